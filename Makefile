@@ -1,0 +1,36 @@
+# The two commands of the README: `make demo` and `make test`. Each creates or reuses .venv and
+# installs the pinned dependencies (requirements/constraints.txt) before running.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DATA   ?= ../shared/data
+
+.PHONY: demo test lint bench lock clean
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c requirements/constraints.txt -e ".[torch,dask,dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/nilm demo --out reports/demo $(if $(wildcard $(DATA)),--data $(DATA))
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check nilm tests benchmarks
+	$(PY) -m pytest -q tests
+
+bench: $(STAMP)
+	$(PY) -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,ops -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check nilm tests benchmarks
+	$(VENV)/bin/ruff format --check nilm tests benchmarks
+
+lock: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | grep -v '^torch' > requirements/constraints.txt
+	echo 'torch==2.13.0' >> requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .benchmarks

@@ -1,0 +1,99 @@
+"""Loaders: one module per on-disk format, and :func:`load` / :func:`load_all` that detect it.
+
+Every format module provides
+
+* ``NAME`` — the format's name, as accepted by ``load(..., format=NAME)``;
+* ``detect(path: Path) -> bool`` — cheap check (file names, first bytes);
+* ``sources(path: Path) -> list[Path]`` — the files a load reads (the cache key is their SHA-256);
+* ``read(path: Path, *, mode: str, report: LoadReport, **options) -> list[Household]``.
+
+``mode="strict"`` raises :class:`~nilm.errors.NilmDataError` (file and line) on the first bad
+input; ``mode="lenient"`` (default) repairs and records each repair in ``household.report``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..errors import LoadReport, NilmDataError, check_mode
+from ..series import Household
+
+#: format modules in detection order (most specific first)
+_FORMAT_MODULES = ["enedis", "redd", "ukdale", "uci", "ampds", "tracebase"]
+
+
+def _formats():
+    import importlib
+
+    return [importlib.import_module(f"{__name__}.{m}") for m in _FORMAT_MODULES]
+
+
+def detect_format(path) -> str:
+    """Name of the format of ``path`` (file or folder); raises NilmDataError when unknown."""
+    path = Path(path)
+    if not path.exists():
+        raise NilmDataError(path, None, "no such file or folder")
+    for mod in _formats():
+        if mod.detect(path):
+            return mod.NAME
+    raise NilmDataError(path, None, "unrecognised format (known: "
+                        + ", ".join(m.NAME for m in _formats()) + ")")
+
+
+def _module(fmt: str):
+    for mod in _formats():
+        if mod.NAME == fmt:
+            return mod
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def sha256_file(path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load_all(path, *, format: str | None = None, mode: str = "lenient", cache=None,
+             **options) -> list[Household]:
+    """Every household found at ``path``, in a stable order.
+
+    Parameters
+    ----------
+    path : a data file or folder (a house folder, or a folder of house folders).
+    format : force a format name instead of detecting it.
+    mode : ``"lenient"`` (repair and report) or ``"strict"`` (raise on the first problem).
+    cache : ``None`` (default: the user cache folder, ``$NILM_CACHE`` or ``~/.cache/nilm``),
+        ``False`` (no cache), or a folder path. Cached households are keyed by the SHA-256 of
+        every source file, the options and the nilm version (see :mod:`nilm.io.cache`).
+    options : format-specific options, documented in each module's ``read``.
+    """
+    check_mode(mode)
+    path = Path(path)
+    mod = _module(format or detect_format(path))
+    from . import cache as _cache
+
+    return _cache.cached_read(mod, path, mode=mode, cache=cache, **options)
+
+
+def load(path, *, house=None, **options) -> Household:
+    """One household from ``path``. For a multi-house source, ``house`` picks one (by the
+    ``meta["house"]`` value); without it a multi-house source is an error listing the houses."""
+    houses = load_all(path, **options)
+    if house is not None:
+        picked = [h for h in houses if str(h.meta.get("house")) == str(house)]
+        if not picked:
+            raise NilmDataError(path, None, f"no house {house!r}; found "
+                                f"{[h.meta.get('house') for h in houses]}")
+        return picked[0]
+    if len(houses) != 1:
+        raise NilmDataError(path, None, f"{len(houses)} households found "
+                            f"({[h.meta.get('house') for h in houses]}): pass house=... or use "
+                            "nilm.load_all")
+    return houses[0]
+
+
+__all__ = ["LoadReport", "NilmDataError", "detect_format", "load", "load_all", "sha256_file"]

@@ -1,0 +1,115 @@
+"""Canonical appliance names and the mapping from each dataset's labels (typos included).
+
+Canonical names are lower-case snake_case. Unknown labels map to themselves, normalised
+(lower case, spaces and dashes to ``_``), so nothing is lost; :func:`canonical` says whether the
+label was recognised.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: the canonical vocabulary, with the kind of load it is (used by the simulator and privacy
+#: inferences: "user" loads need someone at home and awake, "auto" loads run by themselves)
+CANONICAL: dict[str, str] = {
+    "mains": "aggregate",
+    "fridge": "auto", "freezer": "auto", "fridge_freezer": "auto",
+    "kettle": "user", "coffee_maker": "user", "toaster": "user", "microwave": "user",
+    "oven": "user", "cooker": "user", "hob": "user", "rice_cooker": "user", "bread_maker": "user",
+    "washing_machine": "user", "dishwasher": "user", "washer_dryer": "user",
+    "tumble_dryer": "user", "iron": "user", "vacuum_cleaner": "user", "hair_dryer": "user",
+    "water_heater": "auto", "electric_heat": "auto", "heat_pump": "auto", "air_conditioning": "auto",
+    "furnace": "auto", "boiler": "auto", "pump": "auto", "solar_thermal": "auto",
+    "lighting": "user", "tv": "user", "computer": "user", "laptop": "user", "monitor": "user",
+    "audio": "user", "games_console": "user", "projector": "user", "printer": "user",
+    "set_top_box": "user", "router": "auto", "network": "auto", "disposal": "user",
+    "sockets": "mixed", "kitchen_sockets": "mixed", "bathroom_sockets": "mixed",
+    "outdoor_sockets": "mixed", "electronics": "mixed", "subpanel": "mixed", "kitchen": "mixed",
+    "laundry": "mixed", "other": "mixed", "treadmill": "user", "alarm_clock": "auto",
+    "usb_hub": "auto", "external_drive": "auto", "bread_cutter": "user", "christmas_lights": "user",
+}
+
+# dataset label (normalised) -> canonical. Normalisation: lower case, non-alphanumerics -> "_".
+_ALIASES: dict[str, str] = {
+    # REDD (typos kept as REDD spells them)
+    "refrigerator": "fridge", "furance": "furnace", "dishwaser": "dishwasher",
+    "outlets_unknown": "sockets", "outlets_nonkitchen": "sockets", "kitchen_outlets": "kitchen_sockets",
+    "outdoor_outlets": "outdoor_sockets", "bathroom_gfi": "bathroom_sockets",
+    "electric_heat": "electric_heat", "stove": "cooker", "electric_stove": "cooker",
+    "miscellaeneous": "other", "miscellaneous": "other", "smoke_alarms": "other",
+    "air_conditioning": "air_conditioning", "electronics": "electronics", "disposal": "disposal",
+    "subpanel": "subpanel", "washer_dryer": "washer_dryer", "lighting": "lighting",
+    "microwave": "microwave", "oven": "oven", "dryer": "tumble_dryer",
+    # UK-DALE
+    "aggregate": "mains", "kettle": "kettle", "toaster": "toaster", "fridge": "fridge",
+    "freezer": "freezer", "fridge_freezer": "fridge_freezer", "washing_machine": "washing_machine",
+    "dish_washer": "dishwasher", "dishwasher": "dishwasher", "tv": "tv", "htpc": "computer",
+    "laptop": "laptop", "laptop_computer": "laptop", "computer": "computer", "desktop": "computer",
+    "pc": "computer", "office_pc": "computer", "lcd_office": "monitor", "computer_monitor": "monitor",
+    "hifi_office": "audio", "amp_livingroom": "audio", "active_speaker": "audio",
+    "adsl_router": "router", "broadband_router": "router", "modem": "router",
+    "coffee": "coffee_maker", "coffee_maker": "coffee_maker", "breadmaker": "bread_maker",
+    "bread_maker": "bread_maker", "boiler": "boiler", "solar_thermal_pump": "solar_thermal",
+    "kitchen_lights": "lighting", "lighting_circuit": "lighting", "running_machine": "treadmill",
+    "rice_cooker": "rice_cooker", "cooker": "cooker", "games_console": "games_console",
+    "external_hard_disk": "external_drive", "vacuum_cleaner": "vacuum_cleaner", "iron": "iron",
+    "hoover": "vacuum_cleaner", "hair_dryer": "hair_dryer", "tumble_dryer": "tumble_dryer",
+    "microwave_oven": "microwave", "electric_oven": "oven", "hob": "hob", "immersion_heater":
+    "water_heater", "water_heater": "water_heater", "electric_space_heater": "electric_heat",
+    # UCI Sceaux sub-meters
+    "sub_metering_1": "kitchen", "sub_metering_2": "laundry", "sub_metering_3": "water_heater",
+    # AMPds codes
+    "whe": "mains", "b1e": "sockets", "b2e": "sockets", "bme": "sockets", "cde": "tumble_dryer",
+    "cwe": "washing_machine", "dne": "sockets", "dwe": "dishwasher", "ebe": "electronics",
+    "eqe": "network", "fge": "fridge", "fre": "furnace", "gre": "sockets", "hpe": "heat_pump",
+    "hte": "water_heater", "ofe": "computer", "oue": "outdoor_sockets", "tve": "tv",
+    "ute": "sockets", "woe": "oven", "rse": "other",
+    # tracebase folders
+    "alarmclock": "alarm_clock", "amplifier": "audio", "breadcutter": "bread_cutter",
+    "coffeemaker": "coffee_maker", "cookingstove": "cooker", "digitaltvreceiver": "set_top_box",
+    "dvdplayer": "set_top_box", "ethernetswitch": "network", "lamp": "lighting",
+    "laundrydryer": "tumble_dryer", "microwaveoven": "microwave", "monitor_crt": "monitor",
+    "monitor_tft": "monitor", "multimediacenter": "computer", "pc_desktop": "computer",
+    "pc_laptop": "laptop", "playstation3": "games_console", "printer": "printer",
+    "projector": "projector", "videoprojector": "projector", "router": "router",
+    "solarthermalsystem": "solar_thermal", "subwoofer": "audio", "tv_crt": "tv", "tv_lcd": "tv",
+    "usbharddrive": "external_drive", "usbhub": "usb_hub", "vacuumcleaner": "vacuum_cleaner",
+    "washingmachine": "washing_machine", "waterboiler": "pump", "waterkettle": "kettle",
+    "xmaslights": "christmas_lights",
+}
+
+
+def normalise(label: str) -> str:
+    """Lower case, runs of non-alphanumerics to a single ``_``, no leading/trailing ``_``."""
+    return re.sub(r"[^0-9a-z]+", "_", label.strip().lower()).strip("_")
+
+
+def canonical(label: str) -> tuple[str, bool]:
+    """(canonical name, recognised?) for a dataset label. Unknown labels come back normalised."""
+    key = normalise(label)
+    if key in _ALIASES:
+        return _ALIASES[key], True
+    if key in CANONICAL:
+        return key, True
+    return key, False
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Make repeated canonical names unique: ``lighting, lighting_2, lighting_3`` (in order)."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
+    return out
+
+
+def base_name(name: str) -> str:
+    """``lighting_3`` -> ``lighting`` (inverse of :func:`unique_names` numbering)."""
+    m = re.fullmatch(r"(.+)_(\d+)", name)
+    return m.group(1) if m and m.group(1) in CANONICAL else name
+
+
+def load_kind(name: str) -> str:
+    """"user", "auto", "mixed" or "aggregate" for a canonical (possibly numbered) name."""
+    return CANONICAL.get(base_name(name), "mixed")

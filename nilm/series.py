@@ -1,0 +1,207 @@
+"""The data model: :class:`PowerSeries`, :class:`Household` and :class:`Grid`.
+
+Conventions (see docs/design.md):
+
+* time is int64 epoch seconds UTC; the local time zone is Household metadata;
+* power is float32 W in storage (float64 when accumulated); NaN means missing, never 0;
+* a sample at ``t[i]`` holds (zero-order hold) until ``t[i+1]``, at most ``max_gap`` seconds.
+  Interval-mean data (UCI minutes, AMPds hours, Enedis steps) is stored **start-labelled**, so the
+  same rule gives back the interval mean exactly;
+* a Grid is regular and start-labelled: value ``k`` is the mean power over
+  ``[start + k*period, start + (k+1)*period)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: what a series measures
+QUANTITIES = ("active", "apparent", "reactive", "voltage", "current")
+
+
+@dataclass
+class PowerSeries:
+    """One meter channel: irregular samples allowed.
+
+    Parameters
+    ----------
+    t : int64 array, epoch seconds UTC, strictly increasing.
+    p : float32 array, watts (VA for apparent, var for reactive, V, A), NaN = missing.
+    name : canonical appliance name (``"mains"`` for the aggregate), see :mod:`nilm.names`.
+    label : the dataset's original label.
+    quantity : one of :data:`QUANTITIES`.
+    period : nominal sampling period in seconds (hold length of the last sample, and the default
+        maximum hold gap is a multiple of it). ``None`` means: use the median step.
+    """
+
+    t: np.ndarray
+    p: np.ndarray
+    name: str
+    label: str = ""
+    quantity: str = "active"
+    period: float | None = None
+
+    def __post_init__(self):
+        self.t = np.ascontiguousarray(self.t, dtype=np.int64)
+        self.p = np.ascontiguousarray(self.p, dtype=np.float32)
+        if self.t.shape != self.p.shape or self.t.ndim != 1:
+            raise ValueError(f"t and p must be 1-D of equal length, got {self.t.shape}, {self.p.shape}")
+        if self.quantity not in QUANTITIES:
+            raise ValueError(f"quantity must be one of {QUANTITIES}, not {self.quantity!r}")
+        if len(self.t) > 1 and not np.all(np.diff(self.t) > 0):
+            raise ValueError(f"{self.name}: timestamps must be strictly increasing")
+        if self.period is None:
+            self.period = self.median_step()
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def median_step(self) -> float:
+        """Median time between samples in seconds (NaN for fewer than 2 samples)."""
+        return float(np.median(np.diff(self.t))) if len(self.t) > 1 else float("nan")
+
+    def energy_wh(self, max_gap: float | None = None) -> float:
+        """Energy in Wh by zero-order hold, holding each sample for at most ``max_gap`` s
+        (default: ``max(3 * period, 60)``) and ignoring NaN samples."""
+        if len(self.t) == 0:
+            return 0.0
+        gap = default_max_gap(self.period) if max_gap is None else max_gap
+        dt = np.empty(len(self.t), dtype=np.float64)
+        dt[:-1] = np.diff(self.t)
+        dt[-1] = self.period if np.isfinite(self.period) else 0.0
+        dt = np.minimum(dt, gap)
+        p = self.p.astype(np.float64)
+        ok = np.isfinite(p)
+        return float(np.sum(p[ok] * dt[ok]) / 3600.0)
+
+    def slice(self, t0: int | None = None, t1: int | None = None) -> PowerSeries:
+        """Samples with ``t0 <= t < t1`` (epoch s)."""
+        lo = 0 if t0 is None else int(np.searchsorted(self.t, t0, "left"))
+        hi = len(self.t) if t1 is None else int(np.searchsorted(self.t, t1, "left"))
+        return PowerSeries(self.t[lo:hi], self.p[lo:hi], self.name, self.label, self.quantity,
+                           self.period)
+
+
+def default_max_gap(period: float | None) -> float:
+    """Longest zero-order hold in seconds: 3 nominal periods, at least 60 s."""
+    if period is None or not np.isfinite(period):
+        return 60.0
+    return float(max(3.0 * period, 60.0))
+
+
+@dataclass
+class Household:
+    """One house: its aggregate, its sub-meters by canonical name, and metadata.
+
+    ``meta`` keys used across nilm: ``dataset``, ``house``, ``timezone`` (IANA name),
+    ``source_files`` ({path: sha256}), ``mains_kind`` (``"measured"`` or ``"sum_of_circuits"``),
+    ``occupants`` (when the dataset says), ``simulated`` (bool), and anything dataset-specific.
+    ``extra`` holds other channels of the aggregate (e.g. UCI reactive power, voltage).
+    ``report`` lists what a lenient load repaired.
+    """
+
+    mains: PowerSeries | None
+    appliances: dict[str, PowerSeries] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, PowerSeries] = field(default_factory=dict)
+    report: Any = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.meta.get('dataset', '?')}/{self.meta.get('house', '?')}"
+
+    @property
+    def timezone(self) -> str:
+        return self.meta.get("timezone", "UTC")
+
+    def channels(self) -> dict[str, PowerSeries]:
+        """Mains (if any) then appliances, by name."""
+        out = {} if self.mains is None else {"mains": self.mains}
+        out.update(self.appliances)
+        return out
+
+    def span(self) -> tuple[int, int]:
+        """(first, last) timestamp over all channels, epoch s."""
+        chans = [s for s in self.channels().values() if len(s)]
+        if not chans:
+            raise ValueError(f"{self.name}: no samples")
+        return min(int(s.t[0]) for s in chans), max(int(s.t[-1]) for s in chans)
+
+    def to_grid(self, period: float, **kw) -> Grid:
+        """Resample every channel onto one regular grid; see :func:`nilm.resample.to_grid`."""
+        from .resample import to_grid
+
+        return to_grid(self, period, **kw)
+
+    def __repr__(self) -> str:
+        n = len(self.mains) if self.mains is not None else 0
+        return (f"Household({self.name}, mains={n} samples, "
+                f"appliances={list(self.appliances)})")
+
+
+@dataclass
+class Grid:
+    """A regular, start-labelled view of a Household at one period.
+
+    ``mains[n]`` and ``appliances[k, n]`` are mean power in W over
+    ``[start + i*period, start + (i+1)*period)``; NaN where coverage was too low.
+    ``valid[n]`` is True where the mains value is finite (and, for training, all sub-meters too:
+    see :meth:`fully_valid`). ``extra`` holds resampled auxiliary channels (e.g. reactive power).
+    """
+
+    start: int
+    period: float
+    mains: np.ndarray
+    appliances: np.ndarray
+    names: list[str]
+    meta: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.mains = np.asarray(self.mains, dtype=np.float32)
+        self.appliances = np.asarray(self.appliances, dtype=np.float32).reshape(
+            len(self.names), -1)
+        if self.appliances.shape[1] != len(self.mains):
+            raise ValueError("appliances must have shape (len(names), len(mains))")
+
+    def __len__(self) -> int:
+        return len(self.mains)
+
+    @property
+    def t(self) -> np.ndarray:
+        """Interval start times, int64 epoch s."""
+        return self.start + (np.arange(len(self.mains)) * self.period).astype(np.int64)
+
+    @property
+    def valid(self) -> np.ndarray:
+        return np.isfinite(self.mains)
+
+    def fully_valid(self) -> np.ndarray:
+        """True where mains and every sub-meter are finite."""
+        ok = np.isfinite(self.mains)
+        if len(self.names):
+            ok &= np.all(np.isfinite(self.appliances), axis=0)
+        return ok
+
+    def appliance(self, name: str) -> np.ndarray:
+        return self.appliances[self.names.index(name)]
+
+    def select(self, names: list[str]) -> Grid:
+        """A Grid with only the given appliances, in that order."""
+        idx = [self.names.index(n) for n in names]
+        return Grid(self.start, self.period, self.mains, self.appliances[idx], list(names),
+                    dict(self.meta), dict(self.extra))
+
+    def slice(self, i0: int, i1: int) -> Grid:
+        """Intervals ``i0 <= i < i1``."""
+        return Grid(int(self.start + i0 * self.period), self.period, self.mains[i0:i1],
+                    self.appliances[:, i0:i1], list(self.names), dict(self.meta),
+                    {k: v[i0:i1] for k, v in self.extra.items()})
+
+    def split_time(self, t_split: int) -> tuple[Grid, Grid]:
+        """(before, after) at epoch second ``t_split``, rounded down to an interval start."""
+        i = int(np.clip((t_split - self.start) // self.period, 0, len(self)))
+        return self.slice(0, i), self.slice(i, len(self))
