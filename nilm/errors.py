@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 
 class NilmDataError(ValueError):
-    """Bad input data. ``path`` and ``line`` (1-based, or None for whole-file problems) locate it."""
+    """Bad input data, located by ``path`` and ``line`` (1-based; None for whole-file problems)."""
 
     def __init__(self, path, line: int | None, message: str):
         self.path = str(path)
@@ -24,8 +24,9 @@ class NilmDataError(ValueError):
 
 @dataclass(frozen=True)
 class Repair:
-    """One repair made by a lenient load: ``kind`` is a short code, e.g. ``malformed_line``,
-    ``non_numeric``, ``duplicate_timestamp``, ``unsorted``, ``unit_converted``, ``missing_value``."""
+    """One repair made by a lenient load. ``kind`` is a short code, e.g. ``malformed_line``,
+    ``non_numeric``, ``duplicate_timestamp``, ``unsorted``, ``unit_converted``,
+    ``missing_value``."""
 
     path: str
     line: int | None

@@ -48,7 +48,8 @@ class PowerSeries:
         self.t = np.ascontiguousarray(self.t, dtype=np.int64)
         self.p = np.ascontiguousarray(self.p, dtype=np.float32)
         if self.t.shape != self.p.shape or self.t.ndim != 1:
-            raise ValueError(f"t and p must be 1-D of equal length, got {self.t.shape}, {self.p.shape}")
+            raise ValueError("t and p must be 1-D of equal length, got "
+                             f"{self.t.shape}, {self.p.shape}")
         if self.quantity not in QUANTITIES:
             raise ValueError(f"quantity must be one of {QUANTITIES}, not {self.quantity!r}")
         if len(self.t) > 1 and not np.all(np.diff(self.t) > 0):

@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(os.environ.get("NILM_SHARED_DATA",
-                             Path(__file__).resolve().parents[1] / ".." / "shared" / "data")).resolve()
+_DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+SHARED = Path(os.environ.get("NILM_SHARED_DATA", _DEFAULT)).resolve()
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Root of the real datasets; skips the test when not present."""
     if not SHARED.is_dir():
-        pytest.skip(f"real data not found at {SHARED} (set NILM_SHARED_DATA or clone beside shared/)")
+        pytest.skip(f"real data not found at {SHARED} "
+                    "(set NILM_SHARED_DATA, or clone beside shared/)")
     return SHARED
 
 

@@ -1,0 +1,69 @@
+"""Per-channel summaries of a Household (what ``nilm inspect`` prints)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+
+from .series import Household, PowerSeries
+
+#: a step longer than this counts as a gap in :func:`channel_summary`, s
+GAP_S = 300
+
+
+def iso_utc(t: int | float) -> str:
+    """Epoch seconds → ``YYYY-MM-DDTHH:MM:SSZ``."""
+    return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def channel_summary(s: PowerSeries) -> dict:
+    """Summary of one channel: names, sample count, first/last timestamp (ISO UTC), median
+    period (s), number of gaps > :data:`GAP_S`, energy (Wh, zero-order hold bounded by the
+    default max gap, see :meth:`PowerSeries.energy_wh`) and number of missing (NaN) values."""
+    n = len(s)
+    return {
+        "name": s.name,
+        "label": s.label,
+        "quantity": s.quantity,
+        "n_samples": n,
+        "first": iso_utc(s.t[0]) if n else None,
+        "last": iso_utc(s.t[-1]) if n else None,
+        "median_period_s": s.median_step() if n > 1 else None,
+        "gaps_over_5min": int(np.count_nonzero(np.diff(s.t) > GAP_S)) if n > 1 else 0,
+        "energy_wh": round(s.energy_wh(), 3),
+        "missing": int(np.count_nonzero(~np.isfinite(s.p))),
+    }
+
+
+def household_summary(h: Household) -> dict:
+    """Metadata, one :func:`channel_summary` per channel (mains first, then appliances, then
+    extra channels) and what a lenient load repaired."""
+    chans = [channel_summary(s) for s in h.channels().values()]
+    chans += [dict(channel_summary(s), extra=True) for s in h.extra.values()]
+    meta = {k: v for k, v in h.meta.items() if k != "source_files"}
+    report = h.report.summary() if h.report else []
+    return {"household": h.name, "meta": meta, "source_files": h.meta.get("source_files", {}),
+            "channels": chans, "repairs": report}
+
+
+def format_summary(summary: dict) -> str:
+    """Plain-text table of :func:`household_summary`."""
+    lines = [f"== {summary['household']}  "
+             f"(tz {summary['meta'].get('timezone', '?')}, "
+             f"mains: {summary['meta'].get('mains_kind', 'measured')})"]
+    head = ("name", "label", "n", "first (UTC)", "last (UTC)", "period_s", "gaps>5m",
+            "energy_Wh", "missing")
+    rows = [head]
+    for c in summary["channels"]:
+        per = c["median_period_s"]
+        rows.append((c["name"] + (" (extra)" if c.get("extra") else ""), c["label"],
+                     str(c["n_samples"]), c["first"] or "-", c["last"] or "-",
+                     f"{per:g}" if per is not None else "-", str(c["gaps_over_5min"]),
+                     f"{c['energy_wh']:.1f}", str(c["missing"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    for r in rows:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+    lines.append("repairs: " + ("none" if not summary["repairs"] else ""))
+    lines += [f"  {r}" for r in summary["repairs"]]
+    return "\n".join(lines)
