@@ -53,6 +53,9 @@ _ALIASES: dict[str, str] = {
     "adsl_router": "router", "broadband_router": "router", "modem": "router",
     "coffee": "coffee_maker", "coffee_maker": "coffee_maker", "breadmaker": "bread_maker",
     "bread_maker": "bread_maker", "boiler": "boiler", "solar_thermal_pump": "solar_thermal",
+    "solar": "solar_thermal",  # UK-DALE house 1 logger labels (ch 3, solar_thermal_pump later)
+    # NILMTK appliance types (nilm_metadata), as found in NILMTK HDF5 metadata
+    "light": "lighting", "television": "tv",
     "kitchen_lights": "lighting", "lighting_circuit": "lighting", "running_machine": "treadmill",
     "rice_cooker": "rice_cooker", "cooker": "cooker", "games_console": "games_console",
     "external_hard_disk": "external_drive", "vacuum_cleaner": "vacuum_cleaner", "iron": "iron",

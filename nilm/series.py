@@ -35,6 +35,9 @@ class PowerSeries:
     quantity : one of :data:`QUANTITIES`.
     period : nominal sampling period in seconds (hold length of the last sample, and the default
         maximum hold gap is a multiple of it). ``None`` means: use the median step.
+    interval : True when each value is the mean over ``[t, t + period)`` (UCI minutes, AMPds
+        hours, Enedis steps): such a value is never held beyond its own interval. False for
+        point samples of a meter (REDD, UK-DALE), held up to :func:`default_max_gap`.
     """
 
     t: np.ndarray
@@ -43,6 +46,7 @@ class PowerSeries:
     label: str = ""
     quantity: str = "active"
     period: float | None = None
+    interval: bool = False
 
     def __post_init__(self):
         self.t = np.ascontiguousarray(self.t, dtype=np.int64)
@@ -64,12 +68,19 @@ class PowerSeries:
         """Median time between samples in seconds (NaN for fewer than 2 samples)."""
         return float(np.median(np.diff(self.t))) if len(self.t) > 1 else float("nan")
 
+    def max_hold(self) -> float:
+        """Default longest zero-order hold of a sample, s: one period for interval means,
+        :func:`default_max_gap` for point samples."""
+        if self.interval and np.isfinite(self.period):
+            return float(self.period)
+        return default_max_gap(self.period)
+
     def energy_wh(self, max_gap: float | None = None) -> float:
         """Energy in Wh by zero-order hold, holding each sample for at most ``max_gap`` s
-        (default: ``max(3 * period, 60)``) and ignoring NaN samples."""
+        (default: :meth:`max_hold`) and ignoring NaN samples."""
         if len(self.t) == 0:
             return 0.0
-        gap = default_max_gap(self.period) if max_gap is None else max_gap
+        gap = self.max_hold() if max_gap is None else max_gap
         dt = np.empty(len(self.t), dtype=np.float64)
         dt[:-1] = np.diff(self.t)
         dt[-1] = self.period if np.isfinite(self.period) else 0.0
@@ -83,7 +94,7 @@ class PowerSeries:
         lo = 0 if t0 is None else int(np.searchsorted(self.t, t0, "left"))
         hi = len(self.t) if t1 is None else int(np.searchsorted(self.t, t1, "left"))
         return PowerSeries(self.t[lo:hi], self.p[lo:hi], self.name, self.label, self.quantity,
-                           self.period)
+                           self.period, self.interval)
 
 
 def default_max_gap(period: float | None) -> float:

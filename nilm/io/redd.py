@@ -1,0 +1,256 @@
+"""REDD ``low_freq`` house folders (Kolter & Johnson 2011, "REDD: A Public Data Set for Energy
+Disaggregation Research", SustKDD).
+
+A house folder holds ``channel_N.dat`` (``<epoch s UTC> <W>`` per line, parsed by
+:func:`nilm.io.text.read_int_float`) and ``labels.dat`` (``<N> <label>``). Channels 1-2 are the
+two mains legs (about 1 Hz), the others circuits (about every 3 s). Power is stored with
+``quantity="apparent"``, as NILMTK's REDD converter records it (REDD's own readme only says
+"power"). Houses are in Massachusetts: ``meta["timezone"] = "America/New_York"``.
+
+Choices made here (all visible in ``meta`` or the report):
+
+* **mains** = sum of the channels labelled ``mains``. They share one timestamp column in REDD;
+  when they do not, they are summed on the union of their timestamps, each leg held (zero-order
+  hold) for at most :func:`nilm.series.default_max_gap` of its period and NaN beyond, and a
+  ``mains_aligned`` repair is recorded.
+* **no mains files** (house 5 as shipped in ``shared/data``): :class:`NilmDataError` unless
+  ``aggregate="sum_of_circuits"``, which sums every circuit, sets
+  ``meta["mains_kind"] = "sum_of_circuits"`` and keeps any measured mains in
+  ``extra["mains_measured"]``. The **subpanel** channels are included in that sum: a REDD
+  subpanel meter sits on the feeder of a sub-board whose circuits are not metered separately,
+  so leaving it out would lose their load, and counting it does not double-count anything.
+  The sum is still not the true mains: REDD circuits do not cover every load.
+* **240 V loads**: two channels with the same label from :data:`TWO_LEG_LABELS`, adjacent in
+  numbering, are the two legs of one appliance and are summed into one (``merge_legs=True``,
+  default). ``oven`` is in the set as well as the labels the REDD houses use for 240 V loads
+  (house 1 channels 3-4 are the two legs of its electric oven).
+* other repeated labels become ``lighting``, ``lighting_2``, ... in channel order
+  (:func:`nilm.names.unique_names`); ``meta["channels"]`` maps each name to its channel numbers.
+* a folder of house folders loads every house with data; house folders with ``labels.dat`` only
+  are recorded (``labels_only``) and listed in ``meta["houses_without_data"]``.
+* missing ``labels.dat``: strict raises; lenient names channels ``channel_N`` and records
+  ``missing_labels``. Labels without a file are listed in ``meta["absent_channels"]``; a file
+  without a label is an error in strict mode, ``channel_N`` + ``unlabelled_channel`` in lenient.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import LoadReport, NilmDataError, check_mode
+from ..names import canonical, normalise, unique_names
+from ..series import Household, PowerSeries, default_max_gap
+from . import sha256_file
+from .text import channel_files, read_int_float, read_labels
+
+NAME = "redd"
+TIMEZONE = "America/New_York"
+#: REDD labels of loads wired across both 120 V legs (one channel per leg)
+TWO_LEG_LABELS = frozenset({"washer_dryer", "electric_heat", "subpanel", "stove",
+                            "air_conditioning", "dryer", "oven"})
+AGGREGATES = ("mains", "sum_of_circuits")
+
+
+def _is_house(d: Path) -> bool:
+    return (d / "labels.dat").is_file() or bool(channel_files(d))
+
+
+def house_dirs(path) -> list[Path]:
+    """The house folders at ``path``: itself, or the folders below it (any depth) that hold
+    ``labels.dat`` or ``channel_N.dat``, ordered by path."""
+    path = Path(path)
+    if not path.is_dir():
+        return []
+    if _is_house(path):
+        return [path]
+    return sorted(d for d in path.rglob("*") if d.is_dir() and _is_house(d))
+
+
+def _first_labels(path) -> dict[int, str]:
+    for d in house_dirs(path):
+        f = d / "labels.dat"
+        if f.is_file():
+            try:
+                return read_labels(f, mode="lenient", report=LoadReport())
+            except OSError:
+                return {}
+    return {}
+
+
+def detect(path) -> bool:
+    """A folder (of folders) of ``channel_N.dat`` whose ``labels.dat`` has a ``mains`` label."""
+    labels = _first_labels(path)
+    return any(normalise(v) == "mains" for v in labels.values())
+
+
+def sources(path) -> list[Path]:
+    out = []
+    for d in house_dirs(path):
+        if (d / "labels.dat").is_file():
+            out.append(d / "labels.dat")
+        out.extend(channel_files(d).values())
+    return out
+
+
+def house_id(folder: Path):
+    """``house_5`` -> 5; a folder name without a number is returned as is."""
+    m = re.search(r"(\d+)$", folder.name)
+    return int(m.group(1)) if m else folder.name
+
+
+def sum_series(series: list[PowerSeries], name: str, label: str, report: LoadReport,
+               where) -> PowerSeries:
+    """Sum of several channels (W). Same timestamps: a plain sum. Otherwise on the union of
+    timestamps, each channel zero-order held for at most ``default_max_gap(period)`` s (NaN
+    beyond, and before its first sample), recorded as ``mains_aligned`` at ``where``. A NaN in
+    any channel makes the sum NaN: a missing leg is not zero."""
+    first = series[0]
+    if all(np.array_equal(s.t, first.t) for s in series[1:]):
+        total = np.sum([s.p.astype(np.float64) for s in series], axis=0)
+        return PowerSeries(first.t, total, name, label, first.quantity, first.period)
+    tu = np.unique(np.concatenate([s.t for s in series]))
+    total = np.zeros(len(tu), dtype=np.float64)
+    for s in series:
+        idx = np.searchsorted(s.t, tu, side="right") - 1
+        held = np.full(len(tu), np.nan)
+        ok = idx >= 0
+        age = tu[ok] - s.t[idx[ok]]
+        vals = s.p[idx[ok]].astype(np.float64)
+        vals[age > default_max_gap(s.period)] = np.nan
+        held[ok] = vals
+        total += held
+    report.add(where, None, "mains_aligned", f"{name}: {len(series)} channels with different "
+               f"timestamps summed on their union ({len(tu)} samples) with a bounded hold",
+               count=1)
+    return PowerSeries(tu, total, name, label, first.quantity)
+
+
+def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
+         aggregate: str = "mains", merge_legs: bool = True) -> list[Household]:
+    """Every REDD house with data at ``path`` (a house folder or a folder of house folders).
+
+    Parameters
+    ----------
+    path : folder.
+    mode : ``"strict"`` or ``"lenient"`` (see :mod:`nilm.io`).
+    report : load-wide report; each Household also gets its own in ``household.report``.
+    aggregate : ``"mains"`` (the measured mains legs, required) or ``"sum_of_circuits"``.
+    merge_legs : sum the two legs of 240 V loads into one appliance.
+
+    Returns
+    -------
+    list of Household, ordered by folder path; power in W (apparent), time epoch s UTC.
+    """
+    check_mode(mode)
+    if aggregate not in AGGREGATES:
+        raise ValueError(f"aggregate must be one of {AGGREGATES}, not {aggregate!r}")
+    report = LoadReport() if report is None else report
+    path = Path(path)
+    dirs = house_dirs(path)
+    with_data = [d for d in dirs if channel_files(d)]
+    empty = [d for d in dirs if not channel_files(d)]
+    if not with_data:
+        raise NilmDataError(path, None, "no REDD house folder with channel_N.dat files"
+                            + (f" ({len(empty)} with labels.dat only)" if empty else ""))
+    note = "house folder has labels.dat but no channel_N.dat files; not loaded"
+    for e in empty:
+        report.add(e, None, "labels_only", note)
+    houses = []
+    for d in with_data:
+        rep = LoadReport()
+        h = _read_house(d, mode=mode, report=rep, aggregate=aggregate, merge_legs=merge_legs)
+        report.extend(rep)
+        for e in empty:  # each household's report also says what else was not loaded
+            rep.add(e, None, "labels_only", note)
+        h.meta["houses_without_data"] = [str(e) for e in empty]
+        houses.append(h)
+    return houses
+
+
+def _labels(d: Path, chans: dict[int, Path], mode: str, report: LoadReport) -> dict[int, str]:
+    f = d / "labels.dat"
+    if not f.is_file():
+        if mode == "strict":
+            raise NilmDataError(f, None, "missing labels.dat (needed to tell mains from circuits)")
+        report.add(f, None, "missing_labels", "no labels.dat: channels named channel_N, "
+                   "none can be identified as mains")
+        return {}
+    labels = read_labels(f, mode=mode, report=report)
+    for n, p in chans.items():
+        if n not in labels:
+            if mode == "strict":
+                raise NilmDataError(p, None, f"channel {n} is not listed in {f}")
+            report.add(p, None, "unlabelled_channel", f"channel {n} not in labels.dat; named "
+                       f"channel_{n}")
+    return labels
+
+
+def _pair_legs(numbers: list[int], labels: dict[int, str]) -> list[list[int]]:
+    """Group channel numbers: adjacent two-leg channels with the same label become one group."""
+    groups, i = [], 0
+    while i < len(numbers):
+        n = numbers[i]
+        lab = normalise(labels.get(n, ""))
+        if (i + 1 < len(numbers) and lab in TWO_LEG_LABELS and numbers[i + 1] == n + 1
+                and normalise(labels.get(n + 1, "")) == lab):
+            groups.append([n, n + 1])
+            i += 2
+        else:
+            groups.append([n])
+            i += 1
+    return groups
+
+
+def _read_house(d: Path, *, mode: str, report: LoadReport, aggregate: str,
+                merge_legs: bool) -> Household:
+    chans = channel_files(d)
+    labels = _labels(d, chans, mode, report)
+    source_files = {}
+    if (d / "labels.dat").is_file():
+        source_files[str(d / "labels.dat")] = sha256_file(d / "labels.dat")
+    series: dict[int, PowerSeries] = {}
+    for n, f in chans.items():
+        t, p, _ = read_int_float(f, mode=mode, report=report)
+        source_files[str(f)] = sha256_file(f)
+        label = labels.get(n, f"channel_{n}")
+        series[n] = PowerSeries(t, p, canonical(label)[0] if n in labels else f"channel_{n}",
+                                label, "apparent")
+    mains_nums = [n for n in chans if normalise(labels.get(n, "")) == "mains"]
+    circuit_nums = [n for n in chans if n not in mains_nums]
+    meta = {"dataset": "REDD", "house": house_id(d), "timezone": TIMEZONE,
+            "source_files": source_files, "folder": str(d),
+            "labels": {str(n): lab for n, lab in labels.items()},
+            "absent_channels": sorted(n for n in labels if n not in chans)}
+    extra: dict[str, PowerSeries] = {}
+    measured = (sum_series([series[n] for n in mains_nums], "mains", "mains", report, d)
+                if mains_nums else None)
+    if aggregate == "sum_of_circuits":
+        if not circuit_nums:
+            raise NilmDataError(d, None, "no circuit channels to sum")
+        mains = sum_series([series[n] for n in circuit_nums], "mains", "sum of circuits "
+                           + "+".join(map(str, circuit_nums)), report, d)
+        meta["mains_kind"] = "sum_of_circuits"
+        if measured is not None:
+            extra["mains_measured"] = measured
+    elif measured is None:
+        raise NilmDataError(d, None, "no mains channel files (labels.dat lists mains as "
+                            f"{[n for n, v in labels.items() if normalise(v) == 'mains']}); "
+                            "pass aggregate='sum_of_circuits' to use the sum of the circuits")
+    else:
+        mains = measured
+        meta["mains_kind"] = "measured"
+    meta["mains_channels"] = circuit_nums if aggregate == "sum_of_circuits" else mains_nums
+    groups = _pair_legs(circuit_nums, labels) if merge_legs else [[n] for n in circuit_nums]
+    names = unique_names([series[g[0]].name for g in groups])
+    appliances, channels = {}, {}
+    for name, g in zip(names, groups, strict=True):
+        s = (sum_series([series[n] for n in g], name, series[g[0]].label, report, d)
+             if len(g) > 1 else series[g[0]])
+        s.name = name
+        appliances[name] = s
+        channels[name] = g
+    meta["channels"] = channels
+    return Household(mains, appliances, meta, extra, report)

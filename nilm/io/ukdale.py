@@ -1,0 +1,474 @@
+"""UK-DALE (Kelly & Knottenbelt 2015, "The UK-DALE dataset, domestic appliance-level electricity
+demand and whole-house demand from five UK homes", Scientific Data 2, 150007): raw house folders
+and NILMTK HDF5 files, read with h5py only.
+
+Raw folders: ``channel_N.dat`` (``<epoch s UTC> <W>``, parsed by
+:func:`nilm.io.text.read_int_float`) and ``labels.dat``. Channel 1 (``aggregate``) comes from
+the EcoManager whole-house transmitter and is **apparent power** (VA): the mains PowerSeries
+has ``quantity="apparent"``. The other channels are individual-appliance plugs measuring
+**active power** (W). Channels listed in ``labels.dat`` without a file are not an error (the
+logger fixtures in ``shared/data`` have 2 files for 51 labels): they are listed in
+``meta["absent_channels"]``. A house folder whose sub-folders are numbered recordings
+(``001/``, ``002/``: consecutive runs of the same logger in the same house) loads as **one**
+Household, each channel being the time-ordered concatenation of its recordings: they are one
+house and one meter set, so splitting them would make a 1-h and a 7-h "house" out of one
+continuous day. ``meta["recordings"]`` lists them; overlaps are handled by the usual
+unsorted/duplicate rules of :mod:`nilm.io.text`.
+
+HDF5, two layouts written by NILMTK/pandas (PyTables), read without PyTables:
+
+* ``/buildingN/elec/meterM`` "table" nodes (``ukdale.h5``): a compound dataset ``table`` with
+  ``index`` (int64 ns UTC) and ``values_block_K`` (float [n, k]) fields; column names in the
+  table's ``values_block_K_kind`` attribute (a pickled list of ``(physical_quantity, type)``).
+  Meter names come from the NILMTK metadata attribute of ``/buildingN`` (site meters are mains,
+  ``appliances[].meters`` name the others); without metadata meters are named ``meterM`` and no
+  mains is identified (recorded as ``missing_metadata``). The ``power`` column used is
+  ``active``, else ``apparent``, else ``reactive``; other columns go to ``extra``.
+* the old pandas "fixed" frame (``meterdata_ukdale.h5``, group ``meterdata``: ``axis0`` column
+  names such as ``"('kettle', 1)"``, ``axis1`` int64 ns, ``blockK_items/values``): ``mains`` is the
+  mains (apparent, like raw channel 1), ``synthetic mains`` goes to ``extra["synthetic_mains"]``.
+
+In HDF5 errors and repairs the path is ``<file>:/<node>`` and the line is the 1-based row.
+
+PyTables stores Python-object attributes as pickles. They are read with an unpickler that
+refuses every global, so only plain lists, tuples, dicts, strings and numbers can come out of
+a file: loading a data file never runs code from it.
+
+Local time: ``meta["timezone"] = "Europe/London"``; timestamps are epoch s UTC.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import pickle
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import LoadReport, NilmDataError, check_mode
+from ..names import canonical, normalise, unique_names
+from ..series import Household, PowerSeries
+from . import sha256_file
+from .text import channel_files, check_samples, read_int_float, read_labels
+
+NAME = "ukdale"
+TIMEZONE = "Europe/London"
+H5_SUFFIXES = (".h5", ".hdf5", ".hdf")
+
+
+# --- discovery ---------------------------------------------------------------------------------
+
+def _is_house(d: Path) -> bool:
+    return (d / "labels.dat").is_file() or bool(channel_files(d))
+
+
+def _is_recording(d: Path) -> bool:
+    return d.name.isdigit() and _is_house(d)
+
+
+def house_groups(path) -> list[tuple[Path, list[Path]]]:
+    """[(house folder, [recording folders])] at ``path``, ordered by path. A plain house folder
+    is its own single recording; a folder of numbered recording folders is one house."""
+    path = Path(path)
+    if not path.is_dir():
+        return []
+    if _is_house(path):
+        return [(path, [path])]
+    groups: dict[Path, list[Path]] = {}
+    for d in sorted(p for p in path.rglob("*") if p.is_dir() and _is_house(p)):
+        key = d.parent if _is_recording(d) else d
+        groups.setdefault(key, []).append(d)
+    return sorted(groups.items())
+
+
+def _h5_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path] if path.suffix.lower() in H5_SUFFIXES else []
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.rglob("*") if p.suffix.lower() in H5_SUFFIXES
+                  and _h5_layout(p) is not None)
+
+
+def _h5_layout(f: Path) -> str | None:
+    """``"table"``, ``"fixed"`` or None (not a UK-DALE/NILMTK HDF5 file)."""
+    import h5py
+
+    try:
+        with h5py.File(f, "r") as h5:
+            for key in h5:
+                if re.fullmatch(r"building\d+", key) and "elec" in h5[key]:
+                    return "table"
+            for key in h5:
+                node = h5[key]
+                if (isinstance(node, h5py.Group) and _text(node.attrs.get("pandas_type")) == "frame"
+                        and "axis0" in node and "axis1" in node):
+                    return "fixed"
+    except OSError:
+        return None
+    return None
+
+
+def detect(path) -> bool:
+    """Raw UK-DALE folders (``labels.dat`` whose channel 1 is ``aggregate``) or NILMTK HDF5."""
+    path = Path(path)
+    if path.is_file():
+        return bool(_h5_files(path))
+    for _, recs in house_groups(path):
+        f = recs[0] / "labels.dat"
+        if f.is_file():
+            labels = read_labels(f, mode="lenient", report=LoadReport())
+            return normalise(labels.get(1, "")) == "aggregate"
+    return bool(_h5_files(path))
+
+
+def sources(path) -> list[Path]:
+    path = Path(path)
+    out = []
+    for _, recs in house_groups(path):
+        for d in recs:
+            if (d / "labels.dat").is_file():
+                out.append(d / "labels.dat")
+            out.extend(channel_files(d).values())
+    out.extend(_h5_files(path))
+    return out
+
+
+def house_id(folder: Path):
+    """``house_1_2013-04-12_pda_fixture`` -> 1; otherwise the folder name."""
+    m = re.search(r"house_?(\d+)", folder.name)
+    return int(m.group(1)) if m else folder.name
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def read(path, *, mode: str = "lenient", report: LoadReport | None = None) -> list[Household]:
+    """Every UK-DALE household at ``path``: a raw house folder, a folder of them (recording
+    sub-folders merged, see the module docstring), a NILMTK HDF5 file, or a folder holding any
+    of these. Folders with ``labels.dat`` only are recorded as ``labels_only``.
+
+    Returns
+    -------
+    list of Household (raw folders first, then HDF5 files, each ordered by path); time epoch s
+    UTC, power W (VA for the raw and fixed-frame mains).
+    """
+    check_mode(mode)
+    report = LoadReport() if report is None else report
+    path = Path(path)
+    houses, empty = [], []
+    for house, recs in house_groups(path):
+        with_data = [d for d in recs if channel_files(d)]
+        if not with_data:
+            empty.append(house)
+            continue
+        rep = LoadReport()
+        houses.append(_read_raw(house, with_data, mode=mode, report=rep))
+        report.extend(rep)
+    for f in _h5_files(path):
+        rep = LoadReport()
+        found = _read_h5(f, mode=mode, report=rep)
+        report.extend(rep)
+        houses.extend(found)
+    note = "house folder has labels.dat but no channel_N.dat files; not loaded"
+    for e in empty:
+        report.add(e, None, "labels_only", note)
+        for h in houses:
+            h.report.add(e, None, "labels_only", note)
+    for h in houses:
+        h.meta["houses_without_data"] = [str(e) for e in empty]
+    if not houses:
+        raise NilmDataError(path, None, "no UK-DALE channel files or NILMTK HDF5 file found"
+                            + (f" ({len(empty)} folders with labels.dat only)" if empty else ""))
+    return houses
+
+
+def _read_raw(house: Path, recs: list[Path], *, mode: str, report: LoadReport) -> Household:
+    labels: dict[int, str] = {}
+    source_files: dict[str, str] = {}
+    for d in recs:
+        f = d / "labels.dat"
+        if not f.is_file():
+            if mode == "strict":
+                raise NilmDataError(f, None, "missing labels.dat")
+            report.add(f, None, "missing_labels", "no labels.dat: channel 1 taken as the "
+                       "aggregate (UK-DALE numbering), others named channel_N")
+            continue
+        source_files[str(f)] = sha256_file(f)
+        these = read_labels(f, mode=mode, report=report)
+        for n, lab in these.items():
+            if n in labels and labels[n] != lab:
+                msg = f"channel {n} is {lab!r} here but {labels[n]!r} in an earlier recording"
+                if mode == "strict":
+                    raise NilmDataError(f, None, msg)
+                report.add(f, None, "labels_differ", msg + "; first kept")
+                continue
+            labels.setdefault(n, lab)
+    pieces: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, Path]]] = {}
+    for d in recs:
+        for n, f in channel_files(d).items():
+            if n not in labels and (d / "labels.dat").is_file():
+                if mode == "strict":
+                    raise NilmDataError(f, None, f"channel {n} is not listed in labels.dat")
+                report.add(f, None, "unlabelled_channel", f"channel {n} not in labels.dat; "
+                           f"named channel_{n}")
+            t, p, line = read_int_float(f, mode=mode, report=report)
+            source_files[str(f)] = sha256_file(f)
+            pieces.setdefault(n, []).append((t, p, line, f))
+    agg = [n for n, lab in labels.items() if normalise(lab) == "aggregate"]
+    mains_no = agg[0] if agg else 1  # UK-DALE numbering when labels.dat does not say
+    series: dict[int, PowerSeries] = {}
+    for n, parts in sorted(pieces.items()):
+        if len(parts) == 1:
+            t, p = parts[0][0], parts[0][1]
+        else:
+            where = parts[-1][3]  # overlaps are blamed on the later recording
+            t, p, _ = check_samples(where, np.concatenate([x[0] for x in parts]),
+                                    np.concatenate([x[1] for x in parts]),
+                                    np.concatenate([x[2] for x in parts]), mode=mode,
+                                    report=report, allow_negative=True)
+        label = labels.get(n, "aggregate" if n == mains_no else f"channel_{n}")
+        name = ("mains" if n == mains_no
+                else canonical(label)[0] if n in labels else f"channel_{n}")
+        series[n] = PowerSeries(t, p, name, label, "apparent" if n == mains_no else "active")
+    mains = series.pop(mains_no, None)
+    if mains is None:
+        msg = f"no channel_{mains_no}.dat (the aggregate)"
+        if mode == "strict":
+            raise NilmDataError(house, None, msg)
+        report.add(house, None, "missing_mains", msg + ": Household without mains")
+    nums = sorted(series)
+    names = unique_names([series[n].name for n in nums])
+    appliances, channels = {}, {}
+    for name, n in zip(names, nums, strict=True):
+        series[n].name = name
+        appliances[name] = series[n]
+        channels[name] = n
+    meta = {"dataset": "UK-DALE", "house": house_id(house), "timezone": TIMEZONE,
+            "source_files": source_files, "folder": str(house),
+            "recordings": [str(d) for d in recs], "labels": {str(n): v for n, v in labels.items()},
+            "absent_channels": sorted(n for n in labels if n not in pieces),
+            "channels": channels, "mains_kind": "measured",
+            "mains_quantity": "apparent (EcoManager whole-house transmitter)"}
+    return Household(mains, appliances, meta, {}, report)
+
+
+# --- HDF5 --------------------------------------------------------------------------------------
+
+class _PlainUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a data file")
+
+
+def _text(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bytes | np.bytes_):
+        return bytes(v).decode("utf-8", "replace")
+    return str(v)
+
+
+def _attr(attrs, key):
+    """A PyTables attribute: pickled objects unpickled (plain types only), bytes decoded."""
+    if key not in attrs:
+        return None
+    v = attrs[key]
+    if isinstance(v, np.void):
+        v = v.tobytes()
+    if isinstance(v, np.ndarray) and v.dtype == np.uint8:
+        v = v.tobytes()
+    if isinstance(v, bytes | np.bytes_):
+        raw = bytes(v)
+        if raw.endswith(b".") and (raw[:1] == b"\x80" or raw[:1] in b"(]}SIVNlc"):
+            try:
+                return _PlainUnpickler(io.BytesIO(raw)).load()
+            except Exception:  # noqa: BLE001 - not a pickle after all: keep the text
+                pass
+        return raw.decode("utf-8", "replace")
+    return v
+
+
+def _ns_to_s(ns: np.ndarray, where, report: LoadReport) -> np.ndarray:
+    ns = np.asarray(ns, dtype=np.int64)
+    s = ns // 1_000_000_000
+    frac = np.count_nonzero(ns - s * 1_000_000_000)
+    if frac:
+        report.add(where, None, "subsecond_timestamps",
+                   f"{frac} timestamps with a fraction of a second floored to the second",
+                   count=int(frac))
+    return s
+
+
+def _read_h5(f: Path, *, mode: str, report: LoadReport) -> list[Household]:
+    layout = _h5_layout(f)
+    if layout is None:
+        raise NilmDataError(f, None, "not a NILMTK/pandas HDF5 file")
+    if layout == "fixed":
+        return [_read_fixed(f, mode=mode, report=report)]
+    return _read_tables(f, mode=mode, report=report)
+
+
+def _parse_column(name: str):
+    """``"('kettle', 1)"`` -> ("kettle", 1); ``"mains"`` -> ("mains", None)."""
+    try:
+        v = ast.literal_eval(name)
+        if isinstance(v, tuple) and len(v) == 2:
+            return str(v[0]), int(v[1])
+    except (ValueError, SyntaxError):
+        pass
+    return name, None
+
+
+def _read_fixed(f: Path, *, mode: str, report: LoadReport) -> Household:
+    import h5py
+
+    with h5py.File(f, "r") as h5:
+        key = next(k for k in h5 if _text(h5[k].attrs.get("pandas_type")) == "frame")
+        g = h5[key]
+        tz = _text(g["axis1"].attrs.get("tz")) or TIMEZONE
+        ns = g["axis1"][:]
+        cols = [_text(c) for c in g["axis0"][:]]
+        data = np.full((len(ns), len(cols)), np.nan)
+        for b in range(int(g.attrs.get("nblocks", 1))):
+            items = [_text(c) for c in g[f"block{b}_items"][:]]
+            vals = g[f"block{b}_values"][:]
+            for j, item in enumerate(items):
+                data[:, cols.index(item)] = vals[:, j]
+    where = f"{f}:/{key}"
+    t = _ns_to_s(ns, where, report)
+    t, data, _ = check_samples(where, t, data, np.arange(1, len(t) + 1), mode=mode,
+                               report=report)
+    mains, extra, raw_names, series = None, {}, [], []
+    for j, col in enumerate(cols):
+        label, _inst = _parse_column(col)
+        key_norm = normalise(label)
+        if key_norm == "mains":
+            mains = PowerSeries(t, data[:, j], "mains", col, "apparent")
+        elif key_norm == "synthetic_mains":
+            extra["synthetic_mains"] = PowerSeries(t, data[:, j], "synthetic_mains", col)
+        else:
+            raw_names.append(canonical(label)[0])
+            series.append(PowerSeries(t, data[:, j], "", col, "active"))
+    names = unique_names(raw_names)
+    appliances = {}
+    for name, s in zip(names, series, strict=True):
+        s.name = name
+        appliances[name] = s
+    meta = {"dataset": "UK-DALE", "house": house_id(f.parent) if "house" in f.parent.name
+            else f.stem, "timezone": tz, "source_files": {str(f): sha256_file(f)},
+            "hdf5_layout": "pandas fixed frame", "columns": cols,
+            "mains_kind": "measured" if mains is not None else "absent",
+            "derived": "resampled by NILMTK"}
+    return Household(mains, appliances, meta, extra, report)
+
+
+def _table_columns(node) -> list[tuple[str, np.ndarray | str]]:
+    """[(field name, column labels)] of every ``values_block_K`` of a PyTables table."""
+    table = node["table"]
+    out = []
+    for field in table.dtype.names:
+        if field.startswith("values_block_"):
+            kind = _attr(table.attrs, f"{field}_kind")
+            out.append((field, list(kind) if isinstance(kind, list | tuple) else None))
+    return out
+
+
+def _pick_power(cols: list) -> int:
+    kinds = [tuple(c) if isinstance(c, list | tuple) else (str(c), "") for c in cols]
+    for want in ("active", "apparent", "reactive"):
+        for i, (q, typ) in enumerate(kinds):
+            if q == "power" and typ == want:
+                return i
+    return 0
+
+
+def _quantity(col) -> str:
+    if isinstance(col, list | tuple) and len(col) == 2 and col[0] == "power":
+        return col[1] if col[1] in ("active", "apparent", "reactive") else "active"
+    if isinstance(col, list | tuple) and len(col) == 2 and col[0] in ("voltage", "current"):
+        return col[0]
+    return "active"
+
+
+def _read_tables(f: Path, *, mode: str, report: LoadReport) -> list[Household]:
+    import h5py
+
+    houses = []
+    with h5py.File(f, "r") as h5:
+        dmeta = _attr(h5.attrs, "metadata")
+        dmeta = dmeta if isinstance(dmeta, dict) else {}
+        dataset = str(dmeta.get("name", "UK-DALE"))
+        tz = str(dmeta.get("timezone", TIMEZONE))
+        sha = sha256_file(f)
+        for bkey in sorted((k for k in h5 if re.fullmatch(r"building\d+", k)),
+                           key=lambda k: int(k[8:])):
+            rep = LoadReport()
+            b = int(bkey[8:])
+            bmeta = _attr(h5[bkey].attrs, "metadata")
+            bmeta = bmeta if isinstance(bmeta, dict) else None
+            elec = h5[bkey]["elec"]
+            meters = sorted(int(k[5:]) for k in elec if re.fullmatch(r"meter\d+", k))
+            site, labels = set(), {}
+            if bmeta is None:
+                rep.add(f"{f}:/{bkey}", None, "missing_metadata", "no NILMTK metadata: meters "
+                        "named meterM and no mains identified")
+            else:
+                for m, info in (bmeta.get("elec_meters") or {}).items():
+                    if isinstance(info, dict) and info.get("site_meter"):
+                        site.add(int(m))
+                for app in bmeta.get("appliances") or []:
+                    for m in app.get("meters", []):
+                        labels.setdefault(int(m), []).append(str(app.get("type", f"meter{m}")))
+            mains, extra, raw_names, series, others = None, {}, [], [], []
+            for m in meters:
+                node = elec[f"meter{m}"]
+                where = f"{f}:/{bkey}/elec/meter{m}"
+                if "table" not in node:
+                    raise NilmDataError(where, None, "meter group without a 'table' dataset")
+                rows = node["table"][:]
+                t = _ns_to_s(rows["index"], where, rep)
+                cols, blocks = [], []
+                for field, names in _table_columns(node):
+                    v = np.asarray(rows[field], dtype=np.float64).reshape(len(rows), -1)
+                    blocks.append(v)
+                    cols.extend(names if names else [("power", "active")] * v.shape[1])
+                values = np.concatenate(blocks, axis=1) if blocks else np.empty((len(t), 0))
+                t, values, _ = check_samples(where, t, values, np.arange(1, len(t) + 1),
+                                             mode=mode, report=rep)
+                main = _pick_power(cols)
+                label = "/".join(labels.get(m, [])) or f"meter{m}"
+                is_mains = m in site
+                if is_mains and mains is not None:
+                    name = f"mains_meter{m}"
+                    extra[name] = PowerSeries(t, values[:, main], name, label,
+                                              _quantity(cols[main]))
+                elif is_mains:
+                    mains = PowerSeries(t, values[:, main], "mains", "site meter",
+                                        _quantity(cols[main]))
+                    name = "mains"
+                else:
+                    name = None
+                    raw_names.append(canonical(labels[m][0])[0] if len(labels.get(m, [])) == 1
+                                     else normalise(label))
+                    series.append((m, PowerSeries(t, values[:, main], "", label,
+                                                  _quantity(cols[main]))))
+                others.extend((m, name, label, t, values[:, j], col)
+                              for j, col in enumerate(cols) if j != main)
+            names = unique_names(raw_names)
+            appliances, channels = {}, {}
+            for nm, (m, s) in zip(names, series, strict=True):
+                s.name = nm
+                appliances[nm] = s
+                channels[nm] = m
+            # further columns of a meter (e.g. reactive power) go to extra, named after it
+            for m, name, label, t, v, col in others:
+                owner = name or next(nm for nm, mm in channels.items() if mm == m)
+                key = f"{owner}_{'_'.join(map(str, col))}"
+                extra[key] = PowerSeries(t, v, key, label, _quantity(col))
+            meta = {"dataset": dataset, "house": b, "timezone": tz, "source_files": {str(f): sha},
+                    "hdf5_layout": "NILMTK table", "channels": channels,
+                    "mains_kind": "measured" if mains is not None else "absent"}
+            houses.append(Household(mains, appliances, meta, extra, rep))
+            report.extend(rep)
+    return houses
