@@ -175,7 +175,7 @@ class Grid:
     def __post_init__(self):
         self.mains = np.asarray(self.mains, dtype=np.float32)
         self.appliances = np.asarray(self.appliances, dtype=np.float32).reshape(
-            len(self.names), -1)
+            len(self.names), len(self.mains))
         if self.appliances.shape[1] != len(self.mains):
             raise ValueError("appliances must have shape (len(names), len(mains))")
 
