@@ -31,7 +31,9 @@ def channel_summary(s: PowerSeries) -> dict:
         "last": iso_utc(s.t[-1]) if n else None,
         "median_period_s": s.median_step() if n > 1 else None,
         "gaps_over_5min": int(np.count_nonzero(np.diff(s.t) > GAP_S)) if n > 1 else 0,
-        "energy_wh": round(s.energy_wh(), 3),
+        # Wh for active power (VAh, varh for apparent, reactive); meaningless for V and A
+        "energy_wh": (round(s.energy_wh(), 3) if s.quantity in ("active", "apparent", "reactive")
+                      else None),
         "missing": int(np.count_nonzero(~np.isfinite(s.p))),
     }
 
@@ -60,7 +62,8 @@ def format_summary(summary: dict) -> str:
         rows.append((c["name"] + (" (extra)" if c.get("extra") else ""), c["label"],
                      str(c["n_samples"]), c["first"] or "-", c["last"] or "-",
                      f"{per:g}" if per is not None else "-", str(c["gaps_over_5min"]),
-                     f"{c['energy_wh']:.1f}", str(c["missing"])))
+                     "-" if c["energy_wh"] is None else f"{c['energy_wh']:.1f}",
+                     str(c["missing"])))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for r in rows:
         lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths)))
