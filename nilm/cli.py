@@ -91,12 +91,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-coverage", type=float, default=0.5,
                    help="minimum covered fraction of an interval, else empty (default 0.5)")
     p.set_defaults(func=cmd_resample)
+
+    # commands whose parser lives beside their code: listed here for --help, dispatched in main
+    for name, help_ in _DELEGATED.items():
+        sub.add_parser(name, help=help_, add_help=False)
     return parser
+
+
+#: sub-command -> help; each has its own ``cli_main(argv)``
+_DELEGATED = {
+    "simulate": "simulated households with ground truth (nilm simulate -h)",
+}
+
+
+def _delegate(name: str, argv: list[str]) -> int:
+    if name == "simulate":
+        from .simulate import cli_main
+    return cli_main(argv)
 
 
 def main(argv=None) -> int:
     from .errors import NilmDataError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in _DELEGATED:
+        return _delegate(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

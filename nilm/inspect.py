@@ -51,8 +51,9 @@ def household_summary(h: Household) -> dict:
 
 def format_summary(summary: dict) -> str:
     """Plain-text table of :func:`household_summary`."""
-    lines = [f"== {summary['household']}  "
-             f"(tz {summary['meta'].get('timezone', '?')}, "
+    kind = "SIMULATED data" if summary["meta"].get("simulated") else "real data"
+    lines = [f"== {summary['household']}  ({kind}, "
+             f"tz {summary['meta'].get('timezone', '?')}, "
              f"mains: {summary['meta'].get('mains_kind', 'measured')})"]
     head = ("name", "label", "n", "first (UTC)", "last (UTC)", "period_s", "gaps>5m",
             "energy_Wh", "missing")
