@@ -63,6 +63,16 @@ def cmd_resample(args) -> int:
     return 0
 
 
+def cmd_study(args) -> int:
+    from .study import StudySpec, run_study
+
+    spec = StudySpec.from_toml(args.spec)
+    df = run_study(spec, args.out, workers=args.workers, scheduler=args.scheduler,
+                   progress=not args.no_progress)
+    print(f"{len(df)} result rows -> {args.out}/results.csv")
+    return 0
+
+
 def _add_load_args(p) -> None:
     p.add_argument("path", help="data file or folder (format detected)")
     p.add_argument("-o", "--option", action="append", metavar="KEY=VALUE",
@@ -91,6 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-coverage", type=float, default=0.5,
                    help="minimum covered fraction of an interval, else empty (default 0.5)")
     p.set_defaults(func=cmd_resample)
+
+    p = sub.add_parser("study", help="run (or resume) a leakage study from a TOML spec")
+    p.add_argument("spec", help="study spec (TOML), see docs/study.md")
+    p.add_argument("--out", required=True, help="output folder (resumes what is there)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask: 'local' for a LocalCluster of --workers, or a scheduler address")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_study)
 
     # commands whose parser lives beside their code: listed here for --help, dispatched in main
     for name, help_ in _DELEGATED.items():

@@ -1,0 +1,288 @@
+"""Appliances used: event, day-use and ownership detection from the aggregate at any period.
+
+Ground truth, at native resolution (:func:`true_activity`): a *use* of appliance ``name`` is a
+run of its sub-meter above the on-power of :data:`nilm.metrics.ON_THRESHOLDS` lasting at least the
+minimum on-duration there (seq2point's thresholds, Zhang et al. 2018; durations of Kelly &
+Knottenbelt 2015); its *event* time is the run start, and a local day is *used* when a use starts
+on it. *Ownership*: ``truth.ownership[name]`` when recorded, else "used on some day".
+
+Attacks produce per-interval activity at the attacked period, with the period-invariant energy
+rule of DESIGN.md (active when the interval's energy is at least on-power × min on-duration,
+:func:`nilm.metrics.on_threshold`):
+
+* a disaggregator of :data:`nilm.disaggregate.MODELS` (``method`` = its name: ``"co"``,
+  ``"hart85"``, ``"fhmm"``, ``"seq2point"``, ``"mean"``…) fitted on training sub-meters, its
+  predicted power thresholded;
+* ``"direct"``: one seeded HistGradientBoostingClassifier per appliance on the window features of
+  the aggregate (:func:`nilm.privacy.occupancy.interval_features`) — a detector that never
+  estimates power, only "was it used in this interval".
+
+Predicted events are the onsets of active runs, timed at the interval midpoint; a true event
+matches a predicted one (one-to-one, :func:`nilm.metrics.match_events`) within
+``period / 2 + tolerance_s``, i.e. when it falls in the predicted interval or within
+``tolerance_s`` of it. Day use = some active interval starts that day; ownership = some day used.
+
+References
+----------
+Zhang, C., Zhong, M., Wang, Z., Goddard, N. & Sutton, C. (2018). Sequence-to-point learning with
+neural networks for non-intrusive load monitoring. AAAI.
+Kelly, J. & Knottenbelt, W. (2015). Neural NILM: deep neural networks applied to energy
+disaggregation. BuildSys.
+Hart, G. W. (1992). Nonintrusive appliance load monitoring. Proceedings of the IEEE 80(12).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import metrics
+from ..names import base_name
+from ..series import Grid, Household, PowerSeries
+from ..truth import GroundTruth
+from .occupancy import fit_predict, interval_features
+from .scores import (
+    always_positive_f1,
+    as_grid,
+    local_clock,
+    ratio_ci,
+    row,
+    skill_score,
+    temporal_split,
+)
+
+#: attacks besides the disaggregators of nilm.disaggregate.MODELS
+DIRECT = "direct"
+
+
+def true_activity(series: PowerSeries, name: str | None = None) -> np.ndarray:
+    """Start times (epoch s, float64, sorted) of the uses of an appliance, at native resolution.
+
+    A use is a maximal run of consecutive samples at or above the on-power, not broken by a NaN
+    or by a gap longer than the hold limit ``max(3·period, 60 s)``, that lasts (last sample +
+    its hold − first sample) at least the minimum on-duration.
+    """
+    on_power, min_on = metrics.ON_THRESHOLDS.get(base_name(name or series.name),
+                                                 metrics.DEFAULT_ON_THRESHOLD)
+    t = series.t
+    if len(t) == 0:
+        return np.zeros(0)
+    gap = max(3.0 * float(series.period), 60.0)
+    hold = np.empty(len(t))
+    hold[:-1] = np.minimum(np.diff(t), gap)
+    hold[-1] = min(float(series.period), gap)
+    on = np.isfinite(series.p) & (series.p >= on_power)
+    brk = np.ones(len(t), bool)
+    brk[1:] = np.diff(t) > gap
+    start = on & (brk | ~np.concatenate([[False], on[:-1]]))
+    run_id = np.cumsum(start) - 1
+    idx = np.flatnonzero(on)
+    if idx.size == 0:
+        return np.zeros(0)
+    dur = np.bincount(run_id[idx], weights=hold[idx])
+    starts = t[np.flatnonzero(start)].astype(np.float64)
+    return starts[dur >= min_on]
+
+
+def grid_events(active: np.ndarray, grid: Grid) -> np.ndarray:
+    """Midpoints (epoch s) of the onsets of active runs on a grid (none right after a gap)."""
+    ok = np.isfinite(grid.mains)
+    ix = metrics.onsets(active & ok, ok)
+    first = np.flatnonzero(ok[:1] & active[:1])  # a run already on at the first interval
+    ix = np.concatenate([first, ix])
+    return grid.t[ix].astype(np.float64) + grid.period / 2
+
+
+def _day_index(times: np.ndarray, days: np.ndarray, tz: str) -> np.ndarray:
+    d, _ = local_clock(np.asarray(times, dtype=np.int64), tz)
+    k = np.searchsorted(days, d)
+    return np.where((k < len(days)) & (days[np.minimum(k, len(days) - 1)] == d), k, -1)
+
+
+def _event_day_stats(t_true, t_pred, days, tz, tol):
+    """Per local day: (2·matched, true + predicted events)."""
+    t_true = np.sort(t_true)
+    t_pred = np.sort(t_pred)
+    m = metrics.match_events(t_true, t_pred, float(tol))
+    num = np.zeros(len(days))
+    den = np.zeros(len(days))
+    kt = _day_index(t_true, days, tz)
+    kp = _day_index(t_pred, days, tz)
+    np.add.at(num, kt[(kt >= 0) & m], 2.0)
+    np.add.at(den, kt[kt >= 0], 1.0)
+    np.add.at(den, kp[kp >= 0], 1.0)
+    return num, den
+
+
+def _training_pairs(grid, truth, train):
+    if train is None:
+        tr, test = temporal_split(grid, truth.timezone)
+        return ([tr] if len(tr) else []), test, "temporal_half"
+    return [g for g, _ in train], grid, "households"
+
+
+def predict_activity(method: str, train_grids: list[Grid], test: Grid, names: list[str], tz: str,
+                     *, seed: int) -> dict[str, np.ndarray]:
+    """Per-interval activity (bool ``[n]``) of each appliance in ``names`` on ``test``.
+
+    ``method`` is ``"direct"`` or a key of :data:`nilm.disaggregate.MODELS`. Appliances absent
+    from every training grid, or never active there, get all-False (the attack says "not used").
+    """
+    period = float(test.period)
+    out = {}
+    if method == DIRECT:
+        feats = [interval_features(g, tz) for g in train_grids]
+        x_test = interval_features(test, tz)
+        for name in names:
+            xs, ys = [], []
+            for g, f in zip(train_grids, feats, strict=True):
+                if name in g.names:
+                    y = g.appliance(name).astype(np.float64)
+                    ok = np.isfinite(y) & np.isfinite(g.mains)
+                    xs.append(f[ok])
+                    ys.append(y[ok] >= metrics.on_threshold(name, period))
+            if not ys or sum(len(y) for y in ys) == 0:
+                out[name] = np.zeros(len(test), bool)
+                continue
+            out[name] = fit_predict(np.concatenate(xs), np.concatenate(ys), x_test,
+                                    seed=seed).astype(bool)
+        return out
+    from ..disaggregate import MODELS
+
+    if method not in MODELS:
+        raise ValueError(f"method must be 'direct' or one of {sorted(MODELS)}, not {method!r}")
+    fit_on = [g for g in train_grids if all(n in g.names for n in names)]
+    if not fit_on:
+        return {n: np.zeros(len(test), bool) for n in names}
+    # several training households: concatenate them (the estimators take one grid)
+    g0 = fit_on[0].select(names)
+    if len(fit_on) > 1:
+        gs = [g.select(names) for g in fit_on]
+        g0 = Grid(g0.start, g0.period, np.concatenate([g.mains for g in gs]),
+                  np.concatenate([g.appliances for g in gs], axis=1), list(names))
+    model = MODELS[method](seed=seed).fit(g0)
+    pred = model.predict(test)
+    for i, name in enumerate(model.names_):
+        y = pred[i].astype(np.float64)
+        out[name] = np.isfinite(y) & (y >= metrics.on_threshold(name, period))
+    return out
+
+
+def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,
+                     method: str = DIRECT, seed: int = 0,
+                     train: list[tuple[Grid, GroundTruth]] | None = None,
+                     native: Household | None = None, names: list[str] | None = None,
+                     tolerance_s: float = 60.0) -> list[dict]:
+    """Score appliance-use detection on one household at ``period`` s.
+
+    Parameters
+    ----------
+    household_or_grid : the household (also the native truth source) or its Grid at ``period``
+        (with sub-meters: the training split reads them; the attack reads only ``mains``).
+    truth : GroundTruth (ownership; time zone).
+    period : attacked period, s.
+    method : ``"direct"`` or a :data:`nilm.disaggregate.MODELS` name.
+    seed : seeds the classifiers / disaggregators and the bootstrap.
+    train : ``(grid, truth)`` of other households at ``period``; None = first half of the days.
+    native : the household at native resolution, source of the true uses (default: the first
+        argument if it is a Household; else the grid's own sub-meters are used as a stand-in,
+        which makes the truth depend on the period — the rows then say ``split=…+truth_at_period``).
+    names : appliances to score (default: every sub-meter of the grid).
+    tolerance_s : event matching tolerance beyond the interval, s.
+
+    Returns
+    -------
+    Rows per appliance (``target`` = name): ``event_f1`` (prior: an event predicted in every
+    interval, scored with the same matcher), ``day_use_f1`` (prior: "used every day",
+    ``2π/(1+π)``) and ``ownership_correct`` (n = 1, no CI). CIs: day-block bootstrap.
+    """
+    if isinstance(household_or_grid, Household) and native is None:
+        native = household_or_grid
+    grid = as_grid(household_or_grid, period)
+    tz = truth.timezone
+    names = list(grid.names if names is None else names)
+    train_grids, test, split = _training_pairs(grid, truth, train)
+    if native is None:
+        split += "+truth_at_period"
+    active = predict_activity(method, train_grids, test, names, tz, seed=seed)
+    ok = np.isfinite(test.mains)
+    days = np.unique(local_clock(test.t, tz)[0])
+    t0, t1 = float(test.start), float(test.start + len(test) * period)
+    tol = period / 2 + tolerance_s
+    every = test.t[ok].astype(np.float64) + period / 2
+    rows = []
+    for name in names:
+        if native is not None:
+            if name not in native.appliances:
+                continue
+            ev = true_activity(native.appliances[name], name)
+        else:
+            y = test.appliance(name).astype(np.float64)
+            ev = grid_events(np.isfinite(y) & (y >= metrics.on_threshold(name, period)), test)
+        ev = ev[(ev >= t0) & (ev < t1)]
+        # score only where the attacked mains is known
+        iv = ((ev - test.start) // period).astype(np.int64)
+        ev = ev[ok[np.clip(iv, 0, len(test) - 1)]]
+        pe = grid_events(active[name], test)
+        num, den = _event_day_stats(ev, pe, days, tz, tol)
+        f1, lo, hi = ratio_ci(num, den, seed=seed)
+        pnum, pden = _event_day_stats(ev, every, days, tz, tol)
+        prior = float(pnum.sum() / pden.sum()) if pden.sum() > 0 else np.nan
+        rows.append(row("appliances", name, "event_f1", f1, (lo, hi), n=len(ev) + len(pe),
+                        prior=prior, skill=skill_score(f1, prior), method=method, split=split))
+        used_t = np.zeros(len(days), bool)
+        kt = _day_index(ev, days, tz)
+        used_t[kt[kt >= 0]] = True
+        used_p = np.zeros(len(days), bool)
+        kp = _day_index(test.t[active[name] & ok], days, tz)
+        used_p[kp[kp >= 0]] = True
+        known_day = np.zeros(len(days), bool)
+        kk = _day_index(test.t[ok], days, tz)
+        known_day[kk[kk >= 0]] = True
+        yt, yp = used_t[known_day].astype(float), used_p[known_day].astype(float)
+        if yt.size:
+            f1d, lo, hi = metrics.bootstrap_ci(metrics.f1, yt, yp, 86400, threshold=0.5,
+                                               seed=seed)
+            if not np.isfinite(f1d) and yp.sum() > 0:
+                f1d = 0.0
+            prior = always_positive_f1(float(yt.mean()))
+            rows.append(row("appliances", name, "day_use_f1", f1d, (lo, hi), n=int(yt.size),
+                            prior=prior, skill=skill_score(f1d, prior), method=method,
+                            split=split))
+        owns = truth.ownership.get(name, bool(len(ev)) or None)
+        if owns is not None:
+            rows.append(row("appliances", name, "ownership_correct",
+                            float(bool(used_p.any()) == bool(owns)), n=1, prior=np.nan,
+                            skill=np.nan, method=method, split=split))
+    return rows
+
+
+def detectability_table(household: Household, truth: GroundTruth, periods, *,
+                        method: str = DIRECT, seed: int = 0, metric: str = "day_use_f1",
+                        train_by_period: dict | None = None, names: list[str] | None = None):
+    """Appliance × resolution detectability, as a tidy pandas DataFrame.
+
+    Runs :func:`score_appliances` at each period (truth from ``household``'s native sub-meters;
+    ``train_by_period[period]`` as ``train``; ``names`` as there) and keeps the rows of
+    ``metric``. Columns: ``appliance``, ``period_s``, ``method``,
+    ``metric``, ``value``, ``ci_low``, ``ci_high``, ``prior``, ``skill``, ``n``. Pivot it with
+    ``df.pivot(index="appliance", columns="period_s", values="skill")`` for the heat map.
+    """
+    import pandas as pd
+
+    out = []
+    for period in periods:
+        train = None if train_by_period is None else train_by_period.get(period)
+        grid = household.to_grid(period)
+        for r in score_appliances(grid, truth, period, method=method, seed=seed, train=train,
+                                  native=household, names=names):
+            if r["metric"] == metric:
+                out.append({"appliance": r["target"], "period_s": float(period),
+                            "method": method, "metric": metric, "value": r["value"],
+                            "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                            "prior": r["prior"], "skill": r["skill"], "n": r["n"]})
+    return pd.DataFrame(out, columns=["appliance", "period_s", "method", "metric", "value",
+                                      "ci_low", "ci_high", "prior", "skill", "n"])
+
+
+__all__ = ["DIRECT", "detectability_table", "grid_events", "predict_activity",
+           "score_appliances", "true_activity"]

@@ -1,0 +1,361 @@
+"""Occupancy / absence inference from the aggregate load curve at any period.
+
+Ground truth: an interval is *occupied* when someone is at home for at least half of it
+(:func:`nilm.privacy.truth_proxy.presence_on_grid`, ``rule="majority"``), computed from the
+native-resolution GroundTruth timeline. *Absence episodes* are maximal runs of absence of at least
+``min_episode_s``, taken from the native timeline for the truth and from the grid for the attack.
+
+Attacks (they see only ``grid.mains`` at the attacked period):
+
+* ``unsupervised`` — base-load and variability thresholds (after Kleiminger et al. 2015 and
+  Chen et al. 2013's "NIOM"): an interval is *active* when its (30-min smoothed) power exceeds a
+  high quantile of the night power by a margin, or when its moving standard deviation exceeds
+  the night's (at coarse periods the within-interval variance is lost, so the neighbouring
+  intervals stand in for it). The household
+  is *occupied* within ``±window_s / 2`` of an active interval, during the local sleep hours
+  when it was active within the surrounding 24 h (residents sleep at home; a whole day without
+  activity is an absence, e.g. holidays), and throughout the quiet run holding those hours
+  (the night gap) when it is no longer than 12 h.
+* ``supervised`` — window features of the aggregate (:func:`interval_features`) and a seeded
+  scikit-learn HistGradientBoostingClassifier trained on other households (``train``) or on the
+  first half of the days.
+
+Scores: MCC (Matthews 1975), F1 of the class "absent", episode F1. See docs/inferences.md.
+
+References
+----------
+Kleiminger, W., Beckel, C. & Santini, S. (2015). Household occupancy monitoring using electricity
+meters. UbiComp, 975–986.
+Chen, D., Barker, S., Subbaswamy, A., Irwin, D. & Shenoy, P. (2013). Non-intrusive occupancy
+monitoring using smart meters. BuildSys, 1–8.
+Matthews, B. W. (1975). Comparison of the predicted and observed secondary structure of T4 phage
+lysozyme. Biochimica et Biophysica Acta 405(2), 442–451.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import metrics
+from ..series import Grid
+from ..truth import GroundTruth
+from .scores import (
+    DAY_S,
+    always_positive_f1,
+    as_grid,
+    local_clock,
+    ratio_ci,
+    row,
+    skill_score,
+    temporal_split,
+)
+from .truth_proxy import presence_on_grid
+
+#: the attacks this module implements
+METHODS = ("unsupervised", "supervised")
+
+
+def _centered(x: np.ndarray, w: int, fn: str) -> np.ndarray:
+    """Centered moving ``fn`` ("max", "mean", "std", "min") over ``w`` intervals, NaN-aware."""
+    import pandas as pd
+
+    return getattr(pd.Series(x).rolling(w, center=True, min_periods=1), fn)().to_numpy(copy=True)
+
+
+def night_quantile(x: np.ndarray, sod: np.ndarray, period: float, q: float, *,
+                   night=(1.0, 5.0)) -> float:
+    """The ``q`` quantile of ``x`` over the intervals wholly inside the local ``night`` hours
+    (over all intervals when fewer than 3 fit, e.g. at a period of one day); NaN if empty."""
+    ok = np.isfinite(x)
+    inside = (sod >= night[0] * 3600) & (sod + period <= night[1] * 3600) & ok
+    ref = x[inside] if inside.sum() >= 3 else x[ok]
+    return float(np.quantile(ref, q)) if ref.size else float("nan")
+
+
+def interval_features(grid: Grid, tz: str, *, windows_s=(3600.0, 3 * 3600.0)) -> np.ndarray:
+    """Features of each interval of the aggregate, float64 ``[n, f]`` (NaN where unknown).
+
+    Columns: mean power (W); excess over the night base load (W); absolute change from the
+    previous and to the next interval (W); for each window of ``windows_s`` seconds (at least
+    one interval) the centered moving mean, standard deviation, max and min of the power (W).
+    Windows are in seconds, so the features mean the same thing at every period.
+
+    Calendar features (time of day, weekday) are deliberately left out: with them a classifier
+    learns the training labels' schedule, which is not read from the load curve, and the skill
+    would no longer isolate what the curve itself leaks.
+    """
+    p = grid.mains.astype(np.float64)
+    period = float(grid.period)
+    _, sod = local_clock(grid.t, tz)
+    base = night_quantile(p, sod, period, 0.05)
+    d_prev = np.abs(np.diff(p, prepend=np.nan))
+    d_next = np.abs(np.diff(p, append=np.nan))
+    cols = [p, p - base, d_prev, d_next]
+    for w_s in windows_s:
+        w = max(1, int(round(w_s / period)))
+        cols += [_centered(p, w, "mean"), _centered(p, w, "std"), _centered(p, w, "max"),
+                 _centered(p, w, "min")]
+    x = np.stack(cols, axis=1)
+    x[~np.isfinite(p)] = np.nan
+    return x
+
+
+def occupancy_unsupervised(grid: Grid, tz: str, *, margin_w: float = 50.0,
+                           window_s: float = 3600.0, sleep=(0.0, 6.0), q: float = 0.9,
+                           remove_heater: bool = True, smooth_s: float = 1800.0,
+                           max_sleep_s: float = 12 * 3600.0) -> np.ndarray:
+    """Occupied (1) / absent (0) / unknown (NaN) per interval, from thresholds only.
+
+    The night (01:00–05:00 local) shows what automatic loads do with nobody up: its ``q``
+    quantile of the moving mean and of the moving standard deviation of power over ``smooth_s``
+    (at least 3 intervals for the latter) are the references. An interval is *active* when its
+    moving mean exceeds the first by ``margin_w`` or its moving standard deviation exceeds the
+    second by ``margin_w``. A detected off-peak
+    water-heater run (:func:`nilm.privacy.hot_water.heater_profile`) is subtracted first.
+
+    Parameters
+    ----------
+    grid : the aggregate at the attacked period (W).
+    tz : IANA time zone of the household.
+    margin_w : margin above the night references, W.
+    window_s : an interval is occupied within ``±window_s / 2`` of activity, s.
+    sleep : local hours assumed asleep at home when there was activity within ±12 h.
+    q : quantile of the night references.
+    remove_heater : subtract the detected water-heater run first.
+    smooth_s : moving-mean window of the level test, s (at least one interval).
+    max_sleep_s : a run without activity that holds some ``sleep`` hours (with activity within
+        ±12 h) and lasts at most this long is the night gap, taken as occupied throughout.
+    """
+    from .hot_water import heater_profile
+
+    p = grid.mains.astype(np.float64)
+    if remove_heater:
+        p = p - np.nan_to_num(heater_profile(grid, tz)["power"])
+    period = float(grid.period)
+    _, sod = local_clock(grid.t, tz)
+    # level and variability are moving mean and standard deviation over smooth_s (at least the
+    # interval and its two neighbours for the latter), so that a fridge cycling at a fine period
+    # looks the same by day and by night and a step at a coarse period still shows
+    w = max(1, int(round(smooth_s / period)))
+    level = _centered(p, w, "mean")
+    var = _centered(p, max(3, w), "std")
+    level[~np.isfinite(p)] = np.nan
+    var[~np.isfinite(p)] = np.nan
+    level_ref = night_quantile(level, sod, period, q)
+    var_ref = night_quantile(var, sod, period, q)
+    active = (level > level_ref + margin_w) | (var > var_ref + margin_w)
+    active = np.where(np.isfinite(p), active.astype(np.float64), np.nan)
+    occupied = _centered(active, max(1, int(round(window_s / period))), "max") > 0
+    in_sleep = (sod >= sleep[0] * 3600) & (sod + period <= sleep[1] * 3600)
+    day_w = max(1, int(round(DAY_S / period)))
+    recent = _centered(active, day_w, "max") > 0
+    # a quiet run that holds sleep hours and is no longer than max_sleep_s is the night gap:
+    # from the last evening activity to the first morning one, everyone is asleep at home
+    s, e = _runs(~occupied)
+    c = np.concatenate([[0], np.cumsum(in_sleep & recent)])
+    night_gap = ((c[e] - c[s]) > 0) & ((e - s) * period <= max_sleep_s)
+    occupied |= in_sleep & recent
+    for a, b in zip(s[night_gap], e[night_gap], strict=True):
+        occupied[a:b] = True
+    return np.where(np.isfinite(p), occupied.astype(np.float64), np.nan)
+
+
+def _subsample(n: int, m: int, seed: int) -> np.ndarray:
+    """At most ``m`` sorted row indices of ``n``, drawn without replacement (bounded fit cost)."""
+    if n <= m:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, m, replace=False))
+
+
+def fit_predict(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, *, seed: int,
+                max_rows: int = 50_000) -> np.ndarray:
+    """Binary labels for ``x_te`` from a HistGradientBoostingClassifier (``random_state=seed``)
+    fitted on at most ``max_rows`` rows of ``(x_tr, y_tr)`` drawn with ``seed``.
+
+    Constant columns are dropped; with one class or no informative column left it predicts the
+    training majority (ties: 1), which is what a classifier without information can do.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
+
+    y_tr = np.asarray(y_tr, dtype=int)
+    ix = _subsample(len(y_tr), max_rows, seed)
+    x_tr, y_tr = x_tr[ix], y_tr[ix]
+    # constant columns carry nothing and trip the binning of some sklearn/numpy versions
+    with np.errstate(all="ignore"):
+        keep = np.nanmax(x_tr, axis=0, initial=-np.inf) > np.nanmin(x_tr, axis=0,
+                                                                    initial=np.inf)
+    if np.unique(y_tr).size < 2 or not keep.any():
+        return np.full(len(x_te), int(2 * y_tr.sum() >= len(y_tr)))
+    clf = HistGradientBoostingClassifier(max_iter=100, random_state=seed)
+    # one OpenMP thread: on a shared machine extra threads spin and slow the fit 30-fold
+    with threadpool_limits(1):
+        clf.fit(x_tr[:, keep], y_tr)
+        return clf.predict(x_te[:, keep])
+
+
+def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
+                         seed: int, max_rows: int = 50_000) -> np.ndarray:
+    """Occupied (1) / absent (0) / unknown (NaN) per interval from a classifier.
+
+    A HistGradientBoostingClassifier (``random_state=seed``) on :func:`interval_features`,
+    trained on the ``(grid, truth)`` pairs of ``train`` (at most ``max_rows`` intervals, drawn
+    with ``seed``). With no training labels of both classes it predicts the training majority
+    (or NaN with no labels at all).
+    """
+    xs, ys = [], []
+    for g, tr in train:
+        y = presence_on_grid(tr, g.start, g.period, len(g))
+        ok = np.isfinite(y) & np.isfinite(g.mains)
+        xs.append(interval_features(g, tr.timezone)[ok])
+        ys.append(y[ok])
+    p = grid.mains
+    if not xs or sum(len(y) for y in ys) == 0:
+        return np.full(len(p), np.nan)
+    pred = fit_predict(np.concatenate(xs), np.concatenate(ys), interval_features(grid, tz),
+                       seed=seed, max_rows=max_rows).astype(np.float64)
+    pred[~np.isfinite(p)] = np.nan
+    return pred
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
+    d = np.diff(m.astype(np.int8))
+    return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+
+
+def episodes(absent: np.ndarray, start: float, step: float, min_len_s: float
+             ) -> np.ndarray:
+    """Absence episodes ``[m, 2]`` (start, end epoch s) of a regular 0/1 timeline: maximal runs
+    of ``absent`` (NaN counts as not absent) at least ``min_len_s`` long."""
+    a = np.asarray(absent, dtype=np.float64) == 1
+    s, e = _runs(a)
+    keep = (e - s) * step >= min_len_s
+    return np.stack([start + s[keep] * step, start + e[keep] * step], axis=1).astype(np.float64)
+
+
+def match_episodes(true_ep: np.ndarray, pred_ep: np.ndarray, *, min_iou: float = 0.5
+                   ) -> np.ndarray:
+    """Which true episodes are matched one-to-one by a predicted one with intersection over
+    union ``≥ min_iou``. Greedy by decreasing IoU; with ``min_iou > 0.5`` each episode can
+    overlap at most one partner that well, and at 0.5 ties are broken by order.
+
+    Returns bool ``[len(true_ep)]``.
+    """
+    matched = np.zeros(len(true_ep), bool)
+    if len(true_ep) == 0 or len(pred_ep) == 0:
+        return matched
+    lo = np.maximum(true_ep[:, None, 0], pred_ep[None, :, 0])
+    hi = np.minimum(true_ep[:, None, 1], pred_ep[None, :, 1])
+    inter = np.clip(hi - lo, 0, None)
+    union = ((true_ep[:, 1] - true_ep[:, 0])[:, None] + (pred_ep[:, 1] - pred_ep[:, 0])[None, :]
+             - inter)
+    iou = inter / union
+    used = np.zeros(len(pred_ep), bool)
+    for flat in np.argsort(-iou, axis=None, kind="stable"):
+        i, j = divmod(int(flat), len(pred_ep))
+        if iou[i, j] < min_iou:
+            break
+        if not matched[i] and not used[j]:
+            matched[i] = used[j] = True
+    return matched
+
+
+def _episode_day_stats(true_ep, pred_ep, days, tz):
+    """Per local day (of the episode start): 2·matched, n_true + n_pred."""
+    m = match_episodes(true_ep, pred_ep)
+    num = np.zeros(len(days))
+    den = np.zeros(len(days))
+    for ep, w_num in ((true_ep, 2.0 * m), (pred_ep, None)):
+        if len(ep) == 0:
+            continue
+        d, _ = local_clock(ep[:, 0].astype(np.int64), tz)
+        k = np.clip(np.searchsorted(days, d), 0, len(days) - 1)
+        np.add.at(den, k, 1.0)
+        if w_num is not None:
+            np.add.at(num, k, w_num)
+    return num, den
+
+
+def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
+                    method: str = "unsupervised", seed: int = 0,
+                    train: list[tuple[Grid, GroundTruth]] | None = None,
+                    rule: str = "majority", min_episode_s: float = 3600.0) -> list[dict]:
+    """Score the occupancy attack ``method`` on one household at ``period`` s.
+
+    Evaluation design: with ``train`` (a list of ``(grid, truth)`` of *other* households at the
+    same period) the whole household is attacked; without it the first half of its local days
+    trains the supervised attack and only the second half is scored, for both methods.
+
+    Rows (see :mod:`nilm.privacy.scores`):
+
+    * ``mcc`` (occupied vs absent), prior 0 — every constant or input-independent predictor has
+      an expected MCC of 0 (an attack that predicts a constant is scored 0, not NaN);
+    * ``f1_absent`` — F1 of the class "absent", prior = the always-"absent" predictor
+      ``2π/(1+π)`` (π = share of absent intervals);
+    * ``episode_f1`` — absence episodes of at least ``min_episode_s`` (true ones from the native
+      timeline, clipped to the attacked span), matched one-to-one with IoU ≥ 0.5; prior = the
+      always-absent predictor (one episode spanning everything), scored with the same code.
+
+    CIs: day-block bootstrap (seeded by ``seed``). ``n`` = labelled intervals (episodes for
+    episode F1: true + predicted).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    grid = as_grid(household_or_grid, period)
+    tz = truth.timezone
+    if train is None:
+        tr_grid, test = temporal_split(grid, tz)
+        train_pairs = [(tr_grid, truth)] if len(tr_grid) else []
+        split = "temporal_half"
+    else:
+        test, train_pairs, split = grid, list(train), "households"
+    if method == "unsupervised":
+        pred = occupancy_unsupervised(test, tz)
+    else:
+        pred = occupancy_supervised(train_pairs, test, tz, seed=seed)
+    y = presence_on_grid(truth, test.start, period, len(test), rule=rule)
+    ok = np.isfinite(y) & np.isfinite(pred)
+    n = int(ok.sum())
+    yy = np.where(ok, y, np.nan)
+    pp = np.where(ok, pred, np.nan)
+    rows = []
+    if n == 0:
+        return [row("occupancy", "absence", m, np.nan, n=0, prior=np.nan, skill=np.nan,
+                    method=method, split=split) for m in ("mcc", "f1_absent", "episode_f1")]
+    mcc, lo, hi = metrics.bootstrap_ci(metrics.mcc, yy, pp, period, threshold=0.5, seed=seed)
+    if not np.isfinite(mcc):
+        mcc = 0.0
+    rows.append(row("occupancy", "absence", "mcc", mcc, (lo, hi), n=n, prior=0.0,
+                    skill=skill_score(mcc, 0.0), method=method, split=split))
+    absent_t, absent_p = 1.0 - yy, 1.0 - pp
+    f1, lo, hi = metrics.bootstrap_ci(metrics.f1, absent_t, absent_p, period, threshold=0.5,
+                                      seed=seed)
+    if not np.isfinite(f1) and np.nansum(absent_t) > 0:
+        f1 = 0.0
+    prior = always_positive_f1(float(np.nanmean(absent_t)))
+    rows.append(row("occupancy", "absence", "f1_absent", f1, (lo, hi), n=n, prior=prior,
+                    skill=skill_score(f1, prior), method=method, split=split))
+    # episodes: the truth at its native step, clipped to the attacked (valid) span
+    t0, t1 = float(test.start), float(test.start + len(test) * period)
+    tt = truth.t
+    inside = (tt >= t0) & (tt + truth.step <= t1)
+    true_ep = episodes(np.where(inside, ~truth.present, False), truth.start, truth.step,
+                       min_episode_s)
+    pred_ep = episodes(np.where(ok, 1.0 - pred, 0.0), test.start, period, min_episode_s)
+    all_ep = episodes(np.where(ok, 1.0, 0.0), test.start, period, min_episode_s)
+    days = np.unique(local_clock(test.t, tz)[0])
+    num, den = _episode_day_stats(true_ep, pred_ep, days, tz)
+    ef1, lo, hi = ratio_ci(num, den, seed=seed)
+    if not np.isfinite(ef1) and len(true_ep):
+        ef1 = 0.0
+    pnum, pden = _episode_day_stats(true_ep, all_ep, days, tz)
+    prior = float(pnum.sum() / pden.sum()) if pden.sum() > 0 else np.nan
+    rows.append(row("occupancy", "absence", "episode_f1", ef1, (lo, hi),
+                    n=len(true_ep) + len(pred_ep), prior=prior, skill=skill_score(ef1, prior),
+                    method=method, split=split))
+    return rows
+
+
+__all__ = ["METHODS", "episodes", "fit_predict", "interval_features", "match_episodes",
+           "night_quantile", "occupancy_supervised", "occupancy_unsupervised", "score_occupancy"]

@@ -1,0 +1,219 @@
+"""Number of occupants from household-level features of the load curve, across a population.
+
+The attack summarises each household's aggregate at the attacked period into a few features
+(:data:`FEATURES`) and learns, over *other* households, to map them to the number of occupants
+(Beckel et al. 2014 classify household characteristics, occupant count included, from
+30-min smart-meter data this way; Kleiminger et al. 2015's occupancy features feed it). Ground
+truth: ``GroundTruth.occupants`` (simulator, or dataset metadata; 0 = unknown, not scored).
+
+Evaluation: cross-validated across households (:func:`score_occupants_population`, K folds
+shuffled with ``seed``) — a household is never in the training set of its own prediction. Scores:
+MAE in persons and balanced accuracy (mean per-class recall over the classes present, Brodersen
+et al. 2010). Priors, from the labels alone: the population median count for the MAE (the best
+constant guess under absolute error) and 1/K for the balanced accuracy (what every constant or
+input-independent predictor scores over K classes present). CIs: bootstrap over households.
+
+References
+----------
+Beckel, C., Sadamori, L., Staake, T. & Santini, S. (2014). Revealing household characteristics
+from smart meter data. Energy 78, 397–410.
+Brodersen, K. H., Ong, C. S., Stephan, K. E. & Buhmann, J. M. (2010). The balanced accuracy and
+its posterior distribution. ICPR.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import metrics
+from ..series import Grid
+from ..truth import GroundTruth
+from .occupancy import night_quantile, occupancy_unsupervised
+from .routine import changepoint_wake_bed
+from .scores import (
+    DAY_S,
+    as_grid,
+    day_start_utc,
+    local_clock,
+    row,
+    skill_error,
+    skill_score,
+)
+
+#: the attacks this module implements
+METHODS = ("forest", "forest_regressor")
+
+#: names of the columns of :func:`household_features`
+FEATURES = ("daily_kwh", "evening_peak_w", "night_base_w", "day_night_ratio",
+            "morning_mean_w", "wake_spread_h", "morning_rises_per_day", "occupied_share")
+
+
+def household_features(grid: Grid, tz: str) -> np.ndarray:
+    """One household's features, float64 ``[len(FEATURES)]`` (NaN where not measurable).
+
+    * ``daily_kwh``: mean power × 24 h, kWh/day;
+    * ``evening_peak_w``: median over days of the largest interval power wholly inside
+      17:00–23:00 local, W;
+    * ``night_base_w``: 5 % quantile of night (01:00–05:00) power, W;
+    * ``day_night_ratio``: mean power 08:00–22:00 over mean power 01:00–05:00;
+    * ``morning_mean_w``: mean power 06:00–09:00, W;
+    * ``wake_spread_h``: standard deviation of the change-point wake-up times of day, h;
+    * ``morning_rises_per_day``: rises of more than 300 W between consecutive intervals that end
+      in 05:00–10:00, per day (distinct people getting up);
+    * ``occupied_share``: share of intervals the unsupervised occupancy attack calls occupied.
+    """
+    p = grid.mains.astype(np.float64)
+    period = float(grid.period)
+    day, sod = local_clock(grid.t, tz)
+    ok = np.isfinite(p)
+
+    def inside(h0, h1):
+        return ok & (sod >= h0 * 3600) & (sod + period <= h1 * 3600)
+
+    def mean_in(h0, h1):
+        m = inside(h0, h1)
+        return float(p[m].mean()) if m.any() else np.nan
+
+    ev = inside(17, 23)
+    if ev.any():
+        k = np.searchsorted(np.unique(day[ev]), day[ev])
+        mx = np.full(k.max() + 1, -np.inf)
+        np.maximum.at(mx, k, p[ev])
+        evening_peak = float(np.median(mx))
+    else:
+        evening_peak = np.nan
+    night = mean_in(1, 5)
+    days, wake, _ = changepoint_wake_bed(grid, tz)
+    wake_tod = (wake - day_start_utc(days, tz)) / 3600
+    wake_spread = float(np.nanstd(wake_tod)) if np.isfinite(wake_tod).sum() >= 2 else np.nan
+    rise = np.zeros(len(p), bool)
+    rise[1:] = (np.diff(p) > 300) & inside(5, 10)[1:]
+    n_days = max(1.0, ok.sum() * period / DAY_S)
+    occ = occupancy_unsupervised(grid, tz)
+    return np.array([
+        float(np.nanmean(p)) * 24 / 1000 if ok.any() else np.nan,
+        evening_peak,
+        night_quantile(p, sod, period, 0.05),
+        mean_in(8, 22) / night if night and np.isfinite(night) and night > 0 else np.nan,
+        mean_in(6, 9),
+        wake_spread,
+        rise.sum() / n_days if inside(5, 10).any() else np.nan,
+        float(np.nanmean(occ)) if np.isfinite(occ).any() else np.nan,
+    ])
+
+
+def _model(method: str, seed: int):
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    if method == "forest":
+        est = RandomForestClassifier(n_estimators=200, class_weight="balanced",
+                                     random_state=seed, n_jobs=1)
+    elif method == "forest_regressor":
+        est = RandomForestRegressor(n_estimators=200, random_state=seed, n_jobs=1)
+    else:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    # all-NaN columns (e.g. evening peak at a 1-day period) are kept as 0 in every fold
+    return make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), est)
+
+
+def predict_occupants(train_x: np.ndarray, train_y: np.ndarray, x: np.ndarray, *,
+                      method: str, seed: int) -> np.ndarray:
+    """Occupant counts for the rows of ``x`` from a model fitted on ``(train_x, train_y)``;
+    regressor outputs are rounded to the nearest count ≥ 1."""
+    y = np.asarray(train_y)
+    if np.unique(y).size < 2:
+        return np.full(len(x), float(y[0]))
+    model = _model(method, seed).fit(train_x, y)
+    pred = model.predict(x).astype(np.float64)
+    return np.maximum(1.0, np.round(pred)) if method == "forest_regressor" else pred
+
+
+def majority(y: np.ndarray) -> float:
+    """Most frequent value (the smallest among ties)."""
+    vals, counts = np.unique(np.asarray(y), return_counts=True)
+    return float(vals[np.argmax(counts)])
+
+
+def balanced_accuracy(y_true, y_pred) -> float:
+    """Mean over the classes present in ``y_true`` of the share of that class predicted right."""
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    classes = np.unique(y_true)
+    if classes.size == 0:
+        return float("nan")
+    return float(np.mean([np.mean(y_pred[y_true == c] == c) for c in classes]))
+
+
+def score_occupants(household_or_grid, truth: GroundTruth, period: float, *,
+                    method: str = "forest", seed: int = 0,
+                    train: list[tuple[Grid, GroundTruth]] | None = None) -> list[dict]:
+    """Predict one household's occupant count from a model of the ``train`` households.
+
+    Rows (n = 1, no CI; population-level scores and CIs come from
+    :func:`score_occupants_population`): ``abs_error_persons`` (prior: the training households'
+    median count) and ``correct`` (prior: their majority count). Without at least two labelled
+    training households the attack abstains and the values are NaN.
+    """
+    grid = as_grid(household_or_grid, period)
+    pairs = [(g, t) for g, t in (train or []) if t.occupants > 0]
+    split = "households"
+    if truth.occupants <= 0 or len(pairs) < 2:
+        return [row("occupants", "occupants", m, np.nan, n=0, prior=np.nan, skill=np.nan,
+                    method=method, split=split) for m in ("abs_error_persons", "correct")]
+    x_tr = np.stack([household_features(g, t.timezone) for g, t in pairs])
+    y_tr = np.array([t.occupants for _, t in pairs], dtype=np.float64)
+    pred = float(predict_occupants(x_tr, y_tr, household_features(grid, truth.timezone)[None],
+                                   method=method, seed=seed)[0])
+    prior = majority(y_tr)
+    err, err_p = abs(pred - truth.occupants), abs(float(np.median(y_tr)) - truth.occupants)
+    return [row("occupants", "occupants", "abs_error_persons", err, n=1, prior=err_p,
+                skill=skill_error(err, err_p), method=method, split=split),
+            row("occupants", "occupants", "correct", float(pred == truth.occupants), n=1,
+                prior=float(prior == truth.occupants),
+                skill=skill_score(float(pred == truth.occupants), float(prior == truth.occupants)),
+                method=method, split=split)]
+
+
+def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], period: float, *,
+                               method: str = "forest", seed: int = 0, n_folds: int = 5,
+                               n_boot: int = 1000) -> list[dict]:
+    """Cross-validated occupant-count attack over a population of households at ``period`` s.
+
+    Households with unknown occupants (0) are left out. K-fold over households (``n_folds``, at
+    most one household per fold when there are fewer), shuffled with ``seed``. Priors: the
+    population median (MAE) and 1/K (balanced accuracy). Rows: ``mae_persons`` and
+    ``balanced_accuracy`` with CIs from a bootstrap over households (``seed``).
+    """
+    from sklearn.model_selection import KFold
+
+    keep = [i for i, t in enumerate(truths) if t.occupants > 0]
+    split = f"households_{n_folds}fold"
+    if len(keep) < 3:
+        return [row("occupants", "occupants", m, np.nan, n=len(keep), prior=np.nan,
+                    skill=np.nan, method=method, split=split)
+                for m in ("mae_persons", "balanced_accuracy")]
+    x = np.stack([household_features(as_grid(grids[i], period), truths[i].timezone)
+                  for i in keep])
+    y = np.array([truths[i].occupants for i in keep], dtype=np.float64)
+    pred = np.empty(len(y))
+    folds = KFold(n_splits=min(n_folds, len(y)), shuffle=True, random_state=seed)
+    for tr, te in folds.split(x):
+        pred[te] = predict_occupants(x[tr], y[tr], x[te], method=method, seed=seed)
+    mae, lo, hi = metrics.bootstrap_ci(metrics.mae, y, pred, 1, n_boot=n_boot, seed=seed,
+                                       block_s=1)
+    # priors from the labels alone: a per-fold majority would be anti-correlated with the
+    # held-out households (leaving a class out makes it the minority) and unfairly weak
+    mae_p = float(np.mean(np.abs(np.median(y) - y)))
+    ba, blo, bhi = metrics.bootstrap_ci(balanced_accuracy, y, pred, 1, n_boot=n_boot,
+                                        seed=seed, block_s=1)
+    ba_p = 1.0 / np.unique(y).size
+    return [row("occupants", "occupants", "mae_persons", mae, (lo, hi), n=len(y), prior=mae_p,
+                skill=skill_error(mae, mae_p), method=method, split=split),
+            row("occupants", "occupants", "balanced_accuracy", ba, (blo, bhi), n=len(y),
+                prior=ba_p, skill=skill_score(ba, ba_p), method=method, split=split)]
+
+
+__all__ = ["FEATURES", "METHODS", "balanced_accuracy", "household_features", "majority",
+           "predict_occupants", "score_occupants", "score_occupants_population"]

@@ -1,0 +1,470 @@
+"""The leakage study: every inference scored over data sources × houses × resolutions × methods.
+
+A study is a :class:`StudySpec` (a TOML file or a Python object). It is cut into **cells**, one
+per (source, house, period, inference, method); the occupant count is a population inference,
+so its cells are per (source, period, method) with house ``"*"``. Each finished cell is stored as
+one JSON file under ``OUT/cells/`` (written atomically), so a study that is interrupted, even by
+SIGKILL, resumes by computing only the missing cells, with identical results: every cell's seed is
+derived from the study seed and the cell's key (never from run order or process).
+
+Work is scheduled per house (one load and one resampling per period serve all of that house's
+cells) on local processes (default) or on a Dask distributed cluster (``scheduler=ADDRESS`` or
+``"local"`` for a LocalCluster); a job killed with its worker is re-run by Dask and rewrites
+only what is missing.
+
+Outputs: ``OUT/results.csv`` (the tidy table of DESIGN.md plus the privacy columns ``inference``,
+``prior``, ``skill``, ``floor`` and ``simulated``) and ``OUT/provenance.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_open
+
+#: the resolution ladder of DESIGN.md (``native`` = the data's own period)
+DEFAULT_RESOLUTIONS = ["native", "2s", "1min", "10min", "15min", "30min", "60min", "1d"]
+#: the five inferences, in report order
+DEFAULT_INFERENCES = ["occupancy", "routine", "appliances", "hot_water", "occupants"]
+#: disaggregators used as appliance-inference attacks by default (the classical ones)
+DEFAULT_DISAGGREGATORS = ["co", "fhmm", "hart85"]
+#: column order of results.csv
+COLUMNS = ["dataset", "house", "period_s", "resolution", "inference", "method", "target",
+           "metric", "value", "ci_low", "ci_high", "n", "prior", "skill", "floor", "seed",
+           "split", "simulated"]
+
+
+@dataclass
+class Source:
+    """One data source of a study.
+
+    ``kind="simulated"``: ``households`` simulated households of ``days`` days at ``period`` s,
+    generated once into ``OUT/data/<name>/`` from ``seed`` (labelled simulated everywhere).
+    ``kind="path"``: every household :func:`nilm.load_all` finds at ``path`` (``options`` are
+    loader options, ``houses`` an optional filter); ground truth from real-data proxies.
+    """
+
+    name: str
+    kind: str = "simulated"
+    path: str | None = None
+    households: int = 4
+    days: int = 14
+    period: int = 1
+    seed: int = 0
+    options: dict = field(default_factory=dict)
+    houses: list | None = None
+
+    def __post_init__(self):
+        if self.kind not in ("simulated", "path"):
+            raise ValueError(f"source {self.name}: kind must be 'simulated' or 'path'")
+        if self.kind == "path" and not self.path:
+            raise ValueError(f"source {self.name}: kind 'path' needs a path")
+
+
+@dataclass
+class StudySpec:
+    """What to compute. ``methods`` maps an inference to its attack names (default: every
+    attack that inference implements); ``resolutions`` accepts ``"native"`` and anything
+    :func:`nilm.resample.parse_period` reads."""
+
+    sources: list[Source]
+    name: str = "study"
+    seed: int = 0
+    resolutions: list = field(default_factory=lambda: list(DEFAULT_RESOLUTIONS))
+    inferences: list = field(default_factory=lambda: list(DEFAULT_INFERENCES))
+    methods: dict = field(default_factory=dict)
+    n_boot: int = 200
+
+    @classmethod
+    def from_dict(cls, d: dict) -> StudySpec:
+        d = dict(d)
+        d["sources"] = [s if isinstance(s, Source) else Source(**s) for s in d["sources"]]
+        unknown = set(d) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown study keys: {sorted(unknown)}")
+        return cls(**d)
+
+    @classmethod
+    def from_toml(cls, path) -> StudySpec:
+        """Read a spec: top-level keys of :class:`StudySpec` and ``[[sources]]`` tables."""
+        import tomllib
+
+        with open(path, "rb") as f:
+            return cls.from_dict(tomllib.load(f))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def methods_for(self, inference: str) -> list[str]:
+        """Attack names for ``inference``: the spec's, else every attack the inference
+        implements (for appliances also :data:`DEFAULT_DISAGGREGATORS`)."""
+        from .privacy import METHODS
+
+        if inference in self.methods:
+            return list(self.methods[inference])
+        extra = DEFAULT_DISAGGREGATORS if inference == "appliances" else []
+        return [*METHODS[inference], *extra]
+
+
+@dataclass(frozen=True)
+class Cell:
+    source: str
+    house: str
+    resolution: str
+    inference: str
+    method: str
+
+    @property
+    def key(self) -> str:
+        return "|".join([self.source, self.house, self.resolution, self.inference, self.method])
+
+    def seed(self, study_seed: int) -> int:
+        """Seed of this cell: a hash of the study seed and the cell key (run-order free)."""
+        h = hashlib.sha256(f"{study_seed}|{self.key}".encode()).digest()
+        return int.from_bytes(h[:4], "little")
+
+    def filename(self) -> str:
+        return hashlib.sha256(self.key.encode()).hexdigest()[:24] + ".json"
+
+
+# ----------------------------------------------------------------------------- data access
+
+
+def _data_dir(out: Path, source: Source) -> Path:
+    return out / "data" / source.name
+
+
+def materialise(source: Source, out: Path) -> None:
+    """Generate a simulated source once (idempotent: skipped when its manifest exists)."""
+    if source.kind != "simulated":
+        return
+    d = _data_dir(out, source)
+    if (d / "population.json").exists():
+        return
+    from .simulate import simulate_to_dir
+
+    simulate_to_dir(d, households=source.households, days=source.days, seed=source.seed,
+                    period=source.period)
+
+
+def house_ids(source: Source, out: Path) -> list[str]:
+    """The houses of a source, as strings, in a stable order."""
+    if source.kind == "simulated":
+        files = sorted(_data_dir(out, source).glob("*.nilm.h5"))
+        ids = [f.name[: -len(".nilm.h5")] for f in files]
+    else:
+        from .io import load_all
+
+        ids = [str(h.meta.get("house")) for h in load_all(source.path, cache=_cache(out),
+                                                           **source.options)]
+    if source.houses is not None:
+        keep = {str(h) for h in source.houses}
+        ids = [i for i in ids if i in keep]
+    return ids
+
+
+def _cache(out: Path) -> Path:
+    return out / "cache"
+
+
+def load_house(source: Source, house: str, out: Path):
+    """(Household, GroundTruth) of one house: the simulator's truth, or real-data proxies."""
+    from .io import load, load_all
+    from .truth import GroundTruth
+
+    if source.kind == "simulated":
+        d = _data_dir(out, source)
+        h = load(d / f"{house}.nilm.h5")
+        return h, GroundTruth.load(d / f"{house}.truth.npz")
+    from .privacy.truth_proxy import proxy_truth
+
+    hh = [h for h in load_all(source.path, cache=_cache(out), **source.options)
+          if str(h.meta.get("house")) == house]
+    if not hh:
+        raise ValueError(f"source {source.name}: no house {house!r}")
+    return hh[0], proxy_truth(hh[0])
+
+
+def native_period(household) -> int:
+    """The native period of a household's aggregate, s (median step, at least 1)."""
+    s = household.mains if household.mains is not None else next(iter(household.appliances
+                                                                         .values()))
+    return max(1, int(round(s.median_step())))
+
+
+def period_of(resolution: str, household) -> int:
+    from .resample import parse_period
+
+    return native_period(household) if resolution == "native" else int(parse_period(resolution))
+
+
+# ----------------------------------------------------------------------------- cells
+
+
+def plan(spec: StudySpec, out: Path) -> dict[tuple[str, str], list[Cell]]:
+    """Cells grouped by job: (source, house) for per-house inferences, (source, "*") for the
+    occupant count."""
+    jobs: dict[tuple[str, str], list[Cell]] = {}
+    for source in spec.sources:
+        houses = house_ids(source, out)
+        for res in spec.resolutions:
+            for inf in spec.inferences:
+                for m in spec.methods_for(inf):
+                    if inf == "occupants":
+                        if source.kind == "simulated":
+                            jobs.setdefault((source.name, "*"), []).append(
+                                Cell(source.name, "*", res, inf, m))
+                        continue
+                    for h in houses:
+                        jobs.setdefault((source.name, h), []).append(
+                            Cell(source.name, h, res, inf, m))
+    return jobs
+
+
+def _write_cell(out: Path, cell: Cell, rows: list[dict], meta: dict) -> None:
+    path = out / "cells" / cell.filename()
+    with atomic_open(path, "w") as f:
+        json.dump({"cell": asdict(cell), "meta": meta, "rows": rows}, f, default=_json_default)
+
+
+def _json_default(x):
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.floating):
+        return float(x)
+    raise TypeError(type(x))
+
+
+def _read_cell(out: Path, cell: Cell) -> dict | None:
+    """A stored cell, or None when absent or unreadable (a torn file is recomputed)."""
+    path = out / "cells" / cell.filename()
+    try:
+        with open(path) as f:
+            d = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return d if d.get("cell") == asdict(cell) else None
+
+
+def _tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed: int) -> list[dict]:
+    out = []
+    for r in rows:
+        r = dict(r)
+        r.update(dataset=household_meta.get("dataset", cell.source), house=cell.house,
+                 period_s=period, resolution=cell.resolution, seed=seed,
+                 simulated=bool(household_meta.get("simulated", False)))
+        out.append({k: r.get(k, math.nan) for k in COLUMNS})
+    return out
+
+
+#: disaggregator attacks model this many appliances (highest energy first): the joint state
+#: space of FHMM and CO grows as K^N, and NILM papers use 3–6 target appliances
+MAX_DISAGGREGATED = 6
+
+
+def appliance_targets(grid, method: str) -> list[str]:
+    """Appliances scored by the appliance inference: user-driven and autonomous loads (not
+    "other", sockets or sub-panels, which are no appliance); for a disaggregator, the
+    :data:`MAX_DISAGGREGATED` with the most energy."""
+    from .names import load_kind
+    from .privacy import METHODS
+
+    names = [n for n in grid.names if load_kind(n) in ("user", "auto")]
+    if method in METHODS["appliances"]:
+        return names
+    energy = {n: float(np.nansum(grid.appliance(n))) for n in names}
+    return sorted(names, key=lambda n: -energy[n])[:MAX_DISAGGREGATED]
+
+
+def _score_cell(cell: Cell, grid, truth, period: int, seed: int, household) -> list[dict]:
+    from .privacy import INFERENCES
+
+    kw = {}
+    if cell.inference == "appliances":
+        kw = {"native": household, "names": appliance_targets(grid, cell.method)}
+    return INFERENCES[cell.inference](grid, truth, period, method=cell.method, seed=seed, **kw)
+
+
+def run_house_job(spec_dict: dict, out: str, source_name: str, house: str,
+                  cells: list[Cell]) -> int:
+    """Compute the missing cells of one job; returns how many it computed. Top-level function
+    so that process pools and Dask can pickle it."""
+    spec = StudySpec.from_dict(spec_dict)
+    out = Path(out)
+    todo = [c for c in cells if _read_cell(out, c) is None]
+    if not todo:
+        return 0
+    source = next(s for s in spec.sources if s.name == source_name)
+    if house == "*":
+        return _run_population_job(spec, out, source, todo)
+    household, truth = load_house(source, house, out)
+    by_res: dict[str, list[Cell]] = {}
+    for c in todo:
+        by_res.setdefault(c.resolution, []).append(c)
+    house_meta = {k: v for k, v in household.meta.items() if k != "source_files"}
+    native = native_period(household)
+    for res, group in by_res.items():
+        period = period_of(res, household)
+        if period < native:
+            # a resolution finer than the data has nothing to attack: recorded, not computed
+            for c in group:
+                _write_cell(out, c, [], {"house_meta": house_meta, "skipped":
+                                         f"{res} is finer than the native {native} s"})
+            continue
+        grid = household.to_grid(period)
+        for c in group:
+            seed = c.seed(spec.seed)
+            rows = _score_cell(c, grid, truth, period, seed, household)
+            _write_cell(out, c, _tidy(rows, c, household.meta, period, seed),
+                        {"house_meta": house_meta})
+    return len(todo)
+
+
+def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[Cell]) -> int:
+    from .privacy import score_occupants_population
+
+    houses = house_ids(source, out)
+    pairs = [load_house(source, h, out) for h in houses]
+    by_res: dict[str, list[Cell]] = {}
+    for c in todo:
+        by_res.setdefault(c.resolution, []).append(c)
+    for res, group in by_res.items():
+        period = period_of(res, pairs[0][0])
+        if period < native_period(pairs[0][0]):
+            for c in group:
+                _write_cell(out, c, [], {"houses": houses, "skipped": f"{res} is finer than "
+                                         "the native period"})
+            continue
+        grids = [h.to_grid(period) for h, _ in pairs]
+        for c in group:
+            seed = c.seed(spec.seed)
+            rows = score_occupants_population(grids, [t for _, t in pairs], period,
+                                              method=c.method, seed=seed, n_boot=spec.n_boot)
+            meta = {"dataset": pairs[0][0].meta.get("dataset", source.name),
+                    "simulated": source.kind == "simulated"}
+            _write_cell(out, c, _tidy(rows, c, meta, period, seed), {"houses": houses})
+    return len(todo)
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def _git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def run_study(spec: StudySpec, out, *, workers: int = 1, scheduler: str | None = None,
+              progress: bool = True):
+    """Run (or resume) a study; returns the results table (pandas DataFrame).
+
+    Parameters
+    ----------
+    spec : the study.
+    out : output folder (created); holds ``data/``, ``cache/``, ``cells/``, ``results.csv`` and
+        ``provenance.json``.
+    workers : local worker processes (1 = in this process).
+    scheduler : ``None`` for local processes, ``"local"`` for a Dask LocalCluster of ``workers``
+        workers, or the address of a running Dask scheduler (``tcp://host:8786``).
+    progress : show a tqdm progress bar over jobs.
+    """
+    from tqdm.auto import tqdm
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    for source in spec.sources:
+        materialise(source, out)
+    jobs = plan(spec, out)
+    spec_dict = spec.to_dict()
+    args = [(spec_dict, str(out), s, h, cells) for (s, h), cells in jobs.items()]
+    bar = tqdm(total=len(args), desc=f"study {spec.name}", unit="job", disable=not progress)
+    if scheduler is not None:
+        _run_dask(args, scheduler, workers, bar)
+    elif workers <= 1:
+        for a in args:
+            run_house_job(*a)
+            bar.update()
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for fut in as_completed([pool.submit(run_house_job, *a) for a in args]):
+                fut.result()
+                bar.update()
+    bar.close()
+    return collect(spec, out, jobs, elapsed_s=time.time() - t0)
+
+
+def _run_dask(args, scheduler: str, workers: int, bar) -> None:
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = [client.submit(run_house_job, *a, key=f"nilm-job-{i}-{a[2]}-{a[3]}",
+                                 pure=False) for i, a in enumerate(args)]
+        for fut in as_completed(futures):
+            fut.result()
+            bar.update()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
+    """Assemble the stored cells of ``spec`` into results.csv and provenance.json (atomic);
+    raises if a cell is missing."""
+    import pandas as pd
+
+    from . import __version__
+
+    out = Path(out)
+    jobs = plan(spec, out) if jobs is None else jobs
+    rows, missing, files = [], [], {}
+    for cells in jobs.values():
+        for c in cells:
+            d = _read_cell(out, c)
+            if d is None:
+                missing.append(c.key)
+                continue
+            rows.extend(d["rows"])
+    if missing:
+        raise RuntimeError(f"{len(missing)} cells missing, e.g. {missing[:3]}")
+    for source in spec.sources:
+        if source.kind == "path":
+            from .io import load_all
+
+            for h in load_all(source.path, cache=_cache(out), **source.options):
+                files.update(h.meta.get("source_files", {}))
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df = df.sort_values(["dataset", "house", "period_s", "inference", "method", "target",
+                         "metric"], kind="mergesort").reset_index(drop=True)
+    with atomic_open(out / "results.csv", "w", newline="") as f:
+        df.to_csv(f, index=False, float_format="%.6g")
+    prov = {"nilm_version": __version__, "git_commit": _git_commit(), "spec": spec.to_dict(),
+            "source_files_sha256": files, "n_cells": sum(len(c) for c in jobs.values()),
+            "python": platform.python_version(), "numpy": np.__version__,
+            "platform": platform.platform(), "elapsed_s": elapsed_s,
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    with atomic_open(out / "provenance.json", "w") as f:
+        json.dump(prov, f, indent=2, default=str)
+    return df

@@ -1,0 +1,140 @@
+"""Occupancy / absence attacks on a hand-made synthetic week (simulated data, known presence)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from nilm.privacy.occupancy import (
+    episodes,
+    match_episodes,
+    occupancy_unsupervised,
+    score_occupancy,
+)
+from nilm.privacy.scores import ROW_KEYS
+from nilm.privacy.truth_proxy import presence_on_grid
+from tests.test_privacy_synth import TZ, synthetic_household
+
+
+@pytest.fixture(scope="module")
+def week():
+    return synthetic_household(days=7, seed=0, heater_hours=[2, 1.5, 2.5, 2, 1, 3, 2])
+
+
+def _by_metric(rows):
+    return {r["metric"]: r for r in rows}
+
+
+@pytest.mark.parametrize("period", [60, 1800])
+def test_unsupervised_finds_weekday_absences(week, period):
+    h, truth = week
+    rows = _by_metric(score_occupancy(h.to_grid(period), truth, period, method="unsupervised"))
+    assert all(set(r) == set(ROW_KEYS) for r in rows.values())
+    assert rows["mcc"]["value"] > 0.7 and rows["mcc"]["skill"] > 0.7
+    assert rows["f1_absent"]["skill"] > 0.6
+    assert rows["episode_f1"]["value"] >= 0.5
+    assert rows["mcc"]["ci_low"] <= rows["mcc"]["value"] <= rows["mcc"]["ci_high"]
+
+
+def test_supervised_learns_from_first_half(week):
+    h, truth = week
+    rows = _by_metric(score_occupancy(h.to_grid(600), truth, 600, method="supervised", seed=1))
+    assert rows["mcc"]["value"] > 0.7
+    assert rows["mcc"]["split"] == "temporal_half"
+
+
+def test_without_any_signal_skill_is_zero(week):
+    # a flat aggregate carries nothing: the attack must not beat the prior
+    h, truth = week
+    g = h.to_grid(1800)
+    g.mains = np.full_like(g.mains, 300.0)
+    for method in ("unsupervised", "supervised"):
+        rows = _by_metric(score_occupancy(g, truth, 1800, method=method))
+        assert rows["mcc"]["skill"] == pytest.approx(0.0, abs=1e-12)
+        assert rows["f1_absent"]["skill"] <= 1e-12
+
+
+def test_one_day_period_does_not_crash_and_leaks_little(week):
+    h, truth = week
+    for method in ("unsupervised", "supervised"):
+        rows = score_occupancy(h.to_grid(86400), truth, 86400, method=method)
+        assert len(rows) == 3
+        assert all(not np.isfinite(r["skill"]) or r["skill"] <= 0.2 for r in rows)
+
+
+def same_rows(a, b) -> bool:
+    """Rows equal key by key, NaN equal to NaN (bit-identical numbers)."""
+    def eq(x, y):
+        return x == y or (isinstance(x, float) and isinstance(y, float) and np.isnan(x)
+                          and np.isnan(y))
+    return len(a) == len(b) and all(r.keys() == q.keys() and all(eq(r[k], q[k]) for k in r)
+                                    for r, q in zip(a, b, strict=True))
+
+
+def test_deterministic_per_seed(week):
+    h, truth = week
+    g = h.to_grid(1800)
+    a = score_occupancy(g, truth, 1800, method="supervised", seed=5)
+    assert same_rows(a, score_occupancy(g, truth, 1800, method="supervised", seed=5))
+    c = score_occupancy(g, truth, 1800, method="supervised", seed=6)
+    # the bootstrap CI depends on the seed
+    assert not same_rows(a, c)
+
+
+def test_unsupervised_marks_nan_intervals_unknown(week):
+    h, truth = week
+    g = h.to_grid(600)
+    g.mains[100:130] = np.nan
+    pred = occupancy_unsupervised(g, TZ)
+    assert np.isnan(pred[100:130]).all() and np.isfinite(pred[:100]).all()
+
+
+def test_presence_rules():
+    from nilm.truth import GroundTruth
+
+    pres = np.zeros((1, 10), bool)
+    pres[0, 3:5] = True  # 2 of the first 10 minutes
+    tr = GroundTruth(0, 60, "UTC", pres, pres, np.zeros(1, np.int64), np.zeros((1, 1)),
+                     np.zeros((1, 1)), np.zeros(1), np.zeros(1), 1)
+    np.testing.assert_array_equal(presence_on_grid(tr, 0, 300, 2, rule="any"), [1.0, 0.0])
+    np.testing.assert_array_equal(presence_on_grid(tr, 0, 300, 2, rule="majority"), [0.0, 0.0])
+    np.testing.assert_array_equal(presence_on_grid(tr, 0, 120, 5), [0, 1, 1, 0, 0])
+
+
+def _naive_matches(true_ep, pred_ep, min_iou=0.5):
+    """Maximum one-to-one matching by brute force over assignments (tiny inputs)."""
+    def iou(a, b):
+        inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+        return inter / ((a[1] - a[0]) + (b[1] - b[0]) - inter)
+
+    ok = [[iou(a, b) >= min_iou for b in pred_ep] for a in true_ep]
+    best = 0
+    if len(true_ep) <= len(pred_ep):
+        for perm in itertools.permutations(range(len(pred_ep)), len(true_ep)):
+            best = max(best, sum(ok[i][j] for i, j in enumerate(perm)))
+    else:
+        for perm in itertools.permutations(range(len(true_ep)), len(pred_ep)):
+            best = max(best, sum(ok[i][j] for j, i in enumerate(perm)))
+    return best
+
+
+def test_match_episodes_against_brute_force():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        def draw(k):
+            s = np.sort(rng.choice(40, k, replace=False)).astype(float)
+            e = s + rng.integers(1, 6, k)
+            keep = np.concatenate([[True], s[1:] >= e[:-1]])[:k]  # non-overlapping, like runs
+            return np.stack([s[keep], e[keep]], axis=1)
+        t, p = draw(rng.integers(0, 5)), draw(rng.integers(0, 5))
+        assert match_episodes(t, p).sum() == _naive_matches(t, p)
+
+
+def test_episodes_of_a_timeline():
+    a = np.array([1, 1, 0, 1, 1, 1, np.nan, 1, 0, 1])
+    ep = episodes(a, 100, 10, 20)
+    np.testing.assert_array_equal(ep, [[100, 120], [130, 160]])
+    assert episodes(np.zeros(0), 0, 10, 0).shape == (0, 2)
+    assert episodes(np.ones(1), 0, 10, 10).tolist() == [[0, 10]]
