@@ -61,7 +61,13 @@ def grids() -> dict[int, Grid]:
     return {p: _coarsen(base, p) for p in PERIODS}
 
 
+#: models that need an optional extra: skipped (with the reason) where it is not installed
+NEEDS = {"seq2point": "torch"}
+
+
 def _make(name: str, seed: int = 0):
+    if name in NEEDS:
+        pytest.importorskip(NEEDS[name], reason=f"{name} needs the optional {NEEDS[name]} extra")
     return MODELS[name](**{**FAST_PARAMS.get(name, {}), "seed": seed})
 
 
