@@ -70,6 +70,11 @@ def cmd_study(args) -> int:
     df = run_study(spec, args.out, workers=args.workers, scheduler=args.scheduler,
                    progress=not args.no_progress)
     print(f"{len(df)} result rows -> {args.out}/results.csv")
+    if not args.no_report:
+        from .report import write_report
+
+        paths = write_report(args.out)
+        print(f"report -> {paths.get('html', args.out)}")
     return 0
 
 
@@ -109,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None,
                    help="Dask: 'local' for a LocalCluster of --workers, or a scheduler address")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-report", action="store_true", help="results only, no report")
     p.set_defaults(func=cmd_study)
 
     # commands whose parser lives beside their code: listed here for --help, dispatched in main
@@ -119,14 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: sub-command -> help; each has its own ``cli_main(argv)``
 _DELEGATED = {
+    "demo": "the main job: leakage study on a simulated population (+ real data), with report",
     "simulate": "simulated households with ground truth (nilm simulate -h)",
+    "linky": "what your own Enedis export reveals, computed locally (nilm linky -h)",
+    "report": "(re)write report.md/.html/tables.tex of a study folder (nilm report -h)",
 }
 
 
 def _delegate(name: str, argv: list[str]) -> int:
-    if name == "simulate":
-        from .simulate import cli_main
-    return cli_main(argv)
+    import importlib
+
+    module = {"demo": "demo", "simulate": "simulate", "linky": "linky_report",
+              "report": "report"}[name]
+    return importlib.import_module(f"{__package__}.{module}").cli_main(argv)
 
 
 def main(argv=None) -> int:

@@ -1,0 +1,527 @@
+"""Figures of the leakage study (matplotlib, Agg backend, deterministic).
+
+Every function takes data (tidy results tables, Households, GroundTruths), returns a
+:class:`matplotlib.figure.Figure` and never reads or writes files: saving is the caller's job
+(:func:`save_png` writes atomically and without a timestamp, so the same figure gives the same
+bytes). Every figure states in its title whether the data is **real** or **simulated**.
+
+* :func:`leakage_vs_resolution` — skill of each inference's headline metric against the period;
+* :func:`detectability_heatmap` — appliance × resolution detectability;
+* :func:`carpet` — days × time-of-day carpet of one household at several periods, with the
+  inferred and true wake-up / bed times and absences drawn on;
+* :func:`disaggregation_example` — one day of mains, true and predicted appliance power at two
+  periods with a classical disaggregator.
+
+The headline metric of each inference (:data:`HEADLINE`) and the aggregation over households
+(:func:`nilm.report.aggregate`) are shared with the report, so the figures and the tables show the
+same numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .atomic import atomic_path  # noqa: E402
+
+#: inference -> (target or None for "every target", metric): the number each inference is
+#: summarised by in the leakage-vs-resolution figure and the headline table.
+#: occupancy: MCC of occupied/absent (Matthews 1975); routine: share of days whose wake-up is
+#: found within ±30 min; appliances: day-use F1 over every sub-metered appliance; hot water:
+#: MAE of the water heater's daily energy (kWh/day, its skill); occupants: balanced accuracy of
+#: the occupant count (Brodersen et al. 2010).
+HEADLINE = {
+    "occupancy": ("absence", "mcc"),
+    "routine": ("wake", "within_30min"),
+    "appliances": (None, "day_use_f1"),
+    "hot_water": ("water_heater", "mae_kwh_day"),
+    "occupants": ("occupants", "balanced_accuracy"),
+}
+
+#: plain-words names of the inferences
+INFERENCE_LABELS = {
+    "occupancy": "absence / occupancy",
+    "routine": "wake-up time",
+    "appliances": "appliances used",
+    "hot_water": "hot-water energy",
+    "occupants": "number of occupants",
+}
+
+
+#: lowest skill drawn in the leakage figure (lower values are marked at this floor)
+SKILL_FLOOR = -1.0
+
+
+def period_label(seconds: float) -> str:
+    """Short human label of a period in seconds: ``"2 s"``, ``"10 min"``, ``"1 h"``, ``"1 day"``."""
+    s = float(seconds)
+    if not (s > 0 and math.isfinite(s)):
+        raise ValueError(f"period must be a positive number of seconds, got {seconds!r}")
+    for unit, name in ((86400, "day"), (3600, "h"), (60, "min")):
+        if s >= unit and (s / unit).is_integer():
+            n = int(s // unit)
+            return f"{n} {name}" + ("s" if name == "day" and n > 1 else "")
+    return f"{s:g} s"
+
+
+def data_label(simulated, dataset: str | None = None) -> str:
+    """``"simulated (name)"`` or ``"real (name)"``: the label every figure and table carries."""
+    kind = "simulated" if _truthy(simulated) else "real"
+    if dataset and str(dataset).lower() == kind:
+        dataset = "nilm.simulate" if kind == "simulated" else None
+    return f"{kind} ({dataset})" if dataset else kind
+
+
+def _truthy(x) -> bool:
+    if isinstance(x, str):
+        return x.strip().lower() in ("true", "1", "yes")
+    return bool(x)
+
+
+def _new_figure(w: float, h: float, nrows: int = 1, ncols: int = 1, **kw):
+    # a Figure not registered with pyplot: nothing global to close, safe in threads
+    fig = Figure(figsize=(w, h), dpi=100, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return fig, axes
+
+
+def save_png(fig: Figure, path) -> None:
+    """Write ``fig`` as a PNG atomically, without a creation date (reproducible bytes)."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", metadata={"Software": None}, bbox_inches="tight")
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The PNG bytes of ``fig`` (for embedding in HTML)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _check_results(results: pd.DataFrame, needed) -> None:
+    if not isinstance(results, pd.DataFrame):
+        raise TypeError(f"results must be a pandas DataFrame, got {type(results).__name__}")
+    missing = [c for c in needed if c not in results.columns]
+    if missing:
+        raise ValueError(f"results lack the columns {missing}")
+    if results.empty:
+        raise ValueError("results are empty: nothing to plot")
+
+
+def _log_period_axis(ax, periods) -> None:
+    ax.set_xscale("log")
+    ps = sorted({float(p) for p in periods})
+    labels, last = [], None
+    for p in ps:
+        # neighbours closer than a factor 1.6 (10 and 15 min) would print over each other
+        if last is not None and p / last < 1.6:
+            labels.append("")
+        else:
+            labels.append(period_label(p))
+            last = p
+    ax.set_xticks(ps)
+    ax.set_xticklabels(labels, rotation=45, ha="right")
+    ax.minorticks_off()
+    ax.set_xlim(ps[0] / 1.6, ps[-1] * 1.6)
+    ax.set_xlabel("resolution (period of the load curve, log scale)")
+
+
+def leakage_vs_resolution(results: pd.DataFrame, *, headline: dict | None = None,
+                          seed: int = 0) -> Figure:
+    """Skill of each inference's headline metric against the period, with 95 % CI bands.
+
+    Parameters
+    ----------
+    results : the study's tidy table (``results.csv``): columns ``dataset``, ``simulated``,
+        ``house``, ``period_s`` (s), ``resolution``, ``inference``, ``method``, ``target``,
+        ``metric``, ``value``, ``ci_low``, ``ci_high``, ``prior``.
+    headline : inference -> (target or None, metric); default :data:`HEADLINE`.
+    seed : seed of the two-stage bootstrap over households (:func:`nilm.report.aggregate`).
+
+    Returns
+    -------
+    Figure with one panel per dataset (titled real or simulated), x = period (log scale,
+    labelled 2 s … 1 day), y = skill (0 = nothing beyond the no-information prior, 1 = perfect),
+    one line per inference.
+    """
+    from .report import headline_table
+
+    _check_results(results, ("dataset", "simulated", "period_s", "inference", "metric",
+                             "value", "prior"))
+    tab = headline_table(results, headline=headline, seed=seed)
+    if tab.empty:
+        raise ValueError("no headline metric found in the results")
+    groups = list(tab.groupby(["simulated", "dataset"], sort=True))
+    # simulated first: it is the reference population
+    groups.sort(key=lambda g: (not _truthy(g[0][0]), g[0][1]))
+    ncols = min(3, len(groups))
+    nrows = -(-len(groups) // ncols)
+    fig, axes = _new_figure(5.2 * ncols, 4.2 * nrows, nrows, ncols, sharey=True)
+    flat = list(axes.ravel())
+    for ax in flat[len(groups):]:
+        fig.delaxes(ax)
+    colors = plt.get_cmap("tab10")
+    order = list(INFERENCE_LABELS)
+    for ax, ((sim, ds), g) in zip(flat, groups, strict=False):
+        for inf, gi in sorted(g.groupby("inference"), key=lambda x: order.index(x[0])
+                              if x[0] in order else 99):
+            gi = gi.sort_values("period_s")
+            c = colors(order.index(inf) % 10 if inf in order else 9)
+            x = gi["period_s"].to_numpy(float)
+            y = gi["skill"].to_numpy(float)
+            # an attack far worse than its prior would squash every other line: such points
+            # are drawn at the floor with a down-pointing marker
+            low = y < SKILL_FLOOR
+            ax.plot(x, np.maximum(y, SKILL_FLOOR), "o-", color=c, lw=1.6, ms=4,
+                    label=f"{INFERENCE_LABELS.get(inf, inf)} ({gi['metric'].iloc[0]})")
+            if low.any():
+                ax.plot(x[low], np.full(low.sum(), SKILL_FLOOR), "v", color=c, ms=9,
+                        label="_nolegend_")
+            ax.fill_between(x, np.clip(gi["skill_lo"].to_numpy(float), SKILL_FLOOR, 1.0),
+                            np.clip(gi["skill_hi"].to_numpy(float), SKILL_FLOOR, 1.0),
+                            color=c, alpha=0.18, lw=0)
+        ax.axhline(0.0, color="0.4", lw=0.8, ls=":")
+        _log_period_axis(ax, g["period_s"].to_numpy(float))
+        n_h = int(g["houses"].max())
+        ax.set_title(f"{data_label(sim, ds)}: {n_h} household{'s' if n_h != 1 else ''}",
+                     fontsize=10)
+        ax.set_ylim(SKILL_FLOOR - 0.08, 1.05)
+        ax.grid(alpha=0.3)
+    for row in axes:
+        row[0].set_ylabel("skill (0 = prior, 1 = perfect)")
+    handles = {}
+    for ax in flat[:len(groups)]:
+        for hnd, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(lab, hnd)
+    fig.legend(list(handles.values()), list(handles), loc="outside lower center",
+               ncol=min(3, len(handles)), fontsize=8)
+    fig.suptitle("What a load curve reveals, by resolution (95 % CI bands; ▼: skill below "
+                 f"{SKILL_FLOOR:g})", fontsize=11)
+    return fig
+
+
+def detectability_heatmap(results: pd.DataFrame, *, metric: str = "day_use_f1",
+                          value: str = "skill", dataset: str | None = None,
+                          method: str | None = None) -> Figure:
+    """Appliance × resolution heat map of the appliance inference.
+
+    Parameters
+    ----------
+    results : tidy study table (see :func:`leakage_vs_resolution`).
+    metric : appliance metric (``"day_use_f1"`` or ``"event_f1"``).
+    value : ``"skill"`` (default) or ``"value"`` (the raw F1).
+    dataset : dataset to draw (default: the first, simulated datasets first).
+    method : attack (default: ``"direct"``, which scores every appliance, when present; else
+        the one with the best median skill, as in the headline table).
+
+    Returns
+    -------
+    Figure: rows = appliances, columns = periods (labelled), colour = mean over households;
+    each cell annotated with its number. Title says real or simulated and the attack.
+    """
+    from .privacy.appliances import DIRECT
+    from .report import aggregate, best_method
+
+    if value not in ("skill", "value"):
+        raise ValueError(f"value must be 'skill' or 'value', not {value!r}")
+    _check_results(results, ("dataset", "simulated", "period_s", "inference", "target",
+                             "metric", "value", "prior", "method"))
+    r = results[(results["inference"] == "appliances") & (results["metric"] == metric)]
+    if r.empty:
+        raise ValueError(f"no appliance rows with metric {metric!r}")
+    if dataset is None:
+        dataset = min(zip(r["simulated"], r["dataset"], strict=True),
+                      key=lambda x: (not _truthy(x[0]), str(x[1])))[1]
+    r = r[r["dataset"] == dataset]
+    if r.empty:
+        raise ValueError(f"no appliance rows for dataset {dataset!r}")
+    if method is None:
+        # the direct detector scores every appliance, a disaggregator only the few with the
+        # most energy: the map defaults to the former
+        method = DIRECT if DIRECT in set(r["method"]) else best_method(r)
+    r = r[r["method"] == method]
+    agg = aggregate(r, by=["target", "period_s"])
+    pivot = agg.pivot(index="target", columns="period_s", values=value).sort_index()
+    periods = list(pivot.columns)
+    fig, axes = _new_figure(1.2 + 0.9 * len(periods), 1.2 + 0.35 * len(pivot), 1, 1)
+    ax = axes[0][0]
+    m = pivot.to_numpy(float)
+    vmin = -1.0 if value == "skill" else 0.0
+    im = ax.imshow(np.ma.masked_invalid(m), cmap="viridis", vmin=vmin, vmax=1.0,
+                   aspect="auto")
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            if np.isfinite(m[i, j]):
+                ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if m[i, j] < 0.5 else "black")
+    ax.set_xticks(range(len(periods)))
+    ax.set_xticklabels([period_label(p) for p in periods], rotation=45, ha="right")
+    ax.set_yticks(range(len(pivot)))
+    ax.set_yticklabels(list(pivot.index))
+    ax.set_xlabel("resolution")
+    ax.set_ylabel("appliance")
+    sim = r["simulated"].iloc[0]
+    ax.set_title(f"Appliance detectability ({metric} {value}, attack {method})\n"
+                 f"{data_label(sim, dataset)}", fontsize=10)
+    fig.colorbar(im, ax=ax, label=f"{metric} {value}")
+    return fig
+
+
+def _carpet_matrix(t, p, period, tz, max_cols):
+    """(day numbers, matrix [days, cols], seconds per column) of a regular series, local time;
+    columns are block means of at most ``max_cols`` per day (display only)."""
+    from .privacy.scores import DAY_S, local_clock
+
+    day, sod = local_clock(t, tz)
+    days = np.unique(day)
+    per_day = max(1, int(round(DAY_S / period)))
+    col_s = DAY_S / min(per_day, max_cols)
+    col = np.minimum((sod // col_s).astype(np.int64), int(DAY_S / col_s) - 1)
+    row = np.searchsorted(days, day)
+    ok = np.isfinite(p)
+    total = np.zeros((len(days), int(DAY_S / col_s)))
+    count = np.zeros_like(total)
+    # the repeated hour of an autumn DST day lands twice in the same columns: mean, not overwrite
+    np.add.at(total, (row[ok], col[ok]), p[ok].astype(np.float64))
+    np.add.at(count, (row[ok], col[ok]), 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return days, total / count, col_s
+
+
+def carpet(household, truth=None, *, periods=(None, 600, 1800), max_cols: int = 720,
+           label: str | None = None) -> Figure:
+    """Carpet plots (days × local time of day, colour = power) of one household at several
+    periods, with the attacks' inferred wake-up / bed times and absences drawn on.
+
+    The attacks are those of :mod:`nilm.privacy`: :func:`~nilm.privacy.routine.changepoint_wake_bed`
+    (wake-up ▲ and bed ▼, white) and :func:`~nilm.privacy.occupancy.occupancy_unsupervised`
+    (inferred absence: hatched). With ``truth`` the true household wake-up and bed times (×, red)
+    and the true absences (red bar under each day) are drawn for comparison.
+
+    Parameters
+    ----------
+    household : :class:`nilm.series.Household` with a mains channel (W).
+    truth : optional :class:`nilm.truth.GroundTruth`.
+    periods : periods in s, ``None`` = the native period (median step of the mains).
+    max_cols : most columns per day drawn (display only: the attacks run on the full grid).
+    label : data label for the title (default from ``household.meta``: real or simulated).
+
+    Returns
+    -------
+    Figure with one panel per period, x = hour of day (local), y = day, colour = W (log scale).
+    """
+    from matplotlib.colors import LogNorm
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from .privacy.occupancy import occupancy_unsupervised
+    from .privacy.routine import changepoint_wake_bed, household_wake_bed
+    from .privacy.scores import DAY_S, day_start_utc, local_clock
+    from .series import Household
+    from .study import native_period
+
+    if not isinstance(household, Household):
+        raise TypeError(f"household must be a nilm Household, got {type(household).__name__}")
+    if household.mains is None or len(household.mains) < 2:
+        raise ValueError(f"{household.name}: a carpet plot needs a mains channel")
+    if not periods:
+        raise ValueError("periods must name at least one period")
+    tz = household.timezone
+    label = label or data_label(household.meta.get("simulated", False),
+                                household.meta.get("dataset"))
+    ps = [native_period(household) if p is None else float(p) for p in periods]
+    if any(not (p > 0) for p in ps):
+        raise ValueError(f"periods must be positive, got {periods}")
+    fig, axes = _new_figure(4.3 * len(ps), 5.0, 1, len(ps), sharey=True)
+    t_days = t_wake = t_bed = None
+    if truth is not None:
+        t_days, t_wake, t_bed = household_wake_bed(truth)
+    vmax = None
+    mats = []
+    for p in ps:
+        grid = household.to_grid(p)
+        if len(grid) == 0 or not np.isfinite(grid.mains).any():
+            raise ValueError(f"{household.name}: no valid mains at a period of {p:g} s")
+        days, mat, col_s = _carpet_matrix(grid.t, grid.mains, p, tz, max_cols)
+        mats.append((grid, days, mat, col_s))
+        top = np.nanquantile(mat, 0.995)
+        vmax = top if vmax is None else max(vmax, top)
+    all_days = np.unique(np.concatenate([m[1] for m in mats]))
+    for ax, p, (grid, days, mat, _) in zip(axes[0], ps, mats, strict=True):
+        full = np.full((len(all_days), mat.shape[1]), np.nan)
+        full[np.searchsorted(all_days, days)] = mat
+        extent = (0, 24, len(all_days) - 0.5, -0.5)
+        im = ax.imshow(np.clip(full, 10.0, None), aspect="auto", extent=extent,
+                       interpolation="nearest", cmap="magma",
+                       norm=LogNorm(vmin=10.0, vmax=max(vmax, 20.0)))
+        occ = occupancy_unsupervised(grid, tz)
+        _, o_mat, _ = _carpet_matrix(grid.t, occ, p, tz, max_cols)
+        o_full = np.full_like(full, np.nan)
+        o_full[np.searchsorted(all_days, days)] = o_mat
+        col_h = 24.0 / o_full.shape[1]
+        for r_i in range(len(all_days)):
+            ranges = [(a * col_h, (b - a) * col_h) for a, b in _runs(o_full[r_i] < 0.5)]
+            if ranges:
+                ax.broken_barh(ranges, (r_i - 0.45, 0.8), facecolor="none", hatch="////",
+                               edgecolor="cyan", lw=0)
+        e_days, e_wake, e_bed = changepoint_wake_bed(grid, tz)
+        mid = day_start_utc(e_days, tz).astype(float)
+        rows = np.searchsorted(all_days, e_days)
+        ax.plot((e_wake - mid) / 3600, rows, "^", color="white", mec="black", ms=5)
+        ax.plot(np.where(e_bed - mid < DAY_S, e_bed - mid, np.nan) / 3600, rows, "v",
+                color="white", mec="black", ms=5)
+        if truth is not None:
+            mid_t = day_start_utc(t_days, tz).astype(float)
+            rows_t = np.searchsorted(all_days, t_days)
+            keep = (rows_t < len(all_days)) & np.isin(t_days, all_days)
+            ax.plot(((t_wake - mid_t) / 3600)[keep], rows_t[keep], "x", color="red", ms=6)
+            ax.plot(np.where(t_bed - mid_t < DAY_S, (t_bed - mid_t) / 3600, np.nan)[keep],
+                    rows_t[keep], "x", color="red", ms=6)
+            tday, tsod = local_clock(truth.t, tz)
+            step_h = truth.step / 3600
+            for r_i, d in enumerate(all_days):
+                on_day = tday == d
+                away = ~truth.present[on_day]
+                h = tsod[on_day] / 3600
+                ranges = [(h[a], h[b - 1] - h[a] + step_h) for a, b in _runs(away)]
+                if ranges:
+                    ax.broken_barh(ranges, (r_i + 0.35, 0.12), facecolor="red")
+        ax.set_xlim(0, 24)
+        ax.set_xticks(range(0, 25, 6))
+        ax.set_xlabel("local time of day (h)")
+        ax.set_title(f"{period_label(p)}", fontsize=10)
+    axes[0][0].set_ylabel("day")
+    step = max(1, len(all_days) // 12)
+    axes[0][0].set_yticks(range(0, len(all_days), step))
+    axes[0][0].set_yticklabels([str(np.datetime64(int(d), "D")) for d in all_days[::step]],
+                               fontsize=7)
+    fig.colorbar(im, ax=list(axes[0]), label="mean power (W, log scale)", shrink=0.9)
+    handles = [Line2D([], [], ls="", marker="^", color="white", mec="black",
+                      label="inferred wake-up"),
+               Line2D([], [], ls="", marker="v", color="white", mec="black",
+                      label="inferred bed time"),
+               Patch(facecolor="none", hatch="////", edgecolor="cyan",
+                     label="inferred absence")]
+    if truth is not None:
+        handles += [Line2D([], [], ls="", marker="x", color="red", label="true wake / bed"),
+                    Line2D([], [], color="red", lw=2, label="true absence")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=7)
+    fig.suptitle(f"{household.name}: {label}", fontsize=11)
+    return fig
+
+
+def _runs(mask) -> list[tuple[int, int]]:
+    """(start, end) index pairs of the runs of True in a 1-D boolean array."""
+    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
+    d = np.diff(m.astype(np.int8))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(),
+                    strict=True))
+
+
+def pick_example_day(grid, names: list[str], tz: str, first_day: int | None = None) -> int:
+    """Local day number (days since 1970-01-01) with the most energy of the appliances ``names``
+    among days fully covered by the grid, from ``first_day`` on."""
+    from .privacy.scores import local_clock
+
+    day, _ = local_clock(grid.t, tz)
+    e = np.nansum(grid.select(names).appliances.astype(np.float64), axis=0)
+    days = np.unique(day)
+    if first_day is not None:
+        days = days[days >= first_day]
+    if len(days) == 0:
+        raise ValueError("no day to draw")
+    score = [np.sum(e[day == d]) if np.isfinite(grid.mains[day == d]).mean() > 0.9 else -1
+             for d in days]
+    return int(days[int(np.argmax(score))])
+
+
+def disaggregation_example(household, *, periods=(600, 1800), appliances=None,
+                           model: str = "co", seed: int = 0, n_appliances: int = 3,
+                           label: str | None = None) -> Figure:
+    """One day of disaggregation at two (or more) periods with a classical model.
+
+    The model of :data:`nilm.disaggregate.MODELS` (default combinatorial optimisation, Hart
+    1992) is fitted on the first half of the local days at each period and predicts the second
+    half; the drawn day is the test day with the most energy of the chosen appliances.
+
+    Parameters
+    ----------
+    household : Household with mains and sub-meters (W).
+    periods : periods in s.
+    appliances : sub-meter names to disaggregate (default: the ``n_appliances`` with the most
+        training energy, ``other`` excluded).
+    model : key of :data:`nilm.disaggregate.MODELS` (``"co"``, ``"fhmm"``…).
+    seed : passed to the model.
+    label : data label for the title (default: real or simulated from ``household.meta``).
+
+    Returns
+    -------
+    Figure with one panel per period: mains (grey), true (solid) and predicted (dashed) power of
+    each appliance, W against local hour.
+    """
+    from .disaggregate import MODELS
+    from .privacy.scores import day_start_utc, local_clock, temporal_split
+    from .series import Household
+
+    if not isinstance(household, Household):
+        raise TypeError(f"household must be a nilm Household, got {type(household).__name__}")
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {sorted(MODELS)}, not {model!r}")
+    subs = [n for n in household.appliances if n != "other"]
+    if household.mains is None or not subs:
+        raise ValueError(f"{household.name}: needs a mains channel and sub-meters")
+    tz = household.timezone
+    label = label or data_label(household.meta.get("simulated", False),
+                                household.meta.get("dataset"))
+    fig, axes = _new_figure(10.0, 2.8 * len(periods), len(periods), 1)
+    colors = plt.get_cmap("tab10")
+    day = None
+    for ax, p in zip(axes[:, 0], periods, strict=True):
+        grid = household.to_grid(float(p))
+        train, test = temporal_split(grid, tz)
+        if len(train) < 2 or len(test) < 2:
+            raise ValueError(f"{household.name}: needs at least two days at {p} s")
+        if appliances is None:
+            energy = {n: float(np.nansum(train.appliance(n))) for n in subs}
+            appliances = sorted(subs, key=lambda n: -energy[n])[:n_appliances]
+        missing = [a for a in appliances if a not in grid.names]
+        if missing:
+            raise ValueError(f"{household.name} has no sub-meter {missing}")
+        est = MODELS[model](seed=seed).fit(train.select(list(appliances)))
+        pred = est.predict(test)
+        if day is None:
+            day = pick_example_day(test, list(appliances), tz)
+        d, _ = local_clock(test.t, tz)
+        sel = d == day
+        t0 = float(day_start_utc(np.array([day]), tz)[0])
+        hours = (test.t[sel] - t0 + float(p) / 2) / 3600
+        ax.fill_between(hours, test.mains[sel], step="mid", color="0.85", label="mains")
+        for k, name in enumerate(est.names_):
+            c = colors(k)
+            ax.step(hours, test.appliance(name)[sel], where="mid", color=c, lw=1.4,
+                    label=f"{name} (true)")
+            ax.step(hours, pred[k][sel], where="mid", color=c, lw=1.4, ls="--",
+                    label=f"{name} ({model})")
+        ax.set_xlim(0, 24)
+        ax.set_ylabel("power (W)")
+        ax.set_title(f"{period_label(p)}", fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[-1][0].set_xlabel("local time of day (h)")
+    axes[0][0].legend(fontsize=7, ncol=2, loc="upper left")
+    fig.suptitle(f"{household.name} ({label}), {np.datetime64(int(day), 'D')}: "
+                 f"{model} fitted on the first half of the days", fontsize=11)
+    return fig
+
+
+__all__ = ["HEADLINE", "INFERENCE_LABELS", "carpet", "data_label", "detectability_heatmap",
+           "disaggregation_example", "leakage_vs_resolution", "period_label", "pick_example_day",
+           "png_bytes", "save_png"]

@@ -1,0 +1,209 @@
+"""nilm.report: aggregation over households, the headline sentences, and the written report
+(self-contained HTML, structurally valid LaTeX, real/simulated labels, provenance)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nilm import report
+from tests.test_plot import tidy_results
+
+PROV = {"nilm_version": "9.8.7", "created_utc": "2031-02-03T04:05:06Z", "git_commit": "abc123",
+        "spec": {"seed": 4}}
+
+
+def _rows(values, lo, hi, prior, metric="mcc", skill=0.1):
+    n = len(values)
+    return pd.DataFrame({"house": [f"h{i}" for i in range(n)], "period_s": 600.0,
+                         "metric": metric, "value": values, "ci_low": lo, "ci_high": hi,
+                         "prior": prior, "skill": skill, "n": 10})
+
+
+def test_aggregate_single_household_keeps_its_own_ci():
+    a = report.aggregate(_rows([0.5], [0.4], [0.62], 0.2, metric="f1_absent"), ["period_s"])
+    x = a.iloc[0]
+    assert (x.value, x.ci_low, x.ci_high) == (0.5, 0.4, 0.62)
+    assert x.skill == pytest.approx((0.5 - 0.2) / 0.8)
+    assert x.skill_lo == pytest.approx((0.4 - 0.2) / 0.8)
+    assert x.skill_hi == pytest.approx((0.62 - 0.2) / 0.8)
+    assert x.houses == 1
+
+
+def test_aggregate_error_metric_skill_and_ci():
+    v = np.array([10.0, 20.0, 30.0, 40.0])
+    a = report.aggregate(_rows(v, v - 1, v + 1, [40.0, 40.0, 60.0, 60.0], metric="mae_min"),
+                         ["period_s"], seed=3)
+    x = a.iloc[0]
+    assert x.value == pytest.approx(25.0)
+    assert x.prior == pytest.approx(50.0)
+    assert x.skill == pytest.approx(0.5)
+    # error: a larger error means a lower skill, so the skill CI is the mirrored value CI
+    assert x.skill_lo == pytest.approx(1 - x.ci_high / 50.0)
+    assert x.skill_hi == pytest.approx(1 - x.ci_low / 50.0)
+    assert x.ci_low < 25.0 < x.ci_high
+    # the household spread dominates: the CI is far wider than any household's own (±1)
+    assert x.ci_high - x.ci_low > 8.0
+    again = report.aggregate(_rows(v, v - 1, v + 1, [40.0, 40.0, 60.0, 60.0],
+                                   metric="mae_min"), ["period_s"], seed=3)
+    pd.testing.assert_frame_equal(a, again)
+
+
+def test_aggregate_within_household_uncertainty_widens_the_ci():
+    v = np.full(5, 0.5)
+    narrow = report.aggregate(_rows(v, v - 0.01, v + 0.01, 0.0), ["period_s"]).iloc[0]
+    wide = report.aggregate(_rows(v, v - 0.3, v + 0.3, 0.0), ["period_s"]).iloc[0]
+    assert narrow.ci_high - narrow.ci_low < 0.03
+    assert wide.ci_high - wide.ci_low > 0.1
+    assert -1 <= wide.ci_low and wide.ci_high <= 1
+
+
+def test_aggregate_skips_nan_and_keeps_skill_nan_when_undefined():
+    rows = _rows([0.6, np.nan], [0.5, np.nan], [0.7, np.nan], 0.0, metric="coverage",
+                 skill=np.nan)
+    x = report.aggregate(rows, ["period_s"]).iloc[0]
+    assert x.value == 0.6 and x.units == 1
+    assert np.isnan(x.skill)
+    with pytest.raises(ValueError, match="mixes"):
+        report.aggregate(pd.concat([_rows([1.0], [1.0], [1.0], 0.0),
+                                    _rows([1.0], [1.0], [1.0], 0.0, metric="f1_absent")]),
+                         ["period_s"])
+
+
+def test_best_method_and_dedupe_native():
+    res = tidy_results()
+    occ = res[(res.inference == "occupancy") & (res.metric == "mcc")]
+    assert report.best_method(occ) == "supervised"
+    uci = res[res.dataset == "UCI"]
+    kept = report.dedupe_native(uci)
+    assert not ((kept.resolution == "native") & (kept.period_s == 60)).any()
+    assert (kept.period_s == 60).any()
+    sim = report.dedupe_native(res[res.dataset == "simulated"])
+    assert (sim.resolution == "native").any()  # 10 s is no named rung: kept
+
+
+def test_fmt():
+    assert report.fmt_number(0.617, "within_30min") == "62 %"
+    assert report.fmt_ci(0.617, 0.55, 0.69, "within_30min") == "62 % [55, 69]"
+    assert report.fmt_ci(0.4123, 0.3, 0.5, "mcc") == "0.41 [0.30, 0.50]"
+    assert report.fmt_number(45.26, "mae_min") == "45.3"
+    assert report.fmt_number(float("nan")) == "–"
+
+
+def test_headline_sentences_carry_the_numbers():
+    res = tidy_results()
+    sents = report.headline_sentences(res)
+    labels = {s["label"] for s in sents}
+    assert labels == {"simulated (nilm.simulate)", "real (UCI)"}
+    uci = {s["inference"]: s["sentence"] for s in sents if s["dataset"] == "UCI"}
+    r = res[(res.dataset == "UCI") & (res.metric == "within_30min")]
+    for p in (600, 1800):
+        x = r[r.period_s == p].iloc[0]
+        expect = (f"{100 * x.value:.0f} % [{100 * x.ci_low:.0f}, {100 * x.ci_high:.0f}]")
+        assert expect in uci["routine"]
+        assert f"skill {x.skill:.2f}" in uci["routine"]
+    assert uci["routine"].startswith("wake-up time: within ±30 min on ")
+    assert "at 10 min" in uci["routine"] and "at 30 min" in uci["routine"]
+    # the simulated value is the mean over its three households
+    sim = {s["inference"]: s["sentence"] for s in sents if s["simulated"]}
+    m = res[(res.dataset == "simulated") & (res.metric == "mcc") & (res.period_s == 600)
+            & (res.method == "supervised")].value.mean()
+    assert f"MCC {m:.2f} [" in sim["occupancy"]
+
+
+def test_headline_says_when_a_period_was_not_measured():
+    res = tidy_results()
+    res = res[~((res.dataset == "UCI") & (res.period_s == 600))]
+    sents = {s["inference"]: s["sentence"] for s in report.headline_sentences(res)
+             if s["dataset"] == "UCI"}
+    assert "not measured at 10 min" in sents["routine"]
+
+
+def _check_latex(tex: str):
+    stack = []
+    for kind, env in re.findall(r"\\(begin|end)\{(\w+)\}", tex):
+        if kind == "begin":
+            stack.append(env)
+        else:
+            assert stack and stack.pop() == env, f"unbalanced \\end{{{env}}}"
+    assert not stack
+    for block in re.findall(r"\\begin\{tabular\}\{(\w+)\}(.*?)\\end\{tabular\}", tex, re.S):
+        ncol = len(block[0])
+        body = block[1]
+        assert "\\toprule" in body and "\\midrule" in body and "\\bottomrule" in body
+        for line in body.splitlines():
+            if line.endswith("\\\\") and "multicolumn" not in line:
+                assert line.count("&") == ncol - 1 - line.count("\\&"), line
+    # every special character is escaped
+    assert not re.search(r"(?<!\\)[_%#]", tex.replace("% ", "").split("\n", 2)[2])
+
+
+def test_write_report(tmp_path):
+    res = tidy_results()
+    written = report.write_report(tmp_path, results=res, provenance=PROV)
+    for name in ("report.md", "report.html", "tables.tex", "figures/leakage_vs_resolution.png",
+                 "figures/detectability_uci.png", "figures/detectability_simulated.png"):
+        assert written[name].exists(), name
+    html = (tmp_path / "report.html").read_text()
+    assert 'src="http' not in html and "<link" not in html and "<script" not in html
+    imgs = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(imgs) == 3
+    for b in imgs:
+        assert base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert base64.b64decode(imgs[0]) == written["figures/leakage_vs_resolution.png"].read_bytes()
+    md = (tmp_path / "report.md").read_text()
+    tex = (tmp_path / "tables.tex").read_text()
+    for text in (md, html, tex):
+        assert "simulated" in text and "real (UCI)" in text
+        assert "9.8.7" in text and "2031-02-03" in text
+    _check_latex(tex)
+    assert tex.count("\\begin{table}") == 4  # one per inference present
+    for s in report.headline_sentences(res):
+        assert s["sentence"] in md
+        assert s["sentence"].replace("'", "&#x27;") in html
+    assert "How to read" in md and "skill 0" in md.lower()
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_write_report_reads_the_study_files(tmp_path):
+    res = tidy_results()
+    res.to_csv(tmp_path / "results.csv", index=False)
+    (tmp_path / "provenance.json").write_text(json.dumps({**PROV, "notes": ["REDD skipped"]}))
+    written = report.write_report(tmp_path, figures=False)
+    md = written["report.md"].read_text()
+    assert "real (UCI)" in md and "Note: REDD skipped" in md
+    assert "figures/leakage_vs_resolution.png" not in written
+
+
+def test_write_report_bad_input(tmp_path):
+    with pytest.raises(FileNotFoundError, match="results.csv"):
+        report.write_report(tmp_path)
+    with pytest.raises(ValueError, match="lack"):
+        report.write_report(tmp_path, results=tidy_results().drop(columns=["simulated"]),
+                            provenance=PROV)
+    with pytest.raises(ValueError, match="empty"):
+        report.write_report(tmp_path, results=tidy_results().iloc[:0], provenance=PROV)
+    assert not (tmp_path / "report.md").exists()
+
+
+def test_cli_rewrites_the_report(tmp_path, capsys):
+    tidy_results().to_csv(tmp_path / "results.csv", index=False)
+    (tmp_path / "provenance.json").write_text(json.dumps(PROV))
+    assert report.cli_main([str(tmp_path), "--no-figures"]) == 0
+    assert str(tmp_path / "report.html") in capsys.readouterr().out
+    assert "real (UCI)" in (tmp_path / "report.md").read_text()
+
+
+def test_headline_says_when_nothing_could_be_scored():
+    res = tidy_results()
+    hit = (res.dataset == "UCI") & (res.metric == "within_30min") & (res.period_s == 1800)
+    res.loc[hit, ["value", "ci_low", "ci_high", "skill"]] = np.nan
+    sents = {s["inference"]: s["sentence"] for s in report.headline_sentences(res)
+             if s["dataset"] == "UCI"}
+    assert "no score at 30 min" in sents["routine"]
+    assert "at 10 min (skill" in sents["routine"]
