@@ -74,7 +74,7 @@ def cmd_study(args) -> int:
         from .report import write_report
 
         paths = write_report(args.out)
-        print(f"report -> {paths.get('html', args.out)}")
+        print(f"report -> {paths.get('report.html', args.out)}")
     return 0
 
 
