@@ -6,27 +6,37 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DATA   ?= ../shared/data
 
-.PHONY: demo test lint bench lock clean
+.PHONY: demo test docs notebooks lint bench peers lock clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c requirements/constraints.txt -e ".[torch,dask,dev]"
+	$(PY) -m pip install -q -c requirements/constraints.txt -e ".[torch,dask,dev,docs]"
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/nilm demo --out reports/demo $(if $(wildcard $(DATA)),--data $(DATA))
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check nilm tests benchmarks
+	$(VENV)/bin/ruff check nilm tests benchmarks scripts
 	$(PY) -m pytest -q tests
+
+docs: $(STAMP)
+	$(VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
+
+notebooks: $(STAMP)
+	$(PY) scripts/make_notebooks.py
+	$(PY) -m pytest -q tests/test_notebooks.py
+
+peers: $(STAMP)
+	bash benchmarks/peers/install_nilmtk.sh
+	$(PY) benchmarks/peers/compare.py --real --seq2point
 
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,ops -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check nilm tests benchmarks
-	$(VENV)/bin/ruff format --check nilm tests benchmarks
+	$(VENV)/bin/ruff check nilm tests benchmarks scripts
 
 lock: $(STAMP)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^torch' > requirements/constraints.txt
