@@ -18,14 +18,14 @@ demo: $(STAMP)
 	$(VENV)/bin/nilm demo --out reports/demo $(if $(wildcard $(DATA)),--data $(DATA))
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check nilm tests benchmarks scripts
+	$(VENV)/bin/ruff check nilm tests benchmarks scripts docs/conf.py
 	$(PY) -m pytest -q tests
 
 docs: $(STAMP)
-	$(VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
 notebooks: $(STAMP)
-	$(PY) scripts/make_notebooks.py
+	$(PY) scripts/make_notebooks.py --check
 	$(PY) -m pytest -q tests/test_notebooks.py
 
 peers: $(STAMP)
@@ -36,7 +36,7 @@ bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,ops -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check nilm tests benchmarks scripts
+	$(VENV)/bin/ruff check nilm tests benchmarks scripts docs/conf.py
 
 lock: $(STAMP)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^torch' > requirements/constraints.txt

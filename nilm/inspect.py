@@ -8,7 +8,8 @@ import numpy as np
 
 from .series import Household, PowerSeries
 
-#: a step longer than this counts as a gap in :func:`channel_summary`, s
+#: a step longer than this (or than 1.5 sampling periods, for coarser data such as 30-min load
+#: curves) counts as a gap in :func:`channel_summary`, s
 GAP_S = 300
 
 
@@ -30,7 +31,8 @@ def channel_summary(s: PowerSeries) -> dict:
         "first": iso_utc(s.t[0]) if n else None,
         "last": iso_utc(s.t[-1]) if n else None,
         "median_period_s": s.median_step() if n > 1 else None,
-        "gaps_over_5min": int(np.count_nonzero(np.diff(s.t) > GAP_S)) if n > 1 else 0,
+        "gaps_over_5min": (int(np.count_nonzero(np.diff(s.t) > max(GAP_S, 1.5 * s.period)))
+                           if n > 1 else 0),
         # Wh for active power (VAh, varh for apparent, reactive); meaningless for V and A
         "energy_wh": (round(s.energy_wh(), 3) if s.quantity in ("active", "apparent", "reactive")
                       else None),

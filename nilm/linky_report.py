@@ -230,8 +230,9 @@ def analyse_export(path, out_dir, *, seed: int = 0) -> dict:
     with atomic_open(out / "days.csv", "w", newline="") as f:
         table.to_csv(f, index=False, float_format="%.4g")
     files["days.csv"] = out / "days.csv"
+    kind = "simulated" if household.meta.get("simulated") else "real (your Enedis export)"
     fig = plot.carpet(household, None, periods=(None,),
-                      label="real (your Enedis export); estimates unvalidated")
+                      label=f"{kind}; estimates unvalidated")
     png = plot.png_bytes(fig)
     with atomic_open(out / "figures" / "carpet.png", "wb") as f:
         f.write(png)

@@ -23,15 +23,15 @@ import io
 import math
 
 import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
+# Figures are built as plain Figure objects (never through pyplot's global state), so importing
+# this module leaves the user's backend alone (inline plots in Jupyter keep working) and
+# rendering works headless.
+from matplotlib.figure import Figure
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from .atomic import atomic_path  # noqa: E402
+from .atomic import atomic_path
 
 #: inference -> (target or None for "every target", metric): the number each inference is
 #: summarised by in the leakage-vs-resolution figure and the headline table.
@@ -169,7 +169,7 @@ def leakage_vs_resolution(results: pd.DataFrame, *, headline: dict | None = None
     flat = list(axes.ravel())
     for ax in flat[len(groups):]:
         fig.delaxes(ax)
-    colors = plt.get_cmap("tab10")
+    colors = matplotlib.colormaps["tab10"]
     order = list(INFERENCE_LABELS)
     for ax, ((sim, ds), g) in zip(flat, groups, strict=False):
         for inf, gi in sorted(g.groupby("inference"), key=lambda x: order.index(x[0])
@@ -483,7 +483,7 @@ def disaggregation_example(household, *, periods=(600, 1800), appliances=None,
     label = label or data_label(household.meta.get("simulated", False),
                                 household.meta.get("dataset"))
     fig, axes = _new_figure(10.0, 2.8 * len(periods), len(periods), 1)
-    colors = plt.get_cmap("tab10")
+    colors = matplotlib.colormaps["tab10"]
     day = None
     for ax, p in zip(axes[:, 0], periods, strict=True):
         grid = household.to_grid(float(p))

@@ -137,9 +137,14 @@ class Event:
 class DayResult:
     """One simulated day at 1 s.
 
+    Attributes
+    ----------
+    day : the local day simulated.
     channels : {name: float32 [n_s]} sub-meters, W, ending with ``"other"`` (unmetered loads
-        and meter noise). mains : float32 [n_s], the float64 sum of the channels rounded once.
-    routine : the occupants' day. hot_water_l : litres drawn from the hot-water system.
+        and meter noise).
+    mains : float32 [n_s], the float64 sum of the channels rounded once.
+    routine : the occupants' day.
+    hot_water_l : litres drawn from the hot-water system.
     heater_j : water-heater energy [heat, draw, loss], J (zeros when not electric).
     events : appliance uses starting this day.
     """

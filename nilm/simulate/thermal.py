@@ -53,6 +53,8 @@ class Weather:
 class Heating:
     """Electric convectors of one household.
 
+    Attributes
+    ----------
     ua_w_per_k : whole-house heat-loss coefficient, 80-220 W/K (60-120 m2 French dwellings,
         average to poor insulation).
     powers_w : rated power of each convector (1,000-2,000 W); their sum bounds the heat output.
