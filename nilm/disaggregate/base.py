@@ -57,8 +57,11 @@ class Disaggregator:
         if grid is not None and abs(grid.period - self.period_) > 1e-9:
             raise ValueError(f"model fitted at period {self.period_} s, got {grid.period} s")
         out = np.asarray(self._predict(x, grid), dtype=np.float32)
-        out = np.maximum(out, 0.0)
-        out[:, ~np.isfinite(x)] = np.nan
+        # in place: at 10^6 samples a copy costs as much as CO's whole search
+        np.maximum(out, 0.0, out=out)
+        missing = ~np.isfinite(x)
+        if missing.any():
+            out[:, missing] = np.nan
         return out
 
     def _fit(self, grid: Grid, ok: np.ndarray) -> None:  # pragma: no cover - abstract
