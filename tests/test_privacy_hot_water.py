@@ -85,3 +85,34 @@ def test_population_prior(week):
     # the population mean is 8 kWh/day against a true mean of 4
     assert rows["mae_kwh_day"]["prior"] == pytest.approx(np.mean(np.abs(8.0 - 2.0 * np.array(
         HOURS))))
+
+
+def test_heater_run_at_the_contactor_time_not_the_convector_cycles():
+    # simulated: a 2 kW heater from 21:30 for 2 h, and a 1.5 kW convector cycling 10 min on /
+    # 20 min off all night: only the run starting at the same time every night is the heater
+    h, truth = synthetic_household(days=5, seed=6, heater=False)
+    g = h.to_grid(60)
+    _, sod = local_clock(g.t, TZ)
+    heater = ((sod >= 21.5 * 3600) & (sod < 23.5 * 3600)) * 2000.0
+    conv = (((g.t - g.t[0]) % 1800) < 600) * ((sod < 7 * 3600) | (sod >= 23.75 * 3600)) * 1500.0
+    g.mains[:] = g.mains + heater + conv
+    prof = heater_profile(g, TZ)
+    assert prof["owns"]
+    assert prof["start_s"] == pytest.approx(21.5 * 3600, abs=120)
+    _, kwh = daily_energy(g, TZ, prof)
+    # 4 kWh per evening; the lighting and TV (270 W) on top of the element are counted in
+    # P_h (a known bias of the level attack, ≤ 0.3 kW × 2 h), the convectors are not
+    np.testing.assert_allclose(kwh, 4.0, atol=0.7)
+    assert np.all(kwh < 4.0 + 1.5 * 2 * 10 / 30)
+
+
+def test_a_kettle_every_morning_is_not_a_water_heater():
+    # simulated: no heater, but a 2 kW kettle for 3 min around 07:10 each day, inside the
+    # 21:00-07:30 search window and at a steady time like a contactor: too short for a tank
+    h, truth = synthetic_household(days=7, seed=3, heater=False, jitter_min=5)
+    prof = heater_profile(h.to_grid(60), TZ)
+    assert not prof["owns"]
+    assert np.nansum(prof["power"]) == 0.0
+    # the same kettle lasting 20 min would be taken for one: the rule is the duration
+    prof_short = heater_profile(h.to_grid(60), TZ, min_run_s=120.0)
+    assert prof_short["owns"]

@@ -74,3 +74,21 @@ def test_per_household_needs_a_population(population):
         grids[0], truths[0], 3600, train=list(zip(grids[1:], truths[1:], strict=True)))}
     assert rows["abs_error_persons"]["n"] == 1
     assert rows["correct"]["value"] in (0.0, 1.0)
+
+
+def test_ridge_reads_hot_water_that_scales_with_people():
+    # simulated: 1-4 occupants and 0.8 h of 2 kW water heating per person per night; the
+    # people-scaled features and a ridge regression recover the count across households
+    grids, truths = [], []
+    for s in range(8):
+        occ = 1 + s % 4
+        h, tr = synthetic_household(days=3, seed=200 + s, occupants=occ,
+                                    heater_hours=0.8 * occ)
+        grids.append(h.to_grid(1800))
+        truths.append(tr)
+    rows = {r["metric"]: r for r in score_occupants_population(grids, truths, 1800,
+                                                               method="ridge", seed=0,
+                                                               n_folds=8)}
+    assert rows["mae_persons"]["value"] <= 0.5
+    assert rows["mae_persons"]["skill"] > 0.5
+    assert rows["balanced_accuracy"]["skill"] > 0.3

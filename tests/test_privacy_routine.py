@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nilm.privacy.routine import changepoint_wake_bed, household_wake_bed, score_routine
-from nilm.privacy.scores import ROW_KEYS
+from nilm.privacy.routine import (
+    changepoint_wake_bed,
+    day_profiles,
+    household_wake_bed,
+    regression_wake_bed,
+    score_routine,
+)
+from nilm.privacy.scores import ROW_KEYS, local_clock
 from tests.test_privacy_synth import TZ, synthetic_household
 
 
@@ -86,3 +92,80 @@ def test_train_households_set_the_prior(week):
     own = _rows(score_routine(h.to_grid(600), truth, 600))
     assert rows[("wake", "mae_min")]["prior"] > 60 > own[("wake", "mae_min")]["prior"]
     assert rows[("wake", "mae_min")]["split"] == "households"
+
+
+@pytest.mark.parametrize("period", [10, 60, 600])
+def test_tuned_attack_beats_the_prior_on_another_household(week, period):
+    # trained on a different synthetic household (simulated) with later wake-ups: what it
+    # learns is the detector setting, not this household's schedule
+    h, truth = week
+    other = synthetic_household(days=7, seed=11, wake_h=7.5, bed_h=22.5, jitter_min=45)
+    train = [(other[0].to_grid(period), other[1])]
+    rows = _rows(score_routine(h.to_grid(period), truth, period, method="tuned", train=train))
+    for target in ("wake", "bed"):
+        r = rows[(target, "mae_min")]
+        assert r["method"] == "tuned"
+        assert r["skill"] > 0.3, (target, r)
+        assert rows[(target, "coverage")]["value"] == 1.0
+
+
+def test_tuning_picks_a_setting_from_the_grid(week):
+    from nilm.privacy.routine import POSITIONS, TUNING_GRID, tune_wake_bed
+
+    h, truth = week
+    kw_w, kw_b = tune_wake_bed([(h.to_grid(600), truth)])
+    for kw in (kw_w, kw_b):
+        assert kw["position"] in POSITIONS
+        assert all(kw[k] in v for k, v in TUNING_GRID.items())
+    # without training households the defaults of changepoint_wake_bed are used
+    kw_w, _ = tune_wake_bed([])
+    assert kw_w["margin_w"] == 100.0 and kw_w["position"] == 0.5
+
+
+def test_sustained_rise_ignores_a_lone_night_spike():
+    h, truth = synthetic_household(days=3, seed=4, heater=False)
+    g = h.to_grid(60)
+    _, sod = local_clock(g.t, TZ)
+    # a 2-minute 1 kW spike at 04:30 every morning (a fridge defrost, a pump)
+    spike = (sod >= 4.5 * 3600) & (sod < 4.5 * 3600 + 120)
+    g.mains[spike] += 1000.0
+    _, t_wake, _ = household_wake_bed(truth)
+    _, naive, _ = changepoint_wake_bed(g, TZ, q=0.5)
+    _, sustained, _ = changepoint_wake_bed(g, TZ, q=0.5, sustain_s=900)
+    assert np.nanmax(np.abs(naive - t_wake)) > 3600
+    assert np.nanmax(np.abs(sustained - t_wake)) < 20 * 60
+
+
+@pytest.mark.parametrize("period", [60, 600])
+def test_regression_attack_reads_the_day_profile(week, period):
+    # simulated: trained on three other synthetic households (42 days, wake-ups around
+    # 06:30-07:30 ± 45 min), the regressor beats the population prior by a clear margin
+    h, truth = week
+    train = []
+    for seed, wake_h in ((12, 6.5), (13, 7.0), (14, 7.5)):
+        o, t = synthetic_household(days=14, seed=seed, wake_h=wake_h, jitter_min=45)
+        train.append((o.to_grid(period), t))
+    rows = _rows(score_routine(h.to_grid(period), truth, period, method="regression",
+                               train=train, seed=0))
+    assert rows[("wake", "mae_min")]["skill"] > 0.3, rows[("wake", "mae_min")]
+    assert rows[("bed", "mae_min")]["skill"] > 0.3, rows[("bed", "mae_min")]
+    assert rows[("wake", "coverage")]["value"] == 1.0
+
+
+def test_regression_abstains_without_training_days(week):
+    h, truth = week
+    days, wake, bed = regression_wake_bed([], h.to_grid(600), TZ, seed=0)
+    assert len(days) == 7 and np.isnan(wake).all() and np.isnan(bed).all()
+
+
+def test_day_profiles_ignore_the_base_load(week):
+    # a bigger always-on load (+300 W) moves neither the normalised profile nor its shares
+    h, _ = week
+    g = h.to_grid(600)
+    d1, x1 = day_profiles(g, TZ, 4.0, 8.0)
+    g.mains = g.mains + np.float32(300.0)
+    d2, x2 = day_profiles(g, TZ, 4.0, 8.0)
+    np.testing.assert_array_equal(d1, d2)
+    assert x1.shape == (7, 2 * 32)
+    # equal up to the float32 rounding of the shifted power
+    np.testing.assert_allclose(x1, x2, rtol=1e-3, atol=1e-4)

@@ -1,4 +1,5 @@
-"""The study runner: cells, resume after SIGKILL, Dask with a worker killed mid-study."""
+"""The study runner: cells, resume after SIGKILL, Dask with a worker killed mid-study; and the
+fast paths of its hot spots against the slow computations they replaced."""
 
 import os
 import signal
@@ -8,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -140,3 +142,222 @@ def test_dask_worker_killed_mid_study_changes_nothing(reference, tmp_path):
         cluster.close()
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "results.csv"),
                                   pd.read_csv(_ref_csv(reference)))
+
+
+# ----------------------------------------------------------------------------- speed-ups
+# The study's hot spots were sped up in shared helpers; each fast path is checked here against
+# the slow, obviously-correct computation it replaced (bit-identical where it is exact).
+
+
+def _local_clock_pandas(t, tz):
+    """The former local_clock: every timestamp through pandas' time-zone conversion."""
+    t = np.asarray(t, dtype=np.int64)
+    idx = pd.to_datetime(t, unit="s", utc=True).tz_convert(tz).tz_localize(None)
+    wall = ((idx - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).to_numpy().astype(np.int64)
+    return wall // 86400, (wall % 86400).astype(np.float64)
+
+
+@pytest.mark.parametrize("tz", ["Europe/Paris", "Australia/Lord_Howe", "America/St_Johns",
+                                "Asia/Kolkata", "UTC"])
+def test_local_clock_table_equals_pandas(tz):
+    from nilm.privacy.scores import local_clock
+
+    rng = np.random.default_rng(0)
+    spread = np.sort(rng.integers(1_200_000_000, 1_900_000_000, 5000))
+    # every second of two hours around the 2024 spring and autumn changes in each hemisphere
+    near = np.concatenate([np.arange(c - 5400, c + 5400) for c in
+                           (1711846800, 1729990800, 1712440800, 1727539200)])
+    for t in (spread, near, spread[:1], np.array([0, 2**31 + 7])):
+        day, sod = local_clock(t, tz)
+        rday, rsod = _local_clock_pandas(t, tz)
+        np.testing.assert_array_equal(day, rday)
+        np.testing.assert_array_equal(sod, rsod)
+    day, sod = local_clock(np.zeros(0, np.int64), tz)
+    assert day.size == 0 and sod.size == 0
+
+
+def _ratio_ci_loop(num, den, seed, n_boot=1000):
+    """The former ratio_ci: metrics.bootstrap_ci's per-replicate loop on a custom ratio."""
+    from nilm import metrics
+
+    def _ratio(a, b):
+        s = float(np.sum(b))
+        return float(np.sum(a)) / s if s > 0 else float("nan")
+
+    return metrics.bootstrap_ci(_ratio, num, den, 86400, n_boot=n_boot, seed=seed,
+                                block_s=86400)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 9, 14, 130, 365])
+def test_ratio_ci_equals_the_bootstrap_loop_bit_for_bit(n):
+    from nilm.privacy.scores import ratio_ci
+
+    rng = np.random.default_rng(n)
+    cases = [(rng.random(n) * 10 ** rng.uniform(-3, 4, n), rng.integers(0, 4, n) + 0.0),
+             (rng.random(n), np.ones(n))]
+    num, den = rng.random(n), (rng.random(n) < 0.3).astype(float)  # many empty days
+    cases.append((num, den))
+    if n > 2:
+        num = rng.random(n)
+        num[1] = np.nan  # a NaN day poisons the replicates that draw it
+        cases.append((num, np.ones(n)))
+    for num, den in cases:
+        if den.sum() <= 0:
+            continue
+        for seed in (0, 12345):
+            got = np.array(ratio_ci(num, den, seed=seed))
+            ref = np.array(_ratio_ci_loop(num, den, seed))
+            np.testing.assert_array_equal(got, ref)
+
+
+def _coarsen_naive(x, k, min_coverage=0.5):
+    out = []
+    for i in range(0, len(x), k):
+        block = [float(v) for v in x[i:i + k]]
+        good = [v for v in block if np.isfinite(v)]
+        ok = good and len(good) >= min_coverage * len(block)
+        out.append(sum(good) / len(good) if ok else np.nan)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("n,k", [(0, 6), (1, 6), (5, 6), (60, 6), (61, 30), (1000, 60),
+                                 (7, 1)])
+def test_coarsen_equals_naive_block_means(n, k):
+    from nilm.privacy.scores import coarsen
+    from nilm.series import Grid
+
+    rng = np.random.default_rng(n + k)
+    mains = rng.uniform(0, 3000, n).astype(np.float32)
+    apps = rng.uniform(0, 100, (2, n)).astype(np.float32)
+    if n:
+        mains[rng.random(n) < 0.3] = np.nan  # scattered gaps
+        mains[: min(n, 2 * k)] = np.nan  # whole NaN blocks
+        apps[0, -min(n, k // 2 + 1):] = np.nan  # a short, mostly missing tail
+        apps[1] = 500.0  # a constant run
+    g = Grid(1_700_000_000, 10, mains, apps, ["a", "b"])
+    c = coarsen(g, k)
+    assert c.period == 10 * max(k, 1) if k > 1 else c is g
+    np.testing.assert_allclose(c.mains, _coarsen_naive(mains, k), rtol=1e-6, equal_nan=True)
+    for i in range(2):
+        np.testing.assert_allclose(c.appliances[i], _coarsen_naive(apps[i], k), rtol=1e-6,
+                                   equal_nan=True)
+
+
+def test_learned_attacks_read_minute_blocks_of_a_fine_grid():
+    """At 10 s the direct detector and the supervised occupancy attack decide per minute, and
+    decide exactly what they decide on the minute block means."""
+    from nilm.privacy.appliances import predict_activity
+    from nilm.privacy.occupancy import occupancy_supervised
+    from nilm.privacy.scores import coarsen, temporal_split
+    from tests.test_privacy_synth import synthetic_household
+
+    household, truth = synthetic_household(days=4, seed=5)
+    grid = household.to_grid(10)
+    tz = truth.timezone
+    train, test = temporal_split(grid, tz)
+    names = ["kettle", "fridge"]
+    fine = predict_activity("direct", [train], test, names, tz, seed=3)
+    coarse = predict_activity("direct", [coarsen(train, 6)], coarsen(test, 6), names, tz,
+                              seed=3)
+    for n in names:
+        assert fine[n].shape == (len(test),)
+        np.testing.assert_array_equal(fine[n], np.repeat(coarse[n], 6)[: len(test)])
+    assert any(fine[n].any() for n in names), "the detector should find some activity"
+    occ = occupancy_supervised([(train, truth)], test, tz, seed=3)
+    occ_c = occupancy_supervised([(coarsen(train, 6), truth)], coarsen(test, 6), tz, seed=3)
+    expect = np.repeat(occ_c, 6)[: len(test)]
+    expect[~np.isfinite(test.mains)] = np.nan
+    np.testing.assert_array_equal(occ, expect)
+
+
+def test_precomputed_true_events_change_nothing():
+    from nilm.privacy.appliances import score_appliances, true_activity
+    from tests.test_privacy_synth import synthetic_household
+
+    household, truth = synthetic_household(days=4, seed=6)
+    grid = household.to_grid(600)
+    names = ["kettle", "fridge", "tv"]
+    plain = score_appliances(grid, truth, 600, method="direct", seed=1, native=household,
+                             names=names)
+    events = {n: true_activity(household.appliances[n], n) for n in names}
+    fast = score_appliances(grid, truth, 600, method="direct", seed=1, native=household,
+                            names=names, true_events=events)
+    assert plain
+    pd.testing.assert_frame_equal(pd.DataFrame(plain), pd.DataFrame(fast))
+
+
+def test_disaggregator_attack_without_fittable_training_days_says_not_used():
+    """Two days at a 1-day period leave one training interval: no crash, no false uses."""
+    from nilm.privacy.appliances import predict_activity
+    from nilm.series import Grid
+
+    train = Grid(1_700_000_000, 86400, [900.0], [[100.0], [800.0]], ["fridge", "kettle"])
+    test = Grid(1_700_086_400, 86400, [950.0], [[100.0], [850.0]], ["fridge", "kettle"])
+    out = predict_activity("co", [train], test, ["fridge", "kettle"], "Europe/Paris", seed=0)
+    assert set(out) == {"fridge", "kettle"}
+    assert not any(a.any() for a in out.values())
+
+
+def _event_day_stats_add_at(t_true, t_pred, days, tz, tol):
+    """The former per-day event counts, by np.add.at."""
+    from nilm import metrics
+    from nilm.privacy.appliances import _day_index
+
+    t_true, t_pred = np.sort(t_true), np.sort(t_pred)
+    m = metrics.match_events(t_true, t_pred, float(tol))
+    num, den = np.zeros(len(days)), np.zeros(len(days))
+    kt, kp = _day_index(t_true, days, tz), _day_index(t_pred, days, tz)
+    np.add.at(num, kt[(kt >= 0) & m], 2.0)
+    np.add.at(den, kt[kt >= 0], 1.0)
+    np.add.at(den, kp[kp >= 0], 1.0)
+    return num, den
+
+
+@pytest.mark.parametrize("n_true,n_pred", [(0, 0), (1, 0), (0, 5), (40, 3000), (500, 20)])
+def test_event_day_stats_by_bincount_equal_add_at(n_true, n_pred):
+    from nilm.privacy.appliances import _event_day_stats
+    from nilm.privacy.scores import local_clock
+
+    rng = np.random.default_rng(n_true + n_pred)
+    t0 = 1_711_500_000  # spans the 2024 spring change in Paris
+    t_true = rng.uniform(t0, t0 + 6 * 86400, n_true)
+    t_pred = np.concatenate([t_true[: n_true // 2] + rng.normal(0, 50, n_true // 2),
+                             rng.uniform(t0 - 86400, t0 + 8 * 86400, n_pred)])
+    days = np.unique(local_clock(np.arange(t0, t0 + 6 * 86400, 3600), "Europe/Paris")[0])
+    for tol in (0.5, 60.0, 1800.0):
+        got = _event_day_stats(t_true, t_pred, days, "Europe/Paris", tol)
+        ref = _event_day_stats_add_at(t_true, t_pred, days, "Europe/Paris", tol)
+        for a, b in zip(got, ref, strict=True):
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("households", [2, 3])
+def test_population_job_scores_what_the_scorer_scores_on_all_grids(tmp_path, households):
+    """The occupant job loads only what the scorer reads; its rows are the scorer's own on every
+    household's grid (3 households: scored; 2: the scorer abstains, nothing is loaded)."""
+    from nilm.privacy import score_occupants_population
+    from nilm.study import load_house
+
+    spec = StudySpec(sources=[Source("sim", households=households, days=2, period=300, seed=3)],
+                     seed=7, resolutions=["native", "30min"], inferences=["occupants"],
+                     n_boot=20)
+    df = run_study(spec, tmp_path, progress=False)
+    jobs = plan(spec, tmp_path)
+    houses = [f.name[: -len(".nilm.h5")] for f in sorted((tmp_path / "data" / "sim")
+                                                          .glob("*.nilm.h5"))]
+    pairs = [load_house(spec.sources[0], h, tmp_path) for h in houses]
+    assert len(pairs) == households
+    for cell in jobs[("sim", "*")]:
+        period = 300 if cell.resolution == "native" else 1800
+        rows = score_occupants_population([h.to_grid(period) for h, _ in pairs],
+                                          [t for _, t in pairs], period, method=cell.method,
+                                          seed=cell.seed(7), n_boot=20)
+        got = df[(df.period_s == period) & (df.method == cell.method)].sort_values("metric")
+        want = pd.DataFrame(rows).sort_values("metric")
+        assert len(got) == len(want) > 0
+        np.testing.assert_allclose(got.value.to_numpy(), want.value.to_numpy(), equal_nan=True)
+        np.testing.assert_array_equal(got.n.to_numpy(), want.n.to_numpy())
+        assert (got.dataset == "simulated").all() and got.simulated.all()
+        if households < 3:
+            assert got.value.isna().all()

@@ -7,16 +7,15 @@ signature, restricted to the off-peak window as in Pickering et al. 2019's off-p
 
 Attack (:func:`heater_profile`), at any period:
 
-1. off-peak intervals: those lying wholly inside the local ``window`` (none at a period longer
-   than the window, e.g. one day: the attack then abstains);
-2. base load: a low quantile of off-peak power; excess = power − base;
-3. heater power ``P_h``: at periods ≤ 5 min the median rising step in ``step_range`` (±20 %)
-   between consecutive off-peak intervals; at coarser periods the median over nights of the
-   largest excess of the night; accepted only inside ``step_range`` (±20 %, +30 % above);
-4. the heater is *on* in off-peak intervals whose excess is ≥ P_h / 2, with power
-   ``clip(excess, 0, 1.25 P_h)`` there (the plateau also carries the other night loads), and
-   partly on in the intervals next to them (an edge interval holds part of the run), with power
-   ``clip(excess, 0, P_h)``;
+1. search intervals: those lying wholly inside the local ``window`` (21:00–07:30 by default;
+   none at a period longer than the window, e.g. one day: the attack then abstains);
+2. base load: a low quantile of in-window power; excess = power − base;
+3. heater power ``P_h``: the median over nights of the largest excess, accepted only inside
+   ``step_range`` (−20 %, +30 %);
+4. the relay switches the element on at the same local time every night: each night's longest
+   run of excess ≥ P_h / 2 votes for that *contactor time*, and the heater run of a night is
+   its first run starting near it (convectors cycling at other times are not counted); power
+   ``min(excess, P_h)`` in the run and ``clip(excess, 0, P_h)`` in its edge intervals;
 5. daily energy (kWh) = Σ heater power × period over the local day; litres per day via
    ``V = E · 860 / ΔT`` (1 kWh heats 860 kg of water by 1 K; ΔT default 45 K, 10 → 55 °C;
    standing losses ignored, so V is an upper bound of the drawn volume).
@@ -49,8 +48,19 @@ from .scores import (
 #: the attacks this module implements
 METHODS = ("offpeak_step",)
 
+#: local hours searched for the off-peak heater run: every French *heures creuses* slot of
+#: 8 h starting 21:30-23:00 lies inside it
+OFFPEAK_SEARCH = (21.0, 7.5)
+
 #: default temperature rise of the water, K (cold 10 °C to 55 °C)
 DELTA_T_K = 45.0
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start (inclusive) and end (exclusive) indices of the runs of True in ``mask``."""
+    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
+    d = np.diff(m.astype(np.int8))
+    return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
 
 
 def litres_from_kwh(kwh, delta_t_k: float = DELTA_T_K):
@@ -69,67 +79,124 @@ def offpeak_mask(grid: Grid, tz: str, window=(22.0, 6.0)) -> tuple[np.ndarray, n
     return mask, day - (sod < w0).astype(np.int64)
 
 
-def heater_profile(grid: Grid, tz: str, *, window=(22.0, 6.0), step_range=(1500.0, 3000.0),
-                   base_q: float = 0.1, min_nights: float = 0.3) -> dict:
+def heater_profile(grid: Grid, tz: str, *, window=OFFPEAK_SEARCH, step_range=(1500.0, 3000.0),
+                   base_q: float = 0.1, min_nights: float = 0.3, min_run_s: float = 600.0
+                   ) -> dict:
     """Estimated water-heater power per interval of the aggregate (W).
+
+    The off-peak contactor switches the heater on at the same local time every night (French
+    *heures creuses* start between 21:30 and 23:00 depending on the distributor's relay), and
+    the element then runs at constant power until the tank is hot. So, inside the search
+    ``window``:
+
+    1. base = ``base_q`` quantile of power; excess = power − base;
+    2. heater power ``P_h``: at periods ≤ 5 min the median rising step in ``step_range``
+       (−20 %/+20 %) between consecutive intervals (Hart 1992's step signature); at coarser
+       periods the median over nights of the night's largest excess (−20 %/+30 %);
+    3. *runs*: maximal runs of intervals with excess ≥ P_h / 2. The **contactor time** is the
+       most common onset (local time, bins of max(period, 15 min)) of each night's longest run;
+       the heater run of a night is its first run starting within max(period, 30 min) of it.
+       Runs at other times (electric convectors cycling at night, a late dishwasher) are not
+       the heater, which is what separates it from space heating;
+    4. power in the run: ``min(excess, P_h)`` (other loads on top of the element are not the
+       heater), and ``clip(excess, 0, P_h)`` in the interval just before and after it (an edge
+       interval holds part of the run at coarse periods).
 
     Parameters
     ----------
     grid : aggregate at the attacked period, W.
     tz : IANA time zone.
-    window : off-peak window, local hours (start, end).
+    window : local hours (start, end) searched for the off-peak run; may wrap midnight.
     step_range : plausible heater power, W.
-    base_q : quantile of off-peak power taken as the base load.
-    min_nights : share of the nights with off-peak data that must show a run to conclude that
-        the household owns an off-peak water heater.
+    base_q : quantile of in-window power taken as the base load.
+    min_nights : share of the nights with in-window data that must show a run at the contactor
+        time to conclude that the household owns an off-peak water heater.
+    min_run_s : shortest heater run, s (a tank reheats for tens of minutes; a kettle does not).
 
     Returns
     -------
-    dict with ``power`` (float64 ``[n]`` W, 0 outside off-peak runs, NaN where the mains is
-    NaN), ``offpeak`` (bool ``[n]``), ``heater_w`` (estimated heater power, NaN if none),
-    ``owns`` (bool) and ``nights`` (number of nights with off-peak data).
+    dict with ``power`` (float64 ``[n]`` W, 0 outside heater runs, NaN where the mains is
+    NaN), ``offpeak`` (bool ``[n]``, the search window), ``heater_w`` (estimated heater power,
+    NaN if none), ``start_s`` (contactor time, local s after midnight, NaN if none), ``owns``
+    (bool) and ``nights`` (number of nights with in-window data).
     """
     p = grid.mains.astype(np.float64)
     period = float(grid.period)
     off, night = offpeak_mask(grid, tz, window)
     power = np.where(np.isfinite(p), 0.0, np.nan)
     nights = np.unique(night[off])
-    out = {"power": power, "offpeak": off, "heater_w": float("nan"), "owns": False,
-           "nights": int(len(nights))}
+    out = {"power": power, "offpeak": off, "heater_w": float("nan"), "start_s": float("nan"),
+           "owns": False, "nights": int(len(nights))}
     if off.sum() < 2:
         return out
     base = float(np.quantile(p[off], base_q))
     ex = p - base
     lo, hi = step_range
-    if period <= 300:
-        both = off[1:] & off[:-1]
-        rises = np.diff(p)[both]
-        cand = rises[(rises >= 0.8 * lo) & (rises <= 1.2 * hi)]
-    else:
-        k = np.searchsorted(nights, night[off])
-        nmax = np.full(len(nights), -np.inf)
-        np.maximum.at(nmax, k, ex[off])
-        cand = nmax[(nmax >= 0.8 * lo) & (nmax <= 1.3 * hi)]
-    if cand.size == 0:
+    _, sod = local_clock(grid.t, tz)
+    w0 = window[0] * 3600.0
+    runs = _level_runs(ex, off, night, (sod - w0) % DAY_S, lo, hi, period, min_run_s)
+    if runs is None:
         return out
-    heater_w = float(np.median(cand))
-    on = off & (ex >= heater_w / 2)
-    near = np.zeros_like(on)
-    near[1:] |= on[:-1]
-    near[:-1] |= on[1:]
-    part = off & ~on & near & (ex > 0)
-    run_nights = np.unique(night[on])
-    owns = len(run_nights) >= max(1.0, min_nights * len(nights))
-    out.update(heater_w=heater_w, owns=bool(owns))
-    if owns:
-        # the plateau also carries whatever else runs (fridge cycles), which the step size
-        # misses: allow up to 1.25 P_h there, but only P_h in the partial edge intervals
-        power[on] = np.clip(ex[on], 0.0, 1.25 * heater_w)
-        power[part] = np.clip(ex[part], 0.0, heater_w)
+    heater_w, start, s, e = runs
+    owns = len(s) >= max(1.0, min_nights * len(nights))
+    out.update(heater_w=heater_w, start_s=float((start + w0) % DAY_S), owns=bool(owns))
+    if not owns:
+        return out
+    cs = np.zeros(len(p) + 1, np.int64)
+    np.add.at(cs, s, 1)
+    np.add.at(cs, e, -1)
+    run = np.cumsum(cs[:-1]) > 0
+    edge = np.zeros(len(p), bool)
+    before, after = s - 1, e
+    edge[before[before >= 0]] = True
+    edge[after[after < len(p)]] = True
+    edge &= ~run & np.isfinite(p)
+    power[run] = np.clip(ex[run], 0.0, heater_w)
+    power[edge] = np.clip(ex[edge], 0.0, heater_w)
     return out
 
 
-def daily_energy(grid: Grid, tz: str, profile: dict, *, window=(22.0, 6.0),
+def _vote(onset: np.ndarray, night: np.ndarray, width: float) -> float:
+    """Contactor time (s after the window start) voted by ``onset`` times, one vote per night
+    and bin of ``width`` s: the median onset in the bin with most votes (ties: earliest)."""
+    bins = np.floor(onset / width)
+    pairs = np.unique(np.stack([night.astype(np.float64), bins], axis=1), axis=0)
+    vals, counts = np.unique(pairs[:, 1], return_counts=True)
+    return float(np.median(onset[bins == vals[np.argmax(counts)]]))
+
+
+def _level_runs(ex, off, night, u, lo, hi, period, min_run_s: float = 600.0):
+    """Heater runs from levels: runs of excess ≥ P_h / 2, P_h = median over
+    nights of the largest excess; each night's longest run votes for the contactor time and the
+    heater run is the night's first run starting within max(period, 30 min) of it. Runs
+    shorter than ``min_run_s`` (s) are ignored.
+
+    Returns (P_h, contactor time as s after the window start, run starts, run ends) or None.
+    """
+    nights = np.unique(night[off])
+    k = np.searchsorted(nights, night[off])
+    nmax = np.full(len(nights), -np.inf)
+    np.maximum.at(nmax, k, ex[off])
+    cand = nmax[(nmax >= 0.8 * lo) & (nmax <= 1.3 * hi)]
+    if cand.size == 0:
+        return None
+    heater_w = float(np.median(cand))
+    s, e = _runs(off & (ex >= heater_w / 2))
+    # a tank reheats for tens of minutes; a kettle boiled at the same time every morning is not
+    # a heater run (at periods of min_run_s or more one interval is all a run can show)
+    long = (e - s) * period >= min_run_s
+    s, e = s[long], e[long]
+    if s.size == 0:
+        return None
+    order = np.lexsort((-(e - s), night[s]))
+    longest = order[np.unique(night[s][order], return_index=True)[1]]
+    start = _vote(u[s[longest]], night[s[longest]], max(period, 900.0))
+    near = np.flatnonzero(np.abs(u[s] - start) <= max(period, 1800.0))
+    keep = near[np.unique(night[s][near], return_index=True)[1]]
+    return heater_w, start, s[keep], e[keep]
+
+
+def daily_energy(grid: Grid, tz: str, profile: dict, *, window=OFFPEAK_SEARCH,
                  min_cover: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """(local day numbers, estimated heater kWh per day) from :func:`heater_profile`.
 
@@ -164,7 +231,7 @@ def _prior(values: np.ndarray, train_values: np.ndarray | None) -> np.ndarray:
 def score_hot_water(household_or_grid, truth: GroundTruth, period: float, *,
                     method: str = "offpeak_step", seed: int = 0,
                     train: list[tuple[Grid, GroundTruth]] | None = None,
-                    delta_t_k: float = DELTA_T_K, window=(22.0, 6.0)) -> list[dict]:
+                    delta_t_k: float = DELTA_T_K, window=OFFPEAK_SEARCH) -> list[dict]:
     """Score the off-peak water-heater attack on one household at ``period`` s.
 
     Rows: ``mae_kwh_day`` (MAE of daily heater energy, kWh), ``mape_pct`` (days with ≥ 0.1 kWh

@@ -16,9 +16,13 @@ Attacks (they see only ``grid.mains`` at the attacked period):
   when it was active within the surrounding 24 h (residents sleep at home; a whole day without
   activity is an absence, e.g. holidays), and throughout the quiet run holding those hours
   (the night gap) when it is no longer than 12 h.
-* ``supervised`` — window features of the aggregate (:func:`interval_features`) and a seeded
-  scikit-learn HistGradientBoostingClassifier trained on other households (``train``) or on the
-  first half of the days.
+* ``supervised`` — window features of the aggregate normalised per household
+  (:func:`occupancy_features`: percentile ranks within the household, ratios to its own
+  median, long-window means for trips, the unsupervised verdict) and a seeded scikit-learn
+  HistGradientBoostingClassifier trained on other households (``train``) or on the first half
+  of the days, its labels smoothed by a 1-h moving majority.
+* ``tuned`` — ``unsupervised`` with its two thresholds chosen on the most similar training
+  households (:func:`occupancy_tuned`).
 
 Scores: MCC (Matthews 1975), F1 of the class "absent", episode F1. See docs/inferences.md.
 
@@ -43,6 +47,9 @@ from .scores import (
     DAY_S,
     always_positive_f1,
     as_grid,
+    coarsen,
+    expand,
+    feature_factor,
     local_clock,
     ratio_ci,
     row,
@@ -52,7 +59,7 @@ from .scores import (
 from .truth_proxy import presence_on_grid
 
 #: the attacks this module implements
-METHODS = ("unsupervised", "supervised")
+METHODS = ("unsupervised", "supervised", "tuned")
 
 
 def _centered(x: np.ndarray, w: int, fn: str) -> np.ndarray:
@@ -194,28 +201,125 @@ def fit_predict(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, *, seed: i
         return clf.predict(x_te[:, keep])
 
 
+def _rank(x: np.ndarray) -> np.ndarray:
+    """Within-household percentile rank in [0, 1] of each column (NaN stays NaN)."""
+    import pandas as pd
+
+    return pd.DataFrame(x).rank(pct=True).to_numpy()
+
+
+def occupancy_features(grid: Grid, tz: str) -> np.ndarray:
+    """Features of each interval for the supervised occupancy attack, float64 ``[n, f]``,
+    normalised per household so that a classifier trained on some households transfers to
+    another (Kleiminger et al. 2015 train per household; across households the absolute levels
+    differ by kilowatts, the shapes much less).
+
+    Columns: :func:`interval_features` (W); the same columns as percentile ranks within the
+    household; the excess over the night base divided by the household's median excess; the
+    12-h and 24-h centred moving mean of power over the household's median power (whole days
+    at base load are trips); and the unsupervised attack's verdict
+    (:func:`occupancy_unsupervised`) with its 3-h and 24-h moving means — it carries the
+    sleep-hours rule, the only use of the clock, the same for every household.
+    """
+    base = interval_features(grid, tz)
+    p = grid.mains.astype(np.float64)
+    period = float(grid.period)
+    med = float(np.nanmedian(p)) if np.isfinite(p).any() else np.nan
+    ex = base[:, 1]
+    med_ex = float(np.nanmedian(np.abs(ex))) if np.isfinite(ex).any() else np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        extra = [ex / med_ex]
+        for w_s in (12 * 3600.0, DAY_S):
+            extra.append(_centered(p, max(1, int(round(w_s / period))), "mean") / med)
+    unsup = occupancy_unsupervised(grid, tz)
+    extra.append(unsup)
+    for w_s in (3 * 3600.0, DAY_S):
+        extra.append(_centered(unsup, max(1, int(round(w_s / period))), "mean"))
+    x = np.concatenate([base, _rank(base), np.stack(extra, axis=1)], axis=1)
+    x[~np.isfinite(p)] = np.nan
+    return x
+
+
 def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
-                         seed: int, max_rows: int = 50_000) -> np.ndarray:
+                         seed: int, max_rows: int = 50_000, smooth_s: float = 3600.0
+                         ) -> np.ndarray:
     """Occupied (1) / absent (0) / unknown (NaN) per interval from a classifier.
 
-    A HistGradientBoostingClassifier (``random_state=seed``) on :func:`interval_features`,
-    trained on the ``(grid, truth)`` pairs of ``train`` (at most ``max_rows`` intervals, drawn
-    with ``seed``). With no training labels of both classes it predicts the training majority
-    (or NaN with no labels at all).
+    A HistGradientBoostingClassifier (``random_state=seed``) on the per-household normalised
+    :func:`occupancy_features`, trained on the ``(grid, truth)`` pairs of ``train`` (at most
+    ``max_rows`` intervals, drawn with ``seed``); its labels are then smoothed by a centred
+    moving majority over ``smooth_s`` (occupancy changes a few times a day, not every
+    interval). With no training labels of both classes it predicts the training majority
+    (or NaN with no labels at all). On a grid finer than
+    :data:`nilm.privacy.scores.FEATURE_PERIOD_S` it learns and predicts on block means at that
+    period (:func:`nilm.privacy.scores.coarsen`) and each interval gets its block's verdict.
     """
+    k = feature_factor(float(grid.period))
+    if k > 1:
+        coarse = occupancy_supervised([(coarsen(g, k), t) for g, t in train], coarsen(grid, k),
+                                      tz, seed=seed, max_rows=max_rows, smooth_s=smooth_s)
+        out = expand(coarse, k, len(grid))
+        out[~np.isfinite(grid.mains)] = np.nan
+        return out
     xs, ys = [], []
     for g, tr in train:
         y = presence_on_grid(tr, g.start, g.period, len(g))
         ok = np.isfinite(y) & np.isfinite(g.mains)
-        xs.append(interval_features(g, tr.timezone)[ok])
+        xs.append(occupancy_features(g, tr.timezone)[ok])
         ys.append(y[ok])
     p = grid.mains
     if not xs or sum(len(y) for y in ys) == 0:
         return np.full(len(p), np.nan)
-    pred = fit_predict(np.concatenate(xs), np.concatenate(ys), interval_features(grid, tz),
+    pred = fit_predict(np.concatenate(xs), np.concatenate(ys), occupancy_features(grid, tz),
                        seed=seed, max_rows=max_rows).astype(np.float64)
     pred[~np.isfinite(p)] = np.nan
+    w = max(1, int(round(smooth_s / float(grid.period))))
+    if w > 1:
+        pred = np.where(np.isfinite(p), (_centered(pred, w, "mean") >= 0.5).astype(float),
+                        np.nan)
     return pred
+
+
+#: unsupervised-attack settings searched by the ``tuned`` attack
+TUNING_GRID = {"q": (0.25, 0.5, 0.75, 0.9), "margin_w": (25.0, 50.0, 100.0, 150.0, 300.0)}
+
+
+def occupancy_tuned(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
+                    neighbours: int = 3) -> np.ndarray:
+    """The ``tuned`` attack: :func:`occupancy_unsupervised` with the night-reference quantile
+    ``q`` and ``margin_w`` (:data:`TUNING_GRID`) that maximise the mean MCC on the
+    ``neighbours`` training households most like this one
+    (:func:`nilm.privacy.routine.power_profile`: night and mean power — electrically heated
+    houses need other references than quiet flats). Labels of the training households only
+    choose two thresholds, so the attack stays readable; without training labels it is
+    :func:`occupancy_unsupervised` with its defaults. Below 60 s the search runs on 60-s block
+    means (:func:`nilm.privacy.scores.coarsen`); the chosen thresholds are then applied at the
+    attacked period.
+    """
+    import itertools
+
+    from .routine import power_profile
+
+    k = feature_factor(float(grid.period))
+    pairs = [(coarsen(g, k), t) for g, t in train if len(g)]
+    if len(pairs) > neighbours:
+        me = power_profile(coarsen(grid, k), tz)
+        d = np.array([np.sum((power_profile(g, t.timezone) - me) ** 2) for g, t in pairs])
+        d = np.where(np.isfinite(d), d, np.inf)
+        pairs = [pairs[i] for i in np.argsort(d, kind="stable")[:neighbours]]
+    labels = [presence_on_grid(t, g.start, g.period, len(g)) for g, t in pairs]
+    best, best_kw = -np.inf, {}
+    for combo in itertools.product(*TUNING_GRID.values()):
+        kw = dict(zip(TUNING_GRID, combo, strict=True))
+        scores = []
+        for (g, t), y in zip(pairs, labels, strict=True):
+            pred = occupancy_unsupervised(g, t.timezone, **kw)
+            ok = np.isfinite(y) & np.isfinite(pred)
+            m = metrics.mcc(y[ok], pred[ok], threshold=0.5) if ok.any() else np.nan
+            scores.append(float(np.nan_to_num(m)))
+        if scores and np.mean(scores) > best:
+            best, best_kw = float(np.mean(scores)), kw
+    return occupancy_unsupervised(grid, tz, **best_kw)
 
 
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -312,6 +416,8 @@ def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
         test, train_pairs, split = grid, list(train), "households"
     if method == "unsupervised":
         pred = occupancy_unsupervised(test, tz)
+    elif method == "tuned":
+        pred = occupancy_tuned(train_pairs, test, tz)
     else:
         pred = occupancy_supervised(train_pairs, test, tz, seed=seed)
     y = presence_on_grid(truth, test.start, period, len(test), rule=rule)
@@ -358,4 +464,5 @@ def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
 
 
 __all__ = ["METHODS", "episodes", "fit_predict", "interval_features", "match_episodes",
+           "occupancy_features", "occupancy_tuned", "TUNING_GRID",
            "night_quantile", "occupancy_supervised", "occupancy_unsupervised", "score_occupancy"]

@@ -3,7 +3,10 @@
 The attack summarises each household's aggregate at the attacked period into a few features
 (:data:`FEATURES`) and learns, over *other* households, to map them to the number of occupants
 (Beckel et al. 2014 classify household characteristics, occupant count included, from
-30-min smart-meter data this way; Kleiminger et al. 2015's occupancy features feed it). Ground
+30-min smart-meter data this way; Kleiminger et al. 2015's occupancy features feed it). Three
+models: a balanced random-forest classifier (``forest``), a rounded random-forest regressor
+(``forest_regressor``) and a rounded ridge regression on the features that scale with people
+(``ridge``, :data:`RIDGE_FEATURES`), which suits populations of a few households. Ground
 truth: ``GroundTruth.occupants`` (simulator, or dataset metadata; 0 = unknown, not scored).
 
 Evaluation: cross-validated across households (:func:`score_occupants_population`, K folds
@@ -24,10 +27,12 @@ its posterior distribution. ICPR.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .. import metrics
 from ..series import Grid
 from ..truth import GroundTruth
+from .hot_water import daily_energy, heater_profile
 from .occupancy import night_quantile, occupancy_unsupervised
 from .routine import changepoint_wake_bed
 from .scores import (
@@ -41,11 +46,18 @@ from .scores import (
 )
 
 #: the attacks this module implements
-METHODS = ("forest", "forest_regressor")
+METHODS = ("forest", "forest_regressor", "ridge")
 
 #: names of the columns of :func:`household_features`
 FEATURES = ("daily_kwh", "evening_peak_w", "night_base_w", "day_night_ratio",
-            "morning_mean_w", "wake_spread_h", "morning_rises_per_day", "occupied_share")
+            "morning_mean_w", "wake_spread_h", "morning_rises_per_day", "occupied_share",
+            "heater_kwh_day", "morning_active_h", "evening_excess_kwh", "weekend_ratio",
+            "big_rises_per_day")
+
+#: features of the ``ridge`` attack: the few that scale with the number of people (hot water
+#: drawn, morning bathroom/kitchen time, evening cooking and lighting, uses of big appliances)
+RIDGE_FEATURES = ("heater_kwh_day", "morning_active_h", "evening_excess_kwh",
+                  "big_rises_per_day")
 
 
 def household_features(grid: Grid, tz: str) -> np.ndarray:
@@ -60,7 +72,16 @@ def household_features(grid: Grid, tz: str) -> np.ndarray:
     * ``wake_spread_h``: standard deviation of the change-point wake-up times of day, h;
     * ``morning_rises_per_day``: rises of more than 300 W between consecutive intervals that end
       in 05:00–10:00, per day (distinct people getting up);
-    * ``occupied_share``: share of intervals the unsupervised occupancy attack calls occupied.
+    * ``occupied_share``: share of intervals the unsupervised occupancy attack calls occupied;
+    * ``heater_kwh_day``: mean daily energy of the off-peak water heater found by
+      :func:`nilm.privacy.hot_water.heater_profile` (hot water scales with people), kWh/day;
+    * ``morning_active_h``: mean hours per day between 05:00 and 10:00 with power more than
+      200 W above the night base — people getting up one after another stretch the morning;
+    * ``evening_excess_kwh``: mean energy per day above the night base in 17:00–23:00 (cooking,
+      lighting, TV for more people), heater run removed, kWh;
+    * ``weekend_ratio``: mean power on Saturdays and Sundays over weekdays (families stay in);
+    * ``big_rises_per_day``: rises of more than 1 kW between consecutive intervals per day
+      (kettle, oven, washing machine, hair dryer: uses scale with people).
     """
     p = grid.mains.astype(np.float64)
     period = float(grid.period)
@@ -90,6 +111,22 @@ def household_features(grid: Grid, tz: str) -> np.ndarray:
     rise[1:] = (np.diff(p) > 300) & inside(5, 10)[1:]
     n_days = max(1.0, ok.sum() * period / DAY_S)
     occ = occupancy_unsupervised(grid, tz)
+    prof = heater_profile(grid, tz)
+    _, kwh = daily_energy(grid, tz, prof)
+    heater_kwh = float(np.nanmean(kwh)) if np.isfinite(kwh).any() else np.nan
+    free = p - np.nan_to_num(prof["power"])
+    base = night_quantile(free, sod, period, 0.5)
+    morning = inside(5, 10)
+    morning_h = float(np.sum(morning & (free > base + 200)) * period / 3600 / n_days) \
+        if morning.any() else np.nan
+    ev = inside(17, 23)
+    ev_kwh = float(np.nansum(np.clip(free[ev] - base, 0, None)) * period / 3.6e6 / n_days) \
+        if ev.any() else np.nan
+    wd = pd.to_datetime(day * DAY_S, unit="s").day_of_week.to_numpy() >= 5
+    weekend = float(np.nanmean(p[wd & ok]) / np.nanmean(p[~wd & ok])) \
+        if (wd & ok).any() and (~wd & ok).any() else np.nan
+    big = np.zeros(len(p), bool)
+    big[1:] = np.diff(free) > 1000
     return np.array([
         float(np.nanmean(p)) * 24 / 1000 if ok.any() else np.nan,
         evening_peak,
@@ -99,6 +136,11 @@ def household_features(grid: Grid, tz: str) -> np.ndarray:
         wake_spread,
         rise.sum() / n_days if inside(5, 10).any() else np.nan,
         float(np.nanmean(occ)) if np.isfinite(occ).any() else np.nan,
+        heater_kwh,
+        morning_h,
+        ev_kwh,
+        weekend,
+        big.sum() / n_days,
     ])
 
 
@@ -112,6 +154,14 @@ def _model(method: str, seed: int):
                                      random_state=seed, n_jobs=1)
     elif method == "forest_regressor":
         est = RandomForestRegressor(n_estimators=200, random_state=seed, n_jobs=1)
+    elif method == "ridge":
+        from sklearn.linear_model import Ridge
+        from sklearn.preprocessing import StandardScaler
+
+        # few households: a linear model on standardised people-scaled features, strongly
+        # regularised, extrapolates where a forest can only average its training leaves
+        return make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True),
+                             StandardScaler(), Ridge(alpha=1.0))
     else:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     # all-NaN columns (e.g. evening peak at a 1-day period) are kept as 0 in every fold
@@ -121,13 +171,19 @@ def _model(method: str, seed: int):
 def predict_occupants(train_x: np.ndarray, train_y: np.ndarray, x: np.ndarray, *,
                       method: str, seed: int) -> np.ndarray:
     """Occupant counts for the rows of ``x`` from a model fitted on ``(train_x, train_y)``;
-    regressor outputs are rounded to the nearest count ≥ 1."""
+    regressor outputs are rounded to the nearest count inside the training range (≥ 1)."""
     y = np.asarray(train_y)
     if np.unique(y).size < 2:
         return np.full(len(x), float(y[0]))
+    if method == "ridge":
+        cols = [FEATURES.index(f) for f in RIDGE_FEATURES]
+        train_x, x = train_x[:, cols], x[:, cols]
     model = _model(method, seed).fit(train_x, y)
     pred = model.predict(x).astype(np.float64)
-    return np.maximum(1.0, np.round(pred)) if method == "forest_regressor" else pred
+    if method == "forest":
+        return pred
+    # regressors: the nearest count inside the training range
+    return np.clip(np.round(pred), max(1.0, y.min()), y.max())
 
 
 def majority(y: np.ndarray) -> float:
@@ -215,5 +271,6 @@ def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], per
                 prior=ba_p, skill=skill_score(ba, ba_p), method=method, split=split)]
 
 
-__all__ = ["FEATURES", "METHODS", "balanced_accuracy", "household_features", "majority",
+__all__ = ["FEATURES", "METHODS", "RIDGE_FEATURES", "balanced_accuracy", "household_features",
+           "majority",
            "predict_occupants", "score_occupants", "score_occupants_population"]

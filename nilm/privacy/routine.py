@@ -21,6 +21,16 @@ threshold idea of Kleiminger et al. (2015) applied within a morning and an eveni
    right interval has an expected error of period/4
    (:func:`nilm.privacy.scores.quantisation_floor_s`).
 
+Attack ``tuned`` (:func:`tuned_wake_bed`): the same detector with its settings (reference
+quantile, margin, sustained-rise length, evening window end, position of the estimate inside
+the interval; :data:`TUNING_GRID`) chosen on *other* households' truth to minimise their MAE —
+what an adversary with a labelled panel does.
+
+Attack ``regression`` (:func:`regression_wake_bed`): a gradient-boosting regressor reads the
+time off each day's household-normalised morning / evening profile (:func:`day_profiles`),
+trained on other households' days (the curve's shape, after Molina-Markham et al. 2010's
+observation that routines show in 15-min curves).
+
 A day without any such interval (e.g. every day at a 1-day period) gets no estimate: the attack
 abstains and is scored with the prior's estimate, so it then has skill 0 by construction.
 
@@ -42,7 +52,10 @@ from .hot_water import heater_profile
 from .scores import (
     DAY_S,
     as_grid,
+    coarsen,
+    day_start_utc,
     error_rows,
+    feature_factor,
     local_clock,
     quantisation_floor_s,
     ratio_ci,
@@ -51,7 +64,7 @@ from .scores import (
 )
 
 #: the attacks this module implements
-METHODS = ("changepoint",)
+METHODS = ("changepoint", "tuned", "regression")
 
 
 def household_wake_bed(truth: GroundTruth) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -70,9 +83,60 @@ def household_wake_bed(truth: GroundTruth) -> tuple[np.ndarray, np.ndarray, np.n
     return days, w, b
 
 
+def _prepare(grid: Grid, tz: str, remove_heater: bool = True) -> dict:
+    """What every detection on ``grid`` shares: heater-free power, local clock, days."""
+    p = grid.mains.astype(np.float64)
+    if remove_heater:
+        p = p - np.nan_to_num(heater_profile(grid, tz)["power"])
+    day, sod = local_clock(grid.t, tz)
+    return {"p": p, "day": day, "sod": sod, "days": np.unique(day),
+            "t": grid.t.astype(np.float64), "period": float(grid.period)}
+
+
+def _detect(prep: dict, *, q: float, margin_w: float, sustain_s: float, night, morning,
+            evening) -> tuple[np.ndarray, np.ndarray]:
+    """(wake, bed) per day of ``prep["days"]``: start (epoch s) of the first morning interval
+    that opens a run of ``sustain_s`` above the threshold, and of the last evening interval
+    that closes one (NaN: none)."""
+    p, day, sod, days, period = (prep[k] for k in ("p", "day", "sod", "days", "period"))
+    wake = np.full(len(days), np.nan)
+    bed = np.full(len(days), np.nan)
+    in_night = (sod >= night[0] * 3600) & (sod + period <= night[1] * 3600) & np.isfinite(p)
+    if in_night.sum() < 1 or len(days) == 0:
+        return wake, bed
+    thr = float(np.quantile(p[in_night], q)) + margin_w
+    above = (np.isfinite(p) & (p > thr)).astype(np.float64)
+    n = max(1, int(round(sustain_s / period)))
+    # a sustained rise: the interval and the n − 1 after it (wake) or before it (bed) all above,
+    # so that a fridge start or one kettle boil at night does not count as getting up
+    c = np.concatenate([[0.0], np.cumsum(above)])
+    i = np.arange(len(p))
+    fwd = (c[np.minimum(i + n, len(p))] - c[i]) >= np.minimum(n, len(p) - i)
+    bwd = (c[i + 1] - c[np.maximum(i + 1 - n, 0)]) >= np.minimum(n, i + 1)
+    start = prep["t"]
+    in_morning = (sod >= morning[0] * 3600) & (sod + period <= morning[1] * 3600)
+    k = np.searchsorted(days, day)
+    sel = np.flatnonzero(fwd & (above > 0) & in_morning)
+    first = np.unique(k[sel], return_index=True)[1]
+    wake[k[sel][first]] = start[sel][first]
+    # evening of day d: [17:00, 24:00) of d and [00:00, end) of d + 1, both wholly inside
+    late = sod + period <= (evening[1] - 24) * 3600
+    in_evening = (sod >= evening[0] * 3600) & (sod + period <= DAY_S) | late
+    owner = day - late.astype(np.int64)
+    ke = np.searchsorted(days, owner)
+    sel = np.flatnonzero(bwd & (above > 0) & in_evening & (ke < len(days)))
+    sel = sel[days[ke[sel]] == owner[sel]]
+    rev = sel[::-1]
+    last = np.unique(ke[rev], return_index=True)[1]
+    bed[ke[rev][last]] = start[rev][last]
+    return wake, bed
+
+
 def changepoint_wake_bed(grid: Grid, tz: str, *, q: float = 0.95, margin_w: float = 100.0,
                          night=(1.0, 5.0), morning=(4.0, 12.0), evening=(17.0, 27.0),
-                         remove_heater: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                         remove_heater: bool = True, sustain_s: float = 0.0,
+                         position: tuple[float, float] = (0.5, 0.5)
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Estimated wake-up and bed times per local day.
 
     Parameters
@@ -83,43 +147,216 @@ def changepoint_wake_bed(grid: Grid, tz: str, *, q: float = 0.95, margin_w: floa
     margin_w : margin above the reference, W.
     night, morning, evening : local hours; ``evening`` may run past 24 (into the next day).
     remove_heater : subtract the detected off-peak water-heater run first.
+    sustain_s : the rise must last this long (s, at least one interval): wake-up is the first
+        morning interval opening such a run, bed time the last evening one closing it.
+    position : where inside the detected interval the (wake, bed) estimate lies, as a share of
+        the period (0.5 = midpoint, the minimum-error guess for an event uniform in it).
 
     Returns
     -------
-    (days, wake, bed): local day numbers, and epoch s estimates (interval midpoints; NaN where
-    the attack abstains). ``bed[d]`` is the bed time of the evening of day ``d``.
+    (days, wake, bed): local day numbers, and epoch s estimates (NaN where the attack
+    abstains). ``bed[d]`` is the bed time of the evening of day ``d``.
     """
+    prep = _prepare(grid, tz, remove_heater)
+    wake, bed = _detect(prep, q=q, margin_w=margin_w, sustain_s=sustain_s, night=night,
+                        morning=morning, evening=evening)
+    period = prep["period"]
+    return prep["days"], wake + position[0] * period, bed + position[1] * period
+
+
+#: the detector settings searched by the ``tuned`` attack
+TUNING_GRID = {"q": (0.5, 0.95), "margin_w": (25.0, 50.0, 100.0, 200.0, 400.0),
+               "sustain_s": (0.0, 900.0, 1800.0), "evening": ((17.0, 25.0), (17.0, 27.0))}
+
+#: positions inside the detected interval tried by the ``tuned`` attack (share of the period)
+POSITIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def tune_wake_bed(train: list[tuple[Grid, GroundTruth]]) -> tuple[dict, dict]:
+    """Detector settings of :func:`changepoint_wake_bed` that minimise the mean absolute error
+    on the ``train`` households (other households, their own truth), for wake and for bed.
+
+    A grid search over :data:`TUNING_GRID` and :data:`POSITIONS`; abstentions count as the
+    training households' median time of day (the prior), so a setting that abstains is not
+    rewarded. Returns ``(wake_kwargs, bed_kwargs)`` for :func:`changepoint_wake_bed`
+    (defaults when ``train`` is empty).
+    """
+    import itertools
+
+    default = {"q": 0.95, "margin_w": 100.0, "sustain_s": 0.0, "evening": (17.0, 27.0),
+               "position": 0.5}
+    if not train:
+        return dict(default), dict(default)
+    preps, truths = [], []
+    for g, t in train:
+        prep = _prepare(g, t.timezone)
+        tdays, tw, tb = household_wake_bed(t)
+        k = np.searchsorted(prep["days"], tdays)
+        hit = (k < len(prep["days"])) & (prep["days"][np.minimum(k, len(prep["days"]) - 1)]
+                                         == tdays)
+        preps.append(prep)
+        truths.append((np.flatnonzero(hit), k[hit], tw[hit], tb[hit],
+                       np.asarray(t.days, float)[hit]))
+    best = [(np.inf, default), (np.inf, default)]
+    keys = list(TUNING_GRID)
+    # the prior's typical time of day over the training households scores abstentions
+    med = []
+    for j in (2, 3):
+        tod = np.concatenate([tr[j] - tr[4] for tr in truths])
+        med.append(float(np.nanmedian(tod)) if np.isfinite(tod).any() else np.nan)
+    for combo in itertools.product(*(TUNING_GRID[k] for k in keys)):
+        kw = dict(zip(keys, combo, strict=True))
+        errs = [[[] for _ in POSITIONS], [[] for _ in POSITIONS]]
+        for prep, (_, k, tw, tb, mid) in zip(preps, truths, strict=True):
+            w, b = _detect(prep, night=(1.0, 5.0), morning=(4.0, 12.0), **kw)
+            for j, (est, y) in enumerate(((w[k], tw), (b[k], tb))):
+                for m, pos in enumerate(POSITIONS):
+                    e = np.where(np.isfinite(est), est + pos * prep["period"], mid + med[j])
+                    errs[j][m].append(np.abs(e - y)[np.isfinite(y)])
+        for j in (0, 1):
+            for m, pos in enumerate(POSITIONS):
+                mae = float(np.mean(np.concatenate(errs[j][m]))) if errs[j][m] else np.inf
+                if mae < best[j][0]:
+                    best[j] = (mae, {**kw, "position": pos})
+    return best[0][1], best[1][1]
+
+
+def power_profile(grid: Grid, tz: str) -> np.ndarray:
+    """log10 of the night (01:00–05:00) median and of the mean power, W: where a household
+    sits between "quiet flat" and "electrically heated house" decides which detector suits it."""
     p = grid.mains.astype(np.float64)
-    period = float(grid.period)
-    if remove_heater:
-        p = p - np.nan_to_num(heater_profile(grid, tz)["power"])
-    day, sod = local_clock(grid.t, tz)
-    days = np.unique(day)
-    wake = np.full(len(days), np.nan)
-    bed = np.full(len(days), np.nan)
-    in_night = (sod >= night[0] * 3600) & (sod + period <= night[1] * 3600) & np.isfinite(p)
-    if in_night.sum() < 1 or len(days) == 0:
-        return days, wake, bed
-    thr = float(np.quantile(p[in_night], q)) + margin_w
-    active = np.isfinite(p) & (p > thr)
-    mid = grid.t.astype(np.float64) + period / 2
-    in_morning = (sod >= morning[0] * 3600) & (sod + period <= morning[1] * 3600)
-    k = np.searchsorted(days, day)
-    sel = np.flatnonzero(active & in_morning)
-    # first active morning interval of each day: indices are time-sorted, so the first per day
-    first = np.unique(k[sel], return_index=True)[1]
-    wake[k[sel][first]] = mid[sel][first]
-    # evening of day d: [17:00, 24:00) of d and [00:00, 03:00) of d + 1, both wholly inside
-    late = sod + period <= (evening[1] - 24) * 3600
-    in_evening = (sod >= evening[0] * 3600) & (sod + period <= DAY_S) | late
-    owner = day - late.astype(np.int64)
-    ke = np.searchsorted(days, owner)
-    sel = np.flatnonzero(active & in_evening & (ke < len(days)))
-    sel = sel[days[ke[sel]] == owner[sel]]
-    rev = sel[::-1]
-    last = np.unique(ke[rev], return_index=True)[1]
-    bed[ke[rev][last]] = mid[rev][last]
-    return days, wake, bed
+    _, sod = local_clock(grid.t, tz)
+    ok = np.isfinite(p)
+    night = ok & (sod >= 3600) & (sod + float(grid.period) <= 5 * 3600)
+    ref = p[night] if night.any() else p[ok]
+    if not ref.size:
+        return np.full(2, np.nan)
+    return np.log10(np.maximum([np.median(ref), np.mean(p[ok])], 1.0))
+
+
+def tuned_wake_bed(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
+                   neighbours: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``tuned`` attack: :func:`changepoint_wake_bed` with the settings
+    :func:`tune_wake_bed` learned on the ``neighbours`` training households most like this one
+    (:func:`power_profile`: night and mean power; a setting that suits electrically heated houses
+    misses the wake-up of a quiet flat), wake and bed separately. Below 60 s it searches and
+    detects on 60-s block means (:func:`nilm.privacy.scores.coarsen`): 60 settings on a year at
+    1 s would cost minutes for a gain far below the 60-s quantisation floor of 15 s."""
+    k = feature_factor(float(grid.period))
+    if k > 1:
+        train = [(coarsen(g, k), t) for g, t in train]
+        grid = coarsen(grid, k)
+    if len(train) > neighbours:
+        me = power_profile(grid, tz)
+        d = np.array([np.sum((power_profile(g, t.timezone) - me) ** 2) for g, t in train])
+        d = np.where(np.isfinite(d), d, np.inf)
+        train = [train[i] for i in np.argsort(d, kind="stable")[:neighbours]]
+    kw_w, kw_b = tune_wake_bed(train)
+    prep = _prepare(grid, tz)
+    period = prep["period"]
+    out = []
+    for j, kw in enumerate((kw_w, kw_b)):
+        kw = dict(kw)
+        pos = kw.pop("position")
+        est = _detect(prep, night=(1.0, 5.0), morning=(4.0, 12.0), **kw)[j]
+        out.append(est + pos * period)
+    return prep["days"], out[0], out[1]
+
+
+#: (window start, length) in local hours of the day profiles read by the ``regression`` attack
+PROFILE_WINDOWS = {"wake": (4.0, 8.0), "bed": (18.0, 9.0)}
+
+
+def day_profiles(grid: Grid, tz: str, start_h: float, hours: float, *, bin_s: float = 900.0
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Per local day, the household-normalised load profile of a window, for the
+    ``regression`` attack.
+
+    Power (heater run removed) minus the household's night base (10 % quantile of 01:00–05:00)
+    over its 90 % quantile of that excess, in bins of ``max(bin_s, period)`` s from local
+    ``start_h`` over ``hours`` (an interval counts when it lies wholly in the window), followed
+    by the cumulative share of the window's excess energy at each bin edge (where the evening
+    winds down, where the morning starts).
+
+    Returns
+    -------
+    (days, x): the local day owning each window start, and float64 ``[days, 2·bins]`` (NaN
+    where a bin has no data).
+    """
+    prep = _prepare(grid, tz)
+    p, day, sod, period = prep["p"], prep["day"], prep["sod"], prep["period"]
+    width = max(float(bin_s), period)
+    nb = max(1, int(hours * 3600 // width))
+    ok = np.isfinite(p)
+    night = ok & (sod >= 3600) & (sod + period <= 5 * 3600)
+    base = float(np.quantile(p[night], 0.1)) if night.any() else (
+        float(np.quantile(p[ok], 0.1)) if ok.any() else 0.0)
+    ex = np.clip(p - base, 0.0, None)
+    scale = float(np.quantile(ex[ok], 0.9)) if ok.any() else 1.0
+    x = ex / max(scale, 1.0)
+    u = (sod - start_h * 3600) % DAY_S
+    owner = day - (sod < start_h * 3600).astype(np.int64)
+    inside = ok & (u + period <= nb * width)
+    days = np.unique(owner[inside])
+    if days.size == 0:
+        return days, np.zeros((0, 2 * nb))
+    r = np.searchsorted(days, owner[inside])
+    b = np.minimum((u[inside] // width).astype(np.int64), nb - 1)
+    tot = np.bincount(r * nb + b, weights=x[inside], minlength=len(days) * nb)
+    cnt = np.bincount(r * nb + b, minlength=len(days) * nb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (tot / cnt).reshape(len(days), nb)
+    cum = np.cumsum(np.nan_to_num(mean), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = cum / cum[:, -1:]
+    return days, np.concatenate([mean, share], axis=1)
+
+
+def regression_wake_bed(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
+                        seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``regression`` attack: the time of wake-up (bed) read off the day's normalised
+    morning (evening) profile (:func:`day_profiles`) by a gradient-boosting regressor with
+    absolute-error loss (``random_state=seed``), trained on the ``train`` households' days and
+    their true times. The regressor sees the shape of the curve, not a threshold, so a late
+    dishwasher or a heater run that ends after bed time weigh only as much as they predicted
+    in training. No training days ⇒ abstain (NaN).
+    """
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from threadpoolctl import threadpool_limits
+
+    days_all = np.unique(local_clock(grid.t, tz)[0])
+    out = {"wake": np.full(len(days_all), np.nan), "bed": np.full(len(days_all), np.nan)}
+    for j, target in enumerate(("wake", "bed")):
+        h0, length = PROFILE_WINDOWS[target]
+        xs, ys = [], []
+        for g, t in train:
+            d, x = day_profiles(g, t.timezone, h0, length)
+            tdays, w, b = household_wake_bed(t)
+            y = (w, b)[j]
+            k = np.searchsorted(tdays, d)
+            hit = (k < len(tdays)) & (tdays[np.minimum(k, len(tdays) - 1)] == d)
+            start = np.asarray(t.days, np.float64)[np.minimum(k, len(tdays) - 1)] + h0 * 3600
+            yy = np.where(hit, (y[np.minimum(k, len(tdays) - 1)] - start) / 3600, np.nan)
+            keep = np.isfinite(yy) & np.isfinite(x).any(axis=1)
+            xs.append(x[keep])
+            ys.append(yy[keep])
+        if not xs or sum(len(y) for y in ys) < 5:
+            continue
+        d, x = day_profiles(grid, tz, h0, length)
+        if not len(d):
+            continue
+        # a panel gives tens to hundreds of days: leaves of 5 days let it split at all
+        model = HistGradientBoostingRegressor(loss="absolute_error", max_iter=200,
+                                              min_samples_leaf=5, random_state=seed)
+        with threadpool_limits(1):
+            model.fit(np.concatenate(xs), np.concatenate(ys))
+            pred = np.clip(model.predict(x), 0.0, length)
+        seen = np.isfinite(x[:, : x.shape[1] // 2]).any(axis=1)
+        est = day_start_utc(d, tz) + h0 * 3600 + pred * 3600
+        k = np.searchsorted(days_all, d)
+        good = seen & (k < len(days_all))
+        out[target][k[good]] = est[good]
+    return days_all, out["wake"], out["bed"]
 
 
 def score_routine(household_or_grid, truth: GroundTruth, period: float, *,
@@ -143,7 +380,12 @@ def score_routine(household_or_grid, truth: GroundTruth, period: float, *,
     tz = truth.timezone
     split = "households" if train is not None else "leave_one_day_out"
     tdays, t_wake, t_bed = household_wake_bed(truth)
-    days, e_wake, e_bed = changepoint_wake_bed(grid, tz)
+    if method == "tuned":
+        days, e_wake, e_bed = tuned_wake_bed(list(train or []), grid, tz)
+    elif method == "regression":
+        days, e_wake, e_bed = regression_wake_bed(list(train or []), grid, tz, seed=seed)
+    else:
+        days, e_wake, e_bed = changepoint_wake_bed(grid, tz)
     k = np.searchsorted(days, tdays)
     hit = (k < len(days)) & (days[np.minimum(k, len(days) - 1)] == tdays)
     midnight = np.asarray(truth.days, dtype=np.float64)
@@ -191,4 +433,6 @@ def _within_row(target, err, err_p, tol, method, split, seed) -> dict:
                prior=prior, skill=skill_score(value, prior), method=method, split=split)
 
 
-__all__ = ["METHODS", "changepoint_wake_bed", "household_wake_bed", "score_routine"]
+__all__ = ["METHODS", "POSITIONS", "PROFILE_WINDOWS", "TUNING_GRID", "changepoint_wake_bed",
+           "day_profiles", "household_wake_bed", "power_profile", "regression_wake_bed",
+           "score_routine", "tune_wake_bed", "tuned_wake_bed"]

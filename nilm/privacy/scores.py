@@ -29,12 +29,11 @@ correlation coefficient. Monthly Weather Review 116, 2417–2424. (skill against
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 import pandas as pd
-
-from .. import metrics
 
 #: keys of every tidy row returned by a ``score_*`` function
 ROW_KEYS = ("inference", "target", "metric", "value", "ci_low", "ci_high", "n", "prior",
@@ -60,9 +59,53 @@ def local_clock(t, tz: str) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(t, dtype=np.int64)
     if t.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    lo, hi = int(t.min()), int(t.max())
+    trans, offs = _offset_table(tz, lo >> _CHUNK_BITS, hi >> _CHUNK_BITS)
+    first, last = np.searchsorted(trans, [lo, hi], side="right")
+    # most spans hold no offset change: one offset for all, no per-timestamp search
+    wall = t + (offs[first] if first == last else offs[np.searchsorted(trans, t, side="right")])
+    day, sod = np.divmod(wall, DAY_S)
+    return day, sod.astype(np.float64)
+
+
+#: local_clock tabulates UTC offsets per chunk of 2**25 s (about 388 days) of epoch time
+_CHUNK_BITS = 25
+
+
+def _wall_offsets(t: np.ndarray, tz: str) -> np.ndarray:
+    """UTC offset (local wall clock − UTC, s) of zone ``tz`` at each epoch second, by pandas."""
     idx = pd.to_datetime(t, unit="s", utc=True).tz_convert(tz).tz_localize(None)
     wall = ((idx - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).to_numpy().astype(np.int64)
-    return wall // DAY_S, (wall % DAY_S).astype(np.float64)
+    return wall - t
+
+
+@functools.lru_cache(maxsize=256)
+def _offset_table(tz: str, chunk0: int, chunk1: int) -> tuple[np.ndarray, np.ndarray]:
+    """(transition instants, offsets) of ``tz`` over epoch chunks ``chunk0..chunk1``: the offset
+    at ``t`` is ``offsets[searchsorted(instants, t, "right")]``.
+
+    Offsets are read hourly from pandas, and each change is located to the second by bisection,
+    so the table is exact as long as a zone changes its offset at most once per hour (true of
+    every IANA zone). Converting millions of timestamps through pandas' time-zone machinery on
+    every call was the single largest cost of scoring fine grids.
+    """
+    t0, t1 = chunk0 << _CHUNK_BITS, (chunk1 + 1) << _CHUNK_BITS
+    probe = np.arange(t0, t1 + 3600, 3600, dtype=np.int64)
+    off = _wall_offsets(probe, tz)
+    trans, offs = [], [int(off[0])]
+    for i in np.flatnonzero(np.diff(off) != 0):
+        lo, hi = int(probe[i]), int(probe[i + 1])  # offset(lo) old, offset(hi) new
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if _wall_offsets(np.array([mid], np.int64), tz)[0] == off[i]:
+                lo = mid
+            else:
+                hi = mid
+        trans.append(hi)
+        offs.append(int(off[i + 1]))
+    trans, offs = np.array(trans, dtype=np.int64), np.array(offs, dtype=np.int64)
+    trans.flags.writeable = offs.flags.writeable = False  # shared by every caller (cached)
+    return trans, offs
 
 
 def day_start_utc(day: np.ndarray, tz: str) -> np.ndarray:
@@ -125,12 +168,19 @@ def ratio_ci(num: np.ndarray, den: np.ndarray, *, seed: int, n_boot: int = 1000,
     if num.size == 0 or den.sum() <= 0:
         return float("nan"), float("nan"), float("nan")
 
-    def _ratio(a, b):
-        s = float(np.sum(b))
-        return float(np.sum(a)) / s if s > 0 else float("nan")
-
-    return metrics.bootstrap_ci(_ratio, num, den, DAY_S, n_boot=n_boot, alpha=alpha, seed=seed,
-                                block_s=DAY_S)
+    value = float(np.sum(num)) / float(np.sum(den))
+    # metrics.bootstrap_ci with one-day blocks on per-day statistics draws each replicate's days
+    # as one row of this matrix (same generator, same calls); summing the drawn days of all
+    # replicates at once gives bit-identical replicates without a Python loop per replicate
+    draws = np.random.default_rng(seed).integers(0, num.size, size=(n_boot, num.size))
+    s_den = den[draws].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reps = np.where(s_den > 0, num[draws].sum(axis=1) / s_den, np.nan)
+    reps = reps[np.isfinite(reps)]
+    if reps.size == 0:
+        return value, float("nan"), float("nan")
+    lo, hi = np.percentile(reps, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+    return value, float(lo), float(hi)
 
 
 def row(inference: str, target: str, metric: str, value: float, ci=(math.nan, math.nan), *,
@@ -180,3 +230,60 @@ def temporal_split(grid, tz: str, train_frac: float = 0.5):
         return grid.slice(0, 0), grid
     i = int(np.searchsorted(day, days[k]))
     return grid.slice(0, i), grid.slice(i, len(grid))
+
+
+#: learned attacks (the supervised occupancy classifier, the direct appliance detector) read a
+#: grid finer than this period (s) through its block means at a multiple of it: minute-scale
+#: window features say the same at 1 s as at 60 s, and fitting and predicting on a year of 1-s
+#: rows would cost 60 times more for the same features
+FEATURE_PERIOD_S = 60
+
+
+def feature_factor(period: float) -> int:
+    """How many intervals of ``period`` s a learned attack pools into one (1 at 60 s and
+    coarser): ``floor(FEATURE_PERIOD_S / period)``."""
+    return max(1, int(FEATURE_PERIOD_S // float(period)))
+
+
+def coarsen(grid, k: int, *, min_coverage: float = 0.5):
+    """Block means of ``grid`` over ``k`` consecutive intervals (a Grid of period ``k·period``).
+
+    Each block's value is the mean of its finite intervals, NaN when fewer than
+    ``min_coverage · k`` are finite (the rule of :func:`nilm.resample.resample`); the last block
+    may be short and is judged on its own length. Mains, sub-meters and extra channels alike.
+    """
+    from ..series import Grid
+
+    if k <= 1:
+        return grid
+    n = len(grid)
+    starts = np.arange(0, n, k)
+    length = np.diff(np.append(starts, n))
+
+    def pool1(x):
+        x = np.asarray(x, dtype=np.float64)
+        ok = np.isfinite(x)
+        if n == 0:
+            return np.zeros(0)
+        cnt = np.add.reduceat(ok.astype(np.int64), starts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.add.reduceat(np.where(ok, x, 0.0), starts) / cnt
+        mean[(cnt == 0) | (cnt < min_coverage * length)] = np.nan
+        return mean
+
+    def pool(x):
+        # row by row: a year of 1-s sub-meters in float64 at once would need gigabytes
+        x = np.asarray(x)
+        if x.ndim == 1:
+            return pool1(x)
+        return np.array([pool1(r) for r in x]).reshape(x.shape[0], len(starts))
+
+    meta = dict(grid.meta)
+    meta["coarsened_from_s"] = grid.period
+    return Grid(grid.start, grid.period * k, pool(grid.mains), pool(grid.appliances),
+                list(grid.names), meta, {key: pool(v) for key, v in grid.extra.items()})
+
+
+def expand(x: np.ndarray, k: int, n: int) -> np.ndarray:
+    """Each value of a :func:`coarsen`-ed series repeated over its ``k`` intervals, cut to ``n``."""
+    return np.repeat(np.asarray(x), k)[:n]
