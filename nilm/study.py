@@ -87,6 +87,10 @@ class StudySpec:
     inferences: list = field(default_factory=lambda: list(DEFAULT_INFERENCES))
     methods: dict = field(default_factory=dict)
     n_boot: int = 200
+    #: per-house attacks on a simulated source of 3+ households train on, and take their priors
+    #: from, the *other* households (leave one household out), as an attacker holding a
+    #: reference population would; otherwise on the household's own first days
+    train_on_others: bool = True
 
     @classmethod
     def from_dict(cls, d: dict) -> StudySpec:
@@ -290,18 +294,18 @@ def appliance_targets(grid, method: str) -> list[str]:
 
 
 def _score_cell(cell: Cell, grid, truth, period: int, seed: int, household,
-                true_events: dict) -> list[dict]:
+                true_events: dict, train=None) -> list[dict]:
     from .privacy import INFERENCES
     from .privacy.appliances import true_activity
 
-    kw = {}
+    kw = {"train": train} if train else {}
     if cell.inference == "appliances":
         names = appliance_targets(grid, cell.method)
         # the native truth is the same at every period and for every method: computed once
         for n in names:
             if n not in true_events and n in household.appliances:
                 true_events[n] = true_activity(household.appliances[n], n)
-        kw = {"native": household, "names": names, "true_events": true_events}
+        kw.update(native=household, names=names, true_events=true_events)
     return INFERENCES[cell.inference](grid, truth, period, method=cell.method, seed=seed, **kw)
 
 
@@ -363,6 +367,11 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     if house == "*":
         return _run_population_job(spec, out, source, todo)
     household, truth = load_house(source, house, out)
+    others = []
+    if spec.train_on_others and source.kind == "simulated":
+        ids = [h for h in house_ids(source, out) if h != house]
+        if len(ids) >= 2:
+            others = [load_house(source, h, out) for h in ids]
     by_res: dict[str, list[Cell]] = {}
     for c in todo:
         by_res.setdefault(c.resolution, []).append(c)
@@ -378,9 +387,10 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
                                          f"{res} is finer than the native {native} s"})
             continue
         grid = household.to_grid(period)
+        train = [(h.to_grid(period), t) for h, t in others]
         for c in group:
             seed = c.seed(spec.seed)
-            rows = _score_cell(c, grid, truth, period, seed, household, true_events)
+            rows = _score_cell(c, grid, truth, period, seed, household, true_events, train)
             _write_cell(out, c, _tidy(rows, c, household.meta, period, seed),
                         {"house_meta": house_meta})
     return len(todo)

@@ -361,3 +361,13 @@ def test_population_job_scores_what_the_scorer_scores_on_all_grids(tmp_path, hou
         assert (got.dataset == "simulated").all() and got.simulated.all()
         if households < 3:
             assert got.value.isna().all()
+
+
+def test_simulated_population_trains_on_the_other_households(tmp_path):
+    spec = StudySpec(sources=[Source("sim", households=3, days=2, period=300, seed=3)],
+                     seed=7, resolutions=["30min"], inferences=["occupancy"], n_boot=20)
+    df = run_study(spec, tmp_path / "others", progress=False)
+    assert set(df.split) == {"households"}
+    spec.train_on_others = False
+    own = run_study(spec, tmp_path / "own", progress=False)
+    assert set(own.split) == {"temporal_half"}

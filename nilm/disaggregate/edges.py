@@ -305,6 +305,7 @@ class Hart85(Disaggregator):
         # training, and the appliances together cannot draw more than the mains
         np.minimum(out, self.max_power_[:, None], out=out)
         total = out.sum(axis=0)
-        over = np.flatnonzero(total > np.where(np.isfinite(xx), xx, np.inf))
+        # total > max(mains, 0) >= 0 on these samples, so the division below is safe
+        over = np.flatnonzero(total > np.where(np.isfinite(xx), np.maximum(xx, 0.0), np.inf))
         out[:, over] *= np.maximum(xx[over], 0.0) / total[over]
         return out
