@@ -75,3 +75,4 @@ def test_atomic_open_leaves_nothing_on_failure(tmp_path):
     with atomic_open(target) as f:
         f.write("new")
     assert target.read_text() == "new"
+    assert target.stat().st_mode & 0o044, "readable by others like any file open() writes"
