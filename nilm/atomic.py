@@ -33,3 +33,9 @@ def atomic_open(path, mode: str = "w", **kw):
     """``open`` that commits atomically on close (see :func:`atomic_path`)."""
     with atomic_path(path) as tmp, open(tmp, mode, **kw) as f:
         yield f
+
+
+def write_text(path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically."""
+    with atomic_open(path, "w") as f:
+        f.write(text)

@@ -9,12 +9,11 @@ independently of the period being attacked. Timelines are on a regular start-lab
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
+
+from .atomic import atomic_open
 
 
 @dataclass
@@ -69,23 +68,15 @@ class GroundTruth:
 
     def save(self, path) -> None:
         """Write to ``path`` (``.npz``) atomically: arrays in the npz, scalars as JSON inside."""
-        path = Path(path)
         meta = {"start": int(self.start), "step": int(self.step), "timezone": self.timezone,
                 "occupants": int(self.occupants), "ownership": self.ownership,
                 "source": self.source}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        os.close(fd)
-        try:
-            with open(tmp, "wb") as f:
-                np.savez_compressed(
-                    f, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                    present_person=self.present_person, awake_person=self.awake_person,
-                    days=self.days, wake=self.wake, bed=self.bed, hot_water_l=self.hot_water_l,
-                    water_heater_kwh=self.water_heater_kwh)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_open(path, "wb") as f:
+            np.savez_compressed(
+                f, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                present_person=self.present_person, awake_person=self.awake_person,
+                days=self.days, wake=self.wake, bed=self.bed, hot_water_l=self.hot_water_l,
+                water_heater_kwh=self.water_heater_kwh)
 
     @classmethod
     def load(cls, path) -> GroundTruth:

@@ -30,11 +30,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
+from ..atomic import write_text
 from ..errors import LoadReport
 from ..series import Household
 from . import nilmh5, sha256_file
@@ -108,7 +108,7 @@ def source_hashes(mod, path: Path, folder: Path | None = None) -> dict[str, str]
     if changed:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            _write_text_atomic(memo_file, json.dumps(memo))
+            write_text(memo_file, json.dumps(memo))
         except OSError as exc:
             warnings.warn(f"nilm: could not remember source hashes in {memo_file} ({exc})",
                           RuntimeWarning, stacklevel=3)
@@ -126,18 +126,6 @@ def _remove_stale_temps(folder: Path) -> None:
         with contextlib.suppress(OSError):
             if now - tmp.stat().st_mtime > STALE_TEMP_S:
                 tmp.unlink()
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def cached_read(mod, path, *, mode: str, cache=None, **options) -> list[Household]:

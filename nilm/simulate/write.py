@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
+from ..atomic import write_text
 from ..io import nilmh5
 from .clock import local_days
 from .household import (
@@ -29,17 +28,6 @@ from .household import (
 from .population import population
 
 MANIFEST = "population.json"
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int = 1, *,
@@ -106,7 +94,7 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
             _flush(w, cfg.house, buf, chunk_t0, period)
         gt = truth.build()
         gt.save(out / f"{cfg.house}.truth.npz")
-        _atomic_text(out / f"{cfg.house}.events.csv", "\n".join(events) + "\n")
+        write_text(out / f"{cfg.house}.events.csv", "\n".join(events) + "\n")
         entries.append({
             "house": cfg.house, "file": h5.name, "truth": f"{cfg.house}.truth.npz",
             "events": f"{cfg.house}.events.csv", "seed_spawn_key": list(sim_ss.spawn_key),
@@ -128,7 +116,7 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
                   "truth timelines at 60 s; see docs/simulator.md."),
         "houses": entries}
     path = out / MANIFEST
-    _atomic_text(path, json.dumps(manifest, indent=1, default=_json_default))
+    write_text(path, json.dumps(manifest, indent=1, default=_json_default))
     return path
 
 
