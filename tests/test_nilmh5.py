@@ -241,3 +241,17 @@ def test_regular_chunks_must_continue_the_grid(tmp_path):
             w.append("k", "mains", np.ones(10), role="mains", t0=1000, step=6)
             w.append("k", "mains", np.ones(5), role="mains", t0=1066, step=6)  # a gap
     assert not (tmp_path / "h.nilm.h5").exists()
+
+
+def test_regular_channels_share_one_time_array(tmp_path):
+    import nilm
+
+    t = 1_700_000_000 + np.arange(1000, dtype=np.int64)
+    h = Household(PowerSeries(t, np.ones(1000), "mains"),
+                  {"kettle": PowerSeries(t, np.zeros(1000), "kettle")},
+                  {"dataset": "x", "house": "h1"})
+    path = tmp_path / "one.nilm.h5"
+    nilmh5.write(path, [h])
+    back = nilm.load(path)
+    assert back.mains.t is back.appliances["kettle"].t
+    assert np.array_equal(back.mains.t, t)
