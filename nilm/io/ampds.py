@@ -27,9 +27,10 @@ and ``MHE``/``UNE`` (main house, unmetered: sums of other meters in AMPds2), go 
 as ``rental_suite``, ``main_house``, ``unmetered``, for the same reason as above.
 
 Bad input: a header without the required columns raises :class:`NilmDataError` (line 1) in
-both modes; row problems follow :func:`nilm.io.uci.split_rows` / :func:`nilm.io.uci.read_fields`
-(``wrong_field_count``, ``blank_line``, ``non_numeric``, ``missing_value``), a timestamp that is
-not an integer is ``malformed_line``, and sorting/duplicates :func:`nilm.io.text.check_samples`.
+both modes; row problems follow :func:`nilm.io.delimited.split_rows` /
+:func:`nilm.io.delimited.read_fields` (``wrong_field_count``, ``blank_line``,
+``non_numeric``, ``missing_value``), a timestamp that is not an integer is ``malformed_line``,
+and sorting/duplicates :func:`nilm.io.text.check_samples`.
 
 A file gives one household (hourly), a folder of ``Electricity_*.csv`` one household (1-min);
 ``meta["house"]`` is the containing folder's name. A folder of such folders gives one household
@@ -53,7 +54,7 @@ from ..errors import LoadReport, NilmDataError
 from ..names import canonical, unique_names
 from ..series import Household, PowerSeries
 from . import text
-from .uci import add_lines, raise_first, read_fields, split_rows
+from .delimited import add_lines, raise_first, read_fields, split_rows
 
 NAME = "ampds"
 TIMEZONE = "America/Vancouver"

@@ -51,7 +51,6 @@ Machine Learning Repository (2012), doi:10.24432/C58K54 (CC BY 4.0).
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +60,7 @@ from ..errors import LoadReport, NilmDataError
 from ..names import canonical
 from ..series import Household, PowerSeries
 from . import text
+from .delimited import add_lines, raise_first, read_fields, split_rows
 
 NAME = "uci"
 TIMEZONE = "Europe/Paris"
@@ -181,15 +181,6 @@ def _name(col: str) -> str:
     return canonical(col)[0]
 
 
-def add_lines(report: LoadReport, path, lines, kind: str, msg: str) -> None:
-    """One entry per line up to the report's cap, then one entry counting the rest."""
-    keep = min(len(lines), report.max_entries)
-    for ln in lines[:keep]:
-        report.add(path, int(ln), kind, msg)
-    if len(lines) > keep:
-        report.add(path, None, kind, f"{len(lines) - keep} more such rows", len(lines) - keep)
-
-
 def parse(path, raw: bytes, *, mode: str, report: LoadReport):
     """Parse the bytes of a UCI file.
 
@@ -218,164 +209,9 @@ def parse(path, raw: bytes, *, mode: str, report: LoadReport):
             keep = ~bad_time
             local, values, line_no = local[keep], values[keep], line_no[keep]
     raise_first(path, errors, pending, mode)
-    t = _local_to_utc(local, path, line_no, mode, report)
+    t = text.local_to_utc(local, TIMEZONE, path=path, line=line_no, mode=mode,
+                          report=report)
     return text.check_samples(path, t, values, line_no, mode=mode, report=report)
-
-
-def split_rows(path, raw: bytes, *, sep: bytes, ncols: int, mode: str, report: LoadReport):
-    """Split a delimited text file into its header and the rows that have ``ncols`` fields.
-
-    LF or CRLF, an optional UTF-8 BOM and trailing blank lines are accepted. Rows with another
-    number of fields, and blank lines inside the data, are skipped and recorded
-    (``wrong_field_count``, ``blank_line``) in lenient mode. In strict mode the rows are cut at
-    the first such line and the error is returned as ``pending``, to be raised only if no
-    earlier line is bad (see :func:`raise_first`), so the error names the first bad line.
-
-    Returns
-    -------
-    header : bytes, the first line.
-    body : bytes, the kept rows joined by LF.
-    line_no : int64 [n], 1-based file line of each kept row.
-    pending : NilmDataError or None.
-    """
-    raw = raw.replace(b"\r\n", b"\n")
-    raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    nl = raw.find(b"\n")
-    header = raw if nl < 0 else raw[:nl]
-    body = b"" if nl < 0 else raw[nl + 1:]
-    body = body.rstrip(b"\n")  # trailing blank lines hold nothing
-    if not body:
-        return header, body, np.empty(0, np.int64), None
-    buf = np.frombuffer(body, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 10)
-    starts = np.r_[0, ends + 1]
-    ends = np.r_[ends, len(buf)]
-    blank = ends == starts
-    # separators per line in one pass (reduceat sums each [start, next start) segment; the
-    # value it gives a blank line is meaningless and overridden by ``blank``)
-    nfields = np.add.reduceat(buf == ord(sep), starts, dtype=np.int64) + 1
-    line_no = np.arange(2, len(starts) + 2, dtype=np.int64)
-    bad = blank | (nfields != ncols)
-    if not bad.any():
-        return header, body, line_no, None
-    first = int(np.flatnonzero(bad)[0])
-    if mode == "strict":
-        what = ("blank line inside the data" if blank[first] else
-                f"wrong number of fields ({nfields[first]}, expected {ncols})")
-        pending = NilmDataError(path, int(line_no[first]), what)
-        return header, body[:max(int(starts[first]) - 1, 0)], line_no[:first], pending
-    add_lines(report, path, line_no[blank], "blank_line", "blank line inside the data; skipped")
-    add_lines(report, path, line_no[bad & ~blank], "wrong_field_count",
-              f"wrong number of fields (expected {ncols}); row skipped")
-    lines = body.split(b"\n")
-    body = b"\n".join(ln for ln, b in zip(lines, bad, strict=True) if not b)
-    return header, body, line_no[~bad], None
-
-
-def read_fields(path, body: bytes, line_no, columns, ntext: int, *, sep: str, mode: str,
-                report: LoadReport):
-    """Read rows split by :func:`split_rows`: the first ``ntext`` columns as text, the others as
-    float64.
-
-    ``?`` and empty fields are NaN, recorded as ``missing_value`` (one per row). A field that
-    is not a number is NaN and recorded as ``non_numeric`` (one per field) in lenient mode.
-
-    Returns
-    -------
-    df : DataFrame of the text columns (others as read).
-    values : float64 [n, len(columns) - ntext].
-    errors : list of (line, message) for strict mode (see :func:`raise_first`).
-    """
-    errors: list[tuple[int, str]] = []
-    if not body:
-        df = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-        return df, np.empty((0, len(columns) - ntext)), errors
-    df, values, nonnum = _read_table(body, columns, ntext, sep)
-    if nonnum.any():
-        r, c = np.nonzero(nonnum)
-        order = np.argsort(r, kind="stable")
-        r, c = r[order], c[order]
-        errors.append((int(line_no[r[0]]), f"non-numeric {columns[ntext + c[0]]} value "
-                       f"{df.iat[r[0], ntext + c[0]]!r}"))
-        if mode == "lenient":
-            add_lines(report, path, line_no[r], "non_numeric",
-                      "non-numeric value read as missing (NaN)")
-    missing_rows = np.flatnonzero(np.isnan(values).any(axis=1) & ~nonnum.any(axis=1))
-    if len(missing_rows):
-        add_lines(report, path, line_no[missing_rows], "missing_value",
-                  "'?' or empty field(s) read as NaN")
-    return df, values, errors
-
-
-def raise_first(path, errors: list[tuple[int, str]], pending: NilmDataError | None,
-                mode: str) -> None:
-    """In strict mode, raise the error of the earliest bad line (``pending`` comes from
-    :func:`split_rows` and is, by construction, later than every other error)."""
-    if mode != "strict":
-        return
-    if errors:
-        line, msg = min(errors)
-        raise NilmDataError(path, line, msg)
-    if pending is not None:
-        raise pending
-
-
-def _local_to_utc(local, path, line_no, mode, report):
-    """Naive Europe/Paris epoch s -> UTC epoch s, O(n).
-
-    Every local hour whose start and end have one UTC offset is converted in one vectorised
-    step (pandas/zoneinfo, one lookup per distinct hour). Only rows in DST-transition hours
-    (repeated or skipped) go through :func:`nilm.io.text.local_to_utc`, one calendar year at a
-    time, so that each call meets at most one repeated autumn hour, which its step-back rule
-    resolves (first pass summer time, second pass winter time).
-    """
-    out = np.empty(len(local), dtype=np.int64)
-    if len(local) == 0:
-        return out
-    hours, inv = np.unique(local // 3600, return_inverse=True)
-    offset = np.zeros(len(hours), dtype=np.int64)
-    fixed = np.ones(len(hours), dtype=bool)
-    for edge in (0, 3599):
-        naive = pd.DatetimeIndex((hours * 3600 + edge).astype("datetime64[s]"))
-        aware = naive.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
-        bad = np.asarray(aware.isna())
-        utc = aware.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[s]")
-        off = np.where(bad, 0, (naive.to_numpy().astype("datetime64[s]") - utc)
-                       .astype(np.int64))
-        if edge:
-            fixed &= ~bad & (off == offset)
-        else:
-            fixed &= ~bad
-            offset = off
-    row_fixed = fixed[inv]
-    out[row_fixed] = local[row_fixed] - offset[inv[row_fixed]]
-    idx = np.flatnonzero(~row_fixed)
-    if len(idx):
-        year = local[idx].astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64)
-        cuts = np.flatnonzero(np.diff(year) != 0) + 1
-        for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(idx)], strict=True):
-            sel = idx[a:b]
-            out[sel] = text.local_to_utc(local[sel], TIMEZONE, path=path, line=line_no[sel],
-                                         mode=mode, report=report)
-    return out
-
-
-def _read_table(body: bytes, columns, ntext: int, sep: str):
-    """(table, float64 values, bool non-numeric). The fast path lets the C parser convert the
-    numbers; only when some field is not a number is everything read as text to find which."""
-    num = list(columns[ntext:])
-    kw = {"sep": sep, "header": None, "names": list(columns), "engine": "c",
-          "keep_default_na": False}
-    try:
-        df = pd.read_csv(io.BytesIO(body), dtype=dict.fromkeys(columns[:ntext], str)
-                         | dict.fromkeys(num, np.float64),
-                         na_values=dict.fromkeys(num, ["?", ""]), **kw)
-        values = df[num].to_numpy(dtype=np.float64)
-        return df, values, np.zeros(values.shape, dtype=bool)
-    except ValueError:
-        df = pd.read_csv(io.BytesIO(body), dtype=str, na_filter=False, **kw)
-        values, nonnum = _to_float(df[num])
-        return df, values, nonnum
 
 
 def _local_seconds(date: pd.Series, time: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -391,20 +227,6 @@ def _local_seconds(date: pd.Series, time: pd.Series) -> tuple[np.ndarray, np.nda
         bad |= parsed.isna().to_numpy()[codes]
         out += sec[codes]
     return out, bad
-
-
-def _to_float(num: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(float64 [n, k] with NaN for ``?``/empty/garbage, bool [n, k] True where garbage)."""
-    vals = np.empty(num.shape, dtype=np.float64)
-    nonnum = np.zeros(num.shape, dtype=bool)
-    for j in range(num.shape[1]):
-        col = num.iloc[:, j]
-        v = np.array(pd.to_numeric(col, errors="coerce"), dtype=np.float64)
-        marker = col.str.strip().isin(("?", "")).to_numpy()
-        nonnum[:, j] = np.isnan(v) & ~marker
-        v[marker] = np.nan
-        vals[:, j] = v
-    return vals, nonnum
 
 
 def unmetered(household: Household) -> PowerSeries:
