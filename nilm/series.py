@@ -75,16 +75,21 @@ class PowerSeries:
             return float(self.period)
         return default_max_gap(self.period)
 
-    def energy_wh(self, max_gap: float | None = None) -> float:
-        """Energy in Wh by zero-order hold, holding each sample for at most ``max_gap`` s
-        (default: :meth:`max_hold`) and ignoring NaN samples."""
-        if len(self.t) == 0:
-            return 0.0
+    def holds(self, max_gap: float | None = None) -> np.ndarray:
+        """Seconds each sample is held (float64 [n]): until the next sample, the last one for
+        one period, never more than ``max_gap`` (default: :meth:`max_hold`)."""
         gap = self.max_hold() if max_gap is None else max_gap
         dt = np.empty(len(self.t), dtype=np.float64)
-        dt[:-1] = np.diff(self.t)
-        dt[-1] = self.period if np.isfinite(self.period) else 0.0
-        dt = np.minimum(dt, gap)
+        if len(self.t):
+            dt[:-1] = np.diff(self.t)
+            dt[-1] = self.period if np.isfinite(self.period) else 0.0
+        return np.minimum(dt, gap)
+
+    def energy_wh(self, max_gap: float | None = None) -> float:
+        """Energy in Wh by zero-order hold (:meth:`holds`), ignoring NaN samples."""
+        if len(self.t) == 0:
+            return 0.0
+        dt = self.holds(max_gap)
         p = self.p.astype(np.float64)
         ok = np.isfinite(p)
         return float(np.sum(p[ok] * dt[ok]) / 3600.0)

@@ -11,7 +11,7 @@ Choices made here (all visible in ``meta`` or the report):
 
 * **mains** = sum of the channels labelled ``mains``. They share one timestamp column in REDD;
   when they do not, they are summed on the union of their timestamps, each leg held (zero-order
-  hold) for at most :func:`nilm.series.default_max_gap` of its period and NaN beyond, and a
+  hold) for at most its :meth:`~nilm.series.PowerSeries.max_hold` and NaN beyond, and a
   ``mains_aligned`` repair is recorded.
 * **no mains files** (house 5 as shipped in ``shared/data``): :class:`NilmDataError` unless
   ``aggregate="sum_of_circuits"``, which sums every circuit, sets
@@ -42,7 +42,7 @@ import numpy as np
 
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, normalise, unique_names
-from ..series import Household, PowerSeries, default_max_gap
+from ..series import Household, PowerSeries
 from . import sha256_file
 from .text import channel_files, read_int_float, read_labels
 
@@ -104,7 +104,7 @@ def house_id(folder: Path):
 def sum_series(series: list[PowerSeries], name: str, label: str, report: LoadReport,
                where) -> PowerSeries:
     """Sum of several channels (W). Same timestamps: a plain sum. Otherwise on the union of
-    timestamps, each channel zero-order held for at most ``default_max_gap(period)`` s (NaN
+    timestamps, each channel zero-order held for at most its ``max_hold()`` s (NaN
     beyond, and before its first sample), recorded as ``mains_aligned`` at ``where``. A NaN in
     any channel makes the sum NaN: a missing leg is not zero."""
     first = series[0]
@@ -119,7 +119,7 @@ def sum_series(series: list[PowerSeries], name: str, label: str, report: LoadRep
         ok = idx >= 0
         age = tu[ok] - s.t[idx[ok]]
         vals = s.p[idx[ok]].astype(np.float64)
-        vals[age > default_max_gap(s.period)] = np.nan
+        vals[age > s.max_hold()] = np.nan
         held[ok] = vals
         total += held
     report.add(where, None, "mains_aligned", f"{name}: {len(series)} channels with different "

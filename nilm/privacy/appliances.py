@@ -61,7 +61,7 @@ def true_activity(series: PowerSeries, name: str | None = None) -> np.ndarray:
     """Start times (epoch s, float64, sorted) of the uses of an appliance, at native resolution.
 
     A use is a maximal run of consecutive samples at or above the on-power, not broken by a NaN
-    or by a gap longer than the hold limit ``max(3·period, 60 s)``, that lasts (last sample +
+    or by a gap longer than the hold limit (:meth:`PowerSeries.max_hold`), that lasts (last sample +
     its hold − first sample) at least the minimum on-duration.
     """
     on_power, min_on = metrics.ON_THRESHOLDS.get(base_name(name or series.name),
@@ -69,10 +69,8 @@ def true_activity(series: PowerSeries, name: str | None = None) -> np.ndarray:
     t = series.t
     if len(t) == 0:
         return np.zeros(0)
-    gap = max(3.0 * float(series.period), 60.0)
-    hold = np.empty(len(t))
-    hold[:-1] = np.minimum(np.diff(t), gap)
-    hold[-1] = min(float(series.period), gap)
+    gap = series.max_hold()
+    hold = series.holds()
     on = np.isfinite(series.p) & (series.p >= on_power)
     brk = np.ones(len(t), bool)
     brk[1:] = np.diff(t) > gap

@@ -87,16 +87,13 @@ def presence_on_grid(truth: GroundTruth, grid_start: int, period: float, n: int,
 def _on_timeline(s: PowerSeries, start: int, step: int, n: int) -> np.ndarray:
     """Share of each timeline step during which ``s`` is above its on-power (NaN = no data).
 
-    Each sample holds for ``min(next sample − t, max(3·period, 60 s))`` (zero-order hold, as in
-    :meth:`PowerSeries.energy_wh`); time not covered by any hold is unknown.
+    Each sample holds as in :meth:`PowerSeries.holds` (zero-order hold, the series' default
+    limit); time not covered by any hold is unknown.
     """
     on_power, _ = ON_THRESHOLDS.get(base_name(s.name), (10.0, 60.0))
     if len(s.t) == 0:
         return np.full(n, np.nan)
-    gap = max(3.0 * float(s.period), 60.0)
-    held = np.empty(len(s.t), dtype=np.float64)
-    held[:-1] = np.minimum(np.diff(s.t), gap)
-    held[-1] = min(float(s.period), gap)
+    held = s.holds()
     known = np.isfinite(s.p)
     held = np.where(known, held, 0.0)
     on = (np.where(known, s.p, 0.0) >= on_power) * held
@@ -238,12 +235,9 @@ def proxy_truth(household: Household, *, step: int = 60, window_s: float = 3600.
 def _daily_kwh(s: PowerSeries, days: np.ndarray, tz: str, *, min_cover: float = 0.9
                ) -> np.ndarray:
     """Energy (kWh) of a series per local day by zero-order hold; NaN below ``min_cover``."""
-    gap = max(3.0 * float(s.period), 60.0)
-    dt = np.empty(len(s.t))
     if len(s.t) == 0:
         return np.full(len(days), np.nan)
-    dt[:-1] = np.minimum(np.diff(s.t), gap)
-    dt[-1] = min(float(s.period), gap)
+    dt = s.holds()
     p = s.p.astype(np.float64)
     ok = np.isfinite(p)
     day, _ = local_clock(s.t, tz)

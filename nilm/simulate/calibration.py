@@ -100,18 +100,12 @@ def activations(series: PowerSeries, on_w: float, *, min_off_s: float = 0.0,
                 max_gap: float | None = None) -> list[tuple[int, int, float]]:
     """Runs of ``p > on_w`` as (start, end epoch s, energy Wh); runs separated by less than
     ``min_off_s`` are merged, runs shorter than ``min_on_s`` dropped. Each sample is held until
-    the next one, at most ``max_gap`` s (default: the series' default hold)."""
-    from ..series import default_max_gap
-
-    n = len(series)
-    if n == 0:
+    the next one, at most ``max_gap`` s (default: :meth:`PowerSeries.max_hold`)."""
+    if len(series) == 0:
         return []
-    gap = default_max_gap(series.period) if max_gap is None else max_gap
     t = series.t
     p = np.nan_to_num(series.p.astype(np.float64), nan=0.0)
-    hold = np.empty(n)
-    hold[:-1] = np.minimum(np.diff(t), gap)
-    hold[-1] = min(series.period if np.isfinite(series.period) else 0.0, gap)
+    hold = series.holds(max_gap)
     on = p > on_w
     d = np.diff(np.concatenate([[0], on.astype(np.int8), [0]]))
     starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)  # sample index ranges
