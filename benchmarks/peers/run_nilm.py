@@ -17,6 +17,9 @@ import resource
 import sys
 import time
 
+# stdlib-only helpers shared with the other side (the script's folder is on sys.path)
+from peak_memory import peak_mb, reset_peak, rss_mb  # noqa: E402
+
 #: benchmark name -> (module, class names tried in order), so the harness follows renames
 ALGOS = {
     "Mean": ("nilm.disaggregate.mean", ("Mean",)),
@@ -25,29 +28,6 @@ ALGOS = {
     "Hart85": ("nilm.disaggregate.edges", ("Hart85", "Hart", "EdgeDetection")),
     "Seq2Point": ("nilm.disaggregate.seq2point", ("Seq2Point",)),
 }
-
-
-def rss_mb() -> float:
-    """Current resident set size in MiB (Linux /proc)."""
-    with open("/proc/self/statm") as f:
-        pages = int(f.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def reset_peak() -> None:
-    """Reset the kernel's resident high-water mark (VmHWM), so that the peak read afterwards
-    belongs to the algorithm, not to imports or data loading (Linux >= 4.0)."""
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-
-
-def peak_mb() -> float:
-    """Resident high-water mark since the last :func:`reset_peak`, MiB."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def model_class(algo: str):
