@@ -194,38 +194,16 @@ def _nearest(sums, guess, inv_width, t):
 
 @numba.njit(cache=True)
 def _nearest_all(x, offset, sums, guess, inv_width):
-    """:func:`_nearest` of every ``x − offset`` (``-1`` where missing), in passes that the
-    compiler can vectorise: branch-free guess and one step for all samples, then an exactness
-    check, then the full walk only for the few samples that failed it."""
+    """:func:`_nearest` of every ``x − offset`` (``-1`` where missing).
+
+    One exact walk per sample. (A branch-free, vectorisable first pass used to precede it; in
+    some fresh compilations it gave wrong indices on a few inputs, intermittently, so it was
+    removed: correctness first, the walk from the bucket guess is short anyway.)"""
     n = len(x)
-    u = len(sums)
-    s0 = sums[0]
-    s1 = sums[u - 1]
-    last = len(guess) - 2
     k = np.empty(n, dtype=np.int64)
-    t = np.empty(n)
     for i in range(n):
         ti = np.float64(x[i]) - offset
-        t[i] = ti
-        # clamp first: float-to-int conversion of NaN or huge values is undefined
-        tc = ti if ti > s0 else s0
-        tc = tc if tc < s1 else s1
-        b = min(int((tc - s0) * inv_width), last)
-        c = guess[b]
-        c += ti - sums[c] > sums[min(c + 1, u - 1)] - ti
-        k[i] = c
-    bad = np.empty(n, dtype=np.bool_)
-    for i in range(n):
-        c = k[i]
-        ti = t[i]
-        up = ti - sums[c] > sums[min(c + 1, u - 1)] - ti
-        down = (c > 0) & (ti - sums[max(c - 1, 0)] <= sums[c] - ti)
-        bad[i] = up | down
-    for i in range(n):
-        if not np.isfinite(t[i]):
-            k[i] = -1
-        elif bad[i]:
-            k[i] = _nearest(sums, guess, inv_width, t[i])
+        k[i] = _nearest(sums, guess, inv_width, ti) if np.isfinite(ti) else -1
     return k
 
 
