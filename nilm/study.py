@@ -136,8 +136,13 @@ class Cell:
         return "|".join([self.source, self.house, self.resolution, self.inference, self.method])
 
     def seed(self, study_seed: int) -> int:
-        """Seed of this cell: a hash of the study seed and the cell key (run-order free)."""
-        h = hashlib.sha256(f"{study_seed}|{self.key}".encode()).digest()
+        """Seed of this cell: a hash of the study seed and the cell key without its resolution
+        (run-order free). Every rung of one (source, house, inference, method) shares it:
+        common random numbers, so a difference between resolutions is not a difference of
+        classifier seeds or bootstrap draws, and learned attacks that read the same features
+        at several rungs can fit once."""
+        key = "|".join([self.source, self.house, self.inference, self.method])
+        h = hashlib.sha256(f"{study_seed}|{key}".encode()).digest()
         return int.from_bytes(h[:4], "little")
 
     def filename(self) -> str:
@@ -238,6 +243,35 @@ def plan(spec: StudySpec, out: Path) -> dict[tuple[str, str], list[Cell]]:
     return jobs
 
 
+def split_jobs(jobs: dict[tuple[str, str], list[Cell]], workers: int
+               ) -> list[tuple[tuple[str, str], list[Cell]]]:
+    """The jobs to schedule on ``workers`` workers: the house jobs of :func:`plan`, each cut
+    into parts by resolution when there are fewer house jobs than workers.
+
+    A house's cost falls by orders of magnitude along the ladder (a 1-s year has 31.5 M
+    intervals, its 2-s grid half as many, its 1-min grid 0.5 M), so with ``p`` parts the first
+    ``p − 1`` resolutions of the spec run alone and the rest together. Every part loads the
+    house again and learned attacks that share features across rungs fit again, so a part is
+    made only for a worker that would otherwise idle. Results are those of the uncut job: a
+    cell's rows depend only on its house, its resolution and its seed.
+    """
+    out = list(jobs.items())
+    houses = [k for k in jobs if k[1] != "*"]
+    if not houses or len(houses) >= workers:
+        return out
+    per_house = max(1, workers // len(houses))
+    result = []
+    for key, cells in out:
+        res = list(dict.fromkeys(c.resolution for c in cells))
+        p = min(per_house, len(res)) if key[1] != "*" else 1
+        if p <= 1:
+            result.append((key, cells))
+            continue
+        groups = [res[i:i + 1] for i in range(p - 1)] + [res[p - 1:]]
+        result += [(key, [c for c in cells if c.resolution in g]) for g in groups]
+    return result
+
+
 def _write_cell(out: Path, cell: Cell, rows: list[dict], meta: dict) -> None:
     path = out / "cells" / cell.filename()
     with atomic_open(path, "w") as f:
@@ -294,7 +328,7 @@ def appliance_targets(grid, method: str) -> list[str]:
 
 
 def _score_cell(cell: Cell, grid, truth, period: int, seed: int, household,
-                true_events: dict, train=None) -> list[dict]:
+                true_events: dict, train=None, memo=None) -> list[dict]:
     from .privacy import INFERENCES
     from .privacy.appliances import true_activity
 
@@ -305,7 +339,7 @@ def _score_cell(cell: Cell, grid, truth, period: int, seed: int, household,
         for n in names:
             if n not in true_events and n in household.appliances:
                 true_events[n] = true_activity(household.appliances[n], n)
-        kw.update(native=household, names=names, true_events=true_events)
+        kw.update(native=household, names=names, true_events=true_events, memo=memo)
     return INFERENCES[cell.inference](grid, truth, period, method=cell.method, seed=seed, **kw)
 
 
@@ -358,6 +392,9 @@ def run_house_job(spec_dict: dict, out: str, source_name: str, house: str,
 
 def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
              cells: list[Cell]) -> int:
+    from .privacy.memo import Memo
+    from .privacy.scores import FEATURE_PERIOD_S
+
     spec = StudySpec.from_dict(spec_dict)
     out = Path(out)
     todo = [c for c in cells if _read_cell(out, c) is None]
@@ -378,6 +415,16 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     house_meta = {k: v for k, v in household.meta.items() if k != "source_files"}
     native = native_period(household)
     true_events: dict = {}
+    memo = Memo()
+    rungs: dict[int, tuple] = {}
+
+    def rung(period: int):
+        """(grid, training pairs) of this house and the others at ``period``, made once."""
+        if period not in rungs:
+            rungs[period] = (household.to_grid(period),
+                             [(h.to_grid(period), t) for h, t in others])
+        return rungs[period]
+
     for res, group in by_res.items():
         period = period_of(res, household)
         if period < native:
@@ -386,13 +433,28 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
                 _write_cell(out, c, [], {"house_meta": house_meta, "skipped":
                                          f"{res} is finer than the native {native} s"})
             continue
-        grid = household.to_grid(period)
-        train = [(h.to_grid(period), t) for h, t in others]
+        grid, train = rung(period)
+        fine = period < FEATURE_PERIOD_S and FEATURE_PERIOD_S % period == 0
+        if fine:
+            # learned attacks read this rung through the house's own grid at the feature
+            # period, the very objects the 1-min rung attacks, so their fit is shared
+            fgrid, ftrain = rung(FEATURE_PERIOD_S)
+            memo.use_feature_grid(grid, fgrid)
+            for (g, _), (fg, _) in zip(train, ftrain, strict=True):
+                memo.use_feature_grid(g, fg)
         for c in group:
             seed = c.seed(spec.seed)
-            rows = _score_cell(c, grid, truth, period, seed, household, true_events, train)
+            rows = _score_cell(c, grid, truth, period, seed, household, true_events, train,
+                               memo)
             _write_cell(out, c, _tidy(rows, c, household.meta, period, seed),
                         {"house_meta": house_meta})
+        if fine:
+            memo.forget(grid)
+            for g, _ in train:
+                memo.forget(g)
+        if period != FEATURE_PERIOD_S:
+            del rungs[period]  # a year of 1-s grids is gigabytes; the feature rung is kept
+        del grid, train
     return len(todo)
 
 
@@ -485,7 +547,8 @@ def run_study(spec: StudySpec, out, *, workers: int = 1, scheduler: str | None =
         materialise(source, out)
     jobs = plan(spec, out)
     spec_dict = spec.to_dict()
-    args = [(spec_dict, str(out), s, h, cells) for (s, h), cells in jobs.items()]
+    parallel = workers if (scheduler is not None or workers > 1) else 1
+    args = [(spec_dict, str(out), s, h, cells) for (s, h), cells in split_jobs(jobs, parallel)]
     bar = tqdm(total=len(args), desc=f"study {spec.name}", unit="job", disable=not progress)
     if scheduler is not None:
         _run_dask(args, scheduler, workers, bar)

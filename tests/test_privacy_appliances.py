@@ -102,3 +102,59 @@ def test_detectability_table_is_tidy(week):
     assert set(df["period_s"]) == {600.0, 86400.0}
     assert set(df["appliance"]) == {"kettle", "cooker"}
     assert df.groupby(["appliance", "period_s"]).size().max() == 1
+
+
+def test_memo_shares_the_direct_fit_across_rungs(week, monkeypatch):
+    """With a Memo and the 60-s grid registered for the 10-s one, the direct detector fits once
+    for both rungs; at 60 s the memo changes nothing, at 10 s the registered grid stands for
+    the block means (equal on this household)."""
+    import nilm.privacy.appliances as ap
+    from nilm.privacy.memo import Memo
+
+    h, truth = week
+    names = ["kettle", "cooker"]
+    calls = []
+    real = ap.fit_predict
+    monkeypatch.setattr(ap, "fit_predict", lambda *a, **k: calls.append(1) or real(*a, **k))
+    g10, g60 = h.to_grid(10), h.to_grid(60)
+    plain10 = score_appliances(g10, truth, 10, native=h, seed=0, names=names)
+    plain60 = score_appliances(g60, truth, 60, native=h, seed=0, names=names)
+    assert len(calls) == 4
+    memo = Memo()
+    memo.use_feature_grid(g10, g60)
+    m10 = score_appliances(g10, truth, 10, native=h, seed=0, names=names, memo=memo)
+    m60 = score_appliances(g60, truth, 60, native=h, seed=0, names=names, memo=memo)
+    assert len(calls) == 6
+    np.testing.assert_equal(m60, plain60)  # NaN == NaN, floats exactly
+    np.testing.assert_equal(m10, plain10)
+    with pytest.raises(ValueError):
+        memo.use_feature_grid(g10, h.to_grid(600))
+
+
+@pytest.mark.parametrize("period", [1, 70, 900, 86400])
+def test_calendar_index_ranges_match_local_clock(period):
+    """_Calendar's per-day index arithmetic against converting every interval (and every
+    midpoint) to the local clock, across both DST changes of Europe/Paris."""
+    from nilm.privacy.appliances import _Calendar, _day_index
+    from nilm.privacy.scores import local_clock
+    from nilm.series import Grid
+
+    tz = "Europe/Paris"
+    rng = np.random.default_rng(period)
+    start, stop = (1711_700_000, 1711_950_000) if period < 3600 else (1700_000_013, 1735_000_000)
+    n = (stop - start) // period
+    mains = rng.random(n).astype(np.float32)
+    mains[rng.random(n) < 0.3] = np.nan
+    g = Grid(start, period, mains, np.zeros((0, n)), [])
+    ok = np.isfinite(mains)
+    cal = _Calendar(g, ok, tz)
+    day, _ = local_clock(g.t, tz)
+    np.testing.assert_array_equal(cal.days, np.unique(day))
+    mask = rng.random(n) < 0.001
+    for m in (ok, mask & ok, np.zeros(n, bool)):
+        expected = np.zeros(len(cal.days), bool)
+        expected[np.searchsorted(cal.days, day[m])] = True
+        np.testing.assert_array_equal(cal.any(m), expected)
+    mid = _day_index(g.t[ok].astype(np.float64) + period / 2, cal.days, tz)
+    np.testing.assert_array_equal(cal.ok_midpoints(),
+                                  np.bincount(mid[mid >= 0], minlength=len(cal.days)))

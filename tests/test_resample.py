@@ -155,6 +155,36 @@ def test_resample_mean_of_regular_samples_is_the_plain_mean():
     np.testing.assert_allclose(values[1:11], body, rtol=1e-12)
 
 
+@pytest.mark.parametrize("period", [1, 6, 60])
+@pytest.mark.parametrize("interval", [False, True])
+def test_on_grid_shortcut_is_bitwise_the_kernel(period, interval):
+    """Series with one sample per interval skip the kernel: same values and coverage, bit for
+    bit, as integrating them (NaN samples included); off-grid series still take the kernel."""
+    from nilm.resample import _means, integrate
+
+    rng = np.random.default_rng(period)
+    n = 500
+    t = 1_700_000_000 // period * period + period * np.arange(n)
+    p = (rng.random(n) * 3000).astype(np.float32)
+    p[rng.random(n) < 0.1] = np.nan
+    s = PowerSeries(t, p, "mains", period=period, interval=interval)
+    start, v, c = resample(s, period)
+    edges = start + period * np.arange(n + 1, dtype=np.int64)
+    v2, c2 = _means(*integrate(s, edges), period, 0.5)
+    np.testing.assert_array_equal(v, v2)
+    np.testing.assert_array_equal(c, c2)
+    g = to_grid(Household(s, {"kettle": s}), period)
+    np.testing.assert_array_equal(g.mains, v2.astype(np.float32))
+    np.testing.assert_array_equal(g.appliance("kettle"), v2.astype(np.float32))
+    assert not np.shares_memory(g.mains, s.p)
+    moved = PowerSeries(t + np.r_[0, np.ones(n - 1, np.int64)], p, "mains", period=period,
+                        interval=interval)  # one step shortened: no longer on the grid
+    start, v3, _ = resample(moved, period, start=start, end=int(t[-1]) + period)
+    edges = start + period * np.arange(len(v3) + 1, dtype=np.int64)
+    v4, _ = _means(*integrate(moved, edges), period, 0.5)
+    np.testing.assert_array_equal(v3, v4)
+
+
 def test_min_coverage_and_upsampling():
     s = PowerSeries([0, 60, 120], [100.0, 200.0, np.nan], "mains", period=60)
     _, v, c = resample(s, 20, min_coverage=0.5)

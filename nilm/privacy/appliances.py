@@ -39,11 +39,13 @@ from .. import metrics
 from ..names import base_name
 from ..series import Grid, Household, PowerSeries
 from ..truth import GroundTruth
+from .memo import Memo, feature_grid, memoised
 from .occupancy import fit_predict, interval_features
 from .scores import (
     always_positive_f1,
     as_grid,
     coarsen,
+    day_start_utc,
     expand,
     feature_factor,
     local_clock,
@@ -67,21 +69,29 @@ def true_activity(series: PowerSeries, name: str | None = None) -> np.ndarray:
     on_power, min_on = metrics.ON_THRESHOLDS.get(base_name(name or series.name),
                                                  metrics.DEFAULT_ON_THRESHOLD)
     t = series.t
-    if len(t) == 0:
+    n = len(t)
+    if n == 0:
         return np.zeros(0)
     gap = series.max_hold()
-    hold = series.holds()
     on = np.isfinite(series.p) & (series.p >= on_power)
-    brk = np.ones(len(t), bool)
-    brk[1:] = np.diff(t) > gap
-    start = on & (brk | ~np.concatenate([[False], on[:-1]]))
-    run_id = np.cumsum(start) - 1
-    idx = np.flatnonzero(on)
-    if idx.size == 0:
+    # brk_after[i]: the hold of sample i ends before sample i + 1 (a gap, or the last sample)
+    step = np.diff(t)
+    brk_after = np.ones(n, bool)
+    brk_after[:-1] = step > gap
+    first = on.copy()
+    first[1:] &= brk_after[:-1] | ~on[:-1]
+    last = on.copy()
+    last[:-1] &= brk_after[:-1] | ~on[1:]
+    s0, s1 = np.flatnonzero(first), np.flatnonzero(last)
+    if s0.size == 0:
         return np.zeros(0)
-    dur = np.bincount(run_id[idx], weights=hold[idx])
-    starts = t[np.flatnonzero(start)].astype(np.float64)
-    return starts[dur >= min_on]
+    # inside a run every step is at most the hold limit, so its samples are held exactly until
+    # the next one: the run lasts from its first sample to the end of its last sample's hold
+    # (PowerSeries.holds), integer seconds summed exactly as a per-sample sum would
+    tail = float(series.period) if np.isfinite(series.period) else 0.0
+    hold_last = np.where(s1 < n - 1, step[np.minimum(s1, n - 2)] if n > 1 else 0, tail)
+    dur = (t[s1] - t[s0]).astype(np.float64) + np.minimum(hold_last, gap)
+    return t[s0].astype(np.float64)[dur >= min_on]
 
 
 def grid_events(active: np.ndarray, grid: Grid) -> np.ndarray:
@@ -180,12 +190,102 @@ def predict_activity(method: str, train_grids: list[Grid], test: Grid, names: li
     return out
 
 
+def _local_days(grid: Grid, tz: str) -> np.ndarray:
+    """Sorted local days (as :func:`local_clock`) holding an interval start of ``grid``.
+
+    Reads one interval per hour and the last one instead of all: every local day lasts at least
+    23 h, so only the first and last days can hold less than an hour of intervals, and those
+    are read."""
+    n = len(grid)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    step = max(1, int(3600 // float(grid.period)))
+    ix = np.append(np.arange(0, n, step), n - 1)
+    t = grid.start + (ix * float(grid.period)).astype(np.int64)
+    return np.unique(local_clock(t, tz)[0])
+
+
+class _Calendar:
+    """The local days of a grid and, per day, the index range of its intervals.
+
+    ``lo[d]:hi[d]`` are the intervals whose start falls on day ``days[d]`` (so a day's
+    statistics are index arithmetic instead of a local-clock conversion of every interval), and
+    ``mid_lo[d]:mid_hi[d]`` those whose midpoint, truncated to the second as
+    :func:`_day_index` reads event times, falls on it.
+    """
+
+    def __init__(self, grid: Grid, ok: np.ndarray, tz: str):
+        self.days = _local_days(grid, tz)
+        start = day_start_utc(self.days, tz) - grid.start
+        end = day_start_utc(self.days + 1, tz) - grid.start
+        period = float(grid.period)
+        # first interval at or after an instant: its index is a ceiling of an exact quotient
+        # (integers below 2**53 divided by a whole period), so no rounding can move it
+        self.lo, self.hi = (np.clip(np.ceil(x / period), 0, len(grid)).astype(np.int64)
+                            for x in (start, end))
+        self.mid_lo, self.mid_hi = (np.clip(np.ceil((x - period / 2) / period), 0, len(grid))
+                                    .astype(np.int64) for x in (start, end))
+        self._ok = np.concatenate([[0], np.cumsum(ok, dtype=np.int64)])
+        self.known = self._ok[self.hi] > self._ok[self.lo]
+
+    def any(self, mask: np.ndarray) -> np.ndarray:
+        """Per day, whether ``mask`` is True at one of the day's intervals."""
+        c = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+        return c[self.hi] > c[self.lo]
+
+    def ok_midpoints(self) -> np.ndarray:
+        """Per day, the number of valid intervals whose midpoint falls on it."""
+        return self._ok[self.mid_hi] - self._ok[self.mid_lo]
+
+
+def _direct_activity(grid: Grid, truth: GroundTruth, train, test: Grid, names: list[str], *,
+                     seed: int, memo: Memo | None) -> dict[str, np.ndarray]:
+    """The direct detector's verdict for each interval of ``test`` (a part of ``grid``).
+
+    It learns and predicts on the feature grids (:func:`nilm.privacy.memo.feature_grid`: the
+    grid itself at 60 s and coarser, block means below) of the whole household and of the
+    training households, split as :func:`_training_pairs` splits the attacked grid; each
+    interval of ``test`` then takes the verdict of the feature interval holding its start.
+    The verdicts depend only on the feature grids and the seed, so with a memo the
+    1-s, 2-s and 1-min rungs of a study share one fit.
+    """
+    fgrid = feature_grid(grid, memo)
+    ftrain = None if train is None else [(feature_grid(g, memo), t) for g, t in train]
+
+    def fit():
+        tr, ftest, _ = _training_pairs(fgrid, truth, ftrain)
+        return ftest, predict_activity(DIRECT, tr, ftest, names, truth.timezone, seed=seed)
+
+    key = ("direct", id(fgrid), tuple(id(g) for g, _ in ftrain or ()), tuple(names), seed,
+           truth.timezone)
+    ftest, act = memoised(memo, key, fit)
+    if ftest is test or ftest.period == test.period:
+        return act
+    k = float(ftest.period) / float(test.period)
+    off = (test.start - ftest.start) / float(test.period)
+    if k.is_integer() and off.is_integer() and off >= 0:
+        # aligned blocks: repeat each verdict over its intervals
+        k, off = int(k), int(off)
+        return {n: np.repeat(a, k)[off:off + len(test)] if len(a) * k >= off + len(test) else
+                _at_times(a, ftest, test) for n, a in act.items()}
+    return {n: _at_times(a, ftest, test) for n, a in act.items()}
+
+
+def _at_times(a: np.ndarray, coarse: Grid, fine: Grid) -> np.ndarray:
+    """Verdict of the ``coarse`` interval holding each ``fine`` interval start (False outside)."""
+    j = (fine.t - coarse.start) // int(coarse.period)
+    inside = (j >= 0) & (j < len(coarse))
+    return np.where(inside, a[np.clip(j, 0, max(len(coarse) - 1, 0))], False) if len(a) else \
+        np.zeros(len(fine), bool)
+
+
 def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,
                      method: str = DIRECT, seed: int = 0,
                      train: list[tuple[Grid, GroundTruth]] | None = None,
                      native: Household | None = None, names: list[str] | None = None,
                      tolerance_s: float = 60.0,
-                     true_events: dict[str, np.ndarray] | None = None) -> list[dict]:
+                     true_events: dict[str, np.ndarray] | None = None,
+                     memo: Memo | None = None) -> list[dict]:
     """Score appliance-use detection on one household at ``period`` s.
 
     Parameters
@@ -205,6 +305,9 @@ def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,
     true_events : optional ``{name: true_activity(native.appliances[name], name)}`` computed
         once by the caller (a study scores the same native truth at every period and method;
         recomputing it on a year of 1-s sub-meters dominated the cost).
+    memo : a :class:`nilm.privacy.memo.Memo` shared by the scorers of this household: the
+        direct detector's fit (shared by the rungs that read the same features) and the
+        priors (shared by the methods at one rung) are computed once.
 
     Returns
     -------
@@ -220,16 +323,18 @@ def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,
     train_grids, test, split = _training_pairs(grid, truth, train)
     if native is None:
         split += "+truth_at_period"
-    active = predict_activity(method, train_grids, test, names, tz, seed=seed)
+    if method == DIRECT:
+        active = _direct_activity(grid, truth, train, test, names, seed=seed, memo=memo)
+    else:
+        active = predict_activity(method, train_grids, test, names, tz, seed=seed)
     ok = np.isfinite(test.mains)
-    days = np.unique(local_clock(test.t, tz)[0])
+    span = (test.start, float(test.period), len(test), tz)
+
+    # the days, and those with attacked data, are the same for every method and appliance
+    cal = memoised(memo, ("calendar", *span), lambda: _Calendar(test, ok, tz))
+    days, known_day = cal.days, cal.known
     t0, t1 = float(test.start), float(test.start + len(test) * period)
     tol = period / 2 + tolerance_s
-    every = test.t[ok].astype(np.float64) + period / 2
-    # the days with attacked data are the same for every appliance (one pass over the grid)
-    known_day = np.zeros(len(days), bool)
-    kk = _day_index(test.t[ok], days, tz)
-    known_day[kk[kk >= 0]] = True
     rows = []
     for name in names:
         if native is not None:
@@ -249,16 +354,30 @@ def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,
         pe = grid_events(active[name], test)
         num, den = _event_day_stats(ev, pe, days, tz, tol)
         f1, lo, hi = ratio_ci(num, den, seed=seed)
-        pnum, pden = _event_day_stats(ev, every, days, tz, tol)
+
+        def prior_stats(ev=ev):
+            # _event_day_stats with an event at every valid interval's midpoint, whose days
+            # are counted from the calendar rather than converted one by one
+            ev = np.sort(ev)
+            every = test.t[ok].astype(np.float64) + period / 2
+            m = metrics.match_events(ev, every, float(tol))
+            kt = _day_index(ev, days, tz)
+            num = 2.0 * np.bincount(kt[(kt >= 0) & m], minlength=len(days))
+            den = (np.bincount(kt[kt >= 0], minlength=len(days))
+                   + cal.ok_midpoints()).astype(np.float64)
+            return num, den
+
+        # the every-interval prior is the same for every method (the memo key holds the
+        # appliance and span; native truth does not depend on the method)
+        pnum, pden = memoised(memo, ("event_prior", name, native is None, tolerance_s, *span),
+                              prior_stats)
         prior = float(pnum.sum() / pden.sum()) if pden.sum() > 0 else np.nan
         rows.append(row("appliances", name, "event_f1", f1, (lo, hi), n=len(ev) + len(pe),
                         prior=prior, skill=skill_score(f1, prior), method=method, split=split))
         used_t = np.zeros(len(days), bool)
         kt = _day_index(ev, days, tz)
         used_t[kt[kt >= 0]] = True
-        used_p = np.zeros(len(days), bool)
-        kp = _day_index(test.t[active[name] & ok], days, tz)
-        used_p[kp[kp >= 0]] = True
+        used_p = cal.any(active[name] & ok)
         yt, yp = used_t[known_day].astype(float), used_p[known_day].astype(float)
         if yt.size:
             f1d, lo, hi = metrics.bootstrap_ci(metrics.f1, yt, yp, 86400, threshold=0.5,
