@@ -150,11 +150,37 @@ def _thresholds(threshold, shape) -> np.ndarray:
 
 
 def _confusion_stats(y_true, y_pred, *, threshold, **_):
+    """Per-sample TP, FP, FN, TN rows: the definition, which :func:`confusion_block_sums`
+    counts per block without building these rows (and which the tests hold it to)."""
     y, p, ok = _pair(y_true, y_pred)
     th = _thresholds(threshold, y.shape)
     t_on = (y >= th) & ok
     p_on = (p >= th) & ok
     return _over_time([t_on & p_on, ~t_on & p_on & ok, t_on & ~p_on, ~t_on & ~p_on & ok])
+
+
+def confusion_block_sums(y_true, y_pred, length, *, threshold, **_):
+    """On/off confusion counts (TP, FP, FN, TN; Matthews 1975) per block of ``length``
+    consecutive samples, float64 ``[blocks, 4]`` (the last block may be short), pooled over
+    the rows of a ``[k, n]`` input; "on" means ``>= threshold`` (W, scalar or one per row), and
+    pairs with a NaN are ignored.
+
+    These are the per-block sums of the per-sample statistics behind :func:`precision`,
+    :func:`recall`, :func:`f1` and :func:`mcc`, counted without materialising those rows
+    (float64 ``[4, n]``: 1 GB for a year at 1 s): sums of 0/1 values are exact integers, so
+    the result is the same float64 in any summation order.
+    Feed it to :func:`bootstrap_block_sums`.
+    """
+    from .kernels.grid import confusion_block_counts
+
+    y = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(y_pred, dtype=np.float64)
+    if y.shape != p.shape:
+        raise ValueError(f"y_true and y_pred shapes differ: {y.shape} vs {p.shape}")
+    th = _thresholds(threshold, y.shape)
+    rows = (int(np.prod(y.shape[:-1])), y.shape[-1]) if y.ndim else (1, 1)
+    th_rows = np.full(rows[0], float(th)) if th.ndim == 0 else th[:, 0].astype(np.float64)
+    return confusion_block_counts(y.reshape(rows), p.reshape(rows), th_rows, int(length))
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,6 +243,10 @@ def _decomposable(stats, value):
 
 def _value(fn, y_true, y_pred, **kw) -> float:
     stats, value = _DECOMPOSABLE[fn]
+    if stats is _confusion_stats:
+        n = np.shape(y_true)[-1] if np.ndim(y_true) else 1
+        return float(value(confusion_block_sums(y_true, y_pred, max(n, 1), **kw)
+                           .sum(axis=0)))
     return float(value(stats(y_true, y_pred, **kw).sum(axis=1)))
 
 
@@ -499,38 +529,63 @@ def bootstrap_ci(metric_fn, y_true, y_pred, period, *, n_boot: int = 1000, alpha
     length = block_length(period, block_s)
     n = y_true.shape[-1]
     nb = max(1, -(-n // length))
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, nb, size=(n_boot, nb))
-    q = [100 * alpha / 2, 100 * (1 - alpha / 2)]
 
     if fn in _DECOMPOSABLE:
-        stats_fn, value_fn = _DECOMPOSABLE[fn]
+        stats_fn, _ = _DECOMPOSABLE[fn]
         kw["period"] = period
-        stats = stats_fn(y_true, y_pred, **kw)
-        sums = _block_sums(stats, length)
-        value = float(value_fn(sums.sum(axis=0)))
-        # counts[b, j] = how often block j is drawn in replicate b; one matrix product then
-        # gives every replicate's summed statistics
-        flat = (np.arange(n_boot)[:, None] * nb + draws).ravel()
-        counts = np.bincount(flat, minlength=n_boot * nb).reshape(n_boot, nb).astype(np.float64)
-        reps = value_fn(counts @ sums)
-    else:
-        if kw:
-            fn = functools.partial(fn, **kw)
-        value = float(fn(y_true, y_pred))
-        starts = draws * length
-        reps = np.empty(n_boot)
-        offs = np.arange(length)
-        for b in range(n_boot):
-            ix = (starts[b][:, None] + offs).ravel()
-            ix = ix[ix < n]
-            reps[b] = fn(y_true[..., ix], y_pred[..., ix])
+        if stats_fn is _confusion_stats:
+            sums = confusion_block_sums(y_true, y_pred, length, **kw)
+        else:
+            sums = _block_sums(stats_fn(y_true, y_pred, **kw), length)
+        return bootstrap_block_sums(fn, sums, n_boot=n_boot, alpha=alpha, seed=seed)
+    draws = np.random.default_rng(seed).integers(0, nb, size=(n_boot, nb))
+    if kw:
+        fn = functools.partial(fn, **kw)
+    value = float(fn(y_true, y_pred))
+    starts = draws * length
+    reps = np.empty(n_boot)
+    offs = np.arange(length)
+    for b in range(n_boot):
+        ix = (starts[b][:, None] + offs).ravel()
+        ix = ix[ix < n]
+        reps[b] = fn(y_true[..., ix], y_pred[..., ix])
+    return value, *_percentile_ci(reps, alpha)
+
+
+def _percentile_ci(reps, alpha: float) -> tuple[float, float]:
+    """The ``alpha/2`` and ``1 − alpha/2`` percentiles of the finite replicates (NaN if none)."""
     reps = np.asarray(reps, dtype=np.float64)
     reps = reps[np.isfinite(reps)]
     if len(reps) == 0:
-        return value, float("nan"), float("nan")
-    lo, hi = np.percentile(reps, q)
-    return value, float(lo), float(hi)
+        return float("nan"), float("nan")
+    lo, hi = np.percentile(reps, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+    return float(lo), float(hi)
+
+
+def bootstrap_block_sums(metric_fn, sums: np.ndarray, *, n_boot: int = 1000,
+                         alpha: float = 0.05, seed: int = 0) -> tuple[float, float, float]:
+    """:func:`bootstrap_ci` of a metric of this module from its per-block sufficient statistics.
+
+    For a caller that scores several metrics on the same blocks (e.g. MCC of "occupied" and F1
+    of "absent" share one confusion table per day): it draws the same blocks with the same
+    generator calls as :func:`bootstrap_ci`, so the result is identical.
+
+    Parameters
+    ----------
+    metric_fn : a metric of this module (not a ``functools.partial``).
+    sums : float64 ``[blocks, m]``, per-block sums of the metric's statistics (e.g. TP, FP, FN,
+        TN counts per day for the on/off metrics).
+    n_boot, alpha, seed : as in :func:`bootstrap_ci`.
+    """
+    _, value_fn = _DECOMPOSABLE[metric_fn]
+    nb = max(1, len(sums))
+    draws = np.random.default_rng(seed).integers(0, nb, size=(n_boot, nb))
+    value = float(value_fn(sums.sum(axis=0)))
+    # counts[b, j] = how often block j is drawn in replicate b; one matrix product then
+    # gives every replicate's summed statistics
+    flat = (np.arange(n_boot)[:, None] * nb + draws).ravel()
+    counts = np.bincount(flat, minlength=n_boot * nb).reshape(n_boot, nb).astype(np.float64)
+    return value, *_percentile_ci(value_fn(counts @ sums), alpha)
 
 
 def needs(metric_fn) -> set[str]:
@@ -541,6 +596,7 @@ def needs(metric_fn) -> set[str]:
             if p.kind is p.KEYWORD_ONLY and p.default is p.empty}
 
 
-__all__ = ["DEFAULT_ON_THRESHOLD", "METRICS", "ON_THRESHOLDS", "block_length", "bootstrap_ci",
+__all__ = ["DEFAULT_ON_THRESHOLD", "METRICS", "ON_THRESHOLDS", "block_length",
+           "bootstrap_block_sums", "bootstrap_ci", "confusion_block_sums",
            "eac", "event_f1", "f1", "mae", "match_events", "mcc", "nde", "needs", "on_threshold",
            "onsets", "precision", "recall", "rmse", "sae"]

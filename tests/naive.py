@@ -406,3 +406,249 @@ def fhmm_path_log_prob(x, states, state_means, trans, init, offset, sigma):
         mu = offset + sum(state_means[c][states[c, t]] for c in range(C))
         lp += -0.5 * ((x[t] - mu) / sigma) ** 2 - np.log(sigma * np.sqrt(2 * np.pi))
     return float(lp)
+
+
+def regular_clock(start, period, n, tz):
+    """Twin of :func:`nilm.kernels.grid.regular_clock`, straight from pandas' time-zone
+    conversion of each interval start (no offset table). Returns (day, sod)."""
+    import pandas as pd
+
+    t = start + (np.arange(n) * period).astype(np.int64)
+    wall = pd.to_datetime(t, unit="s", utc=True).tz_convert(tz).tz_localize(None)
+    secs = [int((w - pd.Timestamp(0)) // pd.Timedelta(seconds=1)) for w in wall]
+    day = np.array([s // 86400 for s in secs], dtype=np.int64)
+    sod = np.array([s % 86400 for s in secs], dtype=np.float64)
+    return day, sod
+
+
+def confusion_block_counts(y, p, th, length):
+    """Twin of :func:`nilm.kernels.grid.confusion_block_counts`: Python loops over every pair,
+    TP/FP/FN/TN by their definitions."""
+    y, p = np.atleast_2d(y), np.atleast_2d(p)
+    k, n = y.shape
+    nb = -(-n // length)
+    out = [[0, 0, 0, 0] for _ in range(nb)]
+    for r in range(k):
+        for i in range(n):
+            a, b = float(y[r, i]), float(p[r, i])
+            if not (np.isfinite(a) and np.isfinite(b)):
+                continue
+            t_on, p_on = a >= th[r], b >= th[r]
+            col = {(True, True): 0, (False, True): 1, (True, False): 2, (False, False): 3}
+            out[i // length][col[(bool(t_on), bool(p_on))]] += 1
+    return np.array(out, dtype=np.float64).reshape(nb, 4)
+
+
+def any_centered(mask, w):
+    """Twin of :func:`nilm.kernels.grid.any_centered`: slice the window of each interval."""
+    n = len(mask)
+    out = np.zeros(n, bool)
+    for i in range(n):
+        lo = max(i - w // 2, 0)
+        out[i] = bool(np.any(mask[lo:i - w // 2 + w]))
+    return out
+
+
+def offpeak_window(day, sod, finite, w0, length, period):
+    """Twin of :func:`nilm.kernels.grid.offpeak_window` with Python floats."""
+    mask = np.array([((float(s) - w0) % 86400.0) + period <= length and bool(f)
+                     for s, f in zip(sod, finite)], dtype=bool)
+    night = np.array([int(d) - (1 if float(s) < w0 else 0) for d, s in zip(day, sod)],
+                     dtype=np.int64)
+    return mask, night
+
+
+def bool_timeline_share(values, start, step, grid_start, period, n, min_coverage):
+    """Twin of :func:`nilm.kernels.grid.bool_timeline_share`: for each interval, add up its
+    overlap with every timeline step (Python integers), then divide."""
+    out = np.full(n, np.nan)
+    for k in range(n):
+        a, b = grid_start + k * period, grid_start + (k + 1) * period
+        on = cov = 0
+        for i, v in enumerate(values):
+            lap = max(0, min(b, start + (i + 1) * step) - max(a, start + i * step))
+            cov += lap
+            on += lap if v else 0
+        if cov >= min_coverage * period:
+            out[k] = on / cov
+    return out
+
+
+def _rolling(x, w, fn):
+    import pandas as pd
+
+    return getattr(pd.Series(x).rolling(w, center=True, min_periods=1), fn)().to_numpy(copy=True)
+
+
+def heater_profile(grid, tz, *, window=(21.0, 7.5), step_range=(1500.0, 3000.0), base_q=0.1,
+                   min_nights=0.3, min_run_s=600.0):
+    """Twin of :func:`nilm.privacy.hot_water.heater_profile`: its first, whole-array numpy
+    version (every step on every interval, the clock from ``local_clock(grid.t)``)."""
+    from nilm.privacy.hot_water import _runs, _vote
+    from nilm.privacy.scores import local_clock
+
+    p = grid.mains.astype(np.float64)
+    period = float(grid.period)
+    day, sod = local_clock(grid.t, tz)
+    w0 = window[0] * 3600.0
+    length = ((window[1] - window[0]) % 24) * 3600.0
+    u = (sod - w0) % 86400
+    off = (u + period <= length) & np.isfinite(p)
+    night = day - (sod < w0).astype(np.int64)
+    power = np.where(np.isfinite(p), 0.0, np.nan)
+    nights = np.unique(night[off])
+    out = {"power": power, "offpeak": off, "heater_w": float("nan"), "start_s": float("nan"),
+           "owns": False, "nights": int(len(nights))}
+    if off.sum() < 2:
+        return out
+    base = float(np.quantile(p[off], base_q))
+    ex = p - base
+    lo, hi = step_range
+    k = np.searchsorted(nights, night[off])
+    nmax = np.full(len(nights), -np.inf)
+    np.maximum.at(nmax, k, ex[off])
+    cand = nmax[(nmax >= 0.8 * lo) & (nmax <= 1.3 * hi)]
+    if cand.size == 0:
+        return out
+    heater_w = float(np.median(cand))
+    s, e = _runs(off & (ex >= heater_w / 2))
+    long = (e - s) * period >= min_run_s
+    s, e = s[long], e[long]
+    if s.size == 0:
+        return out
+    order = np.lexsort((-(e - s), night[s]))
+    longest = order[np.unique(night[s][order], return_index=True)[1]]
+    start = _vote(u[s[longest]], night[s[longest]], max(period, 900.0))
+    near = np.flatnonzero(np.abs(u[s] - start) <= max(period, 1800.0))
+    keep = near[np.unique(night[s][near], return_index=True)[1]]
+    s, e = s[keep], e[keep]
+    owns = len(s) >= max(1.0, min_nights * len(nights))
+    out.update(heater_w=heater_w, start_s=float((start + w0) % 86400), owns=bool(owns))
+    if not owns:
+        return out
+    cs = np.zeros(len(p) + 1, np.int64)
+    np.add.at(cs, s, 1)
+    np.add.at(cs, e, -1)
+    run = np.cumsum(cs[:-1]) > 0
+    edge = np.zeros(len(p), bool)
+    edge[(s - 1)[s - 1 >= 0]] = True
+    edge[e[e < len(p)]] = True
+    edge &= ~run & np.isfinite(p)
+    power[run] = np.clip(ex[run], 0.0, heater_w)
+    power[edge] = np.clip(ex[edge], 0.0, heater_w)
+    return out
+
+
+def daily_energy(grid, tz, profile, *, window=(21.0, 7.5), min_cover=0.5):
+    """Twin of :func:`nilm.privacy.hot_water.daily_energy`: per-day sums over every interval."""
+    from nilm.privacy.scores import local_clock
+
+    day, _ = local_clock(grid.t, tz)
+    days = np.unique(day)
+    k = np.searchsorted(days, day)
+    period = float(grid.period)
+    e = np.bincount(k, weights=np.nan_to_num(profile["power"]) * period, minlength=len(days))
+    cov = np.bincount(k, weights=profile["offpeak"] * period, minlength=len(days))
+    kwh = e / 3.6e6
+    kwh[cov < min_cover * ((window[1] - window[0]) % 24) * 3600.0] = np.nan
+    return days, kwh
+
+
+def occupancy_unsupervised(grid, tz, *, margin_w=50.0, window_s=3600.0, sleep=(0.0, 6.0),
+                           q=0.9, smooth_s=1800.0, max_sleep_s=12 * 3600.0):
+    """Twin of :func:`nilm.privacy.occupancy.occupancy_unsupervised`: its first version, pandas
+    rolling windows throughout (moving max for "active within the window")."""
+    from nilm.privacy.occupancy import _runs, night_quantile
+    from nilm.privacy.scores import local_clock
+
+    p = grid.mains.astype(np.float64)
+    p = p - np.nan_to_num(heater_profile(grid, tz)["power"])
+    period = float(grid.period)
+    _, sod = local_clock(grid.t, tz)
+    w = max(1, int(round(smooth_s / period)))
+    level = _rolling(p, w, "mean")
+    var = _rolling(p, max(3, w), "std")
+    level[~np.isfinite(p)] = np.nan
+    var[~np.isfinite(p)] = np.nan
+    active = (level > night_quantile(level, sod, period, q) + margin_w) | (
+        var > night_quantile(var, sod, period, q) + margin_w)
+    active = np.where(np.isfinite(p), active.astype(np.float64), np.nan)
+    occupied = _rolling(active, max(1, int(round(window_s / period))), "max") > 0
+    in_sleep = (sod >= sleep[0] * 3600) & (sod + period <= sleep[1] * 3600)
+    recent = _rolling(active, max(1, int(round(86400 / period))), "max") > 0
+    s, e = _runs(~occupied)
+    c = np.concatenate([[0], np.cumsum(in_sleep & recent)])
+    night_gap = ((c[e] - c[s]) > 0) & ((e - s) * period <= max_sleep_s)
+    occupied |= in_sleep & recent
+    for a, b in zip(s[night_gap], e[night_gap], strict=True):
+        occupied[a:b] = True
+    return np.where(np.isfinite(p), occupied.astype(np.float64), np.nan)
+
+
+def wake_bed(grid, tz, *, q=0.95, margin_w=100.0, sustain_s=0.0, evening=(17.0, 27.0)):
+    """Twin of :func:`nilm.privacy.routine.changepoint_wake_bed` (interval starts, before the
+    position shift): its first version, every test on every interval."""
+    from nilm.privacy.scores import local_clock
+
+    p = grid.mains.astype(np.float64) - np.nan_to_num(heater_profile(grid, tz)["power"])
+    day, sod = local_clock(grid.t, tz)
+    days = np.unique(day)
+    period = float(grid.period)
+    wake = np.full(len(days), np.nan)
+    bed = np.full(len(days), np.nan)
+    in_night = (sod >= 3600) & (sod + period <= 5 * 3600) & np.isfinite(p)
+    if in_night.sum() < 1:
+        return days, wake, bed
+    thr = float(np.quantile(p[in_night], q)) + margin_w
+    above = (np.isfinite(p) & (p > thr)).astype(np.float64)
+    n = max(1, int(round(sustain_s / period)))
+    c = np.concatenate([[0.0], np.cumsum(above)])
+    i = np.arange(len(p))
+    fwd = (c[np.minimum(i + n, len(p))] - c[i]) >= np.minimum(n, len(p) - i)
+    bwd = (c[i + 1] - c[np.maximum(i + 1 - n, 0)]) >= np.minimum(n, i + 1)
+    start = grid.t.astype(np.float64)
+    in_morning = (sod >= 4 * 3600) & (sod + period <= 12 * 3600)
+    k = np.searchsorted(days, day)
+    sel = np.flatnonzero(fwd & (above > 0) & in_morning)
+    first = np.unique(k[sel], return_index=True)[1]
+    wake[k[sel][first]] = start[sel][first]
+    late = sod + period <= (evening[1] - 24) * 3600
+    in_evening = (sod >= evening[0] * 3600) & (sod + period <= 86400) | late
+    owner = day - late.astype(np.int64)
+    ke = np.searchsorted(days, owner)
+    sel = np.flatnonzero(bwd & (above > 0) & in_evening & (ke < len(days)))
+    sel = sel[days[ke[sel]] == owner[sel]]
+    rev = sel[::-1]
+    last = np.unique(ke[rev], return_index=True)[1]
+    bed[ke[rev][last]] = start[rev][last]
+    return days, wake, bed
+
+
+def day_profiles(p, day, sod, period, start_h, hours, bin_s=900.0):
+    """Twin of :func:`nilm.privacy.routine.day_profiles` on heater-free power ``p`` and its
+    local clock: its first version, every step on every interval."""
+    width = max(float(bin_s), period)
+    nb = max(1, int(hours * 3600 // width))
+    ok = np.isfinite(p)
+    night = ok & (sod >= 3600) & (sod + period <= 5 * 3600)
+    base = float(np.quantile(p[night], 0.1)) if night.any() else (
+        float(np.quantile(p[ok], 0.1)) if ok.any() else 0.0)
+    ex = np.clip(p - base, 0.0, None)
+    scale = float(np.quantile(ex[ok], 0.9)) if ok.any() else 1.0
+    x = ex / max(scale, 1.0)
+    u = (sod - start_h * 3600) % 86400
+    owner = day - (sod < start_h * 3600).astype(np.int64)
+    inside = ok & (u + period <= nb * width)
+    days = np.unique(owner[inside])
+    if days.size == 0:
+        return days, np.zeros((0, 2 * nb))
+    r = np.searchsorted(days, owner[inside])
+    b = np.minimum((u[inside] // width).astype(np.int64), nb - 1)
+    tot = np.bincount(r * nb + b, weights=x[inside], minlength=len(days) * nb)
+    cnt = np.bincount(r * nb + b, minlength=len(days) * nb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (tot / cnt).reshape(len(days), nb)
+    cum = np.cumsum(np.nan_to_num(mean), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = cum / cum[:, -1:]
+    return days, np.concatenate([mean, share], axis=1)

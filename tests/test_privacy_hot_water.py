@@ -116,3 +116,76 @@ def test_a_kettle_every_morning_is_not_a_water_heater():
     # the same kettle lasting 20 min would be taken for one: the rule is the duration
     prof_short = heater_profile(h.to_grid(60), TZ, min_run_s=120.0)
     assert prof_short["owns"]
+
+
+def holed_grids(periods=(1, 60, 1800)):
+    """{period: grid} of a synthetic household across the spring DST change (2024-03-31 in
+    Paris), heater on every night, with gaps: whole hours, single intervals and a day edge."""
+    h, truth = synthetic_household(days=8, seed=5, start="2024-03-25",
+                                   heater_hours=[2, 0, 1.5, 3, 2, 2.5, 0.5, 2])
+    rng = np.random.default_rng(0)
+    out = {}
+    for period in periods:
+        g = h.to_grid(period)
+        n = len(g)
+        for a in rng.integers(0, n, 6):
+            g.mains[a:a + max(1, 3600 // period)] = np.nan
+        g.mains[rng.integers(0, n, max(1, n // 500))] = np.nan
+        g.mains[: max(1, 1800 // period)] = np.nan
+        out[period] = g
+    return out, truth
+
+
+@pytest.fixture(scope="module")
+def holed():
+    return holed_grids()
+
+
+def _same_dict(a, b):
+    assert a.keys() == b.keys()
+    for k in a:
+        if isinstance(a[k], np.ndarray):
+            assert a[k].dtype == b[k].dtype
+            np.testing.assert_array_equal(a[k], b[k])
+            np.testing.assert_array_equal(np.signbit(a[k]), np.signbit(b[k]))
+        else:
+            assert a[k] == b[k] or (np.isnan(a[k]) and np.isnan(b[k])), k
+
+
+@pytest.mark.parametrize("period", [1, 60, 1800])
+def test_heater_profile_and_daily_energy_equal_their_first_version(holed, period):
+    """The clock kernel, window kernel and run-only bookkeeping change no value (naive twin:
+    the first whole-array version, with ``local_clock(grid.t)``)."""
+    from tests import naive
+
+    grids, _ = holed
+    g = grids[period]
+    want = naive.heater_profile(g, TZ)
+    got = heater_profile(g, TZ)
+    if period < 1800:
+        assert want["owns"]  # the run path is exercised
+    _same_dict(got, want)
+    days, kwh = daily_energy(g, TZ, got)
+    want_days, want_kwh = naive.daily_energy(g, TZ, want)
+    np.testing.assert_array_equal(days, want_days)
+    np.testing.assert_array_equal(kwh, want_kwh)
+
+
+@pytest.mark.parametrize("period", [1, 60])
+def test_score_hot_water_matches_the_public_pipeline(holed, period):
+    """score_hot_water's run-only daily sums give the rows of heater_profile + daily_energy."""
+    from tests import naive
+
+    grids, truth = holed
+    g = grids[period]
+    got = score_hot_water(g, truth, period, seed=3)
+    prof = naive.heater_profile(g, TZ)
+    days, kwh = naive.daily_energy(g, TZ, prof)
+    est = dict(zip(days.tolist(), kwh.tolist(), strict=True))
+    tdays, _ = local_clock(np.asarray(truth.days, np.int64), TZ)
+    true = np.asarray(truth.water_heater_kwh, float)
+    e = np.array([est.get(d, np.nan) for d in tdays.tolist()])
+    prior = np.array([(np.nansum(true) - v) / (np.isfinite(true).sum() - 1) for v in true])
+    err = np.where(np.isfinite(e), np.abs(e - true), np.abs(prior - true))
+    row = _rows(got)["mae_kwh_day"]
+    assert row["value"] == float(np.sum(err) / len(err))

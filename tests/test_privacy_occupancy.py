@@ -214,3 +214,42 @@ def test_tuned_below_60s_searches_on_block_means(week):
     rows = _by_metric(score_occupancy(g, truth, 10, method="tuned",
                                       train=[(h.to_grid(10), truth)]))
     assert rows["mcc"]["value"] > 0.7
+
+
+@pytest.mark.parametrize("period", [1, 60, 1800])
+def test_unsupervised_equals_its_first_version(period):
+    """Kernels and pandas' window kernels called directly change no interval (naive twin: the
+    first version, pandas rolling windows throughout), across a DST change and data gaps."""
+    from tests import naive
+    from tests.test_privacy_hot_water import holed_grids
+
+    grids, _ = holed_grids((period,))
+    g = grids[period]
+    for kw in ({}, {"q": 0.25, "margin_w": 25.0}, {"q": 0.9, "margin_w": 300.0}):
+        got = occupancy_unsupervised(g, TZ, **kw)
+        np.testing.assert_array_equal(got, naive.occupancy_unsupervised(g, TZ, **kw))
+
+
+@pytest.mark.parametrize("period", [1, 60])
+def test_score_rows_equal_per_metric_bootstrap(period):
+    """MCC and F1-absent rows from one shared confusion table equal metrics.bootstrap_ci run
+    separately on the labels and on their complements (the first version of the scorer)."""
+    from nilm import metrics
+    from nilm.privacy.scores import always_positive_f1
+    from tests.test_privacy_hot_water import holed_grids
+
+    grids, truth = holed_grids((period,))
+    g = grids[period]
+    rows = _by_metric(score_occupancy(g, truth, period, method="unsupervised", seed=4,
+                                      train=[]))
+    pred = occupancy_unsupervised(g, TZ)
+    y = presence_on_grid(truth, g.start, period, len(g))
+    ok = np.isfinite(y) & np.isfinite(pred)
+    yy, pp = np.where(ok, y, np.nan), np.where(ok, pred, np.nan)
+    mcc = metrics.bootstrap_ci(metrics.mcc, yy, pp, period, threshold=0.5, seed=4)
+    f1 = metrics.bootstrap_ci(metrics.f1, 1 - yy, 1 - pp, period, threshold=0.5, seed=4)
+    assert (rows["mcc"]["value"], rows["mcc"]["ci_low"], rows["mcc"]["ci_high"]) == mcc
+    r = rows["f1_absent"]
+    assert (r["value"], r["ci_low"], r["ci_high"]) == f1
+    assert r["prior"] == always_positive_f1(float(np.nanmean(1 - yy)))
+    assert r["n"] == rows["mcc"]["n"] == int(ok.sum())

@@ -169,3 +169,45 @@ def test_day_profiles_ignore_the_base_load(week):
     assert x1.shape == (7, 2 * 32)
     # equal up to the float32 rounding of the shifted power
     np.testing.assert_allclose(x1, x2, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("period", [1, 60, 1800])
+def test_changepoint_equals_its_first_version(period):
+    """Testing only the candidate intervals changes no estimate (naive twin: every test on every
+    interval), across a DST change and data gaps, for several detector settings."""
+    from nilm.privacy.routine import _detect, _prepare
+    from tests import naive
+    from tests.test_privacy_hot_water import holed_grids
+
+    grids, _ = holed_grids((period,))
+    g = grids[period]
+    prep = _prepare(g, TZ)
+    found = 0
+    for kw in ({}, {"q": 0.5, "margin_w": 25.0, "sustain_s": 900.0, "evening": (17.0, 25.0)},
+               {"q": 0.95, "margin_w": 400.0, "sustain_s": 1800.0}):
+        days, wake, bed = naive.wake_bed(g, TZ, **kw)
+        full = {"q": 0.95, "margin_w": 100.0, "sustain_s": 0.0, "evening": (17.0, 27.0), **kw}
+        w, b = _detect(prep, night=(1.0, 5.0), morning=(4.0, 12.0), **full)
+        np.testing.assert_array_equal(prep["days"], days)
+        np.testing.assert_array_equal(w, wake)
+        np.testing.assert_array_equal(b, bed)
+        found += np.isfinite(w).sum() + np.isfinite(b).sum()
+    assert found > 0  # the detection path ran
+
+
+@pytest.mark.parametrize("period", [1, 60, 1800])
+def test_day_profiles_equal_their_first_version(period):
+    """Shared normalisation and window kernel change no bin (naive twin: the first version)."""
+    from nilm.privacy.routine import PROFILE_WINDOWS, _day_profiles, _prepare
+    from tests import naive
+    from tests.test_privacy_hot_water import holed_grids
+
+    grids, _ = holed_grids((period,))
+    prep = _prepare(grids[period], TZ)
+    for h0, length in PROFILE_WINDOWS.values():
+        days, x = _day_profiles(prep, h0, length)
+        want_days, want_x = naive.day_profiles(prep["p"], prep["day"], prep["sod"],
+                                               prep["period"], h0, length)
+        np.testing.assert_array_equal(days, want_days)
+        np.testing.assert_array_equal(x, want_x)
+        assert len(days) >= 7

@@ -41,8 +41,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import metrics
+from ..kernels.grid import any_centered
 from ..series import Grid
 from ..truth import GroundTruth
+from .hot_water import aggregate_view, grid_clock, heater_free, unique_days
 from .scores import (
     DAY_S,
     always_positive_f1,
@@ -63,10 +65,51 @@ METHODS = ("unsupervised", "supervised", "tuned")
 
 
 def _centered(x: np.ndarray, w: int, fn: str) -> np.ndarray:
-    """Centered moving ``fn`` ("max", "mean", "std", "min") over ``w`` intervals, NaN-aware."""
-    import pandas as pd
+    """Centered moving ``fn`` ("max", "mean", "std", "min") over ``w`` intervals, NaN-aware:
+    ``pandas.Series(x).rolling(w, center=True, min_periods=1).<fn>()``.
 
-    return getattr(pd.Series(x).rolling(w, center=True, min_periods=1), fn)().to_numpy(copy=True)
+    It calls the Cython window kernels behind that expression directly, with the same window
+    bounds, input preparation (float64, inf as NaN) and ``std`` post-processing, so the values
+    are pandas' own to the bit; on a year of 1-s intervals the Series machinery around them
+    (mostly clipping the bound arrays) cost three times the kernels. Those kernels are private
+    to pandas: where they are missing or their signature changed, the public expression is
+    used instead (same values, slower).
+    """
+    try:
+        return _centered_kernels(x, w, fn)
+    except (ImportError, AttributeError, TypeError):
+        import pandas as pd
+
+        s = pd.Series(np.asarray(x, dtype=np.float64)).rolling(w, center=True, min_periods=1)
+        return getattr(s, fn)().to_numpy(copy=True)
+
+
+def _centered_kernels(x: np.ndarray, w: int, fn: str) -> np.ndarray:
+    """:func:`_centered` through pandas' window kernels (``pandas._libs.window``)."""
+    from pandas._libs.window import aggregations
+
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    if n == 0:
+        return x.copy()
+    inf = np.isinf(x)
+    if inf.any():
+        x = np.where(inf, np.nan, x)
+    # pandas' FixedWindowIndexer with center=True: the window ends (w − 1) // 2 ahead, and its
+    # start is taken from the end before the end is clipped to the series
+    end = np.arange(1 + (w - 1) // 2, n + 1 + (w - 1) // 2, dtype=np.int64)
+    start = np.maximum(end - w, 0)
+    np.minimum(end, n, out=end)
+    if fn == "std":
+        with np.errstate(all="ignore"):
+            var = aggregations.roll_var(x, start, end, 1, ddof=1)
+            out = np.sqrt(var)
+        out[var < 0] = 0
+        return out
+    kernel = {"mean": aggregations.roll_mean, "max": aggregations.roll_max,
+              "min": aggregations.roll_min}[fn]
+    with np.errstate(all="ignore"):
+        return kernel(x, start, end, 1)
 
 
 def night_quantile(x: np.ndarray, sod: np.ndarray, period: float, q: float, *,
@@ -93,7 +136,7 @@ def interval_features(grid: Grid, tz: str, *, windows_s=(3600.0, 3 * 3600.0)) ->
     """
     p = grid.mains.astype(np.float64)
     period = float(grid.period)
-    _, sod = local_clock(grid.t, tz)
+    _, sod = grid_clock(grid, tz)
     base = night_quantile(p, sod, period, 0.05)
     d_prev = np.abs(np.diff(p, prepend=np.nan))
     d_next = np.abs(np.diff(p, append=np.nan))
@@ -133,29 +176,43 @@ def occupancy_unsupervised(grid: Grid, tz: str, *, margin_w: float = 50.0,
     max_sleep_s : a run without activity that holds some ``sleep`` hours (with activity within
         ±12 h) and lasts at most this long is the night gap, taken as occupied throughout.
     """
-    from .hot_water import heater_profile
+    return _threshold_occupancy(_levels(grid, tz, remove_heater, smooth_s), margin_w=margin_w,
+                                window_s=window_s, sleep=sleep, q=q, max_sleep_s=max_sleep_s)
 
-    p = grid.mains.astype(np.float64)
-    if remove_heater:
-        p = p - np.nan_to_num(heater_profile(grid, tz)["power"])
+
+def _levels(grid: Grid, tz: str, remove_heater: bool = True, smooth_s: float = 1800.0) -> dict:
+    """What :func:`occupancy_unsupervised` reads off a grid before its thresholds: local time of
+    day, validity, and the moving level and variability of the (heater-free) power. The
+    ``tuned`` attack computes it once per training household for all the settings it tries."""
+    p, _, sod = heater_free(grid, tz, remove_heater)
     period = float(grid.period)
-    _, sod = local_clock(grid.t, tz)
     # level and variability are moving mean and standard deviation over smooth_s (at least the
     # interval and its two neighbours for the latter), so that a fridge cycling at a fine period
     # looks the same by day and by night and a step at a coarse period still shows
     w = max(1, int(round(smooth_s / period)))
+    finite = np.isfinite(p)
     level = _centered(p, w, "mean")
     var = _centered(p, max(3, w), "std")
-    level[~np.isfinite(p)] = np.nan
-    var[~np.isfinite(p)] = np.nan
+    level[~finite] = np.nan
+    var[~finite] = np.nan
+    return {"sod": sod, "period": period, "finite": finite, "level": level, "var": var}
+
+
+def _threshold_occupancy(lv: dict, *, margin_w: float = 50.0, window_s: float = 3600.0,
+                         sleep=(0.0, 6.0), q: float = 0.9, max_sleep_s: float = 12 * 3600.0
+                         ) -> np.ndarray:
+    """The thresholds of :func:`occupancy_unsupervised` on its :func:`_levels`."""
+    sod, period, finite, level, var = (lv[k] for k in ("sod", "period", "finite", "level",
+                                                         "var"))
     level_ref = night_quantile(level, sod, period, q)
     var_ref = night_quantile(var, sod, period, q)
     active = (level > level_ref + margin_w) | (var > var_ref + margin_w)
-    active = np.where(np.isfinite(p), active.astype(np.float64), np.nan)
-    occupied = _centered(active, max(1, int(round(window_s / period))), "max") > 0
+    # "active somewhere in the window" is a centred moving max of a 0/1/NaN series above 0
+    active &= finite
+    occupied = any_centered(active, max(1, int(round(window_s / period))))
     in_sleep = (sod >= sleep[0] * 3600) & (sod + period <= sleep[1] * 3600)
     day_w = max(1, int(round(DAY_S / period)))
-    recent = _centered(active, day_w, "max") > 0
+    recent = any_centered(active, day_w)
     # a quiet run that holds sleep hours and is no longer than max_sleep_s is the night gap:
     # from the last evening activity to the first morning one, everyone is asleep at home
     s, e = _runs(~occupied)
@@ -164,7 +221,7 @@ def occupancy_unsupervised(grid: Grid, tz: str, *, margin_w: float = 50.0,
     occupied |= in_sleep & recent
     for a, b in zip(s[night_gap], e[night_gap], strict=True):
         occupied[a:b] = True
-    return np.where(np.isfinite(p), occupied.astype(np.float64), np.nan)
+    return np.where(finite, occupied.astype(np.float64), np.nan)
 
 
 def _subsample(n: int, m: int, seed: int) -> np.ndarray:
@@ -256,8 +313,9 @@ def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: 
     """
     k = feature_factor(float(grid.period))
     if k > 1:
-        coarse = occupancy_supervised([(coarsen(g, k), t) for g, t in train], coarsen(grid, k),
-                                      tz, seed=seed, max_rows=max_rows, smooth_s=smooth_s)
+        coarse = occupancy_supervised([(coarsen(aggregate_view(g), k), t) for g, t in train],
+                                      coarsen(aggregate_view(grid), k), tz, seed=seed,
+                                      max_rows=max_rows, smooth_s=smooth_s)
         out = expand(coarse, k, len(grid))
         out[~np.isfinite(grid.mains)] = np.nan
         return out
@@ -301,19 +359,21 @@ def occupancy_tuned(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, 
     from .routine import power_profile
 
     k = feature_factor(float(grid.period))
-    pairs = [(coarsen(g, k), t) for g, t in train if len(g)]
+    pairs = [(coarsen(aggregate_view(g), k), t) for g, t in train if len(g)]
     if len(pairs) > neighbours:
-        me = power_profile(coarsen(grid, k), tz)
+        me = power_profile(coarsen(aggregate_view(grid), k), tz)
         d = np.array([np.sum((power_profile(g, t.timezone) - me) ** 2) for g, t in pairs])
         d = np.where(np.isfinite(d), d, np.inf)
         pairs = [pairs[i] for i in np.argsort(d, kind="stable")[:neighbours]]
     labels = [presence_on_grid(t, g.start, g.period, len(g)) for g, t in pairs]
+    # the settings change only thresholds: the moving level and variability are computed once
+    levels = [_levels(g, t.timezone) for g, t in pairs]
     best, best_kw = -np.inf, {}
     for combo in itertools.product(*TUNING_GRID.values()):
         kw = dict(zip(TUNING_GRID, combo, strict=True))
         scores = []
-        for (g, t), y in zip(pairs, labels, strict=True):
-            pred = occupancy_unsupervised(g, t.timezone, **kw)
+        for lv, y in zip(levels, labels, strict=True):
+            pred = _threshold_occupancy(lv, **kw)
             ok = np.isfinite(y) & np.isfinite(pred)
             m = metrics.mcc(y[ok], pred[ok], threshold=0.5) if ok.any() else np.nan
             scores.append(float(np.nan_to_num(m)))
@@ -423,23 +483,29 @@ def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
     y = presence_on_grid(truth, test.start, period, len(test), rule=rule)
     ok = np.isfinite(y) & np.isfinite(pred)
     n = int(ok.sum())
-    yy = np.where(ok, y, np.nan)
-    pp = np.where(ok, pred, np.nan)
-    rows = []
     if n == 0:
         return [row("occupancy", "absence", m, np.nan, n=0, prior=np.nan, skill=np.nan,
                     method=method, split=split) for m in ("mcc", "f1_absent", "episode_f1")]
-    mcc, lo, hi = metrics.bootstrap_ci(metrics.mcc, yy, pp, period, threshold=0.5, seed=seed)
+    rows = []
+    # one confusion table per day serves both rows: with 0/1 labels "absent" (1 − x ≥ 0.5) is
+    # exactly "not occupied" (x ≥ 0.5), so its TP, FP, FN, TN are occupancy's TN, FN, FP, TP
+    # (a prediction of exactly 0.5 would be both; the truth labels are 0/1)
+    sums = metrics.confusion_block_sums(y, pred, metrics.block_length(period), threshold=0.5)
+    if np.any(pred == 0.5):
+        sums_absent = metrics.confusion_block_sums(1.0 - y, 1.0 - pred,
+                                                   metrics.block_length(period), threshold=0.5)
+    else:
+        sums_absent = sums[:, [3, 2, 1, 0]]
+    mcc, lo, hi = metrics.bootstrap_block_sums(metrics.mcc, sums, seed=seed)
     if not np.isfinite(mcc):
         mcc = 0.0
     rows.append(row("occupancy", "absence", "mcc", mcc, (lo, hi), n=n, prior=0.0,
                     skill=skill_score(mcc, 0.0), method=method, split=split))
-    absent_t, absent_p = 1.0 - yy, 1.0 - pp
-    f1, lo, hi = metrics.bootstrap_ci(metrics.f1, absent_t, absent_p, period, threshold=0.5,
-                                      seed=seed)
-    if not np.isfinite(f1) and np.nansum(absent_t) > 0:
+    f1, lo, hi = metrics.bootstrap_block_sums(metrics.f1, sums_absent, seed=seed)
+    n_absent = float(sums[:, 1].sum() + sums[:, 3].sum())  # truly absent (FP + TN)
+    if not np.isfinite(f1) and n_absent > 0:
         f1 = 0.0
-    prior = always_positive_f1(float(np.nanmean(absent_t)))
+    prior = always_positive_f1(n_absent / n)
     rows.append(row("occupancy", "absence", "f1_absent", f1, (lo, hi), n=n, prior=prior,
                     skill=skill_score(f1, prior), method=method, split=split))
     # episodes: the truth at its native step, clipped to the attacked (valid) span
@@ -450,7 +516,7 @@ def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
                        min_episode_s)
     pred_ep = episodes(np.where(ok, 1.0 - pred, 0.0), test.start, period, min_episode_s)
     all_ep = episodes(np.where(ok, 1.0, 0.0), test.start, period, min_episode_s)
-    days = np.unique(local_clock(test.t, tz)[0])
+    days = unique_days(grid_clock(test, tz)[0])
     num, den = _episode_day_stats(true_ep, pred_ep, days, tz)
     ef1, lo, hi = ratio_ci(num, den, seed=seed)
     if not np.isfinite(ef1) and len(true_ep):

@@ -48,7 +48,7 @@ import numpy as np
 
 from ..series import Grid
 from ..truth import GroundTruth
-from .hot_water import heater_profile
+from .hot_water import aggregate_view, grid_clock, heater_free, unique_days
 from .scores import (
     DAY_S,
     as_grid,
@@ -85,12 +85,15 @@ def household_wake_bed(truth: GroundTruth) -> tuple[np.ndarray, np.ndarray, np.n
 
 def _prepare(grid: Grid, tz: str, remove_heater: bool = True) -> dict:
     """What every detection on ``grid`` shares: heater-free power, local clock, days."""
-    p = grid.mains.astype(np.float64)
-    if remove_heater:
-        p = p - np.nan_to_num(heater_profile(grid, tz)["power"])
-    day, sod = local_clock(grid.t, tz)
-    return {"p": p, "day": day, "sod": sod, "days": np.unique(day),
-            "t": grid.t.astype(np.float64), "period": float(grid.period)}
+    p, day, sod = heater_free(grid, tz, remove_heater)
+    days = unique_days(day)
+    return {"p": p, "day": day, "sod": sod, "days": days, "start": int(grid.start),
+            "period": float(grid.period)}
+
+
+def _starts(prep: dict, i: np.ndarray) -> np.ndarray:
+    """Start (epoch s, float64) of the intervals ``i``, by the rule of :attr:`Grid.t`."""
+    return (prep["start"] + (i * prep["period"]).astype(np.int64)).astype(np.float64)
 
 
 def _detect(prep: dict, *, q: float, margin_w: float, sustain_s: float, night, morning,
@@ -105,30 +108,32 @@ def _detect(prep: dict, *, q: float, margin_w: float, sustain_s: float, night, m
     if in_night.sum() < 1 or len(days) == 0:
         return wake, bed
     thr = float(np.quantile(p[in_night], q)) + margin_w
-    above = (np.isfinite(p) & (p > thr)).astype(np.float64)
+    above = np.isfinite(p) & (p > thr)
     n = max(1, int(round(sustain_s / period)))
     # a sustained rise: the interval and the n − 1 after it (wake) or before it (bed) all above,
-    # so that a fridge start or one kettle boil at night does not count as getting up
-    c = np.concatenate([[0.0], np.cumsum(above)])
-    i = np.arange(len(p))
-    fwd = (c[np.minimum(i + n, len(p))] - c[i]) >= np.minimum(n, len(p) - i)
-    bwd = (c[i + 1] - c[np.maximum(i + 1 - n, 0)]) >= np.minimum(n, i + 1)
-    start = prep["t"]
+    # so that a fridge start or one kettle boil at night does not count as getting up; tested
+    # only on the candidate intervals (above and in the window), a small share of a fine grid
+    c = np.concatenate([[0], np.cumsum(above, dtype=np.int64)])
+    m = len(p)
     in_morning = (sod >= morning[0] * 3600) & (sod + period <= morning[1] * 3600)
-    k = np.searchsorted(days, day)
-    sel = np.flatnonzero(fwd & (above > 0) & in_morning)
-    first = np.unique(k[sel], return_index=True)[1]
-    wake[k[sel][first]] = start[sel][first]
+    sel = np.flatnonzero(above & in_morning)
+    sel = sel[(c[np.minimum(sel + n, m)] - c[sel]) >= np.minimum(n, m - sel)]
+    k = np.searchsorted(days, day[sel])
+    first = np.unique(k, return_index=True)[1]
+    wake[k[first]] = _starts(prep, sel[first])
     # evening of day d: [17:00, 24:00) of d and [00:00, end) of d + 1, both wholly inside
     late = sod + period <= (evening[1] - 24) * 3600
     in_evening = (sod >= evening[0] * 3600) & (sod + period <= DAY_S) | late
-    owner = day - late.astype(np.int64)
+    sel = np.flatnonzero(above & in_evening)
+    sel = sel[(c[sel + 1] - c[np.maximum(sel + 1 - n, 0)]) >= np.minimum(n, sel + 1)]
+    owner = day[sel] - late[sel].astype(np.int64)
     ke = np.searchsorted(days, owner)
-    sel = np.flatnonzero(bwd & (above > 0) & in_evening & (ke < len(days)))
-    sel = sel[days[ke[sel]] == owner[sel]]
+    good = ke < len(days)
+    good[good] = days[ke[good]] == owner[good]
+    sel, ke = sel[good], ke[good]
     rev = sel[::-1]
-    last = np.unique(ke[rev], return_index=True)[1]
-    bed[ke[rev][last]] = start[rev][last]
+    last = np.unique(ke[::-1], return_index=True)[1]
+    bed[ke[::-1][last]] = _starts(prep, rev[last])
     return wake, bed
 
 
@@ -225,7 +230,7 @@ def power_profile(grid: Grid, tz: str) -> np.ndarray:
     """log10 of the night (01:00–05:00) median and of the mean power, W: where a household
     sits between "quiet flat" and "electrically heated house" decides which detector suits it."""
     p = grid.mains.astype(np.float64)
-    _, sod = local_clock(grid.t, tz)
+    _, sod = grid_clock(grid, tz)
     ok = np.isfinite(p)
     night = ok & (sod >= 3600) & (sod + float(grid.period) <= 5 * 3600)
     ref = p[night] if night.any() else p[ok]
@@ -244,8 +249,8 @@ def tuned_wake_bed(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *
     1 s would cost minutes for a gain far below the 60-s quantisation floor of 15 s."""
     k = feature_factor(float(grid.period))
     if k > 1:
-        train = [(coarsen(g, k), t) for g, t in train]
-        grid = coarsen(grid, k)
+        train = [(coarsen(aggregate_view(g), k), t) for g, t in train]
+        grid = coarsen(aggregate_view(grid), k)
     if len(train) > neighbours:
         me = power_profile(grid, tz)
         d = np.array([np.sum((power_profile(g, t.timezone) - me) ** 2) for g, t in train])
@@ -283,26 +288,46 @@ def day_profiles(grid: Grid, tz: str, start_h: float, hours: float, *, bin_s: fl
     (days, x): the local day owning each window start, and float64 ``[days, 2·bins]`` (NaN
     where a bin has no data).
     """
-    prep = _prepare(grid, tz)
-    p, day, sod, period = prep["p"], prep["day"], prep["sod"], prep["period"]
+    return _day_profiles(_prepare(grid, tz), start_h, hours, bin_s=bin_s)
+
+
+def _normalised_excess(prep: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(valid, normalised excess power) of :func:`day_profiles`, computed once per prepared
+    grid: the wake and bed windows share it."""
+    if "x" not in prep:
+        p, sod, period = prep["p"], prep["sod"], prep["period"]
+        ok = np.isfinite(p)
+        night = ok & (sod >= 3600) & (sod + period <= 5 * 3600)
+        base = float(np.quantile(p[night], 0.1)) if night.any() else (
+            float(np.quantile(p[ok], 0.1)) if ok.any() else 0.0)
+        ex = np.clip(p - base, 0.0, None)
+        scale = float(np.quantile(ex[ok], 0.9)) if ok.any() else 1.0
+        ex /= max(scale, 1.0)
+        prep["ok"], prep["x"] = ok, ex
+    return prep["ok"], prep["x"]
+
+
+def _day_profiles(prep: dict, start_h: float, hours: float, *, bin_s: float = 900.0
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`day_profiles` of a prepared grid (:func:`_prepare`)."""
+    from ..kernels.grid import offpeak_window
+
+    day, sod, period = prep["day"], prep["sod"], prep["period"]
     width = max(float(bin_s), period)
     nb = max(1, int(hours * 3600 // width))
-    ok = np.isfinite(p)
-    night = ok & (sod >= 3600) & (sod + period <= 5 * 3600)
-    base = float(np.quantile(p[night], 0.1)) if night.any() else (
-        float(np.quantile(p[ok], 0.1)) if ok.any() else 0.0)
-    ex = np.clip(p - base, 0.0, None)
-    scale = float(np.quantile(ex[ok], 0.9)) if ok.any() else 1.0
-    x = ex / max(scale, 1.0)
-    u = (sod - start_h * 3600) % DAY_S
-    owner = day - (sod < start_h * 3600).astype(np.int64)
-    inside = ok & (u + period <= nb * width)
-    days = np.unique(owner[inside])
+    ok, x = _normalised_excess(prep)
+    # the intervals wholly inside the window, and the day owning the window start
+    inside, owner = offpeak_window(day, sod, ok, float(start_h * 3600), float(nb * width),
+                                   period)
+    idx = np.flatnonzero(inside)
+    owner = owner[idx]
+    days = unique_days(owner)
     if days.size == 0:
         return days, np.zeros((0, 2 * nb))
-    r = np.searchsorted(days, owner[inside])
-    b = np.minimum((u[inside] // width).astype(np.int64), nb - 1)
-    tot = np.bincount(r * nb + b, weights=x[inside], minlength=len(days) * nb)
+    r = np.searchsorted(days, owner)
+    u = (sod[idx] - start_h * 3600) % DAY_S
+    b = np.minimum((u // width).astype(np.int64), nb - 1)
+    tot = np.bincount(r * nb + b, weights=x[idx], minlength=len(days) * nb)
     cnt = np.bincount(r * nb + b, minlength=len(days) * nb)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = (tot / cnt).reshape(len(days), nb)
@@ -324,32 +349,41 @@ def regression_wake_bed(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: s
     from sklearn.ensemble import HistGradientBoostingRegressor
     from threadpoolctl import threadpool_limits
 
-    days_all = np.unique(local_clock(grid.t, tz)[0])
+    days_all = unique_days(grid_clock(grid, tz)[0])
     out = {"wake": np.full(len(days_all), np.nan), "bed": np.full(len(days_all), np.nan)}
-    for j, target in enumerate(("wake", "bed")):
-        h0, length = PROFILE_WINDOWS[target]
-        xs, ys = [], []
-        for g, t in train:
-            d, x = day_profiles(g, t.timezone, h0, length)
-            tdays, w, b = household_wake_bed(t)
+    # each training grid is prepared once for both targets (its heater run and clock cost most
+    # at 1 s) and dropped before the next, so one year of 1-s arrays is held at a time
+    xs, ys = ([], []), ([], [])
+    for g, t in train:
+        prep = _prepare(g, t.timezone)
+        tdays, w, b = household_wake_bed(t)
+        for j, target in enumerate(("wake", "bed")):
+            h0, length = PROFILE_WINDOWS[target]
+            d, x = _day_profiles(prep, h0, length)
             y = (w, b)[j]
             k = np.searchsorted(tdays, d)
             hit = (k < len(tdays)) & (tdays[np.minimum(k, len(tdays) - 1)] == d)
             start = np.asarray(t.days, np.float64)[np.minimum(k, len(tdays) - 1)] + h0 * 3600
             yy = np.where(hit, (y[np.minimum(k, len(tdays) - 1)] - start) / 3600, np.nan)
             keep = np.isfinite(yy) & np.isfinite(x).any(axis=1)
-            xs.append(x[keep])
-            ys.append(yy[keep])
-        if not xs or sum(len(y) for y in ys) < 5:
+            xs[j].append(x[keep])
+            ys[j].append(yy[keep])
+        del prep
+    mine = None
+    for j, target in enumerate(("wake", "bed")):
+        h0, length = PROFILE_WINDOWS[target]
+        if not xs[j] or sum(len(y) for y in ys[j]) < 5:
             continue
-        d, x = day_profiles(grid, tz, h0, length)
+        if mine is None:
+            mine = _prepare(grid, tz)
+        d, x = _day_profiles(mine, h0, length)
         if not len(d):
             continue
         # a panel gives tens to hundreds of days: leaves of 5 days let it split at all
         model = HistGradientBoostingRegressor(loss="absolute_error", max_iter=200,
                                               min_samples_leaf=5, random_state=seed)
         with threadpool_limits(1):
-            model.fit(np.concatenate(xs), np.concatenate(ys))
+            model.fit(np.concatenate(xs[j]), np.concatenate(ys[j]))
             pred = np.clip(model.predict(x), 0.0, length)
         seen = np.isfinite(x[:, : x.shape[1] // 2]).any(axis=1)
         est = day_start_utc(d, tz) + h0 * 3600 + pred * 3600

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels.grid import bool_timeline_share
 from ..metrics import ON_THRESHOLDS
 from ..names import base_name, load_kind
 from ..series import Household, PowerSeries
@@ -74,7 +75,14 @@ def presence_on_grid(truth: GroundTruth, grid_start: int, period: float, n: int,
     ``rule="any"``: occupied when someone is home at any moment of it. Returns float ``[n]``:
     1 occupied, 0 absent, NaN where the truth covers less than half of the interval.
     """
-    frac = timeline_on_grid(truth.present, truth.start, truth.step, grid_start, period, n)
+    present = np.asarray(truth.present)
+    if (present.dtype == bool and len(present) and float(period).is_integer()
+            and float(truth.step).is_integer() and float(grid_start).is_integer()):
+        # integer times and a 0/1 timeline: the exact integer kernel, same fractions
+        frac = bool_timeline_share(present, int(truth.start), int(truth.step),
+                                   int(grid_start), int(period), int(n), 0.5)
+    else:
+        frac = timeline_on_grid(present, truth.start, truth.step, grid_start, period, n)
     if rule == "majority":
         lab = frac >= 0.5
     elif rule == "any":
