@@ -41,8 +41,10 @@ from .scores import (
     DAY_S,
     as_grid,
     error_rows,
+    grid_clock,
     local_clock,
     row,
+    unique_days,
 )
 
 #: the attacks this module implements
@@ -66,24 +68,6 @@ def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def litres_from_kwh(kwh, delta_t_k: float = DELTA_T_K):
     """Hot-water volume (L) heated by ``kwh`` (kWh) through ``delta_t_k`` (K): ``E·860/ΔT``."""
     return np.asarray(kwh, dtype=np.float64) * 860.0 / float(delta_t_k)
-
-
-def grid_clock(grid: Grid, tz: str) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`nilm.privacy.scores.local_clock` of ``grid.t`` (local day number, int64, and
-    local seconds after midnight, float64, per interval) by one Numba pass over the regular
-    grid: building ``grid.t`` and converting it through numpy took 0.3 s per call on 90 days
-    at 1 s, and the scorers call it several times per grid."""
-    from ..kernels.grid import regular_clock
-    from .scores import _CHUNK_BITS, _offset_table
-
-    n = len(grid)
-    if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.float64)
-    start, period = int(grid.start), float(grid.period)
-    t_last = start + int(np.int64((n - 1) * period))
-    lo, hi = min(start, t_last), max(start, t_last)
-    trans, offs = _offset_table(tz, lo >> _CHUNK_BITS, hi >> _CHUNK_BITS)
-    return regular_clock(start, period, n, trans, offs)
 
 
 def heater_free(grid: Grid, tz: str, remove_heater: bool = True
@@ -126,16 +110,6 @@ def _offpeak(day, sod, finite, period: float, window) -> tuple[np.ndarray, np.nd
     w0 = window[0] * 3600.0
     length = ((window[1] - window[0]) % 24) * 3600.0
     return offpeak_window(day, sod, finite, float(w0), float(length), float(period))
-
-
-def unique_days(day: np.ndarray) -> np.ndarray:
-    """``np.unique(day)``, by one comparison pass when ``day`` is already sorted (the local days
-    of a grid are, except across a backward offset change at midnight): hashing a year of 1-s
-    day numbers cost a tenth of a second per call."""
-    day = np.asarray(day)
-    if day.size > 1 and bool(np.all(day[1:] >= day[:-1])):
-        return day[np.concatenate([[True], day[1:] != day[:-1]])]
-    return np.unique(day)
 
 
 def heater_profile(grid: Grid, tz: str, *, window=OFFPEAK_SEARCH, step_range=(1500.0, 3000.0),
@@ -384,5 +358,5 @@ def score_hot_water(household_or_grid, truth: GroundTruth, period: float, *,
     return rows
 
 
-__all__ = ["DELTA_T_K", "METHODS", "aggregate_view", "daily_energy", "grid_clock", "heater_free",
-           "heater_profile", "litres_from_kwh", "offpeak_mask", "score_hot_water", "unique_days"]
+__all__ = ["DELTA_T_K", "METHODS", "aggregate_view", "daily_energy", "heater_free",
+           "heater_profile", "litres_from_kwh", "offpeak_mask", "score_hot_water"]

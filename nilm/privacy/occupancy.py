@@ -44,7 +44,7 @@ from .. import metrics
 from ..kernels.grid import any_centered
 from ..series import Grid
 from ..truth import GroundTruth
-from .hot_water import aggregate_view, grid_clock, heater_free, unique_days
+from .hot_water import aggregate_view, heater_free
 from .scores import (
     DAY_S,
     always_positive_f1,
@@ -52,11 +52,13 @@ from .scores import (
     coarsen,
     expand,
     feature_factor,
+    grid_clock,
     local_clock,
     ratio_ci,
     row,
     skill_score,
     temporal_split,
+    unique_days,
 )
 from .truth_proxy import presence_on_grid
 

@@ -48,7 +48,7 @@ import numpy as np
 
 from ..series import Grid
 from ..truth import GroundTruth
-from .hot_water import aggregate_view, grid_clock, heater_free, unique_days
+from .hot_water import aggregate_view, heater_free
 from .scores import (
     DAY_S,
     as_grid,
@@ -56,11 +56,13 @@ from .scores import (
     day_start_utc,
     error_rows,
     feature_factor,
+    grid_clock,
     local_clock,
     quantisation_floor_s,
     ratio_ci,
     row,
     skill_score,
+    unique_days,
 )
 
 #: the attacks this module implements

@@ -68,6 +68,33 @@ def local_clock(t, tz: str) -> tuple[np.ndarray, np.ndarray]:
     return day, sod.astype(np.float64)
 
 
+def grid_clock(grid, tz: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nilm.privacy.scores.local_clock` of ``grid.t`` (local day number, int64, and
+    local seconds after midnight, float64, per interval) by one Numba pass over the regular
+    grid: building ``grid.t`` and converting it through numpy took 0.3 s per call on 90 days
+    at 1 s, and the scorers call it several times per grid."""
+    from ..kernels.grid import regular_clock
+
+    n = len(grid)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    start, period = int(grid.start), float(grid.period)
+    t_last = start + int(np.int64((n - 1) * period))
+    lo, hi = min(start, t_last), max(start, t_last)
+    trans, offs = _offset_table(tz, lo >> _CHUNK_BITS, hi >> _CHUNK_BITS)
+    return regular_clock(start, period, n, trans, offs)
+
+
+def unique_days(day: np.ndarray) -> np.ndarray:
+    """``np.unique(day)``, by one comparison pass when ``day`` is already sorted (the local days
+    of a grid are, except across a backward offset change at midnight): hashing a year of 1-s
+    day numbers cost a tenth of a second per call."""
+    day = np.asarray(day)
+    if day.size > 1 and bool(np.all(day[1:] >= day[:-1])):
+        return day[np.concatenate([[True], day[1:] != day[:-1]])]
+    return np.unique(day)
+
+
 #: local_clock tabulates UTC offsets per chunk of 2**25 s (about 388 days) of epoch time
 _CHUNK_BITS = 25
 
@@ -205,8 +232,8 @@ def error_rows(inference: str, target: str, metric: str, err: np.ndarray, err_pr
 
 
 __all__ = ["DAY_S", "ROW_KEYS", "always_positive_f1", "day_start_utc", "error_rows",
-           "local_clock", "quantisation_floor_s", "ratio_ci", "row", "skill_error",
-           "skill_score"]
+           "grid_clock", "local_clock", "quantisation_floor_s", "ratio_ci", "row",
+           "skill_error", "skill_score", "unique_days"]
 
 
 def as_grid(x, period: float):
@@ -223,8 +250,8 @@ def as_grid(x, period: float):
 def temporal_split(grid, tz: str, train_frac: float = 0.5):
     """(train grid, test grid): the first ``floor(train_frac · days)`` local days of ``grid``
     train, the rest is attacked. With fewer than 2 days the training part is empty."""
-    day, _ = local_clock(grid.t, tz)
-    days = np.unique(day)
+    day, _ = grid_clock(grid, tz)
+    days = unique_days(day)
     k = int(np.floor(train_frac * len(days)))
     if k == 0:
         return grid.slice(0, 0), grid
