@@ -333,6 +333,8 @@ def _score_cell(cell: Cell, grid, truth, period: int, seed: int, household,
     from .privacy.appliances import true_activity
 
     kw = {"train": train} if train else {}
+    if cell.inference == "occupancy":
+        kw["memo"] = memo
     if cell.inference == "appliances":
         names = appliance_targets(grid, cell.method)
         # the native truth is the same at every period and for every method: computed once

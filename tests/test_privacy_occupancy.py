@@ -253,3 +253,25 @@ def test_score_rows_equal_per_metric_bootstrap(period):
     assert (r["value"], r["ci_low"], r["ci_high"]) == f1
     assert r["prior"] == always_positive_f1(float(np.nanmean(1 - yy)))
     assert r["n"] == rows["mcc"]["n"] == int(ok.sum())
+
+
+def test_memo_shares_the_supervised_fit_across_rungs(week, monkeypatch):
+    """With a Memo and the 60-s grid registered for the 10-s one, the supervised attack fits
+    once for both rungs, and the rows equal those computed without a memo."""
+    import nilm.privacy.occupancy as occ
+    from nilm.privacy.memo import Memo
+
+    h, truth = week
+    calls = []
+    real = occ.fit_predict
+    monkeypatch.setattr(occ, "fit_predict", lambda *a, **k: calls.append(1) or real(*a, **k))
+    g10, g60 = h.to_grid(10), h.to_grid(60)
+    plain = [score_occupancy(g, truth, p, method="supervised", seed=4)
+             for g, p in ((g10, 10), (g60, 60))]
+    assert len(calls) == 2
+    memo = Memo()
+    memo.use_feature_grid(g10, g60)
+    shared = [score_occupancy(g, truth, p, method="supervised", seed=4, memo=memo)
+              for g, p in ((g10, 10), (g60, 60))]
+    assert len(calls) == 3
+    np.testing.assert_equal(shared, plain)

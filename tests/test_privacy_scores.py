@@ -111,3 +111,26 @@ def test_timeline_on_grid_matches_naive_overlap(step, period, offset):
 def test_timeline_on_grid_single_and_empty():
     assert np.isnan(timeline_on_grid(np.zeros(0), 0, 60, 0, 60, 3)).all()
     np.testing.assert_array_equal(timeline_on_grid(np.ones(1), 0, 60, 0, 60, 1), [1.0])
+
+
+@pytest.mark.parametrize("coarse_start,coarse_period,fine_start,fine_period,n_c,n_f", [
+    (0, 60, 0, 10, 5, 30),      # aligned blocks
+    (0, 60, 120, 2, 5, 60),     # aligned, fine grid starts later
+    (0, 60, 7, 10, 5, 30),      # misaligned: time lookup
+    (30, 60, 0, 10, 5, 40),     # fine intervals before and after the coarse grid
+    (0, 60, 0, 60, 5, 5),       # the same grid
+    (0, 60, 0, 10, 0, 12),      # empty coarse grid
+])
+def test_spread_reads_the_coarse_interval_holding_each_start(coarse_start, coarse_period,
+                                                             fine_start, fine_period, n_c, n_f):
+    from nilm.privacy.scores import spread
+    from nilm.series import Grid
+
+    coarse = Grid(coarse_start, coarse_period, np.zeros(n_c), np.zeros((0, n_c)), [])
+    fine = Grid(fine_start, fine_period, np.zeros(n_f), np.zeros((0, n_f)), [])
+    values = np.arange(1.0, n_c + 1)
+    want = []
+    for t in fine.t:  # naive: search the coarse interval [s, s + period) holding t
+        hit = [v for s, v in zip(coarse.t, values) if s <= t < s + coarse_period]
+        want.append(hit[0] if hit else -1.0)
+    np.testing.assert_array_equal(spread(values, coarse, fine, -1.0), want)

@@ -16,6 +16,8 @@ job happens to compute.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .scores import coarsen, feature_factor
 
 
@@ -63,12 +65,21 @@ class Memo:
         return self._values[key]
 
 
-def feature_grid(grid, memo: Memo | None):
-    """:meth:`Memo.feature_grid` of ``memo``, or block means when there is none."""
+def feature_grid(grid, memo: Memo | None, *, mains_only: bool = False):
+    """:meth:`Memo.feature_grid` of ``memo``, or block means when there is none (of the
+    aggregate alone with ``mains_only``: pooling a year of 1-s sub-meters that an attack does
+    not read is most of the cost)."""
     if memo is not None:
         return memo.feature_grid(grid)
     k = feature_factor(float(grid.period))
-    return grid if k == 1 else coarsen(grid, k)
+    if k == 1:
+        return grid
+    if mains_only:
+        from ..series import Grid
+
+        grid = Grid(grid.start, grid.period, grid.mains, np.zeros((0, len(grid)), np.float32),
+                    [], dict(grid.meta), {})
+    return coarsen(grid, k)
 
 
 def memoised(memo: Memo | None, key, compute):

@@ -45,6 +45,7 @@ from ..kernels.grid import any_centered
 from ..series import Grid
 from ..truth import GroundTruth
 from .hot_water import aggregate_view, heater_free
+from .memo import Memo, feature_grid, memoised
 from .scores import (
     DAY_S,
     always_positive_f1,
@@ -57,6 +58,7 @@ from .scores import (
     ratio_ci,
     row,
     skill_score,
+    spread,
     temporal_split,
     unique_days,
 )
@@ -340,6 +342,32 @@ def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: 
     return pred
 
 
+def _supervised_on_features(grid: Grid, truth: GroundTruth, train, test: Grid, *, seed: int,
+                            memo: Memo | None) -> np.ndarray:
+    """:func:`occupancy_supervised` on the feature grids of the household and of the training
+    households (:func:`nilm.privacy.memo.feature_grid`), split as :func:`score_occupancy`
+    splits the attacked grid; each interval of ``test`` (a part of ``grid``) takes its feature
+    interval's verdict, NaN where its own mains is unknown."""
+    tz = truth.timezone
+    fgrid = feature_grid(grid, memo, mains_only=True)
+    ftrain = None if train is None else [(feature_grid(g, memo, mains_only=True), t)
+                                         for g, t in train]
+
+    def fit():
+        if ftrain is None:
+            tr, ftest = temporal_split(fgrid, tz)
+            pairs = [(tr, truth)] if len(tr) else []
+        else:
+            ftest, pairs = fgrid, ftrain
+        return ftest, occupancy_supervised(pairs, ftest, tz, seed=seed)
+
+    key = ("occupancy_supervised", id(fgrid), tuple(id(g) for g, _ in ftrain or ()), seed, tz)
+    ftest, verdict = memoised(memo, key, fit)
+    out = np.array(spread(verdict, ftest, test, np.nan), dtype=np.float64)
+    out[~np.isfinite(test.mains)] = np.nan
+    return out
+
+
 #: unsupervised-attack settings searched by the ``tuned`` attack
 TUNING_GRID = {"q": (0.25, 0.5, 0.75, 0.9), "margin_w": (25.0, 50.0, 100.0, 150.0, 300.0)}
 
@@ -446,12 +474,15 @@ def _episode_day_stats(true_ep, pred_ep, days, tz):
 def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
                     method: str = "unsupervised", seed: int = 0,
                     train: list[tuple[Grid, GroundTruth]] | None = None,
-                    rule: str = "majority", min_episode_s: float = 3600.0) -> list[dict]:
+                    rule: str = "majority", min_episode_s: float = 3600.0,
+                    memo: Memo | None = None) -> list[dict]:
     """Score the occupancy attack ``method`` on one household at ``period`` s.
 
     Evaluation design: with ``train`` (a list of ``(grid, truth)`` of *other* households at the
     same period) the whole household is attacked; without it the first half of its local days
-    trains the supervised attack and only the second half is scored, for both methods.
+    trains the supervised attack and only the second half is scored, for both methods. With a
+    :class:`nilm.privacy.memo.Memo` the supervised attack, which reads 60-s features at 60 s
+    and finer, fits once for all those rungs (:func:`_supervised_on_features`).
 
     Rows (see :mod:`nilm.privacy.scores`):
 
@@ -481,7 +512,7 @@ def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
     elif method == "tuned":
         pred = occupancy_tuned(train_pairs, test, tz)
     else:
-        pred = occupancy_supervised(train_pairs, test, tz, seed=seed)
+        pred = _supervised_on_features(grid, truth, train, test, seed=seed, memo=memo)
     y = presence_on_grid(truth, test.start, period, len(test), rule=rule)
     ok = np.isfinite(y) & np.isfinite(pred)
     n = int(ok.sum())

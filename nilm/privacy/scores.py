@@ -233,7 +233,7 @@ def error_rows(inference: str, target: str, metric: str, err: np.ndarray, err_pr
 
 __all__ = ["DAY_S", "ROW_KEYS", "always_positive_f1", "day_start_utc", "error_rows",
            "grid_clock", "local_clock", "quantisation_floor_s", "ratio_ci", "row",
-           "skill_error", "skill_score", "unique_days"]
+           "skill_error", "skill_score", "spread", "unique_days"]
 
 
 def as_grid(x, period: float):
@@ -309,6 +309,27 @@ def coarsen(grid, k: int, *, min_coverage: float = 0.5):
     meta["coarsened_from_s"] = grid.period
     return Grid(grid.start, grid.period * k, pool(grid.mains), pool(grid.appliances),
                 list(grid.names), meta, {key: pool(v) for key, v in grid.extra.items()})
+
+
+def spread(values: np.ndarray, coarse, fine, fill) -> np.ndarray:
+    """``values`` of the intervals of grid ``coarse``, read at each interval of grid ``fine``:
+    the value of the coarse interval holding the fine interval's start, ``fill`` outside
+    ``coarse``. A learned attack that reads a fine grid through a coarser feature grid gives
+    each attacked interval its feature interval's verdict this way."""
+    values = np.asarray(values)
+    n = len(fine)
+    if float(coarse.period) == float(fine.period) and coarse.start == fine.start \
+            and len(coarse) == n:
+        return values
+    k = float(coarse.period) / float(fine.period)
+    off = (fine.start - coarse.start) / float(fine.period)
+    if k.is_integer() and off.is_integer() and off >= 0 and len(values) * k >= off + n:
+        return np.repeat(values, int(k))[int(off):int(off) + n]  # aligned blocks
+    j = (fine.t - coarse.start) // int(coarse.period)
+    inside = (j >= 0) & (j < len(values))
+    if not len(values):
+        return np.full(n, fill, dtype=np.result_type(values, type(fill)))
+    return np.where(inside, values[np.clip(j, 0, len(values) - 1)], fill)
 
 
 def expand(x: np.ndarray, k: int, n: int) -> np.ndarray:
