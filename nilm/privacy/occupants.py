@@ -3,11 +3,15 @@
 The attack summarises each household's aggregate at the attacked period into a few features
 (:data:`FEATURES`) and learns, over *other* households, to map them to the number of occupants
 (Beckel et al. 2014 classify household characteristics, occupant count included, from
-30-min smart-meter data this way; Kleiminger et al. 2015's occupancy features feed it). Three
-models: a balanced random-forest classifier (``forest``), a rounded random-forest regressor
-(``forest_regressor``) and a rounded ridge regression on the features that scale with people
-(``ridge``, :data:`RIDGE_FEATURES`), which suits populations of a few households. Ground
-truth: ``GroundTruth.occupants`` (simulator, or dataset metadata; 0 = unknown, not scored).
+30-min smart-meter data this way; Kleiminger et al. 2015's occupancy features feed it), read at
+the attacked period and at the coarser rungs the attacker can compute from it
+(:func:`multiresolution_features`). Four models: a balanced random-forest classifier
+(``forest``), a rounded random-forest regressor (``forest_regressor``), an ordinal forest that
+predicts the median count (``ordinal_forest``, :class:`OrdinalForest`, Frank & Hall 2001) and a
+rounded ridge regression on the features that scale with people (``ridge``,
+:data:`RIDGE_FEATURES`, attacked period only), which suits populations of a few households.
+Ground truth: ``GroundTruth.occupants`` (simulator, or dataset metadata; 0 = unknown, not
+scored).
 
 Evaluation: cross-validated across households (:func:`score_occupants_population`, K folds
 shuffled with ``seed``) — a household is never in the training set of its own prediction. Scores:
@@ -22,6 +26,8 @@ Beckel, C., Sadamori, L., Staake, T. & Santini, S. (2014). Revealing household c
 from smart meter data. Energy 78, 397–410.
 Brodersen, K. H., Ong, C. S., Stephan, K. E. & Buhmann, J. M. (2010). The balanced accuracy and
 its posterior distribution. ICPR.
+Frank, E. & Hall, M. (2001). A simple approach to ordinal classification. ECML, LNCS 2167,
+145–156.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from .routine import changepoint_wake_bed
 from .scores import (
     DAY_S,
     as_grid,
+    coarsen,
     day_start_utc,
     local_clock,
     row,
@@ -46,7 +53,13 @@ from .scores import (
 )
 
 #: the attacks this module implements
-METHODS = ("forest", "forest_regressor", "ridge")
+METHODS = ("forest", "forest_regressor", "ordinal_forest", "ridge")
+
+#: coarser rungs of the ladder (s) whose features the forest attacks also read: an attacker
+#: holding the curve at period Δ holds every coarsening of it, and some features (the off-peak
+#: water-heater run above all) are measured better on 30-min or 60-min block means than on
+#: 10-min ones, so the attack at a fine period is never weaker for lack of a coarse view
+COARSER_RUNGS_S = (1800, 3600)
 
 #: names of the columns of :func:`household_features`
 FEATURES = ("daily_kwh", "evening_peak_w", "night_base_w", "day_night_ratio",
@@ -144,6 +157,98 @@ def household_features(grid: Grid, tz: str) -> np.ndarray:
     ])
 
 
+def multiresolution_features(grid: Grid, tz: str) -> np.ndarray:
+    """:func:`household_features` of ``grid`` followed by those of its block means at each rung
+    of :data:`COARSER_RUNGS_S`, float64 ``[len(FEATURES) · (1 + len(COARSER_RUNGS_S))]``.
+
+    A rung contributes only when it is coarser than ``grid.period`` and a whole multiple of it
+    (the attacker computes it from the data it holds, by :func:`nilm.privacy.scores.coarsen`);
+    otherwise its block is NaN, so every period has the same columns (imputation turns a
+    column that is NaN in every household into a constant, which no model splits on).
+    """
+    period = float(grid.period)
+    blocks = [household_features(grid, tz)]
+    for rung in COARSER_RUNGS_S:
+        k = rung / period
+        if k > 1 and k == int(k):
+            blocks.append(household_features(coarsen(grid, int(k)), tz))
+        else:
+            blocks.append(np.full(len(FEATURES), np.nan))
+    return np.concatenate(blocks)
+
+
+def median_class(p_exceed: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """The median of each row's predictive distribution over the ordered ``classes``.
+
+    ``p_exceed[i, k]`` = P(y > classes[k]) for k < K − 1 (``[n, K − 1]``). The median is the
+    smallest class c with P(y > c) < 1/2, which minimises the expected absolute error (the Bayes
+    decision under L1 loss). Rows are first made non-increasing (running minimum), since
+    separately fitted binary models need not be.
+    """
+    p = np.minimum.accumulate(np.atleast_2d(np.asarray(p_exceed, dtype=np.float64)), axis=1)
+    return np.asarray(classes)[(p >= 0.5).sum(axis=1)]
+
+
+class OrdinalForest:
+    """Ordinal classification by K − 1 binary random forests (Frank & Hall 2001).
+
+    Forest k learns P(y > c_k) for the ordered classes c_0 < … < c_{K−1} seen in ``fit``;
+    :meth:`predict` returns the median class of the implied distribution
+    (:func:`median_class`), the count that minimises the expected absolute error in persons.
+    Unlike a classifier (which predicts the mode and treats 1 and 5 persons as no further apart
+    than 1 and 2) it uses the order of the counts; unlike a rounded regressor it does not pull
+    every prediction towards the mean.
+
+    Missing features are imputed with their training median.
+
+    Parameters
+    ----------
+    n_estimators : trees per binary forest.
+    min_samples_leaf : fewest households per leaf.
+    random_state : seed of every forest.
+
+    References
+    ----------
+    Frank, E. & Hall, M. (2001). A simple approach to ordinal classification. ECML, LNCS 2167,
+    145–156.
+    """
+
+    def __init__(self, n_estimators: int = 200, min_samples_leaf: int = 1,
+                 random_state: int | None = None):
+        self.n_estimators = n_estimators
+        self.min_samples_leaf = min_samples_leaf
+        self.random_state = random_state
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> OrdinalForest:
+        """Learn from features ``x`` (float64 ``[n, d]``, NaN = missing) and ordered labels
+        ``y`` (``[n]``, e.g. persons); returns self."""
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.impute import SimpleImputer
+
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)
+        # the median imputation of the other attacks, inside the estimator so that the module
+        # need not subclass (and so import) scikit-learn to sit in a Pipeline
+        self.imputer_ = SimpleImputer(strategy="median", keep_empty_features=True).fit(x)
+        x = self.imputer_.transform(x)
+        self.estimators_ = [
+            RandomForestClassifier(n_estimators=self.n_estimators,
+                                   min_samples_leaf=self.min_samples_leaf,
+                                   random_state=self.random_state, n_jobs=1)
+            .fit(x, (y > c).astype(np.int8)) for c in self.classes_[:-1]]
+        return self
+
+    def predict_exceed(self, x: np.ndarray) -> np.ndarray:
+        """P(y > c_k), ``[n, K − 1]`` (not yet made monotone)."""
+        x = self.imputer_.transform(x)
+        return np.stack([e.predict_proba(x)[:, 1] for e in self.estimators_], axis=1) \
+            if self.estimators_ else np.zeros((len(x), 0))
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Median class of each row of ``x`` (float64 ``[n]``, a label seen in ``fit``)."""
+        return median_class(self.predict_exceed(x), self.classes_).astype(np.float64)
+
+
 def _model(method: str, seed: int):
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
     from sklearn.impute import SimpleImputer
@@ -154,6 +259,8 @@ def _model(method: str, seed: int):
                                      random_state=seed, n_jobs=1)
     elif method == "forest_regressor":
         est = RandomForestRegressor(n_estimators=200, random_state=seed, n_jobs=1)
+    elif method == "ordinal_forest":
+        return OrdinalForest(random_state=seed)
     elif method == "ridge":
         from sklearn.linear_model import Ridge
         from sklearn.preprocessing import StandardScaler
@@ -170,8 +277,13 @@ def _model(method: str, seed: int):
 
 def predict_occupants(train_x: np.ndarray, train_y: np.ndarray, x: np.ndarray, *,
                       method: str, seed: int) -> np.ndarray:
-    """Occupant counts for the rows of ``x`` from a model fitted on ``(train_x, train_y)``;
-    regressor outputs are rounded to the nearest count inside the training range (≥ 1)."""
+    """Occupant counts for the rows of ``x`` from a model fitted on ``(train_x, train_y)``.
+
+    ``train_x`` and ``x`` hold :func:`multiresolution_features` rows (or, for ``ridge``, any
+    rows that start with the :data:`FEATURES` columns). The classifiers (``forest``,
+    ``ordinal_forest``) return counts seen in training; regressor outputs are rounded to the
+    nearest count inside the training range (≥ 1).
+    """
     y = np.asarray(train_y)
     if np.unique(y).size < 2:
         return np.full(len(x), float(y[0]))
@@ -180,7 +292,7 @@ def predict_occupants(train_x: np.ndarray, train_y: np.ndarray, x: np.ndarray, *
         train_x, x = train_x[:, cols], x[:, cols]
     model = _model(method, seed).fit(train_x, y)
     pred = model.predict(x).astype(np.float64)
-    if method == "forest":
+    if method in ("forest", "ordinal_forest"):
         return pred
     # regressors: the nearest count inside the training range
     return np.clip(np.round(pred), max(1.0, y.min()), y.max())
@@ -218,9 +330,9 @@ def score_occupants(household_or_grid, truth: GroundTruth, period: float, *,
     if truth.occupants <= 0 or len(pairs) < 2:
         return [row("occupants", "occupants", m, np.nan, n=0, prior=np.nan, skill=np.nan,
                     method=method, split=split) for m in ("abs_error_persons", "correct")]
-    x_tr = np.stack([household_features(g, t.timezone) for g, t in pairs])
+    x_tr = np.stack([multiresolution_features(g, t.timezone) for g, t in pairs])
     y_tr = np.array([t.occupants for _, t in pairs], dtype=np.float64)
-    pred = float(predict_occupants(x_tr, y_tr, household_features(grid, truth.timezone)[None],
+    pred = float(predict_occupants(x_tr, y_tr, multiresolution_features(grid, truth.timezone)[None],
                                    method=method, seed=seed)[0])
     prior = majority(y_tr)
     err, err_p = abs(pred - truth.occupants), abs(float(np.median(y_tr)) - truth.occupants)
@@ -250,7 +362,7 @@ def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], per
         return [row("occupants", "occupants", m, np.nan, n=len(keep), prior=np.nan,
                     skill=np.nan, method=method, split=split)
                 for m in ("mae_persons", "balanced_accuracy")]
-    x = np.stack([household_features(as_grid(grids[i], period), truths[i].timezone)
+    x = np.stack([multiresolution_features(as_grid(grids[i], period), truths[i].timezone)
                   for i in keep])
     y = np.array([truths[i].occupants for i in keep], dtype=np.float64)
     pred = np.empty(len(y))
@@ -271,6 +383,7 @@ def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], per
                 prior=ba_p, skill=skill_score(ba, ba_p), method=method, split=split)]
 
 
-__all__ = ["FEATURES", "METHODS", "RIDGE_FEATURES", "balanced_accuracy", "household_features",
-           "majority",
-           "predict_occupants", "score_occupants", "score_occupants_population"]
+__all__ = ["COARSER_RUNGS_S", "FEATURES", "METHODS", "RIDGE_FEATURES", "OrdinalForest",
+           "balanced_accuracy", "household_features", "majority", "median_class",
+           "multiresolution_features", "predict_occupants", "score_occupants",
+           "score_occupants_population"]
