@@ -25,7 +25,7 @@ import pytest
 
 from nilm.privacy.hot_water import heater_profile
 from nilm.privacy.occupancy import occupancy_unsupervised
-from nilm.privacy.routine import changepoint_wake_bed
+from nilm.privacy.routine import MAX_SPREAD_W, changepoint_wake_bed
 from tests import naive
 from tests.test_privacy_synth import TZ, synthetic_household
 
@@ -55,7 +55,8 @@ CASES = {
                        lambda g: naive.heater_profile(g, TZ)["power"]),
     "occupancy_unsupervised": (lambda g: occupancy_unsupervised(g, TZ),
                                lambda g: naive.occupancy_unsupervised(g, TZ)),
-    "changepoint_wake_bed": (_wake_bed, lambda g: naive.wake_bed(g, TZ)),
+    "changepoint_wake_bed": (_wake_bed,
+                             lambda g: naive.wake_bed_step(g, TZ, max_spread_w=MAX_SPREAD_W)),
 }
 
 

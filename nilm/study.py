@@ -479,6 +479,7 @@ def _household_meta(source: Source, house: str, out: Path) -> dict:
 
 def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[Cell]) -> int:
     from .privacy import score_occupants_population
+    from .privacy.memo import Memo
     from .truth import GroundTruth
 
     houses = house_ids(source, out)
@@ -507,10 +508,11 @@ def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[C
                                          "the native period"})
             continue
         grids = [loaded[i].to_grid(period) if i in loaded else None for i in range(len(houses))]
+        memo = Memo()  # the household features of this rung, shared by every method
         for c in group:
             seed = c.seed(spec.seed)
             rows = score_occupants_population(grids, truths, period, method=c.method,
-                                              seed=seed, n_boot=spec.n_boot)
+                                              seed=seed, n_boot=spec.n_boot, memo=memo)
             _write_cell(out, c, _tidy(rows, c, meta, period, seed), {"houses": houses})
     return len(todo)
 

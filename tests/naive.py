@@ -585,45 +585,6 @@ def occupancy_unsupervised(grid, tz, *, margin_w=50.0, window_s=3600.0, sleep=(0
     return np.where(np.isfinite(p), occupied.astype(np.float64), np.nan)
 
 
-def wake_bed(grid, tz, *, q=0.95, margin_w=100.0, sustain_s=0.0, evening=(17.0, 27.0)):
-    """Twin of :func:`nilm.privacy.routine.changepoint_wake_bed` (interval starts, before the
-    position shift): its first version, every test on every interval."""
-    from nilm.privacy.scores import local_clock
-
-    p = grid.mains.astype(np.float64) - np.nan_to_num(heater_profile(grid, tz)["power"])
-    day, sod = local_clock(grid.t, tz)
-    days = np.unique(day)
-    period = float(grid.period)
-    wake = np.full(len(days), np.nan)
-    bed = np.full(len(days), np.nan)
-    in_night = (sod >= 3600) & (sod + period <= 5 * 3600) & np.isfinite(p)
-    if in_night.sum() < 1:
-        return days, wake, bed
-    thr = float(np.quantile(p[in_night], q)) + margin_w
-    above = (np.isfinite(p) & (p > thr)).astype(np.float64)
-    n = max(1, int(round(sustain_s / period)))
-    c = np.concatenate([[0.0], np.cumsum(above)])
-    i = np.arange(len(p))
-    fwd = (c[np.minimum(i + n, len(p))] - c[i]) >= np.minimum(n, len(p) - i)
-    bwd = (c[i + 1] - c[np.maximum(i + 1 - n, 0)]) >= np.minimum(n, i + 1)
-    start = grid.t.astype(np.float64)
-    in_morning = (sod >= 4 * 3600) & (sod + period <= 12 * 3600)
-    k = np.searchsorted(days, day)
-    sel = np.flatnonzero(fwd & (above > 0) & in_morning)
-    first = np.unique(k[sel], return_index=True)[1]
-    wake[k[sel][first]] = start[sel][first]
-    late = sod + period <= (evening[1] - 24) * 3600
-    in_evening = (sod >= evening[0] * 3600) & (sod + period <= 86400) | late
-    owner = day - late.astype(np.int64)
-    ke = np.searchsorted(days, owner)
-    sel = np.flatnonzero(bwd & (above > 0) & in_evening & (ke < len(days)))
-    sel = sel[days[ke[sel]] == owner[sel]]
-    rev = sel[::-1]
-    last = np.unique(ke[rev], return_index=True)[1]
-    bed[ke[rev][last]] = start[rev][last]
-    return days, wake, bed
-
-
 def day_profiles(p, day, sod, period, start_h, hours, bin_s=900.0):
     """Twin of :func:`nilm.privacy.routine.day_profiles` on heater-free power ``p`` and its
     local clock: its first version, every step on every interval."""
@@ -652,3 +613,74 @@ def day_profiles(p, day, sod, period, start_h, hours, bin_s=900.0):
     with np.errstate(invalid="ignore", divide="ignore"):
         share = cum / cum[:, -1:]
     return days, np.concatenate([mean, share], axis=1)
+
+
+def heater_step_free(grid, tz):
+    """Twin of :func:`nilm.privacy.routine.heater_step_free` (power only): the heater runs and
+    edges of ``hot_water._heater_profile``, walked block by block and interval by interval."""
+    from nilm.privacy.hot_water import _heater_profile
+    from nilm.privacy.scores import local_clock
+
+    p = grid.mains.astype(np.float64)
+    period = float(grid.period)
+    day, sod = local_clock(grid.t, tz)
+    marked = set(_heater_profile(p.copy(), day, sod, period)[1].tolist())
+    out = p.copy()
+    hour = max(1, int(round(3600.0 / period)))
+    n, i = len(p), 0
+    while i < n:
+        if i not in marked:
+            i += 1
+            continue
+        j = i
+        while j < n and j in marked:
+            j += 1
+        core, edges = (range(i + 1, j - 1), [i, j - 1]) if j - i >= 3 else (range(i, j), [])
+        core = list(core)
+        inner = core[1:-1] if len(core) >= 3 else core
+        vals = [p[c] for c in inner if np.isfinite(p[c])]
+        after = [p[c] for c in range(j, min(j + hour, n)) if np.isfinite(p[c])]
+        if vals and after:
+            floor = min(after)
+            h = max(min(vals) - floor, 0.0)
+            for c in core:
+                out[c] = p[c] - h
+            for e in edges:
+                out[e] = p[e] - min(max(p[e] - floor, 0.0), h)
+        i = j
+    return out
+
+
+def wake_bed_step(grid, tz, *, q=0.95, margin_w=50.0, sustain_s=0.0, evening=(17.0, 27.0),
+                  max_spread_w=np.inf):
+    """Twin of :func:`nilm.privacy.routine.changepoint_wake_bed` on the heater-step-free power
+    (interval starts, before the position shift): day by day, interval by interval."""
+    from nilm.privacy.scores import local_clock
+
+    p = heater_step_free(grid, tz)
+    day, sod = local_clock(grid.t, tz)
+    days = np.unique(day)
+    period = float(grid.period)
+    wake = np.full(len(days), np.nan)
+    bed = np.full(len(days), np.nan)
+    night = np.isfinite(p) & (sod >= 3600) & (sod + period <= 5 * 3600)
+    if not night.any():
+        return days, wake, bed
+    if np.median(p[night]) - np.quantile(p[night], 0.05) > max_spread_w:
+        return days, wake, bed
+    thr = np.quantile(p[night], q) + margin_w
+    above = np.isfinite(p) & (p > thr)
+    n = max(1, int(round(sustain_s / period)))
+    start = grid.t.astype(np.float64)
+    for k, d in enumerate(days):
+        for i in np.flatnonzero((day == d) & (sod >= 4 * 3600) & (sod + period <= 12 * 3600)):
+            if above[i:i + n].all():
+                wake[k] = start[i]
+                break
+        own = ((day == d) & (sod >= evening[0] * 3600) & (sod + period <= 86400)) | (
+            (day == d + 1) & (sod + period <= (evening[1] - 24) * 3600))
+        for i in np.flatnonzero(own)[::-1]:
+            if above[max(0, i + 1 - n):i + 1].all():
+                bed[k] = start[i]
+                break
+    return days, wake, bed

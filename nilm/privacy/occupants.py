@@ -39,6 +39,7 @@ from .. import metrics
 from ..series import Grid
 from ..truth import GroundTruth
 from .hot_water import daily_energy, heater_profile
+from .memo import Memo, memoised
 from .occupancy import night_quantile, occupancy_unsupervised
 from .routine import changepoint_wake_bed
 from .scores import (
@@ -346,13 +347,15 @@ def score_occupants(household_or_grid, truth: GroundTruth, period: float, *,
 
 def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], period: float, *,
                                method: str = "forest", seed: int = 0, n_folds: int = 5,
-                               n_boot: int = 1000) -> list[dict]:
+                               n_boot: int = 1000, memo: Memo | None = None) -> list[dict]:
     """Cross-validated occupant-count attack over a population of households at ``period`` s.
 
     Households with unknown occupants (0) are left out. K-fold over households (``n_folds``, at
     most one household per fold when there are fewer), shuffled with ``seed``. Priors: the
     population median (MAE) and 1/K (balanced accuracy). Rows: ``mae_persons`` and
-    ``balanced_accuracy`` with CIs from a bootstrap over households (``seed``).
+    ``balanced_accuracy`` with CIs from a bootstrap over households (``seed``). With a
+    :class:`nilm.privacy.memo.Memo` (one per set of ``grids``, e.g. per rung) the household
+    features are computed once for every method.
     """
     from sklearn.model_selection import KFold
 
@@ -362,8 +365,9 @@ def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], per
         return [row("occupants", "occupants", m, np.nan, n=len(keep), prior=np.nan,
                     skill=np.nan, method=method, split=split)
                 for m in ("mae_persons", "balanced_accuracy")]
-    x = np.stack([multiresolution_features(as_grid(grids[i], period), truths[i].timezone)
-                  for i in keep])
+    x = memoised(memo, ("occupants_features", float(period), tuple(keep)), lambda: np.stack(
+        [multiresolution_features(as_grid(grids[i], period), truths[i].timezone)
+         for i in keep]))
     y = np.array([truths[i].occupants for i in keep], dtype=np.float64)
     pred = np.empty(len(y))
     folds = KFold(n_splits=min(n_folds, len(y)), shuffle=True, random_state=seed)

@@ -11,19 +11,28 @@ activity around the night gap (:func:`nilm.privacy.truth_proxy.proxy_truth`).
 Attack (:func:`changepoint_wake_bed`): a first-exceedance change point, i.e. the base-load
 threshold idea of Kleiminger et al. (2015) applied within a morning and an evening window:
 
-1. an off-peak water-heater run (:func:`nilm.privacy.hot_water.heater_profile`) is subtracted
-   first — it is automatic and would otherwise look like someone up at night;
+1. each off-peak water-heater run (:func:`nilm.privacy.hot_water.heater_profile`) is
+   subtracted first as a constant step (:func:`heater_step_free`) — it is automatic and would
+   otherwise look like someone up at night, and the TV and lamps on top of an evening run must
+   survive its removal, since that run covers most bed times;
 2. the night reference is the ``q`` quantile of interval power in the local night window
-   (01:00–05:00), which includes fridge cycles and standby; threshold = reference + margin;
+   (01:00–05:00), which includes fridge cycles and standby; threshold = reference + margin
+   (50 W: a lamp and a TV, the last loads before bed, are 50–250 W);
 3. wake-up of day *d*: the first interval wholly inside the morning window (04:00–12:00) whose
    power exceeds the threshold; bed time: the last such interval in the evening window
    (17:00–03:00 next day). The estimate is the interval midpoint, so an attacker that finds the
    right interval has an expected error of period/4
-   (:func:`nilm.privacy.scores.quantisation_floor_s`).
+   (:func:`nilm.privacy.scores.quantisation_floor_s`);
+4. reject option (Chow 1970): where the household's median night power lies more than
+   :data:`MAX_SPREAD_W` above its night 5 % quantile, a load cycles all night (electric
+   convectors, whose duty follows the outdoor temperature and peaks at 04:00–06:00 while
+   everyone sleeps) and an exceedance says nothing about people, so the attack abstains on
+   every day of that household.
 
 Attack ``tuned`` (:func:`tuned_wake_bed`): the same detector with its settings (reference
-quantile, margin, sustained-rise length, evening window end, position of the estimate inside
-the interval; :data:`TUNING_GRID`) chosen on *other* households' truth to minimise their MAE —
+quantile, margin, sustained-rise length, evening window end, reject option on or off, position
+of the estimate inside the interval; :data:`TUNING_GRID`) chosen on *other* households' truth
+to minimise their MAE —
 what an adversary with a labelled panel does.
 
 Attack ``regression`` (:func:`regression_wake_bed`): a gradient-boosting regressor reads the
@@ -36,6 +45,10 @@ abstains and is scored with the prior's estimate, so it then has skill 0 by cons
 
 References
 ----------
+Hart, G. W. (1992). Nonintrusive appliance load monitoring. Proceedings of the IEEE, 80(12),
+1870–1891.
+Chow, C. K. (1970). On optimum recognition error and reject tradeoff. IEEE Transactions on
+Information Theory, 16(1), 41–46.
 Kleiminger, W., Beckel, C. & Santini, S. (2015). Household occupancy monitoring using electricity
 meters. UbiComp.
 Molina-Markham, A., Shenoy, P., Fu, K., Cecchet, E. & Irwin, D. (2010). Private memoirs of a
@@ -48,7 +61,7 @@ import numpy as np
 
 from ..series import Grid
 from ..truth import GroundTruth
-from .hot_water import aggregate_view, heater_free
+from .hot_water import _heater_profile, _runs, aggregate_view, heater_free
 from .scores import (
     DAY_S,
     as_grid,
@@ -68,6 +81,12 @@ from .scores import (
 #: the attacks this module implements
 METHODS = ("changepoint", "tuned", "regression")
 
+#: reject option of the change-point attacks, W: a household whose median night power lies
+#: more than this above its night 5 % quantile has a load cycling all night (electric
+#: convectors: 1–2 kW steps, duty set by the outdoor temperature), so an exceedance of the night
+#: reference says nothing about people and the attack abstains (Chow 1970's reject option)
+MAX_SPREAD_W = 300.0
+
 
 def household_wake_bed(truth: GroundTruth) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(local day numbers, household wake epoch s, household bed epoch s) per truth day.
@@ -85,9 +104,66 @@ def household_wake_bed(truth: GroundTruth) -> tuple[np.ndarray, np.ndarray, np.n
     return days, w, b
 
 
+def heater_step_free(grid: Grid, tz: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(power, local day, local time of day) of the aggregate with each off-peak water-heater
+    run of :func:`nilm.privacy.hot_water.heater_profile` replaced by a constant step.
+
+    The element of a tank heater draws a constant power while its thermostat is closed (Hart
+    1992's two-state appliance), so in each run the heater power ``h`` is taken as the run's
+    lowest power (its first and last intervals left out: they may hold the switch-off) minus the
+    lowest power of the hour after the run (the night floor: standby, fridge off; the lowest,
+    not a quantile, because people may be up for most of the run), and
+    that one value is subtracted from the whole run; an edge interval (partly in the run) loses
+    ``clip(p − floor, 0, h)``. :func:`nilm.privacy.hot_water.heater_free` subtracts
+    ``min(excess, P_h)`` instead, with ``P_h`` learned from each night's largest excess (heater
+    plus whatever ran with it), which flattens the run to the base load and erases the TV,
+    lamps and late cooking on top of it — and an evening off-peak run (21:30–01:00) covers most
+    bed times, so bed times were read at the heater start.
+
+    Parameters
+    ----------
+    grid : aggregate, W, any period.
+    tz : IANA time zone of the household.
+
+    Returns
+    -------
+    (p, day, sod): float64 W (a fresh array, NaN where the mains is), and the local day number
+    and time of day (s) of :func:`nilm.privacy.scores.grid_clock`.
+    """
+    p = grid.mains.astype(np.float64)
+    day, sod = grid_clock(grid, tz)
+    period = float(grid.period)
+    _, idx = _heater_profile(p, day, sod, period)
+    if idx.size:
+        run = np.zeros(len(p), bool)
+        run[idx] = True
+        hour = max(1, int(round(3600.0 / period)))
+        # each block of ``idx`` is an edge interval, the run, an edge interval (an edge is
+        # missing at the ends of the grid or where the mains is NaN)
+        for a, b in zip(*_runs(run), strict=True):
+            edges = (a, b - 1) if b - a >= 3 else ()
+            lo, hi = (a + 1, b - 1) if edges else (a, b)
+            # the run's first and last intervals may hold the switch-off of the element
+            trim = 1 if hi - lo >= 3 else 0
+            inside, after = p[lo + trim:hi - trim], p[b:b + hour]
+            inside, after = inside[np.isfinite(inside)], after[np.isfinite(after)]
+            if not (inside.size and after.size):
+                continue
+            floor = float(np.min(after))
+            h = max(float(np.min(inside)) - floor, 0.0)
+            p[lo:hi] -= h
+            for e in edges:
+                p[e] -= min(max(p[e] - floor, 0.0), h)
+    return p, day, sod
+
+
 def _prepare(grid: Grid, tz: str, remove_heater: bool = True) -> dict:
-    """What every detection on ``grid`` shares: heater-free power, local clock, days."""
-    p, day, sod = heater_free(grid, tz, remove_heater)
+    """What every detection on ``grid`` shares: heater-free power (:func:`heater_step_free`),
+    local clock, days."""
+    if remove_heater:
+        p, day, sod = heater_step_free(grid, tz)
+    else:
+        p, day, sod = heater_free(grid, tz, False)
     days = unique_days(day)
     return {"p": p, "day": day, "sod": sod, "days": days, "start": int(grid.start),
             "period": float(grid.period)}
@@ -98,16 +174,30 @@ def _starts(prep: dict, i: np.ndarray) -> np.ndarray:
     return (prep["start"] + (i * prep["period"]).astype(np.int64)).astype(np.float64)
 
 
+def _night_spread(prep: dict, night=(1.0, 5.0)) -> float:
+    """Median minus 5 % quantile of the interval power in the local ``night`` hours, W (NaN
+    without night data): what the reject option of :func:`_detect` compares with
+    :data:`MAX_SPREAD_W`."""
+    p, sod, period = prep["p"], prep["sod"], prep["period"]
+    pn = p[(sod >= night[0] * 3600) & (sod + period <= night[1] * 3600) & np.isfinite(p)]
+    if not pn.size:
+        return float("nan")
+    return float(np.median(pn)) - float(np.quantile(pn, 0.05))
+
+
 def _detect(prep: dict, *, q: float, margin_w: float, sustain_s: float, night, morning,
-            evening) -> tuple[np.ndarray, np.ndarray]:
+            evening, max_spread_w: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
     """(wake, bed) per day of ``prep["days"]``: start (epoch s) of the first morning interval
     that opens a run of ``sustain_s`` above the threshold, and of the last evening interval
-    that closes one (NaN: none)."""
+    that closes one (NaN: none, and every day when the night is not quiet: median night power
+    more than ``max_spread_w`` W above its 5 % quantile)."""
     p, day, sod, days, period = (prep[k] for k in ("p", "day", "sod", "days", "period"))
     wake = np.full(len(days), np.nan)
     bed = np.full(len(days), np.nan)
     in_night = (sod >= night[0] * 3600) & (sod + period <= night[1] * 3600) & np.isfinite(p)
     if in_night.sum() < 1 or len(days) == 0:
+        return wake, bed
+    if _night_spread(prep, night) > max_spread_w:
         return wake, bed
     thr = float(np.quantile(p[in_night], q)) + margin_w
     above = np.isfinite(p) & (p > thr)
@@ -139,10 +229,11 @@ def _detect(prep: dict, *, q: float, margin_w: float, sustain_s: float, night, m
     return wake, bed
 
 
-def changepoint_wake_bed(grid: Grid, tz: str, *, q: float = 0.95, margin_w: float = 100.0,
+def changepoint_wake_bed(grid: Grid, tz: str, *, q: float = 0.95, margin_w: float = 50.0,
                          night=(1.0, 5.0), morning=(4.0, 12.0), evening=(17.0, 27.0),
                          remove_heater: bool = True, sustain_s: float = 0.0,
-                         position: tuple[float, float] = (0.5, 0.5)
+                         position: tuple[float, float] = (0.5, 0.5),
+                         max_spread_w: float = MAX_SPREAD_W
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Estimated wake-up and bed times per local day.
 
@@ -158,6 +249,9 @@ def changepoint_wake_bed(grid: Grid, tz: str, *, q: float = 0.95, margin_w: floa
         morning interval opening such a run, bed time the last evening one closing it.
     position : where inside the detected interval the (wake, bed) estimate lies, as a share of
         the period (0.5 = midpoint, the minimum-error guess for an event uniform in it).
+    max_spread_w : reject option, W: abstain on every day when the household's median night
+        power lies more than this above its night 5 % quantile (a thermostatic load such as
+        electric convectors cycling all night; see the module notes). ``inf`` never abstains.
 
     Returns
     -------
@@ -166,14 +260,15 @@ def changepoint_wake_bed(grid: Grid, tz: str, *, q: float = 0.95, margin_w: floa
     """
     prep = _prepare(grid, tz, remove_heater)
     wake, bed = _detect(prep, q=q, margin_w=margin_w, sustain_s=sustain_s, night=night,
-                        morning=morning, evening=evening)
+                        morning=morning, evening=evening, max_spread_w=max_spread_w)
     period = prep["period"]
     return prep["days"], wake + position[0] * period, bed + position[1] * period
 
 
 #: the detector settings searched by the ``tuned`` attack
 TUNING_GRID = {"q": (0.5, 0.95), "margin_w": (25.0, 50.0, 100.0, 200.0, 400.0),
-               "sustain_s": (0.0, 900.0, 1800.0), "evening": ((17.0, 25.0), (17.0, 27.0))}
+               "sustain_s": (0.0, 900.0, 1800.0), "evening": ((17.0, 25.0), (17.0, 27.0)),
+               "max_spread_w": (MAX_SPREAD_W, np.inf)}
 
 #: positions inside the detected interval tried by the ``tuned`` attack (share of the period)
 POSITIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -190,8 +285,8 @@ def tune_wake_bed(train: list[tuple[Grid, GroundTruth]]) -> tuple[dict, dict]:
     """
     import itertools
 
-    default = {"q": 0.95, "margin_w": 100.0, "sustain_s": 0.0, "evening": (17.0, 27.0),
-               "position": 0.5}
+    default = {"q": 0.95, "margin_w": 50.0, "sustain_s": 0.0, "evening": (17.0, 27.0),
+               "max_spread_w": MAX_SPREAD_W, "position": 0.5}
     if not train:
         return dict(default), dict(default)
     preps, truths = [], []
@@ -211,20 +306,27 @@ def tune_wake_bed(train: list[tuple[Grid, GroundTruth]]) -> tuple[dict, dict]:
     for j in (2, 3):
         tod = np.concatenate([tr[j] - tr[4] for tr in truths])
         med.append(float(np.nanmedian(tod)) if np.isfinite(tod).any() else np.nan)
+    # the reject option only blanks a whole household: detect once per other setting
+    keys.remove("max_spread_w")
+    spread = [_night_spread(prep) for prep in preps]
     for combo in itertools.product(*(TUNING_GRID[k] for k in keys)):
         kw = dict(zip(keys, combo, strict=True))
-        errs = [[[] for _ in POSITIONS], [[] for _ in POSITIONS]]
-        for prep, (_, k, tw, tb, mid) in zip(preps, truths, strict=True):
-            w, b = _detect(prep, night=(1.0, 5.0), morning=(4.0, 12.0), **kw)
-            for j, (est, y) in enumerate(((w[k], tw), (b[k], tb))):
+        dets = [_detect(prep, night=(1.0, 5.0), morning=(4.0, 12.0), **kw) for prep in preps]
+        for ms in TUNING_GRID["max_spread_w"]:
+            errs = [[[] for _ in POSITIONS], [[] for _ in POSITIONS]]
+            for prep, (_, k, tw, tb, mid), (w, b), sp in zip(preps, truths, dets, spread,
+                                                             strict=True):
+                for j, (est, y) in enumerate(((w[k], tw), (b[k], tb))):
+                    if sp > ms:
+                        est = np.full(len(est), np.nan)
+                    for m, pos in enumerate(POSITIONS):
+                        e = np.where(np.isfinite(est), est + pos * prep["period"], mid + med[j])
+                        errs[j][m].append(np.abs(e - y)[np.isfinite(y)])
+            for j in (0, 1):
                 for m, pos in enumerate(POSITIONS):
-                    e = np.where(np.isfinite(est), est + pos * prep["period"], mid + med[j])
-                    errs[j][m].append(np.abs(e - y)[np.isfinite(y)])
-        for j in (0, 1):
-            for m, pos in enumerate(POSITIONS):
-                mae = float(np.mean(np.concatenate(errs[j][m]))) if errs[j][m] else np.inf
-                if mae < best[j][0]:
-                    best[j] = (mae, {**kw, "position": pos})
+                    mae = float(np.mean(np.concatenate(errs[j][m]))) if errs[j][m] else np.inf
+                    if mae < best[j][0]:
+                        best[j] = (mae, {**kw, "max_spread_w": ms, "position": pos})
     return best[0][1], best[1][1]
 
 
@@ -469,6 +571,7 @@ def _within_row(target, err, err_p, tol, method, split, seed) -> dict:
                prior=prior, skill=skill_score(value, prior), method=method, split=split)
 
 
-__all__ = ["METHODS", "POSITIONS", "PROFILE_WINDOWS", "TUNING_GRID", "changepoint_wake_bed",
-           "day_profiles", "household_wake_bed", "power_profile", "regression_wake_bed",
-           "score_routine", "tune_wake_bed", "tuned_wake_bed"]
+__all__ = ["MAX_SPREAD_W", "METHODS", "POSITIONS", "PROFILE_WINDOWS", "TUNING_GRID",
+           "changepoint_wake_bed", "day_profiles", "heater_step_free", "household_wake_bed",
+           "power_profile", "regression_wake_bed", "score_routine", "tune_wake_bed",
+           "tuned_wake_bed"]
