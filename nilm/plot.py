@@ -36,13 +36,15 @@ from .atomic import atomic_path
 #: inference -> (target or None for "every target", metric): the number each inference is
 #: summarised by in the leakage-vs-resolution figure and the headline table.
 #: occupancy: MCC of occupied/absent (Matthews 1975); routine: share of days whose wake-up is
-#: found within ±30 min; appliances: day-use F1 over every sub-metered appliance; hot water:
+#: found within ±30 min; appliances: MCC of used vs unused days over every sub-metered appliance
+#: (prior 0; the F1 of day use has a "used every day" prior near 1 for daily appliances, which
+#: makes its skill ill-conditioned); hot water:
 #: MAE of the water heater's daily energy (kWh/day, its skill); occupants: balanced accuracy of
 #: the occupant count (Brodersen et al. 2010).
 HEADLINE = {
     "occupancy": ("absence", "mcc"),
     "routine": ("wake", "within_30min"),
-    "appliances": (None, "day_use_f1"),
+    "appliances": (None, "day_use_mcc"),
     "hot_water": ("water_heater", "mae_kwh_day"),
     "occupants": ("occupants", "balanced_accuracy"),
 }
@@ -209,7 +211,7 @@ def leakage_vs_resolution(results: pd.DataFrame, *, headline: dict | None = None
     return fig
 
 
-def detectability_heatmap(results: pd.DataFrame, *, metric: str = "day_use_f1",
+def detectability_heatmap(results: pd.DataFrame, *, metric: str = "day_use_mcc",
                           value: str = "skill", dataset: str | None = None,
                           method: str | None = None) -> Figure:
     """Appliance × resolution heat map of the appliance inference.
@@ -217,8 +219,8 @@ def detectability_heatmap(results: pd.DataFrame, *, metric: str = "day_use_f1",
     Parameters
     ----------
     results : tidy study table (see :func:`leakage_vs_resolution`).
-    metric : appliance metric (``"day_use_f1"`` or ``"event_f1"``).
-    value : ``"skill"`` (default) or ``"value"`` (the raw F1).
+    metric : appliance metric (``"day_use_mcc"``, ``"day_use_f1"`` or ``"event_f1"``).
+    value : ``"skill"`` (default) or ``"value"`` (the raw score).
     dataset : dataset to draw (default: the first, simulated datasets first).
     method : attack (default: ``"direct"``, which scores every appliance, when present; else
         the one with the best median skill, as in the headline table).

@@ -20,7 +20,8 @@ def tidy_results(seed: int = 0) -> pd.DataFrame:
     ladder = {"1min": 60, "10min": 600, "30min": 1800, "60min": 3600}
     metrics = {"occupancy": [("absence", "mcc", 0.0), ("absence", "f1_absent", 0.3)],
                "routine": [("wake", "within_30min", 0.4), ("wake", "mae_min", 60.0)],
-               "appliances": [("kettle", "day_use_f1", 0.6), ("fridge", "day_use_f1", 0.9)],
+               "appliances": [("kettle", "day_use_f1", 0.6), ("fridge", "day_use_f1", 0.9),
+                              ("kettle", "day_use_mcc", 0.0), ("fridge", "day_use_mcc", 0.0)],
                "hot_water": [("water_heater", "mae_kwh_day", 1.5)]}
     for ds, sim, houses, native in (("simulated", True, ["s0", "s1", "s2"], 10),
                                     ("UCI", False, ["sceaux"], 60)):
@@ -132,7 +133,10 @@ def test_detectability_heatmap_cells():
     assert "real (UCI)" in ax.get_title()
     m = ax.get_images()[0].get_array()
     r = res[(res.dataset == "UCI") & (res.target == "kettle") & (res.period_s == 600)]
-    assert m[1, 1] == pytest.approx(float(r.value.iloc[0]))
+    assert m[1, 1] == pytest.approx(float(r[r.metric == "day_use_mcc"].value.iloc[0]))
+    f1 = plot.detectability_heatmap(res, dataset="UCI", value="value", metric="day_use_f1")
+    assert f1.axes[0].get_images()[0].get_array()[1, 1] == pytest.approx(
+        float(r[r.metric == "day_use_f1"].value.iloc[0]))
     sim = plot.detectability_heatmap(res)
     assert "simulated" in sim.axes[0].get_title()
     with pytest.raises(ValueError):

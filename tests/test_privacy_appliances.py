@@ -114,17 +114,19 @@ def test_memo_shares_the_direct_fit_across_rungs(week, monkeypatch):
     h, truth = week
     names = ["kettle", "cooker"]
     calls = []
-    real = ap.fit_predict
-    monkeypatch.setattr(ap, "fit_predict", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = ap.fit_proba
+    monkeypatch.setattr(ap, "fit_proba", lambda *a, **k: calls.append(1) or real(*a, **k))
     g10, g60 = h.to_grid(10), h.to_grid(60)
     plain10 = score_appliances(g10, truth, 10, native=h, seed=0, names=names)
+    per_rung = len(calls)
+    assert per_rung > 0
     plain60 = score_appliances(g60, truth, 60, native=h, seed=0, names=names)
-    assert len(calls) == 4
+    assert len(calls) == 2 * per_rung
     memo = Memo()
     memo.use_feature_grid(g10, g60)
     m10 = score_appliances(g10, truth, 10, native=h, seed=0, names=names, memo=memo)
     m60 = score_appliances(g60, truth, 60, native=h, seed=0, names=names, memo=memo)
-    assert len(calls) == 6
+    assert len(calls) == 3 * per_rung
     np.testing.assert_equal(m60, plain60)  # NaN == NaN, floats exactly
     np.testing.assert_equal(m10, plain10)
     with pytest.raises(ValueError):
@@ -158,3 +160,208 @@ def test_calendar_index_ranges_match_local_clock(period):
     mid = _day_index(g.t[ok].astype(np.float64) + period / 2, cal.days, tz)
     np.testing.assert_array_equal(cal.ok_midpoints(),
                                   np.bincount(mid[mid >= 0], minlength=len(cal.days)))
+
+
+def _naive_f1_threshold(score, label):
+    """Every candidate cut tried by brute force: (best F1, the scores kept at that cut)."""
+    ok = np.isfinite(score)
+    s, y = score[ok], label[ok].astype(bool)
+    best, kept = -1.0, None
+    for c in sorted(set(s.tolist()), reverse=True):  # highest threshold first wins ties
+        p = s >= c
+        f = 2 * np.sum(p & y) / (p.sum() + y.sum())
+        if f > best:
+            best, kept = f, p
+    return best, kept
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_f1_threshold_matches_brute_force(seed):
+    from nilm.privacy.appliances import f1_threshold
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    # coarse scores so that ties are common, some NaN, a rare positive class
+    score = np.round(rng.random(n), 1)
+    label = rng.random(n) < rng.uniform(0.05, 0.6)
+    label |= rng.random(n) < 0.5 * score  # informative
+    score[rng.random(n) < 0.1] = np.nan
+    ok = np.isfinite(score)
+    if not label[ok].any():
+        label[np.flatnonzero(ok)[:1]] = True
+    tau = f1_threshold(score, label)
+    best, kept = _naive_f1_threshold(score, label)
+    if kept is None:  # every score NaN
+        assert tau == 0.5
+        return
+    np.testing.assert_array_equal(score[ok] >= tau, kept)
+    pred = score[ok] >= tau
+    y = label[ok]
+    assert 2 * np.sum(pred & y) / (pred.sum() + y.sum()) == pytest.approx(best)
+
+
+def test_f1_threshold_edge_cases():
+    from nilm.privacy.appliances import f1_threshold
+
+    assert f1_threshold(np.array([0.3, 0.9]), np.array([False, False])) == 0.5  # no positive
+    assert f1_threshold(np.zeros(0), np.zeros(0, bool)) == 0.5  # empty
+    assert f1_threshold(np.array([0.2]), np.array([True])) == 0.0  # single sample: keep it
+    assert f1_threshold(np.full(5, 0.4), np.array([1, 0, 0, 0, 0], bool)) == 0.0  # constant
+    # perfectly separated: the cut falls midway between the classes
+    assert f1_threshold(np.array([0.1, 0.2, 0.6, 0.8]), np.array([0, 0, 1, 1], bool)) == \
+        pytest.approx(0.4)
+
+
+def _rare_problem(rng, n, share=0.02, sd=0.6):
+    """Rare positives (as an appliance's active intervals at 10 min) that a feature reveals
+    only partly (as the aggregate does, ROC AUC about 0.7-0.8 on the simulator): x0 = label +
+    noise of ``sd``, x1 = noise."""
+    y = rng.random(n) < share
+    x = np.stack([y + rng.normal(0, sd, n), rng.normal(0, 1, n)], axis=1)
+    return x, y
+
+
+def test_cross_fit_threshold_recovers_rare_positives():
+    """The 0.5 rule of a classifier fitted on a rare, weakly revealed class under-detects it;
+    the F1 threshold tuned on held-out training households detects more of it with a better
+    F1 on unseen data (with a well-separated class 0.5 is already near the optimum, and the
+    tuned threshold only adds estimation noise)."""
+    from nilm.privacy.appliances import cross_fit, fit_proba
+
+    rng = np.random.default_rng(1)
+    x, y = _rare_problem(rng, 12_000)
+    grid_id = np.repeat(np.arange(4), 3000)
+    x_te, y_te = _rare_problem(rng, 20_000)
+    p, tau = cross_fit(x, y, grid_id, x_te, seed=0)
+    assert p.shape == (20_000,) and np.all((p >= 0) & (p <= 1))
+    assert 0 < tau < 0.5
+
+    def f1(pred):
+        return 2 * np.sum(pred & y_te) / (pred.sum() + y_te.sum())
+
+    (p_full,) = fit_proba(x, y, [x_te], seed=0)
+    np.testing.assert_array_equal(p, p_full)  # the scoring model is the one fitted on all rows
+    assert f1(p >= tau) > f1(p >= 0.5) + 0.05 and f1(p >= tau) > 0.15
+    assert (p >= tau).sum() > (p >= 0.5).sum()
+
+
+def test_cross_fit_split_and_fallbacks(monkeypatch):
+    """One model on every row scores the test rows; a second, fitted on alternate training
+    households (or the first half of one household's rows) with a quarter of the row budget,
+    scores at most as many rows of the others; the 0.5 rule without two parts; one class only:
+    the training share everywhere."""
+    import nilm.privacy.appliances as ap
+
+    rng = np.random.default_rng(1)
+    x, y = _rare_problem(rng, 900, share=0.2)
+    seen = []
+    real = ap.fit_proba
+
+    def spy(x_tr, y_tr, x_eval, **kw):
+        seen.append((x_tr[:, 0].tolist(), [len(e) for e in x_eval], kw["max_rows"]))
+        return real(x_tr, y_tr, x_eval, **kw)
+
+    monkeypatch.setattr(ap, "fit_proba", spy)
+    grid_id = np.repeat([3, 5, 8], 300)  # grids 3 and 8 fit, 5 is held out
+    ap.cross_fit(x, y, grid_id, x[:7], seed=0, max_rows=2000)
+    assert [s[1:] for s in seen] == [([7], 2000), ([300], 500)]
+    assert seen[0][0] == x[:, 0].tolist()
+    assert seen[1][0] == np.concatenate([x[:300, 0], x[600:, 0]]).tolist()
+    seen.clear()
+    ap.cross_fit(x, y, grid_id, x[:7], seed=0, max_rows=800)  # held-out rows drawn to 200
+    assert [s[1:] for s in seen] == [([7], 800), ([200], 200)]
+    seen.clear()
+    # one household: the first half of its rows fits, the second is held out
+    ap.cross_fit(x[:300], y[:300], np.zeros(300, int), x[:7], seed=0, max_rows=800)
+    assert [s[1:] for s in seen] == [([7], 800), ([150], 200)]
+    assert seen[1][0] == x[:150, 0].tolist()
+    seen.clear()
+    p, tau = ap.cross_fit(x[:1], y[:1], np.zeros(1, int), x[:7], seed=0)
+    assert tau == 0.5 and len(seen) == 1 and p.shape == (7,)
+    # the fitting household never used it: its model knows nothing, the threshold stays 0.5
+    y2 = y.copy()
+    y2[:300] = False
+    assert ap.cross_fit(x[:600], y2[:600], np.repeat([0, 1], 300), x[:7], seed=0)[1] == 0.5
+    assert ap.cross_fit(x[:600], y[:600], np.repeat([0, 1], 300), x[:7], seed=0)[1] != 0.5
+    (c,) = real(x[:50], np.arange(50) < 5, [x[:4]], seed=0, max_rows=1000)
+    assert c.shape == (4,) and np.all((c >= 0) & (c <= 1))
+    (c,) = real(x[:50], np.zeros(50, bool), [x[:4]], seed=0)
+    np.testing.assert_array_equal(c, np.zeros(4))
+    (c,) = real(np.ones((10, 2)), np.arange(10) < 3, [x[:2]], seed=0)  # no informative column
+    np.testing.assert_allclose(c, [0.3, 0.3])
+
+
+def _kettle_grid(used_days, n_days=20, period=600):
+    """A grid whose kettle (sub-meter and 2 kW bump in the mains) runs at 08:00 local on
+    ``used_days``, January (no DST)."""
+    from nilm.series import Grid
+    from tests.test_privacy_synth import _epoch
+
+    per_day = 86400 // period
+    n = n_days * per_day
+    kettle = np.zeros(n)
+    for d in used_days:
+        kettle[d * per_day + 8 * 3600 // period] = 400.0  # 2 kW for 2 min in 10 min
+    mains = 300.0 + kettle
+    return Grid(_epoch("2024-01-08"), period, mains, kettle[None, :], ["kettle"])
+
+
+def _truth():
+    """Ground truth without timelines: the appliance scores read its time zone only."""
+    from nilm.truth import GroundTruth
+    from tests.test_privacy_synth import TZ
+
+    e = np.zeros((1, 0), bool)
+    return GroundTruth(start=0, step=60, timezone=TZ, present_person=e, awake_person=e,
+                       days=np.zeros(0, np.int64), wake=np.zeros((1, 0)), bed=np.zeros((1, 0)),
+                       hot_water_l=np.zeros(0), water_heater_kwh=np.zeros(0), occupants=0)
+
+
+def _fake_detector(active_days):
+    """predict_activity replaced by a fixed verdict: active at 08:00 local on the given day
+    numbers (days since the grid's first day)."""
+    from tests.test_privacy_synth import _epoch
+
+    def fake(method, train_grids, test, names, tz, *, seed):
+        day = (test.t - _epoch("2024-01-08")) // 86400
+        at8 = (test.t - _epoch("2024-01-08")) % 86400 == 8 * 3600
+        return {n: at8 & np.isin(day, active_days) for n in names}
+
+    return fake
+
+
+def _mcc(t, p):
+    tp, tn = np.sum(t & p), np.sum(~t & ~p)
+    fp, fn = np.sum(~t & p), np.sum(t & ~p)
+    return (tp * tn - fp * fn) / np.sqrt(float((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)))
+
+
+def test_day_use_mcc_row(monkeypatch):
+    """day_use_mcc is Matthews' correlation of the used days (test half: days 10..19)."""
+    import nilm.privacy.appliances as ap
+
+    used = [1, 2, 4, 10, 11, 12, 15, 16, 19]
+    marked = [3, 10, 11, 13, 15, 17, 19]
+    monkeypatch.setattr(ap, "predict_activity", _fake_detector(marked))
+    rows = _rows(score_appliances(_kettle_grid(used), _truth(), 600, seed=0))
+    t = np.isin(np.arange(10, 20), used)
+    p = np.isin(np.arange(10, 20), marked)
+    r = rows[("kettle", "day_use_mcc")]
+    assert set(r) == set(ROW_KEYS)
+    assert r["value"] == pytest.approx(_mcc(t, p))
+    assert r["prior"] == 0.0 and r["skill"] == pytest.approx(r["value"]) and r["n"] == 10
+    assert r["ci_low"] <= r["value"] <= r["ci_high"]
+    f1 = 2 * np.sum(t & p) / (t.sum() + p.sum())
+    assert rows[("kettle", "day_use_f1")]["value"] == pytest.approx(f1)
+
+
+def test_day_use_mcc_constant_prediction_and_one_class(monkeypatch):
+    import nilm.privacy.appliances as ap
+
+    monkeypatch.setattr(ap, "predict_activity", _fake_detector(list(range(20))))
+    r = _rows(score_appliances(_kettle_grid([2, 12, 14]), _truth(), 600, seed=0))
+    assert r[("kettle", "day_use_mcc")]["value"] == 0.0  # "used every day": no information
+    r = _rows(score_appliances(_kettle_grid(range(20)), _truth(), 600, seed=0))
+    assert np.isnan(r[("kettle", "day_use_mcc")]["value"])  # truth: used every day
+    assert np.isnan(r[("kettle", "day_use_mcc")]["skill"])
+    assert r[("kettle", "day_use_f1")]["value"] == 1.0
