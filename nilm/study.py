@@ -91,6 +91,10 @@ class StudySpec:
     #: from, the *other* households (leave one household out), as an attacker holding a
     #: reference population would; otherwise on the household's own first days
     train_on_others: bool = True
+    #: at most this many other households train each house's attacks: the ones after it in
+    #: the source's house order (cyclically), so every job loads a bounded number of houses and
+    #: a population of thousands scales linearly (5 = every other house of the demo's six)
+    max_train_households: int = 5
 
     @classmethod
     def from_dict(cls, d: dict) -> StudySpec:
@@ -272,6 +276,16 @@ def split_jobs(jobs: dict[tuple[str, str], list[Cell]], workers: int
     return result
 
 
+def training_houses(houses: list[str], house: str, k: int) -> list[str]:
+    """The at most ``k`` houses that train ``house``'s attacks: those following it in
+    ``houses``, cyclically (deterministic, and each house trains as many others)."""
+    if house not in houses:
+        return houses[:k]
+    i = houses.index(house)
+    chosen = {houses[(i + j) % len(houses)] for j in range(1, min(k, len(houses) - 1) + 1)}
+    return [h for h in houses if h in chosen]  # in house order, as the training data stack
+
+
 def _write_cell(out: Path, cell: Cell, rows: list[dict], meta: dict) -> None:
     path = out / "cells" / cell.filename()
     with atomic_open(path, "w") as f:
@@ -408,7 +422,7 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     household, truth = load_house(source, house, out)
     others = []
     if spec.train_on_others and source.kind == "simulated":
-        ids = [h for h in house_ids(source, out) if h != house]
+        ids = training_houses(house_ids(source, out), house, spec.max_train_households)
         if len(ids) >= 2:
             others = [load_house(source, h, out) for h in ids]
     by_res: dict[str, list[Cell]] = {}

@@ -399,3 +399,19 @@ def test_one_house_split_across_two_workers_gives_the_same_table(tmp_path):
     assert set(one.resolution) == {"native", "1min", "10min"}
     fine = one[(one.resolution == "native") & (one.method == "direct")]
     assert len(fine) and fine.value.notna().any()
+
+
+def test_training_houses_are_bounded_and_cyclic():
+    from nilm.study import training_houses
+
+    hs = [f"h{i}" for i in range(6)]
+    assert training_houses(hs, "h2", 5) == ["h0", "h1", "h3", "h4", "h5"]  # every other one
+    assert training_houses(hs, "h4", 2) == ["h0", "h5"]  # the two after h4, wrapping
+    assert training_houses(hs, "h0", 2) == ["h1", "h2"]
+    # each house trains exactly k others: the load per job does not grow with the population
+    counts = {h: 0 for h in hs}
+    for h in hs:
+        for o in training_houses(hs, h, 3):
+            assert o != h
+            counts[o] += 1
+    assert set(counts.values()) == {3}
