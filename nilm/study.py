@@ -22,6 +22,7 @@ docs/study.md.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -286,10 +287,26 @@ def training_houses(houses: list[str], house: str, k: int) -> list[str]:
     return [h for h in houses if h in chosen]  # in house order, as the training data stack
 
 
-def _write_cell(out: Path, cell: Cell, rows: list[dict], meta: dict) -> None:
+def fingerprint(spec: StudySpec, source_name: str) -> str:
+    """What a stored cell of ``source_name`` must have been computed with to be reused: the
+    nilm version and git commit, and every spec setting that changes a cell's numbers (the
+    study seed, ``n_boot``, the training design and the source's definition) — not the lists
+    of resolutions, inferences and methods, which only choose cells."""
+    from . import __version__
+
+    d = spec.to_dict()
+    keep = {k: v for k, v in d.items() if k not in ("name", "resolutions", "inferences",
+                                                    "methods", "sources")}
+    keep["source"] = next(s for s in d["sources"] if s["name"] == source_name)
+    keep["nilm"] = [__version__, _git_commit()]
+    return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _write_cell(out: Path, cell: Cell, rows: list[dict], meta: dict, fp: str) -> None:
     path = out / "cells" / cell.filename()
     with atomic_open(path, "w") as f:
-        json.dump({"cell": asdict(cell), "meta": meta, "rows": rows}, f, default=_json_default)
+        json.dump({"cell": asdict(cell), "fingerprint": fp, "meta": meta, "rows": rows}, f,
+                  default=_json_default)
 
 
 def _json_default(x):
@@ -300,15 +317,16 @@ def _json_default(x):
     raise TypeError(type(x))
 
 
-def _read_cell(out: Path, cell: Cell) -> dict | None:
-    """A stored cell, or None when absent or unreadable (a torn file is recomputed)."""
+def _read_cell(out: Path, cell: Cell, fp: str) -> dict | None:
+    """A stored cell, or None when absent, unreadable (a torn file) or computed with another
+    :func:`fingerprint` (another nilm version or commit, other settings): it is recomputed."""
     path = out / "cells" / cell.filename()
     try:
         with open(path) as f:
             d = json.load(f)
     except (OSError, ValueError):
         return None
-    return d if d.get("cell") == asdict(cell) else None
+    return d if d.get("cell") == asdict(cell) and d.get("fingerprint") == fp else None
 
 
 def _tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed: int) -> list[dict]:
@@ -413,12 +431,13 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
 
     spec = StudySpec.from_dict(spec_dict)
     out = Path(out)
-    todo = [c for c in cells if _read_cell(out, c) is None]
+    fp = fingerprint(spec, source_name)
+    todo = [c for c in cells if _read_cell(out, c, fp) is None]
     if not todo:
         return 0
     source = next(s for s in spec.sources if s.name == source_name)
     if house == "*":
-        return _run_population_job(spec, out, source, todo)
+        return _run_population_job(spec, out, source, todo, fp)
     household, truth = load_house(source, house, out)
     others = []
     if spec.train_on_others and source.kind == "simulated":
@@ -447,7 +466,7 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
             # a resolution finer than the data has nothing to attack: recorded, not computed
             for c in group:
                 _write_cell(out, c, [], {"house_meta": house_meta, "skipped":
-                                         f"{res} is finer than the native {native} s"})
+                                         f"{res} is finer than the native {native} s"}, fp)
             continue
         grid, train = rung(period)
         fine = period < FEATURE_PERIOD_S and FEATURE_PERIOD_S % period == 0
@@ -463,7 +482,7 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
             rows = _score_cell(c, grid, truth, period, seed, household, true_events, train,
                                memo)
             _write_cell(out, c, _tidy(rows, c, household.meta, period, seed),
-                        {"house_meta": house_meta})
+                        {"house_meta": house_meta}, fp)
         if fine:
             memo.forget(grid)
             for g, _ in train:
@@ -491,7 +510,8 @@ def _household_meta(source: Source, house: str, out: Path) -> dict:
         return load_house(source, house, out)[0].meta
 
 
-def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[Cell]) -> int:
+def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[Cell],
+                        fp: str) -> int:
     from .privacy import score_occupants_population
     from .privacy.memo import Memo
     from .truth import GroundTruth
@@ -519,7 +539,7 @@ def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[C
         if period < native:
             for c in group:
                 _write_cell(out, c, [], {"houses": houses, "skipped": f"{res} is finer than "
-                                         "the native period"})
+                                         "the native period"}, fp)
             continue
         grids = [loaded[i].to_grid(period) if i in loaded else None for i in range(len(houses))]
         memo = Memo()  # the household features of this rung, shared by every method
@@ -527,13 +547,14 @@ def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[C
             seed = c.seed(spec.seed)
             rows = score_occupants_population(grids, truths, period, method=c.method,
                                               seed=seed, n_boot=spec.n_boot, memo=memo)
-            _write_cell(out, c, _tidy(rows, c, meta, period, seed), {"houses": houses})
+            _write_cell(out, c, _tidy(rows, c, meta, period, seed), {"houses": houses}, fp)
     return len(todo)
 
 
 # ----------------------------------------------------------------------------- running
 
 
+@functools.lru_cache(maxsize=1)
 def _git_commit() -> str | None:
     try:
         return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
@@ -617,9 +638,10 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
     out = Path(out)
     jobs = plan(spec, out) if jobs is None else jobs
     rows, missing, files = [], [], {}
+    fps = {s.name: fingerprint(spec, s.name) for s in spec.sources}
     for cells in jobs.values():
         for c in cells:
-            d = _read_cell(out, c)
+            d = _read_cell(out, c, fps[c.source])
             if d is None:
                 missing.append(c.key)
                 continue

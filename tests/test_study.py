@@ -415,3 +415,18 @@ def test_training_houses_are_bounded_and_cyclic():
             assert o != h
             counts[o] += 1
     assert set(counts.values()) == {3}
+
+
+def test_cells_stored_under_other_settings_are_recomputed(reference, tmp_path):
+    """A cell store reused with another study seed (or another nilm version or commit) is not
+    trusted: every cell is recomputed, giving a fresh run's table."""
+    import shutil
+
+    df, out = reference
+    shutil.copytree(out, tmp_path / "reused")
+    spec = _spec()
+    spec.seed = 8
+    again = run_study(spec, tmp_path / "reused", progress=False)
+    fresh = run_study(spec, tmp_path / "fresh", progress=False)
+    pd.testing.assert_frame_equal(again, fresh)
+    assert set(again.seed) != set(df.seed)
