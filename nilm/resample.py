@@ -156,10 +156,38 @@ def resample(series: PowerSeries, period, *, start=None, end=None, max_gap=None,
         # third of a study's time
         values = series.p.astype(np.float64)
         return start, values, np.isfinite(values).astype(np.float64)
+    if period == 2 and _unit_steps_inside(series, start, n, max_gap):
+        values, coverage = _pair_means(series.p, int(series.t[0]) - start, n, min_coverage)
+        return start, values, coverage
     edges = start + period * np.arange(n + 1, dtype=np.int64)
     energy, covered = integrate(series, edges, max_gap=max_gap)
     values, coverage = _means(energy, covered, period, min_coverage)
     return start, values, coverage
+
+
+def _unit_steps_inside(series: PowerSeries, start: int, n: int, max_gap) -> bool:
+    """True when ``series`` is sampled every second without a gap, each sample held exactly
+    1 s (the last one too), and lies inside the ``n`` intervals of 2 s from ``start``."""
+    t = series.t
+    if len(t) == 0 or int(t[-1]) - int(t[0]) != len(t) - 1:  # strictly increasing integers
+        return False
+    gap, last = _holds(series, max_gap)
+    return gap >= 1 and last == 1 and start <= int(t[0]) and int(t[-1]) + 1 <= start + 2 * n
+
+
+def _pair_means(p: np.ndarray, offset: int, n: int, min_coverage: float):
+    """(values, coverage) of 1-s samples ``p`` placed ``offset`` s after the start of ``n``
+    intervals of 2 s: what the kernel gives for them, bit for bit — it adds a bin's samples to
+    +0.0 in time order and divides by the covered seconds, and so does this — in one pass of
+    array operations instead of a kernel call per interval. The 2-s (TIC) rung of a 1-s
+    household-year was a tenth of its study's time."""
+    x = np.full(2 * n, np.nan)
+    x[offset:offset + len(p)] = p
+    a, b = x[0::2], x[1::2]
+    fa, fb = ~np.isnan(a), ~np.isnan(b)
+    energy = 0.0 + ((0.0 + np.where(fa, a, 0.0)) + np.where(fb, b, 0.0))
+    covered = fa.astype(np.int64) + fb
+    return _means(energy, covered, 2, min_coverage)
 
 
 def _on_grid(series: PowerSeries, period: int, start: int, n: int, max_gap) -> bool:

@@ -326,3 +326,36 @@ def test_real_data_energy_preserved(shared_data, which, period):
     dropped = np.isnan(v2[1:-1]) & np.isfinite(v[1:-1])
     lost = np.sum((v * c)[1:-1][dropped]) * period / 3600.0
     assert lost / truth < 1e-3
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_two_second_shortcut_is_bitwise_the_kernel(seed):
+    """1-s series resampled at 2 s skip the kernel (resample._pair_means): the same values and
+    coverage bit for bit — NaN, ±0, ±inf, odd offsets and lengths, grids wider than the
+    series and min_coverage above one sample's share."""
+    from nilm.resample import _means, _pair_means, _unit_steps_inside, integrate
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    t0 = 1_700_000_000 + int(rng.integers(0, 7))
+    p = (rng.normal(0, 2000, n)).astype(np.float32)
+    p[rng.random(n) < 0.15] = np.nan
+    p[rng.random(n) < 0.05] = -0.0
+    p[rng.random(n) < 0.05] = 0.0
+    if seed % 3 == 0 and n > 4:
+        p[1], p[3] = np.inf, -np.inf
+    s = PowerSeries(t0 + np.arange(n), p, "mains", period=1)
+    start = t0 // 2 * 2 - 2 * int(rng.integers(0, 3))
+    bins = -(-(t0 + n - start) // 2) + int(rng.integers(0, 3))
+    assert _unit_steps_inside(s, start, bins, None)
+    for cov in (0.5, 0.75, 1.0):
+        got = _pair_means(s.p, t0 - start, bins, cov)
+        edges = start + 2 * np.arange(bins + 1, dtype=np.int64)
+        want = _means(*integrate(s, edges), 2, cov)
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+            np.testing.assert_array_equal(np.signbit(g), np.signbit(w))
+        _, v, c = resample(s, 2, start=start, end=start + 2 * bins, min_coverage=cov)
+        np.testing.assert_array_equal(v, want[0])
+    gappy = PowerSeries(np.r_[t0, t0 + 2 + np.arange(n)], np.r_[1.0, p], "mains", period=1)
+    assert not _unit_steps_inside(gappy, start, bins + 2, None)  # a gap: the kernel runs
