@@ -48,7 +48,7 @@ from ..names import base_name
 from ..series import Grid, Household, PowerSeries
 from ..truth import GroundTruth
 from .memo import Memo, feature_grid, memoised
-from .occupancy import _subsample, interval_features
+from .occupancy import interval_features, subsample, training_rows
 from .scores import (
     always_positive_f1,
     as_grid,
@@ -60,6 +60,7 @@ from .scores import (
     ratio_ci,
     row,
     skill_score,
+    spread,
     temporal_split,
 )
 
@@ -165,12 +166,7 @@ def fit_proba(x_tr: np.ndarray, y_tr: np.ndarray, x_eval: list[np.ndarray], *, s
     from sklearn.ensemble import HistGradientBoostingClassifier
     from threadpoolctl import threadpool_limits
 
-    y_tr = np.asarray(y_tr, dtype=int)
-    ix = _subsample(len(y_tr), max_rows, seed)
-    x_tr, y_tr = x_tr[ix], y_tr[ix]
-    with np.errstate(all="ignore"):
-        keep = np.nanmax(x_tr, axis=0, initial=-np.inf) > np.nanmin(x_tr, axis=0,
-                                                                    initial=np.inf)
+    x_tr, y_tr, keep = training_rows(x_tr, y_tr, seed=seed, max_rows=max_rows)
     if np.unique(y_tr).size < 2 or not keep.any():
         return [np.full(len(x), float(y_tr.mean())) for x in x_eval]
     # 15 leaves and early stopping on every set large enough to hold out a stratified tenth:
@@ -267,7 +263,7 @@ def cross_fit(x: np.ndarray, y: np.ndarray, grid_id: np.ndarray, x_test: np.ndar
         return p_test, 0.5
     budget = max(1, max_rows // 4)
     held = np.flatnonzero(held_out)
-    held = held[_subsample(len(held), budget, seed)]
+    held = held[subsample(len(held), budget, seed)]
     (p_held,) = fit_proba(x[~held_out], y[~held_out], [x[held]], seed=seed, max_rows=budget)
     if p_held.min() == p_held.max():
         # a model without information (one class in its part) would set "every interval"
@@ -409,24 +405,7 @@ def _direct_activity(grid: Grid, truth: GroundTruth, train, test: Grid, names: l
     key = ("direct", id(fgrid), tuple(id(g) for g, _ in ftrain or ()), tuple(names), seed,
            truth.timezone)
     ftest, act = memoised(memo, key, fit)
-    if ftest is test or ftest.period == test.period:
-        return act
-    k = float(ftest.period) / float(test.period)
-    off = (test.start - ftest.start) / float(test.period)
-    if k.is_integer() and off.is_integer() and off >= 0:
-        # aligned blocks: repeat each verdict over its intervals
-        k, off = int(k), int(off)
-        return {n: np.repeat(a, k)[off:off + len(test)] if len(a) * k >= off + len(test) else
-                _at_times(a, ftest, test) for n, a in act.items()}
-    return {n: _at_times(a, ftest, test) for n, a in act.items()}
-
-
-def _at_times(a: np.ndarray, coarse: Grid, fine: Grid) -> np.ndarray:
-    """Verdict of the ``coarse`` interval holding each ``fine`` interval start (False outside)."""
-    j = (fine.t - coarse.start) // int(coarse.period)
-    inside = (j >= 0) & (j < len(coarse))
-    return np.where(inside, a[np.clip(j, 0, max(len(coarse) - 1, 0))], False) if len(a) else \
-        np.zeros(len(fine), bool)
+    return {n: spread(a, ftest, test, False).astype(bool) for n, a in act.items()}
 
 
 def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,

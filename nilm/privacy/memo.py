@@ -16,8 +16,6 @@ job happens to compute.
 
 from __future__ import annotations
 
-import numpy as np
-
 from .scores import coarsen, feature_factor
 
 
@@ -31,7 +29,7 @@ class Memo:
     def __init__(self):
         self._feature = {}
         self._values = {}
-        self._keep = []
+        self._keep = {}
 
     def use_feature_grid(self, fine, coarse) -> None:
         """Let ``coarse`` (the same household at period ``k · fine.period`` with
@@ -55,7 +53,7 @@ class Memo:
         else:
             hit = self._feature.get(id(grid))
             out = hit[1] if hit is not None and hit[0] is grid else coarsen(grid, k)
-        self._keep.append(out)
+        self._keep[id(out)] = out
         return out
 
     def get(self, key, compute):
@@ -75,10 +73,9 @@ def feature_grid(grid, memo: Memo | None, *, mains_only: bool = False):
     if k == 1:
         return grid
     if mains_only:
-        from ..series import Grid
+        from .hot_water import aggregate_view
 
-        grid = Grid(grid.start, grid.period, grid.mains, np.zeros((0, len(grid)), np.float32),
-                    [], dict(grid.meta), {})
+        grid = aggregate_view(grid)
     return coarsen(grid, k)
 
 

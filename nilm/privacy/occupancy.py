@@ -228,11 +228,25 @@ def _threshold_occupancy(lv: dict, *, margin_w: float = 50.0, window_s: float = 
     return np.where(finite, occupied.astype(np.float64), np.nan)
 
 
-def _subsample(n: int, m: int, seed: int) -> np.ndarray:
+def subsample(n: int, m: int, seed: int) -> np.ndarray:
     """At most ``m`` sorted row indices of ``n``, drawn without replacement (bounded fit cost)."""
     if n <= m:
         return np.arange(n)
     return np.sort(np.random.default_rng(seed).choice(n, m, replace=False))
+
+
+def training_rows(x_tr: np.ndarray, y_tr: np.ndarray, *, seed: int, max_rows: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, keep): at most ``max_rows`` training rows drawn with ``seed`` (0/1 int labels)
+    and the mask of their non-constant columns — constant columns carry nothing and trip the
+    binning of some sklearn/numpy versions. The shared preparation of the learned attacks."""
+    y_tr = np.asarray(y_tr, dtype=int)
+    ix = subsample(len(y_tr), max_rows, seed)
+    x_tr, y_tr = x_tr[ix], y_tr[ix]
+    with np.errstate(all="ignore"):
+        keep = np.nanmax(x_tr, axis=0, initial=-np.inf) > np.nanmin(x_tr, axis=0,
+                                                                    initial=np.inf)
+    return x_tr, y_tr, keep
 
 
 def fit_predict(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, *, seed: int,
@@ -246,13 +260,7 @@ def fit_predict(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, *, seed: i
     from sklearn.ensemble import HistGradientBoostingClassifier
     from threadpoolctl import threadpool_limits
 
-    y_tr = np.asarray(y_tr, dtype=int)
-    ix = _subsample(len(y_tr), max_rows, seed)
-    x_tr, y_tr = x_tr[ix], y_tr[ix]
-    # constant columns carry nothing and trip the binning of some sklearn/numpy versions
-    with np.errstate(all="ignore"):
-        keep = np.nanmax(x_tr, axis=0, initial=-np.inf) > np.nanmin(x_tr, axis=0,
-                                                                    initial=np.inf)
+    x_tr, y_tr, keep = training_rows(x_tr, y_tr, seed=seed, max_rows=max_rows)
     if np.unique(y_tr).size < 2 or not keep.any():
         return np.full(len(x_te), int(2 * y_tr.sum() >= len(y_tr)))
     clf = HistGradientBoostingClassifier(max_iter=100, random_state=seed)
@@ -562,6 +570,7 @@ def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
     return rows
 
 
-__all__ = ["METHODS", "episodes", "fit_predict", "interval_features", "match_episodes",
-           "occupancy_features", "occupancy_tuned", "TUNING_GRID",
-           "night_quantile", "occupancy_supervised", "occupancy_unsupervised", "score_occupancy"]
+__all__ = ["METHODS", "TUNING_GRID", "episodes", "fit_predict", "interval_features",
+           "match_episodes", "night_quantile", "occupancy_features", "occupancy_supervised",
+           "occupancy_tuned", "occupancy_unsupervised", "score_occupancy", "subsample",
+           "training_rows"]
