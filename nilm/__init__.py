@@ -6,7 +6,7 @@ from .series import Grid, Household, PowerSeries
 __version__ = "0.1.0"
 
 __all__ = ["Grid", "Household", "LoadReport", "NilmDataError", "PowerSeries", "__version__",
-           "load", "load_all"]
+           "load", "load_all", "load_truth", "truth_for"]
 
 
 def load(path, **options):
@@ -21,3 +21,19 @@ def load_all(path, **options):
     from .io import load_all as _load_all
 
     return _load_all(path, **options)
+
+
+def truth_for(household, **options):
+    """The ground truth a real dataset recorded for ``household`` (None if it records none);
+    see :func:`nilm.io.ground_truth.truth_for`."""
+    from .io.ground_truth import truth_for as _truth_for
+
+    return _truth_for(household, **options)
+
+
+def load_truth(path, **options):
+    """Every house's recorded ground truth under ``path``; see
+    :func:`nilm.io.ground_truth.load_truth`."""
+    from .io.ground_truth import load_truth as _load_truth
+
+    return _load_truth(path, **options)

@@ -28,6 +28,9 @@ CANONICAL: dict[str, str] = {
     "outdoor_sockets": "mixed", "electronics": "mixed", "subpanel": "mixed", "kitchen": "mixed",
     "laundry": "mixed", "other": "mixed", "treadmill": "user", "alarm_clock": "auto",
     "usb_hub": "auto", "external_drive": "auto", "bread_cutter": "user", "christmas_lights": "user",
+    # hot-water uses recorded by time-use diaries (METER): an electric shower is an appliance,
+    # other showers and baths draw on the hot-water system
+    "shower": "user", "bath": "user",
 }
 
 # dataset label (normalised) -> canonical. Normalisation: lower case, non-alphanumerics -> "_".
@@ -82,6 +85,11 @@ _ALIASES: dict[str, str] = {
     "usbharddrive": "external_drive", "usbhub": "usb_hub", "vacuumcleaner": "vacuum_cleaner",
     "washingmachine": "washing_machine", "waterboiler": "pump", "waterkettle": "kettle",
     "xmaslights": "christmas_lights",
+    # METER household survey (legend.csv question texts) and diary labels; ECO plug names
+    "gas_boiler": "boiler", "electric_hob": "hob", "induction_hob": "hob",
+    "air_conditioner": "air_conditioning", "portable_heaters": "electric_heat",
+    "night_storage_heaters": "electric_heat", "coffee_machine": "coffee_maker",
+    "audio_system": "audio", "stereo": "audio",
 }
 
 

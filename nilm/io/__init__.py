@@ -20,7 +20,8 @@ from ..errors import LoadReport, NilmDataError, check_mode
 from ..series import Household
 
 #: format modules in detection order (most specific first)
-_FORMAT_MODULES = ["nilmh5", "enedis", "redd", "ukdale", "uci", "ampds", "tracebase"]
+_FORMAT_MODULES = ["nilmh5", "enedis", "meter", "eco", "redd", "ukdale", "uci", "ampds",
+                   "tracebase"]
 
 
 def _formats():
