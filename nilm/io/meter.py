@@ -58,7 +58,7 @@ these rules, each a documented choice:
   cooking on the hob, oven, microwave, kettle, toaster, washing machine, tumble dryer,
   ironing, dishwasher, TV, computer, music, vacuum cleaner, hair dryer, shower, bath …), or whose
   label :func:`nilm.names.canonical` recognises as a user-driven or automatic appliance
-  (custom entries and the household's annotations only: :data:`CUSTOM_TUC`), become
+  (entries the diarist named, e.g. "Coffee machine"; the household's annotations), become
   :class:`nilm.truth.ApplianceUse` events. Generic "Laundry" (sorting, hanging), "Wash dishes"
   (by hand) and screen time on an unspecified device imply no particular appliance and are not
   events. Hot-water litres and water-heater energy are not recorded (NaN).
@@ -140,9 +140,6 @@ DIARY_APPLIANCES = {
     8518: "lighting", 311: "shower", 320: "bath", 312: "bath", 321: "bath", 323: "bath",
     322: "bath",
 }
-#: time-use codes of entries the diarist typed in (custom definition) or the household's
-#: annotations: only these are read by their label
-CUSTOM_TUC = frozenset({None, 0, 9990})
 #: labels that name an appliance but never mean its use
 _NOT_A_USE = re.compile(r"\b(turning off|unstacking)\b", re.I)
 _END = " (end)"
@@ -271,6 +268,16 @@ class _Rows:
             raise NilmDataError(self.path, line, msg)
         self.report.add(self.path, line, kind, msg + "; row skipped")
 
+    def ident(self, line: int, r: dict[str, str], col: str) -> int | None:
+        """The integer id in column ``col``, or None once a missing or bad one is handled."""
+        try:
+            v = _int(r[col])
+        except ValueError:
+            v = None
+        if v is None:
+            self.bad(line, "non_numeric", f"{col} {r[col]!r} is not an integer")
+        return v
+
 
 # ----------------------------------------------------------------------------- survey
 
@@ -360,12 +367,8 @@ def _recordings(root: Path, mode: str, report: LoadReport) -> dict[int, tuple[st
     rows = _Rows(tab.path, mode, report)
     out = {}
     for line, r in tab.rows:
-        try:
-            mid = _int(r["idMeta"])
-        except ValueError:
-            mid = None
+        mid = rows.ident(line, r, "idMeta")
         if mid is None:
-            rows.bad(line, "non_numeric", f"idMeta {r['idMeta']!r} is not an integer")
             continue
         if mid in out:
             rows.bad(line, "duplicate_recording", f"idMeta {mid} listed twice")
@@ -386,12 +389,8 @@ def _readings(root: Path, recs, mode: str, report: LoadReport):
         except ValueError:
             rows.bad(line, "malformed_line", f"dt {r['dt']!r} is not 'YYYY-MM-DD hh:mm:ss'")
             continue
-        try:
-            mid = _int(r["Meta_idMeta"])
-        except ValueError:
-            mid = None
+        mid = rows.ident(line, r, "Meta_idMeta")
         if mid is None:
-            rows.bad(line, "non_numeric", f"Meta_idMeta {r['Meta_idMeta']!r} is not an integer")
             continue
         if mid not in recs or recs[mid][0] != "E":
             rows.bad(line, "unknown_recording",
@@ -589,7 +588,7 @@ def _events(entries: list[_Entry], person: int, source: str) -> list[ApplianceUs
         if e.is_end or _NOT_A_USE.search(e.label):
             continue
         name = DIARY_APPLIANCES.get(e.tuc)
-        if name is None and e.tuc in CUSTOM_TUC:
+        if name is None:
             guess, known = canonical(e.label)
             name = guess if known and load_kind(guess) in ("user", "auto") else None
         if name is None:
