@@ -75,8 +75,8 @@ METER's terms (UK Data Service) allow research use: never commit per-household t
 predictions of real households, only aggregates.
 
 References: P. Grünewald and M. Diakonova, "The specific contributions of activities to
-household electricity demand", Energy and Buildings 204 (2019) 109498; "UK Household Electricity
-and Activity Survey, 2016-2019", UK Data Service SN 8475, doi:10.5255/UKDA-SN-8475-1.
+household electricity demand", Energy and Buildings (2020); "UK Household Electricity and
+Activity Survey, 2016-2019", UK Data Service SN 8475, doi:10.5255/UKDA-SN-8475-1.
 """
 
 from __future__ import annotations
@@ -466,7 +466,7 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
             meta = {"dataset": "METER", "format": NAME, "house": house, "household_id": hid,
                     "recording": mid, "timezone": TIMEZONE, "mains_kind": "measured",
                     "resolution": "10min", "labelling": "start",
-                    "citation": "Grünewald & Diakonova 2019; UK Data Service SN 8475",
+                    "citation": "Grünewald & Diakonova 2020; UK Data Service SN 8475",
                     **(survey.meta if survey else {"people": 0, "occupants": 0})}
             out.append(Household(mains, {}, meta, {}, report))
     return out
