@@ -278,6 +278,7 @@ def _bad_electricity(row: str) -> list[str]:
     ('"08/07/2018 17:20",10,12,1', "malformed_line", "is not 'YYYY-MM-DD hh:mm:ss'"),
     ('"2018-07-08 17:20:00",99,12,1', "unknown_recording", "not an electricity recording"),
     ('"2018-07-08 17:20:00",11,12,1', "unknown_recording", "not an electricity recording"),
+    ("", "blank_line", "blank line inside the data"),
 ])
 def test_bad_electricity_rows(tmp_path, row, kind, msg):
     d = write_meter(tmp_path / "m", electricity=_bad_electricity(row))

@@ -87,7 +87,7 @@ def truth_for(household: Household, *, mode: str = "lenient") -> GroundTruth | N
     files = [Path(p) for p in household.meta.get("source_files", {})]
     if mod is None or not files:
         return None
-    recorded = household.meta["source_files"]
+    recorded = {Path(p): sha for p, sha in household.meta["source_files"].items()}
     wanted = set(mod.truth_sources(files[0]))
     truth_files = []
     for f in files:
@@ -97,7 +97,7 @@ def truth_for(household: Household, *, mode: str = "lenient") -> GroundTruth | N
             raise NilmDataError(f, None, "ground-truth file is gone since the household was "
                                 "loaded")
         sha = sha256_file(f)
-        if sha != recorded[str(f)]:
+        if sha != recorded[f]:
             raise NilmDataError(f, None, "changed since the household was loaded "
                                 "(SHA-256 differs): load it again")
         truth_files.append((str(f), sha))

@@ -217,12 +217,15 @@ def _table(path: Path, required, *, mode: str, report: LoadReport) -> _Table:
     if missing or len(set(header)) != len(header):
         raise NilmDataError(path, 1, f"unexpected header {header[:12]}: needs columns "
                             f"{list(required)}, each once")
-    rows, bad = [], []
+    rows, bad, blank = [], [], []
     line = reader.line_num
     for fields in reader:
         first, line = line + 1, reader.line_num
         if not fields:
-            continue  # blank line
+            blank.append(first)
+            continue
+        if blank and mode == "strict":
+            raise NilmDataError(path, blank[0], "blank line inside the data")
         if len(fields) != len(header):
             bad.append(first)
             if mode == "strict":
@@ -230,7 +233,11 @@ def _table(path: Path, required, *, mode: str, report: LoadReport) -> _Table:
                                     f"expected {len(header)})")
             continue
         rows.append((first, dict(zip(header, fields, strict=True))))
-    for ln in bad[:report.max_entries]:
+    last = rows[-1][0] if rows else 0
+    for ln in blank:
+        if ln < last:  # blank lines at the end hold nothing
+            report.add(path, ln, "blank_line", "blank line inside the data; skipped")
+    for ln in bad:
         report.add(path, ln, "wrong_field_count",
                    f"wrong number of fields (expected {len(header)}); row skipped")
     return _Table(path, rows)
@@ -655,7 +662,7 @@ def _truth(h: Household, keepers: list[list[_Entry]], notes: list[_Entry]) -> Gr
     wake = np.full((1, len(days)), np.nan)
     bed = np.full((1, len(days)), np.nan)
     members_8 = people - (under_8 or 0)
-    if k and k >= members_8:
+    if people > 0 and k and k >= members_8:
         nights = [_nights(e) for e in keepers]
         for d, day in enumerate(_local_dates(days)):
             w = [nt.get(day, (None, None))[1] for nt in nights]
