@@ -22,6 +22,10 @@ class NilmDataError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class UsageError(ValueError):
+    """Bad arguments, spec or folder: one line saying what is wrong and what to do."""
+
+
 @dataclass(frozen=True)
 class Repair:
     """One repair made by a lenient load. ``kind`` is a short code, e.g. ``malformed_line``,

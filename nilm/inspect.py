@@ -18,16 +18,22 @@ def iso_utc(t: int | float) -> str:
     return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def channel_summary(s: PowerSeries) -> dict:
+def channel_summary(s: PowerSeries, rows: list[int] | None = None) -> dict:
     """Summary of one channel: names, sample count, first/last timestamp (ISO UTC), median
     period (s), number of gaps > :data:`GAP_S`, energy (Wh, zero-order hold bounded by the
-    default max gap, see :meth:`PowerSeries.energy_wh`) and number of missing (NaN) values."""
+    default max gap, see :meth:`PowerSeries.energy_wh`) and number of missing (NaN) values.
+
+    ``rows``: ``[values, empty values]`` the source files hold for this channel, when the loader
+    says (``meta["intervals"]`` of the Linky loaders). An interval series closes a step shorter
+    than its period with a NaN sample where a hole follows; that marker is not a value of the
+    file, so the counts shown are the file's, not the series' samples."""
     n = len(s)
+    counted = n if rows is None else int(rows[0])
     return {
         "name": s.name,
         "label": s.label,
         "quantity": s.quantity,
-        "n_samples": n,
+        "n_samples": counted,
         "first": iso_utc(s.t[0]) if n else None,
         "last": iso_utc(s.t[-1]) if n else None,
         "median_period_s": s.median_step() if n > 1 else None,
@@ -36,15 +42,18 @@ def channel_summary(s: PowerSeries) -> dict:
         # Wh for active power (VAh, varh for apparent, reactive); meaningless for V and A
         "energy_wh": (round(s.energy_wh(), 3) if s.quantity in ("active", "apparent", "reactive")
                       else None),
-        "missing": int(np.count_nonzero(~np.isfinite(s.p))),
+        "missing": (int(np.count_nonzero(~np.isfinite(s.p))) if rows is None
+                    else int(rows[1])),
     }
 
 
 def household_summary(h: Household) -> dict:
     """Metadata, one :func:`channel_summary` per channel (mains first, then appliances, then
     extra channels) and what a lenient load repaired."""
-    chans = [channel_summary(s) for s in h.channels().values()]
-    chans += [dict(channel_summary(s), extra=True) for s in h.extra.values()]
+    rows = h.meta.get("intervals", {})
+    chans = [channel_summary(s, rows.get(name)) for name, s in h.channels().items()]
+    chans += [dict(channel_summary(s, rows.get(name)), extra=True)
+              for name, s in h.extra.items()]
     meta = {k: v for k, v in h.meta.items() if k != "source_files"}
     report = h.report.summary() if h.report else []
     return {"household": h.name, "meta": meta, "source_files": h.meta.get("source_files", {}),
@@ -70,6 +79,8 @@ def format_summary(summary: dict) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for r in rows:
         lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+    for note in summary["meta"].get("notes", []):
+        lines.append(f"note: {note}")
     lines.append("repairs: " + ("none" if not summary["repairs"] else ""))
     lines += [f"  {r}" for r in summary["repairs"]]
     return "\n".join(lines)

@@ -1,6 +1,8 @@
-"""``nilm linky EXPORT.csv``: what one person's own Enedis load curve reveals, computed locally.
+"""``nilm linky PATH``: what one person's own Linky data reveals, computed locally.
 
-The customer downloads their Linky load curve from the Enedis customer space and runs the same
+The customer downloads their Linky data — an Enedis CSV or XLSX export, a Data Connect /
+MyElectricalData JSON, the supplier's half-hourly export, a TIC log from a dongle, or a folder of
+several such downloads of one meter (merged by PRM, :mod:`nilm.io.merge`) — and runs the same
 attacks the leakage study scores (:mod:`nilm.privacy`) on it. **Nothing leaves the machine**: no
 network call is made; the only model with learned parameters — the supervised absence detector
 of :func:`nilm.privacy.occupancy.occupancy_supervised` — is trained on a small population of
@@ -32,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_open
+from .io.prm import mask_text
 
 #: simulated training population: households × local days at 60 s (small: built in seconds)
 TRAIN_HOUSEHOLDS = 4
@@ -39,6 +42,18 @@ TRAIN_DAYS = 14
 TRAIN_PERIOD = 60
 #: shortest absence reported, s
 MIN_ABSENCE_S = 3600.0
+
+#: how the days are analysed, said in every report (a day's verdict depends on its block only)
+BLOCKS = ("Days are analysed month by month at their own step: the night reference, the "
+          "water-heater step and the electric-heating check are computed within each calendar "
+          "month of data at one step, so a day's verdict depends only on that month, not on how "
+          "much other data the file holds. A month only partly in the file can give other "
+          "verdicts than the same month in a longer download.")
+
+#: what daily data shows and what it does not
+DAILY_ONLY = ("Daily energy only: it shows whole days with little consumption (holidays, days "
+              "away) and the seasons of use (electric heating), but no time of day: no wake-up "
+              "or bed time, no absence within a day, no appliance.")
 
 CAVEAT = ("These are estimates, not facts. The methods were scored on simulated households and "
           "public datasets only; their accuracy for this household is unknown (unvalidated). "
@@ -167,8 +182,11 @@ def _summary(table: pd.DataFrame, info: dict, period: float) -> list[str]:
                  f"{table['absent_h'].sum():.0f} h in total.")
     wh = info["water_heater"]
     if wh["detected"]:
+        where = (f" (in {wh['blocks'][0]} of {wh['blocks'][1]} months analysed)"
+                 if wh.get("blocks") and wh["blocks"][1] > 1 else "")
         lines.append(f"An off-peak electric water heater of about {wh['power_w']:.0f} W was "
-                     f"detected: {np.nanmean(table['water_heater_kwh']):.1f} kWh/day on average, "
+                     f"detected{where}: {np.nanmean(table['water_heater_kwh']):.1f} kWh/day on "
+                     "average, "
                      f"i.e. about {np.nanmean(table['hot_water_l']):.0f} litres of hot water "
                      "per day (upper bound, 45 K rise).")
     else:
@@ -187,89 +205,248 @@ def _median_clock(hhmm: list[str], evening: bool = False) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def analyse_export(path, out_dir, *, seed: int = 0) -> dict:
-    """Analyse one Enedis load-curve export locally and write a short report.
-
-    Parameters
-    ----------
-    path : the Enedis customer export (CSV, either layout read by :mod:`nilm.io.enedis`).
-    out_dir : output folder: ``linky_report.md``, ``linky_report.html`` (self-contained),
-        ``days.csv`` (one row per local day), ``figures/carpet.png`` and the cached simulated
-        training population ``training_seed<seed>/``.
-    seed : seeds the simulated training population and the detector (same seed, same output).
-
-    Returns
-    -------
-    dict with ``household`` (name), ``period_s`` (the export's step, s), ``days`` (the
-    DataFrame of :func:`daily_table`), ``summary`` (list of sentences), ``water_heater``,
-    ``absences``, ``repairs`` (what the lenient loader repaired) and ``files``
-    ({name: Path}).
+def load_meter(path, *, start=None):
+    """The one meter's Household of ``path`` (a Linky file or a folder of one meter's
+    downloads), read without the cache.
 
     Raises
     ------
-    NilmDataError : the file is not a readable Enedis export (file and line named).
+    NilmDataError : the file or a file of the folder is not readable Linky data.
+    UsageError : the folder holds several meters' data (one line saying which and what to do).
     """
-    from . import __version__, plot
-    from .io import load
-    from .report import Document
+    from .errors import NilmDataError, UsageError
+    from .io import detect_format, load_all
+
+    path = Path(path)
+    fmt = detect_format(path)
+    if fmt not in ("linky", "enedis", "enedis_xlsx", "dataconnect", "supplier", "tic"):
+        raise NilmDataError(path, None, f"not Linky data (read as {fmt!r}): give an Enedis "
+                            "export (CSV, XLSX), a Data Connect JSON, the supplier export, a "
+                            "TIC log or a folder of them")
+    options = {"start": start} if start is not None and fmt in ("linky", "tic") else {}
+    houses = load_all(path, format=fmt, cache=False, **options)
+    if len(houses) > 1:
+        names = ", ".join(f"{h.meta['house']} ({h.meta.get('meter_id') or 'no id'})"
+                          for h in houses)
+        hint = (" (a historic TIC log names the meter by its serial number ADCO, not the PRM: "
+                "analyse it on its own)" if any(h.meta.get("meter_id") == "ADCO" for h in houses)
+                else "")
+        raise UsageError(f"{mask_text(path)}: {len(houses)} meters found ({names}); put one "
+                         f"meter's downloads in a folder of their own{hint}")
+    return houses[0]
+
+
+def analysis_blocks(household) -> list[tuple[int, int, int]]:
+    """``(start, end, period)`` of each block analysed on its own: runs of local days at one
+    step inside one calendar month (:data:`BLOCKS`). A day's step is the step of most of its
+    values (interval curves), or the series' native period (TIC point samples)."""
+    from .resample import local_midnights
     from .study import native_period
 
-    out = Path(out_dir)
-    household = load(path, cache=False)
-    if household.mains is None or not np.isfinite(household.mains.p).any():
-        from .errors import NilmDataError
+    s = household.mains
+    tz = household.timezone
+    ok = np.isfinite(s.p)
+    if not ok.any():
+        return []
+    if s.interval:
+        hold = np.empty(len(s), dtype=np.int64)
+        hold[:-1] = np.minimum(np.diff(s.t), int(s.period))
+        hold[-1] = int(s.period)
+    else:
+        hold = np.full(len(s), native_period(household), dtype=np.int64)
+    days, edges = local_midnights(int(s.t[ok][0]), int(s.t[ok][-1]) + 1, tz)
+    k = np.searchsorted(edges, s.t[ok], "right") - 1
+    step_of_day = np.zeros(len(days), dtype=np.int64)
+    for d in np.unique(k):
+        steps, counts = np.unique(hold[ok][k == d], return_counts=True)
+        weight = steps * counts
+        step_of_day[d] = steps[np.argmax(weight)]
+    month = days.astype("datetime64[M]")
+    blocks = []
+    d = 0
+    while d < len(days):
+        if step_of_day[d] == 0:
+            d += 1
+            continue
+        e = d
+        while (e + 1 < len(days) and month[e + 1] == month[d]
+               and step_of_day[e + 1] in (step_of_day[d], 0)):
+            e += 1
+        blocks.append((int(edges[d]), int(edges[e + 1]), int(step_of_day[d])))
+        d = e + 1
+    return blocks
 
-        raise NilmDataError(path, None, "the export holds no consumption values")
-    period = float(native_period(household))
-    grid = household.to_grid(period)
-    train = [(h.to_grid(period), t) for h, t in training_population(out, seed=seed)]
-    table, info = daily_table(household, grid, train=train, seed=seed)
-    summary = _summary(table, info, period)
+
+def _merge_info(infos: list[dict]) -> dict:
+    """The findings of every block as one: heater found in how many blocks (and its median
+    power there), every absence, the detector used."""
+    found = [i["water_heater"]["power_w"] for i in infos if i["water_heater"]["detected"]]
+    return {"water_heater": {"detected": bool(found),
+                             "power_w": float(np.median(found)) if found else None,
+                             "blocks": [len(found), len(infos)]},
+            "absences": [a for i in infos for a in i["absences"]],
+            "absence_detector": infos[0]["absence_detector"] if infos else ""}
+
+
+def _daily_days(household) -> pd.DataFrame:
+    """One row per day of the daily channel: local date of its start, kWh."""
+    s = household.extra["daily"]
+    tz = household.timezone
+    ok = np.isfinite(s.p)
+    hold = s.holds()
+    dates = _local_iso(s.t, tz)
+    table = pd.DataFrame({"date": [d[:10] for d in dates],
+                          "energy_kwh": np.where(ok, s.p * hold / 3.6e6, np.nan),
+                          "hours": hold / 3600.0})
+    return table[np.isfinite(table["energy_kwh"])].reset_index(drop=True)
+
+
+def _daily_summary(table: pd.DataFrame) -> list[str]:
+    median = float(np.median(table["energy_kwh"])) if len(table) else float("nan")
+    low = table[table["energy_kwh"] < 0.5 * median]
+    lines = [DAILY_ONLY,
+             f"{len(table)} days with data; median {median:.1f} kWh per day."]
+    lines.append(f"{len(low)} day{'s' if len(low) != 1 else ''} below half the median "
+                 "(possibly away from home)" + (": " + ", ".join(low["date"][:10])
+                                                 + ("…" if len(low) > 10 else "")
+                                                 if len(low) else "") + ".")
+    return lines
+
+
+def analyse_export(path, out_dir, *, seed: int = 0, start=None) -> dict:
+    """Analyse one meter's Linky data locally and write a short report.
+
+    Parameters
+    ----------
+    path : a Linky file (Enedis CSV or XLSX export, Data Connect / MyElectricalData JSON,
+        supplier export, TIC log) or a folder of one meter's downloads (merged by PRM).
+    out_dir : output folder: ``linky_report.md``, ``linky_report.html`` (self-contained),
+        ``days.csv`` (one row per local day), ``figures/carpet.png`` (not for daily data) and
+        the cached simulated training population ``training_seed<seed>/``.
+    seed : seeds the simulated training population and the detector (same seed, same output).
+    start : start of a TIC capture without clock (:func:`nilm.io.tic.read`).
+
+    Returns
+    -------
+    dict with ``household`` (name, meter id masked), ``period_s`` (the main step, s), ``days``
+    (the DataFrame of :func:`daily_table`, or of daily energies), ``summary`` (list of
+    sentences), ``water_heater``, ``absences``, ``repairs`` (what the lenient loader repaired),
+    ``notes`` (facts about the data, e.g. apparent power) and ``files`` ({name: Path}).
+
+    Raises
+    ------
+    NilmDataError : the file is not readable Linky data (file and line named).
+    UsageError : a folder holding several meters.
+    """
+    from . import __version__, plot
+    from .errors import NilmDataError
+    from .report import Document
+
+    out = Path(out_dir)
+    household = load_meter(path, start=start)
+    notes = list(household.meta.get("notes", []))
     repairs = household.report.summary() if household.report else []
+    shown = mask_text(Path(path).name)
+    has_curve = household.mains is not None and np.isfinite(household.mains.p).any()
+    daily = household.extra.get("daily")
+    if not has_curve and (daily is None or not np.isfinite(daily.p).any()):
+        raise NilmDataError(path, None, "the data holds no consumption values")
     files = {}
-    with atomic_open(out / "days.csv", "w", newline="") as f:
-        table.to_csv(f, index=False, float_format="%.4g")
-    files["days.csv"] = out / "days.csv"
-    kind = "simulated" if household.meta.get("simulated") else "real (your Enedis export)"
-    fig = plot.carpet(household, None, periods=(None,),
-                      label=f"{kind}; estimates unvalidated")
-    png = plot.png_bytes(fig)
-    with atomic_open(out / "figures" / "carpet.png", "wb") as f:
-        f.write(png)
-    files["figures/carpet.png"] = out / "figures" / "carpet.png"
     doc = Document()
-    doc.h(1, "What your Linky load curve reveals")
-    doc.p(f"File: {Path(path).name}; {len(table)} local days at a step of "
-          f"{plot.period_label(period)}; analysed by nilm {__version__} (seed {seed}).")
-    doc.p(f"Caveat: {CAVEAT}")
-    doc.h(2, "Findings")
-    doc.ul(summary)
-    if repairs:
-        doc.h(2, "What the loader repaired")
-        doc.ul(repairs)
-    doc.h(2, "Day by day")
-    doc.table(["date", "energy (kWh)", "wake-up", "bed", "absent (h)", "water heater (kWh)",
-               "hot water (L)"],
-              [[r.date, _f(r.energy_kwh), r.wake[-5:] or "–", r.bed[-5:] or "–",
-                _f(r.absent_h), _f(r.water_heater_kwh), _f(r.hot_water_l, 0)]
-               for r in table.itertuples(index=False)])
-    doc.h(2, "Carpet plot")
-    doc.fig("figures/carpet.png", "Your load curve, one row per day (colour = power); "
-            "triangles: estimated wake-up and bed times; hatched: absence by the "
-            "unsupervised threshold detector (the table uses the trained one).", png)
-    doc.p("Methods: change point above the night base load (Kleiminger et al. 2015) for "
-          "wake-up and bed; an absence detector trained on simulated households; off-peak "
-          "step detection (Hart 1992) for the water heater. See the nilm leakage report for "
-          "how accurate each is at this resolution on simulated and public data.")
+    doc.h(1, "What your Linky data reveals")
+    if not has_curve:
+        table = _daily_days(household)
+        summary = _daily_summary(table)
+        with atomic_open(out / "days.csv", "w", newline="") as f:
+            table.to_csv(f, index=False, float_format="%.4g")
+        files["days.csv"] = out / "days.csv"
+        doc.p(f"Data: {shown}; {len(table)} days of daily energy; analysed by nilm "
+              f"{__version__}.")
+        doc.p(f"Caveat: {CAVEAT}")
+        doc.h(2, "Findings")
+        doc.ul(summary + notes)
+        if repairs:
+            doc.h(2, "What the loader repaired")
+            doc.ul(repairs)
+        doc.h(2, "Day by day")
+        doc.table(["date", "energy (kWh)"], [[r.date, _f(r.energy_kwh)]
+                                              for r in table.itertuples(index=False)])
+        period = 86400.0
+        info = {"water_heater": {"detected": False, "power_w": None}, "absences": []}
+    else:
+        population = training_population(out, seed=seed)
+        trains: dict[int, list] = {}
+        tables, infos = [], []
+        for t0, t1, period in analysis_blocks(household):
+            part = _part(household, t0, t1)
+            if part is None:
+                continue
+            grid = part.to_grid(period, start=t0, end=t1)
+            if period not in trains:
+                trains[period] = [(h.to_grid(period), t) for h, t in population]
+            table, info = daily_table(part, grid, train=trains[period], seed=seed)
+            tables.append(table)
+            infos.append(info)
+        if not tables:
+            raise NilmDataError(path, None, "the data holds no consumption values")
+        table = pd.concat(tables, ignore_index=True)
+        info = _merge_info(infos)
+        periods = [p for _, _, p in analysis_blocks(household)]
+        period = float(max(set(periods), key=periods.count))
+        summary = _summary(table, info, period)
+        with atomic_open(out / "days.csv", "w", newline="") as f:
+            table.to_csv(f, index=False, float_format="%.4g")
+        files["days.csv"] = out / "days.csv"
+        kind = "simulated" if household.meta.get("simulated") else "real (your Linky data)"
+        fig = plot.carpet(household, None, periods=(None,),
+                          label=f"{kind}; estimates unvalidated")
+        png = plot.png_bytes(fig)
+        with atomic_open(out / "figures" / "carpet.png", "wb") as f:
+            f.write(png)
+        files["figures/carpet.png"] = out / "figures" / "carpet.png"
+        steps = sorted(set(periods))
+        doc.p(f"Data: {shown}; {len(table)} local days at a step of "
+              f"{', '.join(plot.period_label(p) for p in steps)}; analysed by nilm "
+              f"{__version__} (seed {seed}).")
+        doc.p(f"Caveat: {CAVEAT}")
+        doc.h(2, "Findings")
+        doc.ul(summary + notes + [BLOCKS])
+        if repairs:
+            doc.h(2, "What the loader repaired")
+            doc.ul(repairs)
+        doc.h(2, "Day by day")
+        doc.table(["date", "energy (kWh)", "wake-up", "bed", "absent (h)",
+                   "water heater (kWh)", "hot water (L)"],
+                  [[r.date, _f(r.energy_kwh), r.wake[-5:] or "–", r.bed[-5:] or "–",
+                    _f(r.absent_h), _f(r.water_heater_kwh), _f(r.hot_water_l, 0)]
+                   for r in table.itertuples(index=False)])
+        doc.h(2, "Carpet plot")
+        doc.fig("figures/carpet.png", "Your load curve, one row per day (colour = power); "
+                "triangles: estimated wake-up and bed times; hatched: absence by the "
+                "unsupervised threshold detector (the table uses the trained one).", png)
+        doc.p("Methods: change point above the night base load (Kleiminger et al. 2015) for "
+              "wake-up and bed; an absence detector trained on simulated households; off-peak "
+              "step detection (Hart 1992) for the water heater. See the nilm leakage report "
+              "for how accurate each is at this resolution on simulated and public data.")
     with atomic_open(out / "linky_report.md", "w", encoding="utf-8") as f:
         f.write(doc.markdown())
     with atomic_open(out / "linky_report.html", "w", encoding="utf-8") as f:
-        f.write(doc.html("What your Linky load curve reveals"))
+        f.write(doc.html("What your Linky data reveals"))
     files["linky_report.md"] = out / "linky_report.md"
     files["linky_report.html"] = out / "linky_report.html"
     return {"household": household.name, "period_s": period, "days": table,
             "summary": summary, "water_heater": info["water_heater"],
-            "absences": info["absences"], "repairs": repairs, "files": files}
+            "absences": info["absences"], "repairs": repairs, "notes": notes, "files": files}
+
+
+def _part(household, t0: int, t1: int):
+    """The household's mains over ``[t0, t1)`` alone (None when it holds no value there)."""
+    from .series import Household
+
+    mains = household.mains.slice(t0, t1)
+    if not np.isfinite(mains.p).any():
+        return None
+    return Household(mains, {}, dict(household.meta), {}, household.report)
 
 
 def _f(x, digits: int = 1) -> str:
@@ -277,29 +454,34 @@ def _f(x, digits: int = 1) -> str:
 
 
 def cli_main(argv: list[str] | None = None) -> int:
-    """``nilm linky EXPORT.csv [--out DIR] [--seed S]``: prints the findings and the report's
-    path."""
+    """``nilm linky PATH [--out DIR] [--seed S] [--start T]``: prints the findings and the
+    report's path."""
     import argparse
 
-    from .errors import NilmDataError
+    from .errors import NilmDataError, UsageError
 
-    ap = argparse.ArgumentParser(prog="nilm linky", description="What your own Enedis load "
-                                 "curve reveals, computed on this computer.")
-    ap.add_argument("export", help="Enedis load-curve export (CSV)")
+    ap = argparse.ArgumentParser(prog="nilm linky", description="What your own Linky data "
+                                 "reveals, computed on this computer.")
+    ap.add_argument("export", help="a Linky file (Enedis CSV/XLSX export, Data Connect JSON, "
+                    "supplier export, TIC log) or a folder of one meter's downloads")
     ap.add_argument("--out", default=None, help="output folder (default: <export>_nilm/)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--start", default=None, help="start time of a TIC capture without clock "
+                    "(ISO 8601, local time without offset)")
     a = ap.parse_args(argv)
-    out = Path(a.out) if a.out else Path(a.export).with_name(Path(a.export).stem + "_nilm")
+    src = Path(a.export)
+    out = Path(a.out) if a.out else src.with_name(mask_text(src.stem) + "_nilm")
     try:
-        result = analyse_export(a.export, out, seed=a.seed)
-    except NilmDataError as e:
+        result = analyse_export(src, out, seed=a.seed, start=a.start)
+    except (NilmDataError, UsageError) as e:
         print(f"nilm linky: error: {e}")
         return 2
-    print("\n".join(result["summary"]))
+    print("\n".join(result["summary"] + result["notes"]))
     print(CAVEAT)
     print(f"report: {result['files']['linky_report.html']}")
     return 0
 
 
-__all__ = ["CAVEAT", "MIN_ABSENCE_S", "TRAIN_DAYS", "TRAIN_HOUSEHOLDS", "analyse_export",
-           "cli_main", "daily_table", "training_population"]
+__all__ = ["BLOCKS", "CAVEAT", "DAILY_ONLY", "MIN_ABSENCE_S", "TRAIN_DAYS", "TRAIN_HOUSEHOLDS",
+           "analyse_export", "analysis_blocks", "cli_main", "daily_table", "load_meter",
+           "training_population"]

@@ -105,10 +105,11 @@ def test_round_trip_linky_export_read(tmp_path, layout, step):
     export_enedis(curve, path, layout=layout, prm="12345678901234")
     [house] = enedis.read(path)
     got = house.mains
-    np.testing.assert_array_equal(got.t[:-1], curve.t)
-    np.testing.assert_array_equal(got.p[:-1], curve.p)
-    assert np.isnan(got.p[-1]) and got.t[-1] == curve.t[-1] + step
-    assert house.meta["house"] == "12345678901234"
+    # one sample per step, no end-of-interval marker: the last value holds its own step
+    np.testing.assert_array_equal(got.t, curve.t)
+    np.testing.assert_array_equal(got.p, curve.p)
+    assert got.period == step and got.holds()[-1] == step
+    assert house.meta["house"] == "xxxxxxxxxx1234"
     # the same curve on a grid, from either side
     _, a, _ = resample(curve, step)
     _, b, _ = resample(got, step)
@@ -166,6 +167,6 @@ def test_real_uci_curve_to_enedis_and_back(shared_data, tmp_path):
     path = tmp_path / "uci.csv"
     export_enedis(curve, path)
     [back] = enedis.read(path)
-    np.testing.assert_array_equal(back.mains.p[:-1], curve.p)
+    np.testing.assert_array_equal(back.mains.p, curve.p)
     days, index, cov = daily_index(house)
     assert np.all(np.diff(index) >= 0)

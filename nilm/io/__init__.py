@@ -20,8 +20,8 @@ from ..errors import LoadReport, NilmDataError, check_mode
 from ..series import Household
 
 #: format modules in detection order (most specific first)
-_FORMAT_MODULES = ["nilmh5", "enedis", "meter", "eco", "redd", "ukdale", "uci", "ampds",
-                   "tracebase"]
+_FORMAT_MODULES = ["nilmh5", "enedis", "enedis_xlsx", "dataconnect", "supplier", "tic", "meter",
+                   "eco", "linky_folder", "redd", "ukdale", "uci", "ampds", "tracebase"]
 
 
 def _formats():

@@ -13,7 +13,8 @@ are removed after :data:`STALE_TEMP_S`.
 
 Hashing the sources is most of a cache hit's cost (29 MB of REDD house 5 take longer to hash
 than to read back from HDF5), so the SHA-256 of each source is remembered in ``hashes.json`` in
-the cache folder, beside the file's size, inode, mtime and ctime (ns). A remembered hash is
+the cache folder (keyed by the SHA-256 of the file's absolute path, so no path is written),
+beside the file's size, inode, mtime and ctime (ns). A remembered hash is
 used only if all of these are unchanged **and** it was recorded more than :data:`RACY_S` seconds
 after the file's last change; otherwise the file is hashed again. The kernel sets ctime on every
 write (no user tool can set it back), and the delay rules out a change landing within the
@@ -93,7 +94,8 @@ def source_hashes(mod, path: Path, folder: Path | None = None) -> dict[str, str]
         memo = {}
     out, changed = {}, False
     for p in files:
-        key = os.path.abspath(p)
+        # keyed by a digest of the path: file names can carry a meter id (PRM), kept off disk
+        key = hashlib.sha256(os.path.abspath(p).encode()).hexdigest()
         st = os.stat(p)
         stamp = [st.st_size, st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns]
         entry = memo.get(key)
