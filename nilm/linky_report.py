@@ -184,15 +184,18 @@ def _summary(table: pd.DataFrame, info: dict, period: float) -> list[str]:
     if wh["detected"]:
         where = (f" (in {wh['blocks'][0]} of {wh['blocks'][1]} months analysed)"
                  if wh.get("blocks") and wh["blocks"][1] > 1 else "")
+        per_day = (f": {np.nanmean(table['water_heater_kwh']):.1f} kWh/day on average, i.e. "
+                   f"about {np.nanmean(table['hot_water_l']):.0f} litres of hot water per day "
+                   "(upper bound, 45 K rise)" if np.isfinite(table["water_heater_kwh"]).any()
+                   else "")
         lines.append(f"An off-peak electric water heater of about {wh['power_w']:.0f} W was "
-                     f"detected{where}: {np.nanmean(table['water_heater_kwh']):.1f} kWh/day on "
-                     "average, "
-                     f"i.e. about {np.nanmean(table['hot_water_l']):.0f} litres of hot water "
-                     "per day (upper bound, 45 K rise).")
+                     f"detected{where}{per_day}.")
     else:
         lines.append("No off-peak electric water heater was detected.")
-    lines.append(f"Mean daily energy {np.nanmean(table['energy_kwh']):.1f} kWh over "
-                 f"{int(np.isfinite(table['energy_kwh']).sum())} days with data.")
+    full = int(np.isfinite(table["energy_kwh"]).sum())
+    lines.append(f"Mean daily energy {np.nanmean(table['energy_kwh']):.1f} kWh over {full} days "
+                 "with data." if full else "No day is covered by more than half: no daily "
+                 "energy.")
     return lines
 
 

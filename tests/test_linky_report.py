@@ -9,6 +9,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nilm.errors import NilmDataError
@@ -131,3 +132,160 @@ def test_cli(case, tmp_path, capsys):
     bad.write_text("nothing here\n")
     assert cli_main([str(bad), "--out", str(tmp_path / "o")]) == 2
     assert "error" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ every Linky input form
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """An output folder holding the simulated training population, built once and copied
+    into each analysis below (the same seed gives the same households)."""
+    from nilm.linky_report import training_population
+
+    out = tmp_path_factory.mktemp("trained")
+    training_population(out, seed=0)
+    return out / "training_seed0"
+
+
+def _analyse(src, out, trained, **kw):
+    import shutil
+
+    shutil.copytree(trained, out / "training_seed0")
+    return analyse_export(src, out, **kw)
+
+
+def _no_prm_in(folder):
+    from tests import linky_files as lf
+
+    for f in folder.rglob("*"):
+        assert lf.PRM not in f.name
+        if f.is_file() and "training_seed" not in str(f):
+            assert lf.PRM.encode() not in f.read_bytes(), f
+
+
+def test_a_days_verdict_does_not_depend_on_the_rest_of_the_file(tmp_path, trained):
+    """Two months, hourly in January then half-hourly in February, against February alone:
+    every February day gets the same estimates (each month at its step is its own block)."""
+    from tests import linky_files as lf
+
+    rows = lf.intervals("2024-01-01", [(60, 24 * 31), (30, 48 * 29)], seed=3)
+    long = lf.horodate(tmp_path / "long.csv", rows)
+    short = lf.horodate(tmp_path / "short.csv", rows[24 * 31:])
+    a = _analyse(long, tmp_path / "a", trained)
+    b = _analyse(short, tmp_path / "b", trained)
+    feb_a = a["days"][a["days"]["date"] >= "2024-02-01"].reset_index(drop=True)
+    assert len(feb_a) == len(b["days"]) == 29
+    pd.testing.assert_frame_equal(feb_a, b["days"])
+    assert (b["days"]["wake"] != "").sum() >= 20  # the morning rise is found
+    md = (tmp_path / "a" / "linky_report.md").read_text()
+    assert "month by month" in md and "a step of 30 min, 1 h" in md
+
+
+def test_nilm_linky_on_a_data_connect_json(tmp_path, trained):
+    from tests import linky_files as lf
+
+    rows = lf.intervals("2024-03-04", [(30, 48 * 14)], seed=5, empty={100})
+    src = lf.dataconnect(tmp_path / "consumption_load_curve.json", rows)
+    out = tmp_path / "out"
+    result = _analyse(src, out, trained)
+    assert len(result["days"]) == 14 and result["period_s"] == 1800
+    assert sum(result["days"]["energy_kwh"].fillna(0)) == pytest.approx(
+        sum(v * s / 3.6e6 for t, s, v in rows if v is not None
+            and t.astimezone(lf.PARIS).day != 4), rel=0.2)
+    assert result["household"] == "Linky/xxxxxxxxxx1234"
+    _no_prm_in(out)
+
+
+def test_nilm_linky_on_a_tic_log(tmp_path, trained):
+    from datetime import timedelta
+
+    from tests import linky_files as lf
+
+    t0 = lf.local_midnight("2024-02-10") + timedelta(hours=5)
+    data, east = b"", 10_000_000.0
+    for k in range(3 * 1800):
+        hour = 5 + 2 * k / 3600
+        va = 250 + (1800 if 7 <= hour < 7.5 else 0)
+        east += va * 2 / 3600
+        data += lf.std_frame(t0 + timedelta(seconds=2 * k), va, int(east),
+                             corrupt="SINSTS" if k % 97 == 0 else None)
+    src = tmp_path / "teleinfo.bin"
+    src.write_bytes(data)
+    out = tmp_path / "out"
+    result = _analyse(src, out, trained)
+    assert result["period_s"] == 2
+    assert any("apparent power in VA" in n for n in result["notes"])
+    md = (out / "linky_report.md").read_text()
+    assert "apparent power in VA" in md and "bad_checksum" in md
+    _no_prm_in(out)
+
+
+def test_nilm_linky_on_daily_data_only(tmp_path, trained):
+    from tests import linky_files as lf
+
+    readings, total = [], 1_000_000
+    for d in range(1, 29):
+        readings.append((lf.local_midnight(f"2024-02-{d:02d}"), {"EAS T": total}))
+        total += 3000 if 10 <= d <= 16 else 12000  # a week away
+    src = lf.index(tmp_path / "index.csv", readings)
+    out = tmp_path / "out"
+    result = analyse_export(src, out)
+    assert result["period_s"] == 86400 and len(result["days"]) == 27
+    assert result["summary"][0].startswith("Daily energy only")
+    assert "7 days below half the median" in " ".join(result["summary"])
+    assert "figures/carpet.png" not in result["files"]
+    np.testing.assert_allclose(result["days"]["energy_kwh"][:3], [12, 12, 12])
+
+
+def test_nilm_linky_on_a_folder_of_downloads_and_masked_outputs(tmp_path, trained, capsys):
+    """A CSV export, a weekly XLSX (hourly, overlapping) and an API dump of one meter, in a
+    folder whose name carries the PRM: one household, and the PRM in none of the outputs."""
+    import shutil
+
+    from nilm.linky_report import cli_main
+    from tests import linky_files as lf
+
+    folder = tmp_path / f"linky_{lf.PRM}"
+    folder.mkdir()
+    rows = lf.intervals("2024-01-08", [(30, 48 * 10)], seed=2)
+    lf.horodate(folder / f"Enedis_Conso_Heure_20240108-20240114_{lf.PRM}.csv", rows[:48 * 7])
+    hourly = [(rows[k][0], 3600, (rows[k][2] + rows[k + 1][2]) / 2)
+              for k in range(48 * 6, 48 * 8, 2)]
+    lf.xlsx(folder / "Enedis_export.xlsx", hourly)
+    lf.dataconnect(folder / "api.json", rows[48 * 8:])
+    out = tmp_path / "linky_xxxxxxxxxx1234_nilm"  # the default output folder, PRM masked
+    shutil.copytree(trained, out / "training_seed0")
+    assert cli_main([str(folder)]) == 0
+    printed = capsys.readouterr().out
+    assert lf.PRM not in printed and f"report: {out}" in printed
+    _no_prm_in(out)
+    assert (out / "days.csv").read_text().count("\n") == 11  # 10 days and the header
+    md = (out / "linky_report.md").read_text()
+    assert "overlap_coarser" in md and "overlap_disagrees" not in md
+
+
+def test_nilm_linky_refuses_a_folder_of_two_meters(tmp_path, capsys):
+    from nilm.linky_report import cli_main
+    from tests import linky_files as lf
+
+    folder = tmp_path / "two"
+    folder.mkdir()
+    lf.horodate(folder / "a.csv", lf.intervals("2024-01-08", [(30, 48)]))
+    lf.horodate(folder / "b.csv", lf.intervals("2024-01-08", [(30, 48)]), prm="98765432109876")
+    assert cli_main([str(folder), "--out", str(tmp_path / "o")]) == 2
+    printed = capsys.readouterr().out
+    assert "2 meters found" in printed and "xxxxxxxxxx9876" in printed
+    assert "98765432109876" not in printed
+
+
+def test_nilm_linky_historic_capture_with_start(tmp_path, trained):
+    from tests import linky_files as lf
+
+    data = b"".join(lf.hist_frame(300 + 10 * (k % 30), 1_000_000 + k // 3, 2_000_000)
+                    for k in range(3000))
+    src = tmp_path / "historic.raw"
+    src.write_bytes(data)
+    result = _analyse(src, tmp_path / "out", trained, start="2024-02-10T06:00:00")
+    notes = " ".join(result["notes"])
+    assert "from the given start 2024-02-10T06:00:00" in notes and "1200 baud" in notes
+    assert result["days"]["date"].tolist() == ["2024-02-10"]
