@@ -405,50 +405,112 @@ their papers: `docs/metrics.md`."""),
 
 NB04 = [
     ("md", """\
-# 04 — What does my Linky load curve reveal?
+# 04 — What does my Linky data reveal?
 
-Enedis lets every customer download their Linky load curve (10-, 15-, 30- or 60-min steps) as a
-CSV from the customer space ("Mes données de consommation"). This notebook shows how to load
-such an export with `nilm.load` and run the privacy attacks on it.
+A French household can get its own Linky data in several forms, all read by `nilm.load`:
 
-To be runnable anywhere it first **writes an example export**: the curve of a **simulated**
-household (`nilm.simulate`), written by `nilm.linky.export_enedis` in the Enedis layout
-(end-labelled local times with UTC offset, `Horodate;Valeur`). Because the household is
-simulated we also know the truth and can say how right the attacks are. **To analyse your own
-data, set `MY_EXPORT` below to your file**; the truth-based scores are then skipped."""),
+* the **Enedis CSV** export of the customer space ("Mes données de consommation": the load curve at
+  10, 15, 30 or 60 min, the daily index file), or the **XLSX** export that replaced it in 2025
+  (at most 7 days of hourly data per download);
+* a **Data Connect / MyElectricalData JSON** saved from an app or the gateway;
+* the supplier's `mes-puissances-atteintes-30min` export;
+* a **TIC log** from a dongle on the meter's customer port (1–2 s, apparent power in VA).
+
+A folder of several downloads of one meter is read as one household: merged by meter id (PRM),
+overlaps de-duplicated, disagreeing values reported, daily files kept as daily data
+(`datasets.md` says how to download each). Everything runs on this computer, and the PRM is
+masked except its last 4 digits in everything nilm writes.
+
+To run anywhere, the notebook first **writes example downloads** of a **simulated** household
+(`nilm.simulate`): its 30-min Enedis CSV export, an API dump of its last days (overlapping the
+CSV) and its daily index. Because the household is simulated we know the truth and can say how
+right the attacks are. **To analyse your own data, set `MY_DATA` below to your file or
+folder**; the truth-based scores are then skipped."""),
     ("code", SETUP),
     ("code", '''\
-from nilm.linky import export_enedis, linky
+import json
+
+from nilm.linky import daily_index, export_enedis, linky
 from nilm.simulate import simulate_household
 
-MY_EXPORT = None  # e.g. Path("~/Downloads/Enedis_Conso_Heure_20240101-20240201.csv")
-STEP = 1800       # s: the step of the example export (Linky: 600, 900, 1800 or 3600)
+MY_DATA = None  # e.g. Path("~/Downloads/linky/"): a file or a folder of one meter's downloads
+STEP = 1800     # s: the step of the example export (Linky: 600, 900, 1800 or 3600)
+PRM = "01234567890123"  # the example's meter id (yours is on your bill)
 
 OUT = Path(os.environ.get("NILM_NOTEBOOK_OUT", ROOT / "reports" / "notebooks")) / "04_linky"
 OUT.mkdir(parents=True, exist_ok=True)
 truth = None
-if MY_EXPORT is None:
+if MY_DATA is None:
     sim = simulate_household(14, seed=4, period=60)
-    truth = sim.truth
-    MY_EXPORT = OUT / "example_enedis_export.csv"
-    export_enedis(linky(sim.household, STEP), MY_EXPORT, tz=sim.household.timezone)
+    truth, tz = sim.truth, sim.household.timezone
+    curve = linky(sim.household, STEP)
+    MY_DATA = OUT / "my_downloads"
+    MY_DATA.mkdir(exist_ok=True)
+    # 1. the Enedis CSV export: end-labelled local times with UTC offset, W
+    export_enedis(curve, MY_DATA / "example_enedis_export.csv", tz=tz, prm=PRM)
+    # 2. an API dump of the last 4 days (Data Connect / MyElectricalData): naive local end times
+    last = curve.slice(int(curve.t[-1]) - 4 * 86400 + STEP)
+    ends = pd.to_datetime(last.t + STEP, unit="s", utc=True).tz_convert(tz)
+    readings = [{"value": str(int(v)), "date": e.strftime("%Y-%m-%d %H:%M:%S"),
+                 "interval_length": f"PT{STEP // 60}M"}
+                for v, e in zip(last.p, ends) if np.isfinite(v)]
+    (MY_DATA / "consumption_load_curve.json").write_text(json.dumps({"meter_reading": {
+        "usage_point_id": PRM, "reading_type": {"measurement_kind": "power", "unit": "W",
+                                                "aggregate": "average"},
+        "interval_reading": readings}}, indent=1))
+    # 3. the daily index file: the cumulative register (Wh) at each local midnight
+    t_mid, wh, _ = daily_index(sim.household, tz, index0=12_000_000)
+    rows = [f"{pd.Timestamp(t, unit='s', tz='UTC').tz_convert(tz).isoformat()};"
+            f"Arrêté quotidien;{';' * 10}{w};;;;{w}" for t, w in zip(t_mid, wh)]
+    (MY_DATA / "index.csv").write_text("\\n".join(
+        ["Identifiant PRM;Type de donnees;Date de debut;Date de fin;Grandeur physique;"
+         "Grandeur metier;Etape metier;Unite", f"{PRM};Index;;;Energie active;Consommation;"
+         "Comptage Brut;Wh", "", "Horodate;Type de releve;EAS F1;EAS F2;EAS F3;EAS F4;EAS F5;"
+         "EAS F6;EAS F7;EAS F8;EAS F9;EAS F10;EAS D1;EAS D2;EAS D3;EAS D4;EAS T", *rows]) + "\\n")
     KIND = "simulated"
 else:
-    MY_EXPORT = Path(MY_EXPORT).expanduser()
+    MY_DATA = Path(MY_DATA).expanduser()
     KIND = "real"
-print(f"{KIND} export: {MY_EXPORT}")
-print("".join(MY_EXPORT.read_text(encoding="utf-8").splitlines(keepends=True)[:7]))'''),
+print(f"{KIND} data: {MY_DATA}")
+for f in sorted(MY_DATA.iterdir()) if MY_DATA.is_dir() else [MY_DATA]:
+    print(f"--- {f.name}")
+    print("".join(f.read_text(encoding="utf-8", errors="replace")
+                  .splitlines(keepends=True)[:5]))'''),
+    ("md", """\
+## What the files hold
+
+`nilm inspect PATH` prints this summary: the meter (masked), each channel with the rows the files
+hold (without the loader's end-of-interval markers), its energy, and what the loader merged,
+repaired or skipped (here: the half-hours that the API dump and the CSV both hold). The daily
+index becomes a `daily` channel of the same meter."""),
     ("code", '''\
 from nilm.inspect import format_summary, household_summary
 
-# the loader cannot tell a simulated export from a downloaded one: its summary says "real"
-curve = nilm.load(MY_EXPORT, cache=False)
-summary = household_summary(curve)
-print(format_summary(summary))
+curve = nilm.load(MY_DATA, cache=False)
+print(format_summary(household_summary(curve)))
 period = curve.mains.period
 grid = curve.to_grid(period)
 tz = curve.timezone
 print(f"{len(grid)} intervals of {period / 60:g} min, time zone {tz}")'''),
+    ("md", """\
+**Energy check**: the loaded series gives back exactly the energy of the files — each value times
+its own step — and the daily index agrees with the curve, day by day (up to the register's 1 Wh
+and the days the curve does not fully cover)."""),
+    ("code", '''\
+ok = np.isfinite(curve.mains.p)
+rows_wh = float(np.sum(curve.mains.p[ok] * curve.mains.holds()[ok]) / 3600)
+print(f"load curve: {curve.mains.energy_wh() / 1000:.3f} kWh loaded, {rows_wh / 1000:.3f} kWh "
+      "from its rows x their own steps")
+if "daily" in curve.extra:
+    from nilm.resample import daily_energy
+
+    d_days, d_wh, d_cov = daily_energy(curve.mains, tz, min_coverage=1.0)
+    idx = curve.extra["daily"]
+    idx_wh = dict(zip(pd.to_datetime(idx.t, unit="s", utc=True).tz_convert(tz).strftime(
+        "%Y-%m-%d"), idx.p * idx.holds() / 3600))
+    check = pd.DataFrame({"day": [str(d) for d in d_days], "curve (kWh)": d_wh / 1000,
+                          "index (kWh)": [idx_wh.get(str(d), np.nan) / 1000 for d in d_days]})
+    display(check.dropna().round(3).head(8))'''),
     ("md", """\
 ## The attacks
 
@@ -489,7 +551,7 @@ per_day = pd.DataFrame({
 print(f"water heater detected: {profile['owns']} (step {profile['heater_w']:.0f} W)")
 per_day[per_day["hours of data"] >= 12]  # days with at least half a day of data'''),
     ("md", """\
-## How right is it? (simulated export only)
+## How right is it? (simulated data only)
 
 With the simulator's ground truth, `nilm.privacy` scores each attack with a day-block bootstrap
 CI and a skill against a no-information prior (0 = the curve reveals nothing beyond the prior).
@@ -507,7 +569,7 @@ if truth is not None:
     display(scores[keep][["inference", "target", "metric", "value", "ci_low", "ci_high",
                           "prior", "skill", "floor"]].round(3))
 else:
-    print("real export: no ground truth, only the estimates above")'''),
+    print("real data: no ground truth, only the estimates above")'''),
     ("md", """\
 Reading the scores: `skill` > 0 means the curve reveals more than the prior (the same typical
 time every day, the household's average daily energy…); a negative skill means this attack on
@@ -516,25 +578,31 @@ an off-peak water heater. `floor` is the Δ/4 quantisation floor of timing error
     ("md", """\
 ## The same analysis as `nilm linky`
 
-`nilm.linky_report.analyse_export` is what the `nilm linky EXPORT.csv` command runs: the
-attacks above plus an absence detector trained on simulated households, written as a short
-Markdown/HTML report under the output folder. Nothing leaves the machine."""),
+`nilm.linky_report.analyse_export` is what `nilm linky PATH` runs on a file or a folder: the
+attacks above (each calendar month at one step analysed on its own) plus an absence detector
+trained on simulated households, written as a short Markdown/HTML report. Nothing leaves the
+machine, and the PRM appears nowhere in what it writes."""),
     ("code", '''\
+from nilm.io.prm import mask_text
 from nilm.linky_report import analyse_export
 
-analysis = analyse_export(MY_EXPORT, OUT / "linky_report", seed=0)
-print("\\n".join(analysis["summary"]))
-print("written:", *sorted(str(p) for p in analysis["files"].values()), sep="\\n  ")'''),
+analysis = analyse_export(MY_DATA, OUT / "linky_report", seed=0)
+print(analysis["household"])
+print("\\n".join(analysis["summary"] + analysis["notes"]))
+print("written:", *sorted(str(p) for p in analysis["files"].values()), sep="\\n  ")
+written = b"".join(p.read_bytes() for p in analysis["files"].values())
+print("PRM in the outputs:", PRM.encode() in written if KIND == "simulated" else "(not checked)")
+print("masked as", mask_text(PRM))'''),
     ("code", '''\
 # carpet plot: one row per day, colour = power, with the inferred wake-up/bed times and
-# absences drawn on (and, for the simulated export, the true ones)
+# absences drawn on (and, for the simulated data, the true ones)
 from nilm.plot import carpet
 
-show(carpet(curve, truth, periods=(None,), label=f"{KIND} Enedis export"))'''),
+show(carpet(curve, truth, periods=(None,), label=f"{KIND} Linky data"))'''),
     ("md", """\
 The CNIL (2012) warned that a 10-min curve reveals wake-up and bed times, absences, appliances
-and hot-water use. Re-run with `STEP = 600` to compare with the 30-min curve, or point
-`MY_EXPORT` at your own download."""),
+and hot-water use. Re-run with `STEP = 600` to compare with the 30-min curve, or point `MY_DATA`
+at your own downloads."""),
 ]
 
 NOTEBOOKS = {

@@ -169,11 +169,15 @@ def test_03_leakage_study(tmp_path, monkeypatch, record_property):
 def test_04_my_linky_data(tmp_path, monkeypatch, record_property):
     nb, seconds = execute("04_my_linky_data.ipynb", NOTEBOOKS, {}, tmp_path, monkeypatch)
     record_property("seconds", round(seconds, 1))
-    export = tmp_path / "out" / "04_linky" / "example_enedis_export.csv"
-    lines = export.read_text(encoding="utf-8").splitlines()
+    downloads = tmp_path / "out" / "04_linky" / "my_downloads"
+    assert sorted(p.name for p in downloads.iterdir()) == [
+        "consumption_load_curve.json", "example_enedis_export.csv", "index.csv"]
+    lines = (downloads / "example_enedis_export.csv").read_text(encoding="utf-8").splitlines()
     assert lines[3] == "Horodate;Valeur" and len(lines) == 4 + 14 * 48
     text = outputs_text(nb)
-    assert "simulated export" in text and "linky_report.md" in text
+    assert "simulated data" in text and "linky_report.md" in text
+    assert "Linky/xxxxxxxxxx0123" in text and "overlap_identical" in text
+    assert "PRM in the outputs: False" in text  # (the files themselves are shown as they are)
     for inference in ("routine", "occupancy", "hot_water"):
         assert inference in text
 

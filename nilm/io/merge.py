@@ -202,7 +202,8 @@ def households(readings: list[Reading], problems: dict, *, tz: str, report) -> l
         steps, rows = {}, {}
         for ch, parts in channels.items():
             name, label = CHANNELS.get(ch, (ch, ch))
-            label = parts[0].label or label
+            own = {r.label for r in parts}
+            label = own.pop() if len(own) == 1 and parts[0].label else label
             pairs = [(r, problems[r.path]) for r in parts]
             if parts[0].interval:
                 s, st, v = _merge_intervals(pairs)
