@@ -64,12 +64,16 @@ HISTORIC_INDEX = ("BASE", "HCHC", "HCHP", "EJPHN", "EJPHPM", "BBRHCJB", "BBRHPJB
 #: a file is read as TIC when at least this share of its groups pass their checksum
 MIN_VALID = 0.5
 
-_STX, _ETX, _EOT = 0x02, 0x03, 0x04
+_MARKS = b"\x02\x03\x04"  # STX, ETX, EOT
+_MARK = re.compile(rb"[\x02\x03\x04]")
+_BAD = re.compile(rb"[^\x09\x20-\x7e]")
 _LABEL = re.compile(rb"^[A-Z0-9+\-]{2,10}$")
 _HORODATE = re.compile(r"^[EeHh ](\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$")
 _PREFIX = re.compile(rb"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
                      rb"|\d{9,10}(?:\.\d+)?)[ \t;,|]+(.*)$")
-_NUMERIC = {"SINSTS", "SINSTI", "EAST", "EAIT", "PAPP", *HISTORIC_INDEX}
+#: the groups nilm reads (every group's checksum is still verified and counted)
+_USED = (b"ADSC", b"ADCO", b"PRM", b"DATE", b"SINSTS", b"SINSTI", b"EAST", b"EAIT", b"PAPP",
+         *(x.encode() for x in HISTORIC_INDEX))
 
 
 def checksum(covered: bytes) -> int:
@@ -88,7 +92,7 @@ class _Group:
 def _split(body: bytes):
     """(mode, label, horodate, value) of one group body (between LF and CR), or a failure
     kind: ``"corrupt"`` or ``"checksum"``."""
-    if len(body) < 4 or any((b < 0x20 and b != 0x09) or b > 0x7E for b in body):
+    if len(body) < 4 or _BAD.search(body):
         return "corrupt"
     ck = body[-1]
     if 0x09 in body:
@@ -145,25 +149,96 @@ def _arrival(text: bytes) -> tuple[int, bool, float]:
 
 def _groups(data: bytes, problems: Problems, tz: str):
     """Parsed groups of a capture or log, with counts of failures and whether the log has
-    arrival times."""
-    high = sum(1 for b in data[:65536] if b & 0x80)
-    if high > 0.05 * min(len(data), 65536):
-        data = bytes(b & 0x7F for b in data)
+    arrival times. Only the groups nilm uses (:data:`_USED`) are kept; every group is
+    checked."""
+    head = np.frombuffer(data[:65536], dtype=np.uint8)
+    if np.count_nonzero(head & 0x80) > 0.05 * len(head):
+        data = (np.frombuffer(data, dtype=np.uint8) & 0x7F).tobytes()
         problems.note(None, "parity_stripped", "bytes carry the parity bit (captured at 8 data "
                       "bits): bit 7 stripped")
+    lines = [x for x in data[:8192].split(b"\n")[:-1] if x.strip(b"\r \x02\x03\x04")][:50]
+    if b"\r" in data[:8192] and not any(_PREFIX.match(x.translate(None, _MARKS))
+                                         for x in lines):
+        return _groups_framed(data)
+    return _groups_lines(data, problems, tz)
+
+
+def _groups_framed(data: bytes):
+    """:func:`_groups` of a capture whose groups end with CR (raw captures, CRLF logs without
+    arrival times): every group located and checked by array operations, the used ones
+    decoded."""
+    arr = np.frombuffer(b"\n" + data, dtype=np.uint8)
+    all_lf = np.flatnonzero(arr == 0x0A)
+    cr = np.flatnonzero(arr == 0x0D)
+    nxt = np.searchsorted(cr, all_lf)
+    has = nxt < len(cr)
+    lf, end = all_lf[has], cr[nxt[has]]
+    following = np.append(all_lf[1:], len(arr))[has]
+    inside = end < following  # no LF between the group's LF and its CR
+    lf, end = lf[inside], end[inside]
+    start = lf + 1
+    line = np.searchsorted(all_lf, lf) + 1
+    bad = ~((arr == 0x09) | ((arr >= 0x20) & (arr <= 0x7E)))
+    nbad = np.concatenate([[0], np.cumsum(bad)])
+    total = np.concatenate([[0], np.cumsum(arr, dtype=np.int64)])
+    blank = (end - start) == 0
+    short = (end - start) < 4
+    ck = arr[np.maximum(end - 1, 0)]
+    sep = arr[np.maximum(end - 2, 0)]
+    std = sep == 0x09
+    covered = np.where(std, end - 1, end - 2)
+    good = ((total[covered] - total[start]) & 0x3F) + 0x20 == ck
+    corrupt = ~blank & (short | (nbad[end] - nbad[start] > 0) | ((sep != 0x09) & (sep != 0x20)))
+    checksum = ~blank & ~corrupt & ~good
+    fails = {"corrupt": int(corrupt.sum()), "checksum": int(checksum.sum())}
+    first_fail = {k: int(line[np.flatnonzero(m)[0]]) for k, m in (("corrupt", corrupt),
+                                                                   ("checksum", checksum))
+                  if m.any()}
+    valid = ~blank & ~corrupt & ~checksum
+    marks = np.flatnonzero((arr == 0x02) | (arr == 0x03) | (arr == 0x04))
+    frame = np.searchsorted(marks, lf)
+    used = valid & _used(arr, start, end)
+    groups = []
+    for k in np.flatnonzero(used):
+        parsed = _split(data[start[k] - 1:end[k] - 1])
+        if isinstance(parsed, str):
+            continue  # a label with characters no group name has
+        mode, label, hd, value = parsed
+        groups.append((mode, _Group(label, hd, value, int(max(lf[k] - 1, 0)), None,
+                                    int(frame[k])), int(line[k])))
+    n_valid = int(valid.sum())
+    return groups, fails, first_fail, False, n_valid
+
+
+def _used(arr: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Groups whose label is one of :data:`_USED` (the label and its separator compared)."""
+    out = np.zeros(len(start), dtype=bool)
+    for label in _USED:
+        n = len(label)
+        m = (end - start) > n + 1
+        for j in range(n):
+            m &= arr[np.minimum(start + j, len(arr) - 1)] == label[j]
+        after = arr[np.minimum(start + n, len(arr) - 1)]
+        out |= m & ((after == 0x09) | (after == 0x20))
+    return out
+
+
+def _groups_lines(data: bytes, problems: Problems, tz: str):
+    """:func:`_groups` of a line log (a group per line, arrival times optional), line by
+    line."""
     groups, fails = [], {"corrupt": 0, "checksum": 0}
     first_fail = {}
     stamps = []  # (index in groups, seconds, aware, fraction, line)
-    frame, offset = 0, 0
+    frame, offset, n_valid = 0, 0, 0
     for line, chunk in enumerate(data.split(b"\n"), start=1):
         start = offset
         offset += len(chunk) + 1
         body, _, tail = chunk.partition(b"\r")
         # STX / ETX / EOT: alone before a frame's first LF, or after a group's CR
-        if any(b in (_STX, _ETX, _EOT) for b in body):
+        if _MARK.search(body):
             frame += 1
-            body = bytes(b for b in body if b not in (_STX, _ETX, _EOT))
-        after = any(b in (_STX, _ETX, _EOT) for b in tail)
+            body = body.translate(None, _MARKS)
+        after = _MARK.search(tail) is not None
         if body.strip(b" "):
             m = _PREFIX.match(body)
             arrival = None
@@ -180,6 +255,9 @@ def _groups(data: bytes, problems: Problems, tz: str):
                 first_fail.setdefault(parsed, line)
             else:
                 mode, label, hd, value = parsed
+                n_valid += 1
+                if label.encode() not in _USED:
+                    continue
                 if arrival is not None:
                     stamps.append((len(groups), *arrival, line))
                 groups.append((mode, _Group(label, hd, value, start, None, frame), line))
@@ -190,7 +268,7 @@ def _groups(data: bytes, problems: Problems, tz: str):
                   problems, tz)
         for (k, _, _, frac, _), whole in zip(stamps, sec, strict=True):
             groups[k][1].arrival = float(whole) + frac
-    return groups, fails, first_fail, bool(stamps)
+    return groups, fails, first_fail, bool(stamps), n_valid
 
 
 def _frames(groups):
@@ -215,10 +293,10 @@ def parse(path, *, mode: str, report: LoadReport, tz: str = "Europe/Paris", star
     only when the frames carry no clock and the log no arrival times."""
     path = Path(path)
     problems = Problems(path, mode, report)
-    parsed, fails, first_fail, arrivals = _groups(path.read_bytes(), problems, tz)
-    total = len(parsed) + fails["corrupt"] + fails["checksum"]
-    if not parsed or len(parsed) < MIN_VALID * total:
-        problems.error(None, f"not a TIC log: {len(parsed)} of {total} groups pass their "
+    parsed, fails, first_fail, arrivals, n_valid = _groups(path.read_bytes(), problems, tz)
+    total = n_valid + fails["corrupt"] + fails["checksum"]
+    if not parsed or n_valid < MIN_VALID * total:
+        problems.error(None, f"not a TIC log: {n_valid} of {total} groups pass their "
                        "checksum")
     modes = [m for m, _, _ in parsed]
     tic_mode = max(set(modes), key=modes.count)
@@ -407,9 +485,9 @@ def _head_ok(path: Path) -> bool:
     if b"\n" not in data:
         return False
     ok = bad = 0
+    data = (np.frombuffer(data, dtype=np.uint8) & 0x7F).tobytes()
     for chunk in data.split(b"\n")[1:-1]:
-        chunk = bytes(b & 0x7F for b in chunk if b not in (_STX, _ETX, _EOT))
-        chunk = chunk.split(b"\r")[0]
+        chunk = chunk.translate(None, _MARKS).split(b"\r")[0]
         m = _PREFIX.match(chunk)
         if m:
             chunk = m.group(2)
