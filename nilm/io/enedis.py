@@ -169,6 +169,13 @@ class _File:
             self.readings.append(Reading(self.path, meter, "PRM" if meter else None, channel,
                                          start, step, value, line, fmt, label=label))
 
+    def rows(self, i: int):
+        """``(index, text, cells)`` of each non-blank line from line index ``i`` on."""
+        for k in range(i, len(self.lines)):
+            text = self.lines[k]
+            if text.strip():
+                yield k, text, _cells(text)
+
     # ------------------------------------------------------------------ horodate layout
 
     def horodate(self) -> None:
@@ -236,14 +243,15 @@ class _File:
         text = norm(meta.get("type de donnees", "")) + " " + metier
         return "production" in text or "injection" in text or metier == "prod"
 
-    def curve(self, i: int, meta: dict, header: str) -> int:
-        """Read ``time;value`` rows from line index ``i``; returns the index after them."""
-        lines, n = self.lines, len(self.lines)
+    def curve(self, first: int, meta: dict, header: str) -> int:
+        """Read ``time;value`` rows from line index ``first``; returns the index after them."""
+        n = len(self.lines)
+        i = first
         kind = self._kind(meta)
         meta_line = meta.get("_line")
         if kind not in ("curve", "daily"):
             # a block the loader cannot turn into energy (e.g. daily maximum power, VA)
-            return self.skip_section(max(i - 1, 0))
+            return self.skip_section(max(first - 1, 0))
         unit = meta.get("unite", "")
         if not unit and "(en " in header.lower():
             unit = header.lower().split("(en ", 1)[1].split(")")[0]
@@ -257,13 +265,8 @@ class _File:
                 self.problems.problem(meta_line, "malformed_line",
                                       f"bad 'Pas en minutes' {pas!r}")
         table = _Table()
-        while i < n:
-            text = lines[i]
+        for i, text, cells in self.rows(first):
             no = i + 1
-            if not text.strip():
-                i += 1
-                continue
-            cells = _cells(text)
             if len(cells) >= 2 and not any(c for c in cells[2:]):
                 try:
                     sec, aware = stamp(cells[0], dmy=kind == "daily")
@@ -274,7 +277,6 @@ class _File:
                     table.sec.append(sec)
                     table.aware.append(aware)
                     table.text.append(cells[1])
-                    i += 1
                     continue
             first = norm(cells[0])
             if table.line and (first.startswith(_SECTION_HEADS) or (
@@ -282,7 +284,8 @@ class _File:
                 break
             self.problems.problem(no, "malformed_line", f"expected 'Horodate;Valeur', got "
                                   f"{text!r}")
-            i += 1
+        else:
+            i = n
         if not table.line:
             self.problems.error(meta_line, "no rows under the 'Horodate;Valeur' header")
         prm = meta.get(_META_KEY) or None
@@ -344,20 +347,15 @@ class _File:
 
     # ------------------------------------------------------------------ index layout
 
-    def index(self, i: int, meta: dict) -> int:
-        """Read an ``Horodate;Type de releve;EAS …`` table from header line index ``i``."""
-        lines, n = self.lines, len(self.lines)
-        header = [norm(c) for c in lines[i].split(";")]
+    def index(self, head: int, meta: dict) -> int:
+        """Read an ``Horodate;Type de releve;EAS …`` table from header line index ``head``."""
+        n = len(self.lines)
+        header = [norm(c) for c in self.lines[head].split(";")]
         registers = [(k, name) for k, name in enumerate(header) if name.startswith("eas ")]
         rows_line, rows_sec, rows_aware, rows_values = [], [], [], []
-        i += 1
-        while i < n:
-            text = lines[i]
+        i = head + 1
+        for i, text, cells in self.rows(head + 1):
             no = i + 1
-            if not text.strip():
-                i += 1
-                continue
-            cells = _cells(text)
             try:
                 sec, aware = stamp(cells[0], dmy=False)
             except ValueError:
@@ -365,17 +363,14 @@ class _File:
                     break
                 self.problems.problem(no, "malformed_line", f"expected an index row, got "
                                       f"{text!r}")
-                i += 1
                 continue
-            vals = []
-            for k, name in registers:
-                cell = cells[k] if k < len(cells) else ""
-                vals.append(self.register(cell, no, name))
             rows_line.append(no)
             rows_sec.append(sec)
             rows_aware.append(aware)
-            rows_values.append(vals)
-            i += 1
+            rows_values.append([self.register(cells[k] if k < len(cells) else "", no, name)
+                                for k, name in registers])
+        else:
+            i = n
         if not rows_line:
             self.problems.error(i, "no rows under the index header")
         line = np.array(rows_line, dtype=np.int64)
