@@ -246,7 +246,6 @@ class _File:
     def curve(self, first: int, meta: dict, header: str) -> int:
         """Read ``time;value`` rows from line index ``first``; returns the index after them."""
         n = len(self.lines)
-        i = first
         kind = self._kind(meta)
         meta_line = meta.get("_line")
         if kind not in ("curve", "daily"):
