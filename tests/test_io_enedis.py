@@ -447,3 +447,13 @@ def test_inspect_shows_what_the_file_holds(tmp_path):
     [c] = household_summary(h)["channels"]
     assert (c["n_samples"], c["missing"]) == (98, 0)
     assert c["energy_wh"] == pytest.approx(lf.energy_wh(rows), abs=1e-3)
+
+
+def test_a_stated_step_is_kept_and_other_spacings_reported(tmp_path):
+    rows = lf.intervals("2023-02-01", [(30, 48), (60, 24)])
+    path = lf.horodate(tmp_path / "pas.csv", rows, pas="30")
+    [h] = enedis.read(path, mode="strict")
+    assert set(_steps(h.mains)[1].tolist()) == {1800}  # 'Pas en minutes' is authoritative
+    counts = h.report.counts()
+    assert counts[(str(path), "step_differs")] == 24 - 2
+    assert counts[(str(path), "missing_rows")] == 24

@@ -53,6 +53,7 @@ import numpy as np
 from ..errors import LoadReport
 from ..resample import local_midnights, parse_period
 from .curve import (
+    RUN,
     Problems,
     Reading,
     clean,
@@ -322,10 +323,21 @@ class _File:
         return i
 
     def _gaps_at_fixed_step(self, ends, line, step) -> None:
+        """Gaps at the step the file states; runs of rows at another spacing are reported, as
+        they can be another step (the stated one is kept) or rows missing in a pattern."""
         d = np.diff(ends)
         for k in np.flatnonzero(d > step):
             self.problems.note(int(line[k + 1]), "missing_rows", f"no rows for "
                                f"{int(d[k] - step) // 60} min before this one (a gap)")
+        if len(d) >= RUN:
+            same = np.convolve((d != step).astype(int), np.ones(RUN, dtype=int), "valid")
+            runs = np.flatnonzero(same == RUN)
+            if len(runs):
+                k = int(runs[0])
+                self.problems.note(int(line[k + 1]), "step_differs", f"rows {int(d[k]) // 60} "
+                                   f"min apart over {RUN}+ rows while 'Pas en minutes' says "
+                                   f"{step // 60}: read at the stated step (gaps between "
+                                   "them)", count=len(runs))
 
     def daily_rows(self, prm, production, t, table, line, scale) -> None:
         """Daily energy rows: each time names a local day; Wh (or kWh) per day."""
