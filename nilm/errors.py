@@ -23,7 +23,7 @@ class NilmDataError(ValueError):
 
 
 class UsageError(ValueError):
-    """Bad arguments, spec or folder: one line saying what is wrong and what to do."""
+    """A bad argument, spec or folder: its message says what is wrong and what to do."""
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ from .prm import mask_text
 
 #: consecutive rows of one spacing that establish a step (shorter runs are gaps or repairs)
 RUN = 3
+#: power a Linky meter can carry, W (VA): 36 kVA is the largest residential contract; the
+#: plausibility layer of :mod:`nilm.io` reads it as each Linky format's ``POWER_RANGE_W``
+LINKY_POWER_RANGE_W = (0.0, 36_000.0)
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
 _MISSING = ("", "na", "n/a", "nd")
@@ -122,7 +125,8 @@ def utc(seconds, aware, lines, problems: Problems, tz: str) -> np.ndarray:
     return seconds
 
 
-def from_register(t, wh, line, problems: Problems, what: str, *, changes_only=False):
+def from_register(t, wh, line, problems: Problems, what: str, *, changes_only=False,
+                  min_step: int = 0):
     """Interval rows ``(start, step, mean W, line)`` from a cumulative energy register.
 
     Parameters
@@ -134,7 +138,10 @@ def from_register(t, wh, line, problems: Problems, what: str, *, changes_only=Fa
     what : the register's name, for the report.
     changes_only : take intervals between the first readings of successive register values
         (TIC: the register steps by 1 Wh between frames, so the mean power between two changes
-        is the finest exact estimate) instead of between successive readings.
+        is exact) instead of between successive readings.
+    min_step : merge successive intervals until each lasts at least this long, s (TIC: frame
+        times are whole seconds, so a 1-s interval can be off by up to 100 %; over 60 s, by
+        under 2 %). The first and last readings are kept, so the energy is unchanged.
 
     Returns
     -------
@@ -155,6 +162,16 @@ def from_register(t, wh, line, problems: Problems, what: str, *, changes_only=Fa
         keep = np.append(t[1:] != t[:-1], True)
         keep[t == t[0]] = False
         keep[0] = True
+        t, wh, line = t[keep], wh[keep], line[keep]
+    if min_step and len(t) > 2:
+        keep, last = [0], t[0]
+        for k in range(1, len(t) - 1):
+            if t[k] - last >= min_step:
+                keep.append(k)
+                last = t[k]
+        if t[-1] - t[keep[-1]] < min_step and len(keep) > 1:
+            keep.pop()  # the last interval would be short: it joins the one before
+        keep.append(len(t) - 1)
         t, wh, line = t[keep], wh[keep], line[keep]
     if len(t) < 2:
         return (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0),
@@ -357,5 +374,6 @@ def interval_series(start, step, value, name: str, label: str,
                        interval=True)
 
 
-__all__ = ["RUN", "Problems", "Reading", "clean", "decode", "from_register", "interval_series",
-           "norm", "number", "stamp", "steps_from_ends", "utc"]
+__all__ = ["LINKY_POWER_RANGE_W", "RUN", "Problems", "Reading", "clean", "decode",
+           "from_register", "interval_series", "norm", "number", "stamp", "steps_from_ends",
+           "utc"]

@@ -32,10 +32,21 @@ import numpy as np
 
 from ..errors import LoadReport
 from ..resample import local_midnights, parse_period
-from .curve import Problems, Reading, clean, number, stamp, steps_from_ends, utc
+from .curve import (
+    LINKY_POWER_RANGE_W,
+    Problems,
+    Reading,
+    clean,
+    number,
+    stamp,
+    steps_from_ends,
+    utc,
+)
 from .merge import read_files
 
 NAME = "dataconnect"
+#: the largest power of a Linky meter, for the plausibility layer of :mod:`nilm.io`
+POWER_RANGE_W = LINKY_POWER_RANGE_W
 
 _UNITS = {"w": 1.0, "kw": 1000.0, "wh": 1.0, "kwh": 1000.0}
 

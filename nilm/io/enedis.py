@@ -53,6 +53,7 @@ import numpy as np
 from ..errors import LoadReport
 from ..resample import local_midnights, parse_period
 from .curve import (
+    LINKY_POWER_RANGE_W,
     RUN,
     Problems,
     Reading,
@@ -68,6 +69,8 @@ from .curve import (
 from .merge import read_files
 
 NAME = "enedis"
+#: the largest power of a Linky meter, for the plausibility layer of :mod:`nilm.io`
+POWER_RANGE_W = LINKY_POWER_RANGE_W
 
 _META_KEY = "identifiant prm"
 #: first cells (normalised) that open a section after the rows

@@ -27,10 +27,12 @@ import numpy as np
 
 from ..errors import LoadReport
 from ..resample import local_midnights
-from .curve import Problems, Reading, clean, norm, number, stamp, utc
+from .curve import LINKY_POWER_RANGE_W, Problems, Reading, clean, norm, number, stamp, utc
 from .merge import read_files
 
 NAME = "enedis_xlsx"
+#: the largest power of a Linky meter, for the plausibility layer of :mod:`nilm.io`
+POWER_RANGE_W = LINKY_POWER_RANGE_W
 
 _PRM = re.compile(r"(?<!\d)\d{14}(?!\d)")
 _LABELS = ("prm", "point de livraison", "pdl", "identifiant")

@@ -16,10 +16,12 @@ import importlib
 from pathlib import Path
 
 from ..errors import LoadReport
-from .curve import Problems
+from .curve import LINKY_POWER_RANGE_W, Problems
 from .merge import read_files
 
 NAME = "linky"
+#: the largest power of a Linky meter, for the plausibility layer of :mod:`nilm.io`
+POWER_RANGE_W = LINKY_POWER_RANGE_W
 
 #: the Linky readers, in detection order
 READERS = ("enedis_xlsx", "dataconnect", "supplier", "enedis", "tic")

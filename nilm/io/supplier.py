@@ -33,10 +33,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import LoadReport
-from .curve import Problems, Reading, clean, decode, norm, number, utc
+from .curve import LINKY_POWER_RANGE_W, Problems, Reading, clean, decode, norm, number, utc
 from .merge import read_files
 
 NAME = "supplier"
+#: the largest power of a Linky meter, for the plausibility layer of :mod:`nilm.io`
+POWER_RANGE_W = LINKY_POWER_RANGE_W
 
 #: the export's step, s
 STEP = 1800

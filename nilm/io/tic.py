@@ -34,8 +34,9 @@ keeps its first frame (``same_second``, counted).
 
 **What nilm keeps.** ``tic_apparent`` (``SINSTS`` / ``PAPP``): the **apparent** power in VA, not
 active power in W — the household's mains when no load curve of the meter is loaded beside it.
-``tic_active``: the mean active power between successive changes of the energy index (``EAST``,
-or the sum of the historic registers), exact in energy (the index's last minus first value).
+``tic_active``: the mean active power between changes of the energy index (``EAST``, or the sum
+of the historic registers) at least :data:`INDEX_MIN_S` apart, exact in energy (the index's last
+minus first value).
 Injection (``SINSTI``, ``EAIT``) is kept apart (``tic_injection_apparent``, ``tic_injection``).
 """
 
@@ -49,7 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import LoadReport
-from .curve import Problems, Reading, from_register, stamp, utc
+from .curve import LINKY_POWER_RANGE_W, Problems, Reading, from_register, stamp, utc
 from .merge import read_files
 
 NAME = "tic"
@@ -63,6 +64,12 @@ HISTORIC_INDEX = ("BASE", "HCHC", "HCHP", "EJPHN", "EJPHPM", "BBRHCJB", "BBRHPJB
                   "BBRHPJW", "BBRHCJR", "BBRHPJR")
 #: a file is read as TIC when at least this share of its groups pass their checksum
 MIN_VALID = 0.5
+#: shortest interval of the active power from index changes, s (whole-second frame times)
+INDEX_MIN_S = 60
+#: limits for the plausibility layer of :mod:`nilm.io`: a capture without clock counts from an
+#: unknown origin at epoch 0, so dates from 1970 on are plausible here
+PLAUSIBLE_SPAN = ("1970-01-01", None)
+POWER_RANGE_W = LINKY_POWER_RANGE_W
 
 _MARKS = b"\x02\x03\x04"  # STX, ETX, EOT
 _MARK = re.compile(rb"[\x02\x03\x04]")
@@ -469,7 +476,7 @@ def _index(frames, clock, what, labels, channel, problems, path, meter, kind, no
     order = np.argsort(t, kind="stable")
     start, step, mean, ln = from_register(t[order], np.array(wh)[order],
                                           np.array(line)[order], problems, what,
-                                          changes_only=True)
+                                          changes_only=True, min_step=INDEX_MIN_S)
     if not len(start):
         return None
     return Reading(path, meter, kind, channel, start, step, mean, ln, NAME,
