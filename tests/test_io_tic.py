@@ -191,3 +191,16 @@ def test_not_tic(tmp_path):
     mostly_bad.write_bytes(b"\n".join([b"PAPP 00180 *"] + [b"PAPP 00180 X"] * 5) + b"\n")
     with pytest.raises(NilmDataError, match="1 of 6 groups"):
         tic.read(mostly_bad)
+
+
+def test_a_group_that_lost_its_end_is_counted(tmp_path):
+    t0 = lf.local_midnight("2024-05-01")
+    frames = [lf.std_frame(t0 + timedelta(seconds=2 * k), 500, 1_000_000 + k) for k in range(30)]
+    damaged = frames[10].replace(b"\tQ\r", b"\tQ", 1) if b"\tQ\r" in frames[10] else \
+        frames[10].replace(b"\r\n", b"\n", 1)
+    path = tmp_path / "cut.bin"
+    path.write_bytes(b"".join(frames[:10]) + damaged + b"".join(frames[11:]) + b"\x02\nSINS")
+    [h] = tic.read(path)
+    counts = {k[1]: n for k, n in h.report.counts().items()}
+    assert counts["corrupt_group"] == 2  # the group without CR, and the capture cut short
+    assert len(h.mains) == 30

@@ -182,6 +182,14 @@ def _groups_framed(data: bytes):
     lf, end = all_lf[has], cr[nxt[has]]
     following = np.append(all_lf[1:], len(arr))[has]
     inside = end < following  # no LF between the group's LF and its CR
+    # a stretch from one LF to the next without CR is a group that lost its end (a receive
+    # error, or the capture cut short): counted as corrupt, if it holds more than markers
+    nxt_lf = np.append(all_lf[1:], len(arr))
+    open_end = np.ones(len(all_lf), dtype=bool)
+    open_end[np.flatnonzero(has)[inside]] = False
+    content = (arr > 0x20) & (arr != 0x7F)
+    ncontent = np.concatenate([[0], np.cumsum(content)])
+    lost = open_end & (ncontent[nxt_lf] - ncontent[all_lf + 1] > 0)
     lf, end = lf[inside], end[inside]
     start = lf + 1
     line = np.searchsorted(all_lf, lf) + 1
@@ -197,10 +205,11 @@ def _groups_framed(data: bytes):
     good = ((total[covered] - total[start]) & 0x3F) + 0x20 == ck
     corrupt = ~blank & (short | (nbad[end] - nbad[start] > 0) | ((sep != 0x09) & (sep != 0x20)))
     checksum = ~blank & ~corrupt & ~good
-    fails = {"corrupt": int(corrupt.sum()), "checksum": int(checksum.sum())}
-    first_fail = {k: int(line[np.flatnonzero(m)[0]]) for k, m in (("corrupt", corrupt),
-                                                                   ("checksum", checksum))
-                  if m.any()}
+    fails = {"corrupt": int(corrupt.sum() + lost.sum()), "checksum": int(checksum.sum())}
+    first = {"corrupt": [int(x) for x in (line[corrupt][:1].tolist()
+                                          + (np.flatnonzero(lost)[:1] + 1).tolist())],
+             "checksum": line[checksum][:1].tolist()}
+    first_fail = {k: min(v) for k, v in first.items() if v}
     valid = ~blank & ~corrupt & ~checksum
     marks = np.flatnonzero((arr == 0x02) | (arr == 0x03) | (arr == 0x04))
     frame = np.searchsorted(marks, lf)
