@@ -684,3 +684,85 @@ def wake_bed_step(grid, tz, *, q=0.95, margin_w=50.0, sustain_s=0.0, evening=(17
                 bed[k] = start[i]
                 break
     return days, wake, bed
+
+
+# ------------------------------------------------------------------------------------------------
+# Disaggregation kernels (issue 17): CO lookup, FHMM fit and painting, Seq2Point windows.
+# Each twin below is plain NumPy/Python, imports nothing from nilm, and is compared with its
+# kernel in tests/test_co.py, tests/test_fhmm.py and tests/test_seq2point.py.
+# ------------------------------------------------------------------------------------------------
+
+def co_nearest_brute(target, states):
+    """Twin of the exact-group path of :func:`nilm.kernels.co.search` by brute force over every
+    combination, vectorised over samples: totals summed left to right in C order
+    (``itertools.product``), sorted stably, and the first smallest ``|t - total|`` taken (so the
+    lower total wins an equidistant tie and the lowest code wins among equal totals). Returns
+    float64 ``[h, n]`` state powers, NaN where the target is not finite."""
+    import itertools
+
+    combos = np.array(list(itertools.product(*[list(map(float, s)) for s in states])))
+    totals = np.zeros(len(combos))
+    for j in range(combos.shape[1]):
+        totals = totals + combos[:, j]
+    order = np.argsort(totals, kind="stable")
+    t = np.asarray(target, dtype=np.float64)
+    out = np.full((combos.shape[1], len(t)), np.nan)
+    fin = np.isfinite(t)
+    if fin.any():
+        err = np.abs(t[fin, None] - totals[order][None, :])
+        out[:, fin] = combos[order[np.argmin(err, axis=1)]].T
+    return out
+
+
+def kmeans_1d_numpy(y, k, seed, n_init=10, max_iter=300):
+    """Twin of :func:`nilm.disaggregate.fhmm.kmeans_1d` (its kernel ``kmeans_runs``): the NumPy
+    formulation, k-means++ draws by ``Generator.choice`` with probabilities, Lloyd iterations by
+    ``searchsorted`` on the sorted sample. Returns ``(centres, inertia)``."""
+    y = np.sort(np.asarray(y, dtype=np.float64))
+    n = len(y)
+    if n == 0:
+        return np.zeros(1), 0.0
+    k = int(min(k, len(np.unique(y))))
+    y0 = y - y.mean()
+    cs = np.concatenate([[0.0], np.cumsum(y0)])
+    cs2 = np.concatenate([[0.0], np.cumsum(y0 * y0)])
+    rng = np.random.default_rng(seed)
+    best_inertia, best_cut = np.inf, None
+    for _ in range(n_init):
+        c = [y0[rng.integers(n)]]
+        d2 = (y0 - c[0]) ** 2
+        for _j in range(1, k):
+            c.append(y0[rng.choice(n, p=d2 / d2.sum())])
+            d2 = np.minimum(d2, (y0 - c[-1]) ** 2)
+        c = np.sort(np.array(c))
+        for _it in range(max_iter):
+            cut = np.concatenate([[0], np.searchsorted(y0, (c[1:] + c[:-1]) / 2.0), [n]])
+            cnt = np.diff(cut)
+            sums = cs[cut[1:]] - cs[cut[:-1]]
+            new = np.where(cnt > 0, sums / np.maximum(cnt, 1), c)
+            if np.array_equal(new, c):
+                break
+            c = new
+        cut = np.concatenate([[0], np.searchsorted(y0, (c[1:] + c[:-1]) / 2.0), [n]])
+        cnt = np.diff(cut)
+        sums = cs[cut[1:]] - cs[cut[:-1]]
+        sq = cs2[cut[1:]] - cs2[cut[:-1]]
+        inertia = float(np.sum(sq - 2 * c * sums + cnt * c * c))
+        if inertia < best_inertia:
+            best_inertia, best_cut = inertia, cut
+    return (np.array([y[a:b].mean() for a, b in zip(best_cut[:-1], best_cut[1:], strict=True)]),
+            max(best_inertia, 0.0))
+
+
+def fhmm_state_counts(y, ok, means):
+    """Twin of :func:`nilm.kernels.kmeans.state_counts` by ``searchsorted`` and ``bincount``:
+    returns ``(pairs [K, K], init [K], fitted)`` where ``fitted = means[label]`` at the valid
+    intervals."""
+    means = np.asarray(means, dtype=np.float64)
+    K = len(means)
+    mid = (means[1:] + means[:-1]) / 2.0
+    lab = np.searchsorted(mid, np.where(ok, np.asarray(y, dtype=np.float64), 0.0))
+    both = ok[:-1] & ok[1:]
+    pairs = np.bincount(lab[:-1][both] * K + lab[1:][both], minlength=K * K).reshape(K, K)
+    init = np.bincount(lab[ok], minlength=K)
+    return pairs, init, means[lab[ok]]

@@ -1,17 +1,24 @@
-"""Combinatorial optimisation: the search kernel against its naive twin, the pruned search, state
-learning, and recovery of known appliances on synthetic data (simulated, not real)."""
+"""Combinatorial optimisation: the search kernel against its naive twin, the lookup against brute
+force (also after a fresh compile, in a subprocess), the pruned search, state learning, and
+recovery of known appliances on synthetic data (simulated, not real)."""
 
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nilm.disaggregate.co import CO, learn_states
-from nilm.kernels.co import build_index, combination_table, search
+from nilm.kernels.co import AMBIGUOUS, build_index, cell_table, combination_table, search
 from nilm.series import Grid
-from tests import naive
+from tests import co_property, naive
+
+HERE = Path(__file__).resolve().parent
 
 
 def _kernel(target, exact, rest, max_iter=10):
@@ -75,6 +82,68 @@ def test_search_adversarial_inputs():
     one = [np.array([0.0])]
     np.testing.assert_array_equal(_kernel(np.array([3.0, 7.0]), one, one),
                                   _naive(np.array([3.0, 7.0]), one, one, 10))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lookup_equals_brute_force(seed):
+    """Random state tables, ties, midpoints and their ulp neighbours, NaN/inf, float32/float64,
+    cell budgets down to one cell (every sample bisects): see tests/co_property.py."""
+    assert co_property.check(120, seed) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("boundscheck", ["0", "1"])
+def test_lookup_equals_brute_force_after_fresh_compile(tmp_path, boundscheck):
+    """The same property in a new process whose Numba cache is empty, so every kernel is compiled
+    from scratch; with NUMBA_BOUNDSCHECK=1 any read outside a table raises instead of returning
+    garbage (the earlier vectorised pass read one element past the sums, see docs/benchmarks.md).
+    """
+    cache = tmp_path / "numba-cache"
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), NUMBA_BOUNDSCHECK=boundscheck)
+    proc = subprocess.run([sys.executable, str(HERE / "co_property.py"), "150", "7"], env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "cases 150, mismatches 0" in proc.stdout
+    # it did compile into the empty cache rather than load an old one
+    assert any(cache.rglob("co.*.nbi"))
+
+
+def test_tables_are_never_read_past_their_end():
+    """Every table handed to the kernel is a view followed by NaN (sums), garbage codes (cells)
+    or NaN (after the state table): targets above and below every total, exactly on the largest,
+    NaN and inf still give the brute-force answer, so nothing past an end is read (the failure
+    mode of the removed pass, which accepted index u whenever the word after the sums was NaN)."""
+    states = [np.array([0.0, 100.0]), np.array([0.0, 100.0, 250.0])]
+    index = build_index(states, [])
+    u1 = len(index.sums)
+    sums = np.full(u1 + 8, np.nan)
+    sums[:u1] = index.sums
+    cells = np.full(len(index.cells) + 8, AMBIGUOUS + 2**29, dtype=np.int32)
+    cells[:len(index.cells)] = index.cells
+    lut = np.full(index.lut.size + 8, np.nan, dtype=np.float32)
+    lut[:index.lut.size] = index.lut.ravel()
+    planted = index._replace(sums=sums[:u1], cells=cells[:len(index.cells)],
+                             lut=lut[:index.lut.size].reshape(index.lut.shape))
+    target = np.array([1e7, 351.0, 350.0, 349.0, 1e9, -1e9, -3.0, 0.0, np.nan, np.inf,
+                       -np.inf, 175.0, 125.0])
+    want = naive.co_nearest_brute(target, states).astype(np.float32)
+    np.testing.assert_array_equal(search(target, planted), want)
+    np.testing.assert_array_equal(search(target.astype(np.float32), planted), want)
+
+
+def test_cell_table_brackets_the_nearest_index():
+    """Each cell's stored bounds bracket the nearest index of every float in the cell, and a
+    cell is flagged ambiguous exactly when its bounds differ by more than one."""
+    rng = np.random.default_rng(8)
+    sums = np.append(np.unique(np.round(rng.random(40) * 1000, 1)), np.inf)
+    cells, hi, inv_width = cell_table(sums, per_entry=2)
+    lo = cells & (AMBIGUOUS - 1)
+    t = np.sort(rng.uniform(sums[0] - 50, sums[-2] + 50, 20000))
+    b = np.minimum(((np.clip(t, sums[0], sums[-2]) - sums[0]) * inv_width).astype(np.int64),
+                   len(cells) - 1)
+    nearest = np.argmin(np.abs(t[:, None] - sums[None, :-1]), axis=1)
+    assert np.all((lo[b] <= nearest) & (nearest <= hi[b]))
+    assert np.array_equal(cells >= AMBIGUOUS, hi - lo > 1)
 
 
 def test_combination_table_is_sorted_distinct_with_lowest_code():
@@ -171,7 +240,7 @@ def test_learn_states():
 
 
 def test_search_clustered_totals():
-    """Totals crowded into few buckets (one huge state) take the bisection path."""
+    """Totals crowded into few cells (one huge state) take the bisection path."""
     rng = np.random.default_rng(7)
     exact = [np.array([0.0, 1e6]), rng.random(4) * 10, rng.random(4) * 10, rng.random(3)]
     target = np.concatenate([rng.random(50) * 25, 1e6 + rng.random(50) * 25,

@@ -4,9 +4,11 @@ Given per-appliance power states, CO explains each mains sample by the combinati
 total is nearest to it. The full table has ``Π n_states`` entries, so the appliances are split:
 
 * an **exact group**, whose combination sums are precomputed, de-duplicated and sorted once
-  (:func:`combination_table`) and searched per sample from a uniform-bucket guess
-  (:func:`bucket_index`) corrected by exact comparisons: O(1) per sample for spread-out totals,
-  ``O(log table)`` (bisection) in crowded buckets;
+  (:func:`combination_table`) and looked up per sample in a quantised table over the range of
+  the sums (:func:`cell_table`): each cell stores the nearest-total indices at its two ends, so a
+  sample whose cell holds at most one decision boundary is answered by one comparison, and the
+  rare crowded cell by bisection between the two stored indices; O(1) per sample for spread-out
+  totals;
 * a **rest group** (only when the whole table exceeds the cap), refined by coordinate descent,
   also called iterated conditional modes (Besag 1986): starting from every rest appliance in its
   lowest state, each rest appliance in turn takes the state that best explains what the others
@@ -17,6 +19,16 @@ Tie rules (so that the naive reference in ``tests/naive.py`` reproduces choices 
 exact search picks the smallest |error|, the lower total when two totals are equally near, and the
 lowest combination code (C order, last appliance fastest) among equal totals; a coordinate step
 picks the lowest state index among equally good states.
+
+Why the lookup is exact. With sorted totals ``s_0 < … < s_{u-1}`` define, in float64, the
+predicate ``P_c(t): t − s_c > s_{c+1} − t`` ("``s_{c+1}`` is strictly nearer than ``s_c``"). Both
+subtractions are monotone under rounding, so ``P_c(t)`` implies ``P_{c-1}(t)`` and ``P_c(t')`` for
+``t' > t``: the nearest index is the count ``F(t) = #{c : P_c(t)}``, non-decreasing in ``t``. The
+cell of ``t`` is ``⌊(t − s_0) · inv_width⌋`` (clamped), itself monotone in ``t``, so every ``t`` of
+cell ``b`` has ``F(t)`` between ``F`` at the cell's two edges widened by a rounding margin, which
+:func:`cell_table` stores; when they differ by at most one, ``F(t) = lo + P_lo(t)``. The sums
+carry a ``+inf`` sentinel after ``s_{u-1}``, so ``P_{u-1}`` is false and no index ever leaves
+``[0, u − 1]``, whatever the input (NaN and ±inf included; their output rows are NaN).
 
 References
 ----------
@@ -59,8 +71,7 @@ def combination_table(states: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]
 
 
 def decode_table(codes: np.ndarray, states: list[np.ndarray]) -> np.ndarray:
-    """``[u, h]`` float64 state powers (W) of each combination code (C order, last fastest), so
-    that the search reads them instead of dividing per sample."""
+    """``[u, h]`` float64 state powers (W) of each combination code (C order, last fastest)."""
     out = np.empty((len(codes), len(states)))
     rem = np.asarray(codes, dtype=np.int64).copy()
     for j in range(len(states) - 1, -1, -1):
@@ -82,25 +93,62 @@ def pad_states(states: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return table, count
 
 
-def bucket_index(sums: np.ndarray, per_entry: int = 4, max_buckets: int = 2**22):
-    """Uniform buckets over ``[sums[0], sums[-1]]`` for an O(1) first guess of the search.
+def nearest_index(sums: np.ndarray, t) -> np.ndarray:
+    """``F(t)``: index (int64) of the total nearest to each finite ``t`` under the tie rules, by
+    array operations (the rule :func:`cell_table` tabulates; see the module docstring).
 
-    Returns ``(guess, inv_width)``: ``guess[b]`` is the index of the total nearest to the
-    bucket's lower edge ``sums[0] + b / inv_width``. The search walks from the guess with exact
-    comparisons, so rounding in the bucket arithmetic costs time, never correctness.
+    ``sums`` is the sorted table followed by its ``+inf`` sentinel.
     """
-    u = len(sums)
-    nb = int(min(max_buckets, per_entry * u)) if u > 1 else 1
-    span = float(sums[-1] - sums[0]) if u else 0.0
-    width = span / nb if span > 0 else 1.0
-    edge = sums[0] + width * np.arange(nb + 1)
-    lo = np.clip(np.searchsorted(sums, edge, "left"), 1, max(u - 1, 1))
-    if u > 1:
-        lower = edge - sums[lo - 1] <= sums[lo] - edge
-        guess = np.where(lower, lo - 1, lo)
-    else:
-        guess = np.zeros(nb + 1, dtype=np.int64)
-    return guess.astype(np.int64), 1.0 / width
+    t = np.asarray(t, dtype=np.float64)
+    u = len(sums) - 1
+    c = np.clip(np.searchsorted(sums[:u], t), 0, u - 1)
+    # a few exact steps from the bisection point: P is monotone in c, so this stops at F(t)
+    for _ in range(u + 1):
+        up = t - sums[c] > sums[c + 1] - t
+        down = (c > 0) & ~(t - sums[np.maximum(c - 1, 0)] > sums[c] - t)
+        if not (up.any() or down.any()):
+            return c.astype(np.int64)
+        c = c + up - down
+    raise AssertionError("nearest_index did not settle")  # pragma: no cover - P is monotone
+
+
+#: flag bit of a :func:`cell_table` entry: the cell holds two or more decision boundaries
+AMBIGUOUS = 1 << 30
+
+
+def cell_table(sums: np.ndarray, per_entry: int = 8, max_cells: int = 2**22):
+    """Quantised lookup over ``[s_0, s_{u-1}]`` for :func:`_nearest`.
+
+    Parameters
+    ----------
+    sums : float64 ``[u + 1]``, sorted distinct totals (W) then ``+inf``; ``u < 2**30``.
+    per_entry, max_cells : ``min(max_cells, per_entry * u)`` cells of equal width.
+
+    Returns
+    -------
+    cells : int32 ``[nb]``, ``lo``: the nearest-total index ``F`` at the cell's low edge, widened
+        by a rounding margin (first cell: from ``-inf``), plus :data:`AMBIGUOUS` when ``F`` at the
+        high edge (last cell: ``+inf``) exceeds ``lo + 1``.
+    cell_hi : int32 ``[nb]``, ``F`` at the high edge (the bisection bound of ambiguous cells).
+    inv_width : float, cells per W.
+    """
+    u = len(sums) - 1
+    if not 1 <= u < AMBIGUOUS:
+        raise ValueError(f"{u} combination totals: need 1 to {AMBIGUOUS - 1}")
+    s0, s1 = float(sums[0]), float(sums[u - 1])
+    span = s1 - s0
+    nb = int(max(1, min(max_cells, per_entry * u))) if span > 0 else 1
+    inv_width = nb / span if span > 0 else 1.0
+    edge = s0 + np.arange(nb + 1) / inv_width
+    # a cell's floats lie within a few ulps of its computed edges; 45 ulps of the largest
+    # magnitude is a safe margin and costs nothing (a boundary must fall inside it to matter)
+    margin = 1e-14 * (abs(s0) + abs(s1) + span)
+    lo = nearest_index(sums, edge[:-1] - margin)
+    hi = nearest_index(sums, edge[1:] + margin)
+    lo[0] = 0
+    hi[-1] = u - 1
+    cells = (lo + np.where(hi - lo > 1, AMBIGUOUS, 0)).astype(np.int32)
+    return cells, hi.astype(np.int32), float(inv_width)
 
 
 class CombinationIndex(NamedTuple):
@@ -108,7 +156,8 @@ class CombinationIndex(NamedTuple):
 
     sums: np.ndarray
     codes: np.ndarray
-    guess: np.ndarray
+    cells: np.ndarray
+    cell_hi: np.ndarray
     inv_width: float
     exact: np.ndarray
     exact_n: np.ndarray
@@ -118,23 +167,31 @@ class CombinationIndex(NamedTuple):
 
 
 def build_index(exact_states: list[np.ndarray], rest_states: list[np.ndarray],
-                max_lookup: int = 2**22) -> CombinationIndex:
+                max_lookup: int = 2**22, max_cells: int = 2**22) -> CombinationIndex:
     """Tables of :func:`co_search` for an exact group and a rest group of appliances.
 
     Parameters
     ----------
     exact_states, rest_states : per appliance, float arrays of state powers (W).
-    max_lookup : largest :func:`decode_table` (entries of 8 bytes); above it the kernel decodes
-        combination codes per sample (integer divisions, the costliest step), below it reads them.
+    max_lookup : largest table of per-combination state powers (entries, 4 bytes each); above it
+        the kernel decodes combination codes per sample (integer divisions), below it reads them.
+    max_cells : largest :func:`cell_table` (8 bytes per cell).
     """
     sums, codes = combination_table(exact_states)
-    guess, inv_width = bucket_index(sums)
+    sums = np.append(sums, np.inf)
+    cells, cell_hi, inv_width = cell_table(sums, max_cells=max_cells)
     exact, exact_n = pad_states(exact_states)
     rest, rest_n = pad_states(rest_states)
     h = len(exact_states)
-    fits = len(codes) * h <= max_lookup
-    lut = decode_table(codes, exact_states) if fits else np.zeros((0, h))
-    return CombinationIndex(sums, codes, guess, inv_width, exact, exact_n, lut, rest, rest_n)
+    if len(codes) * h <= max_lookup:
+        # [h, u + 1]: one row per appliance (rows are written one at a time), and a NaN column
+        # u, the answer for non-finite targets chosen without a branch
+        lut = np.hstack([decode_table(codes, exact_states).T, np.full((h, 1), np.nan)])
+        lut = np.ascontiguousarray(lut, dtype=np.float32)
+    else:
+        lut = np.zeros((h, 0), dtype=np.float32)
+    return CombinationIndex(sums, codes, cells, cell_hi, inv_width, exact, exact_n, lut, rest,
+                            rest_n)
 
 
 def search(mains, index: CombinationIndex, *, offset: float = 0.0, max_iter: int = 10,
@@ -154,62 +211,90 @@ def search(mains, index: CombinationIndex, *, offset: float = 0.0, max_iter: int
     x = np.asarray(mains)
     if x.dtype not in (np.float32, np.float64):
         x = x.astype(np.float64)
-    return co_search(x, float(offset), index.sums, index.codes, index.guess, index.inv_width,
-                     index.exact, index.exact_n, index.lut, index.rest, index.rest_n,
-                     int(max_iter), rows)
+    return co_search(x, float(offset), index.sums, index.codes, index.cells, index.cell_hi,
+                     index.inv_width, index.exact, index.exact_n, index.lut, index.rest,
+                     index.rest_n, int(max_iter), rows)
 
 
 @numba.njit(cache=True)
-def _nearest(sums, guess, inv_width, t):
-    """Index into sorted ``sums`` of the total nearest to ``t`` (lower one on a tie)."""
-    u = len(sums)
-    if not t > sums[0]:
-        return 0
-    if not t < sums[u - 1]:
-        return u - 1
-    b = int((t - sums[0]) * inv_width)
-    b = min(max(b, 0), len(guess) - 2)
-    c = guess[b]
-    end = guess[b + 1]
-    if end - c > 8:
-        # crowded bucket (clustered totals): bisect for the first total >= t
-        lo = c
-        hi = end + 1
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if sums[mid] < t:
-                lo = mid + 1
-            else:
-                hi = mid
-        c = max(lo - 1, 0)
-    # the guess is right or one step low for most t (a few buckets per total), so these loops
-    # rarely run and their branches are predictable, unlike bisection's. Each step applies the
-    # tie rule exactly: up only when strictly nearer, down when at least as near.
-    while c < u - 1 and t - sums[c] > sums[c + 1] - t:
-        c += 1
-    while c > 0 and t - sums[c - 1] <= sums[c] - t:
-        c -= 1
-    return c
+def _nearest(sums, cells, cell_hi, inv_width, t):
+    """``F(t)``: index into ``sums`` (sorted totals + ``+inf``) of the total nearest to ``t``,
+    always in ``[0, u − 1]`` (see the module docstring)."""
+    u = sums.shape[0] - 1
+    s0 = sums[0]
+    s1 = sums[u - 1]
+    # clamp first: float-to-int conversion of NaN or huge values is undefined
+    tc = t if t > s0 else s0
+    tc = tc if tc < s1 else s1
+    b = min(int((tc - s0) * inv_width), cells.shape[0] - 1)
+    e = np.int64(cells[b])
+    if e < AMBIGUOUS:
+        return e + np.int64(t - sums[e] > sums[e + 1] - t)
+    lo = e - AMBIGUOUS
+    hi = np.int64(cell_hi[b])
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if t - sums[mid] > sums[mid + 1] - t:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @numba.njit(cache=True)
-def _nearest_all(x, offset, sums, guess, inv_width):
-    """:func:`_nearest` of every ``x − offset`` (``-1`` where missing).
-
-    One exact walk per sample. (A branch-free, vectorisable first pass used to precede it; in
-    some fresh compilations it gave wrong indices on a few inputs, intermittently, so it was
-    removed: correctness first, the walk from the bucket guess is short anyway.)"""
-    n = len(x)
-    k = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        ti = np.float64(x[i]) - offset
-        k[i] = _nearest(sums, guess, inv_width, ti) if np.isfinite(ti) else -1
-    return k
+def _guess(x, offset, sums, cells, inv_width, k, ambiguous):
+    """``k[i] = lo + P_lo(t_i)`` from each sample's cell (exact there unless the cell is
+    ambiguous), ``u`` for non-finite ``t_i``; the positions of samples in ambiguous cells go to
+    ``ambiguous``, their number is returned. Branch-free, so the loop runs at a few cycles per
+    sample whatever the data."""
+    u = sums.shape[0] - 1
+    s0 = sums[0]
+    s1 = sums[u - 1]
+    last = cells.shape[0] - 1
+    m = 0
+    for i in range(x.shape[0]):
+        t = np.float64(x[i]) - offset
+        tc = t if t > s0 else s0
+        tc = tc if tc < s1 else s1
+        e = cells[min(int((tc - s0) * inv_width), last)]
+        lo = e & (AMBIGUOUS - 1)
+        c = lo + np.int32(t - sums[lo] > sums[lo + 1] - t)
+        finite = t - t == 0.0  # False for NaN and +-inf
+        k[i] = c if finite else u
+        ambiguous[m] = i
+        m += (e >= AMBIGUOUS) & finite
+    return m
 
 
 @numba.njit(cache=True)
-def co_search(x, offset, sums, codes, guess, inv_width, exact, exact_n, lut, rest, rest_n, max_iter,
-              rows):
+def _write_rows(k, lut, rows, out, c0):
+    """``out[rows[j], c0 + i] = lut[j, k[i]]``, one output row at a time."""
+    for j in range(lut.shape[0]):
+        row = out[rows[j]]
+        col = lut[j]
+        for i in range(k.shape[0]):
+            row[c0 + i] = col[k[i]]
+
+
+@numba.njit(cache=True)
+def _lookup(x, offset, sums, cells, cell_hi, inv_width, lut, rows, out):
+    """Exact group only, state powers read from ``lut``, in chunks that stay in cache."""
+    chunk = 4096
+    k = np.empty(chunk, dtype=np.int32)
+    ambiguous = np.empty(chunk, dtype=np.int64)
+    for c0 in range(0, x.shape[0], chunk):
+        seg = x[c0:c0 + chunk]
+        kk = k[:seg.shape[0]]
+        m = _guess(seg, offset, sums, cells, inv_width, kk, ambiguous)
+        for q in range(m):
+            i = ambiguous[q]
+            kk[i] = _nearest(sums, cells, cell_hi, inv_width, np.float64(seg[i]) - offset)
+        _write_rows(kk, lut, rows, out, c0)
+
+
+@numba.njit(cache=True)
+def co_search(x, offset, sums, codes, cells, cell_hi, inv_width, exact, exact_n, lut, rest,
+              rest_n, max_iter, rows):
     """Per-sample state powers of the best combination found (see the module docstring).
 
     Call it through :func:`search`, which documents the arguments; here ``target = x − offset``
@@ -220,18 +305,11 @@ def co_search(x, offset, sums, codes, guess, inv_width, exact, exact_n, lut, res
     nl = rest.shape[0]
     n = len(x)
     out = np.empty((h + nl, n), dtype=np.float32)
-    choice = np.zeros(nl, dtype=np.int64)
-    use_lut = lut.shape[0] > 0
+    use_lut = lut.shape[1] > 0
     if nl == 0 and use_lut:
-        # chunks keep the per-sample temporaries in cache; rows are written contiguously
-        for c0 in range(0, n, 32768):
-            c1 = min(c0 + 32768, n)
-            k = _nearest_all(x[c0:c1], offset, sums, guess, inv_width)
-            for j in range(h):
-                row = out[rows[j]]
-                for i in range(c1 - c0):
-                    row[c0 + i] = lut[k[i], j] if k[i] >= 0 else np.nan
+        _lookup(x, offset, sums, cells, cell_hi, inv_width, lut, rows, out)
         return out
+    choice = np.zeros(nl, dtype=np.int64)
     for i in range(n):
         t = np.float64(x[i]) - offset
         if not np.isfinite(t):
@@ -242,7 +320,7 @@ def co_search(x, offset, sums, codes, guess, inv_width, exact, exact_n, lut, res
         for j in range(nl):
             choice[j] = 0
             rest_sum += rest[j, 0]
-        k = _nearest(sums, guess, inv_width, t - rest_sum)
+        k = _nearest(sums, cells, cell_hi, inv_width, t - rest_sum)
         for _ in range(max_iter if nl > 0 else 0):
             changed = False
             for j in range(nl):
@@ -264,7 +342,7 @@ def co_search(x, offset, sums, codes, guess, inv_width, exact, exact_n, lut, res
             rest_sum = 0.0
             for j in range(nl):
                 rest_sum += rest[j, choice[j]]
-            k2 = _nearest(sums, guess, inv_width, t - rest_sum)
+            k2 = _nearest(sums, cells, cell_hi, inv_width, t - rest_sum)
             if k2 != k:
                 k = k2
                 changed = True
@@ -272,7 +350,7 @@ def co_search(x, offset, sums, codes, guess, inv_width, exact, exact_n, lut, res
                 break
         if use_lut:
             for j in range(h):
-                out[rows[j], i] = lut[k, j]
+                out[rows[j], i] = lut[j, k]
         else:
             code = codes[k]
             for j in range(h - 1, -1, -1):
