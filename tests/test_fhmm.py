@@ -10,12 +10,15 @@ import pytest
 from nilm.disaggregate.fhmm import (
     FHMM,
     backpointer_dtype,
+    joint_path,
     kmeans_1d,
     kmeans_states,
     nearest_state,
     viterbi_factorial,
 )
 from nilm.disaggregate.mean import Mean
+from nilm.kernels.kmeans import pairwise_sum, state_counts
+from nilm.kernels.viterbi import paint
 from nilm.series import Grid
 
 LADDER = [6.0, 60.0, 600.0, 1800.0, 3600.0]
@@ -142,6 +145,69 @@ def test_kmeans_1d_reaches_optimum(seed):
         opt = min(sum(((seg - seg.mean()) ** 2).sum() for seg in np.split(ys, cuts))
                   for cuts in itertools.combinations(range(1, len(ys)), n_clusters - 1))
         assert inertia == pytest.approx(opt, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_kmeans_1d_equals_numpy_formulation(seed):
+    """The kernel reproduces the NumPy k-means (Generator.choice draws, searchsorted Lloyd
+    steps) bit for bit: same centres, same inertia, for 1-4 clusters, ties and repeated values,
+    small and large samples."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.choice([1, 2, 5, 37, 600, 20_000]))
+    kind = seed % 3
+    if kind == 0:
+        y = rng.normal(0, 1, n) * rng.choice([1.0, 100.0, 2000.0], n)
+    elif kind == 1:  # few distinct values, many repeats
+        y = rng.integers(0, 4, n) * 150.0
+    else:  # an on/off appliance: zeros and a noisy on level
+        y = np.where(rng.random(n) < 0.3, rng.normal(1800, 20, n), 0.0)
+    for k in (1, 2, 3, 4):
+        got = kmeans_1d(y, k, seed=seed)
+        want = naive.kmeans_1d_numpy(y, k, seed=seed)
+        np.testing.assert_array_equal(got[0], want[0])
+        assert got[1] == want[1]
+
+
+def test_pairwise_sum_is_numpy_sum():
+    rng = np.random.default_rng(0)
+    for n in [0, 1, 7, 8, 9, 127, 128, 129, 1000, 4097, 65_537, 200_003]:
+        a = rng.random(n) ** 3 * 1e4 - 50
+        assert pairwise_sum(a) == a.sum()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_state_counts_equal_bincount(seed):
+    rng = np.random.default_rng(seed)
+    n = 500
+    y = np.where(rng.random(n) < 0.4, rng.normal(900, 300, n), rng.random(n)).astype(np.float32)
+    ok = rng.random(n) < 0.85
+    means = np.sort(rng.uniform(0, 1500, int(rng.integers(1, 5))))
+    fitted = np.full(int(ok.sum()), 3.0)
+    pairs, init = state_counts(y, ok, means, fitted)
+    want_pairs, want_init, want_fitted = naive.fhmm_state_counts(y, ok, means)
+    np.testing.assert_array_equal(pairs, want_pairs)
+    np.testing.assert_array_equal(init, want_init)
+    np.testing.assert_array_equal(fitted, 3.0 + want_fitted)
+
+
+def test_paint_and_predict_follow_the_joint_path():
+    rng = np.random.default_rng(3)
+    table = rng.random((3, 12)).astype(np.float32)
+    path = rng.integers(0, 12, 50).astype(np.uint8)
+    np.testing.assert_array_equal(paint(path, table), table[:, path])
+    g, _ = on_off_grid(hours=6.0, seed=4)
+    m = FHMM(n_states=[2, 3, 2], seed=0).fit(g)
+    states, lp = m.decode(g)
+    pred = m.predict(g)
+    for c, means in enumerate(m.means_):
+        np.testing.assert_array_equal(pred[c], means[states[c]].astype(np.float32))
+    # float32 mains are decoded as they are, with the same path as their float64 copy
+    path32, lp32, _ = joint_path(g.mains.astype(np.float32), m.means_, m.log_trans_, m.log_init_,
+                                 m.offset_, m.sigma_)
+    path64, lp64, _ = joint_path(g.mains.astype(np.float32).astype(np.float64), m.means_,
+                                 m.log_trans_, m.log_init_, m.offset_, m.sigma_)
+    np.testing.assert_array_equal(path32, path64)
+    assert lp32 == lp64
 
 
 def test_kmeans_states_few_distinct_values():

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import kmeans as _km
 from ..kernels import viterbi as _k
 from ..series import Grid
 from .base import Disaggregator
@@ -44,7 +45,9 @@ def kmeans_1d(y, k: int, seed: int, n_init: int = 10, max_iter: int = 300
     """Seeded 1-D k-means (Lloyd 1982 with k-means++ seeding, Arthur & Vassilvitskii 2007).
 
     In one dimension the clusters of a sorted sample are contiguous, so each Lloyd iteration is
-    ``k - 1`` binary searches and prefix-sum differences: ``O(k log n)`` after one sort.
+    ``k - 1`` binary searches and prefix-sum differences: ``O(k log n)`` after one sort. The runs
+    are one kernel call (:func:`nilm.kernels.kmeans.kmeans_runs`); the random draws are made
+    here, in the order of the NumPy formulation it reproduces (``tests/naive.py``).
 
     Parameters
     ----------
@@ -60,39 +63,26 @@ def kmeans_1d(y, k: int, seed: int, n_init: int = 10, max_iter: int = 300
     n = len(y)
     if n == 0:
         return np.zeros(1), 0.0
-    k = int(min(k, len(np.unique(y))))
+    k = int(min(k, 1 + np.count_nonzero(y[1:] != y[:-1])))
     # deviations from the mean keep the prefix sums of squares well conditioned
     y0 = y - y.mean()
     cs = np.concatenate([[0.0], np.cumsum(y0)])
     cs2 = np.concatenate([[0.0], np.cumsum(y0 * y0)])
     rng = np.random.default_rng(seed)
-    best_inertia, best_cut = np.inf, None
-    for _ in range(n_init):
-        c = [y0[rng.integers(n)]]
-        d2 = (y0 - c[0]) ** 2
-        for _j in range(1, k):
-            c.append(y0[rng.choice(n, p=d2 / d2.sum())])
-            d2 = np.minimum(d2, (y0 - c[-1]) ** 2)
-        c = np.sort(np.array(c))
-        for _it in range(max_iter):
-            cut = np.concatenate([[0], np.searchsorted(y0, (c[1:] + c[:-1]) / 2.0), [n]])
-            cnt = np.diff(cut)
-            sums = cs[cut[1:]] - cs[cut[:-1]]
-            new = np.where(cnt > 0, sums / np.maximum(cnt, 1), c)
-            if np.array_equal(new, c):
-                break
-            c = new
-        cut = np.concatenate([[0], np.searchsorted(y0, (c[1:] + c[:-1]) / 2.0), [n]])
-        cnt = np.diff(cut)
-        sums = cs[cut[1:]] - cs[cut[:-1]]
-        sq = cs2[cut[1:]] - cs2[cut[:-1]]
-        inertia = float(np.sum(sq - 2 * c * sums + cnt * c * c))
-        if inertia < best_inertia:
-            best_inertia, best_cut = inertia, cut
+    starts = np.empty(n_init, dtype=np.int64)
+    draws = np.empty((n_init, max(k - 1, 0)))
+    for run in range(n_init):
+        starts[run] = rng.integers(n)
+        for j in range(k - 1):
+            draws[run, j] = rng.random()
+    cut, inertia = _km.kmeans_runs(y0, cs, cs2, k, starts, draws, max_iter)
+    if not np.isfinite(inertia):
+        raise ValueError("k-means++ found no mass for a further centre (values too close "
+                         "to tell apart after centring)")
     # centres from the original values: the de-meaned prefix sums would leave rounding residue
     # (a cluster of exact zeros must come back as 0 W, not -1e-14)
-    return (np.array([y[a:b].mean() for a, b in zip(best_cut[:-1], best_cut[1:], strict=True)]),
-            max(best_inertia, 0.0))
+    return (np.array([y[a:b].mean() for a, b in zip(cut[:-1], cut[1:], strict=True)]),
+            max(float(inertia), 0.0))
 
 
 def kmeans_states(y, n_states: int, seed: int, max_samples: int = 20_000) -> np.ndarray:
@@ -121,13 +111,13 @@ def backpointer_dtype(n_joint: int) -> type:
     return np.int32
 
 
-def viterbi_factorial(x, state_means, log_trans, log_init, offset: float, sigma: float,
-                      max_backpointer_bytes: int = 1 << 30) -> tuple[np.ndarray, float]:
+def joint_path(x, state_means, log_trans, log_init, offset: float, sigma: float,
+               max_backpointer_bytes: int = 1 << 30) -> tuple[np.ndarray, float, np.ndarray]:
     """Exact joint Viterbi path of a factorial HMM with Gaussian emission.
 
     Parameters
     ----------
-    x : array [n], observations (W); NaN = missing.
+    x : array [n], observations (W); NaN = missing. float32 and float64 are read as they are.
     state_means : list of C float arrays [K_c], each chain's state means (W).
     log_trans : list of C arrays [K_c, K_c], log transition probabilities (from row to column).
     log_init : list of C arrays [K_c], log initial probabilities.
@@ -136,45 +126,48 @@ def viterbi_factorial(x, state_means, log_trans, log_init, offset: float, sigma:
 
     Returns
     -------
-    states : [C, n] uint8 (int32 when a chain has more than 256 states), decoded state of each
-        chain.
+    path : [n] joint state per step (:func:`backpointer_dtype` of ``S``).
     log_prob : float, log-density of the decoded path and the finite observations.
+    comp : int64 [C, S], each chain's state in each joint state.
     """
-    x = np.ascontiguousarray(x, dtype=np.float64)
+    x = np.asarray(x)
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float64)
+    x = np.ascontiguousarray(x)
     n = len(x)
     ks = np.array([len(m) for m in state_means], dtype=np.int64)
     C = len(ks)
     S = int(np.prod(ks))
     kmax = int(ks.max())
-    if n == 0:
-        return np.zeros((C, 0), dtype=np.uint8), 0.0
     comp = np.stack(np.unravel_index(np.arange(S), tuple(ks)))  # [C, S] chain state of s
-    comp_small = comp.astype(np.uint8 if kmax <= 256 else np.int32)
+    dt = backpointer_dtype(S)
+    if n == 0:
+        return np.zeros(0, dtype=dt), 0.0, comp
     mu = offset + sum(np.asarray(state_means[c], dtype=np.float64)[comp[c]] for c in range(C))
     linit = sum(np.asarray(log_init[c], dtype=np.float64)[comp[c]] for c in range(C))
     lt = np.full((C, kmax, kmax), -np.inf)
     for c in range(C):
         lt[c, :ks[c], :ks[c]] = log_trans[c]
+    strides = np.array([int(np.prod(ks[c + 1:])) for c in range(C)], dtype=np.int64)
     mu = np.ascontiguousarray(mu)
     linit = np.ascontiguousarray(linit)
     inv_var = 1.0 / float(sigma) ** 2
-    dt = backpointer_dtype(S)
     chunk = max(1, int(max_backpointer_bytes) // (S * np.dtype(dt).itemsize))
     delta = np.empty(S, dtype=np.float64)
-    args = (mu, inv_var, lt, ks, linit)
+    args = (mu, inv_var, lt, ks, strides, linit)
     if n <= chunk:
         bp = np.empty((n, S), dtype=dt)
         shift = _k.viterbi_forward(x, *args, delta, bp, True, True)
         path, _ = _k.backtrack(bp, int(np.argmax(delta)))
     else:
         path = np.empty(n, dtype=dt)
-        no_bp = np.empty((0, S), dtype=dt)
+        scratch = np.empty((1, S), dtype=dt)
         starts = list(range(0, n, chunk))
         checkpoints = []
         shift = 0.0
         for j, t0 in enumerate(starts):
             checkpoints.append(delta.copy())
-            shift += _k.viterbi_forward(x[t0:t0 + chunk], *args, delta, no_bp, j == 0, False)
+            shift += _k.viterbi_forward(x[t0:t0 + chunk], *args, delta, scratch, j == 0, False)
         last = int(np.argmax(delta))
         bp = np.empty((chunk, S), dtype=dt)
         for j in range(len(starts) - 1, -1, -1):
@@ -184,9 +177,25 @@ def viterbi_factorial(x, state_means, log_trans, log_init, offset: float, sigma:
             _k.viterbi_forward(seg, *args, work, bp, j == 0, True)
             path[t0:t0 + len(seg)], last = _k.backtrack(bp[:len(seg)], last)
             last = int(last)
-    n_obs = int(np.isfinite(x).sum())
+    n_obs = int(np.count_nonzero(np.isfinite(x)))
     log_prob = float(delta.max() + shift) - n_obs * float(np.log(sigma * np.sqrt(2 * np.pi)))
-    return comp_small[:, path], log_prob
+    return path, log_prob, comp
+
+
+def viterbi_factorial(x, state_means, log_trans, log_init, offset: float, sigma: float,
+                      max_backpointer_bytes: int = 1 << 30) -> tuple[np.ndarray, float]:
+    """Decoded state of each chain along :func:`joint_path` (same parameters).
+
+    Returns
+    -------
+    states : [C, n] uint8 (int32 when a chain has more than 256 states), decoded state of each
+        chain.
+    log_prob : float, log-density of the decoded path and the finite observations.
+    """
+    path, log_prob, comp = joint_path(x, state_means, log_trans, log_init, offset, sigma,
+                                      max_backpointer_bytes)
+    kmax = max(len(m) for m in state_means)
+    return comp.astype(np.uint8 if kmax <= 256 else np.int32)[:, path], log_prob
 
 
 class FHMM(Disaggregator):
@@ -232,21 +241,17 @@ class FHMM(Disaggregator):
         S = int(np.prod(ns))
         if S > self.max_joint_states:
             raise ValueError(f"{S} joint states exceed max_joint_states={self.max_joint_states}")
-        both = ok[:-1] & ok[1:]
         self.means_, self.log_trans_, self.log_init_ = [], [], []
         fitted = np.zeros(int(ok.sum()), dtype=np.float64)
         for c in range(k):
-            y = grid.appliances[c].astype(np.float64)
+            y = grid.appliances[c]
             means = kmeans_states(y[ok], ns[c], self.seed + c, self.max_fit_samples)
-            K = len(means)
-            lab = nearest_state(np.where(ok, y, 0.0), means)
-            pairs = np.bincount(lab[:-1][both] * K + lab[1:][both], minlength=K * K)
-            counts = pairs.reshape(K, K) + self.transition_prior
-            init = np.bincount(lab[ok], minlength=K) + self.transition_prior
+            pairs, init = _km.state_counts(y, ok, means, fitted)
+            counts = pairs + self.transition_prior
+            init = init + self.transition_prior
             self.means_.append(means)
             self.log_trans_.append(np.log(counts / counts.sum(axis=1, keepdims=True)))
             self.log_init_.append(np.log(init / init.sum()))
-            fitted += means[lab[ok]]
         resid = grid.mains[ok].astype(np.float64) - fitted
         self.offset_ = float(resid.mean()) if self.fit_offset else 0.0
         self.sigma_ = max(float(np.sqrt(np.mean((resid - self.offset_) ** 2))),
@@ -259,8 +264,8 @@ class FHMM(Disaggregator):
                                  self.sigma_, self.max_backpointer_bytes)
 
     def _predict(self, x: np.ndarray, grid: Grid | None) -> np.ndarray:
-        states, _ = self.decode(x)
-        out = np.empty((len(self.names_), len(x)), dtype=np.float32)
-        for c, means in enumerate(self.means_):
-            out[c] = means[states[c]]
-        return out
+        path, _, comp = joint_path(x, self.means_, self.log_trans_, self.log_init_,
+                                   self.offset_, self.sigma_, self.max_backpointer_bytes)
+        table = np.stack([np.asarray(m, dtype=np.float32)[comp[c]]
+                          for c, m in enumerate(self.means_)])
+        return _k.paint(path, table)

@@ -10,10 +10,15 @@ factorises, ``log A(s, s') = sum_c log A_c(s_c, s'_c)``, so the max-product step
 
 is computed one chain at a time (max over ``s_c`` with the other components fixed), which costs
 ``S * sum_c K_c`` per step instead of ``S**2`` and never stores the ``S x S`` matrix. The joint
-argmax is carried through the stages, so decoding stays exact. Each stage reads the chain as the
-last axis and writes it as the first (the "shuffle" of Kronecker-product algorithms: P. Fernandes,
-B. Plateau & W. J. Stewart 1998, "Efficient descriptor-vector multiplications in stochastic
-automata networks", J. ACM 45(3)), so every stage is one contiguous pass. Emission: Gaussian
+argmax is carried through the stages, so decoding stays exact.
+
+Memory layout. The scores stay in one contiguous float64 vector of the joint states and every
+stage works in place: viewing it as ``[P, K_c, Q]`` (``Q = stride_c``), stage ``c`` replaces each
+column ``[p, :, q]`` by its max-product with ``log A_c``; the innermost loop runs over ``q``, so the
+``K_c`` rows it reads and writes are contiguous runs of ``Q`` doubles, which the compiler turns
+into SIMD loads, compares and blends (unsigned indices keep Numba's negative-index wrap-around out
+of the loop, which would block vectorisation). The joint argmax is written straight into the
+step's backpointer row (uint8 for ``S <= 256``), so no copy follows the stages. Emission: Gaussian
 ``x_t ~ N(mu(s), sigma**2)`` with ``mu(s) = offset + sum_c mean_c(s_c)``; a NaN observation
 contributes nothing (pure prediction step). Scores are log-probabilities in float64, shifted by
 their maximum at each step to keep precision over long sequences.
@@ -26,53 +31,97 @@ import numpy as np
 
 
 @numba.njit(cache=True, inline="always")
-def _max_stage(src_v, src_a, dst_v, dst_a, lt, K):
-    """One chain's max-product stage in the shuffle layout.
-
-    ``src`` is viewed as ``[R, K]`` (the chain is the last, fastest axis); the result
-    ``dst[b * R + r] = max_a src[r * K + a] + lt[a, b]`` puts the chain first, so ``C``
-    successive stages visit every chain and restore the original layout. ``*_a`` carry the joint
-    argmax. K = 2 and 3 are unrolled: the comparisons are unpredictable, and selects on
-    registers avoid both branches and inner loops of one or two iterations.
-    """
-    R = src_v.shape[0] // K
-    if K == 2:
-        l00, l01, l10, l11 = lt[0, 0], lt[0, 1], lt[1, 0], lt[1, 1]
-        for r in range(R):
-            x0, x1 = src_v[2 * r], src_v[2 * r + 1]
-            g0, g1 = src_a[2 * r], src_a[2 * r + 1]
+def _stage2(v, g, S, Q, lt, track):
+    """In-place max-product of one 2-state chain of stride ``Q``; ``g`` (when ``track``) carries
+    the joint argmax. Ties keep the lower source state."""
+    l00, l01, l10, l11 = lt[0, 0], lt[0, 1], lt[1, 0], lt[1, 1]
+    one = np.uint64(1)
+    if Q == 1:
+        for r in range(S // 2):
+            i0 = np.uint64(2 * r)
+            i1 = i0 + one
+            x0, x1 = v[i0], v[i1]
             p, q = x0 + l00, x1 + l10
-            dst_v[r] = q if q > p else p
-            dst_a[r] = g1 if q > p else g0
+            up0 = q > p
+            v[i0] = q if up0 else p
             p, q = x0 + l01, x1 + l11
-            dst_v[R + r] = q if q > p else p
-            dst_a[R + r] = g1 if q > p else g0
-    elif K == 3:
-        for r in range(R):
-            x0, x1, x2 = src_v[3 * r], src_v[3 * r + 1], src_v[3 * r + 2]
-            g0, g1, g2 = src_a[3 * r], src_a[3 * r + 1], src_a[3 * r + 2]
+            up1 = q > p
+            v[i1] = q if up1 else p
+            if track:
+                g0, g1 = g[i0], g[i1]
+                g[i0] = g1 if up0 else g0
+                g[i1] = g1 if up1 else g0
+        return
+    qu = np.uint64(Q)
+    for blk in range(S // (2 * Q)):
+        base = np.uint64(blk * 2 * Q)
+        for j in range(qu):
+            i0 = base + np.uint64(j)
+            i1 = i0 + qu
+            x0, x1 = v[i0], v[i1]
+            p, q = x0 + l00, x1 + l10
+            up0 = q > p
+            v[i0] = q if up0 else p
+            p, q = x0 + l01, x1 + l11
+            up1 = q > p
+            v[i1] = q if up1 else p
+            if track:
+                g0, g1 = g[i0], g[i1]
+                g[i0] = g1 if up0 else g0
+                g[i1] = g1 if up1 else g0
+
+
+@numba.njit(cache=True, inline="always")
+def _stage3(v, g, S, Q, lt, track):
+    """:func:`_stage2` for a 3-state chain."""
+    qu = np.uint64(Q)
+    for blk in range(S // (3 * Q)):
+        base = np.uint64(blk * 3 * Q)
+        for j in range(qu):
+            i0 = base + np.uint64(j)
+            i1 = i0 + qu
+            i2 = i1 + qu
+            x0, x1, x2 = v[i0], v[i1], v[i2]
+            g0, g1, g2 = g[i0], g[i1], g[i2]
             for b in range(3):
-                p, q, u = x0 + lt[0, b], x1 + lt[1, b], x2 + lt[2, b]
-                best = q if q > p else p
-                arg = g1 if q > p else g0
-                dst_v[b * R + r] = u if u > best else best
-                dst_a[b * R + r] = g2 if u > best else arg
-    else:
-        for b in range(K):
-            for r in range(R):
-                i = r * K
-                best = src_v[i] + lt[0, b]
-                arg = src_a[i]
-                for a in range(1, K):
-                    v = src_v[i + a] + lt[a, b]
-                    arg = src_a[i + a] if v > best else arg
-                    best = v if v > best else best
-                dst_v[b * R + r] = best
-                dst_a[b * R + r] = arg
+                p, q, r = x0 + lt[0, b], x1 + lt[1, b], x2 + lt[2, b]
+                up = q > p
+                best = q if up else p
+                arg = g1 if up else g0
+                up = r > best
+                ib = i0 + np.uint64(b) * qu
+                v[ib] = r if up else best
+                if track:
+                    g[ib] = g2 if up else arg
 
 
 @numba.njit(cache=True)
-def viterbi_forward(x, mu, inv_var, log_trans, n_states, log_init, delta, bp, first, store):
+def _stage_any(v, g, S, Q, K, lt, track, tv, tg):
+    """:func:`_stage2` for a chain of any number of states ``K`` (scratch ``tv``, ``tg`` of
+    length ``>= K``)."""
+    for blk in range(S // (K * Q)):
+        base = blk * K * Q
+        for j in range(Q):
+            i0 = base + j
+            for a in range(K):
+                tv[a] = v[i0 + a * Q]
+                tg[a] = g[i0 + a * Q]
+            for b in range(K):
+                best = tv[0] + lt[0, b]
+                arg = tg[0]
+                for a in range(1, K):
+                    cand = tv[a] + lt[a, b]
+                    if cand > best:
+                        best = cand
+                        arg = tg[a]
+                v[i0 + b * Q] = best
+                if track:
+                    g[i0 + b * Q] = arg
+
+
+@numba.njit(cache=True)
+def viterbi_forward(x, mu, inv_var, log_trans, n_states, strides, log_init, delta, bp, first,
+                    store):
     """Advance the Viterbi recursion over ``x``, in place.
 
     Parameters
@@ -82,10 +131,12 @@ def viterbi_forward(x, mu, inv_var, log_trans, n_states, log_init, delta, bp, fi
     inv_var : float, ``1 / sigma**2`` (W^-2).
     log_trans : float64 [C, Kmax, Kmax], per-chain log transition (row: from, column: to).
     n_states : int64 [C], states of each chain.
+    strides : int64 [C], ``prod(n_states[c + 1:])``.
     log_init : float64 [S], joint log initial probability (used when ``first``).
     delta : float64 [S], in: scores after the step before ``x[0]``; out: after ``x[-1]``.
     bp : int array [L, S] (uint8/uint16/int32), written when ``store``: ``bp[t, s]`` is the best
         joint predecessor of ``s`` at step ``t`` (meaningless at ``t = 0`` when ``first``).
+        Without ``store`` it may have a single row (scratch, overwritten).
     first : bool, ``x[0]`` is the first observation of the sequence (no transition into it).
     store : bool, write ``bp``.
 
@@ -95,45 +146,60 @@ def viterbi_forward(x, mu, inv_var, log_trans, n_states, log_init, delta, bp, fi
     """
     S = mu.shape[0]
     C = n_states.shape[0]
-    v0 = np.empty(S, np.float64)
-    v1 = np.empty(S, np.float64)
-    # joint argmax indices: int32 halves the memory traffic of int64 (S < 2**31 always)
-    a0 = np.empty(S, np.int32)
-    a1 = np.empty(S, np.int32)
-    ident = np.arange(S).astype(np.int32)
+    kmax = log_trans.shape[1]
+    tv = np.empty(kmax, np.float64)
+    tg = np.empty(kmax, bp.dtype)
     shift = 0.0
     prev = 0.0
-    # the buffers holding the result of the last stage
-    fv = v0 if C % 2 == 1 else v1
-    fa = a0 if C % 2 == 1 else a1
     for t in range(x.shape[0]):
+        g = bp[t] if store else bp[0]
         if first and t == 0:
             for s in range(S):
-                fv[s] = log_init[s]
-                fa[s] = s
+                delta[s] = log_init[s]
+                g[s] = s
         else:
-            # the last chain is the fastest axis: stages run C-1 .. 0, ping-ponging buffers
-            _max_stage(delta, ident, v0, a0, log_trans[C - 1], n_states[C - 1])
-            for j in range(1, C):
-                c = C - 1 - j
-                if j % 2 == 1:
-                    _max_stage(v0, a0, v1, a1, log_trans[c], n_states[c])
-                else:
-                    _max_stage(v1, a1, v0, a0, log_trans[c], n_states[c])
-        # one fused pass: emission, backpointers, and the previous step's normalisation (a
-        # constant shift commutes with the max-plus stages, so it can be applied one step late)
-        xt = x[t]
-        emit = np.isfinite(xt)
-        best = -np.inf
-        for s in range(S):
-            val = fv[s] - prev
-            if emit:
-                d = xt - mu[s]
-                val -= 0.5 * d * d * inv_var
-            delta[s] = val
-            best = max(best, val)
             if store:
-                bp[t, s] = fa[s]
+                for s in range(S):
+                    g[s] = s
+            # chains from last to first: the order fixes how the scores round, and the tests pin it
+            for c in range(C - 1, -1, -1):
+                K = n_states[c]
+                Q = strides[c]
+                if K == 2:
+                    _stage2(delta, g, S, Q, log_trans[c], store)
+                elif K == 3:
+                    _stage3(delta, g, S, Q, log_trans[c], store)
+                elif K > 1:
+                    _stage_any(delta, g, S, Q, K, log_trans[c], store, tv, tg)
+                else:
+                    for s in range(S):
+                        delta[s] += log_trans[c, 0, 0]
+        # emission and the previous step's normalisation in one pass (a constant shift commutes
+        # with the max-plus stages, so it can be applied one step late); a missing observation
+        # selects a zero penalty instead of branching. Two running maxima halve the latency of
+        # the reduction.
+        xt = x[t]
+        finite = np.isfinite(xt)
+        b0 = -np.inf
+        b1 = -np.inf
+        for s in range(0, S - 1, 2):
+            d0 = xt - mu[s]
+            d1 = xt - mu[s + 1]
+            e0 = 0.5 * d0 * d0 * inv_var
+            e1 = 0.5 * d1 * d1 * inv_var
+            v0 = (delta[s] - prev) - (e0 if finite else 0.0)
+            v1 = (delta[s + 1] - prev) - (e1 if finite else 0.0)
+            delta[s] = v0
+            delta[s + 1] = v1
+            b0 = v0 if v0 > b0 else b0
+            b1 = v1 if v1 > b1 else b1
+        if S % 2 == 1:
+            d0 = xt - mu[S - 1]
+            e0 = 0.5 * d0 * d0 * inv_var
+            v0 = (delta[S - 1] - prev) - (e0 if finite else 0.0)
+            delta[S - 1] = v0
+            b0 = v0 if v0 > b0 else b0
+        best = b0 if b0 > b1 else b1
         shift += prev
         prev = best if np.isfinite(best) else 0.0
     for s in range(S):
@@ -156,3 +222,18 @@ def backtrack(bp, last):
         path[t] = s
         s = bp[t, s]
     return path, s
+
+
+@numba.njit(cache=True)
+def paint(path, table):
+    """``out[c, t] = table[c, path[t]]``: float32 ``[C, L]`` per-chain values (e.g. state means,
+    W) of a joint-state path, one output row at a time."""
+    C = table.shape[0]
+    L = path.shape[0]
+    out = np.empty((C, L), np.float32)
+    for c in range(C):
+        row = out[c]
+        col = table[c]
+        for t in range(L):
+            row[t] = col[path[t]]
+    return out
