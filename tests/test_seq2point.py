@@ -11,7 +11,15 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is an optional extra (pip install nilm[torch])")
 
-from nilm.disaggregate.seq2point import Seq2Point, default_window  # noqa: E402
+from nilm.disaggregate.seq2point import (  # noqa: E402
+    Seq2Point,
+    convolutional_output,
+    convolutional_supported,
+    default_window,
+    inference_bytes_per_sample,
+    resolve_device,
+    windowed_output,
+)
 from nilm.series import Grid  # noqa: E402
 
 TINY = dict(window=11, filters=(4, 4), kernels=(3, 3), hidden=16, epochs=2, batch_size=32,
@@ -67,6 +75,71 @@ def test_shapes_nonnegative_and_nan_passthrough(fitted):
     # a single sample and an empty series are legal inputs
     assert model.predict(g.mains[:1]).shape == (2, 1)
     assert model.predict(np.array([], dtype=np.float32)).shape == (2, 0)
+
+
+def _windowed(model, x, k=0):
+    """Appliance ``k`` through the reference path: every window through the whole network."""
+    padded = model._padded(x)
+    z = windowed_output(model.nets_[k], padded.unfold(0, model.window_, 1), np.arange(len(x)),
+                        "cpu")
+    return z * model.target_std_[k] + model.target_mean_[k]
+
+
+@pytest.mark.parametrize(("filters", "kernels", "window"),
+                         [((4, 4), (3, 3), 11), ((6, 5, 4), (10, 8, 6), 25),
+                          ((3, 3, 3, 3, 3), (10, 8, 6, 5, 4), 29), ((5, 4), (4, 1), 9)])
+def test_convolutional_equals_windowed(filters, kernels, window):
+    """Fully convolutional inference equals the windowed network to 1e-5 (standardised output):
+    even and odd widths, a width-1 layer, a window one sample wider than the boundary bands, NaN
+    gaps, both series ends, chunks of 1, 7 and all windows."""
+    g = synthetic_grid(n=400, seed=5)
+    m = Seq2Point(**{**TINY, "filters": filters, "kernels": kernels, "window": window,
+                     "epochs": 1}, seed=1).fit(g)
+    net = m.nets_[0]
+    assert convolutional_supported(net, window)
+    x = g.mains.copy()
+    x[[0, 1, 150, 151, 152, 399]] = np.nan
+    padded = m._padded(x)
+    want = windowed_output(net, padded.unfold(0, window, 1), np.arange(len(x)), "cpu")
+    z = padded[window // 2:len(padded) - window // 2].numpy()
+    per = inference_bytes_per_sample(net, window)
+    for budget in (per, 7 * per, 1 << 30):
+        got = convolutional_output(net, z, window, "cpu", max_bytes=budget)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(m.predict(x)[0][np.isfinite(x)],
+                               np.maximum(_windowed(m, x), 0)[np.isfinite(x)],
+                               rtol=1e-5, atol=1e-5 * m.target_std_[0])
+
+
+def test_narrow_window_falls_back_to_windowed():
+    """A window no wider than the boundary bands (3 layers of width 5 need 12 samples plus one)
+    is run window by window; the result is the same network output."""
+    g = synthetic_grid(n=200, seed=6)
+    m = Seq2Point(**{**TINY, "filters": (3, 3, 3), "kernels": (5, 5, 5), "window": 11,
+                     "epochs": 1}).fit(g)
+    assert not convolutional_supported(m.nets_[0], 11)
+    with pytest.raises(ValueError, match="not wider"):
+        convolutional_output(m.nets_[0], np.zeros(20, np.float32), 11)
+    np.testing.assert_allclose(m.predict(g.mains)[0], np.maximum(_windowed(m, g.mains), 0),
+                               rtol=1e-5, atol=1e-4)
+
+
+def test_cuda_without_a_gpu_falls_back_to_cpu_with_a_warning(fitted, monkeypatch):
+    """device="cuda" on a machine without CUDA trains and predicts on the CPU, saying so once
+    per call; the numbers are the CPU ones."""
+    g, model = fitted
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(RuntimeWarning, match="CUDA is not available"):
+        assert resolve_device("cuda") == "cpu"
+    assert resolve_device("auto") == "cpu" and resolve_device("cpu") == "cpu"
+    with pytest.raises(ValueError, match="device must be"):
+        resolve_device("tpu")
+    with pytest.warns(RuntimeWarning, match="CUDA is not available"):
+        gpu = Seq2Point(**{**TINY, "device": "cuda"}, seed=3).fit(g)
+    for a, b in zip(weights(model), weights(gpu), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.warns(RuntimeWarning, match="CUDA is not available"):
+        np.testing.assert_array_equal(gpu.predict(g.mains), model.predict(g.mains))
 
 
 def test_default_window_used_when_none():
