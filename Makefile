@@ -30,7 +30,8 @@ notebooks: $(STAMP)
 
 peers: $(STAMP)
 	bash benchmarks/peers/install_nilmtk.sh
-	$(PY) benchmarks/peers/compare.py --real --seq2point
+	$(PY) benchmarks/peers/compare.py --sizes 10000 100000 1000000 --real --seq2point \
+		--repeat 3 --timeout 1500 --docs docs/benchmarks.md
 
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,ops -q

@@ -265,17 +265,31 @@ HEADER = ("| dataset | data | n train/test | nilm / NILMTK | nilm fit s | nilm d
           "| algo memory ratio |\n" + "|---" * 15 + "|")
 
 
-def write_results(rows, out: Path, argv) -> None:
+def _commit() -> str:
+    """nilm's git commit (with ``+dirty`` when the tree has uncommitted changes), or ``?``."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=HERE, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return head + ("+dirty" if dirty else "")
+
+
+def write_results(rows, out: Path, argv, load=None) -> dict:
     from nilm.atomic import atomic_open
 
     meta = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs",
-            "python": platform.python_version(), "argv": argv}
+            "python": platform.python_version(), "argv": argv, "commit": _commit(),
+            "load": load or {}}
     with atomic_open(out / "results.json") as f:
         json.dump({"meta": meta, "rows": rows}, f, indent=1, default=float)
     with atomic_open(out / "results.md") as f:
         f.write(f"<!-- {json.dumps(meta)} -->\n\n{HEADER}\n")
         f.write("\n".join(markdown_row(r) for r in rows) + "\n")
+    return {"meta": meta, "rows": rows}
 
 
 def main(argv=None) -> None:
@@ -292,6 +306,8 @@ def main(argv=None) -> None:
                    help="runs per algorithm; the fastest times are kept")
     p.add_argument("--timeout", type=float, default=600.0, help="s per algorithm run")
     p.add_argument("--out", type=Path, default=HERE / "results")
+    p.add_argument("--docs", type=Path, default=None,
+                   help="also regenerate the generated block of this page (docs/benchmarks.md)")
     args = p.parse_args(argv)
     if not NILMTK_PY.exists():
         sys.exit(f"{NILMTK_PY} missing: run benchmarks/peers/install_nilmtk.sh first")
@@ -303,8 +319,14 @@ def main(argv=None) -> None:
     # Seq2Point is nilm-only: NILMTK's Mean on the same split is its reference
     jobs = [(inp, info, [("Seq2Point", "Mean")] if info.get("seq2point") else pairs)
             for inp, info in inputs]
+    load_before = list(os.getloadavg())
     rows = compare(jobs, args.out, args.timeout, args.repeat)
-    write_results(rows, args.out, sys.argv if argv is None else argv)
+    results = write_results(rows, args.out, sys.argv if argv is None else argv,
+                            {"before": load_before, "after": list(os.getloadavg())})
+    if args.docs is not None:
+        from report import update_docs
+
+        update_docs(json.loads(json.dumps(results, default=float)), args.docs)
 
 
 if __name__ == "__main__":
