@@ -31,44 +31,39 @@ import numpy as np
 
 
 @numba.njit(cache=True, inline="always")
+def _pair2(v, g, i0, i1, l00, l01, l10, l11, track):
+    """States ``i0`` / ``i1`` of one column of a 2-state chain's stage (see :func:`_stage2`)."""
+    x0, x1 = v[i0], v[i1]
+    p, q = x0 + l00, x1 + l10
+    up0 = q > p
+    v[i0] = q if up0 else p
+    p, q = x0 + l01, x1 + l11
+    up1 = q > p
+    v[i1] = q if up1 else p
+    if track:
+        g0, g1 = g[i0], g[i1]
+        g[i0] = g1 if up0 else g0
+        g[i1] = g1 if up1 else g0
+
+
+@numba.njit(cache=True, inline="always")
 def _stage2(v, g, S, Q, lt, track):
     """In-place max-product of one 2-state chain of stride ``Q``; ``g`` (when ``track``) carries
-    the joint argmax. Ties keep the lower source state."""
+    the joint argmax. Ties keep the lower source state. The fastest chain (``Q = 1``) has its
+    own single loop over adjacent pairs, which the compiler vectorises as interleaved accesses;
+    the others loop over contiguous runs of ``Q``."""
     l00, l01, l10, l11 = lt[0, 0], lt[0, 1], lt[1, 0], lt[1, 1]
-    one = np.uint64(1)
     if Q == 1:
         for r in range(S // 2):
             i0 = np.uint64(2 * r)
-            i1 = i0 + one
-            x0, x1 = v[i0], v[i1]
-            p, q = x0 + l00, x1 + l10
-            up0 = q > p
-            v[i0] = q if up0 else p
-            p, q = x0 + l01, x1 + l11
-            up1 = q > p
-            v[i1] = q if up1 else p
-            if track:
-                g0, g1 = g[i0], g[i1]
-                g[i0] = g1 if up0 else g0
-                g[i1] = g1 if up1 else g0
+            _pair2(v, g, i0, i0 + np.uint64(1), l00, l01, l10, l11, track)
         return
     qu = np.uint64(Q)
     for blk in range(S // (2 * Q)):
         base = np.uint64(blk * 2 * Q)
         for j in range(qu):
             i0 = base + np.uint64(j)
-            i1 = i0 + qu
-            x0, x1 = v[i0], v[i1]
-            p, q = x0 + l00, x1 + l10
-            up0 = q > p
-            v[i0] = q if up0 else p
-            p, q = x0 + l01, x1 + l11
-            up1 = q > p
-            v[i1] = q if up1 else p
-            if track:
-                g0, g1 = g[i0], g[i1]
-                g[i0] = g1 if up0 else g0
-                g[i1] = g1 if up1 else g0
+            _pair2(v, g, i0, i0 + qu, l00, l01, l10, l11, track)
 
 
 @numba.njit(cache=True, inline="always")
