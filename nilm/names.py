@@ -63,6 +63,12 @@ _ALIASES: dict[str, str] = {
     "rice_cooker": "rice_cooker", "cooker": "cooker", "games_console": "games_console",
     "external_hard_disk": "external_drive", "vacuum_cleaner": "vacuum_cleaner", "iron": "iron",
     "hoover": "vacuum_cleaner", "hair_dryer": "hair_dryer", "tumble_dryer": "tumble_dryer",
+    "electric_furnace": "furnace", "waste_disposal_unit": "disposal", "ce_appliance": "electronics",
+    "air_conditioner": "air_conditioning", "unknown": "other", "smoke_alarm": "other",
+    "solar_thermal_pumping_station": "solar_thermal", "audio_system": "audio",
+    "audio_amplifier": "audio", "active_subwoofer": "audio", "radio": "audio",
+    "desktop_computer": "computer", "clothes_iron": "iron", "dvd_player": "set_top_box",
+    "ethernet_switch": "network", "water_pump": "pump",
     "microwave_oven": "microwave", "electric_oven": "oven", "hob": "hob", "immersion_heater":
     "water_heater", "water_heater": "water_heater", "electric_space_heater": "electric_heat",
     # UCI Sceaux sub-meters
@@ -106,6 +112,36 @@ def canonical(label: str) -> tuple[str, bool]:
     if key in CANONICAL:
         return key, True
     return key, False
+
+
+def appliance_name(app: dict) -> str:
+    """Canonical name of one NILMTK metadata appliance (``{"type", "original_name", ...}``): its
+    ``original_name`` when recognised (the dataset's own label, so raw and HDF5 loads agree),
+    else its NILMTK ``type``, else the normalised original name."""
+    orig, typ = app.get("original_name"), app.get("type")
+    if orig and canonical(str(orig))[1]:
+        return canonical(str(orig))[0]
+    if typ:
+        return canonical(str(typ))[0]
+    return canonical(str(orig))[0] if orig else "other"
+
+
+def meter_name(apps: list[dict], fallback: str) -> tuple[str, str, list[str]]:
+    """(name, label, NILMTK types) of a meter carrying the appliances ``apps`` (NILMTK
+    metadata). With several appliances on one meter the name is that of the one marked
+    ``dominant_appliance``, else of the first listed (UK-DALE house 1 meter 10: ``kettle``, not
+    ``kettle_food_processor_toasted_sandwich_maker``); the label lists them all. No appliance:
+    ``(fallback, fallback, [])``."""
+    if not apps:
+        return fallback, fallback, []
+    pick = next((a for a in apps if a.get("dominant_appliance")), apps[0])
+    seen: list[str] = []
+    for a in apps:
+        lab = str(a.get("original_name") or a.get("type") or "")
+        if lab and lab not in seen:
+            seen.append(lab)
+    types = [str(a["type"]) for a in apps if a.get("type")]
+    return appliance_name(pick), "/".join(seen) or fallback, types
 
 
 def unique_names(names: list[str]) -> list[str]:

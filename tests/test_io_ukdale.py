@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from nilm.errors import LoadReport, NilmDataError
-from nilm.io import ukdale
+from nilm.io import nilmtk, ukdale
 
 
 def _write_house(d, labels, channels):
@@ -201,7 +201,7 @@ def test_pickled_globals_are_refused(tmp_path):
     f = tmp_path / "evil.h5"
     with h5py.File(f, "w") as h5:
         h5.attrs["metadata"] = np.bytes_(pickle.dumps(ast.literal_eval, 0))
-        value = ukdale._attr(h5.attrs, "metadata")
+        value = nilmtk.attr(h5.attrs, "metadata")
     assert isinstance(value, str)  # left as text, never resolved to the function
 
 

@@ -15,24 +15,13 @@ house and one meter set, so splitting them would make a 1-h and a 7-h "house" ou
 continuous day. ``meta["recordings"]`` lists them; overlaps are handled by the usual
 unsorted/duplicate rules of :mod:`nilm.io.text`.
 
-HDF5, two layouts written by NILMTK/pandas (PyTables), read without PyTables:
-
-* ``/buildingN/elec/meterM`` "table" nodes (``ukdale.h5``): a compound dataset ``table`` with
-  ``index`` (int64 ns UTC) and ``values_block_K`` (float [n, k]) fields; column names in the
-  table's ``values_block_K_kind`` attribute (a pickled list of ``(physical_quantity, type)``).
-  Meter names come from the NILMTK metadata attribute of ``/buildingN`` (site meters are mains,
-  ``appliances[].meters`` name the others); without metadata meters are named ``meterM`` and no
-  mains is identified (recorded as ``missing_metadata``). The ``power`` column used is
-  ``active``, else ``apparent``, else ``reactive``; other columns go to ``extra``.
-* the old pandas "fixed" frame (``meterdata_ukdale.h5``, group ``meterdata``: ``axis0`` column
-  names such as ``"('kettle', 1)"``, ``axis1`` int64 ns, ``blockK_items/values``): ``mains`` is the
-  mains (apparent, like raw channel 1), ``synthetic mains`` goes to ``extra["synthetic_mains"]``.
-
-In HDF5 errors and repairs the path is ``<file>:/<node>`` and the line is the 1-based row.
-
-PyTables stores Python-object attributes as pickles. They are read with an unpickler that
-refuses every global, so only plain lists, tuples, dicts, strings and numbers can come out of
-a file: loading a data file never runs code from it.
+HDF5: NILMTK's ``/buildingN/elec/meterM`` "table" files (``ukdale.h5``) are read by
+:mod:`nilm.io.nilmtk` (``format="ukdale"`` on such a file gives the same households, named
+UK-DALE). This module reads the old pandas "fixed" frame (``meterdata_ukdale.h5``, group
+``meterdata``: ``axis0`` column names such as ``"('kettle', 1)"``, ``axis1`` int64 ns,
+``blockK_items/values``): ``mains`` is the mains (apparent, like raw channel 1), ``synthetic
+mains`` goes to ``extra["synthetic_mains"]``. In HDF5 errors and repairs the path is
+``<file>:/<node>`` and the line is the 1-based row.
 
 Local time: ``meta["timezone"] = "Europe/London"``; timestamps are epoch s UTC.
 """
@@ -40,8 +29,6 @@ Local time: ``meta["timezone"] = "Europe/London"``; timestamps are epoch s UTC.
 from __future__ import annotations
 
 import ast
-import io
-import pickle
 import re
 from pathlib import Path
 
@@ -51,6 +38,7 @@ from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, normalise, unique_names
 from ..series import Household, PowerSeries
 from . import sha256_file
+from .nilmtk import attr_text, ns_to_s
 from .text import channel_files, check_samples, read_int_float, read_labels
 
 NAME = "ukdale"
@@ -103,7 +91,8 @@ def _h5_layout(f: Path) -> str | None:
                     return "table"
             for key in h5:
                 node = h5[key]
-                if (isinstance(node, h5py.Group) and _text(node.attrs.get("pandas_type")) == "frame"
+                if (isinstance(node, h5py.Group)
+                        and attr_text(node.attrs.get("pandas_type")) == "frame"
                         and "axis0" in node and "axis1" in node):
                     return "fixed"
     except OSError:
@@ -256,50 +245,6 @@ def _read_raw(house: Path, recs: list[Path], *, mode: str, report: LoadReport) -
 
 # --- HDF5 --------------------------------------------------------------------------------------
 
-class _PlainUnpickler(pickle.Unpickler):
-    def find_class(self, module, name):
-        raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a data file")
-
-
-def _text(v) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, bytes | np.bytes_):
-        return bytes(v).decode("utf-8", "replace")
-    return str(v)
-
-
-def _attr(attrs, key):
-    """A PyTables attribute: pickled objects unpickled (plain types only), bytes decoded."""
-    if key not in attrs:
-        return None
-    v = attrs[key]
-    if isinstance(v, np.void):
-        v = v.tobytes()
-    if isinstance(v, np.ndarray) and v.dtype == np.uint8:
-        v = v.tobytes()
-    if isinstance(v, bytes | np.bytes_):
-        raw = bytes(v)
-        if raw.endswith(b".") and (raw[:1] == b"\x80" or raw[:1] in b"(]}SIVNlc"):
-            try:
-                return _PlainUnpickler(io.BytesIO(raw)).load()
-            except Exception:  # noqa: BLE001 - not a pickle after all: keep the text
-                pass
-        return raw.decode("utf-8", "replace")
-    return v
-
-
-def _ns_to_s(ns: np.ndarray, where, report: LoadReport) -> np.ndarray:
-    ns = np.asarray(ns, dtype=np.int64)
-    s = ns // 1_000_000_000
-    frac = np.count_nonzero(ns - s * 1_000_000_000)
-    if frac:
-        report.add(where, None, "subsecond_timestamps",
-                   f"{frac} timestamps with a fraction of a second floored to the second",
-                   count=int(frac))
-    return s
-
-
 def _read_h5(f: Path, *, mode: str, report: LoadReport) -> list[Household]:
     layout = _h5_layout(f)
     if layout is None:
@@ -324,19 +269,19 @@ def _read_fixed(f: Path, *, mode: str, report: LoadReport) -> Household:
     import h5py
 
     with h5py.File(f, "r") as h5:
-        key = next(k for k in h5 if _text(h5[k].attrs.get("pandas_type")) == "frame")
+        key = next(k for k in h5 if attr_text(h5[k].attrs.get("pandas_type")) == "frame")
         g = h5[key]
-        tz = _text(g["axis1"].attrs.get("tz")) or TIMEZONE
+        tz = attr_text(g["axis1"].attrs.get("tz")) or TIMEZONE
         ns = g["axis1"][:]
-        cols = [_text(c) for c in g["axis0"][:]]
+        cols = [attr_text(c) for c in g["axis0"][:]]
         data = np.full((len(ns), len(cols)), np.nan)
         for b in range(int(g.attrs.get("nblocks", 1))):
-            items = [_text(c) for c in g[f"block{b}_items"][:]]
+            items = [attr_text(c) for c in g[f"block{b}_items"][:]]
             vals = g[f"block{b}_values"][:]
             for j, item in enumerate(items):
                 data[:, cols.index(item)] = vals[:, j]
     where = f"{f}:/{key}"
-    t = _ns_to_s(ns, where, report)
+    t = ns_to_s(ns, where, report)
     t, data, _ = check_samples(where, t, data, np.arange(1, len(t) + 1), mode=mode,
                                report=report)
     mains, extra, raw_names, series = None, {}, [], []
@@ -363,112 +308,11 @@ def _read_fixed(f: Path, *, mode: str, report: LoadReport) -> Household:
     return Household(mains, appliances, meta, extra, report)
 
 
-def _table_columns(node) -> list[tuple[str, np.ndarray | str]]:
-    """[(field name, column labels)] of every ``values_block_K`` of a PyTables table."""
-    table = node["table"]
-    out = []
-    for field in table.dtype.names:
-        if field.startswith("values_block_"):
-            kind = _attr(table.attrs, f"{field}_kind")
-            out.append((field, list(kind) if isinstance(kind, list | tuple) else None))
-    return out
+def _read_tables(f: Path, *, mode: str, report: LoadReport, **options) -> list[Household]:
+    from . import nilmtk
 
-
-def _pick_power(cols: list) -> int:
-    kinds = [tuple(c) if isinstance(c, list | tuple) else (str(c), "") for c in cols]
-    for want in ("active", "apparent", "reactive"):
-        for i, (q, typ) in enumerate(kinds):
-            if q == "power" and typ == want:
-                return i
-    return 0
-
-
-def _quantity(col) -> str:
-    if isinstance(col, list | tuple) and len(col) == 2 and col[0] == "power":
-        return col[1] if col[1] in ("active", "apparent", "reactive") else "active"
-    if isinstance(col, list | tuple) and len(col) == 2 and col[0] in ("voltage", "current"):
-        return col[0]
-    return "active"
-
-
-def _read_tables(f: Path, *, mode: str, report: LoadReport) -> list[Household]:
-    import h5py
-
-    houses = []
-    with h5py.File(f, "r") as h5:
-        dmeta = _attr(h5.attrs, "metadata")
-        dmeta = dmeta if isinstance(dmeta, dict) else {}
-        dataset = str(dmeta.get("name", "UK-DALE"))
-        tz = str(dmeta.get("timezone", TIMEZONE))
-        sha = sha256_file(f)
-        for bkey in sorted((k for k in h5 if re.fullmatch(r"building\d+", k)),
-                           key=lambda k: int(k[8:])):
-            rep = LoadReport()
-            b = int(bkey[8:])
-            bmeta = _attr(h5[bkey].attrs, "metadata")
-            bmeta = bmeta if isinstance(bmeta, dict) else None
-            elec = h5[bkey]["elec"]
-            meters = sorted(int(k[5:]) for k in elec if re.fullmatch(r"meter\d+", k))
-            site, labels = set(), {}
-            if bmeta is None:
-                rep.add(f"{f}:/{bkey}", None, "missing_metadata", "no NILMTK metadata: meters "
-                        "named meterM and no mains identified")
-            else:
-                for m, info in (bmeta.get("elec_meters") or {}).items():
-                    if isinstance(info, dict) and info.get("site_meter"):
-                        site.add(int(m))
-                for app in bmeta.get("appliances") or []:
-                    for m in app.get("meters", []):
-                        labels.setdefault(int(m), []).append(str(app.get("type", f"meter{m}")))
-            mains, extra, raw_names, series, others = None, {}, [], [], []
-            for m in meters:
-                node = elec[f"meter{m}"]
-                where = f"{f}:/{bkey}/elec/meter{m}"
-                if "table" not in node:
-                    raise NilmDataError(where, None, "meter group without a 'table' dataset")
-                rows = node["table"][:]
-                t = _ns_to_s(rows["index"], where, rep)
-                cols, blocks = [], []
-                for field, names in _table_columns(node):
-                    v = np.asarray(rows[field], dtype=np.float64).reshape(len(rows), -1)
-                    blocks.append(v)
-                    cols.extend(names if names else [("power", "active")] * v.shape[1])
-                values = np.concatenate(blocks, axis=1) if blocks else np.empty((len(t), 0))
-                t, values, _ = check_samples(where, t, values, np.arange(1, len(t) + 1),
-                                             mode=mode, report=rep)
-                main = _pick_power(cols)
-                label = "/".join(labels.get(m, [])) or f"meter{m}"
-                is_mains = m in site
-                if is_mains and mains is not None:
-                    name = f"mains_meter{m}"
-                    extra[name] = PowerSeries(t, values[:, main], name, label,
-                                              _quantity(cols[main]))
-                elif is_mains:
-                    mains = PowerSeries(t, values[:, main], "mains", "site meter",
-                                        _quantity(cols[main]))
-                    name = "mains"
-                else:
-                    name = None
-                    raw_names.append(canonical(labels[m][0])[0] if len(labels.get(m, [])) == 1
-                                     else normalise(label))
-                    series.append((m, PowerSeries(t, values[:, main], "", label,
-                                                  _quantity(cols[main]))))
-                others.extend((m, name, label, t, values[:, j], col)
-                              for j, col in enumerate(cols) if j != main)
-            names = unique_names(raw_names)
-            appliances, channels = {}, {}
-            for nm, (m, s) in zip(names, series, strict=True):
-                s.name = nm
-                appliances[nm] = s
-                channels[nm] = m
-            # further columns of a meter (e.g. reactive power) go to extra, named after it
-            for m, name, label, t, v, col in others:
-                owner = name or next(nm for nm, mm in channels.items() if mm == m)
-                key = f"{owner}_{'_'.join(map(str, col))}"
-                extra[key] = PowerSeries(t, v, key, label, _quantity(col))
-            meta = {"dataset": dataset, "house": b, "timezone": tz, "source_files": {str(f): sha},
-                    "hdf5_layout": "NILMTK table", "channels": channels,
-                    "mains_kind": "measured" if mains is not None else "absent"}
-            houses.append(Household(mains, appliances, meta, extra, rep))
-            report.extend(rep)
+    houses = nilmtk.read_file(f, mode=mode, report=report, **options)
+    for h in houses:
+        if h.meta["dataset"] == "NILMTK":
+            h.meta["dataset"] = "UK-DALE"
     return houses
