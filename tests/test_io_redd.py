@@ -99,7 +99,9 @@ def test_no_mains_needs_sum_of_circuits(tmp_path):
     [h] = redd.read(d, aggregate="sum_of_circuits")
     np.testing.assert_array_equal(h.mains.p, [11] * 4)  # the subpanel is in the sum
     assert h.meta["mains_kind"] == "sum_of_circuits" and h.meta["absent_channels"] == [1, 2]
-    assert h.meta["channels"]["subpanel"] == [3, 4]
+    # NILMTK keeps REDD's two subpanel meters apart: so does nilm
+    assert h.meta["channels"]["subpanel"] == [3] and h.meta["channels"]["subpanel_2"] == [4]
+    assert h.mains.quantity == "active" and h.meta["mains_incomplete"] == []
 
 
 def test_missing_labels_strict_and_lenient(tmp_path):
@@ -190,8 +192,9 @@ def test_real_house5_sum_of_circuits(house5, shared_data):
     assert 3100 <= h.appliances["dishwasher"].p.max() <= 3300
     assert h.appliances["lighting_5"].p.astype(np.float64).mean() == pytest.approx(114, abs=1)
     assert h.meta["channels"]["lighting_5"] == [23]
-    for legs in ([8, 9], [10, 11], [12, 13]):
+    for legs in ([8, 9], [10], [11], [12, 13]):  # NILMTK's REDD metadata groups
         assert legs in h.meta["channels"].values()
+    assert {s.quantity for s in h.appliances.values()} == {"active"}
     # the aggregate is the plain sum of the 24 files, re-read independently here
     total = sum(text.read_int_float(f)[1] for f in chans.values())
     np.testing.assert_allclose(h.mains.p, total.astype(np.float32), rtol=1e-6)
@@ -222,4 +225,63 @@ def test_real_house5_through_nilm_load_and_cache(house5, tmp_path):
     np.testing.assert_array_equal(first.mains.p, again.mains.p)
     assert list(again.appliances) == list(first.appliances)
     assert again.meta["house"] == 5 and again.meta["mains_kind"] == "sum_of_circuits"
-    assert again.mains.quantity == "apparent"
+    assert again.mains.quantity == "active"  # a sum of eMonitor circuits
+
+
+def test_power_types_follow_nilmtk(tmp_path):
+    [h] = redd.read(_basic(tmp_path))
+    assert h.mains.quantity == "apparent"  # channels 1-2: REDD's whole-house meter
+    assert {s.quantity for s in h.appliances.values()} == {"active"}  # eMonitor circuits
+
+
+def test_house1_legs_as_nilmtk_groups_them(tmp_path):
+    labels = {1: "mains", 2: "mains", 3: "oven", 4: "oven", 10: "washer_dryer",
+              19: "washer_dryer", 20: "washer_dryer"}
+    chans = {n: [(t, n) for t in T] for n in labels}
+    [h] = redd.read(_write_house(tmp_path / "house_1", labels, chans))
+    assert h.meta["channels"] == {"oven": [3, 4], "washer_dryer": [10, 20],
+                                  "washer_dryer_2": [19]}
+    np.testing.assert_array_equal(h.appliances["washer_dryer"].p, [30] * 4)
+
+
+def test_empty_circuit_is_left_out_of_the_sum_and_reported(tmp_path):
+    labels = {1: "mains", 2: "mains", 3: "lighting", 4: "fridge", 5: "microwave", 6: "kettle"}
+    chans = {3: [(t, 7) for t in T], 4: [(t + 1, 3) for t in T], 5: []}
+    d = _write_house(tmp_path / "house_9", labels, chans)
+    rep = LoadReport()
+    [h] = redd.read(d, aggregate="sum_of_circuits", report=rep)
+    # not NaN throughout: only the first second, before the fridge's first sample, is missing
+    assert len(h.mains) == 8 and np.isnan(h.mains.p).sum() == 1
+    assert h.meta["mains_incomplete"] == [5, 6] and h.meta["mains_channels"] == [3, 4]
+    counts = rep.counts()
+    assert counts[(str(d / "channel_5.dat"), "circuit_left_out")] == 1
+    assert counts[(str(d / "channel_6.dat"), "circuit_left_out")] == 1
+    assert any("microwave" in r.detail and "no samples" in r.detail for r in rep.repairs)
+
+
+@pytest.mark.parametrize("fmt", ["redd", "ukdale"])
+def test_labels_with_a_byte_order_mark(tmp_path, fmt):
+    from nilm.io import detect_format, ukdale
+
+    if fmt == "redd":
+        d = _basic(tmp_path)
+    else:
+        d = _write_house(tmp_path / "house_1", {1: "aggregate", 2: "kettle"},
+                         {1: [(t, 300) for t in T], 2: [(t, 5) for t in T]})
+    (d / "labels.dat").write_bytes(b"\xef\xbb\xbf" + (d / "labels.dat").read_bytes())
+    assert detect_format(d) == fmt
+    rep = LoadReport()
+    [h] = (redd if fmt == "redd" else ukdale).read(d, mode="strict", report=rep)
+    assert not rep
+    if fmt == "redd":  # both mains legs, not one
+        np.testing.assert_array_equal(h.mains.p, [150, 151, 152, 153])
+    else:
+        np.testing.assert_array_equal(h.mains.p, [300] * 4)
+
+
+def test_missing_labels_hint_names_the_fallback(tmp_path):
+    from nilm.io import detect_format
+
+    d = _write_house(tmp_path / "house_2", None, {1: [(t, 1) for t in T]})
+    with pytest.raises(NilmDataError, match="unrecognised format.*-o format=redd"):
+        detect_format(d)

@@ -38,8 +38,10 @@ def detect_format(path) -> str:
     for mod in _formats():
         if mod.detect(path):
             return mod.NAME
+    hints = [h for mod in _formats() if (h := getattr(mod, "hint", lambda p: None)(path))]
     raise NilmDataError(path, None, "unrecognised format (known: "
-                        + ", ".join(m.NAME for m in _formats()) + ")")
+                        + ", ".join(m.NAME for m in _formats()) + ")"
+                        + "".join(f"; {h}" for h in hints))
 
 
 def _module(fmt: str):

@@ -393,14 +393,17 @@ def appliance_groups(bmeta: dict, present: set[int], site: set[int]) -> tuple[di
 
 
 def read_file(f: Path, *, mode: str, report: LoadReport, buildings=None, meters=None,
-              window=(None, None), aggregate: str = "mains") -> list[Household]:
-    """The buildings of one NILMTK HDF5 file; see :func:`read`."""
+              window=(None, None), aggregate: str = "mains",
+              hash_file: bool = False) -> list[Household]:
+    """The buildings of one NILMTK HDF5 file; see :func:`read`. ``hash_file`` puts the file's
+    SHA-256 in ``meta["source_files"]`` (otherwise :func:`nilm.io.load_all` fills it from the
+    cache's remembered hashes, so a 6 GB file is hashed once, not at every window read)."""
     import h5py
 
     from .redd import sum_series
 
     houses = []
-    sha = sha256_file(f)
+    sha = sha256_file(f) if hash_file else None
     with h5py.File(f, "r") as h5:
         dmeta = attr(h5.attrs, "metadata")
         dmeta = dmeta if isinstance(dmeta, dict) else {}
@@ -477,9 +480,11 @@ def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, windo
                               + "+".join(map(str, mains_nums)), rep, where_b)
     circuit_nums = [m for m in data if m not in site]
     meta = {"dataset": str(dmeta.get("name", "NILMTK")), "house": b,
-            "timezone": str(dmeta.get("timezone", "UTC")), "source_files": {str(f): sha},
+            "timezone": str(dmeta.get("timezone", "UTC")),
             "hdf5_layout": "NILMTK table", "site_meters": sorted(site),
             "disabled_meters": sorted(disabled)}
+    if sha is not None:
+        meta["source_files"] = {str(f): sha}
     if window != (None, None):
         meta["window"] = list(window)
     if bmeta:

@@ -3,9 +3,11 @@ Disaggregation Research", SustKDD).
 
 A house folder holds ``channel_N.dat`` (``<epoch s UTC> <W>`` per line, parsed by
 :func:`nilm.io.text.read_int_float`) and ``labels.dat`` (``<N> <label>``). Channels 1-2 are the
-two mains legs (about 1 Hz), the others circuits (about every 3 s). Power is stored with
-``quantity="apparent"``, as NILMTK's REDD converter records it (REDD's own readme only says
-"power"). Houses are in Massachusetts: ``meta["timezone"] = "America/New_York"``.
+two mains legs (about 1 Hz), the others circuits (about every 3 s). Power types follow NILMTK's
+REDD converter and metadata (the reference, so raw and HDF5 loads agree): channels 1-2 are
+``quantity="apparent"`` (REDD's whole-house meter), the circuits ``"active"`` (the eMonitor;
+REDD's own readme only says "power"). Houses are in Massachusetts:
+``meta["timezone"] = "America/New_York"``.
 
 Choices made here (all visible in ``meta`` or the report):
 
@@ -16,14 +18,20 @@ Choices made here (all visible in ``meta`` or the report):
 * **no mains files** (house 5 as shipped in ``shared/data``): :class:`NilmDataError` unless
   ``aggregate="sum_of_circuits"``, which sums every circuit, sets
   ``meta["mains_kind"] = "sum_of_circuits"`` and keeps any measured mains in
-  ``extra["mains_measured"]``. The **subpanel** channels are included in that sum: a REDD
+  ``extra["mains_measured"]``. A circuit that is labelled but has no file, or whose file holds
+  no sample, is left out of the sum and reported (``circuit_left_out``); the sum is then marked
+  incomplete (``meta["mains_incomplete"]`` lists those channels) instead of being NaN
+  throughout. The **subpanel** channels are included in that sum: a REDD
   subpanel meter sits on the feeder of a sub-board whose circuits are not metered separately,
   so leaving it out would lose their load, and counting it does not double-count anything.
   The sum is still not the true mains: REDD circuits do not cover every load.
-* **240 V loads**: two channels with the same label from :data:`TWO_LEG_LABELS`, adjacent in
-  numbering, are the two legs of one appliance and are summed into one (``merge_legs=True``,
-  default). ``oven`` is in the set as well as the labels the REDD houses use for 240 V loads
-  (house 1 channels 3-4 are the two legs of its electric oven).
+* **240 V loads** (``merge_legs=True``, default): the two legs of one appliance are summed into
+  one, as NILMTK's metadata groups them (:data:`NILMTK_LEGS`: house 1 oven 3+4 and washer dryer
+  10+20, house 3 washer dryer 13+14, house 4 air conditioning 9+10, house 5 washer dryer 8+9 and
+  electric heat 12+13, house 6 air conditioning 16+17) when the house number and the labels
+  match REDD's; in other folders two adjacent channels with the same label from
+  :data:`TWO_LEG_LABELS` are the two legs. Subpanels are not merged (NILMTK keeps REDD house 5's
+  two subpanel meters apart).
 * other repeated labels become ``lighting``, ``lighting_2``, ... in channel order
   (:func:`nilm.names.unique_names`); ``meta["channels"]`` maps each name to its channel numbers.
 * a folder of house folders loads every house with data; house folders with ``labels.dat`` only
@@ -49,8 +57,11 @@ from .text import channel_files, read_int_float, read_labels
 NAME = "redd"
 TIMEZONE = "America/New_York"
 #: REDD labels of loads wired across both 120 V legs (one channel per leg)
-TWO_LEG_LABELS = frozenset({"washer_dryer", "electric_heat", "subpanel", "stove",
-                            "air_conditioning", "dryer", "oven"})
+TWO_LEG_LABELS = frozenset({"washer_dryer", "electric_heat", "stove", "air_conditioning",
+                            "dryer", "oven"})
+#: the two-leg appliances of the six REDD houses in NILMTK's REDD metadata (house: [channels])
+NILMTK_LEGS = {1: [(3, 4), (10, 20)], 3: [(13, 14)], 4: [(9, 10)], 5: [(8, 9), (12, 13)],
+               6: [(16, 17)]}
 AGGREGATES = ("mains", "sum_of_circuits")
 
 
@@ -84,6 +95,17 @@ def detect(path) -> bool:
     """A folder (of folders) of ``channel_N.dat`` whose ``labels.dat`` has a ``mains`` label."""
     labels = _first_labels(path)
     return any(normalise(v) == "mains" for v in labels.values())
+
+
+def hint(path) -> str | None:
+    """Why a folder of ``channel_N.dat`` files was not recognised, and what to do."""
+    dirs = house_dirs(path)
+    if dirs and all(channel_files(d) and not (d / "labels.dat").is_file() for d in dirs):
+        return ("channel_N.dat files without labels.dat (REDD / UK-DALE layout): add labels.dat, "
+                "or force the format: -o format=redd (channels named channel_N; with "
+                "-o aggregate=sum_of_circuits when no mains is labelled) or -o format=ukdale "
+                "(channel 1 taken as the aggregate)")
+    return None
 
 
 def sources(path) -> list[Path]:
@@ -142,7 +164,8 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
 
     Returns
     -------
-    list of Household, ordered by folder path; power in W (apparent), time epoch s UTC.
+    list of Household, ordered by folder path; power in VA (mains, apparent) and W (circuits,
+    active), time epoch s UTC.
     """
     check_mode(mode)
     if aggregate not in AGGREGATES:
@@ -188,8 +211,16 @@ def _labels(d: Path, chans: dict[int, Path], mode: str, report: LoadReport) -> d
     return labels
 
 
-def _pair_legs(numbers: list[int], labels: dict[int, str]) -> list[list[int]]:
-    """Group channel numbers: adjacent two-leg channels with the same label become one group."""
+def _pair_legs(numbers: list[int], labels: dict[int, str], house=None) -> list[list[int]]:
+    """Group channel numbers into appliances: NILMTK's leg pairs for a REDD house whose labels
+    match (:data:`NILMTK_LEGS`), else adjacent two-leg channels with the same label."""
+    known = NILMTK_LEGS.get(house) if isinstance(house, int) else None
+    if known and all(normalise(labels.get(a, "")) == normalise(labels.get(b, "")) != ""
+                     for a, b in known):
+        pairs = {a: b for a, b in known if a in numbers and b in numbers}
+        second = set(pairs.values())
+        return sorted(([n, pairs[n]] if n in pairs else [n] for n in numbers if n not in second),
+                      key=lambda g: g[0])
     groups, i = [], 0
     while i < len(numbers):
         n = numbers[i]
@@ -217,7 +248,7 @@ def _read_house(d: Path, *, mode: str, report: LoadReport, aggregate: str,
         source_files[str(f)] = sha256_file(f)
         label = labels.get(n, f"channel_{n}")
         series[n] = PowerSeries(t, p, canonical(label)[0] if n in labels else f"channel_{n}",
-                                label, "apparent")
+                                label, "apparent" if n <= 2 else "active")
     mains_nums = [n for n in chans if normalise(labels.get(n, "")) == "mains"]
     circuit_nums = [n for n in chans if n not in mains_nums]
     meta = {"dataset": "REDD", "house": house_id(d), "timezone": TIMEZONE,
@@ -228,22 +259,34 @@ def _read_house(d: Path, *, mode: str, report: LoadReport, aggregate: str,
     measured = (sum_series([series[n] for n in mains_nums], "mains", "mains", report, d)
                 if mains_nums else None)
     if aggregate == "sum_of_circuits":
-        if not circuit_nums:
-            raise NilmDataError(d, None, "no circuit channels to sum")
-        mains = sum_series([series[n] for n in circuit_nums], "mains", "sum of circuits "
-                           + "+".join(map(str, circuit_nums)), report, d)
+        summed = [n for n in circuit_nums if len(series[n])]
+        left_out = sorted([n for n in circuit_nums if not len(series[n])]
+                          + [n for n in meta["absent_channels"]
+                             if normalise(labels.get(n, "")) != "mains"])
+        if not summed:
+            raise NilmDataError(d, None, "no circuit channel with data to sum")
+        for n in left_out:
+            why = "has no samples" if n in chans else "is labelled but has no file"
+            report.add(chans.get(n, d / f"channel_{n}.dat"), None, "circuit_left_out",
+                       f"circuit {n} ({labels.get(n, '?')}) {why}: left out of the sum of "
+                       "circuits, which is incomplete")
+        mains = sum_series([series[n] for n in summed], "mains", "sum of circuits "
+                           + "+".join(map(str, summed)), report, d)
         meta["mains_kind"] = "sum_of_circuits"
+        meta["mains_incomplete"] = left_out
         if measured is not None:
             extra["mains_measured"] = measured
     elif measured is None:
         raise NilmDataError(d, None, "no mains channel files (labels.dat lists mains as "
                             f"{[n for n, v in labels.items() if normalise(v) == 'mains']}); "
-                            "pass aggregate='sum_of_circuits' to use the sum of the circuits")
+                            "pass aggregate='sum_of_circuits' (CLI: -o aggregate=sum_of_circuits) "
+                            "to use the sum of the circuits")
     else:
         mains = measured
         meta["mains_kind"] = "measured"
-    meta["mains_channels"] = circuit_nums if aggregate == "sum_of_circuits" else mains_nums
-    groups = _pair_legs(circuit_nums, labels) if merge_legs else [[n] for n in circuit_nums]
+    meta["mains_channels"] = (summed if aggregate == "sum_of_circuits" else mains_nums)
+    groups = (_pair_legs(circuit_nums, labels, meta["house"]) if merge_legs
+              else [[n] for n in circuit_nums])
     names = unique_names([series[g[0]].name for g in groups])
     appliances, channels = {}, {}
     for name, g in zip(names, groups, strict=True):

@@ -311,7 +311,8 @@ def read_labels(path, *, mode: str, report: LoadReport) -> dict[int, str]:
     listed twice, raises in strict mode and is skipped (first kept) and recorded in lenient mode.
     """
     out: dict[int, str] = {}
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    # utf-8-sig: a byte-order mark (Windows editors add one) is not part of channel 1's number
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
         for no, raw in enumerate(fh, start=1):
             s = raw.strip()
             if not s:
