@@ -35,7 +35,9 @@ def test_raw_house_mains_apparent_appliances_active(tmp_path):
     assert h.mains.quantity == "apparent" and h.mains.name == "mains"
     np.testing.assert_array_equal(h.mains.p, [300, 2500])
     assert list(h.appliances) == ["kettle", "lighting", "lighting_2"]
-    assert all(s.quantity == "active" for s in h.appliances.values())
+    # house 1's kitchen lights and lighting circuit are CurrentCost meters: apparent power
+    assert {n: s.quantity for n, s in h.appliances.items()} == {
+        "kettle": "active", "lighting": "apparent", "lighting_2": "apparent"}
     assert h.meta["absent_channels"] == [2]  # listed, no file: not an error
     assert h.meta["channels"] == {"kettle": 3, "lighting": 4, "lighting_2": 5}
     assert h.meta["timezone"] == "Europe/London" and h.meta["house"] == 1
@@ -211,7 +213,21 @@ def test_real_pda_fixture(shared_data):
     d = shared_data / "ukdale" / "house_1_2013-04-12_pda_fixture"
     rep = LoadReport()
     [h] = ukdale.read(d, mode="strict", report=rep)
-    assert not rep
+    # the metadata found beside the data (shared/data/metadata/ukdale/building1.yaml)
+    meta_file = shared_data / "metadata" / "ukdale" / "building1.yaml"
+    assert h.meta["metadata_file"] == str(meta_file)
+    assert h.meta["occupants"] == 4 and "2 adults" in h.meta["occupants_description"]
+    assert rep.counts() == {(str(meta_file), "site_meter"): 2}
+    details = sorted(r.detail for r in rep.repairs)
+    assert "disabled" in details[0] and "used as mains" in details[0]
+    assert "meter 54 (house_1/mains.dat)" in details[1] and "not read here" in details[1]
+    assert h.appliances["lighting"].quantity == "apparent"  # CurrentCostTx
+    assert h.meta["appliance_types"]["lighting"] == ["light", "light"]
+    [bare] = ukdale.read(d, mode="strict", metadata=False)
+    assert "occupants" not in bare.meta and not bare.report
+    assert list(bare.appliances) == list(h.appliances)
+    assert {n: s.quantity for n, s in bare.channels().items()} == {
+        n: s.quantity for n, s in h.channels().items()}
     m = h.mains
     assert len(m) == 63_497 and m.quantity == "apparent"
     assert m.p.min() == 139 and m.p.max() == 5375

@@ -3,10 +3,18 @@ demand and whole-house demand from five UK homes", Scientific Data 2, 150007): r
 and NILMTK HDF5 files, read with h5py only.
 
 Raw folders: ``channel_N.dat`` (``<epoch s UTC> <W>``, parsed by
-:func:`nilm.io.text.read_int_float`) and ``labels.dat``. Channel 1 (``aggregate``) comes from
-the EcoManager whole-house transmitter and is **apparent power** (VA): the mains PowerSeries
-has ``quantity="apparent"``. The other channels are individual-appliance plugs measuring
-**active power** (W). Channels listed in ``labels.dat`` without a file are not an error (the
+:func:`nilm.io.text.read_int_float`) and ``labels.dat``. Power types follow UK-DALE's NILMTK
+metadata (the reference; the HDF5 path reads the same from the file): channel 1 (``aggregate``,
+the EcoManager whole-house transmitter) and house 1's CurrentCost channels (boiler, solar
+thermal pump, lighting circuit, kitchen lights) are **apparent power** (VA); the
+individual-appliance plugs measure **active power** (W). When the house's NILMTK metadata
+(``buildingN.yaml``) is given (``metadata=``) or found beside the data (:func:`find_metadata`),
+its device models decide the power types, its appliances the names (the same rule as
+:mod:`nilm.io.nilmtk`: :func:`nilm.names.meter_name`), and ``meta`` gets ``occupants``
+(``n_occupants``), ``occupants_description`` and ``description``; its site and disabled meters
+are recorded in the report (``site_meter``, ``disabled_meter``: house 1's meter 1 is disabled in
+favour of the 1-s sound-card meter 54, ``mains.dat``, which this reader does not read).
+Channels listed in ``labels.dat`` without a file are not an error (the
 logger fixtures in ``shared/data`` have 2 files for 51 labels): they are listed in
 ``meta["absent_channels"]``. A house folder whose sub-folders are numbered recordings
 (``001/``, ``002/``: consecutive runs of the same logger in the same house) loads as **one**
@@ -35,10 +43,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import LoadReport, NilmDataError, check_mode
-from ..names import canonical, normalise, unique_names
+from ..names import canonical, meter_name, normalise, unique_names
 from ..series import Household, PowerSeries
 from . import sha256_file
-from .nilmtk import attr_text, ns_to_s
+from .nilmtk import appliance_groups, attr_text, building_facts, ns_to_s
 from .text import channel_files, check_samples, read_int_float, read_labels
 
 NAME = "ukdale"
@@ -133,10 +141,16 @@ def house_id(folder: Path):
 
 # --- reading -----------------------------------------------------------------------------------
 
-def read(path, *, mode: str = "lenient", report: LoadReport | None = None) -> list[Household]:
+def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
+         metadata=None, **h5_options) -> list[Household]:
     """Every UK-DALE household at ``path``: a raw house folder, a folder of them (recording
     sub-folders merged, see the module docstring), a NILMTK HDF5 file, or a folder holding any
     of these. Folders with ``labels.dat`` only are recorded as ``labels_only``.
+
+    ``metadata``: UK-DALE's NILMTK metadata for raw folders, a ``buildingN.yaml`` file or a
+    folder holding them (``None``: looked for beside the data, :func:`find_metadata`; ``False``:
+    not used). ``h5_options`` (``buildings``, ``meters``, ``start``, ``end``) go to
+    :func:`nilm.io.nilmtk.read` for NILMTK HDF5 files.
 
     Returns
     -------
@@ -153,11 +167,11 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None) -> li
             empty.append(house)
             continue
         rep = LoadReport()
-        houses.append(_read_raw(house, with_data, mode=mode, report=rep))
+        houses.append(_read_raw(house, with_data, mode=mode, report=rep, metadata=metadata))
         report.extend(rep)
     for f in _h5_files(path):
         rep = LoadReport()
-        found = _read_h5(f, mode=mode, report=rep)
+        found = _read_h5(f, mode=mode, report=rep, **h5_options)
         report.extend(rep)
         houses.extend(found)
     note = "house folder has labels.dat but no channel_N.dat files; not loaded"
@@ -173,7 +187,66 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None) -> li
     return houses
 
 
-def _read_raw(house: Path, recs: list[Path], *, mode: str, report: LoadReport) -> Household:
+#: UK-DALE house 1 channels logged by CurrentCost transmitters (apparent power), by label, as
+#: UK-DALE's metadata assigns the device (the ``solar`` label is the early name of
+#: ``solar_thermal_pump``)
+CURRENTCOST_LABELS = {1: frozenset({"boiler", "solar_thermal_pump", "solar", "lighting_circuit",
+                                    "kitchen_lights"})}
+#: UK-DALE device models measuring apparent power (the others measure active power)
+APPARENT_DEVICES = frozenset({"EcoManagerWholeHouseTx", "CurrentCostTx"})
+
+
+def find_metadata(house: Path, number, given=None) -> Path | None:
+    """The NILMTK ``building<number>.yaml`` of a raw house folder: ``given`` (a file, or a
+    folder holding it), else the first of ``<d>/metadata/building<N>.yaml`` and
+    ``<d>/metadata/ukdale/building<N>.yaml`` for ``d`` = the house folder and its two parents
+    (UK-DALE ships ``metadata/`` beside ``house_N/``)."""
+    if given is False or not isinstance(number, int):
+        return None
+    name = f"building{number}.yaml"
+    if given is not None:
+        given = Path(given)
+        f = given / name if given.is_dir() else given
+        if not f.is_file():
+            raise NilmDataError(f, None, "no such UK-DALE metadata file")
+        return f
+    for d in (house, house.parent, house.parent.parent):
+        for f in (d / "metadata" / name, d / "metadata" / "ukdale" / name):
+            if f.is_file():
+                return f
+    return None
+
+
+def read_building_yaml(f: Path) -> dict:
+    """A NILMTK building metadata YAML file as a dict (``elec_meters`` keys as int)."""
+    import yaml
+
+    try:
+        with open(f, encoding="utf-8-sig") as fh:
+            meta = yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise NilmDataError(f, getattr(getattr(exc, "problem_mark", None), "line", None),
+                            f"unreadable NILMTK metadata ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise NilmDataError(f, None, "NILMTK metadata must be a mapping")
+    meta["elec_meters"] = {int(k): v for k, v in (meta.get("elec_meters") or {}).items()
+                           if isinstance(v, dict)}
+    return meta
+
+
+def channel_quantity(house_no, n: int, label: str, device_model: str | None = None) -> str:
+    """Power type of a raw UK-DALE channel, the NILMTK metadata's rule: the device model when
+    known, else channel 1 (whole-house transmitter) and house 1's CurrentCost channels apparent,
+    the plugs active."""
+    if device_model:
+        return "apparent" if device_model in APPARENT_DEVICES else "active"
+    if n == 1 or normalise(label) in CURRENTCOST_LABELS.get(house_no, ()):
+        return "apparent"
+    return "active"
+
+
+def _read_raw(house: Path, recs: list[Path], *, mode: str, report: LoadReport,
+              metadata=None) -> Household:
     labels: dict[int, str] = {}
     source_files: dict[str, str] = {}
     for d in recs:
@@ -207,6 +280,24 @@ def _read_raw(house: Path, recs: list[Path], *, mode: str, report: LoadReport) -
             pieces.setdefault(n, []).append((t, p, line, f))
     agg = [n for n, lab in labels.items() if normalise(lab) == "aggregate"]
     mains_no = agg[0] if agg else 1  # UK-DALE numbering when labels.dat does not say
+    number = house_id(house)
+    ymeta_file = find_metadata(house, number, metadata)
+    ymeta = read_building_yaml(ymeta_file) if ymeta_file else {}
+    if ymeta_file:
+        source_files[str(ymeta_file)] = sha256_file(ymeta_file)
+    emeta = ymeta.get("elec_meters", {})
+    on, _groups = appliance_groups(ymeta, set(pieces), set())
+    for m, info in sorted(emeta.items()):
+        if info.get("site_meter"):
+            where = info.get("data_location", f"channel_{m}.dat")
+            state = ("disabled in the metadata" if info.get("disabled") else "")
+            used = "used as mains" if m == mains_no and m in pieces else "not read here"
+            report.add(ymeta_file, None, "site_meter", f"meter {m} ({where}) is a site meter"
+                       + (f", {state}" if state else "") + f"; {used}")
+        elif info.get("disabled"):
+            report.add(ymeta_file, None, "disabled_meter", f"meter {m} is marked disabled in "
+                       "the metadata; loaded as listed in labels.dat")
+    types: dict[int, list[str]] = {}
     series: dict[int, PowerSeries] = {}
     for n, parts in sorted(pieces.items()):
         if len(parts) == 1:
@@ -220,7 +311,10 @@ def _read_raw(house: Path, recs: list[Path], *, mode: str, report: LoadReport) -
         label = labels.get(n, "aggregate" if n == mains_no else f"channel_{n}")
         name = ("mains" if n == mains_no
                 else canonical(label)[0] if n in labels else f"channel_{n}")
-        series[n] = PowerSeries(t, p, name, label, "apparent" if n == mains_no else "active")
+        if n != mains_no and on.get(n):
+            name, _label, types[n] = meter_name(on[n], fallback=name)
+        qty = channel_quantity(number, n, label, emeta.get(n, {}).get("device_model"))
+        series[n] = PowerSeries(t, p, name, label, qty)
     mains = series.pop(mains_no, None)
     if mains is None:
         msg = f"no channel_{mains_no}.dat (the aggregate)"
@@ -234,24 +328,29 @@ def _read_raw(house: Path, recs: list[Path], *, mode: str, report: LoadReport) -
         series[n].name = name
         appliances[name] = series[n]
         channels[name] = n
-    meta = {"dataset": "UK-DALE", "house": house_id(house), "timezone": TIMEZONE,
+    meta = {"dataset": "UK-DALE", "house": number, "timezone": TIMEZONE,
             "source_files": source_files, "folder": str(house),
             "recordings": [str(d) for d in recs], "labels": {str(n): v for n, v in labels.items()},
             "absent_channels": sorted(n for n in labels if n not in pieces),
             "channels": channels, "mains_kind": "measured",
-            "mains_quantity": "apparent (EcoManager whole-house transmitter)"}
+            "mains_quantity": "apparent (EcoManager whole-house transmitter)",
+            "appliance_types": {nm: types[channels[nm]] for nm in channels
+                                if channels[nm] in types}}
+    if ymeta_file:
+        meta["metadata_file"] = str(ymeta_file)
+        meta.update(building_facts(ymeta))
     return Household(mains, appliances, meta, {}, report)
 
 
 # --- HDF5 --------------------------------------------------------------------------------------
 
-def _read_h5(f: Path, *, mode: str, report: LoadReport) -> list[Household]:
+def _read_h5(f: Path, *, mode: str, report: LoadReport, **options) -> list[Household]:
     layout = _h5_layout(f)
     if layout is None:
         raise NilmDataError(f, None, "not a NILMTK/pandas HDF5 file")
     if layout == "fixed":
         return [_read_fixed(f, mode=mode, report=report)]
-    return _read_tables(f, mode=mode, report=report)
+    return _read_tables(f, mode=mode, report=report, **options)
 
 
 def _parse_column(name: str):
