@@ -21,7 +21,8 @@ from ..series import Household
 
 #: format modules in detection order (most specific first)
 _FORMAT_MODULES = ["nilmh5", "enedis", "enedis_xlsx", "dataconnect", "supplier", "tic", "meter",
-                   "eco", "linky_folder", "redd", "nilmtk", "ukdale", "uci", "ampds", "tracebase"]
+                   "eco", "linky_folder", "redd", "nilmtk", "ukdale", "refit", "uci", "ampds",
+                   "tracebase"]
 
 
 def _formats():
