@@ -20,6 +20,10 @@ import numpy as np
 
 #: what a series measures
 QUANTITIES = ("active", "apparent", "reactive", "voltage", "current")
+#: how :meth:`PowerSeries.energy_wh` integrates: nilm's bounded hold, or NILMTK's total_energy
+ENERGY_CONVENTIONS = ("nilm", "nilmtk")
+#: power units :meth:`Household.from_pandas` converts to W
+UNITS = {"W": 1.0, "kW": 1000.0, "MW": 1e6}
 
 
 @dataclass
@@ -85,14 +89,39 @@ class PowerSeries:
             dt[-1] = self.period if np.isfinite(self.period) else 0.0
         return np.minimum(dt, gap)
 
-    def energy_wh(self, max_gap: float | None = None) -> float:
-        """Energy in Wh by zero-order hold (:meth:`holds`), ignoring NaN samples."""
+    def energy_wh(self, max_gap: float | None = None, *, energy_convention: str = "nilm",
+                  limits: tuple[float | None, float | None] | None = None) -> float:
+        """Energy in Wh by zero-order hold.
+
+        ``energy_convention="nilm"`` (default): each sample held until the next, at most
+        ``max_gap`` s (default :meth:`max_hold`), the last one for one period
+        (:meth:`holds`); NaN samples count nothing and are not bridged.
+
+        ``energy_convention="nilmtk"``: NILMTK's ``ElecMeter.total_energy()`` (Batra et al.
+        2014; ``nilmtk.stats.totalenergy``): NaN samples are dropped first (the sample before
+        a NaN is held across it), values are clipped to the device's ``limits`` (lower, upper;
+        NILMTK's ``Clip`` node), each sample is held until the next for at most ``max_gap`` s
+        (the device's ``max_sample_period``; default :meth:`max_hold`) and the last sample
+        counts nothing.
+        """
+        if energy_convention not in ENERGY_CONVENTIONS:
+            raise ValueError(f"energy_convention must be one of {ENERGY_CONVENTIONS}, not "
+                             f"{energy_convention!r}")
         if len(self.t) == 0:
             return 0.0
-        dt = self.holds(max_gap)
         p = self.p.astype(np.float64)
+        if energy_convention == "nilm":
+            dt = self.holds(max_gap)
+            ok = np.isfinite(p)
+            return float(np.sum(p[ok] * dt[ok]) / 3600.0)
         ok = np.isfinite(p)
-        return float(np.sum(p[ok] * dt[ok]) / 3600.0)
+        t, p = self.t[ok], p[ok]
+        if limits is not None:
+            lo, hi = limits
+            p = np.clip(p, -np.inf if lo is None else lo, np.inf if hi is None else hi)
+        gap = self.max_hold() if max_gap is None else max_gap
+        dt = np.minimum(np.diff(t).astype(np.float64), gap)
+        return float(np.sum(dt * p[:-1]) / 3600.0)
 
     def slice(self, t0: int | None = None, t1: int | None = None) -> PowerSeries:
         """Samples with ``t0 <= t < t1`` (epoch s)."""
@@ -146,6 +175,112 @@ class Household:
         if not chans:
             raise ValueError(f"{self.name}: no samples")
         return min(int(s.t[0]) for s in chans), max(int(s.t[-1]) for s in chans)
+
+    def energy_wh(self, *, energy_convention: str = "nilm") -> dict[str, float]:
+        """{channel: energy in Wh} of the mains and appliances (see
+        :meth:`PowerSeries.energy_wh`). With ``energy_convention="nilmtk"`` each channel is
+        integrated with its device's ``max_sample_period`` and clipped to its device limits
+        when the load recorded them (``meta["devices"]``: NILMTK HDF5 files, REFIT), which
+        reproduces NILMTK's ``total_energy()`` in kWh x 1000."""
+        devices = self.meta.get("devices") or {}
+        out = {}
+        for name, s in self.channels().items():
+            dev = devices.get(name) or {}
+            gap = dev.get("max_sample_period") if energy_convention == "nilmtk" else None
+            lim = ((dev.get("lower_limit"), dev.get("upper_limit"))
+                   if energy_convention == "nilmtk" and (dev.get("lower_limit") is not None
+                                                         or dev.get("upper_limit") is not None)
+                   else None)
+            out[name] = s.energy_wh(gap, energy_convention=energy_convention, limits=lim)
+        return out
+
+    @classmethod
+    def from_pandas(cls, df, *, tz: str | None = None, mains: str | None = "mains",
+                    units: str = "W", quantity: str = "active",
+                    meta: dict | None = None) -> Household:
+        """A Household from a DataFrame of readings, one column per channel.
+
+        Parameters
+        ----------
+        df : pandas DataFrame with a DatetimeIndex of whole seconds, strictly increasing;
+            tz-aware, or naive local times localised with ``tz`` (DST-ambiguous or
+            non-existent local times are an error: give a tz-aware index). NaN cells are "no
+            reading" for that channel (dropped: the channel's previous reading is held across
+            them, up to its :meth:`PowerSeries.max_hold`).
+        tz : IANA time zone of a naive index, and the household's ``meta["timezone"]``
+            (default: the index's zone, else UTC).
+        mains : the column that is the aggregate (None: a Household without mains).
+        units : ``"W"``, ``"kW"`` or ``"MW"`` (converted to W).
+        quantity : what every column measures (see :data:`QUANTITIES`).
+        meta : extra metadata (``dataset`` defaults to ``"pandas"``, ``house`` to 1).
+
+        Returns
+        -------
+        Household whose channels are named after the columns (kept as given), so that
+        :meth:`to_pandas` gives the same frame back (index in UTC, float32 W).
+        """
+        import pandas as pd
+
+        from .errors import UsageError
+
+        if not isinstance(df, pd.DataFrame) or not isinstance(df.index, pd.DatetimeIndex):
+            raise UsageError("from_pandas needs a DataFrame with a DatetimeIndex")
+        if units not in UNITS:
+            raise UsageError(f"units must be one of {sorted(UNITS)}, not {units!r}")
+        idx = df.index
+        if idx.tz is None:
+            if tz is None:
+                raise UsageError("the index has no time zone: pass tz='Europe/Paris' (the "
+                                 "zone of its local times) or a tz-aware index")
+            try:
+                idx = idx.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+            except Exception as exc:  # noqa: BLE001 - pandas raises several types here
+                raise UsageError(f"cannot localise the index to {tz}: {exc}; give a tz-aware "
+                                 "index") from exc
+        zone = tz or str(idx.tz)
+        ns = idx.tz_convert("UTC").as_unit("ns").asi8
+        if len(ns) and np.any(ns % 1_000_000_000):
+            raise UsageError("the index has fractions of a second; nilm stores whole seconds "
+                             "(round or resample the frame first)")
+        t = ns // 1_000_000_000
+        if len(t) > 1 and not np.all(np.diff(t) > 0):
+            i = int(np.flatnonzero(np.diff(t) <= 0)[0]) + 1
+            raise UsageError(f"the index must be strictly increasing (row {i}: {idx[i]}); "
+                             "sort it and drop duplicates first")
+        cols = [str(c) for c in df.columns]
+        if len(set(cols)) != len(cols):
+            raise UsageError(f"column names must be unique, got {cols}")
+        if mains is not None and mains not in cols:
+            raise UsageError(f"no mains column {mains!r} (columns: {cols}); pass mains=... or "
+                             "mains=None")
+        scale = UNITS[units]
+        chans = {}
+        for c, col in zip(cols, df.columns, strict=True):
+            v = df[col].to_numpy(dtype=np.float64) * scale
+            keep = ~np.isnan(v)
+            chans[c] = PowerSeries(t[keep], v[keep], "mains" if c == mains else c, c, quantity)
+        m = chans.pop(mains) if mains is not None else None
+        info = {"dataset": "pandas", "house": 1, "timezone": zone, "source_files": {}}
+        info.update(meta or {})
+        return cls(m, chans, info, {}, None)
+
+    def to_pandas(self):
+        """A DataFrame: UTC DatetimeIndex of the union of the channels' sample times, one
+        float32 column per channel (``mains`` first), NaN where a channel has no sample.
+        ``Household.from_pandas(h.to_pandas())`` gives back every channel's samples exactly
+        (NaN samples, which mean missing, are dropped)."""
+        import pandas as pd
+
+        chans = self.channels()
+        t = (np.unique(np.concatenate([s.t for s in chans.values()])) if chans
+             else np.empty(0, np.int64))
+        data = {}
+        for name, s in chans.items():
+            col = np.full(len(t), np.nan, dtype=np.float32)
+            col[np.searchsorted(t, s.t)] = s.p
+            data[name] = col
+        idx = pd.DatetimeIndex(pd.to_datetime(t, unit="s", utc=True), name="time").as_unit("ns")
+        return pd.DataFrame(data, index=idx)
 
     def to_grid(self, period: float, **kw) -> Grid:
         """Resample every channel onto one regular grid; see :func:`nilm.resample.to_grid`."""
@@ -217,6 +352,16 @@ class Grid:
         return Grid(int(self.start + i0 * self.period), self.period, self.mains[i0:i1],
                     self.appliances[:, i0:i1], list(self.names), dict(self.meta),
                     {k: v[i0:i1] for k, v in self.extra.items()})
+
+    def to_pandas(self):
+        """A DataFrame: UTC DatetimeIndex of interval starts, ``mains`` then one column per
+        appliance, mean power in W (float32, NaN where coverage was too low)."""
+        import pandas as pd
+
+        data = {"mains": self.mains}
+        data.update({n: self.appliances[i] for i, n in enumerate(self.names)})
+        idx = pd.DatetimeIndex(pd.to_datetime(self.t, unit="s", utc=True), name="start")
+        return pd.DataFrame(data, index=idx.as_unit("ns"))
 
     def split_time(self, t_split: int) -> tuple[Grid, Grid]:
         """(before, after) at epoch second ``t_split``, rounded down to an interval start."""

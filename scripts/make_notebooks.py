@@ -182,6 +182,24 @@ axes[-1].set_xlabel(f"hours since local midnight of {day0.date()} ({tz})")
 axes[-1].set_xlim(0, 24)
 show(fig)'''),
     ("md", """\
+## Your own data, from and to pandas
+
+A DataFrame of readings (a DatetimeIndex, one column per channel, the aggregate named) becomes
+a Household with `Household.from_pandas`: a tz-aware index, or naive local times localised with
+`tz=`; `units="kW"` converts to W; NaN cells mean "no reading". `Household.to_pandas()` and
+`Grid.to_pandas()` give UTC-indexed frames back (W; a Grid's index is its interval starts), and
+the round trip is exact. Here the frame is the first hour of the household above, in local
+time."""),
+    ("code", '''\
+from nilm.series import Household
+
+frame = household.to_pandas().iloc[:60].tz_convert(household.timezone)  # local time, W
+mine = Household.from_pandas(frame, mains="mains", units="W")
+back = mine.to_pandas()
+assert back.equals(frame.tz_convert("UTC"))  # exact round trip
+print(mine)
+mine.to_grid(600).to_pandas().round(1)'''),
+    ("md", """\
 Next: `02_disaggregation.ipynb` (which appliances can be recovered at 1 min and at 30 min),
 `03_leakage_study.ipynb` (the five privacy inferences across resolutions) and
 `04_my_linky_data.ipynb` (analyse an Enedis export)."""),

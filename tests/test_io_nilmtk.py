@@ -221,3 +221,22 @@ def test_write_nilmtk_round_trip_is_exact(tmp_path):
     with h5py.File(out) as h5:
         assert nilmtk.attr(h5["building1"].attrs, "metadata")["appliances"][1]["type"] == "light"
         assert (32001, "blosc") in nilmtk.filters(h5["building1/elec/meter2/table"])
+
+
+def test_search_finds_window_rows_in_many_chunks(tmp_path):
+    rng = np.random.default_rng(5)
+    steps = rng.integers(1, 12, 60_000)
+    steps[20_000] = 90 * 86_400  # a three-month gap: interpolation alone would crawl
+    ns = (T0 + np.cumsum(steps)) * 1_000_000_000
+    rows = np.empty(len(ns), dtype=[("index", "<i8"), ("values_block_0", "<f4", (1,))])
+    rows["index"] = ns
+    rows["values_block_0"][:, 0] = np.arange(len(ns))
+    with h5py.File(tmp_path / "s.h5", "w") as h5:
+        ds = h5.create_dataset("table", data=rows, chunks=(512,))
+        probe = nilmtk._Probe(ds, "s")
+        for target in (ns[0] - 1, ns[0], ns[123], ns[19_999] + 1, ns[20_000], ns[20_000] + 1,
+                       ns[45_678] - 1, ns[-1], ns[-1] + 1):
+            assert nilmtk._search(probe, int(target), len(ns)) == np.searchsorted(ns, target)
+        probe.seen.clear()
+        nilmtk._search(probe, int(ns[45_678]), len(ns))
+        assert len(probe.seen) < 40  # single-row probes, not a scan

@@ -17,10 +17,11 @@ filter, with the way out (``ptrepack --complib=blosc`` or ``h5repack -f NONE``).
 
 **Reading a part of a large file.** ``buildings``, ``meters`` and ``start`` / ``end`` (epoch s
 UTC, or anything ``numpy.datetime64`` reads, UTC) restrict a load; only the chunks holding the
-selected rows are decompressed: the rows of ``[start, end)`` are found by bisection on the sorted
-``index`` field (a few chunk reads per meter) and read in blocks of :data:`BLOCK_ROWS` into
-preallocated arrays, so the memory of a load is that of its result plus one block. A meter whose
-index turns out not to be sorted is scanned block by block instead (and sorted as usual).
+selected rows are decompressed: the rows of ``[start, end)`` are found on the sorted ``index``
+field (interpolation and bisection steps: a few chunk reads per meter) and read in blocks of
+:data:`BLOCK_ROWS` into preallocated arrays, so the memory of a load is that of its result
+plus one block. A meter whose index turns out not to be sorted is scanned block by block
+instead (and sorted as usual).
 
 **Names and power types** follow the NILMTK metadata (the reference, and the same rule as the raw
 REDD / UK-DALE readers, see :func:`nilm.names.meter_name`): a meter is named after the appliance
@@ -225,42 +226,67 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None, build
     return houses
 
 
-def _bisect(ds, t_ns: int, n: int, where: str) -> int:
-    """First row whose index is >= ``t_ns`` in a table sorted by ``index``."""
-    lo, hi = 0, n
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if int(read_rows(ds, mid, mid + 1, where)["index"][0]) < t_ns:
-            lo = mid + 1
+class _Probe:
+    """Index values of single rows of a table, remembered (each read decompresses a chunk)."""
+
+    def __init__(self, ds, where: str):
+        self.ds, self.where, self.seen = ds, where, {}
+
+    def __call__(self, i: int) -> int:
+        if i not in self.seen:
+            self.seen[i] = int(read_rows(self.ds, i, i + 1, self.where)["index"][0])
+        return self.seen[i]
+
+
+def _search(probe: _Probe, target: int, n: int) -> int:
+    """First row whose index is >= ``target`` in a table sorted by ``index``: interpolation
+    steps (timestamps are nearly regular, so one or two chunk reads find the place) alternating
+    with bisection steps (so months-long gaps cost at most log2(n) reads), then one read of
+    the remaining rows (at most two chunks)."""
+    if n == 0 or probe(0) >= target:
+        return 0
+    if probe(n - 1) < target:
+        return n
+    lo, hi = 0, n - 1  # index[lo] < target <= index[hi]
+    chunk = int(probe.ds.chunks[0]) if probe.ds.chunks else 65_536
+    step = 0
+    while hi - lo > chunk:
+        vlo, vhi = probe(lo), probe(hi)
+        if step % 2 == 0 and vhi > vlo:
+            guess = lo + int((target - vlo) / (vhi - vlo) * (hi - lo))
+            guess = min(max(guess, lo + 1), hi - 1)
         else:
-            hi = mid
-    return lo
+            guess = (lo + hi) // 2
+        step += 1
+        if probe(guess) < target:
+            lo = guess
+        else:
+            hi = guess
+    rows = read_rows(probe.ds, lo + 1, hi + 1, probe.where)["index"]
+    return lo + 1 + int(np.searchsorted(rows, target, side="left"))
 
 
-def _rows_range(ds, n: int, window, where: str, per_s: int) -> tuple[int, int]:
-    """(lo, hi) rows of ``window`` by bisection (assumes a sorted index; checked after)."""
+def _rows_range(probe: _Probe, n: int, window, per_s: int) -> tuple[int, int]:
+    """(lo, hi) rows of ``window`` (assumes a sorted index; checked after)."""
     t0, t1 = window
-    lo = 0 if t0 is None else _bisect(ds, t0 * per_s, n, where)
-    hi = n if t1 is None else _bisect(ds, t1 * per_s, n, where)
+    lo = 0 if t0 is None else _search(probe, t0 * per_s, n)
+    hi = n if t1 is None else _search(probe, t1 * per_s, n)
     return (lo, max(lo, hi))
 
 
-def _bisection_held(ds, n, lo, hi, ns, window, per_s, where) -> bool:
-    """Whether the rows found by bisection are the window's: sorted, the row before ``lo``
+def _bisection_held(probe: _Probe, n, lo, hi, ns, window, per_s) -> bool:
+    """Whether the rows found by the search are the window's: sorted, the row before ``lo``
     earlier than ``start``, the row at ``hi`` not earlier than ``end``, and the first row of
     the table not after its last (NILMTK's converters write sorted tables; a table that is not
     is scanned)."""
-    def at(i):
-        return int(read_rows(ds, i, i + 1, where)["index"][0])
-
     t0, t1 = window
     if len(ns) > 1 and not bool(np.all(np.diff(ns) >= 0)):
         return False
-    if n > 1 and at(0) > at(n - 1):
+    if n > 1 and probe(0) > probe(n - 1):
         return False
-    if t0 is not None and lo > 0 and at(lo - 1) >= t0 * per_s:
+    if t0 is not None and lo > 0 and probe(lo - 1) >= t0 * per_s:
         return False
-    return not (t1 is not None and hi < n and at(hi) < t1 * per_s)
+    return not (t1 is not None and hi < n and probe(hi) < t1 * per_s)
 
 
 def index_units_per_s(ds) -> int:
@@ -286,7 +312,8 @@ def read_meter(ds, window, where: str, *, mode: str, report: LoadReport):
         cols.extend(list(kind) if isinstance(kind, list | tuple) and len(kind) == width
                     else [("power", "active")] * width)
     per_s = index_units_per_s(ds)
-    lo, hi = (_rows_range(ds, n, window, where, per_s) if any(w is not None for w in window)
+    probe = _Probe(ds, where)
+    lo, hi = (_rows_range(probe, n, window, per_s) if any(w is not None for w in window)
               else (0, n))
     t0, t1 = window
     ns = np.empty(hi - lo, dtype=np.int64)
@@ -299,8 +326,8 @@ def read_meter(ds, window, where: str, *, mode: str, report: LoadReport):
             vals[b - lo:b - lo + len(rows), j:j + width] = rows[field].reshape(len(rows), width)
             j += width
     line = np.arange(lo + 1, hi + 1)
-    if (t0 is not None or t1 is not None) and not _bisection_held(ds, n, lo, hi, ns, window,
-                                                                   per_s, where):
+    if (t0 is not None or t1 is not None) and not _bisection_held(probe, n, lo, hi, ns, window,
+                                                                   per_s):
         # bisection assumed a sorted index: scan every block instead
         keep_ns, keep_v, keep_l = [], [], []
         for b in range(0, n, BLOCK_ROWS):
