@@ -1,4 +1,4 @@
-"""Errors and repair reports shared by every loader.
+"""Errors and repair reports shared by every loader, and the error of a bad argument.
 
 Loaders never drop data silently. In ``strict`` mode the first problem raises
 :class:`NilmDataError`, which names the file and the 1-based line. In ``lenient`` mode the loader

@@ -34,12 +34,13 @@ loads, e.g. ``washer dryer`` on meters 8 and 9) is the sum of those meters, as N
 circuits active); the others go to ``extra``.
 
 **Mains.** The mains is the sum of the site meters that hold data and are not ``disabled``
-(UK-DALE house 1: meter 54, the sound-card meter; meter 1 is disabled). Each site meter and each
-disabled meter is recorded in the load report (``site_meter``, ``disabled_meter``); a disabled
-meter's data is kept in ``extra`` (``mains_meterM`` / ``meterM``). Site meters listed without
-data (the REDD excerpt here) raise, as in the raw REDD reader, unless
-``aggregate="sum_of_circuits"``. Without metadata meters are named ``meterM`` and no mains is
-identified (``missing_metadata``).
+(UK-DALE house 1: meter 54, the sound-card meter; meter 1 is disabled), or, when none of those
+has data, of the disabled ones that have (a file converted without ``mains.dat``). Each site
+meter and each disabled meter is recorded in the load report (``site_meter``,
+``disabled_meter``); a disabled meter's data is kept in ``extra`` (``mains_meterM`` /
+``meterM``). Site meters listed without data (the REDD excerpt here) raise, as in the raw
+REDD reader, unless ``aggregate="sum_of_circuits"``. Without metadata meters are named
+``meterM`` and no mains is identified (``missing_metadata``).
 
 ``meta``: ``occupants`` (``n_occupants``) and ``occupants_description``, ``description``,
 ``devices`` ({channel: device model, ``max_sample_period``, limits}, used by
@@ -486,16 +487,22 @@ def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, windo
         others[m] = [(PowerSeries(t, values[:, j], "", "", quantity(c)), c)
                      for j, c in enumerate(cols) if j != main]
         dev_of[m] = device_info(emeta.get(m, {}).get("device_model"), devices, qty)
-    # mains: enabled site meters with data
+    # mains: the enabled site meters with data; only when none has data, the disabled ones
+    mains_nums = [m for m in sorted(site) if m in data and m not in disabled]
+    fallback = not mains_nums
+    if fallback:
+        mains_nums = [m for m in sorted(site) if m in data]
     for m in sorted(site):
-        state = (f"disabled; its data is kept in extra['mains_meter{m}'], not used as mains"
-                 if m in disabled else "used as mains" if m in data else "listed without data")
+        state = ("listed without data" if m not in data
+                 else "disabled, but the only site meter with data: used as mains"
+                 if m in disabled and m in mains_nums
+                 else f"disabled; its data is kept in extra['mains_meter{m}'], not used as mains"
+                 if m in disabled else "used as mains")
         rep.add(where_b, None, "site_meter", f"meter {m} is a site meter ({state})")
     for m in sorted(disabled - site):
         rep.add(where_b, None, "disabled_meter", f"meter {m} is marked disabled in the NILMTK "
                 f"metadata; its data is kept in extra['meter{m}']")
-    mains_nums = [m for m in sorted(site) if m in data and m not in disabled]
-    for m in sorted(disabled):
+    for m in sorted(disabled - set(mains_nums)):
         if m in data:
             key = f"mains_meter{m}" if m in site else f"meter{m}"
             s = data.pop(m)

@@ -63,6 +63,12 @@ TWO_LEG_LABELS = frozenset({"washer_dryer", "electric_heat", "stove", "air_condi
 NILMTK_LEGS = {1: [(3, 4), (10, 20)], 3: [(13, 14)], 4: [(9, 10)], 5: [(8, 9), (12, 13)],
                6: [(16, 17)]}
 AGGREGATES = ("mains", "sum_of_circuits")
+#: REDD's meters as NILMTK's REDD metadata describes them (``meter_devices.yaml``): used by
+#: ``energy_convention="nilmtk"`` (:meth:`nilm.series.Household.energy_wh`)
+DEVICES = {"mains": {"device_model": "REDD_whole_house", "sample_period": 1,
+                     "max_sample_period": 30, "lower_limit": 0, "upper_limit": 50000},
+           "circuit": {"device_model": "eMonitor", "sample_period": 3, "max_sample_period": 50,
+                       "lower_limit": 0, "upper_limit": 5000}}
 
 
 def _is_house(d: Path) -> bool:
@@ -296,4 +302,7 @@ def _read_house(d: Path, *, mode: str, report: LoadReport, aggregate: str,
         appliances[name] = s
         channels[name] = g
     meta["channels"] = channels
+    meta["devices"] = {name: dict(DEVICES["circuit"]) for name in appliances}
+    meta["devices"]["mains"] = dict(DEVICES["mains" if meta["mains_kind"] == "measured"
+                                            else "circuit"])
     return Household(mains, appliances, meta, extra, report)

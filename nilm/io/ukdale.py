@@ -46,7 +46,7 @@ from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, meter_name, normalise, unique_names
 from ..series import Household, PowerSeries
 from . import sha256_file
-from .nilmtk import appliance_groups, attr_text, building_facts, ns_to_s
+from .nilmtk import appliance_groups, attr_text, building_facts, device_info, ns_to_s
 from .text import channel_files, check_samples, read_int_float, read_labels
 
 NAME = "ukdale"
@@ -234,6 +234,21 @@ def read_building_yaml(f: Path) -> dict:
     return meta
 
 
+def read_meter_devices(folder: Path) -> dict:
+    """The ``meter_devices.yaml`` of a NILMTK metadata folder ({} when absent)."""
+    import yaml
+
+    f = folder / "meter_devices.yaml"
+    if not f.is_file():
+        return {}
+    try:
+        with open(f, encoding="utf-8-sig") as fh:
+            out = yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise NilmDataError(f, None, f"unreadable NILMTK metadata ({exc})") from exc
+    return out if isinstance(out, dict) else {}
+
+
 def channel_quantity(house_no, n: int, label: str, device_model: str | None = None) -> str:
     """Power type of a raw UK-DALE channel, the NILMTK metadata's rule: the device model when
     known, else channel 1 (whole-house transmitter) and house 1's CurrentCost channels apparent,
@@ -286,6 +301,7 @@ def _read_raw(house: Path, recs: list[Path], *, mode: str, report: LoadReport,
     if ymeta_file:
         source_files[str(ymeta_file)] = sha256_file(ymeta_file)
     emeta = ymeta.get("elec_meters", {})
+    devices = read_meter_devices(ymeta_file.parent) if ymeta_file else {}
     on, _groups = appliance_groups(ymeta, set(pieces), set())
     for m, info in sorted(emeta.items()):
         if info.get("site_meter"):
@@ -323,11 +339,17 @@ def _read_raw(house: Path, recs: list[Path], *, mode: str, report: LoadReport,
         report.add(house, None, "missing_mains", msg + ": Household without mains")
     nums = sorted(series)
     names = unique_names([series[n].name for n in nums])
-    appliances, channels = {}, {}
+    appliances, channels, devs = {}, {}, {}
     for name, n in zip(names, nums, strict=True):
         series[n].name = name
         appliances[name] = series[n]
         channels[name] = n
+    for name, n in [("mains", mains_no)] + list(channels.items()):
+        model = emeta.get(n, {}).get("device_model")
+        if model:
+            qty = mains.quantity if name == "mains" and mains is not None else (
+                appliances[name].quantity if name in appliances else "active")
+            devs[name] = device_info(model, devices, qty)
     meta = {"dataset": "UK-DALE", "house": number, "timezone": TIMEZONE,
             "source_files": source_files, "folder": str(house),
             "recordings": [str(d) for d in recs], "labels": {str(n): v for n, v in labels.items()},
@@ -338,6 +360,7 @@ def _read_raw(house: Path, recs: list[Path], *, mode: str, report: LoadReport,
                                 if channels[nm] in types}}
     if ymeta_file:
         meta["metadata_file"] = str(ymeta_file)
+        meta["devices"] = devs
         meta.update(building_facts(ymeta))
     return Household(mains, appliances, meta, {}, report)
 
