@@ -285,3 +285,15 @@ def test_missing_labels_hint_names_the_fallback(tmp_path):
     d = _write_house(tmp_path / "house_2", None, {1: [(t, 1) for t in T]})
     with pytest.raises(NilmDataError, match="unrecognised format.*-o format=redd"):
         detect_format(d)
+
+
+def test_devices_for_the_nilmtk_energy_convention(tmp_path):
+    [h] = redd.read(_basic(tmp_path))
+    assert h.meta["devices"]["mains"]["max_sample_period"] == 30  # REDD_whole_house
+    assert h.meta["devices"]["fridge"] == {"device_model": "eMonitor", "sample_period": 3,
+                                           "max_sample_period": 50, "lower_limit": 0,
+                                           "upper_limit": 5000}
+    e = h.energy_wh(energy_convention="nilmtk")
+    s = h.appliances["fridge"]  # 70.5 W at 100, 104, 107, 111: last sample dropped
+    assert e["fridge"] == pytest.approx(70.5 * 11 / 3600)
+    assert h.energy_wh()["fridge"] == pytest.approx(s.energy_wh())

@@ -287,3 +287,35 @@ def test_real_through_nilm_load_and_cache(shared_data, tmp_path):
     assert again.mains.quantity == "apparent" and again.meta["dataset"] == "UK-DALE"
     f = shared_data / "ukdale" / "house_2_2013-06-08_nilmtk_2min_hdf5" / "meterdata_ukdale.h5"
     assert nilm.load(f, cache=False).meta["house"] == 2
+
+
+def test_metadata_folder_with_meter_devices(tmp_path):
+    import yaml
+
+    d = _write_house(tmp_path / "house_2", {1: "aggregate", 2: "kettle", 3: "laptop"},
+                     {1: [(10, 300), (16, 2500)], 2: [(11, 0), (17, 2200)], 3: [(12, 5), (18, 5)]})
+    md = tmp_path / "metadata"
+    md.mkdir()
+    (md / "building2.yaml").write_text(yaml.safe_dump({
+        "instance": 2, "n_occupants": 2, "description_of_occupants": "2 adults",
+        "elec_meters": {1: {"site_meter": True, "device_model": "EcoManagerWholeHouseTx"},
+                        2: {"submeter_of": 1, "device_model": "EcoManagerTxPlug"},
+                        3: {"submeter_of": 1, "device_model": "CurrentCostTx", "disabled": True}},
+        "appliances": [{"type": "kettle", "instance": 1, "meters": [2], "original_name": "kettle"},
+                       {"type": "laptop computer", "instance": 1, "meters": [3],
+                        "original_name": "laptop"}]}))
+    (md / "meter_devices.yaml").write_text(yaml.safe_dump({"EcoManagerTxPlug": {
+        "max_sample_period": 120, "measurements": [
+            {"physical_quantity": "power", "type": "active", "lower_limit": 0,
+             "upper_limit": 4000}]}}))
+    rep = LoadReport()
+    [h] = ukdale.read(d, report=rep)
+    assert h.meta["occupants"] == 2 and h.meta["metadata_file"] == str(md / "building2.yaml")
+    assert h.appliances["laptop"].quantity == "apparent"  # its device model says so
+    assert h.meta["devices"]["kettle"]["max_sample_period"] == 120
+    assert h.meta["devices"]["kettle"]["upper_limit"] == 4000
+    assert h.meta["devices"]["mains"]["max_sample_period"] is None  # device not described
+    kinds = {k for (_, k) in rep.counts()}
+    assert kinds == {"site_meter", "disabled_meter"}
+    with pytest.raises(NilmDataError, match="no such UK-DALE metadata"):
+        ukdale.read(d, metadata=tmp_path / "nowhere.yaml")

@@ -5,7 +5,9 @@ Every format module provides
 * ``NAME`` — the format's name, as accepted by ``load(..., format=NAME)``;
 * ``detect(path: Path) -> bool`` — cheap check (file names, first bytes);
 * ``sources(path: Path) -> list[Path]`` — the files a load reads (the cache key is their SHA-256);
-* ``read(path: Path, *, mode: str, report: LoadReport, **options) -> list[Household]``.
+* ``read(path: Path, *, mode: str, report: LoadReport, **options) -> list[Household]``;
+* optionally ``hint(path: Path) -> str | None`` — why a near miss was not recognised and what
+  to do, added to the "unrecognised format" error.
 
 ``mode="strict"`` raises :class:`~nilm.errors.NilmDataError` (file and line) on the first bad
 input; ``mode="lenient"`` (default) repairs and records each repair in ``household.report``.

@@ -436,7 +436,8 @@ def read_file(f: Path, *, mode: str, report: LoadReport, buildings=None, meters=
         dmeta = attr(h5.attrs, "metadata")
         dmeta = dmeta if isinstance(dmeta, dict) else {}
         devices = dmeta.get("meter_devices") or {}
-        keys = sorted((k for k in h5 if re.fullmatch(r"building\d+", k)), key=lambda k: int(k[8:]))
+        keys = sorted((k for k in h5 if re.fullmatch(r"building\d+", k) and "elec" in h5[k]),
+                      key=lambda k: int(k[8:]))
         if buildings is not None:
             want = {int(b) for b in buildings}
             missing = want - {int(k[8:]) for k in keys}
