@@ -221,6 +221,11 @@ def test_write_nilmtk_round_trip_is_exact(tmp_path):
     with h5py.File(out) as h5:
         assert nilmtk.attr(h5["building1"].attrs, "metadata")["appliances"][1]["type"] == "light"
         assert (32001, "blosc") in nilmtk.filters(h5["building1/elec/meter2/table"])
+        # the version attribute by which NILMTK's pandas (< 3) finds the column names
+        assert nilmtk.attr_text(h5["building1/elec/meter2"].attrs["pandas_version"]) == "0.15.2"
+    df = pd.read_hdf(out, "/building1/elec/meter3")  # pandas reads it as NILMTK does
+    assert list(df.columns) == [("power", "active")]
+    np.testing.assert_array_equal(df.to_numpy()[:, 0], h.appliances["lighting"].p)
 
 
 def test_search_finds_window_rows_in_many_chunks(tmp_path):

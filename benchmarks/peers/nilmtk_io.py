@@ -99,6 +99,11 @@ def prepare_ukdale(tmp: Path, name: str, folder: Path) -> Path:
     meta["elec_meters"] = elec
     meta["appliances"] = [a for a in meta["appliances"]
                           if a["meters"] and set(a["meters"]) <= present - {1}]
+    # NILMTK wants each type's instances numbered 1..k: renumber what the trimming left
+    seen: dict[str, int] = {}
+    for a in sorted(meta["appliances"], key=lambda a: (a["type"], a.get("instance", 1))):
+        seen[a["type"]] = seen.get(a["type"], 0) + 1
+        a["instance"] = seen[a["type"]]
     md = root / "metadata"
     md.mkdir()
     (md / "building1.yaml").write_text(yaml.safe_dump(meta))

@@ -675,6 +675,8 @@ def write_nilmtk(households, path, *, dataset: str | None = None, complevel: int
                 for m, (name, s) in enumerate(chans, start=1 if h.mains is not None else 2):
                     key = f"/building{i}/elec/meter{m}"
                     store.put(key, _frame(s, tz, pd), format="table", track_times=False)
+                    # pandas < 3 (NILMTK's) reads a table's column names by this version
+                    store.get_storer(key).attrs.pandas_version = "0.15.2"
                     info = {"device_model": device(s), "data_location": key}
                     if name == "mains":
                         info["site_meter"] = True
