@@ -180,19 +180,23 @@ class Household:
         """{channel: energy in Wh} of the mains and appliances (see
         :meth:`PowerSeries.energy_wh`). With ``energy_convention="nilmtk"`` each channel is
         integrated with its device's ``max_sample_period`` and clipped to its device limits
-        when the load recorded them (``meta["devices"]``: NILMTK HDF5 files, REFIT), which
-        reproduces NILMTK's ``total_energy()`` in kWh x 1000."""
+        when the load recorded them (``meta["devices"]``: REDD, UK-DALE with its metadata,
+        NILMTK HDF5 files, REFIT); a channel that is a sum of meters (REDD legs, a sum of
+        circuits) is the sum of its ``parts`` (kept in ``extra``), each integrated so, which
+        reproduces NILMTK's ``total_energy()`` (kWh x 1000) of the meter or meter group."""
         devices = self.meta.get("devices") or {}
-        out = {}
-        for name, s in self.channels().items():
+        pool = {**self.extra, **self.channels()}
+
+        def one(name: str) -> float:
             dev = devices.get(name) or {}
+            if energy_convention == "nilmtk" and dev.get("parts"):
+                return float(sum(one(p) for p in dev["parts"]))
             gap = dev.get("max_sample_period") if energy_convention == "nilmtk" else None
-            lim = ((dev.get("lower_limit"), dev.get("upper_limit"))
-                   if energy_convention == "nilmtk" and (dev.get("lower_limit") is not None
-                                                         or dev.get("upper_limit") is not None)
-                   else None)
-            out[name] = s.energy_wh(gap, energy_convention=energy_convention, limits=lim)
-        return out
+            lim = (dev.get("lower_limit"), dev.get("upper_limit"))
+            lim = lim if energy_convention == "nilmtk" and lim != (None, None) else None
+            return pool[name].energy_wh(gap, energy_convention=energy_convention, limits=lim)
+
+        return {name: one(name) for name in self.channels()}
 
     @classmethod
     def from_pandas(cls, df, *, tz: str | None = None, mains: str | None = "mains",

@@ -93,6 +93,16 @@ def test_pytables_blosc_file_loads_with_metadata_rules(tmp_path):
     assert h.meta["devices"]["fridge"]["max_sample_period"] == 50
     assert h.meta["devices"]["mains"]["upper_limit"] == 50000
     assert rep.counts() == {(f"{f}:/building1", "site_meter"): 2}
+    # NILMTK integrates and clips each meter of a group: the parts are kept for that
+    assert h.meta["devices"]["washer_dryer"]["parts"] == ["washer_dryer_meter4",
+                                                          "washer_dryer_meter5"]
+    e = h.energy_wh(energy_convention="nilmtk")
+    legs = [h.extra[k].energy_wh(50, energy_convention="nilmtk", limits=(0, 5000))
+            for k in ("washer_dryer_meter4", "washer_dryer_meter5")]
+    assert e["washer_dryer"] == pytest.approx(sum(legs), rel=1e-12)
+    assert e["mains"] == pytest.approx(sum(
+        h.extra[k].energy_wh(30, energy_convention="nilmtk", limits=(0, 50000))
+        for k in ("mains_meter1", "mains_meter2")), rel=1e-12)
 
 
 def test_site_meters_without_data_need_sum_of_circuits(tmp_path):

@@ -43,8 +43,9 @@ REDD reader, unless ``aggregate="sum_of_circuits"``. Without metadata meters are
 ``meterM`` and no mains is identified (``missing_metadata``).
 
 ``meta``: ``occupants`` (``n_occupants``) and ``occupants_description``, ``description``,
-``devices`` ({channel: device model, ``max_sample_period``, limits}, used by
-``energy_convention="nilmtk"``, see :meth:`nilm.series.Household.energy_wh`).
+``devices`` ({channel: device model, ``max_sample_period``, limits; for a sum of meters its
+``parts``, kept in ``extra`` as ``<name>_meterM``}, used by ``energy_convention="nilmtk"``, see
+:meth:`nilm.series.Household.energy_wh`).
 
 PyTables stores Python-object attributes as pickles. They are read with an unpickler that
 refuses every global, so only plain lists, tuples, dicts, strings and numbers can come out of a
@@ -561,14 +562,21 @@ def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, windo
         channels[name] = g if len(g) > 1 else g[0]
         if tys:
             app_types[name] = tys
-        devs[name] = dev_of[g[0]]
+        devs[name] = dict(dev_of[g[0]])
+        if len(g) > 1:  # NILMTK integrates (and clips) each meter: keep them for that
+            devs[name]["parts"] = _keep_parts(extra, devs, name, data, g, dev_of)
         for m in g:
             for o, col in others.get(m, []):
                 key = f"{name}_{'_'.join(map(str, col))}" + (f"_meter{m}" if len(g) > 1 else "")
                 o.name, o.label = key, label
                 extra[key] = o
-    if mains is not None and mains_nums:
-        devs["mains"] = dev_of[mains_nums[0]]
+    if meta["mains_kind"] == "sum_of_circuits":
+        devs["mains"] = {"parts": list(appliances)}
+    elif mains is not None:
+        devs["mains"] = dict(dev_of[mains_nums[0]])
+        if len(mains_nums) > 1:
+            devs["mains"]["parts"] = _keep_parts(extra, devs, "mains", data, mains_nums, dev_of)
+    if mains is not None and meta["mains_kind"] == "measured":
         for m in mains_nums:
             for o, col in others.get(m, []):
                 key = f"mains_{'_'.join(map(str, col))}" + (f"_meter{m}" if len(mains_nums) > 1
@@ -579,6 +587,20 @@ def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, windo
     meta["appliance_types"] = app_types
     meta["devices"] = devs
     return Household(mains, appliances, meta, extra, rep)
+
+
+def _keep_parts(extra: dict, devs: dict, name: str, data: dict, meters: list[int],
+                dev_of: dict) -> list[str]:
+    """Keep the meters summed into ``name`` as ``extra["<name>_meter<M>"]`` with their devices
+    (for ``energy_convention="nilmtk"``); returns their names."""
+    out = []
+    for m in meters:
+        key = f"{name}_meter{m}"
+        s = data[m]
+        extra[key] = PowerSeries(s.t, s.p, key, s.label, s.quantity, s.period, s.interval)
+        devs[key] = dict(dev_of[m])
+        out.append(key)
+    return out
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -32,6 +32,10 @@ Choices made here (all visible in ``meta`` or the report):
   match REDD's; in other folders two adjacent channels with the same label from
   :data:`TWO_LEG_LABELS` are the two legs. Subpanels are not merged (NILMTK keeps REDD house 5's
   two subpanel meters apart).
+* the channels summed into one (legs, mains legs) are also kept in ``extra`` as
+  ``<name>_meter<N>``, and ``meta["devices"]`` (NILMTK's REDD meter devices) names them as the
+  ``parts`` of the sum, so that ``energy_convention="nilmtk"`` integrates each meter as NILMTK
+  does;
 * other repeated labels become ``lighting``, ``lighting_2``, ... in channel order
   (:func:`nilm.names.unique_names`); ``meta["channels"]`` maps each name to its channel numbers.
 * a folder of house folders loads every house with data; house folders with ``labels.dat`` only
@@ -295,14 +299,40 @@ def _read_house(d: Path, *, mode: str, report: LoadReport, aggregate: str,
               else [[n] for n in circuit_nums])
     names = unique_names([series[g[0]].name for g in groups])
     appliances, channels = {}, {}
+    devices = {}
     for name, g in zip(names, groups, strict=True):
         s = (sum_series([series[n] for n in g], name, series[g[0]].label, report, d)
              if len(g) > 1 else series[g[0]])
         s.name = name
         appliances[name] = s
         channels[name] = g
+        devices[name] = dict(DEVICES["circuit"])
+        if len(g) > 1:  # NILMTK integrates (and clips) each leg: keep them for that
+            devices[name]["parts"] = legs(extra, devices, name, [series[n] for n in g], g,
+                                          DEVICES["circuit"])
     meta["channels"] = channels
-    meta["devices"] = {name: dict(DEVICES["circuit"]) for name in appliances}
-    meta["devices"]["mains"] = dict(DEVICES["mains" if meta["mains_kind"] == "measured"
-                                            else "circuit"])
+    if meta["mains_kind"] == "measured":
+        devices["mains"] = dict(DEVICES["mains"])
+        if len(mains_nums) > 1:
+            devices["mains"]["parts"] = legs(extra, devices, "mains",
+                                             [series[n] for n in mains_nums], mains_nums,
+                                             DEVICES["mains"])
+    else:  # a sum of circuits: NILMTK's figure is the sum of theirs
+        devices["mains"] = {"parts": [n for n, g in channels.items()
+                                      if set(g) <= set(meta["mains_channels"])]}
+    meta["devices"] = devices
     return Household(mains, appliances, meta, extra, report)
+
+
+def legs(extra: dict, devices: dict, name: str, parts: list[PowerSeries], numbers: list[int],
+         device: dict) -> list[str]:
+    """Keep the channels summed into ``name`` as ``extra["<name>_meter<N>"]`` with their
+    device, for ``energy_convention="nilmtk"`` (NILMTK clips and integrates each meter);
+    returns their names."""
+    out = []
+    for s, n in zip(parts, numbers, strict=True):
+        key = f"{name}_meter{n}"
+        extra[key] = PowerSeries(s.t, s.p, key, s.label, s.quantity, s.period, s.interval)
+        devices[key] = dict(device)
+        out.append(key)
+    return out
