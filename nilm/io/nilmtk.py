@@ -66,6 +66,7 @@ from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import meter_name, unique_names
 from ..series import Household, PowerSeries
 from . import sha256_file
+from .redd import keep_parts, sum_series
 from .text import check_samples
 
 NAME = "nilmtk"
@@ -429,8 +430,6 @@ def read_file(f: Path, *, mode: str, report: LoadReport, buildings=None, meters=
     cache's remembered hashes, so a 6 GB file is hashed once, not at every window read)."""
     import h5py
 
-    from .redd import sum_series
-
     houses = []
     sha = sha256_file(f) if hash_file else None
     with h5py.File(f, "r") as h5:
@@ -449,14 +448,13 @@ def read_file(f: Path, *, mode: str, report: LoadReport, buildings=None, meters=
         for bkey in keys:
             rep = LoadReport()
             houses.append(_read_building(f, h5, bkey, dmeta, devices, sha, rep, mode=mode,
-                                         meters=meters, window=window, aggregate=aggregate,
-                                         sum_series=sum_series))
+                                         meters=meters, window=window, aggregate=aggregate))
             report.extend(rep)
     return houses
 
 
-def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, window, aggregate,
-                   sum_series) -> Household:
+def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, window,
+                   aggregate) -> Household:
     b = int(bkey[8:])
     where_b = f"{f}:/{bkey}"
     bmeta = attr(h5[bkey].attrs, "metadata")
@@ -564,7 +562,8 @@ def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, windo
             app_types[name] = tys
         devs[name] = dict(dev_of[g[0]])
         if len(g) > 1:  # NILMTK integrates (and clips) each meter: keep them for that
-            devs[name]["parts"] = _keep_parts(extra, devs, name, data, g, dev_of)
+            devs[name]["parts"] = keep_parts(extra, devs, name, [data[m] for m in g], g,
+                                             [dev_of[m] for m in g])
         for m in g:
             for o, col in others.get(m, []):
                 key = f"{name}_{'_'.join(map(str, col))}" + (f"_meter{m}" if len(g) > 1 else "")
@@ -575,7 +574,9 @@ def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, windo
     elif mains is not None:
         devs["mains"] = dict(dev_of[mains_nums[0]])
         if len(mains_nums) > 1:
-            devs["mains"]["parts"] = _keep_parts(extra, devs, "mains", data, mains_nums, dev_of)
+            devs["mains"]["parts"] = keep_parts(extra, devs, "mains",
+                                                [data[m] for m in mains_nums], mains_nums,
+                                                [dev_of[m] for m in mains_nums])
     if mains is not None and meta["mains_kind"] == "measured":
         for m in mains_nums:
             for o, col in others.get(m, []):
@@ -587,20 +588,6 @@ def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, windo
     meta["appliance_types"] = app_types
     meta["devices"] = devs
     return Household(mains, appliances, meta, extra, rep)
-
-
-def _keep_parts(extra: dict, devs: dict, name: str, data: dict, meters: list[int],
-                dev_of: dict) -> list[str]:
-    """Keep the meters summed into ``name`` as ``extra["<name>_meter<M>"]`` with their devices
-    (for ``energy_convention="nilmtk"``); returns their names."""
-    out = []
-    for m in meters:
-        key = f"{name}_meter{m}"
-        s = data[m]
-        extra[key] = PowerSeries(s.t, s.p, key, s.label, s.quantity, s.period, s.interval)
-        devs[key] = dict(dev_of[m])
-        out.append(key)
-    return out
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -308,15 +308,15 @@ def _read_house(d: Path, *, mode: str, report: LoadReport, aggregate: str,
         channels[name] = g
         devices[name] = dict(DEVICES["circuit"])
         if len(g) > 1:  # NILMTK integrates (and clips) each leg: keep them for that
-            devices[name]["parts"] = legs(extra, devices, name, [series[n] for n in g], g,
-                                          DEVICES["circuit"])
+            devices[name]["parts"] = keep_parts(extra, devices, name, [series[n] for n in g],
+                                                g, [DEVICES["circuit"]] * len(g))
     meta["channels"] = channels
     if meta["mains_kind"] == "measured":
         devices["mains"] = dict(DEVICES["mains"])
         if len(mains_nums) > 1:
-            devices["mains"]["parts"] = legs(extra, devices, "mains",
-                                             [series[n] for n in mains_nums], mains_nums,
-                                             DEVICES["mains"])
+            devices["mains"]["parts"] = keep_parts(extra, devices, "mains",
+                                                   [series[n] for n in mains_nums], mains_nums,
+                                                   [DEVICES["mains"]] * len(mains_nums))
     else:  # a sum of circuits: NILMTK's figure is the sum of theirs
         devices["mains"] = {"parts": [n for n, g in channels.items()
                                       if set(g) <= set(meta["mains_channels"])]}
@@ -324,15 +324,15 @@ def _read_house(d: Path, *, mode: str, report: LoadReport, aggregate: str,
     return Household(mains, appliances, meta, extra, report)
 
 
-def legs(extra: dict, devices: dict, name: str, parts: list[PowerSeries], numbers: list[int],
-         device: dict) -> list[str]:
+def keep_parts(extra: dict, devices: dict, name: str, parts: list[PowerSeries],
+               numbers: list[int], part_devices: list[dict]) -> list[str]:
     """Keep the channels summed into ``name`` as ``extra["<name>_meter<N>"]`` with their
-    device, for ``energy_convention="nilmtk"`` (NILMTK clips and integrates each meter);
+    devices, for ``energy_convention="nilmtk"`` (NILMTK clips and integrates each meter);
     returns their names."""
     out = []
-    for s, n in zip(parts, numbers, strict=True):
+    for s, n, dev in zip(parts, numbers, part_devices, strict=True):
         key = f"{name}_meter{n}"
         extra[key] = PowerSeries(s.t, s.p, key, s.label, s.quantity, s.period, s.interval)
-        devices[key] = dict(device)
+        devices[key] = dict(dev)
         out.append(key)
     return out
