@@ -255,3 +255,19 @@ def test_search_finds_window_rows_in_many_chunks(tmp_path):
         probe.seen.clear()
         nilmtk._search(probe, int(ns[45_678]), len(ns))
         assert len(probe.seen) < 40  # single-row probes, not a scan
+
+
+def test_fixed_frame_with_an_undecodable_filter(tmp_path):
+    from nilm.io import ukdale
+
+    idx = pd.date_range("2013-06-07 23:00", periods=50, freq="2min", tz="UTC")
+    df = pd.DataFrame({"mains": np.arange(50.0), "('kettle', 1)": np.ones(50)}, index=idx)
+    f = tmp_path / "meterdata_ukdale.h5"
+    df.to_hdf(f, key="meterdata", format="fixed", complib="blosc", complevel=5)
+    [h] = ukdale.read(f, mode="strict")  # blosc decoded through hdf5plugin
+    np.testing.assert_array_equal(h.mains.p, np.arange(50.0))
+    assert list(h.appliances) == ["kettle"]
+    assert _patch_filter_id(f) > 0
+    with pytest.raises(NilmDataError) as e:
+        ukdale.read(f)
+    assert e.value.path.startswith(f"{f}:/meterdata/") and "HDF5 filter 32099" in e.value.message

@@ -292,10 +292,11 @@ def _bisection_held(probe: _Probe, n, lo, hi, ns, window, per_s) -> bool:
     return not (t1 is not None and hi < n and probe(hi) < t1 * per_s)
 
 
-def index_units_per_s(ds) -> int:
-    """Index ticks per second from the table's ``index_kind`` (pandas < 3 writes
-    ``datetime64``, i.e. ns; pandas 3 ``datetime64[us]`` and others)."""
-    kind = attr_text(attr(ds.attrs, "index_kind")) or "datetime64"
+def index_units_per_s(ds, key: str = "index_kind") -> int:
+    """Index ticks per second from a pandas table's ``index_kind`` (or a fixed frame axis'
+    ``kind``): pandas < 3 writes ``datetime64``, i.e. ns; pandas 3 ``datetime64[us]`` and
+    others."""
+    kind = attr_text(attr(ds.attrs, key)) or "datetime64"
     m = re.fullmatch(r"datetime64\[(s|ms|us|ns)\]", kind)
     return {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[m.group(1) if m else "ns"]
 

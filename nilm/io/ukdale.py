@@ -46,7 +46,15 @@ from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, meter_name, normalise, unique_names
 from ..series import Household, PowerSeries
 from . import sha256_file
-from .nilmtk import appliance_groups, attr_text, building_facts, device_info, ns_to_s
+from .nilmtk import (
+    appliance_groups,
+    attr_text,
+    building_facts,
+    device_info,
+    index_units_per_s,
+    ns_to_s,
+    read_rows,
+)
 from .text import channel_files, check_samples, read_int_float, read_labels
 
 NAME = "ukdale"
@@ -393,17 +401,23 @@ def _read_fixed(f: Path, *, mode: str, report: LoadReport) -> Household:
     with h5py.File(f, "r") as h5:
         key = next(k for k in h5 if attr_text(h5[k].attrs.get("pandas_type")) == "frame")
         g = h5[key]
-        tz = attr_text(g["axis1"].attrs.get("tz")) or TIMEZONE
-        ns = g["axis1"][:]
-        cols = [attr_text(c) for c in g["axis0"][:]]
+        tz = attr_text(g["axis1"].attrs.get("tz"))
+        tz = tz if tz and tz.replace("/", "").replace("_", "").isalnum() else TIMEZONE
+        per_s = index_units_per_s(g["axis1"], "kind")
+        where = f"{f}:/{key}"
+
+        def whole(name):  # an undecodable filter is a NilmDataError naming the node
+            return read_rows(g[name], 0, g[name].shape[0], f"{where}/{name}")
+
+        ns = whole("axis1")
+        cols = [attr_text(c) for c in whole("axis0")]
         data = np.full((len(ns), len(cols)), np.nan)
         for b in range(int(g.attrs.get("nblocks", 1))):
-            items = [attr_text(c) for c in g[f"block{b}_items"][:]]
-            vals = g[f"block{b}_values"][:]
+            items = [attr_text(c) for c in whole(f"block{b}_items")]
+            vals = whole(f"block{b}_values")
             for j, item in enumerate(items):
                 data[:, cols.index(item)] = vals[:, j]
-    where = f"{f}:/{key}"
-    t = ns_to_s(ns, where, report)
+    t = ns_to_s(ns, where, report, per_s)
     t, data, _ = check_samples(where, t, data, np.arange(1, len(t) + 1), mode=mode,
                                report=report)
     mains, extra, raw_names, series = None, {}, [], []
