@@ -104,9 +104,7 @@ class PowerSeries:
         (the device's ``max_sample_period``; default :meth:`max_hold`) and the last sample
         counts nothing.
         """
-        if energy_convention not in ENERGY_CONVENTIONS:
-            raise ValueError(f"energy_convention must be one of {ENERGY_CONVENTIONS}, not "
-                             f"{energy_convention!r}")
+        check_convention(energy_convention)
         if len(self.t) == 0:
             return 0.0
         p = self.p.astype(np.float64)
@@ -129,6 +127,14 @@ class PowerSeries:
         hi = len(self.t) if t1 is None else int(np.searchsorted(self.t, t1, "left"))
         return PowerSeries(self.t[lo:hi], self.p[lo:hi], self.name, self.label, self.quantity,
                            self.period, self.interval)
+
+
+def check_convention(energy_convention: str) -> str:
+    """``energy_convention`` if it is one of :data:`ENERGY_CONVENTIONS`, else ValueError."""
+    if energy_convention not in ENERGY_CONVENTIONS:
+        raise ValueError(f"energy_convention must be one of {ENERGY_CONVENTIONS}, not "
+                         f"{energy_convention!r}")
+    return energy_convention
 
 
 def default_max_gap(period: float | None) -> float:
@@ -176,14 +182,21 @@ class Household:
             raise ValueError(f"{self.name}: no samples")
         return min(int(s.t[0]) for s in chans), max(int(s.t[-1]) for s in chans)
 
-    def energy_wh(self, *, energy_convention: str = "nilm") -> dict[str, float]:
+    def energy_wh(self, *, energy_convention: str | None = None) -> dict[str, float]:
         """{channel: energy in Wh} of the mains and appliances (see
-        :meth:`PowerSeries.energy_wh`). With ``energy_convention="nilmtk"`` each channel is
-        integrated with its device's ``max_sample_period`` and clipped to its device limits
-        when the load recorded them (``meta["devices"]``: REDD, UK-DALE with its metadata,
-        NILMTK HDF5 files, REFIT); a channel that is a sum of meters (REDD legs, a sum of
-        circuits) is the sum of its ``parts`` (kept in ``extra``), each integrated so, which
-        reproduces NILMTK's ``total_energy()`` (kWh x 1000) of the meter or meter group."""
+        :meth:`PowerSeries.energy_wh`); the convention defaults to the one the household was
+        loaded with (``meta["energy_convention"]``, else ``"nilm"``).
+
+        With ``"nilmtk"`` each channel is integrated with its device's ``max_sample_period``
+        and clipped to its device limits when the load recorded them (``meta["devices"]``:
+        REDD, UK-DALE with its metadata, NILMTK HDF5 files, REFIT), as NILMTK's
+        ``total_energy()`` does (kWh x 1000). A channel summed from several meters (REDD legs,
+        two mains legs, a sum of circuits) is the sum of its ``parts``, each clipped and
+        integrated so, when the load kept them (loaded with ``energy_convention="nilmtk"``);
+        otherwise the sum is integrated unclipped, which differs from NILMTK only where one
+        meter exceeded its limit or was missing while another was not."""
+        energy_convention = check_convention(
+            energy_convention or self.meta.get("energy_convention", "nilm"))
         devices = self.meta.get("devices") or {}
         pool = {**self.extra, **self.channels()}
 

@@ -91,12 +91,17 @@ def test_pytables_blosc_file_loads_with_metadata_rules(tmp_path):
     np.testing.assert_allclose(h.appliances["washer_dryer"].p, legs.astype(np.float32))
     assert h.meta["appliance_types"]["furnace"] == ["electric furnace"]
     assert h.meta["devices"]["fridge"]["max_sample_period"] == 50
-    assert h.meta["devices"]["mains"]["upper_limit"] == 50000
+    assert h.meta["devices"]["mains"]["meters"] == [1, 2]  # two legs: a sum, not clipped
+    assert h.meta["devices"]["mains"]["max_sample_period"] == 30
     assert rep.counts() == {(f"{f}:/building1", "site_meter"): 2}
-    # NILMTK integrates and clips each meter of a group: the parts are kept for that
+    assert not h.extra and "parts" not in h.meta["devices"]["washer_dryer"]
+    assert h.meta["devices"]["washer_dryer"]["meters"] == [4, 5]
+    assert "upper_limit" not in h.meta["devices"]["washer_dryer"]  # a sum is not clipped
+    # NILMTK integrates and clips each meter of a group: loaded for that, the parts are kept
+    [h] = nilmtk.read(f, energy_convention="nilmtk")
     assert h.meta["devices"]["washer_dryer"]["parts"] == ["washer_dryer_meter4",
                                                           "washer_dryer_meter5"]
-    e = h.energy_wh(energy_convention="nilmtk")
+    e = h.energy_wh()  # the convention it was loaded with
     legs = [h.extra[k].energy_wh(50, energy_convention="nilmtk", limits=(0, 5000))
             for k in ("washer_dryer_meter4", "washer_dryer_meter5")]
     assert e["washer_dryer"] == pytest.approx(sum(legs), rel=1e-12)

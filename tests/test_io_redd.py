@@ -297,3 +297,21 @@ def test_devices_for_the_nilmtk_energy_convention(tmp_path):
     s = h.appliances["fridge"]  # 70.5 W at 100, 104, 107, 111: last sample dropped
     assert e["fridge"] == pytest.approx(70.5 * 11 / 3600)
     assert h.energy_wh()["fridge"] == pytest.approx(s.energy_wh())
+
+
+def test_loaded_for_the_nilmtk_convention_the_legs_are_kept(tmp_path):
+    d = _basic(tmp_path)
+    [plain] = redd.read(d)
+    assert not plain.extra and plain.meta["energy_convention"] == "nilm"
+    [h] = redd.read(d, energy_convention="nilmtk")
+    assert sorted(h.extra) == ["mains_meter1", "mains_meter2", "washer_dryer_meter3",
+                               "washer_dryer_meter4"]
+    assert h.meta["devices"]["washer_dryer"]["parts"] == ["washer_dryer_meter3",
+                                                          "washer_dryer_meter4"]
+    e = h.energy_wh()  # nilmtk, as loaded: each leg clipped and integrated
+    legs = [h.extra[k].energy_wh(50, energy_convention="nilmtk", limits=(0, 5000))
+            for k in ("washer_dryer_meter3", "washer_dryer_meter4")]
+    assert e["washer_dryer"] == pytest.approx(sum(legs)) and e["washer_dryer"] > 0
+    assert plain.energy_wh(energy_convention="nilmtk")["washer_dryer"] == pytest.approx(sum(legs))
+    with pytest.raises(ValueError, match="energy_convention"):
+        redd.read(d, energy_convention="kwh")

@@ -7,7 +7,8 @@
    on both, and whether the two series are identical (same timestamps, same float32 values).
 2. **Energy convention.** For every channel of the converted files: NILMTK's
    ``ElecMeter.total_energy()`` (kWh, summed over the meters of a two-leg appliance) beside
-   nilm's ``energy_wh(energy_convention="nilmtk")`` of the same channel, raw and HDF5.
+   nilm's ``energy_wh(energy_convention="nilmtk")`` of the same channel, raw and HDF5 (both
+   loaded with ``energy_convention="nilmtk"``, which keeps each meter of a sum).
 3. **Writer.** ``nilm.io.write_nilmtk`` writes the raw loads; ``nilmtk.DataSet`` opens the file
    and the table compares, per meter, NILMTK's rows and ``total_energy()`` with nilm's.
 
@@ -213,12 +214,13 @@ def main(argv=None) -> int:
         for title, kind, root, b in cases:
             out = tmp / f"{root.name}.h5"
             peer("convert", kind, root, out)
+            conv = {"energy_convention": "nilmtk"}  # keeps the meters of each sum
             if kind == "redd":
-                [raw] = redd.read(root / "house_5", aggregate="sum_of_circuits")
-                [h5] = nilmtk.read(out, aggregate="sum_of_circuits")
+                [raw] = redd.read(root / "house_5", aggregate="sum_of_circuits", **conv)
+                [h5] = nilmtk.read(out, aggregate="sum_of_circuits", **conv)
             else:
-                [raw] = ukdale.read(root / "house_1", metadata=root / "metadata")
-                [h5] = nilmtk.read(out)
+                [raw] = ukdale.read(root / "house_1", metadata=root / "metadata", **conv)
+                [h5] = nilmtk.read(out, **conv)
             raws.append(raw)
             peer("inspect", out, tmp / "peer.json")
             peer_b = json.loads((tmp / "peer.json").read_text())[str(b)]

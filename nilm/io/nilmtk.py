@@ -44,7 +44,8 @@ REDD reader, unless ``aggregate="sum_of_circuits"``. Without metadata meters are
 
 ``meta``: ``occupants`` (``n_occupants``) and ``occupants_description``, ``description``,
 ``devices`` ({channel: device model, ``max_sample_period``, limits; for a sum of meters its
-``parts``, kept in ``extra`` as ``<name>_meterM``}, used by ``energy_convention="nilmtk"``, see
+``meters`` and, when loaded with ``energy_convention="nilmtk"``, its ``parts``, kept in
+``extra`` as ``<name>_meterM``}, used by ``energy_convention="nilmtk"``, see
 :meth:`nilm.series.Household.energy_wh`).
 
 PyTables stores Python-object attributes as pickles. They are read with an unpickler that
@@ -64,9 +65,9 @@ import numpy as np
 
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import meter_name, unique_names
-from ..series import Household, PowerSeries
+from ..series import Household, PowerSeries, check_convention
 from . import sha256_file
-from .redd import keep_parts, sum_series
+from .redd import record_sum, sum_series
 from .text import check_samples
 
 NAME = "nilmtk"
@@ -193,7 +194,8 @@ def _epoch_s(v) -> int | None:
 
 
 def read(path, *, mode: str = "lenient", report: LoadReport | None = None, buildings=None,
-         meters=None, start=None, end=None, aggregate: str = "mains") -> list[Household]:
+         meters=None, start=None, end=None, aggregate: str = "mains",
+         energy_convention: str = "nilm") -> list[Household]:
     """Every building of the NILMTK HDF5 file(s) at ``path`` (a file or a folder of them).
 
     Parameters
@@ -208,6 +210,9 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None, build
         only the chunks that hold them are read.
     aggregate : ``"mains"`` (the site meters) or ``"sum_of_circuits"`` (the sum of the other
         loaded meters, ``meta["mains_kind"] = "sum_of_circuits"``).
+    energy_convention : ``"nilm"`` or ``"nilmtk"``, the default of
+        :meth:`~nilm.series.Household.energy_wh`; ``"nilmtk"`` also keeps the meters of each
+        sum in ``extra`` (``<name>_meterM``), so that energies are NILMTK's exactly.
 
     Returns
     -------
@@ -221,11 +226,13 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None, build
     found = files(path)
     if not found:
         raise NilmDataError(path, None, "no NILMTK HDF5 file (/buildingN/elec) found")
+    check_convention(energy_convention)
     window = (_epoch_s(start), _epoch_s(end))
     houses = []
     for f in found:
         houses.extend(read_file(f, mode=mode, report=report, buildings=buildings,
-                                meters=meters, window=window, aggregate=aggregate))
+                                meters=meters, window=window, aggregate=aggregate,
+                                energy_convention=energy_convention))
     return houses
 
 
@@ -424,8 +431,8 @@ def appliance_groups(bmeta: dict, present: set[int], site: set[int]) -> tuple[di
 
 
 def read_file(f: Path, *, mode: str, report: LoadReport, buildings=None, meters=None,
-              window=(None, None), aggregate: str = "mains",
-              hash_file: bool = False) -> list[Household]:
+              window=(None, None), aggregate: str = "mains", hash_file: bool = False,
+              energy_convention: str = "nilm") -> list[Household]:
     """The buildings of one NILMTK HDF5 file; see :func:`read`. ``hash_file`` puts the file's
     SHA-256 in ``meta["source_files"]`` (otherwise :func:`nilm.io.load_all` fills it from the
     cache's remembered hashes, so a 6 GB file is hashed once, not at every window read)."""
@@ -449,13 +456,15 @@ def read_file(f: Path, *, mode: str, report: LoadReport, buildings=None, meters=
         for bkey in keys:
             rep = LoadReport()
             houses.append(_read_building(f, h5, bkey, dmeta, devices, sha, rep, mode=mode,
-                                         meters=meters, window=window, aggregate=aggregate))
+                                         meters=meters, window=window, aggregate=aggregate,
+                                         keep=energy_convention == "nilmtk"))
+            houses[-1].meta["energy_convention"] = energy_convention
             report.extend(rep)
     return houses
 
 
 def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, window,
-                   aggregate) -> Household:
+                   aggregate, keep) -> Household:
     b = int(bkey[8:])
     where_b = f"{f}:/{bkey}"
     bmeta = attr(h5[bkey].attrs, "metadata")
@@ -562,9 +571,9 @@ def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, windo
         if tys:
             app_types[name] = tys
         devs[name] = dict(dev_of[g[0]])
-        if len(g) > 1:  # NILMTK integrates (and clips) each meter: keep them for that
-            devs[name]["parts"] = keep_parts(extra, devs, name, [data[m] for m in g], g,
-                                             [dev_of[m] for m in g])
+        if len(g) > 1:
+            record_sum(devs, extra, name, [data[m] for m in g], g, [dev_of[m] for m in g],
+                       keep=keep)
         for m in g:
             for o, col in others.get(m, []):
                 key = f"{name}_{'_'.join(map(str, col))}" + (f"_meter{m}" if len(g) > 1 else "")
@@ -575,9 +584,8 @@ def _read_building(f, h5, bkey, dmeta, devices, sha, rep, *, mode, meters, windo
     elif mains is not None:
         devs["mains"] = dict(dev_of[mains_nums[0]])
         if len(mains_nums) > 1:
-            devs["mains"]["parts"] = keep_parts(extra, devs, "mains",
-                                                [data[m] for m in mains_nums], mains_nums,
-                                                [dev_of[m] for m in mains_nums])
+            record_sum(devs, extra, "mains", [data[m] for m in mains_nums], mains_nums,
+                       [dev_of[m] for m in mains_nums], keep=keep)
     if mains is not None and meta["mains_kind"] == "measured":
         for m in mains_nums:
             for o, col in others.get(m, []):

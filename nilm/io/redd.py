@@ -32,10 +32,10 @@ Choices made here (all visible in ``meta`` or the report):
   match REDD's; in other folders two adjacent channels with the same label from
   :data:`TWO_LEG_LABELS` are the two legs. Subpanels are not merged (NILMTK keeps REDD house 5's
   two subpanel meters apart).
-* the channels summed into one (legs, mains legs) are also kept in ``extra`` as
-  ``<name>_meter<N>``, and ``meta["devices"]`` (NILMTK's REDD meter devices) names them as the
-  ``parts`` of the sum, so that ``energy_convention="nilmtk"`` integrates each meter as NILMTK
-  does;
+* ``meta["devices"]`` holds NILMTK's REDD meter devices (for ``energy_convention="nilmtk"``);
+  with ``energy_convention="nilmtk"`` the meters of each sum (legs, mains legs) are also kept in
+  ``extra`` as ``<name>_meter<N>`` and listed as its ``parts``, so that each is clipped and
+  integrated as NILMTK does;
 * other repeated labels become ``lighting``, ``lighting_2``, ... in channel order
   (:func:`nilm.names.unique_names`); ``meta["channels"]`` maps each name to its channel numbers.
 * a folder of house folders loads every house with data; house folders with ``labels.dat`` only
@@ -54,7 +54,7 @@ import numpy as np
 
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, normalise, unique_names
-from ..series import Household, PowerSeries
+from ..series import Household, PowerSeries, check_convention
 from . import sha256_file
 from .text import channel_files, read_int_float, read_labels
 
@@ -161,7 +161,8 @@ def sum_series(series: list[PowerSeries], name: str, label: str, report: LoadRep
 
 
 def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
-         aggregate: str = "mains", merge_legs: bool = True) -> list[Household]:
+         aggregate: str = "mains", merge_legs: bool = True,
+         energy_convention: str = "nilm") -> list[Household]:
     """Every REDD house with data at ``path`` (a house folder or a folder of house folders).
 
     Parameters
@@ -171,6 +172,10 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
     report : load-wide report; each Household also gets its own in ``household.report``.
     aggregate : ``"mains"`` (the measured mains legs, required) or ``"sum_of_circuits"``.
     merge_legs : sum the two legs of 240 V loads into one appliance.
+    energy_convention : ``"nilm"`` or ``"nilmtk"``: the default of
+        :meth:`~nilm.series.Household.energy_wh` for these households; ``"nilmtk"`` also keeps
+        the meters of each sum in ``extra`` (``<name>_meter<N>``) so that energies are
+        NILMTK's exactly (NILMTK clips and integrates each meter).
 
     Returns
     -------
@@ -180,6 +185,7 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
     check_mode(mode)
     if aggregate not in AGGREGATES:
         raise ValueError(f"aggregate must be one of {AGGREGATES}, not {aggregate!r}")
+    check_convention(energy_convention)
     report = LoadReport() if report is None else report
     path = Path(path)
     dirs = house_dirs(path)
@@ -194,7 +200,9 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
     houses = []
     for d in with_data:
         rep = LoadReport()
-        h = _read_house(d, mode=mode, report=rep, aggregate=aggregate, merge_legs=merge_legs)
+        h = _read_house(d, mode=mode, report=rep, aggregate=aggregate, merge_legs=merge_legs,
+                        keep=energy_convention == "nilmtk")
+        h.meta["energy_convention"] = energy_convention
         report.extend(rep)
         for e in empty:  # each household's report also says what else was not loaded
             rep.add(e, None, "labels_only", note)
@@ -246,7 +254,7 @@ def _pair_legs(numbers: list[int], labels: dict[int, str], house=None) -> list[l
 
 
 def _read_house(d: Path, *, mode: str, report: LoadReport, aggregate: str,
-                merge_legs: bool) -> Household:
+                merge_legs: bool, keep: bool = False) -> Household:
     chans = channel_files(d)
     labels = _labels(d, chans, mode, report)
     source_files = {}
@@ -307,16 +315,15 @@ def _read_house(d: Path, *, mode: str, report: LoadReport, aggregate: str,
         appliances[name] = s
         channels[name] = g
         devices[name] = dict(DEVICES["circuit"])
-        if len(g) > 1:  # NILMTK integrates (and clips) each leg: keep them for that
-            devices[name]["parts"] = keep_parts(extra, devices, name, [series[n] for n in g],
-                                                g, [DEVICES["circuit"]] * len(g))
+        if len(g) > 1:
+            record_sum(devices, extra, name, [series[n] for n in g], g,
+                       [DEVICES["circuit"]] * len(g), keep=keep)
     meta["channels"] = channels
     if meta["mains_kind"] == "measured":
         devices["mains"] = dict(DEVICES["mains"])
         if len(mains_nums) > 1:
-            devices["mains"]["parts"] = keep_parts(extra, devices, "mains",
-                                                   [series[n] for n in mains_nums], mains_nums,
-                                                   [DEVICES["mains"]] * len(mains_nums))
+            record_sum(devices, extra, "mains", [series[n] for n in mains_nums], mains_nums,
+                       [DEVICES["mains"]] * len(mains_nums), keep=keep)
     else:  # a sum of circuits: NILMTK's figure is the sum of theirs
         devices["mains"] = {"parts": [n for n, g in channels.items()
                                       if set(g) <= set(meta["mains_channels"])]}
@@ -324,15 +331,19 @@ def _read_house(d: Path, *, mode: str, report: LoadReport, aggregate: str,
     return Household(mains, appliances, meta, extra, report)
 
 
-def keep_parts(extra: dict, devices: dict, name: str, parts: list[PowerSeries],
-               numbers: list[int], part_devices: list[dict]) -> list[str]:
-    """Keep the channels summed into ``name`` as ``extra["<name>_meter<N>"]`` with their
-    devices, for ``energy_convention="nilmtk"`` (NILMTK clips and integrates each meter);
-    returns their names."""
-    out = []
-    for s, n, dev in zip(parts, numbers, part_devices, strict=True):
-        key = f"{name}_meter{n}"
-        extra[key] = PowerSeries(s.t, s.p, key, s.label, s.quantity, s.period, s.interval)
-        devices[key] = dict(dev)
-        out.append(key)
-    return out
+def record_sum(devices: dict, extra: dict, name: str, parts: list[PowerSeries],
+               numbers: list[int], part_devices: list[dict], *, keep: bool) -> None:
+    """``devices[name]`` for a channel summed from meters ``numbers``: their device without
+    limits (NILMTK clips each meter, not the sum) and ``meters``; with ``keep`` the parts are
+    also kept as ``extra["<name>_meter<N>"]`` with their devices and listed as ``parts``, so
+    that ``energy_convention="nilmtk"`` integrates and clips each one as NILMTK does."""
+    dev = {k: v for k, v in part_devices[0].items() if k not in ("lower_limit", "upper_limit")}
+    dev["meters"] = list(numbers)
+    if keep:
+        dev["parts"] = []
+        for s, n, pdev in zip(parts, numbers, part_devices, strict=True):
+            key = f"{name}_meter{n}"
+            extra[key] = PowerSeries(s.t, s.p, key, s.label, s.quantity, s.period, s.interval)
+            devices[key] = dict(pdev)
+            dev["parts"].append(key)
+    devices[name] = dev

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import appliance_name, unique_names
-from ..series import Household, PowerSeries
+from ..series import Household, PowerSeries, check_convention
 from . import sha256_file, text
 from .delimited import add_lines, raise_first, read_fields, split_rows
 
@@ -212,7 +212,7 @@ def sources(path) -> list[Path]:
 
 
 def read(path, *, mode: str = "lenient", report: LoadReport | None = None, metadata=None,
-         issues: str = "keep") -> list[Household]:
+         issues: str = "keep", energy_convention: str = "nilm") -> list[Household]:
     """Every REFIT house at ``path`` (a ``CLEAN_House<N>.csv`` or a folder of them).
 
     Parameters
@@ -224,12 +224,15 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None, metad
     issues : ``"keep"`` the rows REFIT flags (``Issues = 1``; their count is reported as
         ``issues_flagged`` and in ``meta["issues_rows"]``) or ``"drop"`` them from every channel
         (``issues_dropped``).
+    energy_convention : the default of :meth:`~nilm.series.Household.energy_wh` (``"nilmtk"``:
+        NILMTK's ``total_energy()``, with REFIT's NILMTK devices: 120 s, 0-5000 W).
 
     Returns
     -------
     list of Household ordered by house; time epoch s UTC, power W (active).
     """
     check_mode(mode)
+    check_convention(energy_convention)
     if issues not in ISSUES:
         raise ValueError(f"issues must be one of {ISSUES}, not {issues!r}")
     report = LoadReport() if report is None else report
@@ -240,6 +243,7 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None, metad
     for f in found:
         rep = LoadReport()
         houses.append(_read_file(f, mode=mode, report=rep, metadata=metadata, issues=issues))
+        houses[-1].meta["energy_convention"] = energy_convention
         report.extend(rep)
     return houses
 

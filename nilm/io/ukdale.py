@@ -44,7 +44,7 @@ import numpy as np
 
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, meter_name, normalise, unique_names
-from ..series import Household, PowerSeries
+from ..series import Household, PowerSeries, check_convention
 from . import sha256_file
 from .nilmtk import (
     appliance_groups,
@@ -150,15 +150,17 @@ def house_id(folder: Path):
 # --- reading -----------------------------------------------------------------------------------
 
 def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
-         metadata=None, **h5_options) -> list[Household]:
+         metadata=None, energy_convention: str = "nilm", **h5_options) -> list[Household]:
     """Every UK-DALE household at ``path``: a raw house folder, a folder of them (recording
     sub-folders merged, see the module docstring), a NILMTK HDF5 file, or a folder holding any
     of these. Folders with ``labels.dat`` only are recorded as ``labels_only``.
 
     ``metadata``: UK-DALE's NILMTK metadata for raw folders, a ``buildingN.yaml`` file or a
     folder holding them (``None``: looked for beside the data, :func:`find_metadata`; ``False``:
-    not used). ``h5_options`` (``buildings``, ``meters``, ``start``, ``end``) go to
-    :func:`nilm.io.nilmtk.read` for NILMTK HDF5 files.
+    not used). ``energy_convention``: the default of
+    :meth:`~nilm.series.Household.energy_wh` (see :func:`nilm.io.nilmtk.read`). ``h5_options``
+    (``buildings``, ``meters``, ``start``, ``end``) go to :func:`nilm.io.nilmtk.read` for NILMTK
+    HDF5 files.
 
     Returns
     -------
@@ -179,7 +181,8 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
         report.extend(rep)
     for f in _h5_files(path):
         rep = LoadReport()
-        found = _read_h5(f, mode=mode, report=rep, **h5_options)
+        found = _read_h5(f, mode=mode, report=rep, energy_convention=energy_convention,
+                         **h5_options)
         report.extend(rep)
         houses.extend(found)
     note = "house folder has labels.dat but no channel_N.dat files; not loaded"
@@ -189,6 +192,7 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
             h.report.add(e, None, "labels_only", note)
     for h in houses:
         h.meta["houses_without_data"] = [str(e) for e in empty]
+        h.meta["energy_convention"] = check_convention(energy_convention)
     if not houses:
         raise NilmDataError(path, None, "no UK-DALE channel files or NILMTK HDF5 file found"
                             + (f" ({len(empty)} folders with labels.dat only)" if empty else ""))
@@ -380,6 +384,7 @@ def _read_h5(f: Path, *, mode: str, report: LoadReport, **options) -> list[House
     if layout is None:
         raise NilmDataError(f, None, "not a NILMTK/pandas HDF5 file")
     if layout == "fixed":
+        options.pop("energy_convention", None)  # no sums in a fixed frame: nothing to keep
         return [_read_fixed(f, mode=mode, report=report)]
     return _read_tables(f, mode=mode, report=report, **options)
 
