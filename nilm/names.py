@@ -64,8 +64,8 @@ _ALIASES: dict[str, str] = {
     "external_hard_disk": "external_drive", "vacuum_cleaner": "vacuum_cleaner", "iron": "iron",
     "hoover": "vacuum_cleaner", "hair_dryer": "hair_dryer", "tumble_dryer": "tumble_dryer",
     "electric_furnace": "furnace", "waste_disposal_unit": "disposal", "ce_appliance": "electronics",
-    "air_conditioner": "air_conditioning", "unknown": "other", "smoke_alarm": "other",
-    "solar_thermal_pumping_station": "solar_thermal", "audio_system": "audio",
+    "unknown": "other", "smoke_alarm": "other",
+    "solar_thermal_pumping_station": "solar_thermal",  # air_conditioner, audio_system: below
     "audio_amplifier": "audio", "active_subwoofer": "audio", "radio": "audio",
     "desktop_computer": "computer", "clothes_iron": "iron", "dvd_player": "set_top_box",
     "ethernet_switch": "network", "water_pump": "pump",
