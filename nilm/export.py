@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .atomic import atomic_open
-from .inspect import iso_utc
+from .clock import iso_utc
 from .series import Grid
 
 

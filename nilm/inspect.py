@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import numpy as np
 
+from .clock import iso_utc
 from .series import Household, PowerSeries
 
 #: a step longer than this (or than 1.5 sampling periods, for coarser data such as 30-min load
 #: curves) counts as a gap in :func:`channel_summary`, s
 GAP_S = 300
-
-
-def iso_utc(t: int | float) -> str:
-    """Epoch seconds → ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def channel_summary(s: PowerSeries, rows: list[int] | None = None) -> dict:

@@ -35,7 +35,8 @@ from __future__ import annotations
 import numpy as np
 
 from .atomic import atomic_open
-from .resample import _end, _local_start, integrate, local_midnights, parse_period, resample
+from .clock import iso_offset, local_grid_start, local_midnights
+from .resample import hold_end, integrate, parse_period, resample
 from .series import Household, PowerSeries
 
 #: the load-curve steps a Linky meter can be programmed with, seconds
@@ -87,7 +88,7 @@ def linky(source, step=1800, *, start=None, end=None, max_gap=None, min_coverage
     step = parse_period(step)
     if start is None and len(s):
         stop = int(s.t[-1]) + step if end is None else int(end)
-        start = _local_start(int(s.t[0]), stop, step, tz)
+        start = local_grid_start(int(s.t[0]), stop, step, tz)
     t0, mean, _ = resample(s, step, start=start, end=end, max_gap=max_gap,
                            min_coverage=min_coverage)
     if quantize == "register":
@@ -132,7 +133,7 @@ def daily_index(source, tz: str = "Europe/Paris", *, index0: int = 0,
     s = _series(source)
     if len(s) == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-    _, edges = local_midnights(int(s.t[0]), _end(s, max_gap), tz)
+    _, edges = local_midnights(int(s.t[0]), hold_end(s, max_gap), tz)
     energy, covered = integrate(s, edges, max_gap=max_gap)
     cum = np.concatenate([[0.0], np.cumsum(energy / 3600.0)])
     index = index0 + np.floor(np.round(cum, 6)).astype(np.int64)
@@ -182,13 +183,6 @@ def _steps(curve: PowerSeries) -> np.ndarray:
     return steps
 
 
-def _local_iso(t: np.ndarray, tz: str) -> list[str]:
-    import pandas as pd
-
-    idx = pd.to_datetime(np.asarray(t, dtype=np.int64), unit="s", utc=True).tz_convert(tz)
-    return [f"{s[:-2]}:{s[-2:]}" for s in idx.strftime("%Y-%m-%dT%H:%M:%S%z")]
-
-
 def _fmt(v: float) -> str:
     if not np.isfinite(v):
         return ""
@@ -230,20 +224,20 @@ def export_enedis(curve: PowerSeries, path, tz: str = "Europe/Paris", layout: st
         raise ValueError("empty curve: nothing to export")
     steps = _steps(curve)
     ends = curve.t + steps
-    iso_end = _local_iso(ends, tz)
+    iso_end = iso_offset(ends, tz)
     values = [_fmt(v) for v in curve.p.astype(np.float64)]
     lines = []
     if layout == "horodate":
         if len(np.unique(steps)) != 1:
             raise ValueError("the horodate layout has one step per file; use layout='flat'")
-        first, last = _local_iso(curve.t[:1], tz)[0], iso_end[-1]
+        first, last = iso_offset(curve.t[:1], tz)[0], iso_end[-1]
         day = [f"{x[8:10]}/{x[5:7]}/{x[:4]}" for x in (first, last)]
         lines += [_HORODATE_META,
                   f"{prm};Courbe de charge;{day[0]};{day[1]};Energie active;Consommation;"
                   f"Comptage Brut;W;{int(steps[0]) // 60}", "", "Horodate;Valeur"]
         lines += [f"{e};{v}" for e, v in zip(iso_end, values, strict=True)]
     else:
-        first = _local_iso(curve.t[:1], tz)[0]
+        first = iso_offset(curve.t[:1], tz)[0]
         lines.append(_FLAT_HEADER)
         lines += [f"{prm};{first};{iso_end[-1]};PA;CONS;BRUT;W;{e};{v};B;{_iso_step(st)};0;0"
                   for e, v, st in zip(iso_end, values, steps, strict=True)]

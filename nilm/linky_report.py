@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_open
+from .clock import local_minutes
 from .io.prm import mask_text
 
 #: simulated training population: households × local days at 60 s (small: built in seconds)
@@ -81,17 +82,6 @@ def training_population(out_dir, *, seed: int = 0) -> list:
     return pairs
 
 
-def _local_iso(t, tz: str) -> list[str]:
-    out = []
-    for x in np.asarray(t, dtype=np.float64):
-        if not math.isfinite(x):
-            out.append("")
-            continue
-        out.append(pd.Timestamp(int(x), unit="s", tz="UTC").tz_convert(tz)
-                   .strftime("%Y-%m-%d %H:%M"))
-    return out
-
-
 def daily_table(household, grid, *, train=None, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     """Per-local-day estimates from the aggregate ``grid`` of ``household``.
 
@@ -112,10 +102,10 @@ def daily_table(household, grid, *, train=None, seed: int = 0) -> tuple[pd.DataF
     ``info`` holds ``water_heater`` (detected, power W), ``absences`` (episodes of at least
     :data:`MIN_ABSENCE_S`, local times) and the detector used.
     """
+    from .clock import local_clock
     from .privacy.hot_water import daily_energy, heater_profile, litres_from_kwh
     from .privacy.occupancy import episodes, occupancy_supervised, occupancy_unsupervised
     from .privacy.routine import changepoint_wake_bed
-    from .privacy.scores import local_clock
     from .resample import daily_energy as measured_daily_energy
 
     tz = household.timezone
@@ -145,7 +135,7 @@ def daily_table(household, grid, *, train=None, seed: int = 0) -> tuple[pd.DataF
     coverage = np.array([e_map.get(d, (np.nan, 0.0))[1] for d in dates.tolist()])
     table = pd.DataFrame({
         "date": [str(d) for d in dates], "energy_kwh": energy, "coverage": coverage,
-        "wake": _local_iso(wake, tz), "bed": _local_iso(bed, tz), "absent_h": absent_h,
+        "wake": local_minutes(wake, tz), "bed": local_minutes(bed, tz), "absent_h": absent_h,
         "water_heater_kwh": heater, "hot_water_l": litres_from_kwh(heater)})
     # the loader closes the last step with a NaN sample, which can open an empty local day
     has_data = np.bincount(k, weights=np.isfinite(grid.mains), minlength=len(d_days)) > 0
@@ -154,8 +144,8 @@ def daily_table(household, grid, *, train=None, seed: int = 0) -> tuple[pd.DataF
                   MIN_ABSENCE_S)
     info = {"water_heater": {"detected": bool(prof["owns"]),
                              "power_w": float(prof["heater_w"]) if prof["owns"] else None},
-            "absences": [(a, b) for a, b in zip(_local_iso(ep[:, 0], tz),
-                                                _local_iso(ep[:, 1], tz), strict=True)],
+            "absences": [(a, b) for a, b in zip(local_minutes(ep[:, 0], tz),
+                                                local_minutes(ep[:, 1], tz), strict=True)],
             "absence_detector": detector}
     return table, info
 
@@ -243,7 +233,7 @@ def analysis_blocks(household) -> list[tuple[int, int, int]]:
     """``(start, end, period)`` of each block analysed on its own: runs of local days at one
     step inside one calendar month (:data:`BLOCKS`). A day's step is the step of most of its
     values (interval curves), or the series' native period (TIC point samples)."""
-    from .resample import local_midnights
+    from .clock import local_midnights
     from .study import native_period
 
     s = household.mains
@@ -297,7 +287,7 @@ def _daily_days(household) -> pd.DataFrame:
     tz = household.timezone
     ok = np.isfinite(s.p)
     hold = s.holds()
-    dates = _local_iso(s.t, tz)
+    dates = local_minutes(s.t, tz)
     table = pd.DataFrame({"date": [d[:10] for d in dates],
                           "energy_kwh": np.where(ok, s.p * hold / 3.6e6, np.nan),
                           "hours": hold / 3600.0})

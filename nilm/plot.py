@@ -32,6 +32,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .atomic import atomic_path
+from .signal import run_pairs
 
 #: inference -> (target or None for "every target", metric): the number each inference is
 #: summarised by in the leakage-vs-resolution figure and the headline table.
@@ -281,7 +282,7 @@ def detectability_heatmap(results: pd.DataFrame, *, metric: str = "day_use_mcc",
 def _carpet_matrix(t, p, period, tz, max_cols):
     """(day numbers, matrix [days, cols], seconds per column) of a regular series, local time;
     columns are block means of at most ``max_cols`` per day (display only)."""
-    from .privacy.scores import DAY_S, local_clock
+    from .clock import DAY_S, local_clock
 
     day, sod = local_clock(t, tz)
     days = np.unique(day)
@@ -325,9 +326,9 @@ def carpet(household, truth=None, *, periods=(None, 600, 1800), max_cols: int = 
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from .clock import DAY_S, day_start_utc, local_clock
     from .privacy.occupancy import occupancy_unsupervised
     from .privacy.routine import changepoint_wake_bed, household_wake_bed
-    from .privacy.scores import DAY_S, day_start_utc, local_clock
     from .series import Household
     from .study import native_period
 
@@ -371,7 +372,7 @@ def carpet(household, truth=None, *, periods=(None, 600, 1800), max_cols: int = 
         o_full[np.searchsorted(all_days, days)] = o_mat
         col_h = 24.0 / o_full.shape[1]
         for r_i in range(len(all_days)):
-            ranges = [(a * col_h, (b - a) * col_h) for a, b in _runs(o_full[r_i] < 0.5)]
+            ranges = [(a * col_h, (b - a) * col_h) for a, b in run_pairs(o_full[r_i] < 0.5)]
             if ranges:
                 ax.broken_barh(ranges, (r_i - 0.45, 0.8), facecolor="none", hatch="////",
                                edgecolor="cyan", lw=0)
@@ -394,7 +395,7 @@ def carpet(household, truth=None, *, periods=(None, 600, 1800), max_cols: int = 
                 on_day = tday == d
                 away = ~truth.present[on_day]
                 h = tsod[on_day] / 3600
-                ranges = [(h[a], h[b - 1] - h[a] + step_h) for a, b in _runs(away)]
+                ranges = [(h[a], h[b - 1] - h[a] + step_h) for a, b in run_pairs(away)]
                 if ranges:
                     ax.broken_barh(ranges, (r_i + 0.35, 0.12), facecolor="red")
         ax.set_xlim(0, 24)
@@ -421,18 +422,10 @@ def carpet(household, truth=None, *, periods=(None, 600, 1800), max_cols: int = 
     return fig
 
 
-def _runs(mask) -> list[tuple[int, int]]:
-    """(start, end) index pairs of the runs of True in a 1-D boolean array."""
-    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
-    d = np.diff(m.astype(np.int8))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(),
-                    strict=True))
-
-
 def pick_example_day(grid, names: list[str], tz: str, first_day: int | None = None) -> int:
     """Local day number (days since 1970-01-01) with the most energy of the appliances ``names``
     among days fully covered by the grid, from ``first_day`` on."""
-    from .privacy.scores import local_clock
+    from .clock import local_clock
 
     day, _ = local_clock(grid.t, tz)
     e = np.nansum(grid.select(names).appliances.astype(np.float64), axis=0)
@@ -470,8 +463,9 @@ def disaggregation_example(household, *, periods=(600, 1800), appliances=None,
     Figure with one panel per period: mains (grey), true (solid) and predicted (dashed) power of
     each appliance, W against local hour.
     """
+    from .clock import day_start_utc, local_clock
     from .disaggregate import MODELS
-    from .privacy.scores import day_start_utc, local_clock, temporal_split
+    from .privacy.scores import temporal_split
     from .series import Household
 
     if not isinstance(household, Household):

@@ -31,6 +31,11 @@ import re
 
 import numpy as np
 
+from .clock import (
+    local_grid_start,
+    local_midnights,
+    utc_offsets,  # noqa: F401 (re-exported, public API)
+)
 from .kernels.resample import hold_integrate
 from .series import Grid, Household, PowerSeries
 
@@ -100,7 +105,9 @@ def integrate(series: PowerSeries, edges, *, max_gap=None) -> tuple[np.ndarray, 
     return hold_integrate(series.t, series.p, edges, gap, last)
 
 
-def _end(series: PowerSeries, max_gap) -> int | None:
+def hold_end(series: PowerSeries, max_gap=None) -> int | None:
+    """Epoch s where the hold of the last sample of ``series`` ends (the default end of its
+    grid), None for an empty series; ``max_gap`` as in :func:`resample`."""
     if len(series) == 0:
         return None
     _, last = _holds(series, max_gap)
@@ -145,7 +152,7 @@ def resample(series: PowerSeries, period, *, start=None, end=None, max_gap=None,
     if start is None:
         start = int(series.t[0]) // period * period
     if end is None:
-        end = _end(series, max_gap)
+        end = hold_end(series, max_gap)
     start, end = int(start), int(end)
     n = max(0, -(-(end - start) // period))
     if _on_grid(series, period, start, n, max_gap) and min_coverage <= 1:
@@ -204,28 +211,6 @@ def _on_grid(series: PowerSeries, period: int, start: int, n: int, max_gap) -> b
     return period == 1 or bool(np.all(np.diff(t) == period))
 
 
-def utc_offsets(t, tz: str) -> np.ndarray:
-    """UTC offset in seconds (local − UTC) of zone ``tz`` (IANA name) at each epoch second."""
-    import pandas as pd
-
-    t = np.asarray(t, dtype=np.int64)
-    local = pd.to_datetime(t, unit="s", utc=True).tz_convert(tz).tz_localize(None)
-    return local.to_numpy().astype("datetime64[s]").astype(np.int64) - t
-
-
-def _local_start(t0: int, t1: int, period: int, tz: str) -> int:
-    """Grid start aligned on local clock time; raises when the zone's offset changes by a
-    non-multiple of ``period`` within ``[t0, t1]`` (the grid would not be regular)."""
-    probe = np.arange(t0, max(t1, t0) + 3600, 1800, dtype=np.int64)
-    offs = utc_offsets(probe, tz)
-    if np.any((offs - offs[0]) % period):
-        raise ValueError(f"a {period} s grid aligned on local time in {tz} is not regular in UTC "
-                         "over this span (DST change); use nilm.resample.daily_energy for local "
-                         "days, or align='utc'")
-    off = int(offs[0])
-    return (t0 + off) // period * period - off
-
-
 def to_grid(household: Household, period, *, start=None, end=None, max_gap=None,
             min_coverage: float = 0.5, align: str = "utc") -> Grid:
     """Resample mains, every appliance and every extra channel of ``household`` onto one grid.
@@ -257,15 +242,15 @@ def to_grid(household: Household, period, *, start=None, end=None, max_gap=None,
         if not live:
             raise ValueError(f"{household.name}: no samples to resample")
     if end is None:
-        end = max(_end(s, max_gap) for s in live)
+        end = max(hold_end(s, max_gap) for s in live)
     if start is None:
         t0 = min(int(s.t[0]) for s in live)
         if align == "local":
-            start = _local_start(t0, int(end), period, household.timezone)
+            start = local_grid_start(t0, int(end), period, household.timezone)
         else:
             start = t0 // period * period
     elif align == "local":
-        _local_start(int(start), int(end), period, household.timezone)
+        local_grid_start(int(start), int(end), period, household.timezone)
     start, end = int(start), int(end)
     n = max(0, -(-(end - start) // period))
 
@@ -286,27 +271,6 @@ def to_grid(household: Household, period, *, start=None, end=None, max_gap=None,
     meta.update(period=period, max_gap=max_gap, min_coverage=min_coverage, align=align,
                 max_gap_by_channel={k: _holds(s, max_gap)[0] for k, s in chans.items()})
     return Grid(start, period, mains, apps, names, meta, extra)
-
-
-def local_midnights(t0: int, t1: int, tz: str) -> tuple[np.ndarray, np.ndarray]:
-    """Local calendar days touching ``[t0, t1)`` in zone ``tz``.
-
-    Returns
-    -------
-    days : datetime64[D] array of local dates.
-    edges : int64 array (len(days) + 1,), epoch s of each local midnight (a midnight that does
-        not exist because of a DST jump is shifted forward to the first valid instant).
-    """
-    import pandas as pd
-
-    first = pd.Timestamp(t0, unit="s", tz="UTC").tz_convert(tz).normalize().tz_localize(None)
-    last = pd.Timestamp(max(t1 - 1, t0), unit="s", tz="UTC").tz_convert(tz).normalize()
-    last = last.tz_localize(None)
-    naive = pd.date_range(first, last + pd.Timedelta(days=1), freq="D")
-    aware = naive.tz_localize(tz, ambiguous=np.ones(len(naive), dtype=bool),
-                              nonexistent="shift_forward")
-    edges = aware.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[s]")
-    return naive[:-1].to_numpy().astype("datetime64[D]"), edges.astype(np.int64)
 
 
 def daily_energy(series: PowerSeries, tz: str, *, max_gap=None,
@@ -330,8 +294,9 @@ def daily_energy(series: PowerSeries, tz: str, *, max_gap=None,
     """
     if len(series) == 0:
         return np.empty(0, dtype="datetime64[D]"), np.empty(0), np.empty(0)
-    days, edges = local_midnights(int(series.t[0]), _end(series, max_gap), tz)
+    days, edges = local_midnights(int(series.t[0]), hold_end(series, max_gap), tz)
     energy, covered = integrate(series, edges, max_gap=max_gap)
     length = np.diff(edges)
     mean, coverage = _means(energy, covered, length, min_coverage)
     return days, mean * length / 3600.0, coverage
+

@@ -480,12 +480,35 @@ def _rolling(x, w, fn):
     return getattr(pd.Series(x).rolling(w, center=True, min_periods=1), fn)().to_numpy(copy=True)
 
 
+def _runs(mask):
+    """(starts, ends) of the runs of True in ``mask``, walked element by element."""
+    starts, ends, inside = [], [], False
+    for i, v in enumerate(np.asarray(mask, bool)):
+        if v and not inside:
+            starts.append(i)
+        elif not v and inside:
+            ends.append(i)
+        inside = bool(v)
+    if inside:
+        ends.append(len(mask))
+    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+
+
+def _vote(onset, night, width):
+    """The contactor-time vote of :func:`heater_profile`: one vote per (night, bin of
+    ``width`` s); the median onset of the most voted bin, the earliest bin on a tie."""
+    votes = {}
+    for o, n in zip(onset.tolist(), night.tolist(), strict=True):
+        votes.setdefault(np.floor(o / width), set()).add(n)
+    best = min(votes, key=lambda b: (-len(votes[b]), b))
+    return float(np.median([o for o in onset if np.floor(o / width) == best]))
+
+
 def heater_profile(grid, tz, *, window=(21.0, 7.5), step_range=(1500.0, 3000.0), base_q=0.1,
                    min_nights=0.3, min_run_s=600.0):
     """Twin of :func:`nilm.privacy.hot_water.heater_profile`: its first, whole-array numpy
     version (every step on every interval, the clock from ``local_clock(grid.t)``)."""
-    from nilm.privacy.hot_water import _runs, _vote
-    from nilm.privacy.scores import local_clock
+    from nilm.clock import local_clock
 
     p = grid.mains.astype(np.float64)
     period = float(grid.period)
@@ -541,7 +564,7 @@ def heater_profile(grid, tz, *, window=(21.0, 7.5), step_range=(1500.0, 3000.0),
 
 def daily_energy(grid, tz, profile, *, window=(21.0, 7.5), min_cover=0.5):
     """Twin of :func:`nilm.privacy.hot_water.daily_energy`: per-day sums over every interval."""
-    from nilm.privacy.scores import local_clock
+    from nilm.clock import local_clock
 
     day, _ = local_clock(grid.t, tz)
     days = np.unique(day)
@@ -558,8 +581,8 @@ def occupancy_unsupervised(grid, tz, *, margin_w=50.0, window_s=3600.0, sleep=(0
                            q=0.9, smooth_s=1800.0, max_sleep_s=12 * 3600.0):
     """Twin of :func:`nilm.privacy.occupancy.occupancy_unsupervised`: its first version, pandas
     rolling windows throughout (moving max for "active within the window")."""
-    from nilm.privacy.occupancy import _runs, night_quantile
-    from nilm.privacy.scores import local_clock
+    from nilm.clock import local_clock
+    from nilm.privacy.occupancy import night_quantile
 
     p = grid.mains.astype(np.float64)
     p = p - np.nan_to_num(heater_profile(grid, tz)["power"])
@@ -617,14 +640,14 @@ def day_profiles(p, day, sod, period, start_h, hours, bin_s=900.0):
 
 def heater_step_free(grid, tz):
     """Twin of :func:`nilm.privacy.routine.heater_step_free` (power only): the heater runs and
-    edges of ``hot_water._heater_profile``, walked block by block and interval by interval."""
-    from nilm.privacy.hot_water import _heater_profile
-    from nilm.privacy.scores import local_clock
+    edges of :func:`nilm.signal.heater_power`, walked block by block and interval by interval."""
+    from nilm.clock import local_clock
+    from nilm.signal import heater_power
 
     p = grid.mains.astype(np.float64)
     period = float(grid.period)
     day, sod = local_clock(grid.t, tz)
-    marked = set(_heater_profile(p.copy(), day, sod, period)[1].tolist())
+    marked = set(heater_power(p.copy(), day, sod, period)[1].tolist())
     out = p.copy()
     hour = max(1, int(round(3600.0 / period)))
     n, i = len(p), 0
@@ -655,7 +678,7 @@ def wake_bed_step(grid, tz, *, q=0.95, margin_w=50.0, sustain_s=0.0, evening=(17
                   max_spread_w=np.inf):
     """Twin of :func:`nilm.privacy.routine.changepoint_wake_bed` on the heater-step-free power
     (interval starts, before the position shift): day by day, interval by interval."""
-    from nilm.privacy.scores import local_clock
+    from nilm.clock import local_clock
 
     p = heater_step_free(grid, tz)
     day, sod = local_clock(grid.t, tz)

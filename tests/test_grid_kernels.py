@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from nilm import metrics as M
+from nilm.clock import CHUNK_BITS, local_clock, offset_table
 from nilm.kernels import grid as K
 from nilm.privacy import hot_water as H
-from nilm.privacy.scores import _CHUNK_BITS, _offset_table, local_clock
 from nilm.series import Grid
 from tests import naive
 
@@ -18,8 +18,8 @@ SPRING, AUTUMN = 1616893200, 1635642000
 
 def _clock(start, period, n, tz):
     t_last = start + int(np.int64((n - 1) * period)) if n else start
-    trans, offs = _offset_table(tz, min(start, t_last) >> _CHUNK_BITS,
-                                max(start, t_last) >> _CHUNK_BITS)
+    trans, offs = offset_table(tz, min(start, t_last) >> CHUNK_BITS,
+                                max(start, t_last) >> CHUNK_BITS)
     return K.regular_clock(start, period, n, trans, offs)
 
 
@@ -200,7 +200,7 @@ def test_presence_on_grid_integer_path_equals_float_path():
 @pytest.mark.parametrize("fn", ["mean", "std", "max", "min"])
 @pytest.mark.parametrize("w", [1, 2, 3, 4, 7, 60, 1000])
 def test_centered_is_pandas_rolling_to_the_bit(fn, w):
-    from nilm.privacy.occupancy import _centered, _centered_kernels
+    from nilm.signal import centred, centred_kernels
 
     rng = np.random.default_rng(w)
     cases = [rng.normal(300, 200, 500), np.full(50, 123.4), np.zeros(0), np.array([7.0]),
@@ -209,9 +209,9 @@ def test_centered_is_pandas_rolling_to_the_bit(fn, w):
              np.full(30, np.nan), np.repeat([0.0, 1.0, np.nan], 77)]
     for x in cases:
         want = getattr(pd.Series(x).rolling(w, center=True, min_periods=1), fn)().to_numpy()
-        # the private-kernel path itself (a pandas release that changes it fails here), and
+        # the pandas-kernel path itself (a pandas release that changes it fails here), and
         # the public function (which falls back to the rolling expression)
-        for got in (_centered_kernels(x, w, fn), _centered(x, w, fn)):
+        for got in (centred_kernels(x, w, fn), centred(x, w, fn)):
             assert got.dtype == np.float64 and got.shape == want.shape
             np.testing.assert_array_equal(got, want)
             np.testing.assert_array_equal(np.signbit(got), np.signbit(want))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from naive import tank_naive
 
+from nilm.signal import run_pairs
 from nilm.simulate import appliances as ap
 from nilm.simulate.clock import local_days
 from nilm.simulate.daylight import sunrise_sunset
@@ -19,7 +20,6 @@ from nilm.simulate.household import (
     PROGRAMS,
     HouseholdSimulator,
     _place,
-    _runs,
     check_period,
     draw_config,
     simulate_household,
@@ -317,9 +317,9 @@ def test_polar_night_has_no_daylight():
 # -- helpers ---------------------------------------------------------------------------------
 
 def test_runs_and_place():
-    assert _runs(np.array([], bool)) == []
-    assert _runs(np.array([1, 1, 0, 1], bool)) == [(0, 2), (3, 4)]
-    assert _runs(np.ones(3, bool)) == [(0, 3)]
+    assert run_pairs(np.array([], bool)) == []
+    assert run_pairs(np.array([1, 1, 0, 1], bool)) == [(0, 2), (3, 4)]
+    assert run_pairs(np.ones(3, bool)) == [(0, 3)]
     ivs = [(100, 200), (500, 900)]
     assert _place(ivs, 150, 30) == 150
     assert _place(ivs, 190, 30) == 170          # pulled back to fit

@@ -22,8 +22,8 @@ def regular_clock(start, period, n, trans, offs):
 
     Interval ``i`` starts at ``t_i = start + int64(i · period)`` epoch s UTC (the rule of
     :attr:`nilm.series.Grid.t`); its UTC offset is ``offs[searchsorted(trans, t_i, "right")]``
-    (the table of :func:`nilm.privacy.scores._offset_table`). Same result as
-    :func:`nilm.privacy.scores.local_clock` on ``Grid.t``, without materialising ``Grid.t``
+    (the table of :func:`nilm.clock.offset_table`). Same result as
+    :func:`nilm.clock.local_clock` on ``Grid.t``, without materialising ``Grid.t``
     nor searching per interval.
 
     Parameters

@@ -44,25 +44,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import metrics
+from ..clock import day_start_utc, grid_days, local_clock
 from ..names import base_name
 from ..series import Grid, Household, PowerSeries
+from ..signal import coarsen, expand, feature_factor, spread
 from ..truth import GroundTruth
 from .memo import Memo, feature_grid, memoised
 from .occupancy import interval_features, subsample, training_rows
-from .scores import (
-    always_positive_f1,
-    as_grid,
-    coarsen,
-    day_start_utc,
-    expand,
-    feature_factor,
-    local_clock,
-    ratio_ci,
-    row,
-    skill_score,
-    spread,
-    temporal_split,
-)
+from .scores import always_positive_f1, as_grid, ratio_ci, row, skill_score, temporal_split
 
 #: attacks besides the disaggregators of nilm.disaggregate.MODELS
 DIRECT = "direct"
@@ -283,8 +272,8 @@ def predict_activity(method: str, train_grids: list[Grid], test: Grid, names: li
     The direct detector: features :func:`nilm.privacy.occupancy.interval_features` of the
     aggregate; labels the training grids' sub-meter activity (interval energy at least
     on-power × min on-duration); model and threshold :func:`cross_fit`. On a grid finer than
-    :data:`nilm.privacy.scores.FEATURE_PERIOD_S` it learns and predicts on block means at that
-    period (:func:`nilm.privacy.scores.coarsen`), and each interval gets its block's verdict.
+    :data:`nilm.signal.FEATURE_PERIOD_S` it learns and predicts on block means at that
+    period (:func:`nilm.signal.coarsen`), and each interval gets its block's verdict.
     """
     period = float(test.period)
     out = {}
@@ -336,21 +325,6 @@ def predict_activity(method: str, train_grids: list[Grid], test: Grid, names: li
     return out
 
 
-def _local_days(grid: Grid, tz: str) -> np.ndarray:
-    """Sorted local days (as :func:`local_clock`) holding an interval start of ``grid``.
-
-    Reads one interval per hour and the last one instead of all: every local day lasts at least
-    23 h, so only the first and last days can hold less than an hour of intervals, and those
-    are read."""
-    n = len(grid)
-    if n == 0:
-        return np.zeros(0, np.int64)
-    step = max(1, int(3600 // float(grid.period)))
-    ix = np.append(np.arange(0, n, step), n - 1)
-    t = grid.start + (ix * float(grid.period)).astype(np.int64)
-    return np.unique(local_clock(t, tz)[0])
-
-
 class _Calendar:
     """The local days of a grid and, per day, the index range of its intervals.
 
@@ -361,7 +335,7 @@ class _Calendar:
     """
 
     def __init__(self, grid: Grid, ok: np.ndarray, tz: str):
-        self.days = _local_days(grid, tz)
+        self.days = grid_days(grid, tz)
         start = day_start_utc(self.days, tz) - grid.start
         end = day_start_utc(self.days + 1, tz) - grid.start
         period = float(grid.period)

@@ -35,34 +35,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..clock import grid_clock, local_clock, unique_days
 from ..series import Grid
+
+# re-exported for callers of this module (public API); documented in nilm.signal
+from ..signal import OFFPEAK_SEARCH, aggregate_view, heater_free, heater_power, offpeak_intervals  # noqa: F401
 from ..truth import GroundTruth
-from .scores import (
-    DAY_S,
-    as_grid,
-    error_rows,
-    grid_clock,
-    local_clock,
-    row,
-    unique_days,
-)
+from .scores import as_grid, error_rows, row
 
 #: the attacks this module implements
 METHODS = ("offpeak_step",)
 
-#: local hours searched for the off-peak heater run: every French *heures creuses* slot of
-#: 8 h starting 21:30-23:00 lies inside it
-OFFPEAK_SEARCH = (21.0, 7.5)
-
 #: default temperature rise of the water, K (cold 10 °C to 55 °C)
 DELTA_T_K = 45.0
-
-
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start (inclusive) and end (exclusive) indices of the runs of True in ``mask``."""
-    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
-    d = np.diff(m.astype(np.int8))
-    return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
 
 
 def litres_from_kwh(kwh, delta_t_k: float = DELTA_T_K):
@@ -70,46 +55,11 @@ def litres_from_kwh(kwh, delta_t_k: float = DELTA_T_K):
     return np.asarray(kwh, dtype=np.float64) * 860.0 / float(delta_t_k)
 
 
-def heater_free(grid: Grid, tz: str, remove_heater: bool = True
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(power, local day, local time of day) of the aggregate, with the off-peak water-heater
-    run of :func:`heater_profile` subtracted when ``remove_heater``: what the occupancy and
-    routine attacks read. Power is float64 W (a fresh array); day and time of day are those of
-    :func:`grid_clock`.
-
-    The heater power is 0 outside its runs and ``p − 0.0`` is ``p``, so subtracting it in the
-    run and edge intervals only gives the values of ``p − nan_to_num(power)``.
-    """
-    p = grid.mains.astype(np.float64)
-    day, sod = grid_clock(grid, tz)
-    if remove_heater:
-        prof, idx = _heater_profile(p, day, sod, float(grid.period))
-        p[idx] -= np.nan_to_num(prof["power"][idx])
-    return p, day, sod
-
-
-def aggregate_view(grid: Grid) -> Grid:
-    """``grid`` without its sub-meters and extra channels (the same mains array, not a copy):
-    the attacks read only the aggregate, and :func:`nilm.privacy.scores.coarsen` would
-    otherwise pool every sub-meter of a year at 1 s for nothing."""
-    return Grid(grid.start, grid.period, grid.mains, np.zeros((0, len(grid)), np.float32), [],
-                dict(grid.meta), {})
-
-
 def offpeak_mask(grid: Grid, tz: str, window=(22.0, 6.0)) -> tuple[np.ndarray, np.ndarray]:
     """(mask, night) of the intervals wholly inside the local off-peak ``window`` (hours; may
     wrap midnight). ``night`` labels each interval with the local day its window started on."""
-    return _offpeak(*grid_clock(grid, tz), np.isfinite(grid.mains), float(grid.period), window)
-
-
-def _offpeak(day, sod, finite, period: float, window) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`offpeak_mask` from a grid's local clock (``day``, ``sod``), where its aggregate is
-    ``finite``."""
-    from ..kernels.grid import offpeak_window
-
-    w0 = window[0] * 3600.0
-    length = ((window[1] - window[0]) % 24) * 3600.0
-    return offpeak_window(day, sod, finite, float(w0), float(length), float(period))
+    return offpeak_intervals(*grid_clock(grid, tz), np.isfinite(grid.mains), float(grid.period),
+                             window)
 
 
 def heater_profile(grid: Grid, tz: str, *, window=OFFPEAK_SEARCH, step_range=(1500.0, 3000.0),
@@ -154,98 +104,9 @@ def heater_profile(grid: Grid, tz: str, *, window=OFFPEAK_SEARCH, step_range=(15
     (bool) and ``nights`` (number of nights with in-window data).
     """
     p = grid.mains.astype(np.float64)
-    return _heater_profile(p, *grid_clock(grid, tz), float(grid.period), window=window,
-                           step_range=step_range, base_q=base_q, min_nights=min_nights,
-                           min_run_s=min_run_s)[0]
-
-
-def _heater_profile(p, day, sod, period, *, window=OFFPEAK_SEARCH,
-                    step_range=(1500.0, 3000.0), base_q: float = 0.1, min_nights: float = 0.3,
-                    min_run_s: float = 600.0) -> tuple[dict, np.ndarray]:
-    """:func:`heater_profile` of power ``p`` (float64 W, not modified) whose local clock
-    (``day``, ``sod``; :func:`grid_clock`) a caller already holds, and the indices of the
-    intervals where the estimated heater power is not 0 (so a caller subtracts it there only:
-    each extra array over a year of 1-s intervals costs a quarter of a gigabyte)."""
-    off, night = _offpeak(day, sod, np.isfinite(p), period, window)
-    power = np.where(np.isfinite(p), 0.0, np.nan)
-    night_off = night[off]
-    nights = unique_days(night_off)
-    out = {"power": power, "offpeak": off, "heater_w": float("nan"), "start_s": float("nan"),
-           "owns": False, "nights": int(len(nights))}
-    none = np.zeros(0, np.int64)
-    if len(night_off) < 2:
-        return out, none
-    base = float(np.quantile(p[off], base_q))
-    lo, hi = step_range
-    w0 = window[0] * 3600.0
-    runs = _level_runs(p[off] - base, off, night, night_off, nights, sod, w0, lo, hi, period,
-                       min_run_s)
-    if runs is None:
-        return out, none
-    heater_w, start, s, e = runs
-    owns = len(s) >= max(1.0, min_nights * len(nights))
-    out.update(heater_w=heater_w, start_s=float((start + w0) % DAY_S), owns=bool(owns))
-    if not owns:
-        return out, none
-    n = len(p)
-    run = np.zeros(n, bool)
-    for a, b in zip(s, e, strict=True):
-        run[a:b] = True
-    edge = np.zeros(n, bool)
-    before, after = s - 1, e
-    edge[before[before >= 0]] = True
-    edge[after[after < n]] = True
-    edge &= ~run & np.isfinite(p)
-    power[run] = np.clip(p[run] - base, 0.0, heater_w)
-    power[edge] = np.clip(p[edge] - base, 0.0, heater_w)
-    return out, np.flatnonzero(run | edge)
-
-
-def _vote(onset: np.ndarray, night: np.ndarray, width: float) -> float:
-    """Contactor time (s after the window start) voted by ``onset`` times, one vote per night
-    and bin of ``width`` s: the median onset in the bin with most votes (ties: earliest)."""
-    bins = np.floor(onset / width)
-    pairs = np.unique(np.stack([night.astype(np.float64), bins], axis=1), axis=0)
-    vals, counts = np.unique(pairs[:, 1], return_counts=True)
-    return float(np.median(onset[bins == vals[np.argmax(counts)]]))
-
-
-def _level_runs(ex_off, off, night, night_off, nights, sod, w0, lo, hi, period,
-                min_run_s: float = 600.0):
-    """Heater runs from levels: runs of excess ≥ P_h / 2, P_h = median over
-    nights of the largest excess; each night's longest run votes for the contactor time and the
-    heater run is the night's first run starting within max(period, 30 min) of it. Runs
-    shorter than ``min_run_s`` (s) are ignored.
-
-    ``ex_off`` and ``night_off`` are the excess power (W) and night of the in-window intervals
-    (``off``), ``nights`` the distinct nights, ``sod`` the local time of day of every interval
-    (s) and ``w0`` the window start (s).
-    Returns (P_h, contactor time as s after the window start, run starts, run ends) or None.
-    """
-    k = np.searchsorted(nights, night_off)
-    nmax = np.full(len(nights), -np.inf)
-    np.maximum.at(nmax, k, ex_off)
-    cand = nmax[(nmax >= 0.8 * lo) & (nmax <= 1.3 * hi)]
-    if cand.size == 0:
-        return None
-    heater_w = float(np.median(cand))
-    high = np.zeros(len(off), bool)
-    high[off] = ex_off >= heater_w / 2
-    s, e = _runs(high)
-    # a tank reheats for tens of minutes; a kettle boiled at the same time every morning is not
-    # a heater run (at periods of min_run_s or more one interval is all a run can show)
-    long = (e - s) * period >= min_run_s
-    s, e = s[long], e[long]
-    if s.size == 0:
-        return None
-    # onset time after the window start, for the run starts only
-    u = (sod[s] - w0) % DAY_S
-    order = np.lexsort((-(e - s), night[s]))
-    longest = order[np.unique(night[s][order], return_index=True)[1]]
-    start = _vote(u[longest], night[s[longest]], max(period, 900.0))
-    near = np.flatnonzero(np.abs(u - start) <= max(period, 1800.0))
-    keep = near[np.unique(night[s][near], return_index=True)[1]]
-    return heater_w, start, s[keep], e[keep]
+    return heater_power(p, *grid_clock(grid, tz), float(grid.period), window=window,
+                        step_range=step_range, base_q=base_q, min_nights=min_nights,
+                        min_run_s=min_run_s)[0]
 
 
 def daily_energy(grid: Grid, tz: str, profile: dict, *, window=OFFPEAK_SEARCH,
@@ -313,8 +174,8 @@ def score_hot_water(household_or_grid, truth: GroundTruth, period: float, *,
     tz = truth.timezone
     split = "households" if train is not None else "leave_one_day_out"
     day, sod = grid_clock(grid, tz)
-    prof, heated = _heater_profile(grid.mains.astype(np.float64), day, sod, float(grid.period),
-                                   window=window)
+    prof, heated = heater_power(grid.mains.astype(np.float64), day, sod, float(grid.period),
+                                window=window)
     days, est = _daily_energy(day, prof, float(grid.period), window=window, heated=heated)
     tdays, _ = local_clock(np.asarray(truth.days, dtype=np.int64), tz)
     k = np.searchsorted(days, tdays)
@@ -358,5 +219,5 @@ def score_hot_water(household_or_grid, truth: GroundTruth, period: float, *,
     return rows
 
 
-__all__ = ["DELTA_T_K", "METHODS", "aggregate_view", "daily_energy", "heater_free",
-           "heater_profile", "litres_from_kwh", "offpeak_mask", "score_hot_water"]
+__all__ = ["DELTA_T_K", "METHODS", "daily_energy", "heater_profile", "litres_from_kwh",
+           "offpeak_mask", "score_hot_water"]

@@ -1,7 +1,7 @@
 """Work shared by the scorers of one household across attack methods and resolutions.
 
 A study scores every method at every rung of the ladder on the same household. Much of that work
-does not depend on the method or, below :data:`nilm.privacy.scores.FEATURE_PERIOD_S`, on the
+does not depend on the method or, below :data:`nilm.signal.FEATURE_PERIOD_S`, on the
 rung: the learned attacks read 60-s block means whether the curve is attacked at 1 s, 2 s or
 1 min, and the no-information priors of the appliance scores depend only on the attacked grid.
 A :class:`Memo` passed to the scorers (``memo=``) computes each such piece once.
@@ -16,7 +16,7 @@ job happens to compute.
 
 from __future__ import annotations
 
-from .scores import coarsen, feature_factor
+from ..signal import aggregate_view, coarsen, feature_factor
 
 
 class Memo:
@@ -73,8 +73,6 @@ def feature_grid(grid, memo: Memo | None, *, mains_only: bool = False):
     if k == 1:
         return grid
     if mains_only:
-        from .hot_water import aggregate_view
-
         grid = aggregate_view(grid)
     return coarsen(grid, k)
 

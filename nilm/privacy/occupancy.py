@@ -41,79 +41,26 @@ from __future__ import annotations
 import numpy as np
 
 from .. import metrics
+from ..clock import DAY_S, grid_clock, local_clock, unique_days
 from ..kernels.grid import any_centered
 from ..series import Grid
-from ..truth import GroundTruth
-from .hot_water import aggregate_view, heater_free
-from .memo import Memo, feature_grid, memoised
-from .scores import (
-    DAY_S,
-    always_positive_f1,
-    as_grid,
+from ..signal import (
+    aggregate_view,
+    centred,
     coarsen,
     expand,
     feature_factor,
-    grid_clock,
-    local_clock,
-    ratio_ci,
-    row,
-    skill_score,
+    heater_free,
+    runs,
     spread,
-    temporal_split,
-    unique_days,
 )
+from ..truth import GroundTruth
+from .memo import Memo, feature_grid, memoised
+from .scores import always_positive_f1, as_grid, ratio_ci, row, skill_score, temporal_split
 from .truth_proxy import presence_on_grid
 
 #: the attacks this module implements
 METHODS = ("unsupervised", "supervised", "tuned")
-
-
-def _centered(x: np.ndarray, w: int, fn: str) -> np.ndarray:
-    """Centered moving ``fn`` ("max", "mean", "std", "min") over ``w`` intervals, NaN-aware:
-    ``pandas.Series(x).rolling(w, center=True, min_periods=1).<fn>()``.
-
-    It calls the Cython window kernels behind that expression directly, with the same window
-    bounds, input preparation (float64, inf as NaN) and ``std`` post-processing, so the values
-    are pandas' own to the bit; on a year of 1-s intervals the Series machinery around them
-    (mostly clipping the bound arrays) cost three times the kernels. Those kernels are private
-    to pandas: where they are missing or their signature changed, the public expression is
-    used instead (same values, slower).
-    """
-    try:
-        return _centered_kernels(x, w, fn)
-    except (ImportError, AttributeError, TypeError):
-        import pandas as pd
-
-        s = pd.Series(np.asarray(x, dtype=np.float64)).rolling(w, center=True, min_periods=1)
-        return getattr(s, fn)().to_numpy(copy=True)
-
-
-def _centered_kernels(x: np.ndarray, w: int, fn: str) -> np.ndarray:
-    """:func:`_centered` through pandas' window kernels (``pandas._libs.window``)."""
-    from pandas._libs.window import aggregations
-
-    x = np.asarray(x, dtype=np.float64)
-    n = len(x)
-    if n == 0:
-        return x.copy()
-    inf = np.isinf(x)
-    if inf.any():
-        x = np.where(inf, np.nan, x)
-    # pandas' FixedWindowIndexer with center=True: the window ends (w − 1) // 2 ahead, and its
-    # start is taken from the end before the end is clipped to the series
-    end = np.arange(1 + (w - 1) // 2, n + 1 + (w - 1) // 2, dtype=np.int64)
-    start = np.maximum(end - w, 0)
-    np.minimum(end, n, out=end)
-    if fn == "std":
-        with np.errstate(all="ignore"):
-            var = aggregations.roll_var(x, start, end, 1, ddof=1)
-            out = np.sqrt(var)
-        out[var < 0] = 0
-        return out
-    kernel = {"mean": aggregations.roll_mean, "max": aggregations.roll_max,
-              "min": aggregations.roll_min}[fn]
-    with np.errstate(all="ignore"):
-        return kernel(x, start, end, 1)
 
 
 def night_quantile(x: np.ndarray, sod: np.ndarray, period: float, q: float, *,
@@ -147,8 +94,8 @@ def interval_features(grid: Grid, tz: str, *, windows_s=(3600.0, 3 * 3600.0)) ->
     cols = [p, p - base, d_prev, d_next]
     for w_s in windows_s:
         w = max(1, int(round(w_s / period)))
-        cols += [_centered(p, w, "mean"), _centered(p, w, "std"), _centered(p, w, "max"),
-                 _centered(p, w, "min")]
+        cols += [centred(p, w, "mean"), centred(p, w, "std"), centred(p, w, "max"),
+                 centred(p, w, "min")]
     x = np.stack(cols, axis=1)
     x[~np.isfinite(p)] = np.nan
     return x
@@ -195,8 +142,8 @@ def _levels(grid: Grid, tz: str, remove_heater: bool = True, smooth_s: float = 1
     # looks the same by day and by night and a step at a coarse period still shows
     w = max(1, int(round(smooth_s / period)))
     finite = np.isfinite(p)
-    level = _centered(p, w, "mean")
-    var = _centered(p, max(3, w), "std")
+    level = centred(p, w, "mean")
+    var = centred(p, max(3, w), "std")
     level[~finite] = np.nan
     var[~finite] = np.nan
     return {"sod": sod, "period": period, "finite": finite, "level": level, "var": var}
@@ -219,7 +166,7 @@ def _threshold_occupancy(lv: dict, *, margin_w: float = 50.0, window_s: float = 
     recent = any_centered(active, day_w)
     # a quiet run that holds sleep hours and is no longer than max_sleep_s is the night gap:
     # from the last evening activity to the first morning one, everyone is asleep at home
-    s, e = _runs(~occupied)
+    s, e = runs(~occupied)
     c = np.concatenate([[0], np.cumsum(in_sleep & recent)])
     night_gap = ((c[e] - c[s]) > 0) & ((e - s) * period <= max_sleep_s)
     occupied |= in_sleep & recent
@@ -299,11 +246,11 @@ def occupancy_features(grid: Grid, tz: str) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         extra = [ex / med_ex]
         for w_s in (12 * 3600.0, DAY_S):
-            extra.append(_centered(p, max(1, int(round(w_s / period))), "mean") / med)
+            extra.append(centred(p, max(1, int(round(w_s / period))), "mean") / med)
     unsup = occupancy_unsupervised(grid, tz)
     extra.append(unsup)
     for w_s in (3 * 3600.0, DAY_S):
-        extra.append(_centered(unsup, max(1, int(round(w_s / period))), "mean"))
+        extra.append(centred(unsup, max(1, int(round(w_s / period))), "mean"))
     x = np.concatenate([base, _rank(base), np.stack(extra, axis=1)], axis=1)
     x[~np.isfinite(p)] = np.nan
     return x
@@ -320,8 +267,8 @@ def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: 
     moving majority over ``smooth_s`` (occupancy changes a few times a day, not every
     interval). With no training labels of both classes it predicts the training majority
     (or NaN with no labels at all). On a grid finer than
-    :data:`nilm.privacy.scores.FEATURE_PERIOD_S` it learns and predicts on block means at that
-    period (:func:`nilm.privacy.scores.coarsen`) and each interval gets its block's verdict.
+    :data:`nilm.signal.FEATURE_PERIOD_S` it learns and predicts on block means at that
+    period (:func:`nilm.signal.coarsen`) and each interval gets its block's verdict.
     """
     k = feature_factor(float(grid.period))
     if k > 1:
@@ -345,7 +292,7 @@ def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: 
     pred[~np.isfinite(p)] = np.nan
     w = max(1, int(round(smooth_s / float(grid.period))))
     if w > 1:
-        pred = np.where(np.isfinite(p), (_centered(pred, w, "mean") >= 0.5).astype(float),
+        pred = np.where(np.isfinite(p), (centred(pred, w, "mean") >= 0.5).astype(float),
                         np.nan)
     return pred
 
@@ -389,7 +336,7 @@ def occupancy_tuned(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, 
     houses need other references than quiet flats). Labels of the training households only
     choose two thresholds, so the attack stays readable; without training labels it is
     :func:`occupancy_unsupervised` with its defaults. Below 60 s the search runs on 60-s block
-    means (:func:`nilm.privacy.scores.coarsen`); the chosen thresholds are then applied at the
+    means (:func:`nilm.signal.coarsen`); the chosen thresholds are then applied at the
     attacked period.
     """
     import itertools
@@ -420,18 +367,12 @@ def occupancy_tuned(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, 
     return occupancy_unsupervised(grid, tz, **best_kw)
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
-    d = np.diff(m.astype(np.int8))
-    return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
-
-
 def episodes(absent: np.ndarray, start: float, step: float, min_len_s: float
              ) -> np.ndarray:
     """Absence episodes ``[m, 2]`` (start, end epoch s) of a regular 0/1 timeline: maximal runs
     of ``absent`` (NaN counts as not absent) at least ``min_len_s`` long."""
     a = np.asarray(absent, dtype=np.float64) == 1
-    s, e = _runs(a)
+    s, e = runs(a)
     keep = (e - s) * step >= min_len_s
     return np.stack([start + s[keep] * step, start + e[keep] * step], axis=1).astype(np.float64)
 

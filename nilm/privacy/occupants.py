@@ -36,22 +36,15 @@ import numpy as np
 import pandas as pd
 
 from .. import metrics
+from ..clock import DAY_S, day_start_utc, local_clock
 from ..series import Grid
+from ..signal import coarsen
 from ..truth import GroundTruth
 from .hot_water import daily_energy, heater_profile
 from .memo import Memo, memoised
 from .occupancy import night_quantile, occupancy_unsupervised
 from .routine import changepoint_wake_bed
-from .scores import (
-    DAY_S,
-    as_grid,
-    coarsen,
-    day_start_utc,
-    local_clock,
-    row,
-    skill_error,
-    skill_score,
-)
+from .scores import as_grid, row, skill_error, skill_score
 
 #: the attacks this module implements
 METHODS = ("forest", "forest_regressor", "ordinal_forest", "ridge")
@@ -163,7 +156,7 @@ def multiresolution_features(grid: Grid, tz: str) -> np.ndarray:
     of :data:`COARSER_RUNGS_S`, float64 ``[len(FEATURES) · (1 + len(COARSER_RUNGS_S))]``.
 
     A rung contributes only when it is coarser than ``grid.period`` and a whole multiple of it
-    (the attacker computes it from the data it holds, by :func:`nilm.privacy.scores.coarsen`);
+    (the attacker computes it from the data it holds, by :func:`nilm.signal.coarsen`);
     otherwise its block is NaN, so every period has the same columns (imputation turns a
     column that is NaN in every household into a constant, which no model splits on).
     """

@@ -59,24 +59,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..clock import DAY_S, day_start_utc, grid_clock, local_clock, unique_days
 from ..series import Grid
+from ..signal import aggregate_view, coarsen, feature_factor, heater_free, heater_power, runs
 from ..truth import GroundTruth
-from .hot_water import _heater_profile, _runs, aggregate_view, heater_free
-from .scores import (
-    DAY_S,
-    as_grid,
-    coarsen,
-    day_start_utc,
-    error_rows,
-    feature_factor,
-    grid_clock,
-    local_clock,
-    quantisation_floor_s,
-    ratio_ci,
-    row,
-    skill_score,
-    unique_days,
-)
+from .scores import as_grid, error_rows, quantisation_floor_s, ratio_ci, row, skill_score
 
 #: the attacks this module implements
 METHODS = ("changepoint", "tuned", "regression")
@@ -128,19 +115,19 @@ def heater_step_free(grid: Grid, tz: str) -> tuple[np.ndarray, np.ndarray, np.nd
     Returns
     -------
     (p, day, sod): float64 W (a fresh array, NaN where the mains is), and the local day number
-    and time of day (s) of :func:`nilm.privacy.scores.grid_clock`.
+    and time of day (s) of :func:`nilm.clock.grid_clock`.
     """
     p = grid.mains.astype(np.float64)
     day, sod = grid_clock(grid, tz)
     period = float(grid.period)
-    _, idx = _heater_profile(p, day, sod, period)
+    _, idx = heater_power(p, day, sod, period)
     if idx.size:
         run = np.zeros(len(p), bool)
         run[idx] = True
         hour = max(1, int(round(3600.0 / period)))
         # each block of ``idx`` is an edge interval, the run, an edge interval (an edge is
         # missing at the ends of the grid or where the mains is NaN)
-        for a, b in zip(*_runs(run), strict=True):
+        for a, b in zip(*runs(run), strict=True):
             edges = (a, b - 1) if b - a >= 3 else ()
             lo, hi = (a + 1, b - 1) if edges else (a, b)
             # the run's first and last intervals may hold the switch-off of the element
@@ -349,7 +336,7 @@ def tuned_wake_bed(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *
     :func:`tune_wake_bed` learned on the ``neighbours`` training households most like this one
     (:func:`power_profile`: night and mean power; a setting that suits electrically heated houses
     misses the wake-up of a quiet flat), wake and bed separately. Below 60 s it searches and
-    detects on 60-s block means (:func:`nilm.privacy.scores.coarsen`): 60 settings on a year at
+    detects on 60-s block means (:func:`nilm.signal.coarsen`): 60 settings on a year at
     1 s would cost minutes for a gain far below the 60-s quantisation floor of 15 s."""
     k = feature_factor(float(grid.period))
     if k > 1:

@@ -1,5 +1,6 @@
-"""Scoring helpers shared by the five inferences: local clock and day blocks, skill against a
-no-information prior, the timing quantisation floor, day-block bootstrap CIs and the tidy row.
+"""Scoring helpers shared by the five inferences: skill against a no-information prior, the
+timing quantisation floor, day-block bootstrap CIs, the tidy row and the train/test split by
+local days (the local clock itself is :mod:`nilm.clock`, block means :mod:`nilm.signal`).
 
 Every score of :mod:`nilm.privacy` is a row (a ``dict``) with the keys of :data:`ROW_KEYS`:
 
@@ -29,121 +30,17 @@ correlation coefficient. Monthly Weather Review 116, 2417–2424. (skill against
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
-import pandas as pd
+
+# re-exported for callers of this module (public API); documented in nilm.clock, nilm.signal
+from ..clock import DAY_S, day_start_utc, grid_clock, local_clock, unique_days  # noqa: F401
+from ..signal import FEATURE_PERIOD_S, coarsen, expand, feature_factor, spread  # noqa: F401
 
 #: keys of every tidy row returned by a ``score_*`` function
 ROW_KEYS = ("inference", "target", "metric", "value", "ci_low", "ci_high", "n", "prior",
             "skill", "floor", "method", "split")
-
-#: seconds per day
-DAY_S = 86400
-
-
-def local_clock(t, tz: str) -> tuple[np.ndarray, np.ndarray]:
-    """Local calendar day and time of day of UTC epoch seconds.
-
-    Parameters
-    ----------
-    t : int64 array, epoch s UTC.
-    tz : IANA time-zone name.
-
-    Returns
-    -------
-    day : int64 array, local calendar day as days since 1970-01-01 (wall clock).
-    sod : float64 array, local wall-clock seconds since that day's midnight, in [0, 86400).
-    """
-    t = np.asarray(t, dtype=np.int64)
-    if t.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.float64)
-    lo, hi = int(t.min()), int(t.max())
-    trans, offs = _offset_table(tz, lo >> _CHUNK_BITS, hi >> _CHUNK_BITS)
-    first, last = np.searchsorted(trans, [lo, hi], side="right")
-    # most spans hold no offset change: one offset for all, no per-timestamp search
-    wall = t + (offs[first] if first == last else offs[np.searchsorted(trans, t, side="right")])
-    day, sod = np.divmod(wall, DAY_S)
-    return day, sod.astype(np.float64)
-
-
-def grid_clock(grid, tz: str) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`nilm.privacy.scores.local_clock` of ``grid.t`` (local day number, int64, and
-    local seconds after midnight, float64, per interval) by one Numba pass over the regular
-    grid: building ``grid.t`` and converting it through numpy took 0.3 s per call on 90 days
-    at 1 s, and the scorers call it several times per grid."""
-    from ..kernels.grid import regular_clock
-
-    n = len(grid)
-    if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.float64)
-    start, period = int(grid.start), float(grid.period)
-    t_last = start + int(np.int64((n - 1) * period))
-    lo, hi = min(start, t_last), max(start, t_last)
-    trans, offs = _offset_table(tz, lo >> _CHUNK_BITS, hi >> _CHUNK_BITS)
-    return regular_clock(start, period, n, trans, offs)
-
-
-def unique_days(day: np.ndarray) -> np.ndarray:
-    """``np.unique(day)``, by one comparison pass when ``day`` is already sorted (the local days
-    of a grid are, except across a backward offset change at midnight): hashing a year of 1-s
-    day numbers cost a tenth of a second per call."""
-    day = np.asarray(day)
-    if day.size > 1 and bool(np.all(day[1:] >= day[:-1])):
-        return day[np.concatenate([[True], day[1:] != day[:-1]])]
-    return np.unique(day)
-
-
-#: local_clock tabulates UTC offsets per chunk of 2**25 s (about 388 days) of epoch time
-_CHUNK_BITS = 25
-
-
-def _wall_offsets(t: np.ndarray, tz: str) -> np.ndarray:
-    """UTC offset (local wall clock − UTC, s) of zone ``tz`` at each epoch second, by pandas."""
-    idx = pd.to_datetime(t, unit="s", utc=True).tz_convert(tz).tz_localize(None)
-    wall = ((idx - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).to_numpy().astype(np.int64)
-    return wall - t
-
-
-@functools.lru_cache(maxsize=256)
-def _offset_table(tz: str, chunk0: int, chunk1: int) -> tuple[np.ndarray, np.ndarray]:
-    """(transition instants, offsets) of ``tz`` over epoch chunks ``chunk0..chunk1``: the offset
-    at ``t`` is ``offsets[searchsorted(instants, t, "right")]``.
-
-    Offsets are read hourly from pandas, and each change is located to the second by bisection,
-    so the table is exact as long as a zone changes its offset at most once per hour (true of
-    every IANA zone). Converting millions of timestamps through pandas' time-zone machinery on
-    every call was the single largest cost of scoring fine grids.
-    """
-    t0, t1 = chunk0 << _CHUNK_BITS, (chunk1 + 1) << _CHUNK_BITS
-    probe = np.arange(t0, t1 + 3600, 3600, dtype=np.int64)
-    off = _wall_offsets(probe, tz)
-    trans, offs = [], [int(off[0])]
-    for i in np.flatnonzero(np.diff(off) != 0):
-        lo, hi = int(probe[i]), int(probe[i + 1])  # offset(lo) old, offset(hi) new
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if _wall_offsets(np.array([mid], np.int64), tz)[0] == off[i]:
-                lo = mid
-            else:
-                hi = mid
-        trans.append(hi)
-        offs.append(int(off[i + 1]))
-    trans, offs = np.array(trans, dtype=np.int64), np.array(offs, dtype=np.int64)
-    trans.flags.writeable = offs.flags.writeable = False  # shared by every caller (cached)
-    return trans, offs
-
-
-def day_start_utc(day: np.ndarray, tz: str) -> np.ndarray:
-    """Epoch s UTC of local midnight of each local day number (see :func:`local_clock`)."""
-    day = np.asarray(day, dtype=np.int64)
-    if day.size == 0:
-        return np.zeros(0, np.int64)
-    naive = pd.to_datetime(day * DAY_S, unit="s")
-    loc = naive.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
-    return ((loc.tz_convert("UTC").tz_localize(None) - pd.Timestamp(0))
-            // pd.Timedelta(seconds=1)).to_numpy().astype(np.int64)
 
 
 def skill_error(error: float, error_prior: float) -> float:
@@ -231,9 +128,8 @@ def error_rows(inference: str, target: str, metric: str, err: np.ndarray, err_pr
                skill=skill_error(value, prior), method=method, split=split, floor=floor)
 
 
-__all__ = ["DAY_S", "ROW_KEYS", "always_positive_f1", "day_start_utc", "error_rows",
-           "grid_clock", "local_clock", "quantisation_floor_s", "ratio_ci", "row",
-           "skill_error", "skill_score", "spread", "unique_days"]
+__all__ = ["ROW_KEYS", "always_positive_f1", "as_grid", "error_rows", "quantisation_floor_s",
+           "ratio_ci", "row", "skill_error", "skill_score", "temporal_split"]
 
 
 def as_grid(x, period: float):
@@ -257,81 +153,3 @@ def temporal_split(grid, tz: str, train_frac: float = 0.5):
         return grid.slice(0, 0), grid
     i = int(np.searchsorted(day, days[k]))
     return grid.slice(0, i), grid.slice(i, len(grid))
-
-
-#: learned attacks (the supervised occupancy classifier, the direct appliance detector) read a
-#: grid finer than this period (s) through its block means at a multiple of it: minute-scale
-#: window features say the same at 1 s as at 60 s, and fitting and predicting on a year of 1-s
-#: rows would cost 60 times more for the same features
-FEATURE_PERIOD_S = 60
-
-
-def feature_factor(period: float) -> int:
-    """How many intervals of ``period`` s a learned attack pools into one (1 at 60 s and
-    coarser): ``floor(FEATURE_PERIOD_S / period)``."""
-    return max(1, int(FEATURE_PERIOD_S // float(period)))
-
-
-def coarsen(grid, k: int, *, min_coverage: float = 0.5):
-    """Block means of ``grid`` over ``k`` consecutive intervals (a Grid of period ``k·period``).
-
-    Each block's value is the mean of its finite intervals, NaN when fewer than
-    ``min_coverage · k`` are finite (the rule of :func:`nilm.resample.resample`); the last block
-    may be short and is judged on its own length. Mains, sub-meters and extra channels alike.
-    """
-    from ..series import Grid
-
-    if k <= 1:
-        return grid
-    n = len(grid)
-    starts = np.arange(0, n, k)
-    length = np.diff(np.append(starts, n))
-
-    def pool1(x):
-        x = np.asarray(x, dtype=np.float64)
-        ok = np.isfinite(x)
-        if n == 0:
-            return np.zeros(0)
-        cnt = np.add.reduceat(ok.astype(np.int64), starts)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.add.reduceat(np.where(ok, x, 0.0), starts) / cnt
-        mean[(cnt == 0) | (cnt < min_coverage * length)] = np.nan
-        return mean
-
-    def pool(x):
-        # row by row: a year of 1-s sub-meters in float64 at once would need gigabytes
-        x = np.asarray(x)
-        if x.ndim == 1:
-            return pool1(x)
-        return np.array([pool1(r) for r in x]).reshape(x.shape[0], len(starts))
-
-    meta = dict(grid.meta)
-    meta["coarsened_from_s"] = grid.period
-    return Grid(grid.start, grid.period * k, pool(grid.mains), pool(grid.appliances),
-                list(grid.names), meta, {key: pool(v) for key, v in grid.extra.items()})
-
-
-def spread(values: np.ndarray, coarse, fine, fill) -> np.ndarray:
-    """``values`` of the intervals of grid ``coarse``, read at each interval of grid ``fine``:
-    the value of the coarse interval holding the fine interval's start, ``fill`` outside
-    ``coarse``. A learned attack that reads a fine grid through a coarser feature grid gives
-    each attacked interval its feature interval's verdict this way."""
-    values = np.asarray(values)
-    n = len(fine)
-    if float(coarse.period) == float(fine.period) and coarse.start == fine.start \
-            and len(coarse) == n:
-        return values
-    k = float(coarse.period) / float(fine.period)
-    off = (fine.start - coarse.start) / float(fine.period)
-    if k.is_integer() and off.is_integer() and off >= 0 and len(values) * k >= off + n:
-        return np.repeat(values, int(k))[int(off):int(off) + n]  # aligned blocks
-    j = (fine.t - coarse.start) // int(coarse.period)
-    inside = (j >= 0) & (j < len(values))
-    if not len(values):
-        return np.full(n, fill, dtype=np.result_type(values, type(fill)))
-    return np.where(inside, values[np.clip(j, 0, len(values) - 1)], fill)
-
-
-def expand(x: np.ndarray, k: int, n: int) -> np.ndarray:
-    """Each value of a :func:`coarsen`-ed series repeated over its ``k`` intervals, cut to ``n``."""
-    return np.repeat(np.asarray(x), k)[:n]

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..clock import DAY_S, day_start_utc, local_clock
 from ..kernels.grid import bool_timeline_share
 from ..metrics import ON_THRESHOLDS
 from ..names import base_name, load_kind
 from ..series import Household, PowerSeries
+from ..signal import runs
 from ..truth import GroundTruth
-from .scores import DAY_S, day_start_utc, local_clock
 
 
 def timeline_on_grid(values: np.ndarray, start: int, step: float, grid_start: int,
@@ -149,13 +150,6 @@ def user_activity(household: Household, *, step: int = 60, users: list[str] | No
     return start, np.where(known.any(axis=0), anyon.astype(float), np.nan), names
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start (inclusive) and end (exclusive) indices of the runs of True in ``mask``."""
-    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
-    d = np.diff(m.astype(np.int8))
-    return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
-
-
 def proxy_truth(household: Household, *, step: int = 60, window_s: float = 3600.0,
                 min_night_s: float = 3 * 3600.0, max_night_s: float = 16 * 3600.0,
                 night=(0.0, 6.0),
@@ -208,7 +202,7 @@ def proxy_truth(household: Household, *, step: int = 60, window_s: float = 3600.
     if users:
         best = np.zeros(len(days))
         idle = np.isfinite(act) & (act == 0)
-        s, e = _runs(idle)
+        s, e = runs(idle)
         missing = ~np.isfinite(act)
         for a, b in zip(s, e, strict=True):
             # a gap at the edge of the data or next to missing data may hide the true bed/wake

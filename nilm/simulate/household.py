@@ -25,6 +25,7 @@ from functools import partial
 import numpy as np
 
 from ..series import Household, PowerSeries
+from ..signal import run_pairs
 from ..truth import GroundTruth
 from . import appliances as ap
 from .clock import Day, local_days
@@ -158,15 +159,6 @@ class DayResult:
     events: list[Event] = field(default_factory=list)
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) index pairs of the True runs of a bool array."""
-    if not len(mask):
-        return []
-    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(),
-                    strict=True))
-
-
 def _place(ivs: list[tuple[int, int]], t: float, dur: int,
            max_delay: float = 7200.0) -> int | None:
     """Start second for an event of ``dur`` s wanted at ``t`` that fits inside one of the
@@ -264,10 +256,10 @@ class HouseholdSimulator:
         r = self.routines.day(day, rng)
         any_awake = r.awake.any(axis=0)
         for i, p in enumerate(cfg.persons):
-            ivs = [(a * 60, b * 60) for a, b in _runs(r.awake[i])]
+            ivs = [(a * 60, b * 60) for a, b in run_pairs(r.awake[i])]
             if ivs:
                 self._person_events(c, p, ivs, r.wake_s[i])
-        hh = [(a * 60, b * 60) for a, b in _runs(any_awake)]
+        hh = [(a * 60, b * 60) for a, b in run_pairs(any_awake)]
         if hh:
             self._household_events(c, hh)
         self._lighting(ch, r, day, c.events)
@@ -520,7 +512,7 @@ class HouseholdSimulator:
         masks = [r.awake.any(axis=0) & dark] + [r.awake[i] & dark for i in range(len(r.awake))]
         for k, m in enumerate(masks):
             lamp = lamps[0] if k == 0 else lamps[1 + (k - 1) % (len(lamps) - 1)]
-            for a, b in _runs(m):
+            for a, b in run_pairs(m):
                 s = a * 60 + int(rng.uniform(0, 120))
                 e = b * 60 - int(rng.uniform(0, 120))
                 if e - s < 60:
