@@ -167,6 +167,27 @@ def test_dataconnect_refuses_non_finite_values(tmp_path, bad):
         assert h.mains.energy_wh() == 50
 
 
+@pytest.mark.parametrize("bad, kind", [("NaN", "literal"), ("-Infinity", "literal"),
+                                       ("nan", "syntax"), ("\xff", "encoding")])
+def test_dataconnect_bad_literal_names_its_line(tmp_path, bad, kind):
+    rows = lf.intervals("2023-06-01", [(30, 6)])
+    path = lf.dataconnect(tmp_path / "dump.json", rows)
+    doc = json.loads(path.read_text())
+    doc["meter_reading"]["interval_reading"][4]["value"] = "@BAD@"
+    # a string holding the words before the bad value must not be taken for it
+    doc["meter_reading"]["quality"] = "NaN Infinity"
+    text = json.dumps(doc, indent=2)
+    at = next(k for k, ln in enumerate(text.splitlines(), start=1) if "@BAD@" in ln)
+    assert at > 10
+    raw = text.replace('"@BAD@"', bad).encode("latin-1" if kind == "encoding" else "utf-8")
+    path.write_bytes(raw)
+    for mode in ("strict", "lenient"):
+        with pytest.raises(NilmDataError) as err:
+            dataconnect.read(path, mode=mode)
+        assert err.value.path == str(path) and err.value.line == at, (kind, err.value)
+        assert str(err.value).startswith(f"{path}:{at}: ")
+
+
 def test_dataconnect_maximum_power_is_not_energy(tmp_path):
     doc = {"meter_reading": {"usage_point_id": lf.PRM, "reading_type": {
         "unit": "VA", "measurement_kind": "power", "aggregate": "maximum",

@@ -14,8 +14,9 @@ Two shapes are read:
   ``{"grandeur": [{"grandeurMetier": "CONS"|"PROD", "grandeurPhysique": "PA"|"EA", "unite": "W",
   "points" (or "mesure"): [{"v", "d", "p", "n"}]}]}``.
 
-Values are strings or numbers (``NaN``/``Infinity`` literals and ``"nan"`` strings are refused);
-times without offset are Europe/Paris (:mod:`nilm.io.wallclock`). Production
+Values are strings or numbers (``"nan"`` strings are refused; a ``NaN``/``Infinity`` literal
+makes the document invalid JSON, an error naming its line); times without offset are
+Europe/Paris (:mod:`nilm.io.wallclock`). Production
 (``grandeurMetier = PROD``, a reverse ``flow_direction``, or a file whose name says production /
 injection, reported) is kept apart from consumption. Maximum-power series (``aggregate:
 maximum``, VA) are not energy: skipped with a report. The JSON has no line numbers: errors and
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -75,8 +77,32 @@ def sources(path: Path) -> list[Path]:
     return sorted(f for f in path.glob("*") if detect(f)) if path.is_dir() else [path]
 
 
+class _Literal(ValueError):
+    """A ``NaN`` / ``Infinity`` / ``-Infinity`` literal in the document (not JSON)."""
+
+    def __init__(self, token: str):
+        super().__init__(f"{token} is not a number")
+        self.token = token
+
+
 def _reject(token: str):
-    raise ValueError(f"{token} is not a number")
+    raise _Literal(token)
+
+
+#: a JSON string (skipped) or a bare non-finite literal, for locating the latter
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|-?Infinity|NaN')
+
+
+def _error_line(text: str, exc: ValueError) -> int | None:
+    """1-based line of a JSON error: the decoder's own, or where the first bare
+    ``NaN``/``Infinity`` literal sits (the decoder's ``parse_constant`` is given no position)."""
+    if getattr(exc, "lineno", None) is not None:
+        return exc.lineno
+    if isinstance(exc, _Literal):
+        for m in _TOKENS.finditer(text):
+            if not m.group(0).startswith('"'):
+                return text.count("\n", 0, m.start()) + 1
+    return None
 
 
 def _blocks(doc) -> list[dict]:
@@ -203,10 +229,16 @@ def parse(path, *, mode: str, report: LoadReport, tz: str = "Europe/Paris"):
     """The readings of one Data Connect / MyElectricalData JSON file and its Problems."""
     path = Path(path)
     problems = Problems(path, mode, report)
+    raw = path.read_bytes()
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"), parse_constant=_reject)
-    except (ValueError, UnicodeDecodeError) as exc:
-        problems.error(getattr(exc, "lineno", None), f"not valid JSON ({exc})")
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.error(raw.count(b"\n", 0, exc.start) + 1, f"not UTF-8 text ({exc.reason} at "
+                       f"byte {exc.start})")
+    try:
+        doc = json.loads(text, parse_constant=_reject)
+    except ValueError as exc:
+        problems.error(_error_line(text, exc), f"not valid JSON ({exc})")
     blocks = _blocks(doc)
     if not blocks:
         problems.error(None, "no 'meter_reading' / 'interval_reading' or 'grandeur' data")
