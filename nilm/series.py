@@ -234,7 +234,10 @@ class Household:
         Returns
         -------
         Household whose channels are named after the columns (kept as given), so that
-        :meth:`to_pandas` gives the same frame back (index in UTC, float32 W).
+        :meth:`to_pandas` gives the same frame back (index in UTC, float32 W). A frame from
+        :meth:`to_pandas` carries each channel's hold rule and NaN samples in
+        ``df.attrs["nilm"]``; they are used for its columns (over ``quantity``), so the round
+        trip gives the same series, gaps included.
         """
         import pandas as pd
 
@@ -271,11 +274,20 @@ class Household:
             raise UsageError(f"no mains column {mains!r} (columns: {cols}); pass mains=... or "
                              "mains=None")
         scale = UNITS[units]
+        saved = df.attrs.get("nilm")
+        saved = saved if isinstance(saved, dict) else {}
         chans = {}
         for c, col in zip(cols, df.columns, strict=True):
             v = df[col].to_numpy(dtype=np.float64) * scale
             keep = ~np.isnan(v)
-            chans[c] = PowerSeries(t[keep], v[keep], "mains" if c == mains else c, c, quantity)
+            info = saved.get(c) if isinstance(saved.get(c), dict) else {}
+            if info.get("nan_t"):
+                # NaN samples of a to_pandas frame (a gap starts there), not "no reading"
+                keep |= np.isin(t, np.asarray(info["nan_t"], dtype=np.int64))
+            chans[c] = PowerSeries(t[keep], v[keep], "mains" if c == mains else c,
+                                   info.get("label", c), info.get("quantity", quantity),
+                                   period=info.get("period"),
+                                   interval=bool(info.get("interval", False)))
         m = chans.pop(mains) if mains is not None else None
         info = {"dataset": "pandas", "house": 1, "timezone": zone, "source_files": {}}
         info.update(meta or {})
@@ -284,8 +296,10 @@ class Household:
     def to_pandas(self):
         """A DataFrame: UTC DatetimeIndex of the union of the channels' sample times, one
         float32 column per channel (``mains`` first), NaN where a channel has no sample.
-        ``Household.from_pandas(h.to_pandas())`` gives back every channel's samples exactly
-        (NaN samples, which mean missing, are dropped)."""
+        ``df.attrs["nilm"]`` keeps, per channel, what the values alone do not say: ``quantity``,
+        ``label``, ``period``, ``interval`` and ``nan_t`` (the times of its NaN samples, where a
+        gap starts), so ``Household.from_pandas(h.to_pandas())`` gives back every channel
+        exactly, its energy included."""
         import pandas as pd
 
         chans = self.channels()
@@ -297,7 +311,12 @@ class Household:
             col[np.searchsorted(t, s.t)] = s.p
             data[name] = col
         idx = pd.DatetimeIndex(pd.to_datetime(t, unit="s", utc=True), name="time").as_unit("ns")
-        return pd.DataFrame(data, index=idx)
+        df = pd.DataFrame(data, index=idx)
+        df.attrs["nilm"] = {name: {"quantity": s.quantity, "label": s.label,
+                                   "period": float(s.period), "interval": bool(s.interval),
+                                   "nan_t": s.t[np.isnan(s.p)].tolist()}
+                            for name, s in chans.items()}
+        return df
 
     def to_grid(self, period: float, **kw) -> Grid:
         """Resample every channel onto one regular grid; see :func:`nilm.resample.to_grid`."""

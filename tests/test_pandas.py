@@ -46,6 +46,30 @@ def test_household_with_different_rates_round_trips():
         np.testing.assert_array_equal(g.channels()[name].p, s.p)
 
 
+def test_round_trip_keeps_gaps_and_the_hold_rule():
+    # a half-hourly interval curve with a gap (its NaN sample closes the value before it) and
+    # a point-sampled appliance at another rate: NaN samples and hold rules survive the frame
+    t = 1_700_000_000 + 1800 * np.array([0, 1, 2, 3, 6, 7])
+    p = np.array([400.0, 500.0, 600.0, np.nan, 700.0, np.nan])
+    mains = PowerSeries(t, p, "mains", "Enedis load curve", period=1800.0, interval=True)
+    tic = PowerSeries(1_700_000_000 + np.arange(0, 14400, 7), np.full(2058, 300.0),
+                      "tic_apparent", "TIC", "apparent", period=7.0)
+    h = Household(mains, {"tic_apparent": tic}, {"timezone": "Europe/Paris"})
+    g = Household.from_pandas(h.to_pandas())
+    for name, s in h.channels().items():
+        back = g.channels()[name]
+        np.testing.assert_array_equal(back.t, s.t)
+        np.testing.assert_array_equal(back.p, s.p)
+        assert (back.period, back.interval, back.quantity, back.label) == (
+            s.period, s.interval, s.quantity, s.label)
+        assert back.energy_wh() == s.energy_wh()
+    assert g.mains.energy_wh() == (400 + 500 + 600 + 700) / 2
+    # a frame the user edits: a filled NaN cell is a reading like any other
+    df = h.to_pandas()
+    df.loc[pd.Timestamp(int(t[3]), unit="s", tz="UTC"), "mains"] = 800.0
+    assert Household.from_pandas(df).mains.energy_wh() == (400 + 500 + 600 + 800 + 700) / 2
+
+
 def test_naive_index_units_and_errors():
     df = _frame()
     naive = df.tz_localize(None)
