@@ -92,6 +92,35 @@ def test_a_coarser_download_under_a_finer_one(tmp_path):
     assert counts["overlap_coarser"] == 47 and counts["overlap_disagrees"] == 1
 
 
+def test_a_coarser_download_fills_what_the_finer_one_leaves_empty(tmp_path):
+    fine = lf.intervals("2023-03-01", [(30, 48)])
+    hourly = [(fine[2 * k][0], 3600, (fine[2 * k][2] + fine[2 * k + 1][2]) / 2)
+              for k in range(24)]
+    # the half-hourly download lacks 10:30-14:30 (hours 10 and 14 half covered) and has an
+    # empty 20:00-20:30 value; its 03:00-04:00 holds more energy than the hourly value
+    holes = set(range(21, 29))
+    half = [(t, st, None if k == 40 else v) for k, (t, st, v) in enumerate(fine)
+            if k not in holes]
+    hourly[3] = (hourly[3][0], 3600, fine[6][2] / 2 - 10)
+    half = [r for r in half if r[0] != fine[7][0]]  # 03:30-04:00 missing too
+    folder = tmp_path / "d"
+    folder.mkdir()
+    lf.horodate(folder / "hourly.csv", hourly)
+    lf.horodate(folder / "halfhourly.csv", half)
+    [h] = nilm.load_all(folder, cache=False)
+    want = dict((int(t.timestamp()), v) for t, _, v in fine)
+    got = dict(zip(h.mains.t.tolist(), h.mains.p.astype(float).tolist(), strict=True))
+    for k in (21, 28, 40):  # each exactly its half-hour: the hour's energy minus the other's
+        assert got[int(fine[k][0].timestamp())] == want[int(fine[k][0].timestamp())], k
+    # hour 3 disagrees: its gap stays a gap (no value, or the NaN that closes the step before)
+    assert not np.isfinite(got.get(int(fine[7][0].timestamp()), np.nan))
+    expect = lf.energy_wh(fine) - fine[7][2] / 2
+    assert h.mains.energy_wh() == pytest.approx(expect, abs=1e-6)
+    counts = _counts(h)
+    assert counts["overlap_remainder"] == 3 and counts["overlap_disagrees"] == 1
+    assert counts["overlap_coarser"] == 24 - 3 - 1 - 3  # hours 11-13 are not covered at all
+
+
 def test_daily_index_beside_load_curves_is_daily_data_of_the_same_meter(tmp_path):
     rows = lf.intervals("2023-06-01", [(30, 48 * 5)])
     folder = tmp_path / "d"

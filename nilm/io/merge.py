@@ -11,7 +11,11 @@ dump, a daily index file beside load curves, a TIC log. :func:`households` group
 * a coarser step covered by finer steps of another file (an hourly download beside a
   half-hourly one): the finer rows are kept; the coarse value is checked against their mean
   (``overlap_coarser``, and ``overlap_disagrees`` when they differ by more than
-  :data:`AGREE_W`);
+  :data:`AGREE_W`). Where the finer file leaves part of the coarse step empty (missing rows,
+  empty values), that part gets the coarse step's energy minus the finer rows' energy, over its
+  duration — the exact mean power there (``overlap_remainder``; ``overlap_disagrees`` when
+  the finer rows already hold more than the coarse step, ``overlap_partial`` when a finer row
+  straddles the step's edge: the rest is then left empty);
 * point samples (TIC) of the same second: the first is kept, the others counted.
 
 Readings without a meter id (a headerless ``Horodate;Valeur`` file) join the one identified
@@ -97,6 +101,7 @@ def _merge_intervals(parts: list[tuple[Reading, Problems]]):
                 continue
             keep.append(k)
         keep = np.array(keep, dtype=np.int64)
+        rest_s, rest_e, rest_v, rest_r = [], [], [], []
         if len(acc_s) and len(keep):
             lo = np.searchsorted(acc_e, start[keep], "right")
             hi = np.searchsorted(acc_s, start[keep] + s, "left")
@@ -105,18 +110,49 @@ def _merge_intervals(parts: list[tuple[Reading, Problems]]):
                 e0, e1 = start[k], start[k] + s
                 cover = np.minimum(acc_e[a:b], e1) - np.maximum(acc_s[a:b], e0)
                 finer = mask_text(parts[int(acc_r[a])][0].path.name)
-                if cover.sum() == s and np.isfinite(value[k]) and np.isfinite(acc_v[a:b]).all():
+                known = np.isfinite(acc_v[a:b])
+                if cover.sum() == s and np.isfinite(value[k]) and known.all():
                     mean = float(np.sum(acc_v[a:b] * cover) / s)
                     if abs(mean - value[k]) > AGREE_W:
                         tally(k, "overlap_disagrees", f"{value[k]:g} W here but {mean:.1f} W "
                               f"on average over the finer steps of {finer} (those kept)")
                         continue
-                tally(k, "overlap_coarser", f"covered by finer steps of {finer} (those kept)")
+                    tally(k, "overlap_coarser", f"covered by finer steps of {finer} (those "
+                          "kept)")
+                    continue
+                inside = bool(np.all((acc_s[a:b] >= e0) & (acc_e[a:b] <= e1)))
+                if not np.isfinite(value[k]) or not inside:
+                    tally(k, "overlap_partial", f"partly covered by finer steps of {finer} "
+                          "(those kept; the rest of this step is left empty)")
+                    continue
+                # the finer download leaves part of this step empty (missing rows, empty
+                # values): the mean power over that part is exactly this step's energy minus
+                # theirs, over its duration
+                empty = s - int(cover[known].sum())
+                rest = (value[k] * s - float(np.sum(acc_v[a:b][known] * cover[known]))) / empty
+                if rest < -AGREE_W:
+                    tally(k, "overlap_disagrees", f"{value[k]:g} W here but the finer steps "
+                          f"of {finer} already hold more energy (those kept; the rest of this "
+                          "step is left empty)")
+                    continue
+                rest = max(rest, 0.0)
+                acc_v[a + np.flatnonzero(~known)] = rest
+                edges = np.concatenate([[e0], np.ravel(np.column_stack(
+                    [acc_s[a:b], acc_e[a:b]])), [e1]])
+                for g0, g1 in zip(edges[0::2], edges[1::2], strict=True):
+                    if g1 > g0:
+                        rest_s.append(g0)
+                        rest_e.append(g1)
+                        rest_v.append(rest)
+                        rest_r.append(rank[k])
+                tally(k, "overlap_remainder", f"partly covered by finer steps of {finer}: "
+                      f"the {empty // 60} min they leave empty get this step's remaining "
+                      f"energy ({rest:.1f} W)")
             keep = keep[~hit]
-        acc_s = np.concatenate([acc_s, start[keep]])
-        acc_e = np.concatenate([acc_e, start[keep] + s])
-        acc_v = np.concatenate([acc_v, value[keep]])
-        acc_r = np.concatenate([acc_r, rank[keep]])
+        acc_s = np.concatenate([acc_s, start[keep], np.array(rest_s, dtype=np.int64)])
+        acc_e = np.concatenate([acc_e, start[keep] + s, np.array(rest_e, dtype=np.int64)])
+        acc_v = np.concatenate([acc_v, value[keep], np.array(rest_v, dtype=np.float64)])
+        acc_r = np.concatenate([acc_r, rank[keep], np.array(rest_r, dtype=np.int64)])
         order = np.argsort(acc_s, kind="stable")
         acc_s, acc_e, acc_v, acc_r = acc_s[order], acc_e[order], acc_v[order], acc_r[order]
     for (k, kind), n in counts.items():
