@@ -400,7 +400,7 @@ def test_index_file_gives_daily_energy_from_register_differences(tmp_path):
             f[k % 6] += daily[k]
     path = lf.index(tmp_path / "index.csv", readings)
     [h] = enedis.read(path, mode="strict")
-    assert h.mains is None
+    assert h.mains is None and h.meta["mains_kind"] == "absent"
     d = h.extra["daily"]
     t, held, p = _steps(d)
     np.testing.assert_array_equal(t, [int(lf.local_midnight(x).timestamp()) for x in days[:-1]])
@@ -437,6 +437,7 @@ def test_production_curve_is_kept_apart(tmp_path):
     [h] = enedis.read(path)
     assert h.mains is None and h.extra["production"].energy_wh() == pytest.approx(
         lf.energy_wh(rows))
+    assert h.meta["mains_kind"] == "absent"  # production is never the household's mains
 
 
 def test_inspect_shows_what_the_file_holds(tmp_path):

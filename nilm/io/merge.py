@@ -263,7 +263,8 @@ def households(readings: list[Reading], problems: dict, *, tz: str, report) -> l
         notes = list(dict.fromkeys(n for r in group for n in r.notes))
         meta = {"dataset": "Linky",
                 "house": mask(meter) if meter else mask_text(key[1:]),
-                "meter_id": "/".join(kinds) or None, "timezone": tz, "mains_kind": "measured",
+                "meter_id": "/".join(kinds) or None, "timezone": tz,
+                "mains_kind": "measured" if mains is not None else "absent",
                 "linky_formats": sorted({r.fmt for r in group}), "steps_s": steps,
                 "intervals": rows, "notes": notes,
                 "source_files": {mask_text(p): sha256_file(p) for p in paths}}
