@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from nilm.errors import LoadReport, NilmDataError
-from nilm.io import detect_format, load_all, nilmtk
+from nilm.io import detect_format, load_all, nilmtk, write_nilmtk
 from nilm.series import Household, PowerSeries
 
 pytest.importorskip("tables")
@@ -222,7 +222,7 @@ def _household(n=300, tz="Europe/London"):
 
 def test_write_nilmtk_round_trip_is_exact(tmp_path):
     h = _household()
-    out = nilmtk.write_nilmtk([h, h], tmp_path / "mine.h5")
+    out = write_nilmtk([h, h], tmp_path / "mine.h5")  # nilm.io.write_nilmtk, as datasets.md
     assert not list(tmp_path.glob(".*.tmp"))
     houses = load_all(out, cache=False, mode="strict")
     assert [g.meta["house"] for g in houses] == [1, 2]

@@ -102,4 +102,13 @@ def load(path, *, house=None, **options) -> Household:
     return houses[0]
 
 
-__all__ = ["LoadReport", "NilmDataError", "detect_format", "load", "load_all", "sha256_file"]
+def write_nilmtk(households, path, **options) -> Path:
+    """Write households as a NILMTK HDF5 file that ``nilmtk.DataSet`` opens; see
+    :func:`nilm.io.nilmtk.write_nilmtk` (needs PyTables: ``pip install 'nilm[nilmtk]'``)."""
+    from .nilmtk import write_nilmtk as write
+
+    return write(households, path, **options)
+
+
+__all__ = ["LoadReport", "NilmDataError", "detect_format", "load", "load_all", "sha256_file",
+           "write_nilmtk"]
