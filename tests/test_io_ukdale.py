@@ -56,6 +56,22 @@ def test_recordings_concatenate_into_one_household(tmp_path):
     assert not rep
 
 
+def test_one_recording_loaded_alone_is_still_its_house(tmp_path):
+    root = tmp_path / "house_1_fixture"
+    _write_house(root / "001", LABELS, {1: [(10, 1), (16, 2)], 3: [(11, 5)]})
+    rec = _write_house(root / "002", LABELS, {1: [(30, 3), (36, 4)], 4: [(31, 6), (37, 7)]})
+    assert ukdale.detect(rec)
+    [h] = ukdale.read(rec, mode="strict")
+    # house 1 (not "002"): its CurrentCost kitchen lights stay apparent, as with the house
+    assert h.meta["house"] == 1 and h.appliances["lighting"].quantity == "apparent"
+    assert h.meta["recordings"] == [str(rec)]
+    np.testing.assert_array_equal(h.mains.t, [30, 36])  # only the recording asked for
+    # a numbered folder under a folder without a house number is a house of its own
+    alone = _write_house(tmp_path / "downloads" / "002", LABELS, {1: [(30, 3)]})
+    [g] = ukdale.read(alone, mode="strict")
+    assert g.meta["house"] == "002"
+
+
 def test_overlapping_recordings_strict_and_lenient(tmp_path):
     root = tmp_path / "house_2_fixture"
     _write_house(root / "001", LABELS, {1: [(10, 1), (16, 2)]})

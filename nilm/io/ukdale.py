@@ -74,11 +74,15 @@ def _is_recording(d: Path) -> bool:
 
 def house_groups(path) -> list[tuple[Path, list[Path]]]:
     """[(house folder, [recording folders])] at ``path``, ordered by path. A plain house folder
-    is its own single recording; a folder of numbered recording folders is one house."""
+    is its own single recording; a folder of numbered recording folders is one house; one
+    numbered recording given on its own belongs to the house folder above it when that one's
+    name carries the house number (``house_1_…/002``)."""
     path = Path(path)
     if not path.is_dir():
         return []
     if _is_house(path):
+        if _is_recording(path) and isinstance(house_id(path.parent), int):
+            return [(path.parent, [path])]
         return [(path, [path])]
     groups: dict[Path, list[Path]] = {}
     for d in sorted(p for p in path.rglob("*") if p.is_dir() and _is_house(p)):
