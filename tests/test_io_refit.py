@@ -51,7 +51,11 @@ def test_clean_house_file_loads_with_readme_names(tmp_path):
     assert {s.quantity for s in h.channels().values()} == {"active"}
     assert h.meta["issues_rows"] == 2 and rep.counts() == {(str(f), "issues_flagged"): 2}
     [d] = refit.read(f, issues="drop", metadata=False)
-    np.testing.assert_array_equal(d.mains.t, U0 + 8 * np.array([0, 1, 4, 5]))
+    np.testing.assert_array_equal(d.mains.t, U0 + 8 * np.arange(6))
+    for s in d.channels().values():  # the flagged rows are gaps in every channel
+        np.testing.assert_array_equal(np.isnan(s.p), np.isin(np.arange(6), [2, 3]))
+    # not bridged by the reading before: rows 0, 1, 4 and 5, each over its own 8 s
+    assert d.mains.energy_wh() == pytest.approx(8 * (550 + 559 + 586 + 595) / 3600)
     assert d.report.counts() == {(str(f), "issues_dropped"): 2}
 
 

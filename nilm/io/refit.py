@@ -223,7 +223,7 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None, metad
     metadata : REFIT's ``household_info.csv`` (None: found beside the data; False: not used).
     issues : ``"keep"`` the rows REFIT flags (``Issues = 1``; their count is reported as
         ``issues_flagged`` and in ``meta["issues_rows"]``) or ``"drop"`` them from every channel
-        (``issues_dropped``).
+        (``issues_dropped``): each becomes a NaN sample, so its interval is a gap.
     energy_convention : the default of :meth:`~nilm.series.Household.energy_wh` (``"nilmtk"``:
         NILMTK's ``total_energy()``, with REFIT's NILMTK devices: 120 s, 0-5000 W).
 
@@ -272,11 +272,15 @@ def _read_file(f: Path, *, mode: str, report: LoadReport, metadata, issues: str)
     n_flag = int(flagged.sum())
     if n_flag and issues == "drop":
         report.add(f, None, "issues_dropped", f"{n_flag} rows flagged Issues=1 (appliances' sum "
-                   "above the aggregate) dropped from every channel", count=n_flag)
-        t, v = t[~flagged], v[~flagged]
+                   "above the aggregate) dropped from every channel: gaps (NaN), not bridged "
+                   "by the reading before", count=n_flag)
+        # removing the rows would let the reading before be held over them (up to max_hold):
+        # their intervals are missing data instead
+        v = v.copy()
+        v[flagged] = np.nan
     elif n_flag:
         report.add(f, None, "issues_flagged", f"{n_flag} rows flagged Issues=1 (appliances' sum "
-                   "above the aggregate) kept; issues='drop' removes them", count=n_flag)
+                   "above the aggregate) kept; issues='drop' makes them gaps", count=n_flag)
     house = house_number(f)
     table = REFIT_APPLIANCES.get(house)
     labels = [a[0] for a in table] if table else [f"Appliance{k}" for k in range(1, 10)]
