@@ -84,6 +84,25 @@ def test_xlsx_errors(tmp_path):
         enedis_xlsx.read(broken)
 
 
+@pytest.mark.parametrize("damage", ["truncated", "mismatched tag"])
+def test_xlsx_with_a_damaged_sheet_is_a_data_error(tmp_path, damage):
+    import zipfile
+
+    path = lf.xlsx(tmp_path / "Enedis_export.xlsx", lf.intervals("2025-01-08", [(60, 24)]))
+    bad = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "xl/worksheets/sheet2.xml":  # the data sheet, parsed lazily
+                data = data[:len(data) // 2] if damage == "truncated" else data.replace(
+                    b"<row", b"<r0w", 3)
+            zout.writestr(name, data)
+    assert enedis_xlsx.detect(bad)
+    for mode in ("lenient", "strict"):
+        with pytest.raises(NilmDataError, match="sheet 'Consommation Horaire' is not readable"):
+            enedis_xlsx.read(bad, mode=mode)
+
+
 def test_weekly_xlsx_downloads_merge_into_one_meter(tmp_path):
     rows = lf.intervals("2025-01-06", [(60, 24 * 21)])
     folder = tmp_path / "downloads"

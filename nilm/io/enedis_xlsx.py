@@ -221,8 +221,15 @@ def parse(path, *, mode: str, report: LoadReport, tz: str = "Europe/Paris"):
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 -- any unreadable workbook is bad input
         problems.error(None, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})")
+    sheets = []
     try:
-        sheets = [(ws.title, list(ws.iter_rows(values_only=True))) for ws in book.worksheets]
+        for ws in book.worksheets:
+            # read-only workbooks parse each sheet's XML only now: a damaged sheet fails here
+            try:
+                sheets.append((ws.title, list(ws.iter_rows(values_only=True))))
+            except Exception as exc:  # noqa: BLE001 -- any unreadable sheet is bad input
+                problems.error(None, f"sheet {ws.title!r} is not readable ({type(exc).__name__}"
+                               f": {exc})")
     finally:
         book.close()
     meter = None
