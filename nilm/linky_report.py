@@ -28,6 +28,7 @@ CNIL (2012). Recommandation relative aux compteurs communicants.
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -467,7 +468,7 @@ def cli_main(argv: list[str] | None = None) -> int:
     try:
         result = analyse_export(src, out, seed=a.seed, start=a.start)
     except (NilmDataError, UsageError) as e:
-        print(f"nilm linky: error: {e}")
+        print(f"nilm linky: error: {e}", file=sys.stderr)
         return 2
     print("\n".join(result["summary"] + result["notes"]))
     print(CAVEAT)

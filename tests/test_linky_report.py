@@ -131,7 +131,9 @@ def test_cli(case, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("nothing here\n")
     assert cli_main([str(bad), "--out", str(tmp_path / "o")]) == 2
-    assert "error" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert printed.err.startswith("nilm linky: error: ") and printed.err.count("\n") == 1
+    assert not printed.out  # user errors: one line on stderr
 
 
 # ------------------------------------------------------------------ every Linky input form
@@ -273,7 +275,7 @@ def test_nilm_linky_refuses_a_folder_of_two_meters(tmp_path, capsys):
     lf.horodate(folder / "a.csv", lf.intervals("2024-01-08", [(30, 48)]))
     lf.horodate(folder / "b.csv", lf.intervals("2024-01-08", [(30, 48)]), prm="98765432109876")
     assert cli_main([str(folder), "--out", str(tmp_path / "o")]) == 2
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err
     assert "2 meters found" in printed and "xxxxxxxxxx9876" in printed
     assert "98765432109876" not in printed
 
