@@ -464,7 +464,9 @@ def cli_main(argv: list[str] | None = None) -> int:
                     "(ISO 8601, local time without offset)")
     a = ap.parse_args(argv)
     src = Path(a.export)
-    out = Path(a.out) if a.out else src.with_name(mask_text(src.stem) + "_nilm")
+    # ``nilm linky .`` (or ``..``): the folder's own name, not an empty one
+    named = src if src.name not in ("", ".", "..") else src.resolve()
+    out = Path(a.out) if a.out else named.with_name(mask_text(named.stem) + "_nilm")
     try:
         result = analyse_export(src, out, seed=a.seed, start=a.start)
     except (NilmDataError, UsageError) as e:

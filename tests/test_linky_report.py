@@ -136,6 +136,28 @@ def test_cli(case, tmp_path, capsys):
     assert not printed.out  # user errors: one line on stderr
 
 
+@pytest.mark.parametrize("arg", [".", "..", "./"])
+def test_cli_default_output_folder_of_the_current_folder(tmp_path, monkeypatch, arg):
+    import nilm.linky_report as lr
+    from tests import linky_files as lf
+
+    here = tmp_path / f"linky_{lf.PRM}" / "week"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    seen = {}
+
+    def analysed(src, out, **kw):
+        seen["out"] = out
+        return {"summary": [], "notes": [], "files": {"linky_report.html": out}}
+
+    monkeypatch.setattr(lr, "analyse_export", analysed)
+    assert lr.cli_main([arg]) == 0
+    folder = here if arg != ".." else here.parent
+    # beside the analysed folder, named after it (its digits masked)
+    assert seen["out"].resolve() == folder.parent / (lr.mask_text(folder.name) + "_nilm")
+    assert lf.PRM not in seen["out"].name
+
+
 # ------------------------------------------------------------------ every Linky input form
 
 @pytest.fixture(scope="module")
