@@ -186,11 +186,27 @@ def sources(path) -> list[Path]:
 # --- reading -----------------------------------------------------------------------------------
 
 def _epoch_s(v) -> int | None:
+    """Epoch s of a window bound: a number (epoch s), a ``datetime`` / ``Timestamp`` or an ISO
+    8601 text; with a UTC offset or zone it is honoured, without one the time is UTC."""
+    from datetime import datetime, timezone
+
+    from ..errors import UsageError
+
     if v is None:
         return None
-    if isinstance(v, int | np.integer | float | np.floating):
+    if isinstance(v, int | np.integer | float | np.floating) and not isinstance(v, bool):
         return int(v)
-    return int(np.datetime64(str(v).replace("Z", ""), "s").astype(np.int64))
+    if isinstance(v, np.datetime64):
+        return int(v.astype("datetime64[s]").astype(np.int64))
+    if not isinstance(v, datetime):
+        try:
+            v = datetime.fromisoformat(str(v).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"start / end {v!r} is not a time: give epoch seconds or an ISO "
+                             "8601 date-time such as 2013-04-12T00:00:00Z") from None
+    if v.tzinfo is None:
+        v = v.replace(tzinfo=timezone.utc)
+    return int(v.timestamp())
 
 
 def read(path, *, mode: str = "lenient", report: LoadReport | None = None, buildings=None,
@@ -206,8 +222,9 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None, build
     buildings : building numbers to load (default all).
     meters : meter numbers to load in each building (default all; site meters are loaded only
         when listed, so ``meters=[5]`` reads one meter and nothing else).
-    start, end : keep samples with ``start <= t < end`` (epoch s UTC or ISO date-times, UTC);
-        only the chunks that hold them are read.
+    start, end : keep samples with ``start <= t < end``: epoch s, a ``datetime`` or an ISO 8601
+        text (UTC unless it carries an offset; anything else is a UsageError); only the chunks
+        that hold them are read.
     aggregate : ``"mains"`` (the site meters) or ``"sum_of_circuits"`` (the sum of the other
         loaded meters, ``meta["mains_kind"] = "sum_of_circuits"``).
     energy_convention : ``"nilm"`` or ``"nilmtk"``, the default of
