@@ -26,6 +26,14 @@ ENERGY_CONVENTIONS = ("nilm", "nilmtk")
 UNITS = {"W": 1.0, "kW": 1000.0, "MW": 1e6}
 
 
+def _times_digest(t: np.ndarray) -> str:
+    """Hex digest of a channel's sample times (int64 epoch s), to recognise them."""
+    import hashlib
+
+    return hashlib.blake2b(np.ascontiguousarray(t, dtype=np.int64).tobytes(),
+                           digest_size=16).hexdigest()
+
+
 @dataclass
 class PowerSeries:
     """One meter channel: irregular samples allowed.
@@ -281,9 +289,15 @@ class Household:
             v = df[col].to_numpy(dtype=np.float64) * scale
             keep = ~np.isnan(v)
             info = saved.get(c) if isinstance(saved.get(c), dict) else {}
-            if info.get("nan_t"):
+            if info:
                 # NaN samples of a to_pandas frame (a gap starts there), not "no reading"
-                keep |= np.isin(t, np.asarray(info["nan_t"], dtype=np.int64))
+                held = keep | np.isin(t, np.asarray(info.get("nan_t", []), dtype=np.int64))
+                # pandas carries attrs through resample, concat…: the saved rule holds only
+                # for the very sample times it was saved with
+                if _times_digest(t[held]) == info.get("times"):
+                    keep = held
+                else:
+                    info = {}
             chans[c] = PowerSeries(t[keep], v[keep], "mains" if c == mains else c,
                                    info.get("label", c), info.get("quantity", quantity),
                                    period=info.get("period"),
@@ -299,7 +313,8 @@ class Household:
         ``df.attrs["nilm"]`` keeps, per channel, what the values alone do not say: ``quantity``,
         ``label``, ``period``, ``interval`` and ``nan_t`` (the times of its NaN samples, where a
         gap starts), so ``Household.from_pandas(h.to_pandas())`` gives back every channel
-        exactly, its energy included."""
+        exactly, its energy included. They apply only while the channel's sample times are
+        those written (``times``, a digest): a resampled or cut frame is read as any other."""
         import pandas as pd
 
         chans = self.channels()
@@ -314,7 +329,8 @@ class Household:
         df = pd.DataFrame(data, index=idx)
         df.attrs["nilm"] = {name: {"quantity": s.quantity, "label": s.label,
                                    "period": float(s.period), "interval": bool(s.interval),
-                                   "nan_t": s.t[np.isnan(s.p)].tolist()}
+                                   "nan_t": s.t[np.isnan(s.p)].tolist(),
+                                   "times": _times_digest(s.t)}
                             for name, s in chans.items()}
         return df
 
