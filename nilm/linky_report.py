@@ -447,6 +447,15 @@ def _f(x, digits: int = 1) -> str:
     return "–" if x is None or not math.isfinite(float(x)) else f"{float(x):.{digits}f}"
 
 
+def default_out(src) -> Path:
+    """``nilm linky``'s output folder when none is given: ``<export>_nilm`` beside the export
+    (its digit runs masked, :func:`nilm.io.prm.mask_text`); for ``.`` or ``..`` the folder's
+    own name, not an empty one."""
+    src = Path(src)
+    named = src if src.name not in ("", ".", "..") else src.resolve()
+    return named.with_name(mask_text(named.stem) + "_nilm")
+
+
 def cli_main(argv: list[str] | None = None) -> int:
     """``nilm linky PATH [--out DIR] [--seed S] [--start T]``: prints the findings and the
     report's path."""
@@ -464,9 +473,7 @@ def cli_main(argv: list[str] | None = None) -> int:
                     "(ISO 8601, local time without offset)")
     a = ap.parse_args(argv)
     src = Path(a.export)
-    # ``nilm linky .`` (or ``..``): the folder's own name, not an empty one
-    named = src if src.name not in ("", ".", "..") else src.resolve()
-    out = Path(a.out) if a.out else named.with_name(mask_text(named.stem) + "_nilm")
+    out = Path(a.out) if a.out else default_out(src)
     try:
         result = analyse_export(src, out, seed=a.seed, start=a.start)
     except (NilmDataError, UsageError) as e:
@@ -479,5 +486,5 @@ def cli_main(argv: list[str] | None = None) -> int:
 
 
 __all__ = ["BLOCKS", "CAVEAT", "DAILY_ONLY", "MIN_ABSENCE_S", "TRAIN_DAYS", "TRAIN_HOUSEHOLDS",
-           "analyse_export", "analysis_blocks", "cli_main", "daily_table", "load_meter",
-           "training_population"]
+           "analyse_export", "analysis_blocks", "cli_main", "daily_table", "default_out",
+           "load_meter", "training_population"]

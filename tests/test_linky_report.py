@@ -139,6 +139,7 @@ def test_cli(case, tmp_path, capsys):
 @pytest.mark.parametrize("arg", [".", "..", "./"])
 def test_cli_default_output_folder_of_the_current_folder(tmp_path, monkeypatch, arg):
     import nilm.linky_report as lr
+    from nilm.cli import main
     from tests import linky_files as lf
 
     here = tmp_path / f"linky_{lf.PRM}" / "week"
@@ -151,7 +152,7 @@ def test_cli_default_output_folder_of_the_current_folder(tmp_path, monkeypatch, 
         return {"summary": [], "notes": [], "files": {"linky_report.html": out}}
 
     monkeypatch.setattr(lr, "analyse_export", analysed)
-    assert lr.cli_main([arg]) == 0
+    assert main(["linky", arg]) == 0
     folder = here if arg != ".." else here.parent
     # beside the analysed folder, named after it (its digits masked)
     assert seen["out"].resolve() == folder.parent / (lr.mask_text(folder.name) + "_nilm")
