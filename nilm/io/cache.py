@@ -5,9 +5,11 @@ the SHA-256 of everything that determines the result: the format name, every sou
 path relative to the loaded path and the SHA-256 of its bytes, the mode, the options and the
 nilm version. Changing one byte of one source file, an option or the version therefore misses
 the cache; the key never depends on time stamps. The file is written atomically (temporary
-file + ``os.replace``, uncompressed for read speed) and carries a ``complete`` root attribute; a
-cache file that cannot be read, or lacks the marker, is reported (``warnings.warn`` and a
-``cache_rebuilt`` entry in each household's report) and rebuilt from the sources. A cache that
+file + ``os.replace``, uncompressed for read speed) and carries a ``complete`` root attribute
+and the SHA-256 of every dataset (see :mod:`nilm.io.nilmh5`, Integrity); a cache file that
+cannot be read, lacks the marker or fails a checksum is reported (``warnings.warn`` and a
+``cache_rebuilt`` entry in each household's report of that load only: the rebuilt file does not
+carry the note, so later hits are silent) and rebuilt from the sources. A cache that
 cannot be written only warns: the load itself succeeds. Temporary files left by killed writers
 are removed after :data:`STALE_TEMP_S`.
 
@@ -165,17 +167,14 @@ def cached_read(mod, path, *, mode: str, cache=None, **options) -> list[Househol
             houses = nilmh5.read_file(file, require=MARKER)
             return [_from_cache(h, path) for h in houses]
         except Exception as exc:  # noqa: BLE001 -- any failure means: rebuild from sources
-            note = f"cache file {file} was unreadable ({type(exc).__name__}: {exc}); rebuilt"
+            note = (f"cache file {file} was unreadable or failed its checksum "
+                    f"({type(exc).__name__}: {exc}); rebuilt from the sources")
             warnings.warn(f"nilm: {note}", RuntimeWarning, stacklevel=2)
             try:
                 file.unlink()
             except OSError:
                 pass
     houses = _read(mod, path, mode, options, hashes)
-    if note is not None:
-        for h in houses:
-            h.report = h.report if h.report is not None else LoadReport()
-            h.report.add(file, None, "cache_rebuilt", note)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(folder)
@@ -186,6 +185,12 @@ def cached_read(mod, path, *, mode: str, cache=None, **options) -> list[Househol
     except Exception as exc:  # noqa: BLE001 -- a cache that cannot be written must not fail a load
         warnings.warn(f"nilm: could not write cache file {file} ({type(exc).__name__}: {exc})",
                       RuntimeWarning, stacklevel=2)
+    if note is not None:
+        # added after the write: the rebuilt cache file does not carry the note, so later hits
+        # do not repeat it
+        for h in houses:
+            h.report = h.report if h.report is not None else LoadReport()
+            h.report.add(file, None, "cache_rebuilt", note)
     return houses
 
 
