@@ -123,3 +123,56 @@ def test_streamed_writer_digests_every_chunk(tmp_path):
         g["households/h/channels/kettle/p"][5] = 2.0
     with pytest.raises(NilmDataError, match="kettle/p: checksum mismatch"):
         nilmh5.read(f)
+
+
+def _truth():
+    from nilm.truth import GroundTruth
+
+    n = 96
+    rng = np.random.default_rng(2)
+    return GroundTruth(start=T0, step=900, timezone="UTC", occupants=2, ownership={},
+                       source="simulated", present_person=rng.random((2, n)) > 0.3,
+                       awake_person=rng.random((2, n)) > 0.5, days=np.arange(1),
+                       wake=np.array([[7.0], [7.5]]), bed=np.array([[23.0], [22.5]]),
+                       hot_water_l=np.array([50.0]), water_heater_kwh=np.array([2.0]))
+
+
+def test_truth_npz_round_trip_and_damage(tmp_path):
+    from nilm.truth import GroundTruth
+
+    gt = _truth()
+    f = tmp_path / "h.truth.npz"
+    gt.save(f)
+    back = GroundTruth.load(f)
+    np.testing.assert_array_equal(back.present_person, gt.present_person)
+    raw = f.read_bytes()
+    errors = 0
+    for offset in range(0, len(raw) - 64, max(64, len(raw) // 40)):
+        f.write_bytes(raw)
+        _flip(f, offset)
+        try:
+            again = GroundTruth.load(f)
+        except NilmDataError as exc:
+            assert exc.path == str(f)
+            errors += 1
+            continue
+        np.testing.assert_array_equal(again.present_person, gt.present_person)
+        np.testing.assert_array_equal(again.wake, gt.wake)
+    assert errors > 5
+
+
+def test_truth_npz_edited_array_fails_its_checksum(tmp_path):
+    import json
+
+    from nilm.truth import GroundTruth
+
+    f = tmp_path / "h.truth.npz"
+    _truth().save(f)
+    with np.load(f) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["wake"] = arrays["wake"] + 1.0  # a consistent npz whose data changed
+    np.savez(f, **arrays)
+    with pytest.raises(NilmDataError, match="wake: checksum mismatch"):
+        GroundTruth.load(f)
+    meta = json.loads(bytes(arrays["meta"]).decode())
+    assert set(meta["sha256"]) >= {"present_person", "wake", "bed"}

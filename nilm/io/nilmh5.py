@@ -24,7 +24,8 @@ links (each channel group still has its ``t``), and are read back sharing one ar
 reader uses it when present because one attribute read is much faster than dozens; files
 written by other tools may omit it, and are then read from the per-channel attrs.
 
-**Integrity.** The writer stores the SHA-256 of every dataset's bytes in ``channels_json``
+**Integrity** (:mod:`nilm.integrity`). The writer stores the SHA-256 of every dataset's bytes
+(hashed as they are appended) in ``channels_json``
 (``sha256_p``, and ``sha256_t`` for explicit times) and, in the household's ``sha256`` attr, the
 SHA-256 of its ``meta_json``, ``report_json`` and ``channels_json``. The reader verifies every
 digest present and raises :class:`~nilm.errors.NilmDataError` on a mismatch (a flipped byte,
@@ -53,6 +54,7 @@ import h5py
 import numpy as np
 
 from ..errors import LoadReport, NilmDataError, Repair
+from ..integrity import verify
 from ..series import QUANTITIES, Household, PowerSeries
 
 NAME = "nilmh5"
@@ -401,12 +403,6 @@ def house_digest(meta_json: str, report_json: str, channels_json: str) -> str:
     return h.hexdigest()
 
 
-def _verify(path, where: str, arr: np.ndarray, digest: str | None) -> None:
-    if digest is not None and hashlib.sha256(arr.tobytes()).hexdigest() != digest:
-        raise NilmDataError(path, None, f"{where}: checksum mismatch (SHA-256 of the data "
-                            "differs from the one written): the file was damaged or edited")
-
-
 def _extend(ds: h5py.Dataset, arr: np.ndarray) -> None:
     if len(arr) == 0:
         return
@@ -544,7 +540,7 @@ def _read_household(path: Path, g: h5py.Group) -> Household:
         where = f"{gname}/channels/{grp}"
         name = str(a["name"]) if "name" in a else grp
         p = cg[f"{grp}/p"][()]
-        _verify(path, f"{where}/p", p, a.get("sha256_p"))
+        verify(path, f"{where}/p", p, a.get("sha256_p"))
         if "t0" not in a:
             try:
                 tds = cg[f"{grp}/t"]
@@ -553,7 +549,7 @@ def _read_household(path: Path, g: h5py.Group) -> Household:
                                     ) from exc
             if tds not in decoded:
                 decoded[tds] = tds[()]
-                _verify(path, f"{where}/t", decoded[tds], a.get("sha256_t"))
+                verify(path, f"{where}/t", decoded[tds], a.get("sha256_t"))
             t = decoded[tds]
         else:
             # channels on one regular grid share one time array: for a simulated year at 1 s
