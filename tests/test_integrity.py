@@ -176,3 +176,22 @@ def test_truth_npz_edited_array_fails_its_checksum(tmp_path):
         GroundTruth.load(f)
     meta = json.loads(bytes(arrays["meta"]).decode())
     assert set(meta["sha256"]) >= {"present_person", "wake", "bed"}
+
+
+def test_seq2point_weights_file_fails_its_checksum_when_edited(tmp_path):
+    pytest.importorskip("torch", reason="torch is an optional extra (pip install nilm[torch])")
+    from nilm.disaggregate.seq2point import Seq2Point
+    from tests.test_seq2point import TINY, synthetic_grid
+
+    g = synthetic_grid(n=200)
+    model = Seq2Point(**{**TINY, "epochs": 1}, seed=0).fit(g)
+    f = tmp_path / "s2p.npz"
+    model.save(f)
+    np.testing.assert_array_equal(Seq2Point.load(f).predict(g.mains), model.predict(g.mains))
+    with np.load(f) as z:
+        arrays = {k: z[k] for k in z.files}
+    key = next(k for k in arrays if k.startswith("net0/"))
+    arrays[key] = arrays[key] + 1e-3  # a consistent npz whose weights changed
+    np.savez(f, **arrays)
+    with pytest.raises(NilmDataError, match=f"{key}: checksum mismatch"):
+        Seq2Point.load(f)
