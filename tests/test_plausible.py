@@ -9,6 +9,7 @@ import pytest
 
 from nilm.errors import LoadReport, NilmDataError
 from nilm.io import load_all, plausible, text
+from nilm.resample import to_grid
 from tests import linky_files as lf
 
 T0 = 1_303_132_929  # 2011-04-18 13:22:09 UTC, a REDD time
@@ -78,9 +79,11 @@ def test_one_row_in_2100_strict_names_line_lenient_drops_it(tmp_path):
     assert e.value.line == 101 and "2100-01-01" in e.value.message
     assert e.value.path.endswith("channel_1.dat")
     [h] = _load(d, "lenient")
-    assert int(h.mains.t.max()) < T0 + 86_400  # no 89-year series: the grid stays 3.5 h
+    assert int(h.mains.t.max()) < T0 + 86_400  # no 89-year series
     assert _kinds(h)["implausible_date"] == 3  # the row is in each of the three files
     assert len(h.mains) == 210
+    grid = to_grid(h, 1800)  # 3.5 h: 8 half-hours, not 1.56 M
+    assert len(grid.mains) <= 9
 
 
 def test_isolated_row_years_away_inside_the_epoch_span_is_dropped(tmp_path):
