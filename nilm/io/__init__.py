@@ -11,6 +11,9 @@ Every format module provides
 
 ``mode="strict"`` raises :class:`~nilm.errors.NilmDataError` (file and line) on the first bad
 input; ``mode="lenient"`` (default) repairs and records each repair in ``household.report``.
+:func:`load_all` raises no other exception for bad input: an ``OSError`` (a folder given where a
+file is expected, ``/dev/null``, an unreadable file) or a ``UnicodeDecodeError`` a loader did
+not locate itself becomes a NilmDataError naming the file.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ def detect_format(path) -> str:
     path = Path(path)
     if not path.exists():
         raise NilmDataError(path, None, "no such file or folder")
+    if not (path.is_file() or path.is_dir()):
+        raise NilmDataError(path, None, "not a data file or folder (a device, socket or pipe)")
     for mod in _formats():
         if mod.detect(path):
             return mod.NAME
@@ -79,10 +84,18 @@ def load_all(path, *, format: str | None = None, mode: str = "lenient", cache=No
     """
     check_mode(mode)
     path = Path(path)
-    mod = _module(format or detect_format(path))
     from . import cache as _cache
 
-    return _cache.cached_read(mod, path, mode=mode, cache=cache, **options)
+    try:
+        mod = _module(format or detect_format(path))
+        return _cache.cached_read(mod, path, mode=mode, cache=cache, **options)
+    except UnicodeDecodeError as exc:
+        # loaders locate bad bytes themselves (file, line); this names what one did not
+        raise NilmDataError(path, None, f"not UTF-8 text ({exc.reason}, byte "
+                            f"{exc.object[exc.start:exc.start + 1]!r})") from exc
+    except OSError as exc:
+        # a folder where a file is expected, a file where a folder is, unreadable files
+        raise NilmDataError(exc.filename or path, None, exc.strerror or str(exc)) from exc
 
 
 def load(path, *, house=None, **options) -> Household:

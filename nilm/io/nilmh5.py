@@ -24,6 +24,15 @@ links (each channel group still has its ``t``), and are read back sharing one ar
 reader uses it when present because one attribute read is much faster than dozens; files
 written by other tools may omit it, and are then read from the per-channel attrs.
 
+**Integrity** (:mod:`nilm.integrity`). The writer stores the SHA-256 of every dataset's bytes
+(hashed as they are appended) in ``channels_json``
+(``sha256_p``, and ``sha256_t`` for explicit times) and, in the household's ``sha256`` attr, the
+SHA-256 of its ``meta_json``, ``report_json`` and ``channels_json``. The reader verifies every
+digest present and raises :class:`~nilm.errors.NilmDataError` on a mismatch (a flipped byte,
+a truncated or edited file), so a damaged file is never served as data; the cache then rebuilds
+from the sources (:mod:`nilm.io.cache`). Files without digests (other writers) are read as they
+are. Any other failure to read a damaged file is a NilmDataError too.
+
 Times are int64 epoch seconds UTC; interval-mean series are start-labelled (see
 :mod:`nilm.series`). Files are detected by the ``.nilm.h5`` suffix; a folder of ``*.nilm.h5``
 files loads each file in sorted name order. Every write goes to a temporary file in the
@@ -33,6 +42,7 @@ sees a half-written file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -44,6 +54,7 @@ import h5py
 import numpy as np
 
 from ..errors import LoadReport, NilmDataError, Repair
+from ..integrity import verify
 from ..series import QUANTITIES, Household, PowerSeries
 
 NAME = "nilmh5"
@@ -166,6 +177,10 @@ class Writer:
         self._state: dict[tuple[str, str], dict[str, Any]] = {}
         # per house: the channel attributes again, as one JSON attribute (read fast, see read)
         self._index: dict[str, list[dict[str, Any]]] = {}
+        # SHA-256 of each dataset's bytes so far, by dataset path; a hard-linked t by its source
+        self._sha: dict[str, Any] = {}
+        self._linked_t: dict[str, str] = {}
+        self._house_json: dict[str, tuple[str, str]] = {}
 
     def __enter__(self) -> Writer:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,7 +203,16 @@ class Writer:
             return
         try:
             for key, chans in self._index.items():
-                self._houses[key].attrs["channels_json"] = json.dumps(chans)
+                g = self._houses[key]
+                for a in chans:
+                    where = f"{g.name}/channels/{a['group']}"
+                    a["sha256_p"] = self._sha[f"{where}/p"].hexdigest()
+                    if "t0" not in a:
+                        a["sha256_t"] = self._sha[self._linked_t.get(where, f"{where}/t")
+                                                  ].hexdigest()
+                index = json.dumps(chans)
+                g.attrs["channels_json"] = index
+                g.attrs["sha256"] = house_digest(*self._house_json[key], index)
             for k, v in self.attrs.items():
                 self._file.attrs[k] = v
             self._file.close()
@@ -229,8 +253,9 @@ class Writer:
         if skey in f["households"]:
             raise ValueError(f"household key {key!r} collides with another as {skey!r}")
         g = f["households"].create_group(skey)
-        g.attrs["meta_json"] = meta_to_json(meta)
-        g.attrs["report_json"] = report_to_json(report)
+        g.attrs["meta_json"] = meta_json = meta_to_json(meta)
+        g.attrs["report_json"] = report_json = report_to_json(report)
+        self._house_json[key] = (meta_json, report_json)
         g.attrs["order"] = len(self._houses)
         g.create_group("channels")
         self._houses[key] = g
@@ -283,6 +308,7 @@ class Writer:
             if not regular:
                 g.create_dataset("t", shape=(0,), maxshape=(None,), dtype=np.int64,
                                  chunks=(max(1, int(chunks)),), **self._filter)
+                self._sha[g["t"].name] = hashlib.sha256()
             st = self._state[sk] = {"g": g, "regular": regular, "last": None,
                                     "t0": t0, "step": step}
         elif st["regular"] and t_chunk is not None:
@@ -307,10 +333,14 @@ class Writer:
             if len(t) and ((st["last"] is not None and t[0] <= st["last"])
                            or np.any(np.diff(t) <= 0)):
                 raise ValueError(f"{key}/{channel}: times must be strictly increasing")
-            _extend(g["t"], t)
+            self._extend(g["t"], t)
             if len(t):
                 st["last"] = int(t[-1])
-        _extend(g["p"], p)
+        self._extend(g["p"], p)
+
+    def _extend(self, ds: h5py.Dataset, arr: np.ndarray) -> None:
+        _extend(ds, arr)
+        self._sha[ds.name].update(np.ascontiguousarray(arr).tobytes())
 
     def _create(self, key, channel, label, quantity, period, role, t0, step, chunks,
                 interval=False):
@@ -330,6 +360,7 @@ class Writer:
                                  **({"t0": int(t0), "step": int(step)} if regular else {})})
         g.create_dataset("p", shape=(0,), maxshape=(None,), dtype=np.float32,
                          chunks=(max(1, int(chunks)),), **self._filter)
+        self._sha[g["p"].name] = hashlib.sha256()
         return g
 
     def add(self, household: Household, key: str | None = None) -> str:
@@ -356,10 +387,20 @@ class Writer:
                 g = self._create(key, name, s.label, s.quantity, s.period, role, None, None, ck,
                                  s.interval)
                 g["t"] = same
-                _extend(g["p"], s.p)
+                self._linked_t[g.name] = same.name
+                self._extend(g["p"], np.ascontiguousarray(s.p, dtype=np.float32))
                 self._state[(key, name)] = {"g": g, "regular": False, "linked": True,
                                             "last": int(s.t[-1])}
         return skey
+
+
+def house_digest(meta_json: str, report_json: str, channels_json: str) -> str:
+    """Hex SHA-256 of a household's three JSON attributes (see Integrity above)."""
+    h = hashlib.sha256()
+    for part in (meta_json, report_json, channels_json):
+        data = part.encode()
+        h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
 
 
 def _extend(ds: h5py.Dataset, arr: np.ndarray) -> None:
@@ -445,18 +486,30 @@ def read_file(path, *, require: str | None = None) -> list[Household]:
     except OSError as exc:
         raise NilmDataError(path, None, f"not a readable HDF5 file ({exc})") from exc
     with f:
-        if require is not None and not bool(f.attrs.get(require, False)):
-            raise NilmDataError(path, None, f"no '{require}' marker (interrupted write?)")
-        if f.attrs.get("format") != FORMAT:
-            raise NilmDataError(path, None, f"not a nilm-h5 file (format attr "
-                                f"{f.attrs.get('format')!r})")
-        if int(f.attrs.get("version", -1)) != VERSION:
-            raise NilmDataError(path, None, f"nilm-h5 version {f.attrs.get('version')!r} "
-                                f"is not supported (this nilm reads version {VERSION})")
-        if "households" not in f:
-            raise NilmDataError(path, None, "no /households group")
-        groups = sorted(f["households"].values(), key=lambda g: int(g.attrs.get("order", 0)))
-        return [_read_household(path, g) for g in groups]
+        try:
+            return _read_households(path, f, require)
+        except NilmDataError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            # a bit flip in HDF5's own structures surfaces from h5py as KeyError, OSError,
+            # RuntimeError, ValueError, even AttributeError (a link that resolves to None)
+            raise NilmDataError(path, None, f"damaged nilm-h5 file ({type(exc).__name__}: "
+                                f"{exc})") from exc
+
+
+def _read_households(path: Path, f: h5py.File, require: str | None) -> list[Household]:
+    if require is not None and not bool(f.attrs.get(require, False)):
+        raise NilmDataError(path, None, f"no '{require}' marker (interrupted write?)")
+    if f.attrs.get("format") != FORMAT:
+        raise NilmDataError(path, None, f"not a nilm-h5 file (format attr "
+                            f"{f.attrs.get('format')!r})")
+    if int(f.attrs.get("version", -1)) != VERSION:
+        raise NilmDataError(path, None, f"nilm-h5 version {f.attrs.get('version')!r} "
+                            f"is not supported (this nilm reads version {VERSION})")
+    if "households" not in f:
+        raise NilmDataError(path, None, "no /households group")
+    groups = sorted(f["households"].values(), key=lambda g: int(g.attrs.get("order", 0)))
+    return [_read_household(path, g) for g in groups]
 
 
 def _read_household(path: Path, g: h5py.Group) -> Household:
@@ -470,7 +523,14 @@ def _read_household(path: Path, g: h5py.Group) -> Household:
     # channel attributes as one JSON attribute; files from other writers may lack it
     cg, gname = g["channels"], g.name
     if "channels_json" in g.attrs:
-        chans = [(a, a["group"]) for a in json.loads(g.attrs["channels_json"])]
+        index = g.attrs["channels_json"]
+        digest = g.attrs.get("sha256")
+        if digest is not None and house_digest(g.attrs["meta_json"],
+                                               g.attrs.get("report_json", "null"),
+                                               index) != digest:
+            raise NilmDataError(path, None, f"{g.name}: checksum mismatch of meta_json / "
+                                "report_json / channels_json: the file was damaged or edited")
+        chans = [(a, a["group"]) for a in json.loads(index)]
     else:
         chans = [(dict(c.attrs), k) for k, c in cg.items()]
     chans.sort(key=lambda ac: int(ac[0]["order"]))
@@ -480,6 +540,7 @@ def _read_household(path: Path, g: h5py.Group) -> Household:
         where = f"{gname}/channels/{grp}"
         name = str(a["name"]) if "name" in a else grp
         p = cg[f"{grp}/p"][()]
+        verify(path, f"{where}/p", p, a.get("sha256_p"))
         if "t0" not in a:
             try:
                 tds = cg[f"{grp}/t"]
@@ -488,6 +549,7 @@ def _read_household(path: Path, g: h5py.Group) -> Household:
                                     ) from exc
             if tds not in decoded:
                 decoded[tds] = tds[()]
+                verify(path, f"{where}/t", decoded[tds], a.get("sha256_t"))
             t = decoded[tds]
         else:
             # channels on one regular grid share one time array: for a simulated year at 1 s

@@ -73,6 +73,9 @@ from .redd import record_sum, sum_series
 from .text import check_samples
 
 NAME = "nilmtk"
+#: physical range of one power sample, W (checked by :mod:`nilm.io.plausible`): any dataset NILMTK
+#: converts: the generic bound of :data:`nilm.io.plausible.GENERIC_POWER_RANGE_W`
+POWER_RANGE_W = (-100_000.0, 100_000.0)
 SUFFIXES = (".h5", ".hdf5", ".hdf")
 #: rows read per block (one block's compound rows are the only temporary beyond the result)
 BLOCK_ROWS = 1 << 20
