@@ -36,13 +36,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
 
+from ..atomic import commit, temporary_beside
 from ..errors import LoadReport, NilmDataError, Repair
 from ..series import QUANTITIES, Household, PowerSeries
 
@@ -168,10 +168,7 @@ class Writer:
         self._index: dict[str, list[dict[str, Any]]] = {}
 
     def __enter__(self) -> Writer:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix="." + self.path.name,
-                                         suffix=".tmp")
-        os.close(fd)
+        self._tmp = str(temporary_beside(self.path))
         try:
             self._file = h5py.File(self._tmp, "w")
             self._file.attrs["format"] = FORMAT
@@ -193,7 +190,7 @@ class Writer:
                 self._file.attrs[k] = v
             self._file.close()
             self._file = None
-            os.replace(self._tmp, self.path)
+            commit(self._tmp, self.path)
             self._tmp = None
         except BaseException:
             self._abort()
@@ -427,12 +424,30 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
         raise TypeError(f"nilmh5.read takes no options, got {sorted(options)}")
     out: list[Household] = []
     for f in sources(Path(path)):
-        out.extend(read_file(f))
+        houses = read_file(f)
+        for h in houses:
+            _check_manifest(f, h, mode)
+        out.extend(houses)
     if report is not None:
         for h in out:
             if h.report is not None:
                 report.extend(h.report)
     return out
+
+
+def _check_manifest(file: Path, household: Household, mode: str) -> None:
+    """A household written by ``nilm simulate`` names its folder's manifest, which is written
+    last: without it the run was interrupted (strict: error; lenient: reported repair)."""
+    manifest = household.meta.get("manifest")
+    if not manifest or (file.parent / manifest).exists():
+        return
+    message = (f"no {manifest} beside it: the simulation that wrote it was interrupted; "
+               f"rerun nilm simulate --out {file.parent}")
+    if mode == "strict":
+        raise NilmDataError(file, None, message)
+    if household.report is None:
+        household.report = LoadReport()
+    household.report.add(file, None, "incomplete_simulation", message)
 
 
 def read_file(path, *, require: str | None = None) -> list[Household]:
