@@ -52,20 +52,33 @@ def _type(fn):
 def _load_all(args):
     """The households at ``args.path``, with the load report printed on stderr (see
     :func:`report_load`)."""
+    return load_checked(args.path, f"nilm {args.command}", arguments.options(args.option),
+                        mode="strict" if args.strict else "lenient",
+                        cache=False if args.no_cache else None)
+
+
+def load_checked(path, prog: str, options: dict, *, given: str | None = None, **kw):
+    """:func:`nilm.load_all` of ``path`` with loader ``options``; an option the loader rejects
+    is a :class:`UsageError` naming it as ``given`` (default: as ``-o KEY=VALUE``), a file that
+    cannot be decoded a :class:`NilmDataError`, and the load report is printed
+    (:func:`report_load`)."""
     from .io import load_all
 
-    opts = arguments.options(args.option)
     try:
-        households = load_all(args.path, mode="strict" if args.strict else "lenient",
-                              cache=False if args.no_cache else None, **opts)
+        households = load_all(path, **kw, **options)
     except NilmDataError:
         raise
+    except (UnicodeDecodeError, KeyError) as exc:
+        # damage a loader did not name (a byte that is not text, a broken HDF5 structure)
+        raise NilmDataError(path, None, f"unreadable, the file may be damaged "
+                            f"({type(exc).__name__}: {exc})") from None
     except (TypeError, ValueError) as exc:
-        if not opts:
+        if not options:
             raise
-        given = " ".join(f"-o {k}={v}" for k, v in opts.items())
+        if given is None:
+            given = " ".join(f"-o {k}={v}" for k, v in options.items())
         raise UsageError(f"{given} rejected by the loader: {exc}") from None
-    return report_load(households, args.path, f"nilm {args.command}")
+    return report_load(households, path, prog)
 
 
 def report_load(households, path, prog: str = "nilm"):
@@ -122,6 +135,11 @@ def cmd_study(args) -> int:
     from .study import StudySpec, run_study
 
     spec = StudySpec.from_toml(args.spec)
+    for source in spec.sources:
+        if source.kind == "path":   # loaded once here (then cached): bad data fails now
+            load_checked(source.path, "nilm study", source.options, cache=args.out / "cache",
+                         given=f"{args.spec}: source {source.name!r}: options = "
+                         f"{source.options}")
     df = run_study(spec, args.out, workers=args.workers, scheduler=args.scheduler,
                    progress=not args.no_progress)
     print(f"{len(df)} result rows -> {args.out}/results.csv")

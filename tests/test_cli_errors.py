@@ -381,3 +381,32 @@ def test_option_hints_are_cli_syntax(tmp_path, capsys):
     code, _, err = run(["inspect", house, "--no-cache"], capsys)     # no labels.dat
     assert_user_error(code, err, "-o format=redd", "-o aggregate=sum_of_circuits")
     assert "aggregate='" not in err
+
+
+def test_study_path_source_checked_before_any_work(tmp_path, capsys):
+    src = uci_file(tmp_path / "h.txt")
+    spec = spec_file(tmp_path, f"""
+        [[sources]]
+        name = "uci"
+        kind = "path"
+        path = "{src}"
+        options = {{aggregate = "bogus"}}
+        """)
+    code, _, err = run(["study", spec, "--out", tmp_path / "o", "--no-progress"], capsys)
+    assert_user_error(code, err, "source 'uci'", "aggregate", "rejected by the loader")
+    assert not (tmp_path / "o" / "cells").exists()
+    uci_file(src, decimal=",")
+    spec.write_text(spec.read_text().replace('options = {aggregate = "bogus"}', ""))
+    code, _, err = run(["study", spec, "--out", tmp_path / "o", "--no-progress"], capsys)
+    assert_user_error(code, err, "no usable value")
+    assert not (tmp_path / "o" / "cells").exists()
+
+
+def test_undecodable_byte_is_one_line(tmp_path, capsys):
+    """A byte that is not text after the first 4 KB (past any encoding sniffing)."""
+    src = uci_file(tmp_path / "h.txt", n=300)
+    raw = bytearray(src.read_bytes())
+    raw[raw.index(b"\n", 6000) + 3] = 0xFF
+    src.write_bytes(bytes(raw))
+    code, _, err = run(["inspect", src, "--strict", "--no-cache"], capsys)
+    assert_user_error(code, err, "h.txt")
