@@ -62,7 +62,7 @@ def load_checked(path, prog: str, options: dict, *, given: str | None = None, **
     is a :class:`UsageError` naming it as ``given`` (default: as ``-o KEY=VALUE``), a file that
     cannot be decoded a :class:`NilmDataError`, and the load report is printed
     (:func:`report_load`)."""
-    from .io import load_all
+    from .io import detect_format, load_all
 
     try:
         households = load_all(path, **kw, **options)
@@ -77,7 +77,10 @@ def load_checked(path, prog: str, options: dict, *, given: str | None = None, **
             raise
         if given is None:
             given = " ".join(f"-o {k}={v}" for k, v in options.items())
-        raise UsageError(f"{given} rejected by the loader: {exc}") from None
+        fmt = options.get("format") or detect_format(path)
+        module = {"linky": "linky_folder"}.get(fmt, fmt)   # the one format named otherwise
+        raise UsageError(f"{given} rejected by the {fmt} loader: {exc} (its options: "
+                         f"help(nilm.io.{module}.read) or the API reference)") from None
     return report_load(households, path, prog)
 
 

@@ -393,7 +393,7 @@ def test_study_path_source_checked_before_any_work(tmp_path, capsys):
         options = {{aggregate = "bogus"}}
         """)
     code, _, err = run(["study", spec, "--out", tmp_path / "o", "--no-progress"], capsys)
-    assert_user_error(code, err, "source 'uci'", "aggregate", "rejected by the loader")
+    assert_user_error(code, err, "source 'uci'", "aggregate", "rejected by the uci loader")
     assert not (tmp_path / "o" / "cells").exists()
     uci_file(src, decimal=",")
     spec.write_text(spec.read_text().replace('options = {aggregate = "bogus"}', ""))
