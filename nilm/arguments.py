@@ -148,7 +148,7 @@ def output_file(text) -> str:
     s = str(text)
     path = Path(s)
     if s.endswith(("/", os.sep)) or path.is_dir():
-        raise UsageError(f"--out {s} is a folder: give a file name, e.g. {path / 'out.csv'}")
+        raise UsageError(f"{s} is a folder: give a file name, e.g. {path / 'out.csv'}")
     _check_writable(path.parent, s)
     return s
 
@@ -157,7 +157,7 @@ def output_folder(text) -> Path:
     """A folder to write into (created when missing): not a file, writable by this user."""
     path = Path(text)
     if path.exists() and not path.is_dir():
-        raise UsageError(f"--out {text} is a file: give a folder")
+        raise UsageError(f"{text} is a file: give a folder")
     _check_writable(path, str(text))
     return path
 
@@ -169,9 +169,9 @@ def _check_writable(folder: Path, given: str) -> None:
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
-        raise UsageError(f"--out {given}: {probe} is a file, not a folder")
+        raise UsageError(f"{given}: {probe} is a file, not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {given}: the folder {probe} is not writable; choose another "
+        raise UsageError(f"{given}: the folder {probe} is not writable; choose another "
                          "--out or change its permissions")
 
 

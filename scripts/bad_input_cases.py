@@ -5,7 +5,7 @@ Usage::
 
     python scripts/bad_input_cases.py OUT.md [--repo PATH] [--only ITEM,...]
 
-``--repo`` runs the nilm of another checkout (e.g. ``git worktree add /tmp/base d5a772c`` for the
+``$D`` in a message is the case's temporary folder. ``--repo`` runs the nilm of another checkout (e.g. ``git worktree add /tmp/base d5a772c`` for the
 "before" column; default: this checkout). Each case builds its damaged input in a temporary
 folder: small **real** files copied from ``../shared/data`` when present (UCI Sceaux 2007-02-01,
 REDD house 5), else synthetic files written here; the table's ``data`` column says which. Every
@@ -590,7 +590,8 @@ def main(argv=None) -> int:
         try:
             r, data, report = fn(repo, d)
             code = r.returncode
-            msg = message(r)
+            msg = message(r).replace(str(d), "$D")
+            report = str(report).replace(str(d), "$D")
             if "Traceback" in r.stderr:
                 code = f"{code} (traceback)"
         except Exception as exc:  # noqa: BLE001 -- a case that cannot be set up is a row too
