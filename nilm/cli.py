@@ -68,8 +68,11 @@ def load_checked(path, prog: str, options: dict, *, given: str | None = None, **
         households = load_all(path, **kw, **options)
     except NilmDataError:
         raise
-    except (UnicodeDecodeError, KeyError) as exc:
-        # damage a loader did not name (a byte that is not text, a broken HDF5 structure)
+    except (UnicodeDecodeError, KeyError, RuntimeError) as exc:
+        # damage a loader did not name: a byte that is not text, or a broken HDF5 structure
+        # (h5py raises KeyError or RuntimeError from its own code; elsewhere they are bugs)
+        if not isinstance(exc, UnicodeDecodeError) and not _raised_in(exc, "h5py"):
+            raise
         raise NilmDataError(path, None, f"unreadable, the file may be damaged "
                             f"({type(exc).__name__}: {exc})") from None
     except (TypeError, ValueError) as exc:
@@ -82,6 +85,14 @@ def load_checked(path, prog: str, options: dict, *, given: str | None = None, **
         raise UsageError(f"{given} rejected by the {fmt} loader: {exc} (its options: "
                          f"help(nilm.io.{module}.read) or the API reference)") from None
     return report_load(households, path, prog)
+
+
+def _raised_in(exc: BaseException, package: str) -> bool:
+    """Whether ``exc`` was raised by code of ``package`` (its innermost frame)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and package in Path(tb.tb_frame.f_code.co_filename).parts
 
 
 def report_load(households, path, prog: str = "nilm"):

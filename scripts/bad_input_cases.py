@@ -5,12 +5,13 @@ Usage::
 
     python scripts/bad_input_cases.py OUT.md [--repo PATH] [--only ITEM,...]
 
-``$D`` in a message is the case's temporary folder. ``--repo`` runs the nilm of another checkout (e.g. ``git worktree add /tmp/base d5a772c`` for the
-"before" column; default: this checkout). Each case builds its damaged input in a temporary
-folder: small **real** files copied from ``../shared/data`` when present (UCI Sceaux 2007-02-01,
-REDD house 5), else synthetic files written here; the table's ``data`` column says which. Every
-command runs in a subprocess under a 3 GiB address-space limit and a 300 s timeout (a case that
-would exhaust memory ends as a MemoryError, not as a dead machine).
+``--repo`` runs the nilm of another checkout (e.g. ``git worktree add /tmp/base d5a772c`` for the
+"before" column; default: this checkout); ``$D`` in a message is the case's temporary folder.
+Each case builds its damaged input in a temporary folder: small **real** files copied from
+``../shared/data`` when present (UCI Sceaux 2007-02-01, REDD house 5), else synthetic files
+written here; the table's ``data`` column says which. Every command runs in a subprocess under a
+3 GiB address-space limit and a 300 s timeout (a case that would exhaust memory ends as a
+MemoryError, not as a dead machine).
 """
 
 from __future__ import annotations

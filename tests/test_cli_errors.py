@@ -410,3 +410,17 @@ def test_undecodable_byte_is_one_line(tmp_path, capsys):
     src.write_bytes(bytes(raw))
     code, _, err = run(["inspect", src, "--strict", "--no-cache"], capsys)
     assert_user_error(code, err, "h.txt")
+
+
+def test_damaged_nilm_h5_is_one_line(tmp_path, capsys):
+    """64 bytes flipped in a simulated file's HDF5 structure: h5py's own KeyError or
+    RuntimeError ends as one NilmDataError line naming the file."""
+    from nilm.simulate import simulate_to_dir
+
+    simulate_to_dir(tmp_path, households=1, days=1, seed=1, period=300)
+    f = tmp_path / "sim_000.nilm.h5"
+    raw = bytearray(f.read_bytes())
+    raw[1024:1088] = bytes(b ^ 0xFF for b in raw[1024:1088])
+    f.write_bytes(bytes(raw))
+    code, _, err = run(["inspect", f], capsys)
+    assert_user_error(code, err, "sim_000.nilm.h5")
