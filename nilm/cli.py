@@ -233,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .demo import DEMO_DAYS, DEMO_HOUSEHOLDS
 
-    parser = Parser(prog="nilm", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog="nilm", description="Non-intrusive load monitoring, and what a "
+                    "load curve reveals at each resolution. Every command: nilm COMMAND -h.")
     parser.add_argument("--version", action="version", version=f"nilm {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     fmt = argparse.ArgumentDefaultsHelpFormatter
