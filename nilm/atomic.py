@@ -1,10 +1,10 @@
 """Atomic file writes: write to a temporary file in the target folder, then ``os.replace``.
 
 The temporary file is hidden (``.<name>.<random>.tmp``). A write killed before its rename
-(SIGKILL, power loss) leaves it behind; the next write into the same folder removes such files
-once nobody has touched them for :data:`STALE_TMP_S` seconds (a live writer keeps its file's
-modification time recent) and says so with a warning. A committed file gets the permissions
-``open()`` would give it (``0666`` less the umask), whatever wrote it.
+(SIGKILL, power loss) leaves it behind; the next process that writes into the same folder
+removes such files once nobody has touched them for :data:`STALE_TMP_S` seconds (a live
+writer keeps its file's modification time recent) and says so with a warning. A committed file
+gets the permissions ``open()`` would give it (``0666`` less the umask), whatever wrote it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ STALE_TMP_S = 6 * 3600
 
 #: names of the temporary files :func:`temporary_beside` creates
 _TMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+#: folders already swept by this process (a study writes thousands of cells into one folder:
+#: one sweep each, not one per write)
+_SWEPT: set[str] = set()
 
 
 def remove_stale_temporaries(folder, max_age_s: float = STALE_TMP_S) -> list[Path]:
@@ -56,7 +59,10 @@ def temporary_beside(path) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(path.parent)
+        folder = os.path.abspath(path.parent)
+        if folder not in _SWEPT:
+            remove_stale_temporaries(folder)
+            _SWEPT.add(folder)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
