@@ -200,7 +200,7 @@ def cmd_linky(args) -> int:
     out = args.out or arguments.output_folder(src.with_name(mask_text(src.stem) + "_nilm"))
     result = analyse_export(src, out, seed=args.seed, start=args.start)
     for line in result["repairs"]:
-        print(f"nilm linky: repaired or skipped: {line}", file=sys.stderr)
+        print(f"nilm linky: repaired or skipped: {mask_text(line)}", file=sys.stderr)
     print("\n".join(result["summary"] + result["notes"]))
     print(CAVEAT)
     print(f"report: {result['files']['linky_report.html']}")

@@ -424,3 +424,17 @@ def test_damaged_nilm_h5_is_one_line(tmp_path, capsys):
     f.write_bytes(bytes(raw))
     code, _, err = run(["inspect", f], capsys)
     assert_user_error(code, err, "sim_000.nilm.h5")
+
+
+def test_linky_repairs_on_stderr_without_the_meter_id(tmp_path, capsys):
+    """A damaged Enedis export (one value not a number): the repair is printed on stderr, and
+    the meter id in the file name is masked there as everywhere."""
+    from tests import linky_files as lf
+
+    rows = lf.intervals("2024-01-08", [(30, 48 * 7)], seed=1)
+    rows[30] = (rows[30][0], rows[30][1], "n/a")
+    src = tmp_path / f"Enedis_Conso_Heure_20240108-20240114_{lf.PRM}.csv"
+    lf.horodate(src, rows)
+    code, out, err = run(["linky", src, "--out", tmp_path / "o"], capsys)
+    assert code == 0, err
+    assert "nilm linky: repaired or skipped:" in err and lf.PRM not in err + out
