@@ -48,6 +48,11 @@ COLUMNS = ["dataset", "house", "period_s", "resolution", "inference", "method", 
            "split", "simulated"]
 
 
+def _whole(v) -> bool:
+    """``v`` is a whole number (an int or a NumPy integer, not a bool)."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
 @dataclass
 class Source:
     """One data source of a study.
@@ -80,11 +85,11 @@ class Source:
             raise UsageError(f"{where}: kind 'path' needs a path = \"data file or folder\"")
         for key in ("households", "days"):
             v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            if not _whole(v) or v < 1:
                 raise UsageError(f"{where}: {key} must be a whole number >= 1, not {v!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+        if not _whole(self.seed) or self.seed < 0:
             raise UsageError(f"{where}: seed must be a whole number >= 0, not {self.seed!r}")
-        if (isinstance(self.period, bool) or not isinstance(self.period, int) or self.period < 1
+        if (not _whole(self.period) or self.period < 1
                 or 3600 % self.period):
             raise UsageError(f"{where}: period must be whole seconds dividing 3600 (1, 2, 10, "
                              f"60, 300...), not {self.period!r}")
@@ -157,7 +162,7 @@ class StudySpec:
                 raise UsageError(f"methods.{inference}: unknown {bad}; known: {known}")
         for key in ("seed", "n_boot", "max_train_households"):
             v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, int) or v < (0 if key == "seed" else 1):
+            if not _whole(v) or v < (0 if key == "seed" else 1):
                 raise UsageError(f"{key} must be a whole number >= "
                                  f"{0 if key == 'seed' else 1}, not {v!r}")
 
