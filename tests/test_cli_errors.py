@@ -438,3 +438,20 @@ def test_linky_repairs_on_stderr_without_the_meter_id(tmp_path, capsys):
     code, out, err = run(["linky", src, "--out", tmp_path / "o"], capsys)
     assert code == 0, err
     assert "nilm linky: repaired or skipped:" in err and lf.PRM not in err + out
+
+
+def test_spec_checked_on_construction():
+    """The Python API checks the same things as the TOML reader (no file involved)."""
+    from nilm.errors import UsageError
+    from nilm.study import Source, StudySpec
+
+    with pytest.raises(UsageError, match="no sources"):
+        StudySpec(sources=[])
+    with pytest.raises(UsageError, match="households"):
+        Source("s", households=0)
+    with pytest.raises(UsageError, match="unique"):
+        StudySpec(sources=[Source("s"), Source("s")])
+    with pytest.raises(UsageError, match="resolution '3 fortnights'"):
+        StudySpec(sources=[Source("s")], resolutions=["native", "3 fortnights"])
+    spec = StudySpec(sources=[Source("s", households=np.int64(2))], resolutions=["native", 600])
+    assert spec.resolutions == ["native", 600]
