@@ -190,6 +190,11 @@ def notes(r, n: int = 2) -> str:
     return "; ".join(lines[:n]) + (f" (+{len(lines) - n})" if len(lines) > n else "")
 
 
+def quiet(r):
+    """``r`` without its stdout (a help text is described in the report column instead)."""
+    return subprocess.CompletedProcess(r.args, r.returncode, "", r.stderr)
+
+
 def csv_rows(path: Path) -> tuple[int, int]:
     """(rows, rows with a mains value) of a resampled CSV."""
     if not path.is_file():
@@ -546,10 +551,10 @@ def cases():
     def _(repo, d):
         a = nilm(repo, d, ["resample", "-h"])
         b = nilm(repo, d, ["inspect", "-h"])
-        text = " ".join((a.stdout + b.stdout).split())
-        return a, "-", (f"'UTC' in resample -h: {'UTC' in a.stdout}; 'START' or 'start': "
-                        f"{'start' in text.lower()}; inspect -h has a description: "
-                        f"{len(b.stdout.split(chr(10) + chr(10))) > 2}")
+        text = " ".join(a.stdout.split())
+        return quiet(a), "-", (f"resample -h says UTC: {'UTC' in text}, start-labelled: "
+                               f"{'START' in text or 'start-labelled' in text}; inspect -h "
+                               f"says UTC: {'UTC' in b.stdout}")
 
     @case(10, "help: simulate options and linky --seed have help and defaults")
     def _(repo, d):
@@ -557,7 +562,7 @@ def cases():
         b = nilm(repo, d, ["linky", "-h"])
         text = " ".join(a.stdout.split())
         seed = " ".join(b.stdout.split())
-        return a, "-", (f"simulate -h defaults shown: {text.count('(default')}; "
+        return quiet(a), "-", (f"simulate -h defaults shown: {text.count('(default')}; "
                         f"linky --seed help: {'training population' in seed}")
 
     @case(10, "hint for a house without labels.dat is CLI syntax")
@@ -571,36 +576,56 @@ def cases():
     return out
 
 
+def run_case(fn, repo: Path) -> tuple[str, str, str, str]:
+    """(exit, data, message, report) of one case run with the nilm of ``repo``."""
+    d = Path(tempfile.mkdtemp(prefix="nilm-case-"))
+    try:
+        r, data, report = fn(repo, d)
+        code = str(r.returncode) + (" (traceback)" if "Traceback" in r.stderr else "")
+        return code, data, message(r).replace(str(d), "$D"), \
+            _cell(str(report).replace(str(d), "$D"), 200)
+    except Exception as exc:  # noqa: BLE001 -- a case that cannot be set up is a row too
+        return "-", "-", f"case failed: {type(exc).__name__}: {exc}", ""
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _commit(repo: Path) -> str:
+    return subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True).stdout.strip()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", help="markdown file to write")
     ap.add_argument("--repo", default=str(ROOT), help="checkout whose nilm runs")
+    ap.add_argument("--before", default=None,
+                    help="another checkout, run first on every case: a before -> after table")
     ap.add_argument("--only", default=None, help="comma-separated items, e.g. 1,6")
     a = ap.parse_args(argv)
     repo = Path(a.repo).resolve()
+    before = Path(a.before).resolve() if a.before else None
     only = None if a.only is None else {int(x) for x in a.only.split(",")}
-    commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
-    rows = [f"Cases of issue 15 run with nilm at `{repo}` ({commit}); "
-            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
-            "| item | case | data | exit | message | report |", "|---|---|---|---|---|---|"]
+    head = f"nilm at `{repo}` ({_commit(repo)})"
+    if before:
+        head = f"before: nilm at `{before}` ({_commit(before)}); after: {head}"
+    rows = [f"Cases of issue 15; {head}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
+            " `$D` is the case's temporary folder.", ""]
+    if before:
+        rows += ["| item | case | data | before: exit · message · report | after: exit | "
+                 "after: message | after: report |", "|---|---|---|---|---|---|---|"]
+    else:
+        rows += ["| item | case | data | exit | message | report |", "|---|---|---|---|---|---|"]
     for item, name, fn in cases():
         if only and item not in only:
             continue
-        d = Path(tempfile.mkdtemp(prefix="nilm-case-"))
-        try:
-            r, data, report = fn(repo, d)
-            code = r.returncode
-            msg = message(r).replace(str(d), "$D")
-            report = str(report).replace(str(d), "$D")
-            if "Traceback" in r.stderr:
-                code = f"{code} (traceback)"
-        except Exception as exc:  # noqa: BLE001 -- a case that cannot be set up is a row too
-            code, data, msg, report = "-", "-", f"case failed: {type(exc).__name__}: {exc}", ""
-        finally:
-            shutil.rmtree(d, ignore_errors=True)
-        rows.append(f"| {item} | {_cell(name, 90)} | {data} | {code} | {msg} | "
-                    f"{_cell(report, 200)} |")
+        code, data, msg, report = run_case(fn, repo)
+        row = f"| {item} | {_cell(name, 90)} | {data} | "
+        if before:
+            b_code, _, b_msg, b_report = run_case(fn, before)
+            row += f"{b_code} · {_cell(b_msg, 160)}" + (f" · {b_report}" if b_report else "") \
+                + " | "
+        rows.append(row + f"{code} | {msg} | {report} |")
         print(rows[-1], flush=True)
     Path(a.out).write_text("\n".join(rows) + "\n")
     return 0
