@@ -104,10 +104,10 @@ def report_load(households, path, prog: str = "nilm"):
     if not any(usable):
         lines = [line for h in households if h.report for line in h.report.summary()]
         what = "; ".join(lines[:3]) + ("; ..." if len(lines) > 3 else "")
-        raise NilmDataError(path, None, "no usable value left after the lenient load"
+        raise NilmDataError(path, None, "no usable value: no channel holds one after the load"
                             + (f" ({what})" if what else "")
-                            + ": check the file's format (decimal separator, columns), or run "
-                            "with --strict to see the first bad line")
+                            + "; check the file's format (decimal separator, columns); "
+                            "--strict stops at the first bad line")
     for h, ok in zip(households, usable):
         for line in (h.report.summary() if h.report else []):
             print(f"{prog}: {h.name}: repaired or skipped: {line}", file=sys.stderr)
