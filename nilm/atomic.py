@@ -4,7 +4,8 @@ The temporary file is hidden (``.<name>.<random>.tmp``). A write killed before i
 (SIGKILL, power loss) leaves it behind; the next process that writes into the same folder
 removes such files once nobody has touched them for :data:`STALE_TMP_S` seconds (a live
 writer keeps its file's modification time recent) and says so with a warning. A committed file
-gets the permissions ``open()`` would give it (``0666`` less the umask), whatever wrote it.
+gets the permissions ``open()`` would give it (``0666`` less the umask), whatever wrote it,
+unless the writer asks for others (the cache keeps its copies of load curves private).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import warnings
 from pathlib import Path
 
 #: a temporary file untouched this long (s) belongs to a killed write
-STALE_TMP_S = 6 * 3600
+STALE_TMP_S = 86_400
 
 #: names of the temporary files :func:`temporary_beside` creates
 _TMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
@@ -70,12 +71,14 @@ def temporary_beside(path) -> Path:
     return Path(tmp)
 
 
-def commit(tmp, path) -> None:
-    """Give ``tmp`` the permissions ``open()`` would (mkstemp creates 0600) and rename it onto
-    ``path``."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
+def commit(tmp, path, mode: int | None = None) -> None:
+    """Give ``tmp`` the permissions ``mode``, by default those ``open()`` would give (mkstemp
+    creates 0600), and rename it onto ``path``."""
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
     os.replace(tmp, path)
 
 

@@ -520,12 +520,12 @@ def cases():
         return nilm(repo, d, ["inspect", house, "--no-cache"]), "synthetic (REDD layout)", ""
 
     # 9 --------------------------------------------------------------------------
-    @case(9, "resample into a folder holding a 7-hour-old .tmp of a killed write")
+    @case(9, "resample into a folder holding a 25-hour-old .tmp of a killed write")
     def _(repo, d):
         src, data = uci(d)
         stale = d / ".r.csv.k2j4h5g6.tmp"
         stale.write_text("partial")
-        old = time.time() - 7 * 3600
+        old = time.time() - 25 * 3600
         os.utime(stale, (old, old))
         r = nilm(repo, d, ["resample", src, "--period", "10min", "--out", d / "r.csv"])
         return r, data, f"stale .tmp still there: {stale.exists()}; {notes(r)}"

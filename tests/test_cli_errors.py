@@ -339,6 +339,18 @@ def test_interrupted_simulation_is_reported(tmp_path, capsys):
     assert (tmp_path / "population.json").exists()
 
 
+def test_cache_files_stay_private(tmp_path):
+    import nilm
+
+    old = os.umask(0o022)
+    try:
+        nilm.load(uci_file(tmp_path / "h.txt"), cache=tmp_path / "cache")
+    finally:
+        os.umask(old)
+    files = list((tmp_path / "cache").glob("*.nilm.h5"))
+    assert files and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+
+
 def test_outputs_get_the_same_mode(tmp_path):
     from nilm.simulate import simulate_to_dir
 

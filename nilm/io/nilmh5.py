@@ -140,6 +140,8 @@ class Writer:
         with this h5py build, e.g. 22 REDD channels of 80k samples in 88 ms vs 164 ms), or
         ``"lzf"``, or None (chunked but uncompressed: 18 ms for the same read, 36x the size;
         what the cache uses, since it exists to be read fast).
+    mode : permissions of the written file (default: those ``open()`` gives, ``0666`` less the
+        umask, as for every nilm output).
 
     Examples
     --------
@@ -151,12 +153,13 @@ class Writer:
     """
 
     def __init__(self, path, *, attrs: dict[str, Any] | None = None,
-                 compression: str | None = "gzip"):
+                 compression: str | None = "gzip", mode: int | None = None):
         filters = {"gzip": {"compression": "gzip", "compression_opts": 1, "shuffle": True},
                    "lzf": {"compression": "lzf", "shuffle": True}, None: {}}
         if compression not in filters:
             raise ValueError(f"compression must be 'gzip', 'lzf' or None, not {compression!r}")
         self.path = Path(path)
+        self.mode = mode
         self.attrs = dict(attrs or {})
         self._filter = filters[compression]
         self._file: h5py.File | None = None
@@ -190,7 +193,7 @@ class Writer:
                 self._file.attrs[k] = v
             self._file.close()
             self._file = None
-            commit(self._tmp, self.path)
+            commit(self._tmp, self.path, self.mode)
             self._tmp = None
         except BaseException:
             self._abort()
@@ -393,7 +396,7 @@ def unique_keys(households: list[Household]) -> list[str]:
 
 
 def write(path, households: list[Household], *, attrs: dict[str, Any] | None = None,
-          compression: str | None = "gzip") -> None:
+          compression: str | None = "gzip", mode: int | None = None) -> None:
     """Write households to a nilm-h5 file atomically (temporary file + ``os.replace``).
 
     Parameters
@@ -402,8 +405,9 @@ def write(path, households: list[Household], *, attrs: dict[str, Any] | None = N
     households : written in order; a regular channel (constant step) is stored as t0/step.
     attrs : extra root attributes, written last.
     compression : ``"gzip"`` (level 1, default), ``"lzf"`` or None; see :class:`Writer`.
+    mode : file permissions (default: as ``open()``); see :class:`Writer`.
     """
-    with Writer(path, attrs=attrs, compression=compression) as w:
+    with Writer(path, attrs=attrs, compression=compression, mode=mode) as w:
         for h, key in zip(households, unique_keys(households), strict=True):
             w.add(h, key)
 
