@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_open
+from .errors import UsageError
 
 #: the resolution ladder of DESIGN.md (``native`` = the data's own period)
 DEFAULT_RESOLUTIONS = ["native", "2s", "1min", "10min", "15min", "30min", "60min", "1d"]
@@ -74,8 +75,6 @@ class Source:
     houses: list | None = None
 
     def __post_init__(self):
-        from .errors import UsageError
-
         where = f"source {self.name!r}"
         if not isinstance(self.name, str) or not self.name or "/" in self.name:
             raise UsageError(f"source name {self.name!r}: give a non-empty name without '/'")
@@ -130,8 +129,6 @@ class StudySpec:
         could fail once work has started: no sources, duplicate source names, an unknown
         resolution, inference or method, a bad count. Runs on construction; see also
         :meth:`check_paths`."""
-        from .errors import UsageError
-
         if not isinstance(self.sources, list) or not self.sources:
             raise UsageError("the spec has no sources: add a [[sources]] table with a name "
                              "(see docs/study.md)")
@@ -168,8 +165,6 @@ class StudySpec:
 
     def check_paths(self) -> None:
         """Raise :class:`~nilm.errors.UsageError` when a ``path`` source's data is missing."""
-        from .errors import UsageError
-
         for s in self.sources:
             if s.kind == "path" and not Path(s.path).exists():
                 raise UsageError(f"source {s.name!r}: path {s.path} does not exist (paths are "
@@ -179,8 +174,6 @@ class StudySpec:
     def from_dict(cls, d: dict) -> StudySpec:
         """A spec from the dict of a TOML file, checked completely (:meth:`check`,
         :meth:`check_paths`) before any work."""
-        from .errors import UsageError
-
         d = dict(d)
         unknown = set(d) - set(cls.__dataclass_fields__)
         if unknown:
@@ -215,8 +208,6 @@ class StudySpec:
         :class:`~nilm.errors.UsageError` naming the file, raised before any work."""
         import tomllib
 
-        from .errors import UsageError
-
         try:
             with open(path, "rb") as f:
                 d = tomllib.load(f)
@@ -248,7 +239,6 @@ class StudySpec:
 def check_resolution(resolution) -> str:
     """``resolution`` when it is ``"native"`` or a period :func:`nilm.resample.parse_period`
     reads, else :class:`~nilm.errors.UsageError`."""
-    from .errors import UsageError
     from .resample import parse_period
 
     if resolution != "native":
