@@ -8,6 +8,7 @@ the same way: one line on stderr saying what is wrong and what to do, and exit s
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -355,12 +356,23 @@ def one_line(exc: BaseException) -> str:
 
 def main(argv=None) -> int:
     """Run ``nilm ARGV``; the exit status is 0, or :data:`USAGE_EXIT` after one line on stderr
-    for a user error."""
+    for a user error. Warnings (a rebuilt cache, removed leftovers) are one line each too."""
+    import warnings
+
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
-    prog = "nilm"
+    prog = f"nilm {argv[0]}" if argv and argv[0] in COMMANDS else "nilm"
+    with warnings.catch_warnings():
+        warnings.showwarning = functools.partial(_show_warning, prog)
+        return _run(argv, prog)
+
+
+def _show_warning(prog, message, category, filename, lineno, file=None, line=None) -> None:
+    text = one_line(message).removeprefix("nilm: ")
+    print(f"{prog}: warning: {text}", file=sys.stderr)
+
+
+def _run(argv: list[str], prog: str) -> int:
     try:
-        if argv and argv[0] in COMMANDS:
-            prog = f"nilm {argv[0]}"
         args = build_parser().parse_args(argv)
         return args.func(args)
     except (UsageError, NilmDataError, OSError) as exc:

@@ -471,3 +471,20 @@ def test_spec_checked_on_construction():
         StudySpec(sources=[Source("s")], resolutions=["native", "3 fortnights"])
     spec = StudySpec(sources=[Source("s", households=np.int64(2))], resolutions=["native", 600])
     assert spec.resolutions == ["native", 600]
+
+
+def test_warnings_are_one_line(tmp_path, capsys):
+    """A stale temporary removed during `nilm resample` is said in one line, not as a Python
+    warning with its source line."""
+    from nilm.atomic import STALE_TMP_S
+
+    src = uci_file(tmp_path / "h.txt")
+    stale = tmp_path / ".r.csv.q1w2e3r4.tmp"
+    stale.write_text("partial")
+    old = time.time() - STALE_TMP_S - 60
+    os.utime(stale, (old, old))
+    code, _, err = run(["resample", src, "--period", "10min", "--out", tmp_path / "r.csv",
+                        "--no-cache"], capsys)
+    assert code == 0 and not stale.exists()
+    assert err == f"nilm resample: warning: removed 1 temporary file(s) left by interrupted " \
+                  f"writes in {tmp_path} (.r.csv.q1w2e3r4.tmp)\n", err
