@@ -8,8 +8,10 @@ the same way: one line on stderr saying what is wrong and what to do, and exit s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -375,6 +377,12 @@ def _run(argv: list[str], prog: str) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
+    except BrokenPipeError:
+        # the reader went away (nilm inspect ... | head): nothing to report; stdout goes to
+        # /dev/null so that the interpreter's final flush does not fail again
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (UsageError, NilmDataError, OSError) as exc:
         message = one_line(exc)
         if isinstance(exc, PermissionError):

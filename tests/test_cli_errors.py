@@ -488,3 +488,17 @@ def test_warnings_are_one_line(tmp_path, capsys):
     assert code == 0 and not stale.exists()
     assert err == f"nilm resample: warning: removed 1 temporary file(s) left by interrupted " \
                   f"writes in {tmp_path} (.r.csv.q1w2e3r4.tmp)\n", err
+
+
+def test_closed_pipe_is_not_an_error(tmp_path):
+    """`nilm inspect ... --json | head -c 100`: the reader leaves early; no traceback. 80
+    houses print 160 KB, more than a pipe holds, so the write does fail."""
+    for k in range(1, 81):
+        redd_house(tmp_path / "data" / f"house_{k}", n=20)
+    house = tmp_path / "data"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+               NUMBA_NUM_THREADS="1")
+    cmd = f"'{sys.executable}' -m nilm.cli inspect '{house}' --json --no-cache | head -c 100"
+    r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True,
+                       env=env, timeout=300)
+    assert len(r.stdout) == 100 and r.stderr == "", r.stderr
