@@ -195,29 +195,5 @@ def run_demo(out="reports/demo", data=None, *, workers: int = 2,
     return written["report.html"]
 
 
-def cli_main(argv: list[str] | None = None) -> int:
-    """``nilm demo [--out DIR] [--data FOLDER] [--workers N] [--households N] [--days D]
-    [--seed S] [--quiet]``."""
-    import argparse
-
-    ap = argparse.ArgumentParser(prog="nilm demo", description="Run the leakage study on a "
-                                 "simulated population and the real datasets found, and write "
-                                 "the report.")
-    ap.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
-    ap.add_argument("--data", default=None,
-                    help="folder of the real datasets, e.g. ../shared/data (default: none)")
-    ap.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    ap.add_argument("--households", type=int, default=DEMO_HOUSEHOLDS,
-                    help=f"simulated households (default {DEMO_HOUSEHOLDS})")
-    ap.add_argument("--days", type=int, default=DEMO_DAYS,
-                    help=f"simulated days each (default {DEMO_DAYS})")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    a = ap.parse_args(argv)
-    run_demo(a.out, a.data, workers=a.workers, households=a.households, days=a.days,
-             seed=a.seed, progress=not a.quiet)
-    return 0
-
-
-__all__ = ["DEMO_DAYS", "DEMO_HOUSEHOLDS", "DEMO_PERIOD", "REAL_CANDIDATES", "cli_main",
+__all__ = ["DEMO_DAYS", "DEMO_HOUSEHOLDS", "DEMO_PERIOD", "REAL_CANDIDATES",
            "ladder_for", "probe_real", "run_demo"]

@@ -28,7 +28,6 @@ CNIL (2012). Recommandation relative aux compteurs communicants.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -456,35 +455,6 @@ def default_out(src) -> Path:
     return named.with_name(mask_text(named.stem) + "_nilm")
 
 
-def cli_main(argv: list[str] | None = None) -> int:
-    """``nilm linky PATH [--out DIR] [--seed S] [--start T]``: prints the findings and the
-    report's path."""
-    import argparse
-
-    from .errors import NilmDataError, UsageError
-
-    ap = argparse.ArgumentParser(prog="nilm linky", description="What your own Linky data "
-                                 "reveals, computed on this computer.")
-    ap.add_argument("export", help="a Linky file (Enedis CSV/XLSX export, Data Connect JSON, "
-                    "supplier export, TIC log) or a folder of one meter's downloads")
-    ap.add_argument("--out", default=None, help="output folder (default: <export>_nilm/)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--start", default=None, help="start time of a TIC capture without clock "
-                    "(ISO 8601, local time without offset)")
-    a = ap.parse_args(argv)
-    src = Path(a.export)
-    out = Path(a.out) if a.out else default_out(src)
-    try:
-        result = analyse_export(src, out, seed=a.seed, start=a.start)
-    except (NilmDataError, UsageError) as e:
-        print(f"nilm linky: error: {e}", file=sys.stderr)
-        return 2
-    print("\n".join(result["summary"] + result["notes"]))
-    print(CAVEAT)
-    print(f"report: {result['files']['linky_report.html']}")
-    return 0
-
-
 __all__ = ["BLOCKS", "CAVEAT", "DAILY_ONLY", "MIN_ABSENCE_S", "TRAIN_DAYS", "TRAIN_HOUSEHOLDS",
-           "analyse_export", "analysis_blocks", "cli_main", "daily_table", "default_out",
-           "load_meter", "training_population"]
+           "analyse_export", "analysis_blocks", "daily_table", "default_out", "load_meter",
+           "training_population"]

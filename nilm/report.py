@@ -566,21 +566,6 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in str(text)).strip("_").lower() or "data"
 
 
-def cli_main(argv: list[str] | None = None) -> int:
-    """``nilm report OUT [--no-figures]``: (re)write the report of a finished study."""
-    import argparse
-
-    ap = argparse.ArgumentParser(prog="nilm report", description="Write report.md, "
-                                 "report.html, tables.tex and figures/ from a study's "
-                                 "results.csv and provenance.json.")
-    ap.add_argument("out", help="the study's output folder")
-    ap.add_argument("--no-figures", action="store_true", help="tables only")
-    a = ap.parse_args(argv)
-    written = write_report(a.out, figures=not a.no_figures)
-    print(f"report: {written['report.html']}")
-    return 0
-
-
-__all__ = ["HEADLINE_PERIODS", "HOW_TO_READ", "aggregate", "best_method", "cli_main",
+__all__ = ["HEADLINE_PERIODS", "HOW_TO_READ", "aggregate", "best_method",
            "dedupe_native", "fmt_ci", "fmt_number", "headline_sentences", "headline_table",
            "inference_tables", "is_error_metric", "latex_tables", "write_report"]

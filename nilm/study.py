@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_open
+from .errors import UsageError
 
 #: the resolution ladder of DESIGN.md (``native`` = the data's own period)
 DEFAULT_RESOLUTIONS = ["native", "2s", "1min", "10min", "15min", "30min", "60min", "1d"]
@@ -46,6 +47,11 @@ DEFAULT_DISAGGREGATORS = ["co", "fhmm", "hart85"]
 COLUMNS = ["dataset", "house", "period_s", "resolution", "inference", "method", "target",
            "metric", "value", "ci_low", "ci_high", "n", "prior", "skill", "floor", "seed",
            "split", "simulated"]
+
+
+def _whole(v) -> bool:
+    """``v`` is a whole number (an int or a NumPy integer, not a bool)."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
 @dataclass
@@ -69,10 +75,28 @@ class Source:
     houses: list | None = None
 
     def __post_init__(self):
+        where = f"source {self.name!r}"
+        if not isinstance(self.name, str) or not self.name or "/" in self.name:
+            raise UsageError(f"source name {self.name!r}: give a non-empty name without '/'")
         if self.kind not in ("simulated", "path"):
-            raise ValueError(f"source {self.name}: kind must be 'simulated' or 'path'")
+            raise UsageError(f"{where}: kind must be 'simulated' or 'path', not {self.kind!r}")
         if self.kind == "path" and not self.path:
-            raise ValueError(f"source {self.name}: kind 'path' needs a path")
+            raise UsageError(f"{where}: kind 'path' needs a path = \"data file or folder\"")
+        for key in ("households", "days"):
+            v = getattr(self, key)
+            if not _whole(v) or v < 1:
+                raise UsageError(f"{where}: {key} must be a whole number >= 1, not {v!r}")
+        if not _whole(self.seed) or self.seed < 0:
+            raise UsageError(f"{where}: seed must be a whole number >= 0, not {self.seed!r}")
+        if (not _whole(self.period) or self.period < 1
+                or 3600 % self.period):
+            raise UsageError(f"{where}: period must be whole seconds dividing 3600 (1, 2, 10, "
+                             f"60, 300...), not {self.period!r}")
+        if not isinstance(self.options, dict):
+            raise UsageError(f"{where}: options must be a table, e.g. options = "
+                             "{aggregate = \"sum_of_circuits\"}")
+        if self.houses is not None and not isinstance(self.houses, list):
+            raise UsageError(f"{where}: houses must be a list, e.g. houses = [\"1\", \"2\"]")
 
 
 @dataclass
@@ -97,22 +121,106 @@ class StudySpec:
     #: a population of thousands scales linearly (5 = every other house of the demo's six)
     max_train_households: int = 5
 
+    def __post_init__(self):
+        self.check()
+
+    def check(self) -> None:
+        """Raise :class:`~nilm.errors.UsageError` (what is wrong, what to write) for a spec that
+        could fail once work has started: no sources, duplicate source names, an unknown
+        resolution, inference or method, a bad count. Runs on construction; see also
+        :meth:`check_paths`."""
+        if not isinstance(self.sources, list) or not self.sources:
+            raise UsageError("the spec has no sources: add a [[sources]] table with a name "
+                             "(see docs/study.md)")
+        names = [s.name for s in self.sources]
+        if len(set(names)) != len(names):
+            raise UsageError(f"source names must be unique, got {names}")
+        if not isinstance(self.resolutions, list) or not self.resolutions:
+            raise UsageError("resolutions must be a non-empty list, e.g. "
+                             "[\"native\", \"1min\", \"30min\"]")
+        for res in self.resolutions:
+            check_resolution(res)
+        if (not isinstance(self.inferences, list) or not self.inferences
+                or any(i not in DEFAULT_INFERENCES for i in self.inferences)):
+            raise UsageError(f"inferences {self.inferences!r}: give a list of "
+                             f"{DEFAULT_INFERENCES}")
+        if not isinstance(self.methods, dict):
+            raise UsageError("methods must be a table, e.g. [methods] occupancy = [\"night\"]")
+        for inference, methods in self.methods.items():
+            if inference not in DEFAULT_INFERENCES:
+                raise UsageError(f"methods.{inference}: no such inference (choose among "
+                                 f"{DEFAULT_INFERENCES})")
+            known = known_methods(inference)
+            if isinstance(methods, str) or not isinstance(methods, list) or not methods:
+                raise UsageError(f"methods.{inference} must be a non-empty list of names, "
+                                 f"e.g. [\"{known[0]}\"]")
+            bad = [m for m in methods if m not in known]
+            if bad:
+                raise UsageError(f"methods.{inference}: unknown {bad}; known: {known}")
+        for key in ("seed", "n_boot", "max_train_households"):
+            v = getattr(self, key)
+            if not _whole(v) or v < (0 if key == "seed" else 1):
+                raise UsageError(f"{key} must be a whole number >= "
+                                 f"{0 if key == 'seed' else 1}, not {v!r}")
+
+    def check_paths(self) -> None:
+        """Raise :class:`~nilm.errors.UsageError` when a ``path`` source's data is missing."""
+        for s in self.sources:
+            if s.kind == "path" and not Path(s.path).exists():
+                raise UsageError(f"source {s.name!r}: path {s.path} does not exist (paths are "
+                                 "relative to the folder nilm runs in)")
+
     @classmethod
     def from_dict(cls, d: dict) -> StudySpec:
+        """A spec from the dict of a TOML file, checked completely (:meth:`check`,
+        :meth:`check_paths`) before any work."""
         d = dict(d)
-        d["sources"] = [s if isinstance(s, Source) else Source(**s) for s in d["sources"]]
         unknown = set(d) - set(cls.__dataclass_fields__)
         if unknown:
-            raise ValueError(f"unknown study keys: {sorted(unknown)}")
-        return cls(**d)
+            raise UsageError(f"unknown study keys {sorted(unknown)}; known: "
+                             f"{sorted(cls.__dataclass_fields__)}")
+        sources = d.get("sources")
+        if not isinstance(sources, list) or not sources:
+            raise UsageError("the spec has no sources: add a [[sources]] table with a name "
+                             "(see docs/study.md)")
+        fields = set(Source.__dataclass_fields__)
+        parsed = []
+        for i, s in enumerate(sources, 1):
+            if isinstance(s, Source):
+                parsed.append(s)
+                continue
+            if not isinstance(s, dict) or "name" not in s:
+                raise UsageError(f"source {i}: a [[sources]] table needs a name")
+            bad = set(s) - fields
+            if bad:
+                raise UsageError(f"source {s['name']!r}: unknown keys {sorted(bad)}; known: "
+                                 f"{sorted(fields)}")
+            parsed.append(Source(**s))
+        d["sources"] = parsed
+        spec = cls(**d)
+        spec.check_paths()
+        return spec
 
     @classmethod
     def from_toml(cls, path) -> StudySpec:
-        """Read a spec: top-level keys of :class:`StudySpec` and ``[[sources]]`` tables."""
+        """Read a spec: top-level keys of :class:`StudySpec` and ``[[sources]]`` tables. Any
+        problem (missing file, bad TOML, a bad key or value) is a
+        :class:`~nilm.errors.UsageError` naming the file, raised before any work."""
         import tomllib
 
-        with open(path, "rb") as f:
-            return cls.from_dict(tomllib.load(f))
+        try:
+            with open(path, "rb") as f:
+                d = tomllib.load(f)
+        except FileNotFoundError:
+            raise UsageError(f"{path}: no such study spec") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{path}: cannot read the spec ({exc})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise UsageError(f"{path}: not valid TOML: {exc}") from None
+        try:
+            return cls.from_dict(d)
+        except UsageError as exc:
+            raise UsageError(f"{path}: {exc}") from None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -126,6 +234,33 @@ class StudySpec:
             return list(self.methods[inference])
         extra = DEFAULT_DISAGGREGATORS if inference == "appliances" else []
         return [*METHODS[inference], *extra]
+
+
+def check_resolution(resolution) -> str:
+    """``resolution`` when it is ``"native"`` or a period :func:`nilm.resample.parse_period`
+    reads, else :class:`~nilm.errors.UsageError`."""
+    from .resample import parse_period
+
+    if resolution != "native":
+        try:
+            parse_period(resolution)
+        except ValueError:
+            raise UsageError(f"resolution {resolution!r}: write \"native\" or a period such "
+                             "as \"2s\", \"1min\", \"30min\", \"1h\", \"1d\"") from None
+    return resolution
+
+
+def known_methods(inference: str) -> list[str]:
+    """Attack names a spec may give for ``inference`` (appliances: also every disaggregator
+    of :data:`nilm.disaggregate.MODELS`)."""
+    from .privacy import METHODS
+
+    names = list(METHODS[inference])
+    if inference == "appliances":
+        from .disaggregate import MODELS
+
+        names += [m for m in MODELS if m not in names]
+    return names
 
 
 @dataclass(frozen=True)

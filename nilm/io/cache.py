@@ -179,9 +179,10 @@ def cached_read(mod, path, *, mode: str, cache=None, **options) -> list[Househol
         folder.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(folder)
         # uncompressed: reading back gzip costs ~5x more than reading raw chunks, and a
-        # cache hit must be fast (see benchmarks/bench_cache.py)
+        # cache hit must be fast (see benchmarks/bench_cache.py); private (0600): a cache of
+        # someone's load curves is theirs alone, whatever the folder allows
         nilmh5.write(file, [_to_cache(h, path) for h in houses],
-                     attrs={MARKER: True, "source": mod.NAME}, compression=None)
+                     attrs={MARKER: True, "source": mod.NAME}, compression=None, mode=0o600)
     except Exception as exc:  # noqa: BLE001 -- a cache that cannot be written must not fail a load
         warnings.warn(f"nilm: could not write cache file {file} ({type(exc).__name__}: {exc})",
                       RuntimeWarning, stacklevel=2)

@@ -46,13 +46,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
 
+from ..atomic import commit, temporary_beside
 from ..errors import LoadReport, NilmDataError, Repair
 from ..integrity import verify
 from ..series import QUANTITIES, Household, PowerSeries
@@ -151,6 +151,8 @@ class Writer:
         with this h5py build, e.g. 22 REDD channels of 80k samples in 88 ms vs 164 ms), or
         ``"lzf"``, or None (chunked but uncompressed: 18 ms for the same read, 36x the size;
         what the cache uses, since it exists to be read fast).
+    mode : permissions of the written file (default: those ``open()`` gives, ``0666`` less the
+        umask, as for every nilm output).
 
     Examples
     --------
@@ -162,12 +164,13 @@ class Writer:
     """
 
     def __init__(self, path, *, attrs: dict[str, Any] | None = None,
-                 compression: str | None = "gzip"):
+                 compression: str | None = "gzip", mode: int | None = None):
         filters = {"gzip": {"compression": "gzip", "compression_opts": 1, "shuffle": True},
                    "lzf": {"compression": "lzf", "shuffle": True}, None: {}}
         if compression not in filters:
             raise ValueError(f"compression must be 'gzip', 'lzf' or None, not {compression!r}")
         self.path = Path(path)
+        self.mode = mode
         self.attrs = dict(attrs or {})
         self._filter = filters[compression]
         self._file: h5py.File | None = None
@@ -183,10 +186,7 @@ class Writer:
         self._house_json: dict[str, tuple[str, str]] = {}
 
     def __enter__(self) -> Writer:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix="." + self.path.name,
-                                         suffix=".tmp")
-        os.close(fd)
+        self._tmp = str(temporary_beside(self.path))
         try:
             self._file = h5py.File(self._tmp, "w")
             self._file.attrs["format"] = FORMAT
@@ -217,7 +217,7 @@ class Writer:
                 self._file.attrs[k] = v
             self._file.close()
             self._file = None
-            os.replace(self._tmp, self.path)
+            commit(self._tmp, self.path, self.mode)
             self._tmp = None
         except BaseException:
             self._abort()
@@ -437,7 +437,7 @@ def unique_keys(households: list[Household]) -> list[str]:
 
 
 def write(path, households: list[Household], *, attrs: dict[str, Any] | None = None,
-          compression: str | None = "gzip") -> None:
+          compression: str | None = "gzip", mode: int | None = None) -> None:
     """Write households to a nilm-h5 file atomically (temporary file + ``os.replace``).
 
     Parameters
@@ -446,8 +446,9 @@ def write(path, households: list[Household], *, attrs: dict[str, Any] | None = N
     households : written in order; a regular channel (constant step) is stored as t0/step.
     attrs : extra root attributes, written last.
     compression : ``"gzip"`` (level 1, default), ``"lzf"`` or None; see :class:`Writer`.
+    mode : file permissions (default: as ``open()``); see :class:`Writer`.
     """
-    with Writer(path, attrs=attrs, compression=compression) as w:
+    with Writer(path, attrs=attrs, compression=compression, mode=mode) as w:
         for h, key in zip(households, unique_keys(households), strict=True):
             w.add(h, key)
 
@@ -468,12 +469,30 @@ def read(path, *, mode: str = "lenient", report: LoadReport | None = None,
         raise TypeError(f"nilmh5.read takes no options, got {sorted(options)}")
     out: list[Household] = []
     for f in sources(Path(path)):
-        out.extend(read_file(f))
+        houses = read_file(f)
+        for h in houses:
+            _check_manifest(f, h, mode)
+        out.extend(houses)
     if report is not None:
         for h in out:
             if h.report is not None:
                 report.extend(h.report)
     return out
+
+
+def _check_manifest(file: Path, household: Household, mode: str) -> None:
+    """A household written by ``nilm simulate`` names its folder's manifest, which is written
+    last: without it the run was interrupted (strict: error; lenient: reported repair)."""
+    manifest = household.meta.get("manifest")
+    if not manifest or (file.parent / manifest).exists():
+        return
+    message = (f"no {manifest} beside it: the simulation that wrote it was interrupted; "
+               f"rerun nilm simulate --out {file.parent}")
+    if mode == "strict":
+        raise NilmDataError(file, None, message)
+    if household.report is None:
+        household.report = LoadReport()
+    household.report.add(file, None, "incomplete_simulation", message)
 
 
 def read_file(path, *, require: str | None = None) -> list[Household]:

@@ -5,8 +5,9 @@ event log as ``<house>.events.csv``, and a ``population.json`` manifest."""
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import json
+import os
 import time
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
     period = check_period(period)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    # the manifest is written last: until then the folder reads as an interrupted run
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(out / MANIFEST)
     pop = population(seed, households, latitude=latitude, longitude=longitude,
                      timezone=timezone, ownership=ownership)
     entries = []
@@ -68,7 +72,7 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
         sim = HouseholdSimulator(cfg, sim_ss, signatures)
         truth = TruthBuilder(cfg)
         seed_info = {"population_seed": seed, "spawn_key": list(sim_ss.spawn_key)}
-        meta = household_meta(cfg, seed_info, period)
+        meta = {**household_meta(cfg, seed_info, period), "manifest": MANIFEST}
         h5 = out / f"{cfg.house}.nilm.h5"
         events = ["appliance,start,end,timer"]
         energy = {}
@@ -138,28 +142,3 @@ def _json_default(o):
     if isinstance(o, tuple):
         return list(o)
     raise TypeError(f"not JSON serialisable: {type(o)}")
-
-
-def cli_main(argv: list[str] | None = None) -> int:
-    """``nilm simulate --households N --days D --seed S --out DIR [--period P] [--start DATE]
-    [--tracebase FOLDER]``."""
-    ap = argparse.ArgumentParser(prog="nilm simulate",
-                                 description="Simulate households with ground truth.")
-    ap.add_argument("--households", type=int, default=1)
-    ap.add_argument("--days", type=int, default=7)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--period", type=int, default=1, help="output period, s (divides 3600)")
-    ap.add_argument("--start", default="2024-01-08", help="first local day, ISO date")
-    ap.add_argument("--tracebase", default=None,
-                    help="folder of tracebase traces: replay real activations")
-    a = ap.parse_args(argv)
-    sigs = None
-    if a.tracebase:
-        from .calibration import tracebase_activations
-
-        sigs = tracebase_activations(a.tracebase)
-    path = simulate_to_dir(a.out, a.households, a.days, a.seed, a.period, start=a.start,
-                           signatures=sigs, signatures_source=a.tracebase, progress=True)
-    print(path)
-    return 0
