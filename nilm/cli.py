@@ -88,7 +88,7 @@ def _add_load_args(p) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .version import __version__
 
     parser = argparse.ArgumentParser(prog="nilm", description=__doc__)
     parser.add_argument("--version", action="version", version=f"nilm {__version__}")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from nilm import report
-from tests.test_plot import tidy_results
+from tests.synthetic import tidy_results
 
 PROV = {"nilm_version": "9.8.7", "created_utc": "2031-02-03T04:05:06Z", "git_commit": "abc123",
         "spec": {"seed": 4}}
