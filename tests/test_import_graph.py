@@ -19,10 +19,11 @@ ROOT = Path(__file__).resolve().parents[1] / "nilm"
 #: the layers of docs/design.md, lowest first: a module may import from its own layer and from
 #: the layers below it, never from a layer above. Patterns are module names (fnmatch).
 LAYERS: list[tuple[str, list[str]]] = [
-    ("foundation", ["nilm.version", "nilm.errors", "nilm.atomic", "nilm.names", "nilm.kernels",
-                    "nilm.kernels.*"]),
+    ("foundation", ["nilm.version", "nilm.errors", "nilm.atomic", "nilm.integrity", "nilm.names",
+                    "nilm.kernels", "nilm.kernels.*"]),
     ("clock and grid", ["nilm.clock", "nilm.grid"]),
     ("resampling", ["nilm.resample"]),
+    ("argument parsing", ["nilm.arguments"]),
     ("data model", ["nilm.series", "nilm.truth"]),
     ("signal and meters", ["nilm.signal", "nilm.conservation", "nilm.inspect", "nilm.export",
                            "nilm.linky"]),
@@ -31,6 +32,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("ground-truth proxies", ["nilm.privacy.truth_proxy"]),
     ("models and metrics", ["nilm.metrics", "nilm.disaggregate", "nilm.disaggregate.*",
                             "nilm.evaluate"]),
+    ("statistics and protocol", ["nilm.stats", "nilm.protocol", "nilm.null"]),
     ("scoring helpers", ["nilm.privacy.scores", "nilm.privacy.memo"]),
     ("inferences", ["nilm.privacy", "nilm.privacy.*"]),
     ("study", ["nilm.study"]),
