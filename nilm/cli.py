@@ -233,8 +233,8 @@ def _add_load_args(p) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
     from .demo import DEMO_DAYS, DEMO_HOUSEHOLDS
+    from .version import __version__
 
     parser = Parser(prog="nilm", description="Non-intrusive load monitoring, and what a "
                     "load curve reveals at each resolution. Every command: nilm COMMAND -h.")

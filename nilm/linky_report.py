@@ -152,7 +152,7 @@ def daily_table(household, grid, *, train=None, seed: int = 0) -> tuple[pd.DataF
 
 def _summary(table: pd.DataFrame, info: dict, period: float) -> list[str]:
     """Plain-words findings, each computed from the table."""
-    from .plot import period_label
+    from .labels import period_label
 
     lines = []
     n = len(table)
@@ -234,7 +234,6 @@ def analysis_blocks(household) -> list[tuple[int, int, int]]:
     step inside one calendar month (:data:`BLOCKS`). A day's step is the step of most of its
     values (interval curves), or the series' native period (TIC point samples)."""
     from .clock import local_midnights
-    from .study import native_period
 
     s = household.mains
     tz = household.timezone
@@ -246,7 +245,7 @@ def analysis_blocks(household) -> list[tuple[int, int, int]]:
         hold[:-1] = np.minimum(np.diff(s.t), int(s.period))
         hold[-1] = int(s.period)
     else:
-        hold = np.full(len(s), native_period(household), dtype=np.int64)
+        hold = np.full(len(s), household.native_period, dtype=np.int64)
     days, edges = local_midnights(int(s.t[ok][0]), int(s.t[ok][-1]) + 1, tz)
     k = np.searchsorted(edges, s.t[ok], "right") - 1
     step_of_day = np.zeros(len(days), dtype=np.int64)
@@ -331,9 +330,11 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None) -> dict:
     NilmDataError : the file is not readable Linky data (file and line named).
     UsageError : a folder holding several meters.
     """
-    from . import __version__, plot
+    from . import labels, plot
     from .errors import NilmDataError
+    from .figure_data import carpet_data
     from .report import Document
+    from .version import __version__
 
     out = Path(out_dir)
     household = load_meter(path, start=start)
@@ -391,15 +392,15 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None) -> dict:
             table.to_csv(f, index=False, float_format="%.4g")
         files["days.csv"] = out / "days.csv"
         kind = "simulated" if household.meta.get("simulated") else "real (your Linky data)"
-        fig = plot.carpet(household, None, periods=(None,),
-                          label=f"{kind}; estimates unvalidated")
+        fig = plot.carpet(carpet_data(household, None, periods=(None,),
+                                      label=f"{kind}; estimates unvalidated"))
         png = plot.png_bytes(fig)
         with atomic_open(out / "figures" / "carpet.png", "wb") as f:
             f.write(png)
         files["figures/carpet.png"] = out / "figures" / "carpet.png"
         steps = sorted(set(periods))
         doc.p(f"Data: {shown}; {len(table)} local days at a step of "
-              f"{', '.join(plot.period_label(p) for p in steps)}; analysed by nilm "
+              f"{', '.join(labels.period_label(p) for p in steps)}; analysed by nilm "
               f"{__version__} (seed {seed}).")
         doc.p(f"Caveat: {CAVEAT}")
         doc.h(2, "Findings")

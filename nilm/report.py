@@ -41,25 +41,13 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_open
-from .plot import HEADLINE, INFERENCE_LABELS, _truthy, data_label, period_label
+from .labels import HEADLINE, INFERENCE_LABELS, data_label, period_label, truthy
+from .privacy.scores import is_error_metric, skill
 
 #: periods (s) the headline sentences are written for: the Enedis 10-min and 30-min curves
 HEADLINE_PERIODS = (600, 1800)
 
 _SHARE_METRICS = ("within_", "coverage", "correct")
-
-
-def is_error_metric(metric: str) -> bool:
-    """True for errors (lower is better: ``mae_*``, ``abs_error_*``, ``mape_*``, ``rmse_*``)."""
-    return str(metric).startswith(("mae", "abs_error", "mape", "rmse"))
-
-
-def _skill(value: float, prior: float, error: bool) -> float:
-    if not (math.isfinite(value) and math.isfinite(prior)):
-        return math.nan
-    if error:
-        return 1.0 - value / prior if prior > 0 else math.nan
-    return (value - prior) / (1.0 - prior) if prior < 1 else math.nan
 
 
 def _bounds(metric: str) -> tuple[float, float]:
@@ -120,10 +108,9 @@ def aggregate(rows: pd.DataFrame, by: list[str], *, seed: int = 0,
                 ci = _two_stage_ci(v, lo, hi, metric, rng, n_boot)
             pr = g["prior"].to_numpy(float)
             prior = float(pr[np.isfinite(pr)].mean()) if np.isfinite(pr).any() else math.nan
-            err = is_error_metric(metric)
             has_skill = np.isfinite(g["skill"].to_numpy(float)).any()
-            sk = _skill(value, prior, err) if has_skill else math.nan
-            s_a, s_b = (_skill(ci[0], prior, err), _skill(ci[1], prior, err)) if has_skill \
+            sk = skill(metric, value, prior) if has_skill else math.nan
+            s_a, s_b = (skill(metric, ci[0], prior), skill(metric, ci[1], prior)) if has_skill \
                 else (math.nan, math.nan)
             rec.update(value=value, ci_low=ci[0], ci_high=ci[1], prior=prior, skill=sk,
                        skill_lo=min(s_a, s_b), skill_hi=max(s_a, s_b))
@@ -161,7 +148,7 @@ def dedupe_native(results: pd.DataFrame) -> pd.DataFrame:
 
 def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
                    seed: int = 0) -> pd.DataFrame:
-    """Each inference's headline metric (:data:`nilm.plot.HEADLINE`) per dataset and period,
+    """Each inference's headline metric (:data:`nilm.labels.HEADLINE`) per dataset and period,
     aggregated over households with :func:`aggregate`, for the attack :func:`best_method`.
 
     Returns a DataFrame with columns ``simulated``, ``dataset``, ``inference``, ``method``,
@@ -181,7 +168,7 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
             a.insert(0, "method", method)
             a.insert(0, "inference", inf)
             a.insert(0, "dataset", ds)
-            a.insert(0, "simulated", _truthy(sim))
+            a.insert(0, "simulated", truthy(sim))
             parts.append(a)
     if not parts:
         return pd.DataFrame(columns=["simulated", "dataset", "inference", "method", "target",
@@ -189,6 +176,53 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
                                      "prior", "skill", "skill_lo", "skill_hi", "houses",
                                      "units", "n"])
     return pd.concat(parts, ignore_index=True)
+
+
+def appliance_detectability(results: pd.DataFrame, *, metric: str = "day_use_mcc",
+                            dataset: str | None = None, method: str | None = None
+                            ) -> pd.DataFrame:
+    """The appliance inference of one dataset and attack, per appliance and period, aggregated
+    over households with :func:`aggregate` (what :func:`nilm.plot.detectability_heatmap`
+    draws).
+
+    Parameters
+    ----------
+    results : tidy study table.
+    metric : appliance metric (``"day_use_mcc"``, ``"day_use_f1"`` or ``"event_f1"``).
+    dataset : dataset (default: the first, simulated datasets first).
+    method : attack (default: ``"direct"``, which scores every appliance, when present; else
+        the one with the best median skill, :func:`best_method`).
+
+    Returns
+    -------
+    DataFrame with columns ``simulated``, ``dataset``, ``method``, ``target``, ``period_s`` and
+    those of :func:`aggregate`.
+    """
+    from .privacy.appliances import DIRECT
+
+    missing = [c for c in ("dataset", "simulated", "period_s", "inference", "target", "metric",
+                           "value", "prior", "method") if c not in results.columns]
+    if missing:
+        raise ValueError(f"results lack the columns {missing}")
+    r = results[(results["inference"] == "appliances") & (results["metric"] == metric)]
+    if r.empty:
+        raise ValueError(f"no appliance rows with metric {metric!r}")
+    if dataset is None:
+        dataset = min(zip(r["simulated"], r["dataset"], strict=True),
+                      key=lambda x: (not truthy(x[0]), str(x[1])))[1]
+    r = r[r["dataset"] == dataset]
+    if r.empty:
+        raise ValueError(f"no appliance rows for dataset {dataset!r}")
+    if method is None:
+        # the direct detector scores every appliance, a disaggregator only the few with the
+        # most energy: the map defaults to the former
+        method = DIRECT if DIRECT in set(r["method"]) else best_method(r)
+    r = r[r["method"] == method]
+    agg = aggregate(r, by=["target", "period_s"])
+    agg.insert(0, "method", method)
+    agg.insert(0, "dataset", dataset)
+    agg.insert(0, "simulated", truthy(r["simulated"].iloc[0]))
+    return agg
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -269,10 +303,10 @@ def headline_sentences(results: pd.DataFrame, *, seed: int = 0) -> list[dict]:
     out = []
     order = list(INFERENCE_LABELS)
     for (sim, ds), g in sorted(tab.groupby(["simulated", "dataset"], sort=True),
-                               key=lambda x: (not _truthy(x[0][0]), x[0][1])):
+                               key=lambda x: (not truthy(x[0][0]), x[0][1])):
         for inf, gi in sorted(g.groupby("inference"), key=lambda x: order.index(x[0])
                               if x[0] in order else 99):
-            out.append({"label": data_label(sim, ds), "dataset": ds, "simulated": _truthy(sim),
+            out.append({"label": data_label(sim, ds), "dataset": ds, "simulated": truthy(sim),
                         "inference": inf, "method": gi["method"].iloc[0],
                         "sentence": _sentence(inf, gi, natives.get(ds)), "rows": gi})
     return out
@@ -326,7 +360,7 @@ def inference_tables(results: pd.DataFrame, *, seed: int = 0) -> dict[str, dict]
         cols = sorted({float(p) for p in r["period_s"]})
         groups = []
         for (sim, ds), g in sorted(r.groupby(["simulated", "dataset"], sort=True),
-                                   key=lambda x: (not _truthy(x[0][0]), x[0][1])):
+                                   key=lambda x: (not truthy(x[0][0]), x[0][1])):
             a = aggregate(g, ["target", "metric", "method", "period_s"], seed=seed)
             rows = []
             for (target, metric, method), ga in a.groupby(["target", "metric", "method"],
@@ -500,7 +534,7 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
           f", study seed {provenance.get('spec', {}).get('seed', '?')}).")
     doc.h(2, "Data")
     doc.table(["dataset", "real or simulated", "households", "periods (s)"],
-              [[ds, "simulated" if _truthy(sim) else "real", int(n),
+              [[ds, "simulated" if truthy(sim) else "real", int(n),
                 ", ".join(f"{p:g}" for p in sorted(set(results.loc[
                     results["dataset"] == ds, "period_s"].astype(float))))]
                for sim, ds, n in datasets.itertuples(index=False)])
@@ -516,7 +550,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     doc.ul(HOW_TO_READ)
     figs = []
     if figures:
-        figs.append(("leakage_vs_resolution", plot.leakage_vs_resolution(results, seed=seed),
+        figs.append(("leakage_vs_resolution",
+                     plot.leakage_vs_resolution(headline_table(results, seed=seed)),
                      "Skill of each inference's headline metric against the resolution, 95 % "
                      "CI bands; one panel per dataset, labelled real or simulated."))
         app = dedupe_native(results)
@@ -525,7 +560,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
             if not app[(app["dataset"] == ds) & (app["metric"] == "day_use_mcc")].empty:
                 sim = app.loc[app["dataset"] == ds, "simulated"].iloc[0]
                 figs.append((f"detectability_{_slug(ds)}",
-                             plot.detectability_heatmap(app, dataset=ds),
+                             plot.detectability_heatmap(appliance_detectability(app,
+                                                                                dataset=ds)),
                              f"Appliance × resolution detectability (day-use MCC), "
                              f"{data_label(sim, ds)}."))
     for name, (fig, caption) in (extra_figures or {}).items():
@@ -566,6 +602,7 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in str(text)).strip("_").lower() or "data"
 
 
-__all__ = ["HEADLINE_PERIODS", "HOW_TO_READ", "aggregate", "best_method",
-           "dedupe_native", "fmt_ci", "fmt_number", "headline_sentences", "headline_table",
-           "inference_tables", "is_error_metric", "latex_tables", "write_report"]
+__all__ = ["HEADLINE_PERIODS", "HOW_TO_READ", "aggregate", "appliance_detectability",
+           "best_method", "dedupe_native", "fmt_ci", "fmt_number", "headline_sentences",
+           "headline_table", "inference_tables", "latex_tables",
+           "write_report"]

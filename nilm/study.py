@@ -347,17 +347,10 @@ def load_house(source: Source, house: str, out: Path):
     return hh[0], proxy_truth(hh[0])
 
 
-def native_period(household) -> int:
-    """The native period of a household's aggregate, s (median step, at least 1)."""
-    s = household.mains if household.mains is not None else next(iter(household.appliances
-                                                                         .values()))
-    return max(1, int(round(s.median_step())))
-
-
 def period_of(resolution: str, household) -> int:
     from .resample import parse_period
 
-    return native_period(household) if resolution == "native" else int(parse_period(resolution))
+    return household.native_period if resolution == "native" else int(parse_period(resolution))
 
 
 # ----------------------------------------------------------------------------- cells
@@ -427,7 +420,7 @@ def fingerprint(spec: StudySpec, source_name: str) -> str:
     nilm version and git commit, and every spec setting that changes a cell's numbers (the
     study seed, ``n_boot``, the training design and the source's definition) — not the lists
     of resolutions, inferences and methods, which only choose cells."""
-    from . import __version__
+    from .version import __version__
 
     d = spec.to_dict()
     keep = {k: v for k, v in d.items() if k not in ("name", "resolutions", "inferences",
@@ -583,7 +576,7 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     for c in todo:
         by_res.setdefault(c.resolution, []).append(c)
     house_meta = {k: v for k, v in household.meta.items() if k != "source_files"}
-    native = native_period(household)
+    native = household.native_period
     true_events: dict = {}
     memo = Memo()
     rungs: dict[int, tuple] = {}
@@ -768,7 +761,7 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
     raises if a cell is missing."""
     import pandas as pd
 
-    from . import __version__
+    from .version import __version__
 
     out = Path(out)
     jobs = plan(spec, out) if jobs is None else jobs

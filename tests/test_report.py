@@ -13,7 +13,7 @@ import pytest
 
 from nilm import report
 from nilm.cli import main
-from tests.test_plot import tidy_results
+from tests.synthetic import tidy_results
 
 PROV = {"nilm_version": "9.8.7", "created_utc": "2031-02-03T04:05:06Z", "git_commit": "abc123",
         "spec": {"seed": 4}}

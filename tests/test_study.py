@@ -252,7 +252,7 @@ def test_learned_attacks_read_minute_blocks_of_a_fine_grid():
     from nilm.privacy.appliances import predict_activity
     from nilm.privacy.occupancy import occupancy_supervised
     from nilm.privacy.scores import coarsen, temporal_split
-    from tests.test_privacy_synth import synthetic_household
+    from tests.synthetic import synthetic_household
 
     household, truth = synthetic_household(days=4, seed=5)
     grid = household.to_grid(10)
@@ -275,7 +275,7 @@ def test_learned_attacks_read_minute_blocks_of_a_fine_grid():
 
 def test_precomputed_true_events_change_nothing():
     from nilm.privacy.appliances import score_appliances, true_activity
-    from tests.test_privacy_synth import synthetic_household
+    from tests.synthetic import synthetic_household
 
     household, truth = synthetic_household(days=4, seed=6)
     grid = household.to_grid(600)

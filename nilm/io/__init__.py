@@ -18,11 +18,11 @@ not locate itself becomes a NilmDataError naming the file.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..series import Household
+from .checksum import sha256_file
 
 #: format modules in detection order (most specific first)
 _FORMAT_MODULES = ["nilmh5", "enedis", "enedis_xlsx", "dataconnect", "supplier", "tic", "meter",
@@ -57,15 +57,6 @@ def _module(fmt: str):
         if mod.NAME == fmt:
             return mod
     raise ValueError(f"unknown format {fmt!r}")
-
-
-def sha256_file(path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def load_all(path, *, format: str | None = None, mode: str = "lenient", cache=None,

@@ -44,7 +44,8 @@ from pathlib import Path
 from ..atomic import write_text
 from ..errors import LoadReport
 from ..series import Household
-from . import nilmh5, sha256_file
+from . import nilmh5
+from .checksum import sha256_file
 from .plausible import check_household, power_range
 from .prm import mask_text
 
@@ -80,7 +81,7 @@ def _rel(p: Path, base: Path) -> str:
 def cache_key(name: str, hashes: dict[str, str], mode: str, options: dict) -> str:
     """Hex SHA-256 over (format ``name``, sorted (relative path, sha256) pairs, ``mode``, sorted
     options ``repr``, ``nilm.__version__``)."""
-    from .. import __version__
+    from ..version import __version__
 
     blob = json.dumps([name, sorted(hashes.items()), mode,
                        repr(sorted(options.items())), __version__])

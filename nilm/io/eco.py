@@ -80,7 +80,8 @@ from ..names import canonical, unique_names
 from ..resample import local_midnights
 from ..series import Household, PowerSeries
 from ..truth import GroundTruth
-from . import sha256_file, text
+from . import text
+from .checksum import sha256_file
 from .delimited import raise_first, read_fields, split_rows
 
 NAME = "eco"

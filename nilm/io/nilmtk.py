@@ -68,7 +68,7 @@ import numpy as np
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import meter_name, unique_names
 from ..series import Household, PowerSeries, check_convention
-from . import sha256_file
+from .checksum import sha256_file
 from .redd import record_sum, sum_series
 from .text import check_samples
 

@@ -55,7 +55,7 @@ import numpy as np
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, normalise, unique_names
 from ..series import Household, PowerSeries, check_convention
-from . import sha256_file
+from .checksum import sha256_file
 from .text import channel_files, read_int_float, read_labels
 
 NAME = "redd"

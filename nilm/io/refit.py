@@ -38,7 +38,8 @@ import numpy as np
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import appliance_name, unique_names
 from ..series import Household, PowerSeries, check_convention
-from . import sha256_file, text
+from . import text
+from .checksum import sha256_file
 from .delimited import add_lines, raise_first, read_fields, split_rows
 
 NAME = "refit"

@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, normalise
 from ..series import Household, PowerSeries
-from . import sha256_file
+from .checksum import sha256_file
 from .text import check_samples, read_tracebase_file
 
 NAME = "tracebase"

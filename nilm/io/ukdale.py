@@ -45,7 +45,7 @@ import numpy as np
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, meter_name, normalise, unique_names
 from ..series import Household, PowerSeries, check_convention
-from . import sha256_file
+from .checksum import sha256_file
 from .nilmtk import (
     appliance_groups,
     attr_text,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
 from ..atomic import write_text
 from ..io import nilmh5
+from ..version import __version__
 from .clock import local_days
 from .household import (
     PARIS,
