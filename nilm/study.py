@@ -53,7 +53,9 @@ class Source:
     """One data source of a study.
 
     ``kind="simulated"``: ``households`` simulated households of ``days`` days at ``period`` s,
-    generated once into ``OUT/data/<name>/`` from ``seed`` (labelled simulated everywhere).
+    generated once into ``OUT/data/<name>/`` from ``seed`` (labelled simulated everywhere),
+    from ``start`` (ISO date) under the country ``preset`` (FR, GB, CH:
+    :mod:`nilm.simulate.presets`).
     ``kind="path"``: every household :func:`nilm.load_all` finds at ``path`` (``options`` are
     loader options, ``houses`` an optional filter); ground truth from real-data proxies.
     """
@@ -67,12 +69,18 @@ class Source:
     seed: int = 0
     options: dict = field(default_factory=dict)
     houses: list | None = None
+    preset: str = "FR"
+    start: str = "2024-01-08"
 
     def __post_init__(self):
         if self.kind not in ("simulated", "path"):
             raise ValueError(f"source {self.name}: kind must be 'simulated' or 'path'")
         if self.kind == "path" and not self.path:
             raise ValueError(f"source {self.name}: kind 'path' needs a path")
+        if self.kind == "simulated":
+            from .simulate.presets import get_preset
+
+            get_preset(self.preset)
 
 
 @dataclass
@@ -171,7 +179,7 @@ def materialise(source: Source, out: Path) -> None:
     from .simulate import simulate_to_dir
 
     simulate_to_dir(d, households=source.households, days=source.days, seed=source.seed,
-                    period=source.period)
+                    period=source.period, preset=source.preset, start=source.start)
 
 
 def house_ids(source: Source, out: Path) -> list[str]:

@@ -30,7 +30,7 @@ ON_THRESHOLD_W: dict[str, float] = {
     "oven": 100.0, "hob": 100.0, "tv": 15.0, "computer": 12.0, "lighting": 3.0,
     "vacuum_cleaner": 100.0, "iron": 100.0, "washing_machine": 20.0, "tumble_dryer": 50.0,
     "dishwasher": 10.0, "fridge": 50.0, "freezer": 50.0, "water_heater": 100.0,
-    "electric_heat": 100.0,
+    "electric_heat": 100.0, "air_conditioning": 100.0,
 }
 
 #: standby power (W) drawn by a device between uses: (low, high) uniform
