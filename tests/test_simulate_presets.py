@@ -158,3 +158,20 @@ def test_cli_preset_and_study_source(tmp_path, capsys):
     assert man["houses"][0]["config"]["preset"] == "GB"
     s = Source("s", preset="CH", start="2024-06-01")
     assert s.preset == "CH" and s.start == "2024-06-01"
+
+
+def test_electric_shower_runs_while_its_user_is_awake_and_counts_as_hot_water():
+    from nilm.simulate.household import simulate_household
+
+    cfg = draw_config(np.random.default_rng(4), preset="GB",
+                      ownership={"shower": True, "water_heater": False})
+    sim = simulate_household(4, seed=2, config=cfg, start="2024-03-04")
+    ev = [e for e in sim.events if e.appliance == "shower"]
+    assert ev and sim.truth.hot_water_l.sum() > 0
+    p = sim.household.appliances["shower"].p
+    assert p.max() > 7000.0
+    awake = sim.truth.awake_person.any(axis=0)
+    t0 = sim.truth.start
+    for e in ev:
+        a, b = (e.start - t0) // 60, (e.end - 1 - t0) // 60
+        assert awake[a:b + 1].all()

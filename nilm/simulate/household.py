@@ -57,11 +57,12 @@ DISHWASHER_PER_WEEK = {"unused": 0.2, "median_2p": 3.0, "sd": 0.7, "elasticity":
 #: sub-meter channel order (owned ones are written, then "other")
 APPLIANCES = ["fridge", "freezer", "kettle", "coffee_maker", "toaster", "microwave", "oven",
               "hob", "tv", "computer", "lighting", "vacuum_cleaner", "iron", "washing_machine",
-              "tumble_dryer", "dishwasher", "water_heater", "electric_heat", "air_conditioning"]
+              "tumble_dryer", "dishwasher", "water_heater", "electric_heat", "air_conditioning",
+              "shower"]
 
 #: loads that need their user at home and awake for their whole run
 ATTENDED = ("kettle", "coffee_maker", "toaster", "microwave", "oven", "hob", "tv", "computer",
-            "lighting", "vacuum_cleaner", "iron")
+            "lighting", "vacuum_cleaner", "iron", "shower")
 #: loads started by someone at home and awake that then run unattended (or on a timer)
 PROGRAMS = ("washing_machine", "tumble_dryer", "dishwasher")
 
@@ -74,6 +75,7 @@ OWNERSHIP_P: dict[str, float] = {
     "microwave": 0.85, "oven": 0.9, "hob": 0.75, "tv": 0.93, "computer": 0.8, "lighting": 1.0,
     "vacuum_cleaner": 0.95, "iron": 0.75, "washing_machine": 0.95, "tumble_dryer": 0.3,
     "dishwasher": 0.6, "water_heater": 0.5, "electric_heat": 0.372, "air_conditioning": 0.25,
+    "shower": 0.0,
 }
 
 
@@ -156,6 +158,7 @@ def draw_config(rng: np.random.Generator, house: str = "sim_000", *,
     own["electric_heat"] = emitter != "none"
     own["water_heater"] = bool(rng.random() < pre.water_heater_share)
     own["air_conditioning"] = bool(rng.random() < pre.ac_share)
+    own["shower"] = bool(rng.random() < pre.electric_shower_share)
     own.update({k: bool(v) for k, v in (ownership or {}).items() if k in own})
     own["tumble_dryer"] &= own["washing_machine"]
     if own["electric_heat"] and emitter == "none":
@@ -254,6 +257,7 @@ class _DayState:
     events: list[Event] = field(default_factory=list)
     doors: list[int] = field(default_factory=list)
     draws: list[tuple[int, float, int]] = field(default_factory=list)
+    shower_l: float = 0.0
 
 
 class HouseholdSimulator:
@@ -341,6 +345,7 @@ class HouseholdSimulator:
             if own[name]:
                 self._compressor(ch, name, sorted(c.doors), n_s)
         hot_l, heater_j = self._water(ch, c.draws, day)
+        hot_l += c.shower_l
         t_out = self.weather.day_minutes(day, rng)
         if r.trip:
             # a trip starts: the household turns the heating down to frost protection or not
@@ -409,7 +414,7 @@ class HouseholdSimulator:
         attended = partial(self._attended, c)
         if wk is not None:
             if p.shower_morning and rng.random() < 0.85:
-                self._shower(draws, ivs, wk + rng.uniform(120, 1500), p.shower_l)
+                self._shower(c, ivs, wk + rng.uniform(120, 1500), p.shower_l)
             t_bf = wk + rng.uniform(600, 2100)
             if p.hot_drink == "kettle":
                 attended("kettle", ivs, t_bf, lambda: ap.kettle_cycle(
@@ -430,7 +435,7 @@ class HouseholdSimulator:
                     self._add(ch, "other", s, ap.noisy(rng, np.full(
                         int(rng.integers(120, 400)), rng.uniform(1000, 1900)), 0.01, 3.0))
         if not p.shower_morning and rng.random() < 0.8:
-            self._shower(draws, ivs, ivs[-1][1] - rng.uniform(1800, 5400), p.shower_l)
+            self._shower(c, ivs, ivs[-1][1] - rng.uniform(1800, 5400), p.shower_l)
         if rng.random() < (0.25 if p.kind == "child" else 0.03):
             s = _place(ivs, W(19 * 3600 + rng.uniform(0, 3600)), 600)
             if s is not None:
@@ -514,13 +519,22 @@ class HouseholdSimulator:
         self._misc(c.ch, hh)
 
     # -- pieces --------------------------------------------------------------------------
-    def _shower(self, draws, ivs, t, litres):
-        """A shower of about ``litres`` of tank water at 5 l/min (8 l/min mixed at 40 C)."""
+    def _shower(self, c: _DayState, ivs, t, litres):
+        """A shower of about ``litres`` of tank water at 5 l/min (8 l/min mixed at 40 C); with
+        an electric shower the same litres are heated by it instead (its rated power while
+        running), not drawn from the tank."""
         lit = max(8.0, self.rng.normal(litres, 0.2 * litres))
         dur = int(lit / 5.0 * 60)
         s = _place(ivs, t, dur + 300)
-        if s is not None:
-            draws.append((s, lit, dur))
+        if s is None:
+            return
+        if self.cfg.ownership.get("shower"):
+            wave = ap.noisy(self.rng, np.full(dur, self.cfg.devices["shower"]["power"]),
+                            0.005, 5.0)
+            self._use(c, "shower", s, wave)
+            c.shower_l += lit
+        else:
+            c.draws.append((s, lit, dur))
 
     def _tv(self, c: _DayState, hh: list, dinner: float) -> None:
         """Evening TV from after dinner until shortly before the last person goes to bed;

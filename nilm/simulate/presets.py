@@ -49,6 +49,10 @@ des Français depuis 40 ans*, 2004 survey). GB and CH use the same rates with th
 holiday months (*assumption*). Short trips (1-3 nights): 3 per household-year (*assumption*; INSEE
 counts 73 % of people making at least one personal trip a year).
 
+Electric showers (instantaneous, 7.5-10.5 kW, fed from the cold main): common in the UK and rare
+elsewhere (AMDEA, the UK appliance manufacturers' association); GB 35 % of households
+(*assumption*, no survey figure found), FR and CH none.
+
 Air conditioning: about a quarter of French households own one (ADEME, *La climatisation de
 confort*, 2021: 25 % in 2020); GB 3 % and CH 5 % (*assumption*).
 """
@@ -77,6 +81,7 @@ class Preset:
     water_heater_share, offpeak_share : electric tank, and off-peak contactor among tanks.
     offpeak_windows : off-peak windows (local start h, end h) a household draws from.
     ac_share : households with air conditioning.
+    electric_shower_share : households whose showers are electric (instantaneous, 7.5-10.5 kW).
     ownership : {appliance: probability}, overriding :data:`nilm.simulate.household.OWNERSHIP_P`.
     holiday_takers : share of households taking 4+ night holidays in a year;
         holidays_per_year : their mean number; holiday_month_weight : relative daily departure
@@ -96,6 +101,7 @@ class Preset:
     offpeak_share: float
     offpeak_windows: tuple
     ac_share: float
+    electric_shower_share: float = 0.0
     ownership: dict = field(default_factory=dict)
     holiday_takers: float = 0.645
     holidays_per_year: float = 2.2
@@ -132,6 +138,7 @@ PRESETS: dict[str, Preset] = {
         heating_mix={"convector": 0.03, "storage": 0.06, "heat_pump": 0.01, "none": 0.90},
         smart_share=0.10, water_heater_share=0.12, offpeak_share=0.60,
         offpeak_windows=((0.0, 7.0), (0.5, 7.5), (1.0, 8.0)), ac_share=0.03,
+        electric_shower_share=0.35,
         # GB: tumble dryers and kettles far more common, filter coffee makers and electric hobs
         # less (gas hobs); orders of magnitude of the DECC/EST Household Electricity Survey
         # 2012 and the ONS Living Costs and Food Survey (assumption where not quoted)
