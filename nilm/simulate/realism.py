@@ -80,10 +80,10 @@ def _auc(y: np.ndarray, s: np.ndarray) -> float:
 
 def two_sample_auc(real: np.ndarray, sim: np.ndarray, *, classifier: str = "forest",
                    repeats: int = 10, folds: int = 5, n_boot: int = 2000,
-                   seed: int = 0) -> dict:
+                   n_trees: int = 300, seed: int = 0) -> dict:
     """Classifier two-sample test (Lopez-Paz & Oquab 2017) of ``real`` vs ``sim`` rows.
 
-    The classifier ("forest": a random forest of 300 trees on the rows; "logistic": an
+    The classifier ("forest": a random forest of ``n_trees`` trees on the rows; "logistic": an
     L2-regularised logistic regression on standardised rows) is trained in ``folds``-fold
     stratified cross-validation, ``repeats`` times with different splits. Returns the mean of
     the repeats' AUCs (``auc``), a 95 % CI from a bootstrap over the profiles of the
@@ -103,7 +103,7 @@ def two_sample_auc(real: np.ndarray, sim: np.ndarray, *, classifier: str = "fore
 
     def make(k):
         if classifier == "forest":
-            return RandomForestClassifier(n_estimators=300, min_samples_leaf=2,
+            return RandomForestClassifier(n_estimators=n_trees, min_samples_leaf=2,
                                           class_weight="balanced", random_state=k, n_jobs=1)
         if classifier == "logistic":
             return make_pipeline(StandardScaler(), LogisticRegression(
