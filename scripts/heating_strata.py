@@ -1,0 +1,59 @@
+"""Each inference's simulated score overall and by heating stratum (electrically heated homes
+vs the others) from a finished study folder (``nilm study SPEC --out OUT``) of a simulated
+source. The stratum comes from the source's ``population.json`` (the house's electric-heat
+ownership). Every number is simulated.
+
+    python scripts/heating_strata.py OUT [--source sim] [--metric mcc]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+
+def strata(out: Path, source: str) -> pd.DataFrame:
+    """results.csv rows of ``source`` with a ``heated`` column."""
+    man = json.loads((out / "data" / source / "population.json").read_text())
+    heated = {h["house"]: bool(h["config"]["ownership"].get("electric_heat"))
+              for h in man["houses"]}
+    df = pd.read_csv(out / "results.csv")
+    df = df[df["dataset"] == source].copy()
+    df["heated"] = df["house"].astype(str).map(heated)
+    return df
+
+
+def table(df: pd.DataFrame) -> pd.DataFrame:
+    """Mean value per (inference, method, target, metric, resolution): all houses, heated,
+    unheated (per-house rows only; population-level rows have no house stratum)."""
+    per_house = df[df["heated"].notna()]
+    keys = ["inference", "method", "target", "metric", "resolution"]
+    allv = per_house.groupby(keys)["value"].mean().rename("all")
+    h = per_house[per_house["heated"] == True].groupby(keys)["value"].mean().rename("heated")  # noqa: E712
+    u = per_house[per_house["heated"] == False].groupby(keys)["value"].mean().rename("unheated")  # noqa: E712
+    n = per_house.groupby(keys)["house"].nunique().rename("houses")
+    return pd.concat([allv, h, u, n], axis=1).reset_index()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("out")
+    ap.add_argument("--source", default="sim")
+    ap.add_argument("--metric", default=None, help="keep one metric (e.g. mcc)")
+    a = ap.parse_args(argv)
+    df = strata(Path(a.out), a.source)
+    t = table(df)
+    if a.metric:
+        t = t[t["metric"] == a.metric]
+    n_heated = df.drop_duplicates("house")["heated"].sum()
+    print(f"{df['house'].nunique()} simulated houses, {int(n_heated)} electrically heated")
+    print(t.to_markdown(index=False, floatfmt=".3f"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
