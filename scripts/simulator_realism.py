@@ -137,8 +137,9 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", default="simulator_realism.json")
     ap.add_argument("--sim-households", type=int, default=120)
-    ap.add_argument("--house-households", type=int, default=30)
-    ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--house-households", type=int, default=24)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--trees", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
     data = Path(a.data)
@@ -184,10 +185,12 @@ def main(argv=None) -> int:
         ls = np.log1p(np.maximum(sim, 0))
         for clf in ("forest", "logistic"):
             auc[f"{name}_{clf}_all"] = two_sample_auc(lr, ls, classifier=clf,
-                                                      repeats=a.repeats, seed=a.seed)
+                                                      repeats=a.repeats, n_trees=a.trees,
+                                                      seed=a.seed)
             if name == "GB":
                 auc[f"{name}_{clf}_held_out"] = two_sample_auc(
-                    lr[odd], ls, classifier=clf, repeats=a.repeats, seed=a.seed)
+                    lr[odd], ls, classifier=clf, repeats=a.repeats, n_trees=a.trees,
+                    seed=a.seed)
     res["meter"]["two_sample_auc"] = auc
 
     houses = {}
