@@ -9,8 +9,8 @@ spans; :func:`nilm.simulate.write.simulate_to_dir` streams long ones to disk).
 What needs a person: every *attended* load (kettle, coffee maker, toaster, microwave, oven, hob,
 TV, computer, lighting, vacuum cleaner, iron, electric shower) runs entirely inside a minute
 where its user is at home and awake. *Unattended programs* (washing machine, tumble dryer,
-dishwasher) are started by someone at home and awake and may run on after they leave or fall asleep, except explicit
-**delayed-start timers** of the washing machine and the dishwasher, which start them in the
+dishwasher) are started by someone at home and awake and may run on after they leave or fall
+asleep, except explicit **delayed-start timers** of the washing machine and the dishwasher, which start them in the
 off-peak hours (or late evening) while everyone may be asleep; those runs are flagged
 ``timer=True`` in the event log. Fridge, freezer, water heater, heating (by its clock programme,
 constant set point or, for the stated share of smart thermostats, presence) and the unmetered
