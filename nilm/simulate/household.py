@@ -10,8 +10,9 @@ What needs a person: every *attended* load (kettle, coffee maker, toaster, micro
 TV, computer, lighting, vacuum cleaner, iron, electric shower) runs entirely inside a minute
 where its user is at home and awake. *Unattended programs* (washing machine, tumble dryer,
 dishwasher) are started by someone at home and awake and may run on after they leave or fall
-asleep, except explicit **delayed-start timers** of the washing machine and the dishwasher, which start them in the
-off-peak hours (or late evening) while everyone may be asleep; those runs are flagged
+asleep, except explicit **delayed-start timers** of the washing machine and the dishwasher,
+which start them in the off-peak hours (or late evening) while everyone may be asleep; those
+runs are flagged
 ``timer=True`` in the event log. Fridge, freezer, water heater, heating (by its clock programme,
 constant set point or, for the stated share of smart thermostats, presence) and the unmetered
 "other" channel run by themselves; air conditioning runs while someone is awake at home on hot
