@@ -17,12 +17,12 @@ import pandas as pd
 
 
 def strata(out: Path, source: str) -> pd.DataFrame:
-    """results.csv rows of ``source`` with a ``heated`` column."""
+    """Per-house results.csv rows of the houses of ``source`` with a ``heated`` column."""
     man = json.loads((out / "data" / source / "population.json").read_text())
     heated = {h["house"]: bool(h["config"]["ownership"].get("electric_heat"))
               for h in man["houses"]}
     df = pd.read_csv(out / "results.csv")
-    df = df[df["dataset"] == source].copy()
+    df = df[df["house"].astype(str).isin(heated)].copy()
     df["heated"] = df["house"].astype(str).map(heated)
     return df
 
@@ -51,7 +51,12 @@ def main(argv=None) -> int:
         t = t[t["metric"] == a.metric]
     n_heated = df.drop_duplicates("house")["heated"].sum()
     print(f"{df['house'].nunique()} simulated houses, {int(n_heated)} electrically heated")
-    print(t.to_markdown(index=False, floatfmt=".3f"))
+    cols = list(t.columns)
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for row in t.itertuples(index=False):
+        print("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row)
+              + " |")
     return 0
 
 
