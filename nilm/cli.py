@@ -188,7 +188,8 @@ def cmd_simulate(args) -> int:
 
         sigs = tracebase_activations(args.tracebase)
     path = simulate_to_dir(args.out, args.households, args.days, args.seed, args.period,
-                           start=args.start, signatures=sigs,
+                           start=args.start, preset=args.preset,
+                           smart_share=args.smart_share, signatures=sigs,
                            signatures_source=None if args.tracebase is None
                            else str(args.tracebase), progress=True)
     print(path)
@@ -234,6 +235,7 @@ def _add_load_args(p) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from .demo import DEMO_DAYS, DEMO_HOUSEHOLDS
+    from .simulate.presets import PRESETS
     from .version import __version__
 
     parser = Parser(prog="nilm", description="Non-intrusive load monitoring, and what a "
@@ -304,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output period, s (must divide 3600)")
     p.add_argument("--start", type=_type(arguments.date), default="2024-01-08",
                    help="first local day, ISO date")
+    p.add_argument("--preset", default="FR", type=str.upper, choices=sorted(PRESETS),
+                   help="country preset: climate, heating mix, tariff clock")
+    p.add_argument("--smart-share", type=_type(arguments.fraction), default=None,
+                   help="share of presence-following thermostats (default: the preset's)")
     p.add_argument("--tracebase", type=_type(arguments.input_path), default=None,
                    help="folder of tracebase traces: replay real activations")
     p.set_defaults(func=cmd_simulate)

@@ -59,7 +59,9 @@ class Source:
     """One data source of a study.
 
     ``kind="simulated"``: ``households`` simulated households of ``days`` days at ``period`` s,
-    generated once into ``OUT/data/<name>/`` from ``seed`` (labelled simulated everywhere).
+    generated once into ``OUT/data/<name>/`` from ``seed`` (labelled simulated everywhere),
+    from ``start`` (ISO date) under the country ``preset`` (FR, GB, CH:
+    :mod:`nilm.simulate.presets`).
     ``kind="path"``: every household :func:`nilm.load_all` finds at ``path`` (``options`` are
     loader options, ``houses`` an optional filter); ground truth from real-data proxies.
     """
@@ -73,6 +75,8 @@ class Source:
     seed: int = 0
     options: dict = field(default_factory=dict)
     houses: list | None = None
+    preset: str = "FR"
+    start: str = "2024-01-08"
 
     def __post_init__(self):
         where = f"source {self.name!r}"
@@ -97,6 +101,13 @@ class Source:
                              "{aggregate = \"sum_of_circuits\"}")
         if self.houses is not None and not isinstance(self.houses, list):
             raise UsageError(f"{where}: houses must be a list, e.g. houses = [\"1\", \"2\"]")
+        if self.kind == "simulated":
+            from .simulate.presets import get_preset
+
+            try:
+                get_preset(self.preset)
+            except ValueError as e:
+                raise UsageError(f"{where}: {e}") from None
 
 
 @dataclass
@@ -306,7 +317,7 @@ def materialise(source: Source, out: Path) -> None:
     from .simulate import simulate_to_dir
 
     simulate_to_dir(d, households=source.households, days=source.days, seed=source.seed,
-                    period=source.period)
+                    period=source.period, preset=source.preset, start=source.start)
 
 
 def house_ids(source: Source, out: Path) -> list[str]:

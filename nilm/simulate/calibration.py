@@ -331,3 +331,34 @@ def markdown(rows: list[dict]) -> str:
     out += [f"| {r['statistic']} | {r['simulated']} | {r['real']} | {r['source']} |"
             for r in rows]
     return "\n".join(out)
+
+
+def meter_base_load_fit(folder, *, development: bool = True,
+                        min_mean_w: float = 50.0) -> dict:
+    """The base-load rule of the simulator, fitted on METER (``shared/data/meter/...``).
+
+    For each electricity recording of a household with ``idHousehold`` even (``development``;
+    odd: the held-out households) whose survey gives the number of people and whose mean power
+    is at least ``min_mean_w`` (lower readings cannot be whole houses) over at least 24 h
+    (144 values; two recordings are 5 and 12 h long), the base load is the
+    5th percentile of its 10-min means. Ordinary least squares of its log on the number of
+    people gives ``a`` (intercept), ``b`` (per person), ``se_b`` and the residual ``sd``; ``n``
+    recordings. :data:`nilm.simulate.household.BASE_LOAD_FIT` holds the development fit.
+    """
+    from ..io import meter
+
+    rows = []
+    for h in meter.read(folder):
+        n = int(h.meta.get("people") or 0)
+        p = h.mains.p.astype(np.float64)
+        if (int(h.meta["household_id"]) % 2 == 0) != development or n < 1:
+            continue
+        if len(p) < 144 or np.nanmean(p) < min_mean_w:
+            continue
+        rows.append((n, np.log(np.nanpercentile(p, 5))))
+    x, y = np.array(rows).T
+    b, a = np.polyfit(x, y, 1)
+    res = y - (a + b * x)
+    sd = float(np.sqrt(np.sum(res ** 2) / (len(y) - 2)))
+    se_b = sd / float(np.sqrt(np.sum((x - x.mean()) ** 2)))
+    return {"a": float(a), "b": float(b), "se_b": se_b, "sd": sd, "n": int(len(y))}

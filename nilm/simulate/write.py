@@ -18,7 +18,6 @@ from ..io import nilmh5
 from ..version import __version__
 from .clock import local_days
 from .household import (
-    PARIS,
     HouseholdSimulator,
     TruthBuilder,
     block_mean,
@@ -27,15 +26,18 @@ from .household import (
     household_meta,
 )
 from .population import population
+from .presets import get_preset
 
 MANIFEST = "population.json"
 
 
 def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int = 1, *,
-                    start: str = "2024-01-08", latitude: float = PARIS[0],
-                    longitude: float = PARIS[1], timezone: str = "Europe/Paris",
-                    signatures: dict | None = None, signatures_source: str | None = None,
-                    ownership: dict[str, bool] | None = None, progress: bool = False) -> Path:
+                    start: str = "2024-01-08", preset: str | None = None,
+                    latitude: float | None = None, longitude: float | None = None,
+                    timezone: str | None = None, signatures: dict | None = None,
+                    signatures_source: str | None = None,
+                    ownership: dict[str, bool] | None = None, smart_share: float | None = None,
+                    progress: bool = False) -> Path:
     """Simulate ``households`` households for ``days`` local days and write them to ``out_dir``.
 
     Parameters
@@ -47,7 +49,11 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
     households : number of households. days : local days each, from ``start`` (ISO date).
     seed : population seed; household k uses ``SeedSequence(seed).spawn(households)[k]``.
     period : output sampling period, s, dividing 3600 (block means of the 1-s simulation).
+    preset : country preset ("FR", "GB", "CH"; :mod:`nilm.simulate.presets`; default FR):
+        climate, heating and hot-water mix, tariff clock, ownership, holidays.
     latitude, longitude : degrees (sunrise and sunset for lighting). timezone : IANA name.
+        Default: the preset's.
+    smart_share : share of presence-following thermostats (default: the preset's).
     signatures : optional real activations (see :class:`HouseholdSimulator`);
         ``signatures_source`` names where they came from, for the manifest.
     ownership : force ownership of the named appliances in every household.
@@ -63,8 +69,9 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
     # the manifest is written last: until then the folder reads as an interrupted run
     with contextlib.suppress(FileNotFoundError):
         os.unlink(out / MANIFEST)
-    pop = population(seed, households, latitude=latitude, longitude=longitude,
-                     timezone=timezone, ownership=ownership)
+    pre = get_preset(preset)
+    pop = population(seed, households, preset=pre, latitude=latitude, longitude=longitude,
+                     timezone=timezone, ownership=ownership, smart_share=smart_share)
     entries = []
     for cfg, sim_ss in pop:
         t_start = time.perf_counter()
@@ -103,6 +110,7 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
             "house": cfg.house, "file": h5.name, "truth": f"{cfg.house}.truth.npz",
             "events": f"{cfg.house}.events.csv", "seed_spawn_key": list(sim_ss.spawn_key),
             "occupants": cfg.occupants, "household_type": cfg.household_type,
+            "heating": meta["heating"],
             "mean_kwh_per_day": {k: round(v / days, 4) for k, v in energy.items()},
             "hot_water_l_per_day": round(float(np.mean(gt.hot_water_l)), 2),
             "config": cfg.to_dict()})
@@ -112,8 +120,10 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
     manifest = {
         "format": "nilm-simulated-population", "version": 1, "nilm_version": __version__,
         "simulated": True, "seed": seed, "households": households, "days": days,
-        "start": start, "period_s": period, "timezone": timezone, "latitude": latitude,
-        "longitude": longitude, "signatures": signatures_source, "ownership": ownership,
+        "start": start, "period_s": period, "preset": pre.code, "smart_share": smart_share,
+        "timezone": pop[0][0].timezone, "latitude": pop[0][0].latitude,
+        "longitude": pop[0][0].longitude, "signatures": signatures_source,
+        "ownership": ownership,
         "notes": ("Simulated data (nilm.simulate), not measurements. Power in W, start-labelled "
                   "block means of a 1-s simulation; mains = float64 sum of every channel "
                   "including 'other' (unmetered loads and noise), rounded to float32. Ground "
