@@ -360,20 +360,20 @@ def appliance_targets(grid, method: str) -> list[str]:
 
 
 def _score_cell(cell: Cell, grid, truth, period: int, seed: int, household,
-                true_events: dict, train=None, memo=None) -> list[dict]:
+                true_events: dict, train=None, features=None) -> list[dict]:
     from .privacy import INFERENCES
     from .privacy.appliances import true_activity
 
     kw = {"train": train} if train else {}
     if cell.inference == "occupancy":
-        kw["memo"] = memo
+        kw["features"] = features
     if cell.inference == "appliances":
         names = appliance_targets(grid, cell.method)
         # the native truth is the same at every period and for every method: computed once
         for n in names:
             if n not in true_events and n in household.appliances:
                 true_events[n] = true_activity(household.appliances[n], n)
-        kw.update(native=household, names=names, true_events=true_events, memo=memo)
+        kw.update(native=household, names=names, true_events=true_events, features=features)
     return INFERENCES[cell.inference](grid, truth, period, method=cell.method, seed=seed, **kw)
 
 
@@ -426,7 +426,6 @@ def run_house_job(spec_dict: dict, out: str, source_name: str, house: str,
 
 def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
              cells: list[Cell]) -> int:
-    from .privacy.memo import Memo
     from .privacy.scores import FEATURE_PERIOD_S
 
     spec = StudySpec.from_dict(spec_dict)
@@ -450,7 +449,6 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     house_meta = {k: v for k, v in household.meta.items() if k != "source_files"}
     native = native_period(household)
     true_events: dict = {}
-    memo = Memo()
     rungs: dict[int, tuple] = {}
 
     def rung(period: int):
@@ -470,23 +468,18 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
             continue
         grid, train = rung(period)
         fine = period < FEATURE_PERIOD_S and FEATURE_PERIOD_S % period == 0
+        features = None
         if fine:
             # learned attacks read this rung through the house's own grid at the feature
             # period, the very objects the 1-min rung attacks, so their fit is shared
             fgrid, ftrain = rung(FEATURE_PERIOD_S)
-            memo.use_feature_grid(grid, fgrid)
-            for (g, _), (fg, _) in zip(train, ftrain, strict=True):
-                memo.use_feature_grid(g, fg)
+            features = (fgrid, ftrain if train else None)
         for c in group:
             seed = c.seed(spec.seed)
             rows = _score_cell(c, grid, truth, period, seed, household, true_events, train,
-                               memo)
+                               features)
             _write_cell(out, c, _tidy(rows, c, household.meta, period, seed),
                         {"house_meta": house_meta}, fp)
-        if fine:
-            memo.forget(grid)
-            for g, _ in train:
-                memo.forget(g)
         if period != FEATURE_PERIOD_S:
             del rungs[period]  # a year of 1-s grids is gigabytes; the feature rung is kept
         del grid, train
@@ -513,7 +506,7 @@ def _household_meta(source: Source, house: str, out: Path) -> dict:
 def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[Cell],
                         fp: str) -> int:
     from .privacy import score_occupants_population
-    from .privacy.memo import Memo
+    from .privacy.occupants import population_features
     from .truth import GroundTruth
 
     houses = house_ids(source, out)
@@ -542,11 +535,12 @@ def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[C
                                          "the native period"}, fp)
             continue
         grids = [loaded[i].to_grid(period) if i in loaded else None for i in range(len(houses))]
-        memo = Memo()  # the household features of this rung, shared by every method
+        # the household features of this rung, shared by every method
+        x = population_features(grids, truths, period) if labelled else None
         for c in group:
             seed = c.seed(spec.seed)
             rows = score_occupants_population(grids, truths, period, method=c.method,
-                                              seed=seed, n_boot=spec.n_boot, memo=memo)
+                                              seed=seed, n_boot=spec.n_boot, features=x)
             _write_cell(out, c, _tidy(rows, c, meta, period, seed), {"houses": houses}, fp)
     return len(todo)
 

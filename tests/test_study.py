@@ -249,7 +249,7 @@ def test_coarsen_equals_naive_block_means(n, k):
 def test_learned_attacks_read_minute_blocks_of_a_fine_grid():
     """At 10 s the direct detector and the supervised occupancy attack decide per minute, and
     decide exactly what they decide on the minute block means."""
-    from nilm.privacy.appliances import predict_activity
+    from nilm.privacy.appliances import DirectDetector
     from nilm.privacy.occupancy import occupancy_supervised
     from nilm.privacy.scores import coarsen, temporal_split
     from tests.test_privacy_synth import synthetic_household
@@ -259,9 +259,9 @@ def test_learned_attacks_read_minute_blocks_of_a_fine_grid():
     tz = truth.timezone
     train, test = temporal_split(grid, tz)
     names = ["kettle", "fridge"]
-    fine = predict_activity("direct", [train], test, names, tz, seed=3)
-    coarse = predict_activity("direct", [coarsen(train, 6)], coarsen(test, 6), names, tz,
-                              seed=3)
+    fine = DirectDetector(names=names, seed=3).fit([(train, truth)]).predict(test, tz)
+    coarse = DirectDetector(names=names, seed=3).fit([(coarsen(train, 6), truth)]).predict(
+        coarsen(test, 6), tz)
     for n in names:
         assert fine[n].shape == (len(test),)
         np.testing.assert_array_equal(fine[n], np.repeat(coarse[n], 6)[: len(test)])
@@ -291,12 +291,13 @@ def test_precomputed_true_events_change_nothing():
 
 def test_disaggregator_attack_without_fittable_training_days_says_not_used():
     """Two days at a 1-day period leave one training interval: no crash, no false uses."""
-    from nilm.privacy.appliances import predict_activity
+    from nilm.privacy import ATTACKS
     from nilm.series import Grid
 
     train = Grid(1_700_000_000, 86400, [900.0], [[100.0], [800.0]], ["fridge", "kettle"])
     test = Grid(1_700_086_400, 86400, [950.0], [[100.0], [850.0]], ["fridge", "kettle"])
-    out = predict_activity("co", [train], test, ["fridge", "kettle"], "Europe/Paris", seed=0)
+    attack = ATTACKS["appliances.co"](names=["fridge", "kettle"], seed=0)
+    out = attack.fit([(train, None)]).predict(test, "Europe/Paris")
     assert set(out) == {"fridge", "kettle"}
     assert not any(a.any() for a in out.values())
 

@@ -15,14 +15,16 @@ cross-validated population scores.
 
 from __future__ import annotations
 
+from .appliances import ATTACKS as _APPLIANCES
 from .appliances import DIRECT, detectability_table, score_appliances
-from .hot_water import METHODS as _HOT_WATER
+from .base import Attack
+from .hot_water import ATTACKS as _HOT_WATER
 from .hot_water import score_hot_water
-from .occupancy import METHODS as _OCCUPANCY
+from .occupancy import ATTACKS as _OCCUPANCY
 from .occupancy import score_occupancy
-from .occupants import METHODS as _OCCUPANTS
+from .occupants import ATTACKS as _OCCUPANTS
 from .occupants import score_occupants, score_occupants_population
-from .routine import METHODS as _ROUTINE
+from .routine import ATTACKS as _ROUTINE
 from .routine import score_routine
 from .scores import ROW_KEYS
 from .truth_proxy import proxy_truth
@@ -36,15 +38,24 @@ INFERENCES = {
     "occupants": score_occupants,
 }
 
-#: inference name -> attack methods (appliances also accept any nilm.disaggregate.MODELS name)
+#: flat registry of the attacks: ``"<inference>.<method>"`` -> estimator class (each class
+#: declares its ``inference`` and ``method``), beside :data:`nilm.disaggregate.MODELS`; the
+#: appliance inference holds the direct detector and one attack per disaggregator
+ATTACKS: dict[str, type[Attack]] = {
+    f"{c.inference}.{c.method}": c
+    for module in (_OCCUPANCY, _ROUTINE, _APPLIANCES, _HOT_WATER, _OCCUPANTS)
+    for c in module.values()}
+
+#: inference name -> the attack methods a study runs by default (appliances also accept any
+#: nilm.disaggregate.MODELS name)
 METHODS = {
-    "occupancy": _OCCUPANCY,
-    "routine": _ROUTINE,
+    "occupancy": tuple(_OCCUPANCY),
+    "routine": tuple(_ROUTINE),
     "appliances": (DIRECT,),
-    "hot_water": _HOT_WATER,
-    "occupants": _OCCUPANTS,
+    "hot_water": tuple(_HOT_WATER),
+    "occupants": tuple(_OCCUPANTS),
 }
 
-__all__ = ["INFERENCES", "METHODS", "ROW_KEYS", "detectability_table", "proxy_truth",
-           "score_appliances", "score_hot_water", "score_occupancy", "score_occupants",
-           "score_occupants_population", "score_routine"]
+__all__ = ["ATTACKS", "INFERENCES", "METHODS", "ROW_KEYS", "Attack", "detectability_table",
+           "proxy_truth", "score_appliances", "score_hot_water", "score_occupancy",
+           "score_occupants", "score_occupants_population", "score_routine"]

@@ -128,8 +128,9 @@ def error_rows(inference: str, target: str, metric: str, err: np.ndarray, err_pr
                skill=skill_error(value, prior), method=method, split=split, floor=floor)
 
 
-__all__ = ["ROW_KEYS", "always_positive_f1", "as_grid", "error_rows", "quantisation_floor_s",
-           "ratio_ci", "row", "skill_error", "skill_score", "temporal_split"]
+__all__ = ["ROW_KEYS", "always_positive_f1", "as_grid", "error_rows", "feature_view",
+           "quantisation_floor_s", "ratio_ci", "row", "skill_error", "skill_score",
+           "temporal_split"]
 
 
 def as_grid(x, period: float):
@@ -153,3 +154,16 @@ def temporal_split(grid, tz: str, train_frac: float = 0.5):
         return grid.slice(0, 0), grid
     i = int(np.searchsorted(day, days[k]))
     return grid.slice(0, i), grid.slice(i, len(grid))
+
+
+def feature_view(grid, *, mains_only: bool = True):
+    """The grid a learned or tuned attack reads for ``grid``: ``grid`` itself at
+    :data:`nilm.signal.FEATURE_PERIOD_S` and coarser, else its block means at that period
+    (:func:`nilm.signal.coarsen`, of the aggregate alone with ``mains_only``: pooling a year of
+    1-s sub-meters that an attack does not read is most of the cost)."""
+    from ..signal import aggregate_view
+
+    k = feature_factor(float(grid.period))
+    if k == 1:
+        return grid
+    return coarsen(aggregate_view(grid) if mains_only else grid, k)
