@@ -179,12 +179,11 @@ from sklearn.base import clone  # noqa: E402
 
 from nilm import privacy  # noqa: E402
 
-ESTIMATORS = {**privacy.ATTACKS, **getattr(privacy, "PRIORS", {})}
+ESTIMATORS = {**privacy.ATTACKS, **privacy.PRIORS}
 
 #: attack name -> constructor keywords used here to keep the checks fast (the same checks)
 FAST_ATTACK_PARAMS: dict[str, dict] = {
-    **{k: {"names": ["fridge", "lighting"]} for k in privacy.ATTACKS
-       if k.startswith("appliances.")},
+    **{k: {"names": ["fridge", "lighting"]} for k in ESTIMATORS if k.startswith("appliances.")},
     "appliances.seq2point": {"names": ["fridge", "lighting"],
                              "params": {k: v for k, v in FAST_PARAMS["seq2point"].items()}},
 }
@@ -230,8 +229,7 @@ def test_attack_init_stores_params_only(name, population):
     est = _make_attack(name)
     params = est.get_params()
     assert "seed" in params, "every attack and prior takes a seed"
-    assert est.inference in privacy.METHODS and f"{est.inference}.{est.method}" == name \
-        or name in getattr(privacy, "PRIORS", {})
+    assert est.inference in privacy.INFERENCES and f"{est.inference}.{est.method}" == name
     assert not [k for k in vars(est) if k.endswith("_")], "no learned state before fit"
     sig = inspect.signature(type(est).__init__)
     assert all(p.default is not p.empty for k, p in sig.parameters.items() if k != "self")
@@ -241,29 +239,48 @@ def test_attack_init_stores_params_only(name, population):
         est.predict(grid, truth.timezone)
 
 
+@pytest.fixture(scope="module")
+def fitted_attack(population):
+    """name -> (attack fitted once with seed 5 on the training households, its verdict on the
+    attacked household), fitted on first use and shared by the checks below."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            train, grid, truth = _train_test(population)
+            est = _make_attack(name, seed=5)
+            before = clone(est).get_params()
+            assert est.fit(train) is est, "fit returns self"
+            assert _fitted_params_equal(est.get_params(), before), "fit changed a parameter"
+            cache[name] = (est, _verdict(est, grid, truth))
+        return cache[name]
+
+    return get
+
+
 @pytest.mark.parametrize("name", sorted(ESTIMATORS))
-def test_attack_fit_returns_self_params_unchanged_idempotent(name, population):
+def test_attack_fit_returns_self_params_unchanged_idempotent(name, population, fitted_attack):
+    """fit returns self and leaves the parameters as they were (checked on the first fit);
+    fitting again on the same data predicts the same verdict."""
     train, grid, truth = _train_test(population)
-    est = _make_attack(name, seed=3)
-    before = clone(est).get_params()
-    assert est.fit(train) is est
-    assert _fitted_params_equal(est.get_params(), before), "fit changed a parameter"
-    once = _verdict(est, grid, truth)
+    est, once = fitted_attack(name)
+    params = est.get_params()
     est.fit(train)
+    assert _fitted_params_equal(est.get_params(), params)
     np.testing.assert_equal(_verdict(est, grid, truth), once)
 
 
 @pytest.mark.parametrize("name", sorted(ESTIMATORS))
-def test_attack_clone_and_seed_determinism(name, population):
+def test_attack_clone_and_seed_determinism(name, population, fitted_attack):
+    """A clone is unfitted with equal parameters, and — a fresh estimator with the same seed —
+    fitted on the same data gives the same verdict."""
     train, grid, truth = _train_test(population)
-    est = _make_attack(name, seed=5).fit(train)
+    est, verdict = fitted_attack(name)
     twin = clone(est)
     assert type(twin) is type(est)
     assert _fitted_params_equal(twin.get_params(), est.get_params())
     assert not [k for k in vars(twin) if k.endswith("_")], "a clone is unfitted"
-    np.testing.assert_equal(_verdict(twin.fit(train), grid, truth), _verdict(est, grid, truth))
-    again = _make_attack(name, seed=5).fit(train)
-    np.testing.assert_equal(_verdict(again, grid, truth), _verdict(est, grid, truth))
+    np.testing.assert_equal(_verdict(twin.fit(train), grid, truth), verdict)
 
 
 def _with_unknown_day(grid, day: int = 1):
@@ -278,14 +295,14 @@ def _with_unknown_day(grid, day: int = 1):
 
 
 @pytest.mark.parametrize("name", sorted(ESTIMATORS))
-def test_attack_nan_in_nan_or_abstain_out(name, population):
+def test_attack_nan_in_nan_or_abstain_out(name, population, fitted_attack):
     """Unknown mains: NaN per interval, NaN per day for a day without data, "not used" for
     appliances, NaN for a household count of a grid without data."""
     from nilm.privacy.base import DailyEnergy, DayTimes
     from nilm.series import Grid
 
-    train, grid, truth = _train_test(population)
-    est = _make_attack(name).fit(train)
+    _, grid, truth = _train_test(population)
+    est, _ = fitted_attack(name)
     holed, gap = _with_unknown_day(grid)
     out = _verdict(est, holed, truth)
     inside = np.zeros(len(holed), bool)

@@ -431,3 +431,51 @@ def test_cells_stored_under_other_settings_are_recomputed(reference, tmp_path):
     fresh = run_study(spec, tmp_path / "fresh", progress=False)
     pd.testing.assert_frame_equal(again, fresh)
     assert set(again.seed) != set(df.seed)
+
+
+def test_a_scorer_called_directly_gives_the_study_numbers(tmp_path):
+    """The Jupyter path: each scorer called on the household, its training households and
+    (for the learned attacks at 1 min and finer) their 1-min grids, with the cell's seed,
+    gives exactly the study's rows — the study passes the same inputs explicitly and only
+    shares fits and calendars that are the same objects."""
+    from nilm.privacy import INFERENCES
+    from nilm.privacy.appliances import appliance_targets
+    from nilm.study import house_ids, load_house, training_houses
+
+    spec = StudySpec(sources=[Source("sim", households=3, days=2, period=10, seed=3)],
+                     seed=7, resolutions=["native", "1min", "10min"],
+                     inferences=["occupancy", "routine", "appliances", "hot_water"],
+                     methods={"occupancy": ["supervised", "unsupervised"],
+                              "appliances": ["direct", "co"], "routine": ["changepoint"]},
+                     n_boot=20)
+    df = run_study(spec, tmp_path, progress=False)
+    source = spec.sources[0]
+    houses = house_ids(source, tmp_path)
+    house = houses[0]
+    h, truth = load_house(source, house, tmp_path)
+    others = [load_house(source, o, tmp_path)
+              for o in training_houses(houses, house, spec.max_train_households)]
+    checked = 0
+    for cell in plan(spec, tmp_path)[("sim", house)]:
+        period = {"native": 10, "1min": 60, "10min": 600}[cell.resolution]
+        grid = h.to_grid(period)
+        kw = {"train": [(o.to_grid(period), t) for o, t in others]}
+        if cell.inference in ("occupancy", "appliances") and period <= 60:
+            kw["features"] = (h.to_grid(60), [(o.to_grid(60), t) for o, t in others])
+        if cell.inference == "appliances":
+            kw["names"] = appliance_targets(grid, cell.method)
+        rows = pd.DataFrame(INFERENCES[cell.inference](h, truth, period, method=cell.method,
+                                                       seed=cell.seed(spec.seed), **kw))
+        got = df[(df.house == house) & (df.period_s == period)
+                 & (df.inference == cell.inference) & (df.method == cell.method)]
+        keys = ["target", "metric"]
+        got = got.sort_values(keys).reset_index(drop=True)
+        rows = rows.sort_values(keys).reset_index(drop=True)
+        assert len(got) == len(rows) > 0, cell
+        for col in ("target", "metric", "split", "n"):
+            assert got[col].tolist() == rows[col].tolist(), (cell, col)
+        for col in ("value", "ci_low", "ci_high", "prior", "skill", "floor"):
+            np.testing.assert_array_equal(got[col].to_numpy(float), rows[col].to_numpy(float),
+                                          err_msg=f"{cell} {col}")
+        checked += 1
+    assert checked == 3 * (2 + 1 + 2 + 1)

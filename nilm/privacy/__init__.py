@@ -15,27 +15,38 @@ cross-validated population scores.
 
 from __future__ import annotations
 
+from . import appliances, hot_water, occupancy, occupants, routine
 from .appliances import ATTACKS as _APPLIANCES
 from .appliances import DIRECT, detectability_table, score_appliances
-from .base import Attack
+from .base import Attack, Inference
 from .hot_water import ATTACKS as _HOT_WATER
 from .hot_water import score_hot_water
 from .occupancy import ATTACKS as _OCCUPANCY
 from .occupancy import score_occupancy
 from .occupants import ATTACKS as _OCCUPANTS
 from .occupants import score_occupants, score_occupants_population
+from .priors import PRIORS
 from .routine import ATTACKS as _ROUTINE
 from .routine import score_routine
 from .scores import ROW_KEYS
 from .truth_proxy import proxy_truth
 
-#: inference name -> scorer
+#: inference name -> its :class:`~nilm.privacy.base.Inference` (design, scorer of a verdict,
+#: study inputs); calling one calls its ``score_<inference>``
 INFERENCES = {
-    "occupancy": score_occupancy,
-    "routine": score_routine,
-    "appliances": score_appliances,
-    "hot_water": score_hot_water,
-    "occupants": score_occupants,
+    "occupancy": Inference("occupancy", occupancy.occupancy_design, occupancy.occupancy_rows,
+                           score_occupancy),
+    "routine": Inference("routine", routine.routine_design, routine.routine_rows,
+                         score_routine),
+    "appliances": Inference("appliances", appliances.appliances_design,
+                            appliances.appliance_rows, score_appliances,
+                            params=appliances.attack_params,
+                            household_inputs=appliances.household_inputs,
+                            grid_inputs=appliances.grid_inputs),
+    "hot_water": Inference("hot_water", hot_water.hot_water_design, hot_water.hot_water_rows,
+                           score_hot_water),
+    "occupants": Inference("occupants", occupants.occupants_design, occupants.occupants_rows,
+                           score_occupants),
 }
 
 #: flat registry of the attacks: ``"<inference>.<method>"`` -> estimator class (each class
@@ -56,6 +67,7 @@ METHODS = {
     "occupants": tuple(_OCCUPANTS),
 }
 
-__all__ = ["ATTACKS", "INFERENCES", "METHODS", "ROW_KEYS", "Attack", "detectability_table",
+__all__ = ["ATTACKS", "INFERENCES", "METHODS", "PRIORS", "ROW_KEYS", "Attack", "Inference",
+           "detectability_table",
            "proxy_truth", "score_appliances", "score_hot_water", "score_occupancy",
            "score_occupants", "score_occupants_population", "score_routine"]

@@ -391,6 +391,57 @@ def _disaggregation_attacks() -> dict[str, type[Disaggregation]]:
 ATTACKS = {DIRECT: DirectDetector, **_disaggregation_attacks()}
 
 
+#: disaggregator attacks model this many appliances (highest energy first): the joint state
+#: space of FHMM and CO grows as K^N, and NILM papers use 3–6 target appliances
+MAX_DISAGGREGATED = 6
+
+
+def appliance_targets(grid: Grid, method: str) -> list[str]:
+    """Appliances scored by the appliance inference: user-driven and autonomous loads (not
+    "other", sockets or sub-panels, which are no appliance); for a disaggregator, the
+    :data:`MAX_DISAGGREGATED` with the most energy in ``grid``."""
+    from ..names import load_kind
+
+    names = [n for n in grid.names if load_kind(n) in ("user", "auto")]
+    if method == DIRECT:
+        return names
+    energy = {n: float(np.nansum(grid.appliance(n))) for n in names}
+    return sorted(names, key=lambda n: -energy[n])[:MAX_DISAGGREGATED]
+
+
+def attack_params(grid: Grid, method: str) -> dict:
+    """The attack parameters a study sets from the attacked grid: ``names`` =
+    :func:`appliance_targets`."""
+    return {"names": appliance_targets(grid, method)}
+
+
+def household_inputs(household: Household, truth: GroundTruth) -> dict:
+    """What :func:`appliance_rows` reads that is the same at every period and for every
+    method: the native household and the true uses of each of its user-driven and
+    autonomous appliances (:func:`true_activity`; on a year of 1-s sub-meters, computing them
+    once per household matters)."""
+    from ..names import load_kind
+
+    return {"native": household,
+            "true_events": {n: true_activity(s, n) for n, s in household.appliances.items()
+                            if load_kind(n) in ("user", "auto")}}
+
+
+def grid_inputs(grid: Grid, truth: GroundTruth, train, *, native: Household,
+                true_events: dict[str, np.ndarray], tolerance_s: float = 60.0) -> dict:
+    """What :func:`appliance_rows` reads that is the same for every method on ``grid``: the
+    :class:`Calendar` of its attacked part (:func:`appliances_design`) and the every-interval
+    prior of each appliance of ``true_events`` (:func:`event_prior_stats`)."""
+    _, test, _ = appliances_design(grid, truth, train)
+    tz = truth.timezone
+    cal = Calendar(test, np.isfinite(test.mains), tz)
+    tol = float(test.period) / 2 + tolerance_s
+    return {"calendar": cal,
+            "event_priors": {n: event_prior_stats(scored_events(n, test, native, true_events),
+                                                  test, cal, tz, tol)
+                             for n in true_events if n in native.appliances}}
+
+
 class Calendar:
     """The local days of a grid and, per day, the index range of its intervals.
 
@@ -464,17 +515,58 @@ def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,
                     true_events=true_events)
 
 
+def scored_events(name: str, test: Grid, native: Household | None,
+                  true_events: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """The true uses of ``name`` that the appliance scores count on the attacked grid
+    ``test``: event times (epoch s) from the native sub-meter (``true_events[name]`` when
+    given, else :func:`true_activity`), or from the grid's own sub-meter without ``native``,
+    inside the span of ``test`` and where its mains is known."""
+    period = float(test.period)
+    ok = np.isfinite(test.mains)
+    if native is not None:
+        if true_events is not None and name in true_events:
+            ev = true_events[name]
+        else:
+            ev = true_activity(native.appliances[name], name)
+    else:
+        y = test.appliance(name).astype(np.float64)
+        ev = grid_events(np.isfinite(y) & (y >= metrics.on_threshold(name, period)), test)
+    t0, t1 = float(test.start), float(test.start + len(test) * period)
+    ev = ev[(ev >= t0) & (ev < t1)]
+    iv = ((ev - test.start) // period).astype(np.int64)
+    return ev[ok[np.clip(iv, 0, len(test) - 1)]]
+
+
+def event_prior_stats(ev: np.ndarray, test: Grid, cal: Calendar, tz: str, tol: float
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-day (2·matched, true + predicted events) of the every-interval prior: an event at
+    every valid interval's midpoint of ``test`` matched against the true events ``ev`` within
+    ``tol`` s (:func:`_event_day_stats`, the days counted from the calendar rather than
+    converted one by one)."""
+    period = float(test.period)
+    ok = np.isfinite(test.mains)
+    days = cal.days
+    ev = np.sort(ev)
+    every = test.t[ok].astype(np.float64) + period / 2
+    m = metrics.match_events(ev, every, float(tol))
+    kt = _day_index(ev, days, tz)
+    num = 2.0 * np.bincount(kt[(kt >= 0) & m], minlength=len(days))
+    den = (np.bincount(kt[kt >= 0], minlength=len(days)) + cal.ok_midpoints()).astype(np.float64)
+    return num, den
+
+
 def appliance_rows(active: dict[str, np.ndarray], test: Grid, truth: GroundTruth, *,
-                   seed: int, method: str, split: str, train=None, names: list[str],
-                   native: Household | None = None, tolerance_s: float = 60.0,
-                   true_events: dict[str, np.ndarray] | None = None,
-                   calendar: Calendar | None = None) -> list[dict]:
+                   seed: int, method: str, split: str, train=None,
+                   names: list[str] | None = None, native: Household | None = None,
+                   tolerance_s: float = 60.0, true_events: dict[str, np.ndarray] | None = None,
+                   calendar: Calendar | None = None, event_priors: dict | None = None
+                   ) -> list[dict]:
     """Score an appliance verdict (``{name: bool [n]}`` activity per interval of the attacked
     grid ``test``) against the true uses; it never trains (``train`` is unused).
 
     Parameters
     ----------
-    names : appliances to score.
+    names : appliances to score (default: those of the verdict).
     native : the household at native resolution, source of the true uses; None: the grid's
         own sub-meters stand in, which makes the truth depend on the period — the rows then
         say ``split=…+truth_at_period``.
@@ -484,6 +576,8 @@ def appliance_rows(active: dict[str, np.ndarray], test: Grid, truth: GroundTruth
         recomputing it on a year of 1-s sub-meters dominated the cost).
     calendar : the :class:`Calendar` of ``test`` (where its mains is finite), built once by a
         caller that scores several methods on the same grid.
+    event_priors : ``{name: event_prior_stats(...)}`` of ``test``, likewise (the
+        every-interval prior does not depend on the method).
 
     Returns
     -------
@@ -495,47 +589,26 @@ def appliance_rows(active: dict[str, np.ndarray], test: Grid, truth: GroundTruth
     """
     tz = truth.timezone
     period = float(test.period)
+    names = list(active) if names is None else names
     if native is None:
         split += "+truth_at_period"
     ok = np.isfinite(test.mains)
     # the days, and those with attacked data, are the same for every method and appliance
     cal = Calendar(test, ok, tz) if calendar is None else calendar
     days, known_day = cal.days, cal.known
-    t0, t1 = float(test.start), float(test.start + len(test) * period)
     tol = period / 2 + tolerance_s
     rows = []
     for name in names:
-        if native is not None:
-            if name not in native.appliances:
-                continue
-            if true_events is not None and name in true_events:
-                ev = true_events[name]
-            else:
-                ev = true_activity(native.appliances[name], name)
-        else:
-            y = test.appliance(name).astype(np.float64)
-            ev = grid_events(np.isfinite(y) & (y >= metrics.on_threshold(name, period)), test)
-        ev = ev[(ev >= t0) & (ev < t1)]
-        # score only where the attacked mains is known
-        iv = ((ev - test.start) // period).astype(np.int64)
-        ev = ev[ok[np.clip(iv, 0, len(test) - 1)]]
+        if native is not None and name not in native.appliances:
+            continue
+        ev = scored_events(name, test, native, true_events)
         pe = grid_events(active[name], test)
         num, den = _event_day_stats(ev, pe, days, tz, tol)
         f1, lo, hi = ratio_ci(num, den, seed=seed)
-
-        def prior_stats(ev=ev):
-            # _event_day_stats with an event at every valid interval's midpoint, whose days
-            # are counted from the calendar rather than converted one by one
-            ev = np.sort(ev)
-            every = test.t[ok].astype(np.float64) + period / 2
-            m = metrics.match_events(ev, every, float(tol))
-            kt = _day_index(ev, days, tz)
-            num = 2.0 * np.bincount(kt[(kt >= 0) & m], minlength=len(days))
-            den = (np.bincount(kt[kt >= 0], minlength=len(days))
-                   + cal.ok_midpoints()).astype(np.float64)
-            return num, den
-
-        pnum, pden = prior_stats()
+        if event_priors is not None and name in event_priors:
+            pnum, pden = event_priors[name]
+        else:
+            pnum, pden = event_prior_stats(ev, test, cal, tz, tol)
         prior = float(pnum.sum() / pden.sum()) if pden.sum() > 0 else np.nan
         rows.append(row("appliances", name, "event_f1", f1, (lo, hi), n=len(ev) + len(pe),
                         prior=prior, skill=skill_score(f1, prior), method=method, split=split))
@@ -611,6 +684,7 @@ def detectability_table(household: Household, truth: GroundTruth, periods, *,
 
 
 __all__ = ["ATTACKS", "DIRECT", "Calendar", "DirectDetector", "Disaggregation",
-           "appliance_rows", "appliances_design", "cross_fit", "detectability_table",
-           "f1_threshold", "grid_events", "score_appliances",
-           "true_activity"]
+           "MAX_DISAGGREGATED", "appliance_rows", "appliance_targets", "appliances_design",
+           "attack_params", "cross_fit", "detectability_table", "event_prior_stats",
+           "f1_threshold", "grid_events", "grid_inputs", "household_inputs", "score_appliances",
+           "scored_events", "true_activity"]

@@ -27,6 +27,8 @@ The registry :data:`nilm.privacy.ATTACKS` maps ``"<inference>.<method>"`` to eac
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
 
 import numpy as np
@@ -137,4 +139,41 @@ def evaluate(attack: Attack, grid, truth, *, design, score, seed: int, train=Non
                  train=train, **score_kw)
 
 
-__all__ = ["Attack", "DailyEnergy", "DayTimes", "evaluate", "timezone"]
+def _no_inputs(*_args, **_kwargs) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class Inference:
+    """One inference of :data:`nilm.privacy.INFERENCES`: how a household is attacked and
+    scored, for the study and for a direct call (calling it calls ``scorer``).
+
+    Attributes
+    ----------
+    name : the inference.
+    design : ``design(grid, truth, train) -> (pairs, test, split)`` (see :func:`evaluate`).
+    score : the scorer of a verdict (see :func:`evaluate`).
+    scorer : ``scorer(household_or_grid, truth, period, *, method, seed, train, ...)``, the
+        attack-and-score convenience (``score_<inference>``).
+    params : ``params(grid, method) -> dict``, attack parameters that depend on the attacked
+        grid (the appliances to detect).
+    household_inputs : ``household_inputs(household, truth) -> dict``, keyword arguments of
+        ``score`` that depend on the household only (computed once per household).
+    grid_inputs : ``grid_inputs(grid, truth, train, **household_inputs) -> dict``, keyword
+        arguments of ``score`` that do not depend on the method (computed once per attacked
+        grid).
+    """
+
+    name: str
+    design: Callable
+    score: Callable
+    scorer: Callable
+    params: Callable = field(default=_no_inputs)
+    household_inputs: Callable = field(default=_no_inputs)
+    grid_inputs: Callable = field(default=_no_inputs)
+
+    def __call__(self, *args, **kwargs):
+        return self.scorer(*args, **kwargs)
+
+
+__all__ = ["Attack", "DailyEnergy", "DayTimes", "Inference", "evaluate", "timezone"]
