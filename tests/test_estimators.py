@@ -131,6 +131,24 @@ def test_fit_returns_self_and_same_seed_same_output(name, grids, fitted):
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
+def test_fit_leaves_params_refit_is_idempotent_and_clone_fits_alike(name, grids, fitted):
+    """Parameters after fit are those before; fitting twice on the same grid predicts what one
+    fit predicts; a copy made from the parameters (a clone) is unfitted and fits alike."""
+    grid = grids[600]
+    model, pred = fitted(name, 600)
+    try:
+        np.testing.assert_equal(model.get_params(), _make(name).get_params())
+    except AssertionError as e:
+        raise AssertionError(f"fit changed a parameter of {name}") from e
+    twice = _make(name).fit(grid)
+    twice.fit(grid)
+    np.testing.assert_array_equal(twice.predict(grid), pred)
+    twin = type(model)(**model.get_params())
+    assert not [k for k in vars(twin) if k.endswith("_") and not k.startswith("_")]
+    np.testing.assert_array_equal(twin.fit(grid).predict(grid), pred)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
 def test_period_mismatch_and_bad_input(name, grids, fitted):
     model, _ = fitted(name, 600)
     with pytest.raises(ValueError, match="period"):
