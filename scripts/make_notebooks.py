@@ -399,7 +399,7 @@ from nilm import plot, report
 display(report.headline_table(results))
 paths = report.write_report(OUT, results=results)
 print("written:", *sorted(str(p) for p in paths), sep="\\n  ")
-show(plot.leakage_vs_resolution(results))'''),
+show(plot.leakage_vs_resolution(report.headline_table(results)))'''),
     ("md", """\
 ## Straight from `results.csv`
 
