@@ -6,9 +6,10 @@ Each share is a published statistic where one was found (source named beside it)
 stated assumption (marked *assumption*). The numbers are rounded; they set the population mix,
 they are not a fit to any survey.
 
-Climate: monthly mean outdoor temperature, rounded values of the 1991-2020 climate normals of
-the station named (Météo-France Paris-Montsouris; Met Office Oxford; MeteoSwiss Zürich-Fluntern;
-values quoted to 0.5 C from the published normals, not re-derived here). Daylight comes from the
+Climate: monthly mean outdoor temperature, approximate (to about 0.5 C) values of the 1991-2020
+climate normals of the station named (Météo-France Paris-Montsouris; Met Office Oxford;
+MeteoSwiss Zürich-Fluntern); they were not checked against the station tables here, so check
+them before citing a temperature. Daylight comes from the
 latitude and longitude (:mod:`nilm.simulate.daylight`).
 
 Space heating, share of households whose *main* heating is electric:
