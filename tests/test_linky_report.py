@@ -4,6 +4,7 @@ reading of the CSV, the report files, the training cache, determinism and bad in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from zoneinfo import ZoneInfo
@@ -26,7 +27,11 @@ def case(tmp_path_factory):
     """A household that owns an off-peak water heater, its 30-min Enedis export, and the
     analysis of that export."""
     d = tmp_path_factory.mktemp("linky")
-    cfg, ss = population(11, 1, ownership={"water_heater": True})[0]
+    # no electric heating: convectors on a constant set point cycle all night, and the
+    # wake/bed change-point attack then abstains by design (privacy/routine.py)
+    cfg, ss = population(11, 1, ownership={"water_heater": True, "electric_heat": False})[0]
+    # the tank on the off-peak contactor (75 % of FR tanks)
+    cfg.water_heater = dataclasses.replace(cfg.water_heater, offpeak=True)
     sim = simulate_household(DAYS, seed=ss, config=cfg, period=60)
     export = d / "export.csv"
     export_enedis(linky(sim.household, step=1800), export)
