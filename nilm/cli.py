@@ -149,7 +149,7 @@ def cmd_resample(args) -> int:
 
 
 def cmd_study(args) -> int:
-    from .study import StudySpec, run_study
+    from .study import StudySpec, run_study, tune_heap
 
     spec = StudySpec.from_toml(args.spec)
     for source in spec.sources:
@@ -157,6 +157,7 @@ def cmd_study(args) -> int:
             load_checked(source.path, "nilm study", source.options, cache=args.out / "cache",
                          given=f"{args.spec}: source {source.name!r}: options = "
                          f"{source.options}")
+    tune_heap()  # this process exists to run the study (see nilm.study.tune_heap)
     df = run_study(spec, args.out, workers=args.workers, scheduler=args.scheduler,
                    progress=not args.no_progress)
     print(f"{len(df)} result rows -> {args.out}/results.csv")

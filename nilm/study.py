@@ -21,7 +21,6 @@ docs/study.md.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -522,40 +521,53 @@ def _libc():
         return None
 
 
-@contextlib.contextmanager
-def _large_array_heap():
-    """Let glibc keep freed large arrays for reuse while a job runs, then give memory back.
+#: glibc's ``mallopt`` parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+
+#: whether :func:`tune_heap` ran in this process
+_heap_tuned = False
+
+
+def tune_heap() -> bool:
+    """Let glibc keep freed large arrays for reuse in this process, for the rest of its life.
 
     By default glibc maps every allocation above a threshold (at most 32 MB) fresh from the
     kernel and unmaps it on free, so each temporary of a year of 1-s samples (250 MB) is
-    zero-filled page by page again: in a household-year job that was 226 s of system time
-    against 267 s of user time. Raising the mmap and trim thresholds serves them from the heap
-    instead; when the job ends the thresholds are set back to glibc's static defaults (128 KiB;
-    the dynamic mmap threshold stays off in this process) and ``malloc_trim`` returns the heap
-    to the kernel. Allocation strategy only: results are unchanged. Elsewhere than glibc this
-    does nothing.
+    zero-filled page by page again: a household-year study spends most of its system time
+    there. Raising the mmap and trim thresholds serves them from the heap instead; after each
+    job :func:`run_house_job` returns the free heap to the kernel (``malloc_trim``).
+    Allocation strategy only: results are unchanged.
+
+    glibc cannot report the values it replaces (and setting the mmap threshold switches its
+    dynamic adjustment off for good), so this is for processes that exist to run a study: the
+    study's pool workers and Dask LocalCluster workers call it at start-up, and the
+    ``nilm study`` command in its own process. :func:`run_study` never calls it in the caller's
+    process (a Jupyter kernel with ``workers=1`` keeps its allocator as it was).
+
+    Returns
+    -------
+    True when the C library is glibc and the settings were made, else False (nothing done).
     """
+    global _heap_tuned
     libc = _libc()
-    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
-    if libc is not None:
-        libc.mallopt(m_mmap_threshold, 2**31 - 1)
-        libc.mallopt(m_trim_threshold, 2**31 - 1)
-        libc.mallopt(m_top_pad, 2**26)
-    try:
-        yield
-    finally:
-        if libc is not None:
-            for param in (m_mmap_threshold, m_trim_threshold, m_top_pad):
-                libc.mallopt(param, 128 * 1024)
-            libc.malloc_trim(0)
+    if libc is None:
+        return False
+    libc.mallopt(_M_MMAP_THRESHOLD, 2**31 - 1)
+    libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
+    libc.mallopt(_M_TOP_PAD, 2**26)
+    _heap_tuned = True
+    return True
 
 
 def run_house_job(spec_dict: dict, out: str, source_name: str, house: str,
                   cells: list[Cell]) -> int:
     """Compute the missing cells of one job; returns how many it computed. Top-level function
     so that process pools and Dask can pickle it."""
-    with _large_array_heap():
+    try:
         return _run_job(spec_dict, out, source_name, house, cells)
+    finally:
+        if _heap_tuned:
+            _libc().malloc_trim(0)
 
 
 def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
@@ -739,7 +751,7 @@ def run_study(spec: StudySpec, out, *, workers: int = 1, scheduler: str | None =
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=tune_heap) as pool:
             for fut in as_completed([pool.submit(run_house_job, *a) for a in args]):
                 fut.result()
                 bar.update()
@@ -784,6 +796,7 @@ def _run_dask(args, scheduler: str, workers: int, bar) -> None:
             cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1,
                                    processes=True, dashboard_address=None)
         client = Client(cluster)
+        client.run(tune_heap)  # workers of our own cluster: see tune_heap
     else:
         client = Client(scheduler)
     try:
