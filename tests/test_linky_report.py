@@ -56,6 +56,7 @@ def _naive_daily_kwh(path) -> dict[str, float]:
     return out
 
 
+@pytest.mark.slow
 def test_daily_energy_matches_the_csv(case):
     _, export, _, result = case
     days = result["days"]
@@ -193,6 +194,7 @@ def _no_prm_in(folder):
             assert lf.PRM.encode() not in f.read_bytes(), f
 
 
+@pytest.mark.slow
 def test_a_days_verdict_does_not_depend_on_the_rest_of_the_file(tmp_path, trained):
     """Two months, hourly in January then half-hourly in February, against February alone:
     every February day gets the same estimates (each month at its step is its own block)."""
@@ -226,6 +228,7 @@ def test_nilm_linky_on_a_data_connect_json(tmp_path, trained):
     _no_prm_in(out)
 
 
+@pytest.mark.slow
 def test_nilm_linky_on_a_tic_log(tmp_path, trained):
     from datetime import timedelta
 
@@ -308,6 +311,7 @@ def test_nilm_linky_refuses_a_folder_of_two_meters(tmp_path, capsys):
     assert "98765432109876" not in printed
 
 
+@pytest.mark.slow
 def test_nilm_linky_historic_capture_with_start(tmp_path, trained):
     from tests import linky_files as lf
 
