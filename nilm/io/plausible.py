@@ -175,7 +175,8 @@ def check_rows(path, t, v, line, *, mode: str, report: LoadReport, nan_is_number
             if mode == "strict":
                 raise NilmDataError(path, int(line[0]), f"timestamps are epoch {unit}, not "
                                     f"seconds ({int(t[0])} = {_date(int(t[0]) // div)}); "
-                                    "convert them, or load with mode='lenient'")
+                                    "convert them, or load in lenient mode (mode='lenient'; "
+                                    "the CLI without --strict), which converts them")
             report.add(path, int(line[0]), "time_unit_converted", f"epoch timestamps in {unit} "
                        "(detected from the data) divided to seconds", count=len(t))
             t = t // div
