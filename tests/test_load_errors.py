@@ -73,3 +73,17 @@ def test_bit_flipped_nilmh5_is_a_nilm_data_error_not_key_error(tmp_path):
     with pytest.raises(NilmDataError) as e:
         load_all(f, cache=False)
     assert e.value.path == str(f)
+
+
+def test_labels_dat_bad_byte_is_refused_or_reported_never_silent(tmp_path):
+    d = tmp_path / "house_1"
+    d.mkdir()
+    (d / "labels.dat").write_bytes(b"1 mains\n2 mains\n3 refriger\xffator\n")
+    for n in (1, 2, 3):
+        (d / f"channel_{n}.dat").write_text("1303132929 100\n1303132930 101\n")
+    with pytest.raises(NilmDataError, match="not UTF-8") as e:
+        load_all(d, format="redd", mode="strict", cache=False)
+    assert e.value.line == 3 and e.value.path.endswith("labels.dat")
+    [h] = load_all(d, format="redd", mode="lenient", cache=False)
+    assert h.report.counts()[(str(d / "labels.dat"), "encoding")] == 1
+    assert h.meta["labels"]["3"] == "refriger\ufffdator"
