@@ -5,8 +5,8 @@ Two stages, both in strict mode an error (:class:`~nilm.errors.NilmDataError`) a
 mode a recorded repair:
 
 **Rows** (:func:`check_rows`, called by :func:`nilm.io.text.check_samples`, which every research
-loader uses, and by :func:`nilm.io.curve.clean`, which every Linky reader uses), with the file
-and 1-based line of each row:
+loader uses, and by :func:`nilm.io.curve.vet`, which every reading of every Linky reader passes
+in :func:`nilm.io.merge.read_files`, TIC included), with the file and 1-based line of each row:
 
 * **epoch unit**: the unit of integer epoch timestamps is detected from the data — the median
   timestamp is read as s, ms, µs or ns, whichever first falls inside the plausible span. Files
