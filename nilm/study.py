@@ -28,6 +28,7 @@ import math
 import platform
 import subprocess
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -443,8 +444,15 @@ def fingerprint(spec: StudySpec, source_name: str) -> str:
 def _write_cell(out: Path, cell: Cell, rows: list[dict], meta: dict, fp: str) -> None:
     path = out / "cells" / cell.filename()
     with atomic_open(path, "w") as f:
-        json.dump({"cell": asdict(cell), "fingerprint": fp, "meta": meta, "rows": rows}, f,
-                  default=_json_default)
+        json.dump({"cell": asdict(cell), "fingerprint": fp, "meta": meta, "rows": rows,
+                   "sha256": _cell_digest(meta, rows)}, f, default=_json_default)
+
+
+def _cell_digest(meta: dict, rows: list[dict]) -> str:
+    """SHA-256 of a cell's content as JSON (read back exactly: floats round-trip), so a cell
+    file changed after writing is recomputed, not served (nilm.integrity)."""
+    text = json.dumps({"meta": meta, "rows": rows}, sort_keys=True, default=_json_default)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _json_default(x):
@@ -456,15 +464,22 @@ def _json_default(x):
 
 
 def _read_cell(out: Path, cell: Cell, fp: str) -> dict | None:
-    """A stored cell, or None when absent, unreadable (a torn file) or computed with another
-    :func:`fingerprint` (another nilm version or commit, other settings): it is recomputed."""
+    """A stored cell, or None when absent, unreadable (a torn file), computed with another
+    :func:`fingerprint` (another nilm version or commit, other settings) or failing its
+    SHA-256 (a file changed after writing; also warned): it is recomputed."""
     path = out / "cells" / cell.filename()
     try:
         with open(path) as f:
             d = json.load(f)
     except (OSError, ValueError):
         return None
-    return d if d.get("cell") == asdict(cell) and d.get("fingerprint") == fp else None
+    if d.get("cell") != asdict(cell) or d.get("fingerprint") != fp:
+        return None
+    if d.get("sha256") != _cell_digest(d.get("meta"), d.get("rows")):
+        warnings.warn(f"nilm: cell file {path} failed its checksum (changed after it was "
+                      "written); recomputed", RuntimeWarning, stacklevel=2)
+        return None
+    return d
 
 
 def _tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed: int) -> list[dict]:
