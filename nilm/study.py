@@ -500,29 +500,31 @@ def _score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dic
 
     ``features``: ``(feature grid, feature-period training pairs or None)`` when this rung is
     read through the house's grid at the feature period (1 s, 2 s … and 1 min itself), else
-    None. An attack that reads those features fits once for all such rungs: ``fits`` holds the
-    fitted attacks of this job, by (inference, method, seed) with their parameters, the same
-    objects fitted on the same data. ``inputs``: the inference's method-independent inputs of
+    None. An attack that reads those features fits and predicts once for all such rungs:
+    ``fits`` holds, by (inference, method, seed), its parameters, the fitted attack and its
+    verdict on the feature grid (:func:`nilm.privacy.base.predict_on_features`), each rung
+    reading it at its own intervals. ``inputs``: the inference's method-independent inputs of
     its scorer (:class:`nilm.privacy.base.Inference`), built once by the caller.
     """
     from .privacy import ATTACKS, INFERENCES
-    from .privacy.base import evaluate
+    from .privacy.base import evaluate, predict_on_features
 
     name = f"{cell.inference}.{cell.method}"
     if name not in ATTACKS:
         raise ValueError(f"unknown attack {cell.method!r} of inference {cell.inference!r}")
     inf = INFERENCES[cell.inference]
     params = inf.params(grid, cell.method)
-    reads = features is not None and getattr(ATTACKS[name], "reads_features", False)
+    if not (features is not None and getattr(ATTACKS[name], "reads_features", False)):
+        return evaluate(ATTACKS[name](**params, seed=seed), grid, truth, design=inf.design,
+                        score=inf.score, seed=seed, train=train, **inputs)
     key = (cell.inference, cell.method, seed)
-    reuse = reads and key in fits and fits[key][0] == params
-    attack = fits[key][1] if reuse else ATTACKS[name](**params, seed=seed)
-    rows = evaluate(attack, grid, truth, design=inf.design, score=inf.score, seed=seed,
-                    train=train, features=features if reads else None, fit=not reuse,
-                    **inputs)
-    if reads:
-        fits[key] = (params, attack)
-    return rows
+    if key not in fits or fits[key][0] != params:
+        attack = ATTACKS[name](**params, seed=seed)
+        fits[key] = (params, attack, predict_on_features(attack, features, truth,
+                                                         design=inf.design))
+    _, attack, verdict = fits[key]
+    return evaluate(attack, grid, truth, design=inf.design, score=inf.score, seed=seed,
+                    train=train, feature_verdict=verdict, **inputs)
 
 
 def _libc():
