@@ -595,10 +595,9 @@ def read_before(table: Path) -> dict:
     """{(item, case): "exit · message · report"} of the before side of a table this script
     wrote (its before column, or its only run), and ``"__head__"``: which nilm it ran."""
     lines = table.read_text().splitlines()
-    first = lines[0].split(";")[0]
-    out: dict = {"__head__": first.removeprefix("Cases of issue 15 run with ").strip(" ;")}
-    if "before:" in lines[0]:
-        out["__head__"] = lines[0].split("before: ", 1)[1].split(";")[0]
+    head = lines[0].removeprefix("Cases of issue 15").lstrip(" ;").removeprefix("run with ")
+    head = head.split("before: ", 1)[-1]
+    out: dict = {"__head__": re.split(r";|, 20\d\d-", head)[0].strip()}
     rows = [ln for ln in lines if ln.startswith("| ") and not ln.startswith("| item")]
     paired = any("before:" in ln for ln in lines if ln.startswith("| item"))
     for ln in rows:
