@@ -186,8 +186,7 @@ def notes(r, n: int = 2) -> str:
     """stderr lines other than the error: the load report the command printed."""
     lines = [ln for ln in r.stderr.splitlines()
              if ln.strip() and ": error: " not in ln and "Traceback" not in r.stderr]
-    lines = [ln.split("repaired or skipped: ")[-1] for ln in lines if "Warning" not in ln
-             and "warn" not in ln] + [ln for ln in lines if "Warning" in ln]
+    lines = [ln.split("repaired or skipped: ")[-1] for ln in lines]
     return "; ".join(lines[:n]) + (f" (+{len(lines) - n})" if len(lines) > n else "")
 
 
