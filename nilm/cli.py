@@ -98,24 +98,33 @@ def _raised_in(exc: BaseException, package: str) -> bool:
     return tb is not None and package in Path(tb.tb_frame.f_code.co_filename).parts
 
 
-def report_load(households, path, prog: str = "nilm"):
-    """Print what a lenient load repaired or skipped (one line per file and kind, on stderr);
-    raise :class:`NilmDataError` when no channel of any household holds a usable value."""
+def usable(household) -> bool:
+    """Whether a loaded household holds a usable value: in its mains when it has one (an
+    aggregate left empty makes the household useless to every command), else in any channel."""
     import numpy as np
 
-    usable = [any(np.isfinite(c.p).any() for c in h.channels().values()) for h in households]
-    if not any(usable):
+    if household.mains is not None and household.meta.get("mains_kind") != "absent":
+        return bool(np.isfinite(household.mains.p).any())
+    chans = [*household.appliances.values(), *household.extra.values()]
+    return any(np.isfinite(c.p).any() for c in chans)
+
+
+def report_load(households, path, prog: str = "nilm"):
+    """Print what a lenient load repaired or skipped (one line per file and kind, on stderr);
+    raise :class:`NilmDataError` when no household is :func:`usable`."""
+    ok = [usable(h) for h in households]
+    if not any(ok):
         lines = [line for h in households if h.report for line in h.report.summary()]
         what = "; ".join(lines[:3]) + ("; ..." if len(lines) > 3 else "")
-        raise NilmDataError(path, None, "no usable value: no channel holds one after the load"
-                            + (f" ({what})" if what else "")
-                            + "; check the file's format (decimal separator, columns); "
+        raise NilmDataError(path, None, "no usable value: the mains (or, without mains, every "
+                            "channel) is empty after the load" + (f" ({what})" if what else "")
+                            + "; check the file's format (decimal separator, columns, units); "
                             "--strict stops at the first bad line")
-    for h, ok in zip(households, usable):
+    for h, good in zip(households, ok):
         for line in (h.report.summary() if h.report else []):
             print(f"{prog}: {h.name}: repaired or skipped: {line}", file=sys.stderr)
-        if not ok:
-            print(f"{prog}: {h.name}: no usable value", file=sys.stderr)
+        if not good:
+            print(f"{prog}: {h.name}: no usable mains value", file=sys.stderr)
     return households
 
 

@@ -148,6 +148,20 @@ def test_every_value_rejected_is_an_error(tmp_path, capsys):
     assert_user_error(code, err, "no usable value")
 
 
+def test_empty_mains_is_an_error_even_with_sub_meters(tmp_path, capsys):
+    """Only the aggregate column has decimal commas: the sub-meters load, the mains does not."""
+    src = uci_file(tmp_path / "h.txt")
+    lines = src.read_text().splitlines()
+    fixed = [lines[0]]
+    for ln in lines[1:]:
+        f = ln.split(";")
+        f[2] = f[2].replace(".", ",")
+        fixed.append(";".join(f))
+    src.write_text("\n".join(fixed) + "\n")
+    code, _, err = run(["inspect", src, "--no-cache"], capsys)
+    assert_user_error(code, err, "no usable value", "mains", "non_numeric")
+
+
 def test_repairs_are_printed(tmp_path, capsys):
     src = uci_file(tmp_path / "h.txt")
     lines = src.read_text().splitlines()
