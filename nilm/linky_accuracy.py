@@ -25,6 +25,7 @@ says its accuracy is not measured yet.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -84,8 +85,10 @@ def threat_model(period_s: float) -> str:
 
 
 def results_path(path=None) -> Path | None:
-    """The headline results file: ``path`` if given, else the packaged copy, else the
-    repository's ``docs/results/headline.csv``; None when none exists."""
+    """The headline results file: ``path`` if given, else the file named by the environment
+    variable ``NILM_HEADLINE``, else the packaged copy, else the repository's
+    ``docs/results/headline.csv``; None when none exists."""
+    path = path if path is not None else os.environ.get("NILM_HEADLINE") or None
     if path is not None:
         return Path(path) if Path(path).exists() else None
     packaged = resources.files("nilm").joinpath(PACKAGED)

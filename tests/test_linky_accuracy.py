@@ -75,3 +75,13 @@ def test_nothing_invented(results, tmp_path):
 def test_threat_model_of_a_step():
     assert threat_model(2) == "tic_dongle" and threat_model(1800) == "consented_curve"
     assert threat_model(86400) == "daily_index"
+
+
+def test_the_results_file_named_by_the_environment(results, tmp_path, monkeypatch):
+    from nilm.linky_accuracy import results_path
+
+    path = tmp_path / "headline.csv"
+    monkeypatch.setenv("NILM_HEADLINE", str(path))
+    assert results_path() == path
+    monkeypatch.setenv("NILM_HEADLINE", str(tmp_path / "nowhere.csv"))
+    assert results_path() is None and read_results() is None
