@@ -544,7 +544,8 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
                   "{version} (seed {seed}).", name=shown, n=len(table),
                   steps=", ".join(L.period(p) for p in steps), version=__version__,
                   seed=seed))
-        kind = L._("simulated") if household.meta.get("simulated") else L._("real")
+        kind = (L._("simulated data") if household.meta.get("simulated")
+                else L._("real data (your Linky data)"))
         grid = household.to_grid(period)
         figures = [
             ("carpet", linky_figures.year_carpet(grid, household.timezone, table,
