@@ -266,8 +266,9 @@ def _accuracy_text(acc, L, finding_name: str, period: float) -> str:
         return L._("Not revealed by the methods we tested at a step of {step}: on {n} {kind} "
                    "households the attack does not beat guessing from the population (source: "
                    "{source}).", step=step, n=acc.n_households, kind=kind, source=acc.source)
-    ci = L._("95 % CI {lo} to {hi}", lo=L.number(_tenths(acc, acc.ci_low), 1),
-             hi=L.number(_tenths(acc, acc.ci_high), 1))
+    digits = 1 if acc.metric == "within_30min" else 2
+    ci = L._("95 % CI {lo} to {hi}", lo=L.number(_tenths(acc, acc.ci_low), digits),
+             hi=L.number(_tenths(acc, acc.ci_high), digits))
     if acc.metric == "within_30min":
         return L._("Measured accuracy: on {n} {kind} households at a step of {step}, the "
                    "{what} is found within ± 30 min on {x} days out of 10 ({ci}); the "
