@@ -160,3 +160,32 @@ def test_nilm_linky_makes_no_network_call(export, trained, tmp_path, monkeypatch
     assert not calls
     assert "rapport : " in printed.out and "Ce sont des estimations" in printed.out
     assert lf.PRM not in printed.out + printed.err
+
+
+@pytest.mark.slow
+def test_a_year_of_half_hours_with_both_dst_days(trained, headline, tmp_path):
+    """The realistic fixture of scripts/linky_year.py: 2024 at 30 min (31 March has 23 h,
+    27 October 25 h). Every local day is there, the DST days' energy is the CSV's, and the
+    English report gives the French numbers."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "linky_year", Path(__file__).resolve().parents[1] / "scripts" / "linky_year.py")
+    year = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(year)
+    rows = year.year_rows()
+    src = lf.horodate(tmp_path / f"Enedis_Conso_Heure_2024_{lf.PRM}.csv", rows)
+    fr = _run(src, tmp_path / "fr", trained, results=headline, compare=False)
+    days = fr["days"].set_index("date")
+    assert len(days) == 366
+    for day in ("2024-03-31", "2024-10-27"):
+        start, end = lf.local_midnight(day), lf.local_midnight(
+            "2024-04-01" if day.endswith("31") else "2024-10-28")
+        want = sum(v * s / 3.6e6 for t, s, v in rows if start <= t < end)
+        assert days.loc[day, "energy_kwh"] == pytest.approx(want, rel=1e-9)
+    by_key = {x["key"]: x for x in fr["findings"]}
+    assert by_key["water_heater"]["values"]["detected"]
+    assert by_key["wake"]["measured"].revealed  # the fixture's 30-min wake-up row
+    md = (tmp_path / "fr" / "linky_report.md").read_text("utf-8")
+    assert "31/03/2024" in md and "27/10/2024" in md and lf.PRM not in md
