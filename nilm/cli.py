@@ -209,15 +209,19 @@ def cmd_simulate(args) -> int:
 def cmd_linky(args) -> int:
     from .io.prm import mask_text
     from .linky_report import CAVEAT, analyse_export, default_out
+    from .locale import Locale
 
+    L = Locale(args.lang)
     src = args.export
     out = args.out or arguments.output_folder(default_out(src))
-    result = analyse_export(src, out, seed=args.seed, start=args.start)
+    result = analyse_export(src, out, seed=args.seed, start=args.start, lang=args.lang)
     for line in result["repairs"]:
-        print(f"nilm linky: repaired or skipped: {mask_text(line)}", file=sys.stderr)
-    print("\n".join(result["summary"] + result["notes"]))
-    print(CAVEAT)
-    print(f"report: {result['files']['linky_report.html']}")
+        print(L._("nilm linky: repaired or skipped: {line}", line=mask_text(line)),
+              file=sys.stderr)
+    print("\n".join([f"{x['text']} — {x['accuracy']}" if x["accuracy"] else x["text"]
+                     for x in result["findings"]] + result["notes"]))
+    print(L._(CAVEAT))
+    print(L._("report: {path}", path=result["files"]["linky_report.html"]))
     return 0
 
 
@@ -338,6 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_type(arguments.local_time), default=None,
                    help="start time of a TIC capture without clock (ISO 8601, local time "
                    "without offset)")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr",
+                   help="language of the report and messages (CSV outputs stay neutral)")
     p.set_defaults(func=cmd_linky)
 
     p = sub.add_parser("demo", help="the main job: leakage study on a simulated population "

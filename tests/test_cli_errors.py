@@ -465,7 +465,7 @@ def test_linky_repairs_on_stderr_without_the_meter_id(tmp_path, capsys):
     rows[30] = (rows[30][0], rows[30][1], "n/a")
     src = tmp_path / f"Enedis_Conso_Heure_20240108-20240114_{lf.PRM}.csv"
     lf.horodate(src, rows)
-    code, out, err = run(["linky", src, "--out", tmp_path / "o"], capsys)
+    code, out, err = run(["linky", src, "--out", tmp_path / "o", "--lang", "en"], capsys)
     assert code == 0, err
     assert "nilm linky: repaired or skipped:" in err and lf.PRM not in err + out
 
