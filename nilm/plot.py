@@ -32,23 +32,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .atomic import atomic_path
+from .protocol import HEADLINE  # the declared headline of each inference
 from .signal import run_pairs
-
-#: inference -> (target or None for "every target", metric): the number each inference is
-#: summarised by in the leakage-vs-resolution figure and the headline table.
-#: occupancy: MCC of occupied/absent (Matthews 1975); routine: share of days whose wake-up is
-#: found within ±30 min; appliances: MCC of used vs unused days over every sub-metered appliance
-#: (prior 0; the F1 of day use has a "used every day" prior near 1 for daily appliances, which
-#: makes its skill ill-conditioned); hot water:
-#: MAE of the water heater's daily energy (kWh/day, its skill); occupants: balanced accuracy of
-#: the occupant count (Brodersen et al. 2010).
-HEADLINE = {
-    "occupancy": ("absence", "mcc"),
-    "routine": ("wake", "within_30min"),
-    "appliances": (None, "day_use_mcc"),
-    "hot_water": ("water_heater", "mae_kwh_day"),
-    "occupants": ("occupants", "balanced_accuracy"),
-}
 
 #: plain-words names of the inferences
 INFERENCE_LABELS = {
@@ -147,7 +132,8 @@ def leakage_vs_resolution(results: pd.DataFrame, *, headline: dict | None = None
     results : the study's tidy table (``results.csv``): columns ``dataset``, ``simulated``,
         ``house``, ``period_s`` (s), ``resolution``, ``inference``, ``method``, ``target``,
         ``metric``, ``value``, ``ci_low``, ``ci_high``, ``prior``.
-    headline : inference -> (target or None, metric); default :data:`HEADLINE`.
+    headline : inference -> :class:`nilm.protocol.Headline` (attack, target, metric);
+        default :data:`nilm.protocol.HEADLINE`.
     seed : seed of the two-stage bootstrap over households (:func:`nilm.report.aggregate`).
 
     Returns
@@ -223,16 +209,15 @@ def detectability_heatmap(results: pd.DataFrame, *, metric: str = "day_use_mcc",
     metric : appliance metric (``"day_use_mcc"``, ``"day_use_f1"`` or ``"event_f1"``).
     value : ``"skill"`` (default) or ``"value"`` (the raw score).
     dataset : dataset to draw (default: the first, simulated datasets first).
-    method : attack (default: ``"direct"``, which scores every appliance, when present; else
-        the one with the best median skill, as in the headline table).
+    method : attack (default: the declared headline attack of the appliance inference,
+        :data:`nilm.protocol.HEADLINE`).
 
     Returns
     -------
     Figure: rows = appliances, columns = periods (labelled), colour = mean over households;
     each cell annotated with its number. Title says real or simulated and the attack.
     """
-    from .privacy.appliances import DIRECT
-    from .report import aggregate, best_method
+    from .report import aggregate
 
     if value not in ("skill", "value"):
         raise ValueError(f"value must be 'skill' or 'value', not {value!r}")
@@ -248,9 +233,7 @@ def detectability_heatmap(results: pd.DataFrame, *, metric: str = "day_use_mcc",
     if r.empty:
         raise ValueError(f"no appliance rows for dataset {dataset!r}")
     if method is None:
-        # the direct detector scores every appliance, a disaggregator only the few with the
-        # most energy: the map defaults to the former
-        method = DIRECT if DIRECT in set(r["method"]) else best_method(r)
+        method = HEADLINE["appliances"].method
     r = r[r["method"] == method]
     agg = aggregate(r, by=["target", "period_s"])
     pivot = agg.pivot(index="target", columns="period_s", values=value).sort_index()

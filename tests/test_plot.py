@@ -27,7 +27,8 @@ def tidy_results(seed: int = 0) -> pd.DataFrame:
                                     ("UCI", False, ["sceaux"], 60)):
         for res, p in {"native": native, **ladder}.items():
             for inf, ms in metrics.items():
-                methods = ["supervised", "unsupervised"] if inf == "occupancy" else ["m"]
+                methods = (["supervised", "unsupervised"] if inf == "occupancy"
+                           else [plot.HEADLINE[inf].method])
                 for meth in methods:
                     worse = 0.1 if meth == "unsupervised" else 0.0
                     for h in houses:

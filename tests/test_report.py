@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from nilm import report
+from nilm.protocol import HEADLINE
 from tests.test_plot import tidy_results
 
 PROV = {"nilm_version": "9.8.7", "created_utc": "2031-02-03T04:05:06Z", "git_commit": "abc123",
@@ -36,31 +37,55 @@ def test_aggregate_single_household_keeps_its_own_ci():
 
 
 def test_aggregate_error_metric_skill_and_ci():
-    v = np.array([10.0, 20.0, 30.0, 40.0])
-    a = report.aggregate(_rows(v, v - 1, v + 1, [40.0, 40.0, 60.0, 60.0], metric="mae_min"),
-                         ["period_s"], seed=3)
+    v = np.arange(10.0, 130.0, 10.0)  # 12 households
+    prior = np.where(np.arange(12) % 2, 60.0, 40.0)
+    a = report.aggregate(_rows(v, v - 1, v + 1, prior, metric="mae_min"), ["period_s"], seed=3)
     x = a.iloc[0]
-    assert x.value == pytest.approx(25.0)
+    assert x.value == pytest.approx(65.0)
     assert x.prior == pytest.approx(50.0)
-    assert x.skill == pytest.approx(0.5)
-    # error: a larger error means a lower skill, so the skill CI is the mirrored value CI
-    assert x.skill_lo == pytest.approx(1 - x.ci_high / 50.0)
-    assert x.skill_hi == pytest.approx(1 - x.ci_low / 50.0)
-    assert x.ci_low < 25.0 < x.ci_high
-    # the household spread dominates: the CI is far wider than any household's own (±1)
-    assert x.ci_high - x.ci_low > 8.0
-    again = report.aggregate(_rows(v, v - 1, v + 1, [40.0, 40.0, 60.0, 60.0],
-                                   metric="mae_min"), ["period_s"], seed=3)
+    assert x.skill == pytest.approx(1 - 65.0 / 50.0)
+    assert x.ci_reason == "" and x.ci_low < 65.0 < x.ci_high
+    # the households' spread makes the CI, far wider than any household's own (±1)
+    assert x.ci_high - x.ci_low > 30.0
+    # paired replicates: the skill CI holds the skill, and errors flip the direction
+    assert x.skill_lo < x.skill < x.skill_hi
+    assert 0.0 < x.p_value <= 1.0 and x.skill_se > 0
+    again = report.aggregate(_rows(v, v - 1, v + 1, prior, metric="mae_min"), ["period_s"],
+                             seed=3)
     pd.testing.assert_frame_equal(a, again)
 
 
-def test_aggregate_within_household_uncertainty_widens_the_ci():
-    v = np.full(5, 0.5)
+def test_aggregate_gives_no_ci_below_ten_households():
+    v = np.array([10.0, 20.0, 30.0, 40.0])
+    x = report.aggregate(_rows(v, v - 1, v + 1, 50.0, metric="mae_min"), ["period_s"]).iloc[0]
+    assert x.value == pytest.approx(25.0) and x.skill == pytest.approx(0.5)
+    assert x.ci_reason == "too few households"
+    assert np.isnan([x.ci_low, x.ci_high, x.skill_lo, x.skill_hi]).all()
+
+
+def test_aggregate_reads_no_normal_approximation_from_household_widths():
+    # the old aggregation redrew each household from a normal of its own CI width and turned a
+    # NaN width into 0; the households' own widths no longer enter, NaN or not
+    v = np.linspace(0.3, 0.7, 12)
     narrow = report.aggregate(_rows(v, v - 0.01, v + 0.01, 0.0), ["period_s"]).iloc[0]
     wide = report.aggregate(_rows(v, v - 0.3, v + 0.3, 0.0), ["period_s"]).iloc[0]
-    assert narrow.ci_high - narrow.ci_low < 0.03
-    assert wide.ci_high - wide.ci_low > 0.1
-    assert -1 <= wide.ci_low and wide.ci_high <= 1
+    nan = report.aggregate(_rows(v, np.nan, np.nan, 0.0), ["period_s"]).iloc[0]
+    assert (narrow.ci_low, narrow.ci_high) == (wide.ci_low, wide.ci_high) \
+        == (nan.ci_low, nan.ci_high)
+    assert nan.ci_high - nan.ci_low > 0.1
+
+
+def test_constant_predictions_are_no_decision_not_mcc_zero():
+    v = np.r_[np.linspace(0.2, 0.6, 10), [0.0, 0.0]]
+    lo, hi = v - 0.1, v + 0.1
+    lo[10:] = hi[10:] = np.nan  # the scorers' "constant prediction": MCC 0, no CI
+    x = report.aggregate(_rows(v, lo, hi, 0.0, metric="day_use_mcc"), ["period_s"]).iloc[0]
+    assert x.no_decision == pytest.approx(2 / 12)
+    assert x.value == pytest.approx(0.4) and x.units == 10 and x.houses == 10
+    # a measured MCC of 0 (with a CI) is a decision, and stays in
+    lo[10:], hi[10:] = -0.1, 0.1
+    y = report.aggregate(_rows(v, lo, hi, 0.0, metric="day_use_mcc"), ["period_s"]).iloc[0]
+    assert y.no_decision == 0 and y.value == pytest.approx(v.mean())
 
 
 def test_aggregate_skips_nan_and_keeps_skill_nan_when_undefined():
@@ -75,10 +100,40 @@ def test_aggregate_skips_nan_and_keeps_skill_nan_when_undefined():
                          ["period_s"])
 
 
-def test_best_method_and_dedupe_native():
+def test_headline_uses_the_declared_attack_never_the_best_one():
     res = tidy_results()
-    occ = res[(res.inference == "occupancy") & (res.metric == "mcc")]
-    assert report.best_method(occ) == "supervised"
+    # make the other attack far better on the rows shown: the headline must not follow it
+    better = (res.inference == "occupancy") & (res.method == "unsupervised")
+    res.loc[better, "value"] = 0.99
+    tab = report.headline_table(res)
+    occ = tab[tab.inference == "occupancy"]
+    assert set(occ.method) == {HEADLINE["occupancy"].method} == {"supervised"}
+    sup = res[(res.dataset == "UCI") & (res.metric == "mcc") & (res.method == "supervised")
+              & (res.period_s == 600)]
+    assert occ[(occ.dataset == "UCI") & (occ.period_s == 600)].value.iloc[0] == \
+        pytest.approx(sup.value.iloc[0])
+    assert set(tab.threat_model[tab.period_s == 1800]) == {"consented_curve"}
+    assert tab.q_value.isna().all()  # no CI below 10 households: no p-value to control
+
+
+def test_headline_fdr_and_detectable_skill_over_a_population():
+    rng = np.random.default_rng(0)
+    rows = []
+    for p, mean in ((600, 0.4), (1800, 0.0)):
+        v = mean + rng.normal(0, 0.1, 20)
+        rows.append(_rows(v, v - 0.1, v + 0.1, 0.0).assign(
+            period_s=float(p), dataset="sim", simulated=True, inference="occupancy",
+            method="supervised", target="absence", resolution="x"))
+    tab = report.headline_table(pd.concat(rows, ignore_index=True))
+    strong, none = tab.iloc[0], tab.iloc[1]
+    assert strong.discovery and strong.q_value < 0.01
+    assert not none.discovery and none.skill_lo < 0 < none.skill_hi
+    # 20 households with a spread of 0.1: SE ≈ 0.1/√20, detectable ≈ 2.8 SE
+    assert none.detectable_skill == pytest.approx(2.8 * 0.1 / np.sqrt(20), rel=0.35)
+
+
+def test_dedupe_native():
+    res = tidy_results()
     uci = res[res.dataset == "UCI"]
     kept = report.dedupe_native(uci)
     assert not ((kept.resolution == "native") & (kept.period_s == 60)).any()
