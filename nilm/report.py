@@ -62,8 +62,8 @@ _DECISION_METRICS = ("mcc", "day_use_mcc", "ownership_mcc")
 
 #: columns of :func:`aggregate` after the grouping columns
 AGGREGATE_COLUMNS = ["metric", "value", "ci_low", "ci_high", "prior", "skill", "skill_lo",
-                     "skill_hi", "houses", "units", "n", "no_decision", "ci_reason", "p_value",
-                     "skill_se", "prior_household", "skill_household"]
+                     "skill_hi", "houses", "units", "n", "n_days", "no_decision", "ci_reason",
+                     "p_value", "skill_se", "prior_household", "skill_household"]
 
 
 def no_decision(rows: pd.DataFrame) -> np.ndarray:
@@ -75,12 +75,41 @@ def no_decision(rows: pd.DataFrame) -> np.ndarray:
     return metric & (v == 0.0) & np.isnan(lo) & np.isnan(hi)
 
 
+def house_key(rows: pd.DataFrame) -> pd.Series:
+    """A household's identity in a results table: ``source/house`` when the table says which
+    study source a row came from (two simulated sources both name their houses ``sim_000``…),
+    else ``house``."""
+    house = rows["house"].astype(str)
+    if "source" in rows.columns:
+        src = rows["source"].astype(str)
+        return house.where(rows["source"].isna(), src + "/" + house)
+    return house
+
+
+def _n_houses(g: pd.DataFrame) -> int:
+    return int(house_key(g[g["house"].astype(str) != "*"]).nunique())
+
+
 def _per_house(g: pd.DataFrame) -> pd.DataFrame:
     """One row per household: mean value, prior and household prior of its rows."""
     cols = {"value": "mean", "prior": "mean", "n": "sum", "ci_low": "first", "ci_high": "first"}
     if "prior_household" in g.columns:
         cols["prior_household"] = "mean"
-    return g.groupby(g["house"].astype(str), sort=True).agg(cols)
+    return g.groupby(house_key(g), sort=True).agg(cols)
+
+
+def _n_days(g: pd.DataFrame, metric: str) -> float:
+    """Household-days behind a group's rows (NaN when its ``n`` counts no days)."""
+    try:
+        unit = stats.metric_info(metric).n_unit
+    except KeyError:
+        return math.nan
+    n = g["n"].to_numpy(float)
+    if unit == "days":
+        return float(np.nansum(n))
+    if unit == "intervals" and "period_s" in g.columns:
+        return float(np.nansum(n * g["period_s"].to_numpy(float) / 86400.0))
+    return math.nan
 
 
 def _skill_bounds(metric, lo, hi, prior):
@@ -105,7 +134,8 @@ def aggregate(rows: pd.DataFrame, by: list[str], *, seed: int = 0,
     Returns
     -------
     DataFrame: ``by`` columns then :data:`AGGREGATE_COLUMNS`: ``houses`` (households with a
-    value), ``units`` (rows averaged), ``n`` (sum of the rows' n), ``no_decision`` (share of
+    value), ``units`` (rows averaged), ``n`` (sum of the rows' n), ``n_days`` (household-days
+    scored, from ``n`` and :attr:`nilm.stats.Metric.n_unit`), ``no_decision`` (share of
     the group's rows that are "no decision"), ``ci_reason`` (why there is no CI, else ""),
     ``p_value`` (bootstrap p-value of skill ≤ 0), ``skill_se`` (bootstrap SD of the skill),
     ``prior_household`` / ``skill_household`` (against the household-typical prior, when the
@@ -124,8 +154,9 @@ def aggregate(rows: pd.DataFrame, by: list[str], *, seed: int = 0,
         rec = dict(zip(by, key, strict=True))
         rec.update(metric=metric, value=math.nan, ci_low=math.nan, ci_high=math.nan,
                    prior=math.nan, skill=math.nan, skill_lo=math.nan, skill_hi=math.nan,
-                   houses=int(g.loc[g["house"].astype(str) != "*", "house"].nunique()),
-                   units=len(g), n=int(np.nansum(g["n"].to_numpy(float))), no_decision=share,
+                   houses=_n_houses(g), units=len(g),
+                   n=int(np.nansum(g["n"].to_numpy(float))), n_days=_n_days(g, metric),
+                   no_decision=share,
                    ci_reason="", p_value=math.nan, skill_se=math.nan,
                    prior_household=math.nan, skill_household=math.nan)
         if len(g):
@@ -221,6 +252,88 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
     tab["q_value"], tab["discovery"] = q, rej
     tab["detectable_skill"] = [stats.detectable_skill(s) for s in tab["skill_se"]]
     return tab[HEADLINE_COLUMNS]
+
+
+#: columns of ``docs/results/headline.csv`` (issue 11, item 8), in order
+HEADLINE_CSV_COLUMNS = ["dataset", "simulated", "truth_kind", "threat_model", "stratum",
+                        "inference", "target", "metric", "period_s", "method", "value",
+                        "ci_low", "ci_high", "n_households", "n_days", "prior_population",
+                        "skill_population", "prior_household", "skill_household"]
+
+
+def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
+                 headline: dict | None = None, seed: int = 0) -> pd.DataFrame:
+    """The committed headline table: population aggregates only, never a household's truth.
+
+    Parameters
+    ----------
+    results : the study's tidy table.
+    strata : optional ``source``, ``house`` and one column per stratum variable (e.g.
+        ``heating``, ``water_heater``, ``household_type``, ``season``); each value of each
+        variable gets its rows (``stratum = "heating=electric"``) beside ``stratum = "all"``.
+    headline, seed : as :func:`headline_table`.
+
+    Returns
+    -------
+    DataFrame with :data:`HEADLINE_CSV_COLUMNS`, one row per dataset × inference × target ×
+    metric × period × stratum; ``truth_kind`` is ``simulated`` or ``proxy`` (real rows of a
+    study score sub-meter proxies); the household-typical prior's columns are NaN until the
+    results carry ``prior_household``.
+    """
+    groups = [("all", results)]
+    if strata is not None and not strata.empty:
+        key = house_key(strata.assign(house=strata["house"].astype(str)))
+        rkey = house_key(results)
+        for var in [c for c in strata.columns if c not in ("source", "house")]:
+            for val in sorted(strata[var].dropna().astype(str).unique()):
+                members = set(key[strata[var].astype(str) == val])
+                # population rows (house "*", the occupant count) have no stratum
+                groups.append((f"{var}={val}", results[rkey.isin(members)]))
+    parts = []
+    for stratum, r in groups:
+        tab = headline_table(r, headline=headline, seed=seed)
+        if tab.empty:
+            continue
+        tab = tab.assign(stratum=stratum)
+        parts.append(tab)
+    if not parts:
+        return pd.DataFrame(columns=HEADLINE_CSV_COLUMNS)
+    tab = pd.concat(parts, ignore_index=True)
+    out = pd.DataFrame({
+        "dataset": tab["dataset"], "simulated": tab["simulated"].astype(bool),
+        "truth_kind": np.where(tab["simulated"].astype(bool), "simulated", "proxy"),
+        "threat_model": tab["threat_model"], "stratum": tab["stratum"],
+        "inference": tab["inference"], "target": tab["target"], "metric": tab["metric"],
+        "period_s": tab["period_s"].astype(float), "method": tab["method"],
+        "value": tab["value"], "ci_low": tab["ci_low"], "ci_high": tab["ci_high"],
+        "n_households": tab["houses"].astype(int), "n_days": tab["n_days"],
+        "prior_population": tab["prior"], "skill_population": tab["skill"],
+        "prior_household": tab["prior_household"], "skill_household": tab["skill_household"]})
+    return out[HEADLINE_CSV_COLUMNS]
+
+
+def readme_table(headline: pd.DataFrame) -> str:
+    """The README's headline table (Markdown) from ``headline.csv``'s ``stratum == "all"`` rows at
+    the 10-min and 30-min rungs: one line per dataset × inference × period, value [CI], skill
+    against each prior, households and household-days."""
+    h = headline[(headline["stratum"] == "all")
+                 & headline["period_s"].astype(float).isin([float(p) for p in
+                                                            HEADLINE_PERIODS])]
+    lines = ["| inference (metric, attack) | data | resolution | value [95 % CI] | skill vs "
+             "population prior | skill vs household routine | households | days |",
+             "|---|---|---|---|---|---|---|---|"]
+    for _, x in h.iterrows():
+        def num(v):
+            return f"{float(v):.2f}" if math.isfinite(float(v)) else "–"
+        days = f"{float(x['n_days']):.0f}" if math.isfinite(float(x["n_days"])) else "–"
+        lines.append(
+            f"| {INFERENCE_LABELS.get(x['inference'], x['inference'])} ({x['metric']}, "
+            f"{x['method']}) | {data_label(x['simulated'], x['dataset'])} | "
+            f"{period_label(x['period_s'])} | "
+            f"{fmt_ci(x['value'], x['ci_low'], x['ci_high'], x['metric'])} | "
+            f"{num(x['skill_population'])} | {num(x['skill_household'])} | "
+            f"{int(x['n_households'])} | {days} |")
+    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -406,8 +519,7 @@ def inference_tables(results: pd.DataFrame, *, seed: int = 0) -> dict[str, dict]
                 if declared is not None and method != declared.method:
                     label += " (not the headline attack)"
                 rows.append((str(target), str(metric), label, cells))
-            groups.append((data_label(sim, ds),
-                           int(g.loc[g["house"].astype(str) != "*", "house"].nunique()), rows))
+            groups.append((data_label(sim, ds), _n_houses(g), rows))
         out[inf] = {"columns": cols, "groups": groups}
     return out
 
@@ -568,7 +680,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     version = provenance.get("nilm_version", "?")
     date = provenance.get("created_utc", "?")
     per_house = results[results["house"].astype(str) != "*"]
-    datasets = (per_house.groupby(["simulated", "dataset"])["house"].nunique().reset_index())
+    datasets = (per_house.assign(house=house_key(per_house))
+                .groupby(["simulated", "dataset"])["house"].nunique().reset_index())
     doc = Document()
     doc.h(1, "How much does a load curve reveal? Leakage by resolution")
     doc.p(f"Generated by nilm {version} on {date} (git {provenance.get('git_commit') or 'unknown'}"
@@ -668,7 +781,8 @@ def cli_main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["AGGREGATE_COLUMNS", "HEADLINE_COLUMNS", "HEADLINE_PERIODS", "HOW_TO_READ",
-           "aggregate", "cli_main", "no_decision",
+__all__ = ["AGGREGATE_COLUMNS", "HEADLINE_COLUMNS", "HEADLINE_CSV_COLUMNS", "HEADLINE_PERIODS",
+           "HOW_TO_READ", "headline_csv", "readme_table",
+           "aggregate", "cli_main", "house_key", "no_decision",
            "dedupe_native", "fmt_ci", "fmt_number", "headline_sentences", "headline_table",
            "inference_tables", "latex_tables", "write_report"]

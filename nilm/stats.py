@@ -98,6 +98,8 @@ class Metric:
     stats : names of the per-day sufficient statistics :attr:`from_sums` reads, in order
         (empty when the metric is not computed from summed statistics here).
     from_sums : value from the statistics summed over days (``(..., len(stats))`` array).
+    n_unit : what a result row's ``n`` counts: ``"days"``, ``"intervals"`` (of the row's
+        period), ``"events"`` or ``"households"``.
     """
 
     name: str
@@ -107,6 +109,7 @@ class Metric:
     prior: str
     stats: tuple = ()
     from_sums: Callable | None = None
+    n_unit: str = "days"
 
 
 _CONFUSION = ("tp", "fp", "fn", "tn")
@@ -119,27 +122,30 @@ _SHARE_PRIOR = "the share reached by the population prior's constant prediction"
 
 #: metric name -> :class:`Metric` (the metrics the inferences write, docs/metrics.md)
 METRICS: dict[str, Metric] = {m.name: m for m in [
-    Metric("mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc),
+    Metric("mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc, "intervals"),
     Metric("day_use_mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc),
     Metric("ownership_mcc", False, -1.0, 1.0, "the majority ownership of training households",
-           _CONFUSION, _mcc),
-    Metric("f1_absent", False, 0.0, 1.0, "always 'absent' (F1 2p/(1+p))", _CONFUSION[:3], _f1),
-    Metric("episode_f1", False, 0.0, 1.0, "always 'absent'", _CONFUSION[:3], _f1),
-    Metric("event_f1", False, 0.0, 1.0, "every interval an event", _CONFUSION[:3], _f1),
+           _CONFUSION, _mcc, "households"),
+    Metric("f1_absent", False, 0.0, 1.0, "always 'absent' (F1 2p/(1+p))", _CONFUSION[:3], _f1,
+           "intervals"),
+    Metric("episode_f1", False, 0.0, 1.0, "always 'absent'", _CONFUSION[:3], _f1, "events"),
+    Metric("event_f1", False, 0.0, 1.0, "every interval an event", _CONFUSION[:3], _f1,
+           "events"),
     Metric("day_use_f1", False, 0.0, 1.0, "used every day (F1 2p/(1+p))", _CONFUSION[:3], _f1),
-    Metric("presence_f1_macro", False, 0.0, 1.0, "the majority presence of training households"),
+    Metric("presence_f1_macro", False, 0.0, 1.0, "the majority presence of training households",
+           n_unit="households"),
     Metric("balanced_accuracy", False, 0.0, 1.0, "0.5 (any input-blind predictor)", _CONFUSION,
-           _balanced_accuracy),
+           _balanced_accuracy, "households"),
     Metric("ownership_balanced_accuracy", False, 0.0, 1.0, "0.5 (any input-blind predictor)",
-           _CONFUSION, _balanced_accuracy),
+           _CONFUSION, _balanced_accuracy, "households"),
     Metric("coverage", False, 0.0, 1.0, _SHARE_PRIOR, _MEAN, _mean),
     Metric("correct", False, 0.0, 1.0, _SHARE_PRIOR, _MEAN, _mean),
-    Metric("ownership_correct", False, 0.0, 1.0, _SHARE_PRIOR, _MEAN, _mean),
+    Metric("ownership_correct", False, 0.0, 1.0, _SHARE_PRIOR, _MEAN, _mean, "households"),
     Metric("mae_min", True, 0.0, math.inf, _ERROR_PRIOR, _MEAN, _mean),
     Metric("mae_kwh_day", True, 0.0, math.inf, _ERROR_PRIOR, _MEAN, _mean),
     Metric("mae_l_day", True, 0.0, math.inf, _ERROR_PRIOR, _MEAN, _mean),
-    Metric("mae_persons", True, 0.0, math.inf, _ERROR_PRIOR, _MEAN, _mean),
-    Metric("abs_error_persons", True, 0.0, math.inf, _ERROR_PRIOR, _MEAN, _mean),
+    Metric("mae_persons", True, 0.0, math.inf, _ERROR_PRIOR, _MEAN, _mean, "households"),
+    Metric("abs_error_persons", True, 0.0, math.inf, _ERROR_PRIOR, _MEAN, _mean, "households"),
     Metric("absolute_error", True, 0.0, math.inf, _ERROR_PRIOR, _MEAN, _mean),
     Metric("mape_pct", True, 0.0, math.inf, _ERROR_PRIOR, _MEAN, _mean),
 ]}

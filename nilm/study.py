@@ -45,7 +45,7 @@ DEFAULT_DISAGGREGATORS = ["co", "fhmm", "hart85"]
 #: column order of results.csv
 COLUMNS = ["dataset", "house", "period_s", "resolution", "inference", "method", "target",
            "metric", "value", "ci_low", "ci_high", "n", "prior", "skill", "floor", "seed",
-           "split", "simulated"]
+           "split", "simulated", "source"]
 
 
 @dataclass
@@ -67,6 +67,9 @@ class Source:
     seed: int = 0
     options: dict = field(default_factory=dict)
     houses: list | None = None
+    #: first local day of a simulated source (ISO date): sources starting in different months
+    #: give a study its seasons
+    start: str = "2024-01-08"
 
     def __post_init__(self):
         if self.kind not in ("simulated", "path"):
@@ -96,6 +99,14 @@ class StudySpec:
     #: the source's house order (cyclically), so every job loads a bounded number of houses and
     #: a population of thousands scales linearly (5 = every other house of the demo's six)
     max_train_households: int = 5
+    #: null control (:mod:`nilm.null`): ``"none"``, ``"permute_households"`` (each curve
+    #: scored against another household's truth over the same dates) or ``"shift_days"``
+    null: str = "none"
+
+    def __post_init__(self):
+        from .null import check_null
+
+        check_null(self.null, self.inferences)
 
     @classmethod
     def from_dict(cls, d: dict) -> StudySpec:
@@ -171,7 +182,7 @@ def materialise(source: Source, out: Path) -> None:
     from .simulate import simulate_to_dir
 
     simulate_to_dir(d, households=source.households, days=source.days, seed=source.seed,
-                    period=source.period)
+                    period=source.period, start=source.start)
 
 
 def house_ids(source: Source, out: Path) -> list[str]:
@@ -333,7 +344,8 @@ def _tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed:
     out = []
     for r in rows:
         r = dict(r)
-        r.update(dataset=household_meta.get("dataset", cell.source), house=cell.house,
+        r.update(dataset=household_meta.get("dataset", cell.source), source=cell.source,
+                 house=cell.house,
                  period_s=period, resolution=cell.resolution, seed=seed,
                  simulated=bool(household_meta.get("simulated", False)))
         out.append({k: r.get(k, math.nan) for k in COLUMNS})
@@ -439,6 +451,7 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     if house == "*":
         return _run_population_job(spec, out, source, todo, fp)
     household, truth = load_house(source, house, out)
+    truth_house, truth = null_pairing(spec, source, house, out, household, truth)
     others = []
     if spec.train_on_others and source.kind == "simulated":
         ids = training_houses(house_ids(source, out), house, spec.max_train_households)
@@ -479,7 +492,7 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
                 memo.use_feature_grid(g, fg)
         for c in group:
             seed = c.seed(spec.seed)
-            rows = _score_cell(c, grid, truth, period, seed, household, true_events, train,
+            rows = _score_cell(c, grid, truth, period, seed, truth_house, true_events, train,
                                memo)
             _write_cell(out, c, _tidy(rows, c, household.meta, period, seed),
                         {"house_meta": house_meta}, fp)
@@ -491,6 +504,37 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
             del rungs[period]  # a year of 1-s grids is gigabytes; the feature rung is kept
         del grid, train
     return len(todo)
+
+
+def null_pairing(spec: StudySpec, source: Source, house: str, out: Path, household, truth):
+    """(household whose sub-meters are the appliance truth, GroundTruth) that ``house``'s curve
+    is scored against under the spec's null control (:mod:`nilm.null`): its own under
+    ``"none"``; another household's, over the same dates, under ``"permute_households"``; its
+    own truth rolled by :data:`nilm.null.SHIFT_DAYS` days under ``"shift_days"``."""
+    from . import null
+
+    if spec.null == "none":
+        return household, truth
+    if spec.null == "shift_days":
+        return household, null.shift_truth(truth)
+    houses = house_ids(source, out)
+    skip = spec.max_train_households if spec.train_on_others else 0
+    other = null.partner(houses, house, skip)
+    other_house, other_truth = load_house(source, other, out)
+    null.check_same_dates(truth, other_truth, house, other)
+    return other_house, other_truth
+
+
+def null_truths(spec: StudySpec, houses: list[str], truths: list) -> list:
+    """The truths a population job scores its houses' curves against under the spec's null
+    control (see :func:`null_pairing`; occupants are household-level, so ``shift_days`` keeps
+    them)."""
+    from . import null
+
+    if spec.null != "permute_households":
+        return truths
+    skip = spec.max_train_households if spec.train_on_others else 0
+    return [truths[houses.index(null.partner(houses, h, skip))] for h in houses]
 
 
 #: fewest labelled households :func:`nilm.privacy.score_occupants_population` scores (it
@@ -518,6 +562,7 @@ def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[C
 
     houses = house_ids(source, out)
     truths = [GroundTruth.load(_data_dir(out, source) / f"{h}.truth.npz") for h in houses]
+    truths = null_truths(spec, houses, truths)
     # only labelled households are read by the scorer, and none when too few are labelled:
     # loading and resampling a population of 1-s years for nothing dominated small studies
     labelled = [i for i, t in enumerate(truths) if t.occupants > 0]

@@ -1,0 +1,155 @@
+"""``make results``: run the headline study and its permutation null, and write the committed
+headline table.
+
+    python scripts/results.py studies/headline.toml [--households N] [--workers 2]
+
+Runs the spec (``OUT/``, default ``reports/headline``) and the same spec with
+``null = "permute_households"`` (``OUT/null``), writes both reports, then
+``docs/results/headline.csv`` (:func:`nilm.report.headline_csv`, by stratum),
+``docs/results/null.csv`` (the null-control table: every inference, every rung),
+``docs/results/provenance.json`` (the study's provenance, wall time, peak memory, the machine's
+load, the override) and the README's headline table between its markers. ``--households N``
+scales every simulated source so that the population totals about N households (a smaller
+stated evaluation population when the full one cannot run on the machine at hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from nilm import report
+from nilm.atomic import atomic_open
+from nilm.study import StudySpec, run_study
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK_START, MARK_END = "<!-- headline:start -->", "<!-- headline:end -->"
+SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
+           6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
+
+
+def scaled(spec: StudySpec, households: int | None) -> StudySpec:
+    """``spec`` with its simulated sources scaled to about ``households`` in total."""
+    if households is None:
+        return spec
+    sim = [s for s in spec.sources if s.kind == "simulated"]
+    total = sum(s.households for s in sim)
+    sources = [dataclasses.replace(s, households=max(2, round(households * s.households /
+                                                               total)))
+               if s.kind == "simulated" else s for s in spec.sources]
+    return dataclasses.replace(spec, sources=sources)
+
+
+def strata(spec: StudySpec, out: Path) -> pd.DataFrame:
+    """One row per simulated household: source, house, heating, water_heater, household_type,
+    season (read from each source's population.json)."""
+    rows = []
+    for s in spec.sources:
+        if s.kind != "simulated":
+            continue
+        with open(out / "data" / s.name / "population.json") as f:
+            pop = json.load(f)
+        season = SEASONS[int(s.start[5:7])]
+        for h in pop["houses"]:
+            cfg = h["config"]
+            own = cfg["ownership"]
+            heat = cfg.get("heating") or {}
+            heating = heat.get("kind") or ("electric" if own.get("electric_heat") else "none")
+            wh = cfg.get("water_heater") or {}
+            water = ("none" if not own.get("water_heater") else
+                     "offpeak" if wh.get("offpeak") else "daytime")
+            rows.append({"source": s.name, "house": h["house"], "heating": heating,
+                         "water_heater": water, "household_type": h["household_type"],
+                         "season": season})
+    return pd.DataFrame(rows)
+
+
+def null_table(results: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Every inference's declared headline metric at every rung of the null study."""
+    tab = report.headline_table(results, seed=seed)
+    return tab[["dataset", "inference", "target", "metric", "method", "period_s", "value",
+                "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi", "houses",
+                "ci_reason", "discovery"]]
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    with atomic_open(path, "w", newline="") as f:
+        df.to_csv(f, index=False, float_format="%.6g")
+
+
+def update_readme(table: str, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    if MARK_START not in text or MARK_END not in text:
+        raise SystemExit(f"{path}: no {MARK_START} … {MARK_END} markers")
+    head, rest = text.split(MARK_START, 1)
+    _, tail = rest.split(MARK_END, 1)
+    with atomic_open(path, "w", encoding="utf-8") as f:
+        f.write(f"{head}{MARK_START}\n{table}\n{MARK_END}{tail}")
+
+
+def peak_rss_gb() -> float:
+    """Largest resident set of this process or any finished child, GB (Linux: KiB units)."""
+    kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+              resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return kib / 1024 ** 2
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("spec", type=Path)
+    ap.add_argument("--out", type=Path, default=ROOT / "reports" / "headline")
+    ap.add_argument("--docs", type=Path, default=ROOT / "docs" / "results")
+    ap.add_argument("--readme", type=Path, default=ROOT / "README.md")
+    ap.add_argument("--households", type=int, default=None,
+                    help="scale the simulated sources to about this many households")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-null", action="store_true", help="skip the permutation null")
+    a = ap.parse_args(argv)
+    try:
+        spec = scaled(StudySpec.from_toml(a.spec), a.households)
+    except (OSError, ValueError, TypeError) as e:
+        print(f"results: {a.spec}: {e}", file=sys.stderr)
+        return 2
+    timing = {}
+    t0 = time.time()
+    res = run_study(spec, a.out, workers=a.workers)
+    timing["study_s"] = round(time.time() - t0, 1)
+    report.write_report(a.out, results=res, seed=spec.seed)
+    nulls = None
+    if not a.no_null:
+        t1 = time.time()
+        nspec = dataclasses.replace(spec, null="permute_households")
+        nres = run_study(nspec, a.out / "null", workers=a.workers)
+        timing["null_s"] = round(time.time() - t1, 1)
+        nulls = null_table(nres, spec.seed)
+    a.docs.mkdir(parents=True, exist_ok=True)
+    head = report.headline_csv(res, strata(spec, a.out), seed=spec.seed)
+    write_csv(head, a.docs / "headline.csv")
+    if nulls is not None:
+        write_csv(nulls, a.docs / "null.csv")
+    with open(a.out / "provenance.json") as f:
+        prov = json.load(f)
+    prov.update(timing=timing, peak_rss_gb=round(peak_rss_gb(), 2),
+                load_average=[round(x, 2) for x in os.getloadavg()], cpus=os.cpu_count(),
+                households_override=a.households, workers=a.workers,
+                households=int(sum(s.households for s in spec.sources)),
+                command=" ".join(["python", "scripts/results.py", str(a.spec)]
+                                 + ([f"--households {a.households}"] if a.households else [])))
+    with atomic_open(a.docs / "provenance.json", "w") as f:
+        json.dump(prov, f, indent=2, default=str)
+    update_readme(report.readme_table(head), a.readme)
+    print(json.dumps({"timing": timing, "peak_rss_gb": prov["peak_rss_gb"],
+                      "households": prov["households"], "rows": len(head)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
