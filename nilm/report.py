@@ -312,6 +312,68 @@ def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
     return out[HEADLINE_CSV_COLUMNS]
 
 
+#: columns of :func:`ownership_scores`
+OWNERSHIP_COLUMNS = ["dataset", "simulated", "inference", "target", "metric", "period_s",
+                     "method", "value", "ci_low", "ci_high", "prior", "skill", "skill_lo",
+                     "skill_hi", "n_households", "owners", "ci_reason"]
+
+_OWNERSHIP_METRICS = ("ownership_balanced_accuracy", "ownership_mcc", "presence_f1_macro")
+
+
+def ownership_scores(results: pd.DataFrame, ownership: pd.DataFrame, *,
+                     seed: int = 0) -> pd.DataFrame:
+    """Ownership (presence) detection scored over households, from the scorers'
+    ``ownership_correct`` rows and the true ownership.
+
+    Parameters
+    ----------
+    results : the study's tidy table; its ``ownership_correct`` rows (1 when the attack's
+        verdict "owns it" / "does not" matched the truth) give each household's prediction.
+    ownership : ``source``, ``house``, ``target`` (appliance), ``owns`` (bool): the truth.
+    seed : seed of the bootstrap over households.
+
+    Returns
+    -------
+    DataFrame with :data:`OWNERSHIP_COLUMNS`, per dataset × inference × target × period ×
+    method and metric: balanced accuracy and MCC of owns / does not own over households (the
+    hot-water heater, issue 11 item 4) and the F1-macro of presence (Petralia et al. 2023's
+    appliance-presence metric). Prior: the households' majority ownership predicted for all
+    (balanced accuracy 0.5, MCC undefined). CIs: households resampled
+    (:func:`nilm.stats.paired_bootstrap` with households as blocks).
+    """
+    r = results[results["metric"] == "ownership_correct"]
+    r = r[np.isfinite(r["value"].to_numpy(float))]
+    truth = dict(zip(zip(house_key(ownership), ownership["target"].astype(str)),
+                     ownership["owns"].astype(bool), strict=True))
+    out = []
+    keys = ["simulated", "dataset", "inference", "target", "period_s", "method"]
+    for key, g in r.groupby(keys, sort=True):
+        rec = dict(zip(keys, key, strict=True))
+        t = np.array([truth.get((k, str(rec["target"]))) for k in house_key(g)], dtype=object)
+        known = np.array([x is not None for x in t])
+        t = t[known].astype(bool)
+        pred = np.where(g["value"].to_numpy(float)[known] >= 0.5, t, ~t)
+        majority = bool(t.mean() >= 0.5) if t.size else False
+        conf = _confusion_rows(t, pred)
+        prior_conf = _confusion_rows(t, np.full(t.shape, majority))
+        for metric in _OWNERSHIP_METRICS:
+            e = stats.paired_bootstrap(conf, prior_conf, metric, seed=seed)
+            if e.reason == "too few days":
+                e.reason = "too few households"
+            out.append({**rec, "simulated": _truthy(rec["simulated"]), "metric": metric,
+                        "value": e.value, "ci_low": e.ci[0], "ci_high": e.ci[1],
+                        "prior": e.prior, "skill": e.skill, "skill_lo": e.skill_ci[0],
+                        "skill_hi": e.skill_ci[1], "n_households": int(t.size),
+                        "owners": int(t.sum()), "ci_reason": e.reason})
+    return pd.DataFrame(out, columns=OWNERSHIP_COLUMNS)
+
+
+def _confusion_rows(truth: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """(households, 4) rows of tp, fp, fn, tn: one household per row (the bootstrap blocks)."""
+    t, p = truth.astype(bool), pred.astype(bool)
+    return np.stack([t & p, ~t & p, t & ~p, ~t & ~p], axis=1).astype(float).reshape(-1, 4)
+
+
 def readme_table(headline: pd.DataFrame) -> str:
     """The README's headline table (Markdown) from ``headline.csv``'s ``stratum == "all"`` rows at
     the 10-min and 30-min rungs: one line per dataset × inference × period, value [CI], skill
@@ -782,7 +844,8 @@ def cli_main(argv: list[str] | None = None) -> int:
 
 
 __all__ = ["AGGREGATE_COLUMNS", "HEADLINE_COLUMNS", "HEADLINE_CSV_COLUMNS", "HEADLINE_PERIODS",
-           "HOW_TO_READ", "headline_csv", "readme_table",
+           "HOW_TO_READ", "OWNERSHIP_COLUMNS", "headline_csv", "ownership_scores",
+           "readme_table",
            "aggregate", "cli_main", "house_key", "no_decision",
            "dedupe_native", "fmt_ci", "fmt_number", "headline_sentences", "headline_table",
            "inference_tables", "latex_tables", "write_report"]

@@ -81,6 +81,11 @@ def _balanced_accuracy(s):
     return 0.5 * (tpr + tnr)
 
 
+def _f1_macro(s):
+    tp, fp, fn, tn = s[..., 0], s[..., 1], s[..., 2], s[..., 3]
+    return 0.5 * (_safe_div(2 * tp, 2 * tp + fp + fn) + _safe_div(2 * tn, 2 * tn + fn + fp))
+
+
 def _mean(s):
     return _safe_div(s[..., 0], s[..., 1])
 
@@ -124,7 +129,7 @@ _SHARE_PRIOR = "the share reached by the population prior's constant prediction"
 METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc, "intervals"),
     Metric("day_use_mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc),
-    Metric("ownership_mcc", False, -1.0, 1.0, "the majority ownership of training households",
+    Metric("ownership_mcc", False, -1.0, 1.0, "the majority ownership of the households",
            _CONFUSION, _mcc, "households"),
     Metric("f1_absent", False, 0.0, 1.0, "always 'absent' (F1 2p/(1+p))", _CONFUSION[:3], _f1,
            "intervals"),
@@ -132,8 +137,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("event_f1", False, 0.0, 1.0, "every interval an event", _CONFUSION[:3], _f1,
            "events"),
     Metric("day_use_f1", False, 0.0, 1.0, "used every day (F1 2p/(1+p))", _CONFUSION[:3], _f1),
-    Metric("presence_f1_macro", False, 0.0, 1.0, "the majority presence of training households",
-           n_unit="households"),
+    Metric("presence_f1_macro", False, 0.0, 1.0, "the majority presence of the households",
+           _CONFUSION, _f1_macro, "households"),
     Metric("balanced_accuracy", False, 0.0, 1.0, "0.5 (any input-blind predictor)", _CONFUSION,
            _balanced_accuracy, "households"),
     Metric("ownership_balanced_accuracy", False, 0.0, 1.0, "0.5 (any input-blind predictor)",

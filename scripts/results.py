@@ -7,6 +7,7 @@ Runs the spec (``OUT/``, default ``reports/headline``) and the same spec with
 ``null = "permute_households"`` (``OUT/null``), writes both reports, then
 ``docs/results/headline.csv`` (:func:`nilm.report.headline_csv`, by stratum),
 ``docs/results/null.csv`` (the null-control table: every inference, every rung),
+``docs/results/ownership.csv`` (water-heater and appliance ownership over households),
 ``docs/results/provenance.json`` (the study's provenance, wall time, peak memory, the machine's
 load, the override) and the README's headline table between its markers. ``--households N``
 scales every simulated source so that the population totals about N households (a smaller
@@ -48,15 +49,26 @@ def scaled(spec: StudySpec, households: int | None) -> StudySpec:
     return dataclasses.replace(spec, sources=sources)
 
 
+def _population(spec: StudySpec, out: Path):
+    """(source, population.json) of each simulated source."""
+    for s in spec.sources:
+        if s.kind == "simulated":
+            with open(out / "data" / s.name / "population.json") as f:
+                yield s, json.load(f)
+
+
+def ownership(spec: StudySpec, out: Path) -> pd.DataFrame:
+    """True ownership: source, house, target (appliance), owns."""
+    return pd.DataFrame([{"source": s.name, "house": h["house"], "target": name, "owns": owns}
+                         for s, pop in _population(spec, out) for h in pop["houses"]
+                         for name, owns in h["config"]["ownership"].items()])
+
+
 def strata(spec: StudySpec, out: Path) -> pd.DataFrame:
     """One row per simulated household: source, house, heating, water_heater, household_type,
     season (read from each source's population.json)."""
     rows = []
-    for s in spec.sources:
-        if s.kind != "simulated":
-            continue
-        with open(out / "data" / s.name / "population.json") as f:
-            pop = json.load(f)
+    for s, pop in _population(spec, out):
         season = SEASONS[int(s.start[5:7])]
         for h in pop["houses"]:
             cfg = h["config"]
@@ -135,6 +147,8 @@ def main(argv=None) -> int:
     write_csv(head, a.docs / "headline.csv")
     if nulls is not None:
         write_csv(nulls, a.docs / "null.csv")
+    write_csv(report.ownership_scores(res, ownership(spec, a.out), seed=spec.seed),
+              a.docs / "ownership.csv")
     with open(a.out / "provenance.json") as f:
         prov = json.load(f)
     prov.update(timing=timing, peak_rss_gb=round(peak_rss_gb(), 2),

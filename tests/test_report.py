@@ -262,3 +262,25 @@ def test_headline_says_when_nothing_could_be_scored():
              if s["dataset"] == "UCI"}
     assert "no score at 30 min" in sents["routine"]
     assert "at 10 min (skill" in sents["routine"]
+
+
+def test_ownership_scores_hand_computed():
+    # 12 households, 8 own a heater; the attack is right on 10: two owners called non-owners
+    owns = np.array([True] * 8 + [False] * 4)
+    correct = np.array([1.0] * 6 + [0.0] * 2 + [1.0] * 4)
+    res = pd.DataFrame({"dataset": "sim", "simulated": True, "source": "a",
+                        "house": [f"h{i}" for i in range(12)], "inference": "hot_water",
+                        "target": "water_heater", "metric": "ownership_correct",
+                        "period_s": 1800.0, "method": "offpeak_step", "value": correct})
+    truth = pd.DataFrame({"source": "a", "house": [f"h{i}" for i in range(12)],
+                          "target": "water_heater", "owns": owns})
+    tab = report.ownership_scores(res, truth).set_index("metric")
+    # tp 6, fn 2, tn 4, fp 0: balanced accuracy (6/8 + 4/4)/2, MCC 24/sqrt(6·8·4·6)
+    assert tab.loc["ownership_balanced_accuracy", "value"] == pytest.approx(0.875)
+    assert tab.loc["ownership_mcc", "value"] == pytest.approx(24 / np.sqrt(6 * 8 * 4 * 6))
+    assert tab.loc["presence_f1_macro", "value"] == pytest.approx(0.5 * (12 / 14 + 8 / 10))
+    # prior: "owns" for all (the majority): balanced accuracy 0.5, MCC undefined
+    assert tab.loc["ownership_balanced_accuracy", "prior"] == 0.5
+    assert np.isnan(tab.loc["ownership_mcc", "prior"])
+    assert (tab.n_households == 12).all() and (tab.owners == 8).all()
+    assert (tab.ci_reason == "").all()
