@@ -26,7 +26,8 @@ test: $(STAMP)
 # smaller stated population (e.g. `make results HOUSEHOLDS=48`)
 results: $(STAMP)
 	NUMBA_NUM_THREADS=1 $(PY) scripts/results.py studies/headline.toml \
-		$(if $(HOUSEHOLDS),--households $(HOUSEHOLDS))
+		$(if $(HOUSEHOLDS),--households $(HOUSEHOLDS)) \
+		$(if $(NULL_HOUSEHOLDS),--null-households $(NULL_HOUSEHOLDS))
 
 docs: $(STAMP)
 	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html

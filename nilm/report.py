@@ -211,7 +211,7 @@ def dedupe_native(results: pd.DataFrame) -> pd.DataFrame:
 
 HEADLINE_COLUMNS = ["simulated", "dataset", "inference", "method", "target", "period_s",
                     "threat_model", *AGGREGATE_COLUMNS, "q_value", "discovery",
-                    "detectable_skill"]
+                    "detectable_skill", "attacks_tried"]
 
 
 def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
@@ -222,7 +222,8 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
     No attack is chosen here: an inference whose declared attack is absent from ``results`` is
     left out. Over all the table's rows the Benjamini–Hochberg q-value of "skill ≤ 0" is given
     (``q_value``; ``discovery`` where it is ≤ 0.05) and the smallest skill the study could have
-    detected at 80 % power (``detectable_skill``).
+    detected at 80 % power (``detectable_skill``); ``attacks_tried`` lists every attack of the
+    inference in ``results`` (what a "no leak found" row was found with).
 
     Returns a DataFrame with the columns :data:`HEADLINE_COLUMNS`.
     """
@@ -236,8 +237,11 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
                     & (results["method"] == h.method)]
         if h.target is not None:
             r = r[r["target"] == h.target]
+        tried = results[results["inference"] == inf]
         for (sim, ds), g in r.groupby(["simulated", "dataset"], sort=True):
             a = aggregate(g, ["period_s"], seed=seed)
+            a["attacks_tried"] = ", ".join(sorted(set(tried.loc[tried["dataset"] == ds,
+                                                                "method"].astype(str))))
             a.insert(0, "target", h.target if h.target is not None else "all")
             a.insert(0, "method", h.method)
             a.insert(0, "inference", inf)
@@ -552,7 +556,7 @@ def _headline_row(x) -> list[str]:
                                                                             x["inference"]),
             x["method"], x["metric"], period_label(x["period_s"]), value, skill,
             str(int(x["houses"])), num(100 * float(x["no_decision"]), "{:.0f} %"),
-            num(x["q_value"], "{:.3f}"), num(x["detectable_skill"])]
+            num(x["q_value"], "{:.3f}"), num(x["detectable_skill"]), x["attacks_tried"]]
 
 
 def inference_tables(results: pd.DataFrame, *, seed: int = 0) -> dict[str, dict]:
@@ -771,7 +775,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
               "with 80 % power. A row without discovery reads 'no leak found by this attack', "
               "informative only down to its detectable skill.")
         doc.table(["data", "inference", "attack", "metric", "resolution", "value [95 % CI]",
-                   "skill [95 % CI]", "households", "no decision", "q", "detectable"],
+                   "skill [95 % CI]", "households", "no decision", "q", "detectable",
+                   "attacks tried"],
                   [_headline_row(x) for _, x in tab.iterrows()])
     doc.h(2, "How to read")
     doc.ul(HOW_TO_READ)

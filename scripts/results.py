@@ -107,6 +107,16 @@ def update_readme(table: str, path: Path) -> None:
         f.write(f"{head}{MARK_START}\n{table}\n{MARK_END}{tail}")
 
 
+def _git_head() -> str | None:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              cwd=ROOT, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 def peak_rss_gb() -> float:
     """Largest resident set of this process or any finished child, GB (Linux: KiB units)."""
     kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -122,8 +132,18 @@ def main(argv=None) -> int:
     ap.add_argument("--readme", type=Path, default=ROOT / "README.md")
     ap.add_argument("--households", type=int, default=None,
                     help="scale the simulated sources to about this many households")
+    ap.add_argument("--null-households", type=int, default=None,
+                    help="population of the permutation null (default: as the study's)")
+    ap.add_argument("--null-out", type=Path, default=None,
+                    help="output folder of the null study (default: OUT/null)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-null", action="store_true", help="skip the permutation null")
+    ap.add_argument("--note", action="append", default=[],
+                    help="a line added to the provenance notes (e.g. measurements of a reused "
+                         "run)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="read the finished studies' results.csv (OUT, the null's folder) "
+                         "instead of running them: re-reports with this code")
     a = ap.parse_args(argv)
     try:
         spec = scaled(StudySpec.from_toml(a.spec), a.households)
@@ -132,14 +152,19 @@ def main(argv=None) -> int:
         return 2
     timing = {}
     t0 = time.time()
-    res = run_study(spec, a.out, workers=a.workers)
+    res = (pd.read_csv(a.out / "results.csv") if a.reuse
+           else run_study(spec, a.out, workers=a.workers))
     timing["study_s"] = round(time.time() - t0, 1)
     report.write_report(a.out, results=res, seed=spec.seed)
     nulls = None
     if not a.no_null:
         t1 = time.time()
-        nspec = dataclasses.replace(spec, null="permute_households")
-        nres = run_study(nspec, a.out / "null", workers=a.workers)
+        nsize = a.null_households if a.null_households is not None else a.households
+        nspec = dataclasses.replace(scaled(StudySpec.from_toml(a.spec), nsize),
+                                    null="permute_households")
+        nout = a.null_out or a.out / "null"
+        nres = (pd.read_csv(nout / "results.csv") if a.reuse
+                else run_study(nspec, nout, workers=a.workers))
         timing["null_s"] = round(time.time() - t1, 1)
         nulls = null_table(nres, spec.seed)
     a.docs.mkdir(parents=True, exist_ok=True)
@@ -151,12 +176,24 @@ def main(argv=None) -> int:
               a.docs / "ownership.csv")
     with open(a.out / "provenance.json") as f:
         prov = json.load(f)
-    prov.update(timing=timing, peak_rss_gb=round(peak_rss_gb(), 2),
+    if a.reuse:
+        # the studies ran before: their own wall times are in their provenance records
+        timing = {"study_s": prov.get("elapsed_s")}
+        if not a.no_null:
+            with open(nout / "provenance.json") as f:
+                timing["null_s"] = json.load(f).get("elapsed_s")
+        prov["report_git_commit"] = _git_head()
+    prov["notes"] = list(prov.get("notes", [])) + a.note
+    prov.update(timing=timing, peak_rss_gb=None if a.reuse else round(peak_rss_gb(), 2),
                 load_average=[round(x, 2) for x in os.getloadavg()], cpus=os.cpu_count(),
                 households_override=a.households, workers=a.workers,
                 households=int(sum(s.households for s in spec.sources)),
+                null_households=(None if a.no_null else int(sum(
+                    s.households for s in nspec.sources))),
                 command=" ".join(["python", "scripts/results.py", str(a.spec)]
-                                 + ([f"--households {a.households}"] if a.households else [])))
+                                 + ([f"--households {a.households}"] if a.households else [])
+                                 + ([f"--null-households {a.null_households}"]
+                                    if a.null_households else [])))
     with atomic_open(a.docs / "provenance.json", "w") as f:
         json.dump(prov, f, indent=2, default=str)
     update_readme(report.readme_table(head), a.readme)
