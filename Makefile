@@ -27,7 +27,8 @@ test: $(STAMP)
 results: $(STAMP)
 	NUMBA_NUM_THREADS=1 $(PY) scripts/results.py studies/headline.toml \
 		$(if $(HOUSEHOLDS),--households $(HOUSEHOLDS)) \
-		$(if $(NULL_HOUSEHOLDS),--null-households $(NULL_HOUSEHOLDS))
+		$(if $(NULL_HOUSEHOLDS),--null-households $(NULL_HOUSEHOLDS)) \
+		$(if $(NULL_RESOLUTIONS),--null-resolutions $(NULL_RESOLUTIONS))
 
 docs: $(STAMP)
 	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html

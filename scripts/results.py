@@ -134,6 +134,8 @@ def main(argv=None) -> int:
                     help="scale the simulated sources to about this many households")
     ap.add_argument("--null-households", type=int, default=None,
                     help="population of the permutation null (default: as the study's)")
+    ap.add_argument("--null-resolutions", default=None,
+                    help="comma-separated rungs of the null study (default: the study's)")
     ap.add_argument("--null-out", type=Path, default=None,
                     help="output folder of the null study (default: OUT/null)")
     ap.add_argument("--workers", type=int, default=2)
@@ -162,6 +164,8 @@ def main(argv=None) -> int:
         nsize = a.null_households if a.null_households is not None else a.households
         nspec = dataclasses.replace(scaled(StudySpec.from_toml(a.spec), nsize),
                                     null="permute_households")
+        if a.null_resolutions:
+            nspec = dataclasses.replace(nspec, resolutions=a.null_resolutions.split(","))
         nout = a.null_out or a.out / "null"
         nres = (pd.read_csv(nout / "results.csv") if a.reuse
                 else run_study(nspec, nout, workers=a.workers))
@@ -193,7 +197,9 @@ def main(argv=None) -> int:
                 command=" ".join(["python", "scripts/results.py", str(a.spec)]
                                  + ([f"--households {a.households}"] if a.households else [])
                                  + ([f"--null-households {a.null_households}"]
-                                    if a.null_households else [])))
+                                    if a.null_households else [])
+                                 + ([f"--null-resolutions {a.null_resolutions}"]
+                                    if a.null_resolutions else [])))
     with atomic_open(a.docs / "provenance.json", "w") as f:
         json.dump(prov, f, indent=2, default=str)
     update_readme(report.readme_table(head), a.readme)
