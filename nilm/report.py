@@ -378,6 +378,12 @@ def _confusion_rows(truth: np.ndarray, pred: np.ndarray) -> np.ndarray:
     return np.stack([t & p, ~t & p, t & ~p, ~t & ~p], axis=1).astype(float).reshape(-1, 4)
 
 
+def _value_or_no_ci(x) -> str:
+    if math.isfinite(float(x["ci_low"])) and math.isfinite(float(x["ci_high"])):
+        return fmt_ci(x["value"], x["ci_low"], x["ci_high"], x["metric"])
+    return f"{fmt_number(x['value'], x['metric'])} (no CI)"
+
+
 def readme_table(headline: pd.DataFrame) -> str:
     """The README's headline table (Markdown) from ``headline.csv``'s ``stratum == "all"`` rows at
     the 10-min and 30-min rungs: one line per dataset × inference × period, value [CI], skill
@@ -396,7 +402,7 @@ def readme_table(headline: pd.DataFrame) -> str:
             f"| {INFERENCE_LABELS.get(x['inference'], x['inference'])} ({x['metric']}, "
             f"{x['method']}) | {data_label(x['simulated'], x['dataset'])} | "
             f"{period_label(x['period_s'])} | "
-            f"{fmt_ci(x['value'], x['ci_low'], x['ci_high'], x['metric'])} | "
+            f"{_value_or_no_ci(x)} | "
             f"{num(x['skill_population'])} | {num(x['skill_household'])} | "
             f"{int(x['n_households'])} | {days} |")
     return "\n".join(lines)
