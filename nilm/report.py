@@ -87,7 +87,18 @@ def house_key(rows: pd.DataFrame) -> pd.Series:
 
 
 def _n_houses(g: pd.DataFrame) -> int:
-    return int(house_key(g[g["house"].astype(str) != "*"]).nunique())
+    """Distinct households behind rows; a population row (house ``"*"``, e.g. the occupant
+    count) counts the households its ``n`` says it scored."""
+    per_house = g["house"].astype(str) != "*"
+    n = int(house_key(g[per_house]).nunique())
+    pop = g[~per_house]
+    if len(pop) and len(pop["metric"].unique()) == 1:
+        try:
+            if stats.metric_info(str(pop["metric"].iloc[0])).n_unit == "households":
+                n += int(np.nansum(pop["n"].to_numpy(float)))
+        except KeyError:
+            pass
+    return n
 
 
 def _per_house(g: pd.DataFrame) -> pd.DataFrame:

@@ -132,6 +132,8 @@ def main(argv=None) -> int:
     ap.add_argument("--readme", type=Path, default=ROOT / "README.md")
     ap.add_argument("--households", type=int, default=None,
                     help="scale the simulated sources to about this many households")
+    ap.add_argument("--null-spec", type=Path, default=None,
+                    help="spec the null study is scaled from (default: SPEC)")
     ap.add_argument("--null-households", type=int, default=None,
                     help="population of the permutation null (default: as the study's)")
     ap.add_argument("--null-resolutions", default=None,
@@ -162,7 +164,7 @@ def main(argv=None) -> int:
     if not a.no_null:
         t1 = time.time()
         nsize = a.null_households if a.null_households is not None else a.households
-        nspec = dataclasses.replace(scaled(StudySpec.from_toml(a.spec), nsize),
+        nspec = dataclasses.replace(scaled(StudySpec.from_toml(a.null_spec or a.spec), nsize),
                                     null="permute_households")
         if a.null_resolutions:
             nspec = dataclasses.replace(nspec, resolutions=a.null_resolutions.split(","))
@@ -196,6 +198,7 @@ def main(argv=None) -> int:
                     s.households for s in nspec.sources))),
                 command=" ".join(["python", "scripts/results.py", str(a.spec)]
                                  + ([f"--households {a.households}"] if a.households else [])
+                                 + ([f"--null-spec {a.null_spec}"] if a.null_spec else [])
                                  + ([f"--null-households {a.null_households}"]
                                     if a.null_households else [])
                                  + ([f"--null-resolutions {a.null_resolutions}"]
