@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DATA   ?= ../shared/data
 
-.PHONY: demo test docs notebooks lint bench peers lock clean results
+.PHONY: demo test test-fast docs notebooks lint bench peers lock clean results
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check nilm tests benchmarks scripts docs/conf.py
 	$(PY) -m pytest -q tests
+
+# the suite without the tests marked slow (notebooks, end-to-end studies, real-data model fits)
+test-fast: $(STAMP)
+	$(VENV)/bin/ruff check nilm tests benchmarks scripts docs/conf.py
+	$(PY) -m pytest -q -m "not slow" tests
 
 # the headline evaluation study (studies/headline.toml), its permutation null, and the committed
 # docs/results/headline.csv, null.csv, provenance.json and README table; HOUSEHOLDS=N runs a

@@ -17,7 +17,12 @@ long for a benchmark loop; run it once with::
 
 which prints the wall and CPU time (one process, one core: the CPU time is the figure to read on a
 shared machine), the CPU time per simulated day, and the peak resident memory
-(``resource.getrusage``; all data simulated).
+(``resource.getrusage``; all data simulated). The evaluation population (200 households x 4
+seasons of 7 days at 60 s, in memory, FR preset) is timed with::
+
+    .venv/bin/python benchmarks/bench_simulate.py --population 200 --workers 2
+
+Both print the machine's load average beside the timing.
 """
 
 from __future__ import annotations
@@ -95,7 +100,13 @@ def main(argv=None) -> None:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=None, help="folder (default: a temporary one, deleted)")
+    ap.add_argument("--population", type=int, default=0,
+                    help="time this many households x 4 seasons x 7 days at 60 s instead")
+    ap.add_argument("--workers", type=int, default=1)
     a = ap.parse_args(argv)
+    if a.population:
+        population_run(a.population, a.workers, a.seed)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         out = a.out or tmp
         every = {k: True for k in APPLIANCES}
@@ -108,10 +119,51 @@ def main(argv=None) -> None:
         import json
 
         house = json.loads(path.read_text())["houses"][0]
-        print(f"{a.days} days at 1 s, {len(house['mean_kwh_per_day'])} channels "
+        import os
+
+        print(f"load average {os.getloadavg()[0]:.1f}; "
+              f"{a.days} days at 1 s, {len(house['mean_kwh_per_day'])} channels "
               f"({house['household_type']}, {house['occupants']} occupants): wall {wall:.1f} s, "
               f"CPU {cpu:.1f} s ({cpu / a.days * 1000:.0f} ms/day), peak RSS {peak_mb:.0f} MB, "
               f"{house['mean_kwh_per_day']['mains']:.1f} kWh/day (simulated)")
+
+
+#: first days of the four 7-day seasons of the evaluation population
+SEASONS = ("2024-01-08", "2024-04-08", "2024-07-08", "2024-10-07")
+
+
+def _season_job(args) -> tuple[float, int]:
+    from nilm.simulate.household import simulate_household
+    from nilm.simulate.population import house_seeds
+
+    seed, k, n, start = args
+    t = time.process_time()
+    simulate_household(7, seed=house_seeds(seed, n)[k], period=60, start=start)
+    return time.process_time() - t, 7
+
+
+def population_run(households: int, workers: int, seed: int) -> None:
+    """Simulate ``households`` x 4 seasons x 7 days at 60 s (in memory) with ``workers``
+    processes; print wall time, summed CPU time, CPU per household-day and the load."""
+    import os
+    from multiprocessing import Pool
+
+    jobs = [(seed, k, households, s) for k in range(households) for s in SEASONS]
+    _season_job((seed, 0, households, SEASONS[0]))  # compile outside the timing
+    load0 = os.getloadavg()
+    t = time.perf_counter()
+    if workers > 1:
+        with Pool(workers) as pool:
+            res = pool.map(_season_job, jobs, chunksize=4)
+    else:
+        res = [_season_job(j) for j in jobs]
+    wall = time.perf_counter() - t
+    cpu = sum(r[0] for r in res)
+    days = sum(r[1] for r in res)
+    print(f"{households} households x {len(SEASONS)} seasons x 7 days at 60 s (simulated, FR): "
+          f"wall {wall:.1f} s with {workers} workers, CPU {cpu:.1f} s "
+          f"({cpu / days * 1000:.0f} ms per household-day), load average before "
+          f"{load0[0]:.1f}, after {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,7 @@
 
 from .errors import LoadReport, NilmDataError
 from .series import Grid, Household, PowerSeries
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["Grid", "Household", "LoadReport", "NilmDataError", "PowerSeries", "__version__",
            "load", "load_all", "load_truth", "truth_for"]

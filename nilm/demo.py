@@ -65,7 +65,6 @@ def probe_real(data, out: Path, candidates=REAL_CANDIDATES):
     ground-truth proxy), naming the error."""
     from .io import load_all
     from .privacy.truth_proxy import proxy_truth
-    from .study import native_period
 
     sources, natives, notes = [], {}, []
     root = Path(data)
@@ -84,7 +83,7 @@ def probe_real(data, out: Path, candidates=REAL_CANDIDATES):
             notes.append(f"{name} ({path}): skipped, {type(e).__name__}: {e}")
             continue
         sources.append(Source(name=name, kind="path", path=str(path), options=dict(options)))
-        natives[name] = float(min(native_period(h) for h in houses))
+        natives[name] = float(min(h.native_period for h in houses))
     return sources, natives, notes
 
 
@@ -92,6 +91,7 @@ def _demo_figures(out: Path, real: list, seed: int) -> dict:
     """Carpet and disaggregation figures of the first simulated household, and a carpet of the
     first real dataset with sub-meters (its ground truth is then a sub-meter proxy)."""
     from . import plot
+    from .figure_data import carpet_data, disaggregation_data
     from .io import load, load_all
     from .privacy.truth_proxy import proxy_truth
     from .truth import GroundTruth
@@ -102,13 +102,14 @@ def _demo_figures(out: Path, real: list, seed: int) -> dict:
     house = load(first)
     truth = GroundTruth.load(d / (first.name[: -len(".nilm.h5")] + ".truth.npz"))
     figs["carpet_simulated"] = (
-        plot.carpet(house, truth),
+        plot.carpet(carpet_data(house, truth)),
         f"Carpet plot of simulated household {house.meta.get('house')} at its native period, "
         "10 and 30 min: inferred wake-up/bed (change point, triangles) and absences "
         "(unsupervised attack, hatched) against the "
         "simulator's truth (red). Data: simulated.")
     figs["disaggregation_simulated"] = (
-        plot.disaggregation_example(house, periods=(600, 1800), model="co", seed=seed),
+        plot.disaggregation_example(disaggregation_data(house, periods=(600, 1800), model="co",
+                                                        seed=seed)),
         "One day of combinatorial-optimisation disaggregation at 10 and 30 min. Data: "
         "simulated.")
     for src in real:
@@ -118,7 +119,7 @@ def _demo_figures(out: Path, real: list, seed: int) -> dict:
             if span[1] - span[0] < 3 * 86400:
                 continue
             figs[f"carpet_{src.name}"] = (
-                plot.carpet(h, proxy_truth(h)),
+                plot.carpet(carpet_data(h, proxy_truth(h))),
                 f"Carpet plot of {h.name} (real data) with the attacks drawn on; 'true' times "
                 "and absences are a sub-meter proxy, not labels.")
             break
@@ -195,29 +196,5 @@ def run_demo(out="reports/demo", data=None, *, workers: int = 2,
     return written["report.html"]
 
 
-def cli_main(argv: list[str] | None = None) -> int:
-    """``nilm demo [--out DIR] [--data FOLDER] [--workers N] [--households N] [--days D]
-    [--seed S] [--quiet]``."""
-    import argparse
-
-    ap = argparse.ArgumentParser(prog="nilm demo", description="Run the leakage study on a "
-                                 "simulated population and the real datasets found, and write "
-                                 "the report.")
-    ap.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
-    ap.add_argument("--data", default=None,
-                    help="folder of the real datasets, e.g. ../shared/data (default: none)")
-    ap.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    ap.add_argument("--households", type=int, default=DEMO_HOUSEHOLDS,
-                    help=f"simulated households (default {DEMO_HOUSEHOLDS})")
-    ap.add_argument("--days", type=int, default=DEMO_DAYS,
-                    help=f"simulated days each (default {DEMO_DAYS})")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    a = ap.parse_args(argv)
-    run_demo(a.out, a.data, workers=a.workers, households=a.households, days=a.days,
-             seed=a.seed, progress=not a.quiet)
-    return 0
-
-
-__all__ = ["DEMO_DAYS", "DEMO_HOUSEHOLDS", "DEMO_PERIOD", "REAL_CANDIDATES", "cli_main",
+__all__ = ["DEMO_DAYS", "DEMO_HOUSEHOLDS", "DEMO_PERIOD", "REAL_CANDIDATES",
            "ladder_for", "probe_real", "run_demo"]

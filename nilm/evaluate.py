@@ -102,14 +102,6 @@ def concat_grids(grids: Sequence[Grid], names: list[str], gap_s: float = 86400.0
                 list(names), meta)
 
 
-def _with_seed(model: Disaggregator, seed: int) -> Disaggregator:
-    """An unfitted copy of ``model`` with ``seed`` (when it takes one)."""
-    params = model.get_params()
-    if "seed" in params:
-        params["seed"] = seed
-    return type(model)(**params)
-
-
 def evaluate(models: Mapping[str, Disaggregator], train: Grid | Sequence[Grid], test: Grid, *,
              names: list[str] | None = None, metrics: Sequence[str] = DEFAULT_METRICS,
              seed: int = 0, n_boot: int = 1000, alpha: float = 0.05,
@@ -172,7 +164,10 @@ def evaluate(models: Mapping[str, Disaggregator], train: Grid | Sequence[Grid], 
     meta = test.meta
     rows = []
     for method, model in methods.items():
-        fitted = _with_seed(model, seed).fit(train_grid)
+        fresh = model.clone()
+        if "seed" in fresh.get_params():
+            fresh.set_params(seed=seed)
+        fitted = fresh.fit(train_grid)
         pred = fitted.predict(test_grid)
         targets = [(n, test_grid.appliances[j], pred[j], thresholds[j])
                    for j, n in enumerate(names)]

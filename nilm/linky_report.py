@@ -28,7 +28,6 @@ CNIL (2012). Recommandation relative aux compteurs communicants.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -153,7 +152,7 @@ def daily_table(household, grid, *, train=None, seed: int = 0) -> tuple[pd.DataF
 
 def _summary(table: pd.DataFrame, info: dict, period: float) -> list[str]:
     """Plain-words findings, each computed from the table."""
-    from .plot import period_label
+    from .labels import period_label
 
     lines = []
     n = len(table)
@@ -235,7 +234,6 @@ def analysis_blocks(household) -> list[tuple[int, int, int]]:
     step inside one calendar month (:data:`BLOCKS`). A day's step is the step of most of its
     values (interval curves), or the series' native period (TIC point samples)."""
     from .clock import local_midnights
-    from .study import native_period
 
     s = household.mains
     tz = household.timezone
@@ -247,7 +245,7 @@ def analysis_blocks(household) -> list[tuple[int, int, int]]:
         hold[:-1] = np.minimum(np.diff(s.t), int(s.period))
         hold[-1] = int(s.period)
     else:
-        hold = np.full(len(s), native_period(household), dtype=np.int64)
+        hold = np.full(len(s), household.native_period, dtype=np.int64)
     days, edges = local_midnights(int(s.t[ok][0]), int(s.t[ok][-1]) + 1, tz)
     k = np.searchsorted(edges, s.t[ok], "right") - 1
     step_of_day = np.zeros(len(days), dtype=np.int64)
@@ -332,9 +330,11 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None) -> dict:
     NilmDataError : the file is not readable Linky data (file and line named).
     UsageError : a folder holding several meters.
     """
-    from . import __version__, plot
+    from . import labels, plot
     from .errors import NilmDataError
+    from .figure_data import carpet_data
     from .report import Document
+    from .version import __version__
 
     out = Path(out_dir)
     household = load_meter(path, start=start)
@@ -392,15 +392,15 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None) -> dict:
             table.to_csv(f, index=False, float_format="%.4g")
         files["days.csv"] = out / "days.csv"
         kind = "simulated" if household.meta.get("simulated") else "real (your Linky data)"
-        fig = plot.carpet(household, None, periods=(None,),
-                          label=f"{kind}; estimates unvalidated")
+        fig = plot.carpet(carpet_data(household, None, periods=(None,),
+                                      label=f"{kind}; estimates unvalidated"))
         png = plot.png_bytes(fig)
         with atomic_open(out / "figures" / "carpet.png", "wb") as f:
             f.write(png)
         files["figures/carpet.png"] = out / "figures" / "carpet.png"
         steps = sorted(set(periods))
         doc.p(f"Data: {shown}; {len(table)} local days at a step of "
-              f"{', '.join(plot.period_label(p) for p in steps)}; analysed by nilm "
+              f"{', '.join(labels.period_label(p) for p in steps)}; analysed by nilm "
               f"{__version__} (seed {seed}).")
         doc.p(f"Caveat: {CAVEAT}")
         doc.h(2, "Findings")
@@ -447,35 +447,15 @@ def _f(x, digits: int = 1) -> str:
     return "–" if x is None or not math.isfinite(float(x)) else f"{float(x):.{digits}f}"
 
 
-def cli_main(argv: list[str] | None = None) -> int:
-    """``nilm linky PATH [--out DIR] [--seed S] [--start T]``: prints the findings and the
-    report's path."""
-    import argparse
-
-    from .errors import NilmDataError, UsageError
-
-    ap = argparse.ArgumentParser(prog="nilm linky", description="What your own Linky data "
-                                 "reveals, computed on this computer.")
-    ap.add_argument("export", help="a Linky file (Enedis CSV/XLSX export, Data Connect JSON, "
-                    "supplier export, TIC log) or a folder of one meter's downloads")
-    ap.add_argument("--out", default=None, help="output folder (default: <export>_nilm/)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--start", default=None, help="start time of a TIC capture without clock "
-                    "(ISO 8601, local time without offset)")
-    a = ap.parse_args(argv)
-    src = Path(a.export)
-    out = Path(a.out) if a.out else src.with_name(mask_text(src.stem) + "_nilm")
-    try:
-        result = analyse_export(src, out, seed=a.seed, start=a.start)
-    except (NilmDataError, UsageError) as e:
-        print(f"nilm linky: error: {e}", file=sys.stderr)
-        return 2
-    print("\n".join(result["summary"] + result["notes"]))
-    print(CAVEAT)
-    print(f"report: {result['files']['linky_report.html']}")
-    return 0
+def default_out(src) -> Path:
+    """``nilm linky``'s output folder when none is given: ``<export>_nilm`` beside the export
+    (its digit runs masked, :func:`nilm.io.prm.mask_text`); for ``.`` or ``..`` the folder's
+    own name, not an empty one."""
+    src = Path(src)
+    named = src if src.name not in ("", ".", "..") else src.resolve()
+    return named.with_name(mask_text(named.stem) + "_nilm")
 
 
 __all__ = ["BLOCKS", "CAVEAT", "DAILY_ONLY", "MIN_ABSENCE_S", "TRAIN_DAYS", "TRAIN_HOUSEHOLDS",
-           "analyse_export", "analysis_blocks", "cli_main", "daily_table", "load_meter",
+           "analyse_export", "analysis_blocks", "daily_table", "default_out", "load_meter",
            "training_population"]

@@ -163,3 +163,49 @@ def base_name(name: str) -> str:
 def load_kind(name: str) -> str:
     """"user", "auto", "mixed" or "aggregate" for a canonical (possibly numbered) name."""
     return CANONICAL.get(base_name(name), "mixed")
+
+
+# --------------------------------------------------------------------------------------------
+# on-power thresholds and minimum on-durations: what "active" means for each appliance
+
+#: ``name -> (on_power W, min_on_duration s)``. The five seq2point appliances use the on-power of
+#: Zhang et al. (2018) and the minimum on-duration of Kelly & Knottenbelt (2015, table 1). The
+#: other entries are this library's choices, set from typical nameplate power: a threshold well
+#: above standby and well below the running power, and a duration of one typical short use.
+ON_THRESHOLDS: dict[str, tuple[float, float]] = {
+    # Zhang et al. 2018 on-power; Kelly & Knottenbelt 2015 min on-duration
+    "kettle": (2000.0, 12.0),
+    "microwave": (200.0, 12.0),
+    "fridge": (50.0, 60.0),
+    "dishwasher": (10.0, 1800.0),
+    "washing_machine": (20.0, 1800.0),
+    # nilm's choices
+    "freezer": (50.0, 60.0),
+    "fridge_freezer": (50.0, 60.0),
+    "washer_dryer": (20.0, 1800.0),
+    "tumble_dryer": (200.0, 600.0),
+    "toaster": (300.0, 30.0),
+    "coffee_maker": (300.0, 30.0),
+    "oven": (300.0, 300.0),
+    "cooker": (300.0, 300.0),
+    "hob": (300.0, 120.0),
+    "rice_cooker": (200.0, 300.0),
+    "bread_maker": (100.0, 600.0),
+    "iron": (300.0, 60.0),
+    "vacuum_cleaner": (300.0, 60.0),
+    "hair_dryer": (300.0, 60.0),
+    "water_heater": (500.0, 300.0),
+    "electric_heat": (500.0, 300.0),
+    "heat_pump": (200.0, 300.0),
+    "air_conditioning": (200.0, 300.0),
+    "boiler": (50.0, 300.0),
+    "furnace": (50.0, 300.0),
+    "lighting": (20.0, 60.0),
+    "tv": (20.0, 300.0),
+    "computer": (20.0, 300.0),
+    "kitchen": (100.0, 60.0),
+    "laundry": (100.0, 60.0),
+}
+
+#: fallback for names absent from :data:`ON_THRESHOLDS` (W, s)
+DEFAULT_ON_THRESHOLD: tuple[float, float] = (10.0, 60.0)

@@ -1,7 +1,9 @@
 """Figures of the leakage study (matplotlib, Agg backend, deterministic).
 
-Every function takes data (tidy results tables, Households, GroundTruths), returns a
-:class:`matplotlib.figure.Figure` and never reads or writes files: saving is the caller's job
+Every function takes tables and arrays computed by the caller (the summaries of
+:mod:`nilm.report`, the dicts of :mod:`nilm.figure_data`), returns a
+:class:`matplotlib.figure.Figure`, never runs an attack or fits a model, and never reads or
+writes files: saving is the caller's job
 (:func:`save_png` writes atomically and without a timestamp, so the same figure gives the same
 bytes). Every figure states in its title whether the data is **real** or **simulated**.
 
@@ -12,15 +14,14 @@ bytes). Every figure states in its title whether the data is **real** or **simul
 * :func:`disaggregation_example` — one day of mains, true and predicted appliance power at two
   periods with a classical disaggregator.
 
-The headline metric of each inference (:data:`HEADLINE`) and the aggregation over households
-(:func:`nilm.report.aggregate`) are shared with the report, so the figures and the tables show the
-same numbers.
+The figures draw the report's own summaries (:func:`nilm.report.headline_table`,
+:func:`nilm.report.appliance_detectability`), so the figures and the tables show the same
+numbers.
 """
 
 from __future__ import annotations
 
 import io
-import math
 
 import matplotlib
 import numpy as np
@@ -32,47 +33,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .atomic import atomic_path
-from .protocol import HEADLINE  # the declared headline of each inference
+from .labels import INFERENCE_LABELS, data_label, period_label, truthy
 from .signal import run_pairs
-
-#: plain-words names of the inferences
-INFERENCE_LABELS = {
-    "occupancy": "absence / occupancy",
-    "routine": "wake-up time",
-    "appliances": "appliances used",
-    "hot_water": "hot-water energy",
-    "occupants": "number of occupants",
-}
-
 
 #: lowest skill drawn in the leakage figure (lower values are marked at this floor)
 SKILL_FLOOR = -1.0
-
-
-def period_label(seconds: float) -> str:
-    """Short human label of a period in seconds: ``"2 s"``, ``"10 min"``, ``"1 h"``, ``"1 day"``."""
-    s = float(seconds)
-    if not (s > 0 and math.isfinite(s)):
-        raise ValueError(f"period must be a positive number of seconds, got {seconds!r}")
-    for unit, name in ((86400, "day"), (3600, "h"), (60, "min")):
-        if s >= unit and (s / unit).is_integer():
-            n = int(s // unit)
-            return f"{n} {name}" + ("s" if name == "day" and n > 1 else "")
-    return f"{s:g} s"
-
-
-def data_label(simulated, dataset: str | None = None) -> str:
-    """``"simulated (name)"`` or ``"real (name)"``: the label every figure and table carries."""
-    kind = "simulated" if _truthy(simulated) else "real"
-    if dataset and str(dataset).lower() == kind:
-        dataset = "nilm.simulate" if kind == "simulated" else None
-    return f"{kind} ({dataset})" if dataset else kind
-
-
-def _truthy(x) -> bool:
-    if isinstance(x, str):
-        return x.strip().lower() in ("true", "1", "yes")
-    return bool(x)
 
 
 def _new_figure(w: float, h: float, nrows: int = 1, ncols: int = 1, **kw):
@@ -95,14 +60,14 @@ def png_bytes(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _check_results(results: pd.DataFrame, needed) -> None:
-    if not isinstance(results, pd.DataFrame):
-        raise TypeError(f"results must be a pandas DataFrame, got {type(results).__name__}")
-    missing = [c for c in needed if c not in results.columns]
+def _check_table(table: pd.DataFrame, needed) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    missing = [c for c in needed if c not in table.columns]
     if missing:
-        raise ValueError(f"results lack the columns {missing}")
-    if results.empty:
-        raise ValueError("results are empty: nothing to plot")
+        raise ValueError(f"table lacks the columns {missing}")
+    if table.empty:
+        raise ValueError("table is empty: nothing to plot")
 
 
 def _log_period_axis(ax, periods) -> None:
@@ -123,18 +88,15 @@ def _log_period_axis(ax, periods) -> None:
     ax.set_xlabel("resolution (period of the load curve, log scale)")
 
 
-def leakage_vs_resolution(results: pd.DataFrame, *, headline: dict | None = None,
-                          seed: int = 0) -> Figure:
+def leakage_vs_resolution(table: pd.DataFrame) -> Figure:
     """Skill of each inference's headline metric against the period, with 95 % CI bands.
 
     Parameters
     ----------
-    results : the study's tidy table (``results.csv``): columns ``dataset``, ``simulated``,
-        ``house``, ``period_s`` (s), ``resolution``, ``inference``, ``method``, ``target``,
-        ``metric``, ``value``, ``ci_low``, ``ci_high``, ``prior``.
-    headline : inference -> :class:`nilm.protocol.Headline` (attack, target, metric);
-        default :data:`nilm.protocol.HEADLINE`.
-    seed : seed of the two-stage bootstrap over households (:func:`nilm.report.aggregate`).
+    table : the headline table, :func:`nilm.report.headline_table` of the study's results:
+        columns ``simulated``, ``dataset``, ``inference``, ``period_s`` (s), ``metric``,
+        ``skill``, ``skill_lo``, ``skill_hi`` and ``houses``, one row per (dataset, inference,
+        period).
 
     Returns
     -------
@@ -142,16 +104,11 @@ def leakage_vs_resolution(results: pd.DataFrame, *, headline: dict | None = None
     labelled 2 s … 1 day), y = skill (0 = nothing beyond the no-information prior, 1 = perfect),
     one line per inference.
     """
-    from .report import headline_table
-
-    _check_results(results, ("dataset", "simulated", "period_s", "inference", "metric",
-                             "value", "prior"))
-    tab = headline_table(results, headline=headline, seed=seed)
-    if tab.empty:
-        raise ValueError("no headline metric found in the results")
-    groups = list(tab.groupby(["simulated", "dataset"], sort=True))
+    _check_table(table, ("simulated", "dataset", "inference", "period_s", "metric", "skill",
+                         "skill_lo", "skill_hi", "houses"))
+    groups = list(table.groupby(["simulated", "dataset"], sort=True))
     # simulated first: it is the reference population
-    groups.sort(key=lambda g: (not _truthy(g[0][0]), g[0][1]))
+    groups.sort(key=lambda g: (not truthy(g[0][0]), g[0][1]))
     ncols = min(3, len(groups))
     nrows = -(-len(groups) // ncols)
     fig, axes = _new_figure(5.2 * ncols, 4.2 * nrows, nrows, ncols, sharey=True)
@@ -198,45 +155,29 @@ def leakage_vs_resolution(results: pd.DataFrame, *, headline: dict | None = None
     return fig
 
 
-def detectability_heatmap(results: pd.DataFrame, *, metric: str = "day_use_mcc",
-                          value: str = "skill", dataset: str | None = None,
-                          method: str | None = None) -> Figure:
+def detectability_heatmap(table: pd.DataFrame, *, value: str = "skill") -> Figure:
     """Appliance × resolution heat map of the appliance inference.
 
     Parameters
     ----------
-    results : tidy study table (see :func:`leakage_vs_resolution`).
-    metric : appliance metric (``"day_use_mcc"``, ``"day_use_f1"`` or ``"event_f1"``).
+    table : :func:`nilm.report.appliance_detectability` of the study's results: one dataset,
+        attack and metric; columns ``simulated``, ``dataset``, ``method``, ``metric``,
+        ``target`` (appliance), ``period_s`` and the means over households ``value`` and
+        ``skill``.
     value : ``"skill"`` (default) or ``"value"`` (the raw score).
-    dataset : dataset to draw (default: the first, simulated datasets first).
-    method : attack (default: the declared headline attack of the appliance inference,
-        :data:`nilm.protocol.HEADLINE`).
 
     Returns
     -------
     Figure: rows = appliances, columns = periods (labelled), colour = mean over households;
     each cell annotated with its number. Title says real or simulated and the attack.
     """
-    from .report import aggregate
-
     if value not in ("skill", "value"):
         raise ValueError(f"value must be 'skill' or 'value', not {value!r}")
-    _check_results(results, ("dataset", "simulated", "period_s", "inference", "target",
-                             "metric", "value", "prior", "method"))
-    r = results[(results["inference"] == "appliances") & (results["metric"] == metric)]
-    if r.empty:
-        raise ValueError(f"no appliance rows with metric {metric!r}")
-    if dataset is None:
-        dataset = min(zip(r["simulated"], r["dataset"], strict=True),
-                      key=lambda x: (not _truthy(x[0]), str(x[1])))[1]
-    r = r[r["dataset"] == dataset]
-    if r.empty:
-        raise ValueError(f"no appliance rows for dataset {dataset!r}")
-    if method is None:
-        method = HEADLINE["appliances"].method
-    r = r[r["method"] == method]
-    agg = aggregate(r, by=["target", "period_s"])
-    pivot = agg.pivot(index="target", columns="period_s", values=value).sort_index()
+    _check_table(table, ("simulated", "dataset", "method", "metric", "target", "period_s",
+                         value))
+    metric, method = str(table["metric"].iloc[0]), str(table["method"].iloc[0])
+    sim, dataset = table["simulated"].iloc[0], table["dataset"].iloc[0]
+    pivot = table.pivot(index="target", columns="period_s", values=value).sort_index()
     periods = list(pivot.columns)
     fig, axes = _new_figure(1.2 + 0.9 * len(periods), 1.2 + 0.35 * len(pivot), 1, 1)
     ax = axes[0][0]
@@ -255,7 +196,6 @@ def detectability_heatmap(results: pd.DataFrame, *, metric: str = "day_use_mcc",
     ax.set_yticklabels(list(pivot.index))
     ax.set_xlabel("resolution")
     ax.set_ylabel("appliance")
-    sim = r["simulated"].iloc[0]
     ax.set_title(f"Appliance detectability ({metric} {value}, attack {method})\n"
                  f"{data_label(sim, dataset)}", fontsize=10)
     fig.colorbar(im, ax=ax, label=f"{metric} {value}")
@@ -283,23 +223,17 @@ def _carpet_matrix(t, p, period, tz, max_cols):
         return days, total / count, col_s
 
 
-def carpet(household, truth=None, *, periods=(None, 600, 1800), max_cols: int = 720,
-           label: str | None = None) -> Figure:
+def carpet(data: dict, *, max_cols: int = 720) -> Figure:
     """Carpet plots (days × local time of day, colour = power) of one household at several
     periods, with the attacks' inferred wake-up / bed times and absences drawn on.
 
-    The attacks are those of :mod:`nilm.privacy`: :func:`~nilm.privacy.routine.changepoint_wake_bed`
-    (wake-up ▲ and bed ▼, white) and :func:`~nilm.privacy.occupancy.occupancy_unsupervised`
-    (inferred absence: hatched). With ``truth`` the true household wake-up and bed times (×, red)
-    and the true absences (red bar under each day) are drawn for comparison.
-
     Parameters
     ----------
-    household : :class:`nilm.series.Household` with a mains channel (W).
-    truth : optional :class:`nilm.truth.GroundTruth`.
-    periods : periods in s, ``None`` = the native period (median step of the mains).
-    max_cols : most columns per day drawn (display only: the attacks run on the full grid).
-    label : data label for the title (default from ``household.meta``: real or simulated).
+    data : what :func:`nilm.figure_data.carpet_data` returns: per period the grid, the
+        occupancy verdict (inferred absence: hatched) and the wake-up ▲ / bed ▼ times (white);
+        with a ``truth`` entry the true household wake-up and bed times (×, red) and the true
+        absences (red bar under each day) are drawn for comparison.
+    max_cols : most columns per day drawn (display only).
 
     Returns
     -------
@@ -310,47 +244,29 @@ def carpet(household, truth=None, *, periods=(None, 600, 1800), max_cols: int = 
     from matplotlib.patches import Patch
 
     from .clock import DAY_S, day_start_utc, local_clock
-    from .privacy.occupancy import occupancy_unsupervised
-    from .privacy.routine import changepoint_wake_bed, household_wake_bed
-    from .series import Household
-    from .study import native_period
 
-    if not isinstance(household, Household):
-        raise TypeError(f"household must be a nilm Household, got {type(household).__name__}")
-    if household.mains is None or len(household.mains) < 2:
-        raise ValueError(f"{household.name}: a carpet plot needs a mains channel")
-    if not periods:
-        raise ValueError("periods must name at least one period")
-    tz = household.timezone
-    label = label or data_label(household.meta.get("simulated", False),
-                                household.meta.get("dataset"))
-    ps = [native_period(household) if p is None else float(p) for p in periods]
-    if any(not (p > 0) for p in ps):
-        raise ValueError(f"periods must be positive, got {periods}")
-    fig, axes = _new_figure(4.3 * len(ps), 5.0, 1, len(ps), sharey=True)
-    t_days = t_wake = t_bed = None
-    if truth is not None:
-        t_days, t_wake, t_bed = household_wake_bed(truth)
+    panels, truth, tz = data["panels"], data.get("truth"), data["timezone"]
+    if not panels:
+        raise ValueError("a carpet plot needs at least one panel")
+    fig, axes = _new_figure(4.3 * len(panels), 5.0, 1, len(panels), sharey=True)
     vmax = None
     mats = []
-    for p in ps:
-        grid = household.to_grid(p)
-        if len(grid) == 0 or not np.isfinite(grid.mains).any():
-            raise ValueError(f"{household.name}: no valid mains at a period of {p:g} s")
+    for panel in panels:
+        grid, p = panel["grid"], float(panel["period"])
         days, mat, col_s = _carpet_matrix(grid.t, grid.mains, p, tz, max_cols)
-        mats.append((grid, days, mat, col_s))
+        mats.append((days, mat))
         top = np.nanquantile(mat, 0.995)
         vmax = top if vmax is None else max(vmax, top)
-    all_days = np.unique(np.concatenate([m[1] for m in mats]))
-    for ax, p, (grid, days, mat, _) in zip(axes[0], ps, mats, strict=True):
+    all_days = np.unique(np.concatenate([m[0] for m in mats]))
+    for ax, panel, (days, mat) in zip(axes[0], panels, mats, strict=True):
+        grid, p = panel["grid"], float(panel["period"])
         full = np.full((len(all_days), mat.shape[1]), np.nan)
         full[np.searchsorted(all_days, days)] = mat
         extent = (0, 24, len(all_days) - 0.5, -0.5)
         im = ax.imshow(np.clip(full, 10.0, None), aspect="auto", extent=extent,
                        interpolation="nearest", cmap="magma",
                        norm=LogNorm(vmin=10.0, vmax=max(vmax, 20.0)))
-        occ = occupancy_unsupervised(grid, tz)
-        _, o_mat, _ = _carpet_matrix(grid.t, occ, p, tz, max_cols)
+        _, o_mat, _ = _carpet_matrix(grid.t, panel["occupancy"], p, tz, max_cols)
         o_full = np.full_like(full, np.nan)
         o_full[np.searchsorted(all_days, days)] = o_mat
         col_h = 24.0 / o_full.shape[1]
@@ -359,24 +275,25 @@ def carpet(household, truth=None, *, periods=(None, 600, 1800), max_cols: int = 
             if ranges:
                 ax.broken_barh(ranges, (r_i - 0.45, 0.8), facecolor="none", hatch="////",
                                edgecolor="cyan", lw=0)
-        e_days, e_wake, e_bed = changepoint_wake_bed(grid, tz)
+        e_days, e_wake, e_bed = panel["wake_bed"]
         mid = day_start_utc(e_days, tz).astype(float)
         rows = np.searchsorted(all_days, e_days)
         ax.plot((e_wake - mid) / 3600, rows, "^", color="white", mec="black", ms=5)
         ax.plot(np.where(e_bed - mid < DAY_S, e_bed - mid, np.nan) / 3600, rows, "v",
                 color="white", mec="black", ms=5)
         if truth is not None:
+            t_days, t_wake, t_bed = truth["days"], truth["wake"], truth["bed"]
             mid_t = day_start_utc(t_days, tz).astype(float)
             rows_t = np.searchsorted(all_days, t_days)
             keep = (rows_t < len(all_days)) & np.isin(t_days, all_days)
             ax.plot(((t_wake - mid_t) / 3600)[keep], rows_t[keep], "x", color="red", ms=6)
             ax.plot(np.where(t_bed - mid_t < DAY_S, (t_bed - mid_t) / 3600, np.nan)[keep],
                     rows_t[keep], "x", color="red", ms=6)
-            tday, tsod = local_clock(truth.t, tz)
-            step_h = truth.step / 3600
+            tday, tsod = local_clock(truth["t"], tz)
+            step_h = truth["step"] / 3600
             for r_i, d in enumerate(all_days):
                 on_day = tday == d
-                away = ~truth.present[on_day]
+                away = ~truth["present"][on_day]
                 h = tsod[on_day] / 3600
                 ranges = [(h[a], h[b - 1] - h[a] + step_h) for a, b in run_pairs(away)]
                 if ranges:
@@ -401,106 +318,46 @@ def carpet(household, truth=None, *, periods=(None, 600, 1800), max_cols: int = 
         handles += [Line2D([], [], ls="", marker="x", color="red", label="true wake / bed"),
                     Line2D([], [], color="red", lw=2, label="true absence")]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=7)
-    fig.suptitle(f"{household.name}: {label}", fontsize=11)
+    fig.suptitle(f"{data['name']}: {data['label']}", fontsize=11)
     return fig
 
 
-def pick_example_day(grid, names: list[str], tz: str, first_day: int | None = None) -> int:
-    """Local day number (days since 1970-01-01) with the most energy of the appliances ``names``
-    among days fully covered by the grid, from ``first_day`` on."""
-    from .clock import local_clock
-
-    day, _ = local_clock(grid.t, tz)
-    e = np.nansum(grid.select(names).appliances.astype(np.float64), axis=0)
-    days = np.unique(day)
-    if first_day is not None:
-        days = days[days >= first_day]
-    if len(days) == 0:
-        raise ValueError("no day to draw")
-    score = [np.sum(e[day == d]) if np.isfinite(grid.mains[day == d]).mean() > 0.9 else -1
-             for d in days]
-    return int(days[int(np.argmax(score))])
-
-
-def disaggregation_example(household, *, periods=(600, 1800), appliances=None,
-                           model: str = "co", seed: int = 0, n_appliances: int = 3,
-                           label: str | None = None) -> Figure:
-    """One day of disaggregation at two (or more) periods with a classical model.
-
-    The model of :data:`nilm.disaggregate.MODELS` (default combinatorial optimisation, Hart
-    1992) is fitted on the first half of the local days at each period and predicts the second
-    half; the drawn day is the test day with the most energy of the chosen appliances.
+def disaggregation_example(data: dict) -> Figure:
+    """One day of disaggregation at two (or more) periods.
 
     Parameters
     ----------
-    household : Household with mains and sub-meters (W).
-    periods : periods in s.
-    appliances : sub-meter names to disaggregate (default: the ``n_appliances`` with the most
-        training energy, ``other`` excluded).
-    model : key of :data:`nilm.disaggregate.MODELS` (``"co"``, ``"fhmm"``…).
-    seed : passed to the model.
-    label : data label for the title (default: real or simulated from ``household.meta``).
+    data : what :func:`nilm.figure_data.disaggregation_data` returns: per period the mains, the
+        true and the predicted power of each appliance over one local day.
 
     Returns
     -------
     Figure with one panel per period: mains (grey), true (solid) and predicted (dashed) power of
     each appliance, W against local hour.
     """
-    from .clock import day_start_utc, local_clock
-    from .disaggregate import MODELS
-    from .privacy.scores import temporal_split
-    from .series import Household
-
-    if not isinstance(household, Household):
-        raise TypeError(f"household must be a nilm Household, got {type(household).__name__}")
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {sorted(MODELS)}, not {model!r}")
-    subs = [n for n in household.appliances if n != "other"]
-    if household.mains is None or not subs:
-        raise ValueError(f"{household.name}: needs a mains channel and sub-meters")
-    tz = household.timezone
-    label = label or data_label(household.meta.get("simulated", False),
-                                household.meta.get("dataset"))
-    fig, axes = _new_figure(10.0, 2.8 * len(periods), len(periods), 1)
+    panels, model = data["panels"], data["model"]
+    if not panels:
+        raise ValueError("a disaggregation example needs at least one panel")
+    fig, axes = _new_figure(10.0, 2.8 * len(panels), len(panels), 1)
     colors = matplotlib.colormaps["tab10"]
-    day = None
-    for ax, p in zip(axes[:, 0], periods, strict=True):
-        grid = household.to_grid(float(p))
-        train, test = temporal_split(grid, tz)
-        if len(train) < 2 or len(test) < 2:
-            raise ValueError(f"{household.name}: needs at least two days at {p} s")
-        if appliances is None:
-            energy = {n: float(np.nansum(train.appliance(n))) for n in subs}
-            appliances = sorted(subs, key=lambda n: -energy[n])[:n_appliances]
-        missing = [a for a in appliances if a not in grid.names]
-        if missing:
-            raise ValueError(f"{household.name} has no sub-meter {missing}")
-        est = MODELS[model](seed=seed).fit(train.select(list(appliances)))
-        pred = est.predict(test)
-        if day is None:
-            day = pick_example_day(test, list(appliances), tz)
-        d, _ = local_clock(test.t, tz)
-        sel = d == day
-        t0 = float(day_start_utc(np.array([day]), tz)[0])
-        hours = (test.t[sel] - t0 + float(p) / 2) / 3600
-        ax.fill_between(hours, test.mains[sel], step="mid", color="0.85", label="mains")
-        for k, name in enumerate(est.names_):
+    for ax, panel in zip(axes[:, 0], panels, strict=True):
+        hours = panel["hours"]
+        ax.fill_between(hours, panel["mains"], step="mid", color="0.85", label="mains")
+        for k, (name, true, pred) in enumerate(zip(panel["names"], panel["true"],
+                                                   panel["pred"], strict=True)):
             c = colors(k)
-            ax.step(hours, test.appliance(name)[sel], where="mid", color=c, lw=1.4,
-                    label=f"{name} (true)")
-            ax.step(hours, pred[k][sel], where="mid", color=c, lw=1.4, ls="--",
-                    label=f"{name} ({model})")
+            ax.step(hours, true, where="mid", color=c, lw=1.4, label=f"{name} (true)")
+            ax.step(hours, pred, where="mid", color=c, lw=1.4, ls="--", label=f"{name} ({model})")
         ax.set_xlim(0, 24)
         ax.set_ylabel("power (W)")
-        ax.set_title(f"{period_label(p)}", fontsize=10)
+        ax.set_title(f"{period_label(panel['period'])}", fontsize=10)
         ax.grid(alpha=0.3)
     axes[-1][0].set_xlabel("local time of day (h)")
     axes[0][0].legend(fontsize=7, ncol=2, loc="upper left")
-    fig.suptitle(f"{household.name} ({label}), {np.datetime64(int(day), 'D')}: "
+    fig.suptitle(f"{data['name']} ({data['label']}), {np.datetime64(int(data['day']), 'D')}: "
                  f"{model} fitted on the first half of the days", fontsize=11)
     return fig
 
 
-__all__ = ["HEADLINE", "INFERENCE_LABELS", "carpet", "data_label", "detectability_heatmap",
-           "disaggregation_example", "leakage_vs_resolution", "period_label", "pick_example_day",
-           "png_bytes", "save_png"]
+__all__ = ["SKILL_FLOOR", "carpet", "detectability_heatmap", "disaggregation_example",
+           "leakage_vs_resolution", "png_bytes", "save_png"]

@@ -49,7 +49,7 @@ import pandas as pd
 
 from . import stats
 from .atomic import atomic_open
-from .plot import INFERENCE_LABELS, _truthy, data_label, period_label
+from .labels import INFERENCE_LABELS, data_label, period_label, truthy
 from .protocol import HEADLINE, Headline, threat_model
 
 #: periods (s) the headline sentences are written for: the Enedis 10-min and 30-min curves
@@ -257,7 +257,7 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
             a.insert(0, "method", h.method)
             a.insert(0, "inference", inf)
             a.insert(0, "dataset", ds)
-            a.insert(0, "simulated", _truthy(sim))
+            a.insert(0, "simulated", truthy(sim))
             parts.append(a)
     if not parts:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
@@ -375,7 +375,7 @@ def ownership_scores(results: pd.DataFrame, ownership: pd.DataFrame, *,
             e = stats.paired_bootstrap(conf, prior_conf, metric, seed=seed)
             if e.reason == "too few days":
                 e.reason = "too few households"
-            out.append({**rec, "simulated": _truthy(rec["simulated"]), "metric": metric,
+            out.append({**rec, "simulated": truthy(rec["simulated"]), "metric": metric,
                         "value": e.value, "ci_low": e.ci[0], "ci_high": e.ci[1],
                         "prior": e.prior, "skill": e.skill, "skill_lo": e.skill_ci[0],
                         "skill_hi": e.skill_ci[1], "n_households": int(t.size),
@@ -417,6 +417,51 @@ def readme_table(headline: pd.DataFrame) -> str:
             f"{num(x['skill_population'])} | {num(x['skill_household'])} | "
             f"{int(x['n_households'])} | {days} |")
     return "\n".join(lines)
+
+
+def appliance_detectability(results: pd.DataFrame, *, metric: str = "day_use_mcc",
+                            dataset: str | None = None, method: str | None = None
+                            ) -> pd.DataFrame:
+    """The appliance inference of one dataset and attack, per appliance and period, aggregated
+    over households with :func:`aggregate` (what :func:`nilm.plot.detectability_heatmap`
+    draws).
+
+    Parameters
+    ----------
+    results : tidy study table.
+    metric : appliance metric (``"day_use_mcc"``, ``"day_use_f1"`` or ``"event_f1"``).
+    dataset : dataset (default: the first, simulated datasets first).
+    method : attack (default: the declared headline attack of the appliance inference,
+        :data:`nilm.protocol.HEADLINE`).
+
+    Returns
+    -------
+    DataFrame with columns ``simulated``, ``dataset``, ``method``, ``target``, ``period_s`` and
+    those of :func:`aggregate`.
+    """
+    missing = [c for c in ("dataset", "simulated", "period_s", "inference", "target", "metric",
+                           "value", "prior", "method") if c not in results.columns]
+    if missing:
+        raise ValueError(f"results lack the columns {missing}")
+    r = results[(results["inference"] == "appliances") & (results["metric"] == metric)]
+    if r.empty:
+        raise ValueError(f"no appliance rows with metric {metric!r}")
+    if dataset is None:
+        dataset = min(zip(r["simulated"], r["dataset"], strict=True),
+                      key=lambda x: (not truthy(x[0]), str(x[1])))[1]
+    r = r[r["dataset"] == dataset]
+    if r.empty:
+        raise ValueError(f"no appliance rows for dataset {dataset!r}")
+    if method is None:
+        method = HEADLINE["appliances"].method
+    r = r[r["method"] == method]
+    if r.empty:
+        raise ValueError(f"no appliance rows of attack {method!r} for dataset {dataset!r}")
+    agg = aggregate(r, by=["target", "period_s"])
+    agg.insert(0, "method", method)
+    agg.insert(0, "dataset", dataset)
+    agg.insert(0, "simulated", truthy(r["simulated"].iloc[0]))
+    return agg
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -503,10 +548,10 @@ def headline_sentences(results: pd.DataFrame, *, headline: dict | None = None,
     out = []
     order = list(INFERENCE_LABELS)
     for (sim, ds), g in sorted(tab.groupby(["simulated", "dataset"], sort=True),
-                               key=lambda x: (not _truthy(x[0][0]), x[0][1])):
+                               key=lambda x: (not truthy(x[0][0]), x[0][1])):
         for inf, gi in sorted(g.groupby("inference"), key=lambda x: order.index(x[0])
                               if x[0] in order else 99):
-            out.append({"label": data_label(sim, ds), "dataset": ds, "simulated": _truthy(sim),
+            out.append({"label": data_label(sim, ds), "dataset": ds, "simulated": truthy(sim),
                         "inference": inf, "method": gi["method"].iloc[0],
                         "sentence": _sentence(inf, gi, natives.get(ds)), "rows": gi})
     return out
@@ -591,7 +636,7 @@ def inference_tables(results: pd.DataFrame, *, seed: int = 0) -> dict[str, dict]
         cols = sorted({float(p) for p in r["period_s"]})
         groups = []
         for (sim, ds), g in sorted(r.groupby(["simulated", "dataset"], sort=True),
-                                   key=lambda x: (not _truthy(x[0][0]), x[0][1])):
+                                   key=lambda x: (not truthy(x[0][0]), x[0][1])):
             a = aggregate(g, ["target", "metric", "method", "period_s"], seed=seed)
             rows = []
             declared = HEADLINE.get(inf)
@@ -771,7 +816,7 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
           f", study seed {provenance.get('spec', {}).get('seed', '?')}).")
     doc.h(2, "Data")
     doc.table(["dataset", "real or simulated", "households", "periods (s)"],
-              [[ds, "simulated" if _truthy(sim) else "real", int(n),
+              [[ds, "simulated" if truthy(sim) else "real", int(n),
                 ", ".join(f"{p:g}" for p in sorted(set(results.loc[
                     results["dataset"] == ds, "period_s"].astype(float))))]
                for sim, ds, n in datasets.itertuples(index=False)])
@@ -799,8 +844,9 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     doc.ul(HOW_TO_READ)
     figs = []
     if figures:
-        figs.append(("leakage_vs_resolution", plot.leakage_vs_resolution(
-                         results, headline=headline, seed=seed),
+        figs.append(("leakage_vs_resolution",
+                     plot.leakage_vs_resolution(headline_table(results, headline=headline,
+                                                               seed=seed)),
                      "Skill of each inference's headline metric against the resolution, 95 % "
                      "CI bands; one panel per dataset, labelled real or simulated."))
         app = dedupe_native(results)
@@ -809,7 +855,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
             if not app[(app["dataset"] == ds) & (app["metric"] == "day_use_mcc")].empty:
                 sim = app.loc[app["dataset"] == ds, "simulated"].iloc[0]
                 figs.append((f"detectability_{_slug(ds)}",
-                             plot.detectability_heatmap(app, dataset=ds),
+                             plot.detectability_heatmap(appliance_detectability(app,
+                                                                                dataset=ds)),
                              f"Appliance × resolution detectability (day-use MCC), "
                              f"{data_label(sim, ds)}."))
     for name, (fig, caption) in (extra_figures or {}).items():
@@ -850,24 +897,8 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in str(text)).strip("_").lower() or "data"
 
 
-def cli_main(argv: list[str] | None = None) -> int:
-    """``nilm report OUT [--no-figures]``: (re)write the report of a finished study."""
-    import argparse
-
-    ap = argparse.ArgumentParser(prog="nilm report", description="Write report.md, "
-                                 "report.html, tables.tex and figures/ from a study's "
-                                 "results.csv and provenance.json.")
-    ap.add_argument("out", help="the study's output folder")
-    ap.add_argument("--no-figures", action="store_true", help="tables only")
-    a = ap.parse_args(argv)
-    written = write_report(a.out, figures=not a.no_figures)
-    print(f"report: {written['report.html']}")
-    return 0
-
-
 __all__ = ["AGGREGATE_COLUMNS", "HEADLINE_COLUMNS", "HEADLINE_CSV_COLUMNS", "HEADLINE_PERIODS",
-           "HOW_TO_READ", "OWNERSHIP_COLUMNS", "headline_csv", "ownership_scores",
-           "readme_table",
-           "aggregate", "cli_main", "house_key", "no_decision",
-           "dedupe_native", "fmt_ci", "fmt_number", "headline_sentences", "headline_table",
-           "inference_tables", "latex_tables", "write_report"]
+           "HOW_TO_READ", "OWNERSHIP_COLUMNS", "aggregate", "appliance_detectability",
+           "dedupe_native", "fmt_ci", "fmt_number", "headline_csv", "headline_sentences",
+           "headline_table", "house_key", "inference_tables", "latex_tables", "no_decision",
+           "ownership_scores", "readme_table", "write_report"]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -36,8 +37,11 @@ from .clock import (
     local_midnights,
     utc_offsets,  # noqa: F401 (re-exported, public API)
 )
+from .grid import Grid
 from .kernels.resample import hold_integrate
-from .series import Grid, Household, PowerSeries
+
+if TYPE_CHECKING:  # annotations only: nilm.series calls this module (Household.to_grid)
+    from .series import Household, PowerSeries
 
 #: the resolutions of DESIGN.md, in seconds; ``None`` = the native sampling of the data,
 #: 2 = the Linky TIC customer port, 60 = 1 min, 600/900/1800/3600 = Enedis load-curve steps,

@@ -1,4 +1,5 @@
-"""The data model: :class:`PowerSeries`, :class:`Household` and :class:`Grid`.
+"""The data model: :class:`PowerSeries`, :class:`Household` and :class:`~nilm.grid.Grid`
+(defined in :mod:`nilm.grid`, importable from here).
 
 Conventions (see docs/design.md):
 
@@ -18,12 +19,23 @@ from typing import Any
 
 import numpy as np
 
+# Grid is part of the data model this module presents (nilm.series.Grid)
+from .grid import Grid
+
 #: what a series measures
 QUANTITIES = ("active", "apparent", "reactive", "voltage", "current")
 #: how :meth:`PowerSeries.energy_wh` integrates: nilm's bounded hold, or NILMTK's total_energy
 ENERGY_CONVENTIONS = ("nilm", "nilmtk")
 #: power units :meth:`Household.from_pandas` converts to W
 UNITS = {"W": 1.0, "kW": 1000.0, "MW": 1e6}
+
+
+def _times_digest(t: np.ndarray) -> str:
+    """Hex digest of a channel's sample times (int64 epoch s), to recognise them."""
+    import hashlib
+
+    return hashlib.blake2b(np.ascontiguousarray(t, dtype=np.int64).tobytes(),
+                           digest_size=16).hexdigest()
 
 
 @dataclass
@@ -169,6 +181,13 @@ class Household:
     def timezone(self) -> str:
         return self.meta.get("timezone", "UTC")
 
+    @property
+    def native_period(self) -> int:
+        """The native period of the aggregate, s: the median step of the mains (of the first
+        appliance when there is no mains), rounded to a whole second, at least 1."""
+        s = self.mains if self.mains is not None else next(iter(self.appliances.values()))
+        return max(1, int(round(s.median_step())))
+
     def channels(self) -> dict[str, PowerSeries]:
         """Mains (if any) then appliances, by name."""
         out = {} if self.mains is None else {"mains": self.mains}
@@ -281,9 +300,15 @@ class Household:
             v = df[col].to_numpy(dtype=np.float64) * scale
             keep = ~np.isnan(v)
             info = saved.get(c) if isinstance(saved.get(c), dict) else {}
-            if info.get("nan_t"):
+            if info:
                 # NaN samples of a to_pandas frame (a gap starts there), not "no reading"
-                keep |= np.isin(t, np.asarray(info["nan_t"], dtype=np.int64))
+                held = keep | np.isin(t, np.asarray(info.get("nan_t", []), dtype=np.int64))
+                # pandas carries attrs through resample, concat…: the saved rule holds only
+                # for the very sample times it was saved with
+                if _times_digest(t[held]) == info.get("times"):
+                    keep = held
+                else:
+                    info = {}
             chans[c] = PowerSeries(t[keep], v[keep], "mains" if c == mains else c,
                                    info.get("label", c), info.get("quantity", quantity),
                                    period=info.get("period"),
@@ -299,7 +324,8 @@ class Household:
         ``df.attrs["nilm"]`` keeps, per channel, what the values alone do not say: ``quantity``,
         ``label``, ``period``, ``interval`` and ``nan_t`` (the times of its NaN samples, where a
         gap starts), so ``Household.from_pandas(h.to_pandas())`` gives back every channel
-        exactly, its energy included."""
+        exactly, its energy included. They apply only while the channel's sample times are
+        those written (``times``, a digest): a resampled or cut frame is read as any other."""
         import pandas as pd
 
         chans = self.channels()
@@ -314,7 +340,8 @@ class Household:
         df = pd.DataFrame(data, index=idx)
         df.attrs["nilm"] = {name: {"quantity": s.quantity, "label": s.label,
                                    "period": float(s.period), "interval": bool(s.interval),
-                                   "nan_t": s.t[np.isnan(s.p)].tolist()}
+                                   "nan_t": s.t[np.isnan(s.p)].tolist(),
+                                   "times": _times_digest(s.t)}
                             for name, s in chans.items()}
         return df
 
@@ -328,78 +355,3 @@ class Household:
         n = len(self.mains) if self.mains is not None else 0
         return (f"Household({self.name}, mains={n} samples, "
                 f"appliances={list(self.appliances)})")
-
-
-@dataclass
-class Grid:
-    """A regular, start-labelled view of a Household at one period.
-
-    ``mains[n]`` and ``appliances[k, n]`` are mean power in W over
-    ``[start + i*period, start + (i+1)*period)``; NaN where coverage was too low.
-    ``valid[n]`` is True where the mains value is finite (and, for training, all sub-meters too:
-    see :meth:`fully_valid`). ``extra`` holds resampled auxiliary channels (e.g. reactive power).
-    """
-
-    start: int
-    period: float
-    mains: np.ndarray
-    appliances: np.ndarray
-    names: list[str]
-    meta: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def __post_init__(self):
-        self.mains = np.asarray(self.mains, dtype=np.float32)
-        self.appliances = np.asarray(self.appliances, dtype=np.float32).reshape(
-            len(self.names), len(self.mains))
-        if self.appliances.shape[1] != len(self.mains):
-            raise ValueError("appliances must have shape (len(names), len(mains))")
-
-    def __len__(self) -> int:
-        return len(self.mains)
-
-    @property
-    def t(self) -> np.ndarray:
-        """Interval start times, int64 epoch s."""
-        return self.start + (np.arange(len(self.mains)) * self.period).astype(np.int64)
-
-    @property
-    def valid(self) -> np.ndarray:
-        return np.isfinite(self.mains)
-
-    def fully_valid(self) -> np.ndarray:
-        """True where mains and every sub-meter are finite."""
-        ok = np.isfinite(self.mains)
-        if len(self.names):
-            ok &= np.all(np.isfinite(self.appliances), axis=0)
-        return ok
-
-    def appliance(self, name: str) -> np.ndarray:
-        return self.appliances[self.names.index(name)]
-
-    def select(self, names: list[str]) -> Grid:
-        """A Grid with only the given appliances, in that order."""
-        idx = [self.names.index(n) for n in names]
-        return Grid(self.start, self.period, self.mains, self.appliances[idx], list(names),
-                    dict(self.meta), dict(self.extra))
-
-    def slice(self, i0: int, i1: int) -> Grid:
-        """Intervals ``i0 <= i < i1``."""
-        return Grid(int(self.start + i0 * self.period), self.period, self.mains[i0:i1],
-                    self.appliances[:, i0:i1], list(self.names), dict(self.meta),
-                    {k: v[i0:i1] for k, v in self.extra.items()})
-
-    def to_pandas(self):
-        """A DataFrame: UTC DatetimeIndex of interval starts, ``mains`` then one column per
-        appliance, mean power in W (float32, NaN where coverage was too low)."""
-        import pandas as pd
-
-        data = {"mains": self.mains}
-        data.update({n: self.appliances[i] for i, n in enumerate(self.names)})
-        idx = pd.DatetimeIndex(pd.to_datetime(self.t, unit="s", utc=True), name="start")
-        return pd.DataFrame(data, index=idx.as_unit("ns"))
-
-    def split_time(self, t_split: int) -> tuple[Grid, Grid]:
-        """(before, after) at epoch second ``t_split``, rounded down to an interval start."""
-        i = int(np.clip((t_split - self.start) // self.period, 0, len(self)))
-        return self.slice(0, i), self.slice(i, len(self))

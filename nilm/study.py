@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_open
+from .errors import UsageError
 
 #: the resolution ladder of DESIGN.md (``native`` = the data's own period)
 DEFAULT_RESOLUTIONS = ["native", "2s", "1min", "10min", "15min", "30min", "60min", "1d"]
@@ -48,12 +49,19 @@ COLUMNS = ["dataset", "house", "period_s", "resolution", "inference", "method", 
            "split", "simulated", "source"]
 
 
+def _whole(v) -> bool:
+    """``v`` is a whole number (an int or a NumPy integer, not a bool)."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
 @dataclass
 class Source:
     """One data source of a study.
 
     ``kind="simulated"``: ``households`` simulated households of ``days`` days at ``period`` s,
-    generated once into ``OUT/data/<name>/`` from ``seed`` (labelled simulated everywhere).
+    generated once into ``OUT/data/<name>/`` from ``seed`` (labelled simulated everywhere),
+    from ``start`` (ISO date) under the country ``preset`` (FR, GB, CH:
+    :mod:`nilm.simulate.presets`).
     ``kind="path"``: every household :func:`nilm.load_all` finds at ``path`` (``options`` are
     loader options, ``houses`` an optional filter); ground truth from real-data proxies.
     """
@@ -67,15 +75,39 @@ class Source:
     seed: int = 0
     options: dict = field(default_factory=dict)
     houses: list | None = None
-    #: first local day of a simulated source (ISO date): sources starting in different months
-    #: give a study its seasons
+    preset: str = "FR"
     start: str = "2024-01-08"
 
     def __post_init__(self):
+        where = f"source {self.name!r}"
+        if not isinstance(self.name, str) or not self.name or "/" in self.name:
+            raise UsageError(f"source name {self.name!r}: give a non-empty name without '/'")
         if self.kind not in ("simulated", "path"):
-            raise ValueError(f"source {self.name}: kind must be 'simulated' or 'path'")
+            raise UsageError(f"{where}: kind must be 'simulated' or 'path', not {self.kind!r}")
         if self.kind == "path" and not self.path:
-            raise ValueError(f"source {self.name}: kind 'path' needs a path")
+            raise UsageError(f"{where}: kind 'path' needs a path = \"data file or folder\"")
+        for key in ("households", "days"):
+            v = getattr(self, key)
+            if not _whole(v) or v < 1:
+                raise UsageError(f"{where}: {key} must be a whole number >= 1, not {v!r}")
+        if not _whole(self.seed) or self.seed < 0:
+            raise UsageError(f"{where}: seed must be a whole number >= 0, not {self.seed!r}")
+        if (not _whole(self.period) or self.period < 1
+                or 3600 % self.period):
+            raise UsageError(f"{where}: period must be whole seconds dividing 3600 (1, 2, 10, "
+                             f"60, 300...), not {self.period!r}")
+        if not isinstance(self.options, dict):
+            raise UsageError(f"{where}: options must be a table, e.g. options = "
+                             "{aggregate = \"sum_of_circuits\"}")
+        if self.houses is not None and not isinstance(self.houses, list):
+            raise UsageError(f"{where}: houses must be a list, e.g. houses = [\"1\", \"2\"]")
+        if self.kind == "simulated":
+            from .simulate.presets import get_preset
+
+            try:
+                get_preset(self.preset)
+            except ValueError as e:
+                raise UsageError(f"{where}: {e}") from None
 
 
 @dataclass
@@ -104,26 +136,111 @@ class StudySpec:
     null: str = "none"
 
     def __post_init__(self):
+        self.check()
+
+    def check(self) -> None:
+        """Raise :class:`~nilm.errors.UsageError` (what is wrong, what to write) for a spec that
+        could fail once work has started: no sources, duplicate source names, an unknown
+        resolution, inference or method, a bad count. Runs on construction; see also
+        :meth:`check_paths`."""
+        if not isinstance(self.sources, list) or not self.sources:
+            raise UsageError("the spec has no sources: add a [[sources]] table with a name "
+                             "(see docs/study.md)")
+        names = [s.name for s in self.sources]
+        if len(set(names)) != len(names):
+            raise UsageError(f"source names must be unique, got {names}")
+        if not isinstance(self.resolutions, list) or not self.resolutions:
+            raise UsageError("resolutions must be a non-empty list, e.g. "
+                             "[\"native\", \"1min\", \"30min\"]")
+        for res in self.resolutions:
+            check_resolution(res)
+        if (not isinstance(self.inferences, list) or not self.inferences
+                or any(i not in DEFAULT_INFERENCES for i in self.inferences)):
+            raise UsageError(f"inferences {self.inferences!r}: give a list of "
+                             f"{DEFAULT_INFERENCES}")
+        if not isinstance(self.methods, dict):
+            raise UsageError("methods must be a table, e.g. [methods] occupancy = [\"night\"]")
+        for inference, methods in self.methods.items():
+            if inference not in DEFAULT_INFERENCES:
+                raise UsageError(f"methods.{inference}: no such inference (choose among "
+                                 f"{DEFAULT_INFERENCES})")
+            known = known_methods(inference)
+            if isinstance(methods, str) or not isinstance(methods, list) or not methods:
+                raise UsageError(f"methods.{inference} must be a non-empty list of names, "
+                                 f"e.g. [\"{known[0]}\"]")
+            bad = [m for m in methods if m not in known]
+            if bad:
+                raise UsageError(f"methods.{inference}: unknown {bad}; known: {known}")
         from .null import check_null
 
-        check_null(self.null, self.inferences)
+        try:
+            check_null(self.null, self.inferences)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+        for key in ("seed", "n_boot", "max_train_households"):
+            v = getattr(self, key)
+            if not _whole(v) or v < (0 if key == "seed" else 1):
+                raise UsageError(f"{key} must be a whole number >= "
+                                 f"{0 if key == 'seed' else 1}, not {v!r}")
+
+    def check_paths(self) -> None:
+        """Raise :class:`~nilm.errors.UsageError` when a ``path`` source's data is missing."""
+        for s in self.sources:
+            if s.kind == "path" and not Path(s.path).exists():
+                raise UsageError(f"source {s.name!r}: path {s.path} does not exist (paths are "
+                                 "relative to the folder nilm runs in)")
 
     @classmethod
     def from_dict(cls, d: dict) -> StudySpec:
+        """A spec from the dict of a TOML file, checked completely (:meth:`check`,
+        :meth:`check_paths`) before any work."""
         d = dict(d)
-        d["sources"] = [s if isinstance(s, Source) else Source(**s) for s in d["sources"]]
         unknown = set(d) - set(cls.__dataclass_fields__)
         if unknown:
-            raise ValueError(f"unknown study keys: {sorted(unknown)}")
-        return cls(**d)
+            raise UsageError(f"unknown study keys {sorted(unknown)}; known: "
+                             f"{sorted(cls.__dataclass_fields__)}")
+        sources = d.get("sources")
+        if not isinstance(sources, list) or not sources:
+            raise UsageError("the spec has no sources: add a [[sources]] table with a name "
+                             "(see docs/study.md)")
+        fields = set(Source.__dataclass_fields__)
+        parsed = []
+        for i, s in enumerate(sources, 1):
+            if isinstance(s, Source):
+                parsed.append(s)
+                continue
+            if not isinstance(s, dict) or "name" not in s:
+                raise UsageError(f"source {i}: a [[sources]] table needs a name")
+            bad = set(s) - fields
+            if bad:
+                raise UsageError(f"source {s['name']!r}: unknown keys {sorted(bad)}; known: "
+                                 f"{sorted(fields)}")
+            parsed.append(Source(**s))
+        d["sources"] = parsed
+        spec = cls(**d)
+        spec.check_paths()
+        return spec
 
     @classmethod
     def from_toml(cls, path) -> StudySpec:
-        """Read a spec: top-level keys of :class:`StudySpec` and ``[[sources]]`` tables."""
+        """Read a spec: top-level keys of :class:`StudySpec` and ``[[sources]]`` tables. Any
+        problem (missing file, bad TOML, a bad key or value) is a
+        :class:`~nilm.errors.UsageError` naming the file, raised before any work."""
         import tomllib
 
-        with open(path, "rb") as f:
-            return cls.from_dict(tomllib.load(f))
+        try:
+            with open(path, "rb") as f:
+                d = tomllib.load(f)
+        except FileNotFoundError:
+            raise UsageError(f"{path}: no such study spec") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{path}: cannot read the spec ({exc})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise UsageError(f"{path}: not valid TOML: {exc}") from None
+        try:
+            return cls.from_dict(d)
+        except UsageError as exc:
+            raise UsageError(f"{path}: {exc}") from None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -137,6 +254,33 @@ class StudySpec:
             return list(self.methods[inference])
         extra = DEFAULT_DISAGGREGATORS if inference == "appliances" else []
         return [*METHODS[inference], *extra]
+
+
+def check_resolution(resolution) -> str:
+    """``resolution`` when it is ``"native"`` or a period :func:`nilm.resample.parse_period`
+    reads, else :class:`~nilm.errors.UsageError`."""
+    from .resample import parse_period
+
+    if resolution != "native":
+        try:
+            parse_period(resolution)
+        except ValueError:
+            raise UsageError(f"resolution {resolution!r}: write \"native\" or a period such "
+                             "as \"2s\", \"1min\", \"30min\", \"1h\", \"1d\"") from None
+    return resolution
+
+
+def known_methods(inference: str) -> list[str]:
+    """Attack names a spec may give for ``inference`` (appliances: also every disaggregator
+    of :data:`nilm.disaggregate.MODELS`)."""
+    from .privacy import METHODS
+
+    names = list(METHODS[inference])
+    if inference == "appliances":
+        from .disaggregate import MODELS
+
+        names += [m for m in MODELS if m not in names]
+    return names
 
 
 @dataclass(frozen=True)
@@ -182,7 +326,7 @@ def materialise(source: Source, out: Path) -> None:
     from .simulate import simulate_to_dir
 
     simulate_to_dir(d, households=source.households, days=source.days, seed=source.seed,
-                    period=source.period, start=source.start)
+                    period=source.period, preset=source.preset, start=source.start)
 
 
 def house_ids(source: Source, out: Path) -> list[str]:
@@ -223,17 +367,10 @@ def load_house(source: Source, house: str, out: Path):
     return hh[0], proxy_truth(hh[0])
 
 
-def native_period(household) -> int:
-    """The native period of a household's aggregate, s (median step, at least 1)."""
-    s = household.mains if household.mains is not None else next(iter(household.appliances
-                                                                         .values()))
-    return max(1, int(round(s.median_step())))
-
-
 def period_of(resolution: str, household) -> int:
     from .resample import parse_period
 
-    return native_period(household) if resolution == "native" else int(parse_period(resolution))
+    return household.native_period if resolution == "native" else int(parse_period(resolution))
 
 
 # ----------------------------------------------------------------------------- cells
@@ -303,7 +440,7 @@ def fingerprint(spec: StudySpec, source_name: str) -> str:
     nilm version and git commit, and every spec setting that changes a cell's numbers (the
     study seed, ``n_boot``, the training design and the source's definition) — not the lists
     of resolutions, inferences and methods, which only choose cells."""
-    from . import __version__
+    from .version import __version__
 
     d = spec.to_dict()
     keep = {k: v for k, v in d.items() if k not in ("name", "resolutions", "inferences",
@@ -461,7 +598,7 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     for c in todo:
         by_res.setdefault(c.resolution, []).append(c)
     house_meta = {k: v for k, v in household.meta.items() if k != "source_files"}
-    native = native_period(household)
+    native = household.native_period
     true_events: dict = {}
     memo = Memo()
     rungs: dict[int, tuple] = {}
@@ -632,7 +769,10 @@ def run_study(spec: StudySpec, out, *, workers: int = 1, scheduler: str | None =
     jobs = plan(spec, out)
     spec_dict = spec.to_dict()
     parallel = workers if (scheduler is not None or workers > 1) else 1
-    args = [(spec_dict, str(out), s, h, cells) for (s, h), cells in split_jobs(jobs, parallel)]
+    # a job carries the spec and its cells only (a few kB): each worker reads its houses from
+    # ``out`` itself, so no power data is pickled or shipped by either executor
+    args = [(spec_dict, str(out), s, h, cells)
+            for (s, h), cells in schedule_order(split_jobs(jobs, parallel))]
     bar = tqdm(total=len(args), desc=f"study {spec.name}", unit="job", disable=not progress)
     if scheduler is not None:
         _run_dask(args, scheduler, workers, bar)
@@ -651,13 +791,42 @@ def run_study(spec: StudySpec, out, *, workers: int = 1, scheduler: str | None =
     return collect(spec, out, jobs, elapsed_s=time.time() - t0)
 
 
+def schedule_order(jobs: list[tuple[tuple[str, str], list[Cell]]]
+                   ) -> list[tuple[tuple[str, str], list[Cell]]]:
+    """The jobs in the order they are handed to workers: population jobs (house ``"*"``, which
+    read every house of their source and are the longest) first, then the house jobs in plan
+    order. Longest first shortens the run on a few workers (a population job started last
+    runs alone at the end); the order changes no result, each cell depending only on its own
+    inputs and seed."""
+    return sorted(jobs, key=lambda job: job[0][1] != "*")
+
+
+#: Dask settings of the LocalCluster's workers. Each worker runs its task in a thread beside
+#: an event loop whose default timers (the 20-ms tick check, the 10-ms statistical profiler,
+#: the 100-ms memory and 500-ms system monitors) take the GIL from the task tens of times a
+#: second; on a loaded 2-core machine every such hand-over waits for the OS to schedule the
+#: other thread, and a one-house job took 1.3x the wall time and 1.2x the CPU of the same job
+#: in a plain process. A job is one long task, so the profile is of no use and the monitors
+#: can be slow (the memory limit is still enforced, every 2 s).
+QUIET_WORKER = {"distributed.admin.tick.interval": "1s",
+                "distributed.admin.system-monitor.interval": "2s",
+                "distributed.worker.profile.enabled": False,
+                "distributed.worker.memory.monitor-interval": "2s"}
+
+
 def _run_dask(args, scheduler: str, workers: int, bar) -> None:
+    """Run the jobs on Dask: a LocalCluster of ``workers`` single-threaded worker processes
+    with :data:`QUIET_WORKER` settings (``scheduler="local"``), or a running scheduler (its
+    workers keep their own settings). One task per job, submitted in :func:`schedule_order`."""
+    import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        # each nanny copies the configuration current when it is made into its worker
+        with dask.config.set(QUIET_WORKER):
+            cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
         client = Client(cluster)
     else:
         client = Client(scheduler)
@@ -678,7 +847,7 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
     raises if a cell is missing."""
     import pandas as pd
 
-    from . import __version__
+    from .version import __version__
 
     out = Path(out)
     jobs = plan(spec, out) if jobs is None else jobs

@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .atomic import atomic_open
+from .errors import NilmDataError
+from .integrity import digest, verify
 
 #: values of :attr:`GroundTruth.routine_level`
 ROUTINE_LEVELS = ("person", "household")
@@ -177,20 +179,29 @@ class GroundTruth:
                 "source": self.source, "routine_level": self.routine_level,
                 "events": [asdict(e) for e in self.events]}
         optional = {k: v for k in _OPTIONAL_ARRAYS if (v := getattr(self, k)) is not None}
+        arrays = {k: np.asarray(getattr(self, k)) for k in _ARRAYS} | optional
+        # one SHA-256 per array, checked by load (nilm.integrity)
+        meta["sha256"] = {k: digest(v) for k, v in arrays.items()}
         with atomic_open(path, "wb") as f:
             np.savez_compressed(
-                f, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                present_person=self.present_person, awake_person=self.awake_person,
-                days=self.days, wake=self.wake, bed=self.bed, hot_water_l=self.hot_water_l,
-                water_heater_kwh=self.water_heater_kwh, **optional)
+                f, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
 
     @classmethod
     def load(cls, path) -> GroundTruth:
-        with np.load(path) as z:
-            meta = json.loads(bytes(z["meta"]).decode())
-            arrays = {k: z[k] for k in ("present_person", "awake_person", "days", "wake", "bed",
-                                        "hot_water_l", "water_heater_kwh")}
-            optional = {k: z[k] for k in _OPTIONAL_ARRAYS if k in z.files}
+        """Read a file written by :meth:`save`; every array's SHA-256 is verified (files
+        written before digests were stored are read as they are). A damaged or unreadable
+        file raises :class:`~nilm.errors.NilmDataError` naming it."""
+        try:
+            with np.load(path) as z:
+                meta = json.loads(bytes(z["meta"]).decode())
+                arrays = {k: z[k] for k in _ARRAYS}
+                optional = {k: z[k] for k in _OPTIONAL_ARRAYS if k in z.files}
+        except Exception as exc:  # noqa: BLE001 -- zip, zlib, npy and JSON errors alike
+            raise NilmDataError(path, None, f"unreadable ground-truth file "
+                                f"({type(exc).__name__}: {exc})") from exc
+        sums = meta.get("sha256", {})
+        for k, v in (arrays | optional).items():
+            verify(path, k, v, sums.get(k))
         return cls(start=meta["start"], step=meta["step"], timezone=meta["timezone"],
                    occupants=meta["occupants"], ownership=meta["ownership"],
                    source=meta["source"], routine_level=meta.get("routine_level", "person"),
@@ -198,6 +209,8 @@ class GroundTruth:
                    **arrays, **optional)
 
 
+_ARRAYS = ("present_person", "awake_person", "days", "wake", "bed", "hot_water_l",
+           "water_heater_kwh")
 _OPTIONAL_ARRAYS = ("household_present", "household_awake", "person_known")
 
 

@@ -128,7 +128,10 @@ def main(argv=None) -> int:
                               for k in range(1500)))
     print(f"### TIC historic raw capture (no clock)\n$ nilm inspect {hist.name} --no-cache "
           "-o start=2024-02-10T06:00:00")
-    print(_nilm("inspect", str(hist), "--no-cache", "-o", "start=2024-02-10T06:00:00") + "\n")
+    print(_nilm("inspect", str(hist), "--no-cache", "-o", "start=2024-02-10T06:00:00"))
+    active = nilm.load(hist, cache=False, start="2024-02-10T06:00:00").extra["tic_active"]
+    print(f"energy check {hist.name}: tic_active {active.energy_wh():.3f} Wh, HCHC + HCHP last - "
+          f"first {1499 // 3} Wh (only PAPP groups corrupted)\n")
     folder = out / "downloads"
     folder.mkdir()
     rows = lf.intervals(day, [(30, n30)], empty={30})

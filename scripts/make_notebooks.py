@@ -543,7 +543,7 @@ Each sees only the aggregate curve (`nilm.privacy`, definitions in `docs/inferen
 from nilm.privacy.hot_water import daily_energy, heater_profile, litres_from_kwh
 from nilm.privacy.occupancy import occupancy_unsupervised
 from nilm.privacy.routine import changepoint_wake_bed
-from nilm.privacy.scores import local_clock
+from nilm.clock import local_clock
 
 
 def clock(t) -> list:
@@ -614,9 +614,10 @@ print("masked as", mask_text(PRM))'''),
     ("code", '''\
 # carpet plot: one row per day, colour = power, with the inferred wake-up/bed times and
 # absences drawn on (and, for the simulated data, the true ones)
+from nilm.figure_data import carpet_data
 from nilm.plot import carpet
 
-show(carpet(curve, truth, periods=(None,), label=f"{KIND} Linky data"))'''),
+show(carpet(carpet_data(curve, truth, periods=(None,), label=f"{KIND} Linky data")))'''),
     ("md", """\
 The CNIL (2012) warned that a 10-min curve reveals wake-up and bed times, absences, appliances
 and hot-water use. Re-run with `STEP = 600` to compare with the 30-min curve, or point `MY_DATA`

@@ -11,10 +11,13 @@ Usage::
 
     .venv/bin/python scripts/study_speed.py --households 1 --days 365 --workers 1,2
     .venv/bin/python scripts/study_speed.py --households 1,2,4 --days 30 --workers 1,2 --dask
+    .venv/bin/python scripts/study_speed.py --households 4,8 --days 7 --workers 1,2 \
+        --dask-workers 2,4
 
 Prints one JSON line per run (households, days, executor, workers, wall_s, cpu_s: user + system
 of this process and its workers, peak_rss_gb: the largest of this process and of any one
-worker, identical: results equal to the first run of that population) and, with ``--out``,
+worker, identical: results.csv byte-equal to the first run's of that population, load: the
+1-min load average before and after) and, with ``--out``,
 writes them all to that file (atomically, at the end). All data are simulated.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sys
@@ -37,7 +41,8 @@ def _usage() -> tuple[float, float]:
     return cpu, max(me.ru_maxrss, kids.ru_maxrss) / 1e6
 
 
-def run(households: int, days: int, workers: list[int], dask: bool, root: Path, seed: int):
+def run(households: int, days: int, workers: list[int], dask: list[int], root: Path,
+        seed: int):
     from nilm.study import Source, StudySpec, materialise, run_study
 
     spec = StudySpec(sources=[Source("sim", households=households, days=days, period=1,
@@ -47,8 +52,7 @@ def run(households: int, days: int, workers: list[int], dask: bool, root: Path, 
     materialise(spec.sources[0], data)
     sim_s = time.time() - t
     configs = [("local", w, None) for w in workers]
-    if dask:
-        configs += [("dask", w, "local") for w in workers if w > 1]
+    configs += [("dask", w, "local") for w in dask]
     ref = None
     for label, w, scheduler in configs:
         out = data / f"{label}{w}"
@@ -56,15 +60,18 @@ def run(households: int, days: int, workers: list[int], dask: bool, root: Path, 
         out.mkdir(parents=True)
         (out / "data").symlink_to((data / "data").resolve(), target_is_directory=True)
         cpu0, _ = _usage()
+        load0 = os.getloadavg()[0]
         t = time.time()
         df = run_study(spec, out, workers=w, scheduler=scheduler, progress=False)
         wall = time.time() - t
         cpu, rss = _usage()
-        same = None if ref is None else bool(df.equals(ref))
-        ref = df if ref is None else ref
+        csv = (out / "results.csv").read_bytes()
+        same = None if ref is None else csv == ref
+        ref = csv if ref is None else ref
         yield {"households": households, "days": days, "executor": label, "workers": w,
                "wall_s": round(wall, 1), "cpu_s": round(cpu - cpu0, 1),
                "peak_rss_gb": round(rss, 2), "simulate_s": round(sim_s, 1), "rows": len(df),
+               "load": [round(load0, 2), round(os.getloadavg()[0], 2)],
                "identical": same, "simulated": True}
 
 
@@ -73,7 +80,11 @@ def main(argv=None) -> int:
     ap.add_argument("--households", default="1", help="comma-separated population sizes")
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--workers", default="1,2", help="comma-separated worker counts")
-    ap.add_argument("--dask", action="store_true", help="also a Dask LocalCluster")
+    ap.add_argument("--dask", action="store_true",
+                    help="also a Dask LocalCluster of each worker count above 1")
+    ap.add_argument("--dask-workers", default=None,
+                    help="comma-separated worker counts of the Dask LocalClusters (implies "
+                         "--dask; default: those of --workers above 1)")
     ap.add_argument("--root", default="/tmp/nilm_study_speed", help="scratch folder")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", help="write the JSON lines to this file")
@@ -81,9 +92,11 @@ def main(argv=None) -> int:
     from nilm.atomic import write_text
 
     workers = [int(w) for w in a.workers.split(",")]
+    dask = ([int(w) for w in a.dask_workers.split(",")] if a.dask_workers else
+            [w for w in workers if w > 1] if a.dask else [])
     lines = []
     for n in (int(h) for h in a.households.split(",")):
-        for rec in run(n, a.days, workers, a.dask, Path(a.root), a.seed):
+        for rec in run(n, a.days, workers, dask, Path(a.root), a.seed):
             lines.append(json.dumps(rec))
             print(lines[-1], flush=True)
     if a.out:

@@ -109,9 +109,9 @@ def test_key_covers_version_and_relative_paths(data, tmp_path, monkeypatch):
     assert k != cache.cache_key("fake", h, "strict", {})
     assert k != cache.cache_key("other", h, "lenient", {})
     assert k != cache.cache_key("fake", h, "lenient", {"a": 1})
-    import nilm
+    from nilm import version
 
-    monkeypatch.setattr(nilm, "__version__", "999")
+    monkeypatch.setattr(version, "__version__", "999")
     assert k != cache.cache_key("fake", h, "lenient", {})
 
 

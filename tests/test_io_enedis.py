@@ -27,16 +27,6 @@ FLAT = ("Identifiant PRM;Date de début;Date de fin;Grandeur physique;Grandeur m
         "Etat complémentaire")
 
 
-def _all_formats(func, *args):
-    """``func(*args)`` when every loader module of nilm.io exists yet (detection imports all)."""
-    try:
-        return func(*args)
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("nilm.io."):
-            raise
-        pytest.skip(f"format detection needs {exc.name}, not written yet")
-
-
 def _ends(day: str, step_min: int) -> list[datetime]:
     """End instants of every step of local calendar ``day`` in Paris (UTC arithmetic)."""
     start = datetime.fromisoformat(day).replace(tzinfo=PARIS).astimezone(timezone.utc)
@@ -231,7 +221,7 @@ def test_timestamp_without_offset_is_paris_time(tmp_path):
 def test_header_only_file_uses_the_stem_and_detects(tmp_path):
     path = tmp_path / "maison.csv"
     path.write_text("Horodate;Valeur\n2023-06-15T00:30:00+02:00;42\n2023-06-15T01:00:00+02:00;44\n")
-    assert enedis.detect(path) and _all_formats(detect_format, path) == "enedis"
+    assert enedis.detect(path) and detect_format(path) == "enedis"
     [h] = enedis.read(path)
     assert h.meta["house"] == "maison" and list(h.mains.p[:2]) == [42, 44]
     assert h.meta["meter_id"] is None
@@ -259,7 +249,7 @@ def test_not_a_load_curve(tmp_path):
 def test_nilm_load_goes_through_the_cache(tmp_path):
     rows = [(_iso(e), 321) for e in _ends("2023-03-26", 30)]
     path = _horodate(tmp_path / "cached.csv", rows)
-    first = _all_formats(nilm.load, path)
+    first = nilm.load(path)
     again = nilm.load(path)
     np.testing.assert_array_equal(first.mains.t, again.mains.t)
     np.testing.assert_array_equal(first.mains.p, again.mains.p)
@@ -360,7 +350,7 @@ def test_headerless_rows_with_bom_and_crlf(tmp_path):
     rows = lf.intervals("2023-06-15", [(30, 48)])
     path = lf.horodate(tmp_path / "stripped.csv", rows, meta=False, header=False, bom=True,
                        crlf=True)
-    assert enedis.detect(path) and _all_formats(detect_format, path) == "enedis"
+    assert enedis.detect(path) and detect_format(path) == "enedis"
     [h] = enedis.read(path, mode="strict")
     assert h.meta["house"] == "stripped" and len(h.mains) == 48
     assert h.mains.energy_wh() == pytest.approx(lf.energy_wh(rows))

@@ -207,6 +207,32 @@ def test_dataconnect_bad_literal_names_its_line(tmp_path, bad, kind):
         assert str(err.value).startswith(f"{path}:{at}: ")
 
 
+def test_dataconnect_item_errors_name_the_items_file_line(tmp_path):
+    rows = lf.intervals("2023-06-01", [(30, 6)])
+    path = lf.dataconnect(tmp_path / "dump.json", rows)  # indented, one key per line
+    doc = json.loads(path.read_text())
+    doc["meter_reading"]["interval_reading"][3]["date"] = "@DATE@"
+    doc["meter_reading"]["interval_reading"][4]["value"] = "@VALUE@"
+    text = json.dumps(doc, indent=2)
+    lines = text.splitlines()
+    # the line of the "{" that opens each damaged item (the line above its first key)
+    opens = [next(k for k in range(at, 0, -1) if lines[k - 1].strip() == "{")
+             for at in (next(k for k, ln in enumerate(lines, start=1) if tag in ln)
+                        for tag in ("@DATE@", "@VALUE@"))]
+    path.write_text(text.replace('"@DATE@"', '"2023-13-45"').replace('"@VALUE@"', '"12,5,6"'))
+    with pytest.raises(NilmDataError, match=r"interval_reading\[4\]: bad date") as err:
+        dataconnect.read(path, mode="strict")
+    assert err.value.line == opens[0]
+    [h] = dataconnect.read(path)
+    found = {r.kind: r.line for r in h.report.repairs}
+    assert found["malformed_line"] == opens[0] and found["non_numeric"] == opens[1]
+    # a minified dump is one line: the item index in the message tells them apart
+    path.write_text(json.dumps(json.loads(path.read_text())))
+    with pytest.raises(NilmDataError, match=r"interval_reading\[4\]") as err:
+        dataconnect.read(path, mode="strict")
+    assert err.value.line == 1
+
+
 def test_dataconnect_maximum_power_is_not_energy(tmp_path):
     doc = {"meter_reading": {"usage_point_id": lf.PRM, "reading_type": {
         "unit": "VA", "measurement_kind": "power", "aggregate": "maximum",

@@ -154,6 +154,14 @@ def test_two_meters_are_two_households(tmp_path):
         nilm.load(folder, cache=False)
 
 
+def test_a_single_file_no_linky_reader_knows_is_an_error(tmp_path):
+    junk = tmp_path / "notes.csv"
+    junk.write_text("nothing here\n")
+    with pytest.raises(NilmDataError, match="not a Linky file") as err:
+        linky_folder.read(junk)  # no household at all was returned before
+    assert err.value.path == str(junk)
+
+
 def test_the_prm_never_reaches_the_cache(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     folder = tmp_path / "d"

@@ -4,12 +4,14 @@ window reads, undecodable filters, and nilm's own NILMTK writer."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import h5py
 import numpy as np
 import pandas as pd
 import pytest
 
-from nilm.errors import LoadReport, NilmDataError
+from nilm.errors import LoadReport, NilmDataError, UsageError
 from nilm.io import detect_format, load_all, nilmtk, write_nilmtk
 from nilm.series import Household, PowerSeries
 
@@ -163,6 +165,13 @@ def test_window_and_selection_read_only_what_is_asked(tmp_path, monkeypatch):
     iso = np.datetime64(t0, "s").astype(str)
     [same] = nilmtk.read(f, start=iso, end=t1)
     np.testing.assert_array_equal(same.mains.t, part.mains.t)
+    # a bound with a UTC offset (text or datetime) is that instant; garbage is a usage error
+    local = datetime.fromtimestamp(t0, timezone(timedelta(hours=2)))
+    for bound in (local.isoformat(), local, np.datetime64(t0, "s")):
+        [same] = nilmtk.read(f, start=bound, end=t1)
+        np.testing.assert_array_equal(same.mains.t, part.mains.t)
+    with pytest.raises(UsageError, match="not a time"):
+        nilmtk.read(f, start="last tuesday")
     [one] = nilmtk.read(f, meters=[3], buildings=[1])
     assert one.mains is None and list(one.appliances) == ["fridge"]
     with pytest.raises(NilmDataError, match="no building \\[2\\]"):

@@ -154,7 +154,7 @@ def test_real_uci_curve_to_enedis_and_back(shared_data, tmp_path):
     """Real data (UCI Sceaux, 33 days at 1 min): the emulated 30-min curve carries the same
     energy as the measured series (within the 1 Wh register resolution per missing-data
     boundary), survives the export/read round trip, and has the Enedis granularity."""
-    uci = pytest.importorskip("nilm.io.uci")
+    from nilm.io import uci
     folder = shared_data / "uci_household_power_consumption" / "sceaux_2006-12-16_to_2007-01-19"
     [house] = uci.read(folder)
     curve = linky(house, 1800, min_coverage=1.0)

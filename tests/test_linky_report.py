@@ -122,18 +122,41 @@ def test_bad_exports(tmp_path):
 
 
 def test_cli(case, tmp_path, capsys):
-    from nilm.linky_report import cli_main
+    from nilm.cli import main
 
     _, export, out, result = case
-    assert cli_main([str(export), "--out", str(out)]) == 0
+    assert main(["linky", str(export), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert result["summary"][0] in printed and "unvalidated" in printed
     bad = tmp_path / "bad.csv"
     bad.write_text("nothing here\n")
-    assert cli_main([str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert main(["linky", str(bad), "--out", str(tmp_path / "o")]) == 2
     printed = capsys.readouterr()
     assert printed.err.startswith("nilm linky: error: ") and printed.err.count("\n") == 1
     assert not printed.out  # user errors: one line on stderr
+
+
+@pytest.mark.parametrize("arg", [".", "..", "./"])
+def test_cli_default_output_folder_of_the_current_folder(tmp_path, monkeypatch, arg):
+    import nilm.linky_report as lr
+    from nilm.cli import main
+    from tests import linky_files as lf
+
+    here = tmp_path / f"linky_{lf.PRM}" / "week"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    seen = {}
+
+    def analysed(src, out, **kw):
+        seen["out"] = out
+        return {"summary": [], "notes": [], "repairs": [], "files": {"linky_report.html": out}}
+
+    monkeypatch.setattr(lr, "analyse_export", analysed)
+    assert main(["linky", arg]) == 0
+    folder = here if arg != ".." else here.parent
+    # beside the analysed folder, named after it (its digits masked)
+    assert seen["out"].resolve() == folder.parent / (lr.mask_text(folder.name) + "_nilm")
+    assert lf.PRM not in seen["out"].name
 
 
 # ------------------------------------------------------------------ every Linky input form
@@ -244,7 +267,7 @@ def test_nilm_linky_on_a_folder_of_downloads_and_masked_outputs(tmp_path, traine
     folder whose name carries the PRM: one household, and the PRM in none of the outputs."""
     import shutil
 
-    from nilm.linky_report import cli_main
+    from nilm.cli import main
     from tests import linky_files as lf
 
     folder = tmp_path / f"linky_{lf.PRM}"
@@ -257,7 +280,7 @@ def test_nilm_linky_on_a_folder_of_downloads_and_masked_outputs(tmp_path, traine
     lf.dataconnect(folder / "api.json", rows[48 * 8:])
     out = tmp_path / "linky_xxxxxxxxxx1234_nilm"  # the default output folder, PRM masked
     shutil.copytree(trained, out / "training_seed0")
-    assert cli_main([str(folder)]) == 0
+    assert main(["linky", str(folder)]) == 0
     printed = capsys.readouterr().out
     assert lf.PRM not in printed and f"report: {out}" in printed
     _no_prm_in(out)
@@ -267,14 +290,14 @@ def test_nilm_linky_on_a_folder_of_downloads_and_masked_outputs(tmp_path, traine
 
 
 def test_nilm_linky_refuses_a_folder_of_two_meters(tmp_path, capsys):
-    from nilm.linky_report import cli_main
+    from nilm.cli import main
     from tests import linky_files as lf
 
     folder = tmp_path / "two"
     folder.mkdir()
     lf.horodate(folder / "a.csv", lf.intervals("2024-01-08", [(30, 48)]))
     lf.horodate(folder / "b.csv", lf.intervals("2024-01-08", [(30, 48)]), prm="98765432109876")
-    assert cli_main([str(folder), "--out", str(tmp_path / "o")]) == 2
+    assert main(["linky", str(folder), "--out", str(tmp_path / "o")]) == 2
     printed = capsys.readouterr().err
     assert "2 meters found" in printed and "xxxxxxxxxx9876" in printed
     assert "98765432109876" not in printed

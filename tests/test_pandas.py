@@ -68,6 +68,19 @@ def test_round_trip_keeps_gaps_and_the_hold_rule():
     df = h.to_pandas()
     df.loc[pd.Timestamp(int(t[3]), unit="s", tz="UTC"), "mains"] = 800.0
     assert Household.from_pandas(df).mains.energy_wh() == (400 + 500 + 600 + 800 + 700) / 2
+    # pandas keeps attrs through resample: the saved rule no longer fits those samples, so the
+    # frame is read as any other (period from its own steps, point samples, the column name)
+    hourly = h.to_pandas().resample("1h").mean()
+    assert hourly.attrs.get("nilm")  # still there...
+    back = Household.from_pandas(hourly)
+    plain = hourly.copy()
+    plain.attrs = {}
+    again = Household.from_pandas(plain)
+    for name in ("mains", "tic_apparent"):  # ...but not used
+        s, r = back.channels()[name], again.channels()[name]
+        assert (s.period, s.interval, s.label) == (r.period, r.interval, name)
+        assert not s.interval and s.period != h.channels()[name].period
+        np.testing.assert_array_equal(s.t, r.t)
 
 
 def test_naive_index_units_and_errors():

@@ -1,52 +1,15 @@
-"""nilm.plot: the figures are built from small inputs, carry the expected axes, labels and
-real/simulated titles, are deterministic, and refuse bad input."""
+"""nilm.plot: the figures are built from small inputs (the report's summaries, the dicts of
+nilm.figure_data), carry the expected axes, labels and real/simulated titles, are
+deterministic, and refuse bad input."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from nilm import plot
+from nilm import figure_data, plot, report
 from nilm.series import Household, PowerSeries
-from nilm.study import COLUMNS
-
-
-def tidy_results(seed: int = 0) -> pd.DataFrame:
-    """A small study table: a simulated dataset (3 houses, native 10 s) and a real one (1 house,
-    native 60 s), 4 inferences, two occupancy attacks; values fall with the period."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    ladder = {"1min": 60, "10min": 600, "30min": 1800, "60min": 3600}
-    metrics = {"occupancy": [("absence", "mcc", 0.0), ("absence", "f1_absent", 0.3)],
-               "routine": [("wake", "within_30min", 0.4), ("wake", "mae_min", 60.0)],
-               "appliances": [("kettle", "day_use_f1", 0.6), ("fridge", "day_use_f1", 0.9),
-                              ("kettle", "day_use_mcc", 0.0), ("fridge", "day_use_mcc", 0.0)],
-               "hot_water": [("water_heater", "mae_kwh_day", 1.5)]}
-    for ds, sim, houses, native in (("simulated", True, ["s0", "s1", "s2"], 10),
-                                    ("UCI", False, ["sceaux"], 60)):
-        for res, p in {"native": native, **ladder}.items():
-            for inf, ms in metrics.items():
-                methods = (["supervised", "unsupervised"] if inf == "occupancy"
-                           else [plot.HEADLINE[inf].method])
-                for meth in methods:
-                    worse = 0.1 if meth == "unsupervised" else 0.0
-                    for h in houses:
-                        for tgt, met, prior in ms:
-                            drop = np.log10(p) / 5
-                            if met.startswith("mae"):
-                                v = prior * (0.3 + 0.5 * drop + worse)
-                                sk = 1 - v / prior
-                            else:
-                                v = prior + (1 - prior) * (0.8 - 0.5 * drop - worse)
-                                v += rng.normal(0, 0.02)
-                                sk = (v - prior) / (1 - prior)
-                            rows.append(dict(
-                                dataset=ds, house=h, period_s=p, resolution=res, inference=inf,
-                                method=meth, target=tgt, metric=met, value=v, ci_low=v - 0.05,
-                                ci_high=v + 0.05, n=20, prior=prior, skill=sk, floor=np.nan,
-                                seed=1, split="temporal_half", simulated=sim))
-    return pd.DataFrame(rows, columns=COLUMNS)
+from tests.synthetic import tidy_results
 
 
 def test_period_label():
@@ -68,8 +31,12 @@ def test_data_label_says_real_or_simulated():
     assert plot.data_label(False) == "real"
 
 
+def leakage(results):
+    return plot.leakage_vs_resolution(report.headline_table(results))
+
+
 def test_leakage_vs_resolution_axes_and_labels():
-    fig = plot.leakage_vs_resolution(tidy_results())
+    fig = leakage(tidy_results())
     axes = fig.axes
     assert len(axes) == 2
     titles = [ax.get_title() for ax in axes]
@@ -91,7 +58,7 @@ def test_leakage_marks_skills_below_the_floor():
     res = tidy_results()
     hit = (res.dataset == "UCI") & (res.metric == "mae_kwh_day") & (res.period_s == 600)
     res.loc[hit, "value"] = 50 * res.loc[hit, "prior"]  # skill -49
-    fig = plot.leakage_vs_resolution(res)
+    fig = leakage(res)
     real = fig.axes[1]
     line = next(ln for ln in real.get_lines() if ln.get_label().startswith("hot-water"))
     x, y = line.get_data()
@@ -103,7 +70,7 @@ def test_leakage_marks_skills_below_the_floor():
 
 def test_leakage_lines_follow_the_numbers():
     res = tidy_results()
-    fig = plot.leakage_vs_resolution(res)
+    fig = leakage(res)
     real = fig.axes[1]
     line = next(ln for ln in real.get_lines() if "wake-up" in ln.get_label())
     x, y = line.get_data()
@@ -114,20 +81,22 @@ def test_leakage_lines_follow_the_numbers():
 
 
 def test_leakage_refuses_bad_input():
+    table = report.headline_table(tidy_results())
     with pytest.raises(TypeError):
         plot.leakage_vs_resolution([1, 2, 3])
-    with pytest.raises(ValueError, match="lack"):
-        plot.leakage_vs_resolution(tidy_results().drop(columns=["prior"]))
+    with pytest.raises(ValueError, match="lacks"):
+        plot.leakage_vs_resolution(table.drop(columns=["skill_lo"]))
     with pytest.raises(ValueError, match="empty"):
-        plot.leakage_vs_resolution(tidy_results().iloc[:0])
+        plot.leakage_vs_resolution(table.iloc[:0])
     other = tidy_results().assign(metric="nothing_headline")
-    with pytest.raises(ValueError, match="headline"):
-        plot.leakage_vs_resolution(other)
+    with pytest.raises(ValueError, match="empty"):
+        leakage(other)
 
 
 def test_detectability_heatmap_cells():
     res = tidy_results()
-    fig = plot.detectability_heatmap(res, dataset="UCI", value="value")
+    fig = plot.detectability_heatmap(report.appliance_detectability(res, dataset="UCI"),
+                                     value="value")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["fridge", "kettle"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1 min", "10 min", "30 min", "1 h"]
@@ -135,23 +104,24 @@ def test_detectability_heatmap_cells():
     m = ax.get_images()[0].get_array()
     r = res[(res.dataset == "UCI") & (res.target == "kettle") & (res.period_s == 600)]
     assert m[1, 1] == pytest.approx(float(r[r.metric == "day_use_mcc"].value.iloc[0]))
-    f1 = plot.detectability_heatmap(res, dataset="UCI", value="value", metric="day_use_f1")
+    f1 = plot.detectability_heatmap(report.appliance_detectability(
+        res, dataset="UCI", metric="day_use_f1"), value="value")
     assert f1.axes[0].get_images()[0].get_array()[1, 1] == pytest.approx(
         float(r[r.metric == "day_use_f1"].value.iloc[0]))
-    sim = plot.detectability_heatmap(res)
+    sim = plot.detectability_heatmap(report.appliance_detectability(res))
     assert "simulated" in sim.axes[0].get_title()
     with pytest.raises(ValueError):
-        plot.detectability_heatmap(res, value="f1")
+        plot.detectability_heatmap(report.appliance_detectability(res), value="f1")
     with pytest.raises(ValueError, match="no appliance rows"):
-        plot.detectability_heatmap(res, dataset="nope")
+        report.appliance_detectability(res, dataset="nope")
 
 
 def test_png_is_deterministic(tmp_path):
     res = tidy_results()
-    a = plot.png_bytes(plot.leakage_vs_resolution(res))
-    b = plot.png_bytes(plot.leakage_vs_resolution(res))
+    a = plot.png_bytes(leakage(res))
+    b = plot.png_bytes(leakage(res))
     assert a[:8] == b"\x89PNG\r\n\x1a\n" and a == b
-    plot.save_png(plot.leakage_vs_resolution(res), tmp_path / "f.png")
+    plot.save_png(leakage(res), tmp_path / "f.png")
     assert (tmp_path / "f.png").read_bytes() == a
     assert [p.name for p in tmp_path.iterdir()] == ["f.png"]  # no temporary left
 
@@ -165,7 +135,7 @@ def simulated():
 
 def test_carpet_draws_attacks_and_truth(simulated):
     h, truth = simulated.household, simulated.truth
-    fig = plot.carpet(h, truth, periods=(None, 600, 1800))
+    fig = plot.carpet(figure_data.carpet_data(h, truth, periods=(None, 600, 1800)))
     panels = [ax for ax in fig.axes if ax.get_images()]
     assert [ax.get_title() for ax in panels] == ["1 min", "10 min", "30 min"]
     assert "simulated" in fig._suptitle.get_text()
@@ -173,7 +143,7 @@ def test_carpet_draws_attacks_and_truth(simulated):
     assert img.shape == (4, 144)  # 4 days × 144 ten-minute columns
     # the 10-min column mean equals the household's 10-min grid, day 0, 08:00–08:10 local
     grid = h.to_grid(600)
-    from nilm.privacy.scores import local_clock
+    from nilm.clock import local_clock
 
     day, sod = local_clock(grid.t, h.timezone)
     i = np.flatnonzero((day == day.min()) & (sod == 8 * 3600))[0]
@@ -186,25 +156,29 @@ def test_carpet_draws_attacks_and_truth(simulated):
 
 
 def test_carpet_without_truth_and_bad_input(simulated):
-    fig = plot.carpet(simulated.household, periods=(1800,))
+    data = figure_data.carpet_data(simulated.household, periods=(1800,))
+    assert data["truth"] is None
+    fig = plot.carpet(data)
     assert "x" not in {ln.get_marker() for ln in fig.axes[0].get_lines()}
+    with pytest.raises(ValueError, match="panel"):
+        plot.carpet({**data, "panels": []})
     with pytest.raises(TypeError):
-        plot.carpet(simulated.household.to_grid(600))
+        figure_data.carpet_data(simulated.household.to_grid(600))
     empty = Household(None, {}, {"dataset": "x", "house": "1"})
     with pytest.raises(ValueError, match="mains"):
-        plot.carpet(empty)
+        figure_data.carpet_data(empty)
     with pytest.raises(ValueError):
-        plot.carpet(simulated.household, periods=())
+        figure_data.carpet_data(simulated.household, periods=())
     nan = Household(PowerSeries(np.arange(0, 86400, 60), np.full(1440, np.nan), "mains"),
                     {}, {"dataset": "x", "house": "2"})
     with pytest.raises(ValueError, match="no valid mains"):
-        plot.carpet(nan, periods=(600,))
+        figure_data.carpet_data(nan, periods=(600,))
 
 
 def test_disaggregation_example(simulated):
     h = simulated.household
-    fig = plot.disaggregation_example(h, periods=(600, 1800), model="co",
-                                      appliances=["fridge", "lighting"])
+    fig = plot.disaggregation_example(figure_data.disaggregation_data(
+        h, periods=(600, 1800), model="co", appliances=["fridge", "lighting"]))
     axes = fig.axes
     assert [ax.get_title() for ax in axes] == ["10 min", "30 min"]
     labels = [t.get_text() for t in axes[0].get_legend().get_texts()]
@@ -214,9 +188,9 @@ def test_disaggregation_example(simulated):
     # the drawn day is a test day (second half): after the first two local days
     assert "2024-01-10" in fig._suptitle.get_text() or "2024-01-11" in fig._suptitle.get_text()
     with pytest.raises(ValueError, match="model"):
-        plot.disaggregation_example(h, model="nope")
+        figure_data.disaggregation_data(h, model="nope")
     with pytest.raises(ValueError, match="no sub-meter"):
-        plot.disaggregation_example(h, appliances=["spaceship"])
+        figure_data.disaggregation_data(h, appliances=["spaceship"])
     bare = Household(h.mains, {}, dict(h.meta))
     with pytest.raises(ValueError, match="sub-meters"):
-        plot.disaggregation_example(bare)
+        figure_data.disaggregation_data(bare)

@@ -15,7 +15,7 @@ from nilm.privacy.appliances import (
 )
 from nilm.privacy.scores import ROW_KEYS
 from nilm.series import PowerSeries
-from tests.test_privacy_synth import synthetic_household
+from tests.synthetic import synthetic_household
 
 
 def _naive_uses(t, p, period, on_power, min_on):
@@ -295,7 +295,7 @@ def _kettle_grid(used_days, n_days=20, period=600):
     """A grid whose kettle (sub-meter and 2 kW bump in the mains) runs at 08:00 local on
     ``used_days``, January (no DST)."""
     from nilm.series import Grid
-    from tests.test_privacy_synth import _epoch
+    from tests.synthetic import epoch
 
     per_day = 86400 // period
     n = n_days * per_day
@@ -303,13 +303,13 @@ def _kettle_grid(used_days, n_days=20, period=600):
     for d in used_days:
         kettle[d * per_day + 8 * 3600 // period] = 400.0  # 2 kW for 2 min in 10 min
     mains = 300.0 + kettle
-    return Grid(_epoch("2024-01-08"), period, mains, kettle[None, :], ["kettle"])
+    return Grid(epoch("2024-01-08"), period, mains, kettle[None, :], ["kettle"])
 
 
 def _truth():
     """Ground truth without timelines: the appliance scores read its time zone only."""
     from nilm.truth import GroundTruth
-    from tests.test_privacy_synth import TZ
+    from tests.synthetic import TZ
 
     e = np.zeros((1, 0), bool)
     return GroundTruth(start=0, step=60, timezone=TZ, present_person=e, awake_person=e,
@@ -320,11 +320,11 @@ def _truth():
 def _fake_detector(active_days):
     """predict_activity replaced by a fixed verdict: active at 08:00 local on the given day
     numbers (days since the grid's first day)."""
-    from tests.test_privacy_synth import _epoch
+    from tests.synthetic import epoch
 
     def fake(method, train_grids, test, names, tz, *, seed):
-        day = (test.t - _epoch("2024-01-08")) // 86400
-        at8 = (test.t - _epoch("2024-01-08")) % 86400 == 8 * 3600
+        day = (test.t - epoch("2024-01-08")) // 86400
+        at8 = (test.t - epoch("2024-01-08")) % 86400 == 8 * 3600
         return {n: at8 & np.isin(day, active_days) for n in names}
 
     return fake

@@ -13,7 +13,7 @@ from nilm.privacy.hot_water import (
     score_hot_water,
 )
 from nilm.privacy.scores import local_clock
-from tests.test_privacy_synth import TZ, synthetic_household
+from tests.synthetic import TZ, holed_grids, synthetic_household
 
 HOURS = [2, 1.5, 2.5, 2, 1, 3, 2]
 
@@ -118,24 +118,6 @@ def test_a_kettle_every_morning_is_not_a_water_heater():
     assert prof_short["owns"]
 
 
-def holed_grids(periods=(1, 60, 1800)):
-    """{period: grid} of a synthetic household across the spring DST change (2024-03-31 in
-    Paris), heater on every night, with gaps: whole hours, single intervals and a day edge."""
-    h, truth = synthetic_household(days=8, seed=5, start="2024-03-25",
-                                   heater_hours=[2, 0, 1.5, 3, 2, 2.5, 0.5, 2])
-    rng = np.random.default_rng(0)
-    out = {}
-    for period in periods:
-        g = h.to_grid(period)
-        n = len(g)
-        for a in rng.integers(0, n, 6):
-            g.mains[a:a + max(1, 3600 // period)] = np.nan
-        g.mains[rng.integers(0, n, max(1, n // 500))] = np.nan
-        g.mains[: max(1, 1800 // period)] = np.nan
-        out[period] = g
-    return out, truth
-
-
 @pytest.fixture(scope="module")
 def holed():
     return holed_grids()
@@ -156,17 +138,17 @@ def _same_dict(a, b):
 def test_heater_profile_and_daily_energy_equal_their_first_version(holed, period):
     """The clock kernel, window kernel and run-only bookkeeping change no value (naive twin:
     the first whole-array version, with ``local_clock(grid.t)``)."""
-    from tests import naive
+    from tests import old_versions
 
     grids, _ = holed
     g = grids[period]
-    want = naive.heater_profile(g, TZ)
+    want = old_versions.heater_profile(g, TZ)
     got = heater_profile(g, TZ)
     if period < 1800:
         assert want["owns"]  # the run path is exercised
     _same_dict(got, want)
     days, kwh = daily_energy(g, TZ, got)
-    want_days, want_kwh = naive.daily_energy(g, TZ, want)
+    want_days, want_kwh = old_versions.daily_energy(g, TZ, want)
     np.testing.assert_array_equal(days, want_days)
     np.testing.assert_array_equal(kwh, want_kwh)
 
@@ -174,13 +156,13 @@ def test_heater_profile_and_daily_energy_equal_their_first_version(holed, period
 @pytest.mark.parametrize("period", [1, 60])
 def test_score_hot_water_matches_the_public_pipeline(holed, period):
     """score_hot_water's run-only daily sums give the rows of heater_profile + daily_energy."""
-    from tests import naive
+    from tests import old_versions
 
     grids, truth = holed
     g = grids[period]
     got = score_hot_water(g, truth, period, seed=3)
-    prof = naive.heater_profile(g, TZ)
-    days, kwh = naive.daily_energy(g, TZ, prof)
+    prof = old_versions.heater_profile(g, TZ)
+    days, kwh = old_versions.daily_energy(g, TZ, prof)
     est = dict(zip(days.tolist(), kwh.tolist(), strict=True))
     tdays, _ = local_clock(np.asarray(truth.days, np.int64), TZ)
     true = np.asarray(truth.water_heater_kwh, float)

@@ -15,7 +15,7 @@ from nilm.privacy.occupancy import (
 )
 from nilm.privacy.scores import ROW_KEYS
 from nilm.privacy.truth_proxy import presence_on_grid
-from tests.test_privacy_synth import TZ, synthetic_household
+from tests.synthetic import TZ, synthetic_household
 
 
 @pytest.fixture(scope="module")
@@ -220,14 +220,14 @@ def test_tuned_below_60s_searches_on_block_means(week):
 def test_unsupervised_equals_its_first_version(period):
     """Kernels and pandas' window kernels called directly change no interval (naive twin: the
     first version, pandas rolling windows throughout), across a DST change and data gaps."""
-    from tests import naive
-    from tests.test_privacy_hot_water import holed_grids
+    from tests import old_versions
+    from tests.synthetic import holed_grids
 
     grids, _ = holed_grids((period,))
     g = grids[period]
     for kw in ({}, {"q": 0.25, "margin_w": 25.0}, {"q": 0.9, "margin_w": 300.0}):
         got = occupancy_unsupervised(g, TZ, **kw)
-        np.testing.assert_array_equal(got, naive.occupancy_unsupervised(g, TZ, **kw))
+        np.testing.assert_array_equal(got, old_versions.occupancy_unsupervised(g, TZ, **kw))
 
 
 @pytest.mark.parametrize("period", [1, 60])
@@ -236,7 +236,7 @@ def test_score_rows_equal_per_metric_bootstrap(period):
     separately on the labels and on their complements (the first version of the scorer)."""
     from nilm import metrics
     from nilm.privacy.scores import always_positive_f1
-    from tests.test_privacy_hot_water import holed_grids
+    from tests.synthetic import holed_grids
 
     grids, truth = holed_grids((period,))
     g = grids[period]

@@ -18,7 +18,7 @@ from nilm.privacy.occupants import (
     score_occupants,
     score_occupants_population,
 )
-from tests.test_privacy_synth import TZ, synthetic_household
+from tests.synthetic import TZ, synthetic_household
 
 
 def test_balanced_accuracy_matches_sklearn():

@@ -14,7 +14,7 @@ from nilm.privacy.routine import (
     score_routine,
 )
 from nilm.privacy.scores import ROW_KEYS, local_clock
-from tests.test_privacy_synth import TZ, synthetic_household
+from tests.synthetic import TZ, synthetic_household
 
 
 @pytest.fixture(scope="module")
@@ -179,8 +179,8 @@ def test_changepoint_equals_its_naive_twin(period):
     """Testing only the candidate intervals changes no estimate (naive twin: day by day, every
     interval), across a DST change and data gaps, for several detector settings."""
     from nilm.privacy.routine import _detect, _prepare
-    from tests import naive
-    from tests.test_privacy_hot_water import holed_grids
+    from tests import old_versions
+    from tests.synthetic import holed_grids
 
     grids, _ = holed_grids((period,))
     g = grids[period]
@@ -188,7 +188,7 @@ def test_changepoint_equals_its_naive_twin(period):
     found = 0
     for kw in ({}, {"q": 0.5, "margin_w": 25.0, "sustain_s": 900.0, "evening": (17.0, 25.0)},
                {"q": 0.95, "margin_w": 400.0, "sustain_s": 1800.0, "max_spread_w": 300.0}):
-        days, wake, bed = naive.wake_bed_step(g, TZ, **kw)
+        days, wake, bed = old_versions.wake_bed_step(g, TZ, **kw)
         full = {"q": 0.95, "margin_w": 50.0, "sustain_s": 0.0, "evening": (17.0, 27.0), **kw}
         w, b = _detect(prep, night=(1.0, 5.0), morning=(4.0, 12.0), **full)
         np.testing.assert_array_equal(prep["days"], days)
@@ -202,14 +202,14 @@ def test_changepoint_equals_its_naive_twin(period):
 def test_day_profiles_equal_their_first_version(period):
     """Shared normalisation and window kernel change no bin (naive twin: the first version)."""
     from nilm.privacy.routine import PROFILE_WINDOWS, _day_profiles, _prepare
-    from tests import naive
-    from tests.test_privacy_hot_water import holed_grids
+    from tests import old_versions
+    from tests.synthetic import holed_grids
 
     grids, _ = holed_grids((period,))
     prep = _prepare(grids[period], TZ)
     for h0, length in PROFILE_WINDOWS.values():
         days, x = _day_profiles(prep, h0, length)
-        want_days, want_x = naive.day_profiles(prep["p"], prep["day"], prep["sod"],
+        want_days, want_x = old_versions.day_profiles(prep["p"], prep["day"], prep["sod"],
                                                prep["period"], h0, length)
         np.testing.assert_array_equal(days, want_days)
         np.testing.assert_array_equal(x, want_x)
@@ -269,13 +269,13 @@ def test_convectors_cycling_all_night_make_the_attack_abstain(week):
 @pytest.mark.parametrize("period", [1, 60, 1800])
 def test_heater_step_free_equals_its_naive_twin(period):
     """Across a DST change and data gaps (heater runs of 0–3 h, one night without)."""
-    from tests import naive
-    from tests.test_privacy_hot_water import holed_grids
+    from tests import old_versions
+    from tests.synthetic import holed_grids
 
     grids, _ = holed_grids((period,))
     g = grids[period]
     p, _, _ = heater_step_free(g, TZ)
-    want = naive.heater_step_free(g, TZ)
+    want = old_versions.heater_step_free(g, TZ)
     np.testing.assert_array_equal(p, want)
     # the runs were found and changed
     assert np.nansum(np.abs(p - g.mains.astype(np.float64))) > 0
@@ -284,7 +284,7 @@ def test_heater_step_free_equals_its_naive_twin(period):
 @pytest.mark.parametrize("case", ["empty", "single", "constant", "all_nan", "nan_in_run"])
 def test_heater_step_free_adversarial(case):
     from nilm.series import Grid
-    from tests import naive
+    from tests import old_versions
 
     h, _ = synthetic_household(days=3, seed=4)
     g = h.to_grid(60)
@@ -302,7 +302,7 @@ def test_heater_step_free_adversarial(case):
         mains[(sod >= 1.5 * 3600) & (sod < 1.6 * 3600)] = np.nan
     g = Grid(g.start, g.period, mains, np.zeros((0, len(mains)), np.float32), [], {}, {})
     p, _, _ = heater_step_free(g, TZ)
-    want = naive.heater_step_free(g, TZ)
+    want = old_versions.heater_step_free(g, TZ)
     np.testing.assert_array_equal(p, want)
     assert np.array_equal(np.isnan(p), np.isnan(mains))
     if case in ("constant", "empty", "single", "all_nan"):

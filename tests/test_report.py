@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from nilm import report
+from nilm.cli import main
 from nilm.protocol import HEADLINE
-from tests.test_plot import tidy_results
+from tests.synthetic import tidy_results
 
 PROV = {"nilm_version": "9.8.7", "created_utc": "2031-02-03T04:05:06Z", "git_commit": "abc123",
         "spec": {"seed": 4}}
@@ -249,7 +250,7 @@ def test_write_report_bad_input(tmp_path):
 def test_cli_rewrites_the_report(tmp_path, capsys):
     tidy_results().to_csv(tmp_path / "results.csv", index=False)
     (tmp_path / "provenance.json").write_text(json.dumps(PROV))
-    assert report.cli_main([str(tmp_path), "--no-figures"]) == 0
+    assert main(["report", str(tmp_path), "--no-figures"]) == 0
     assert str(tmp_path / "report.html") in capsys.readouterr().out
     assert "real (UCI)" in (tmp_path / "report.md").read_text()
 

@@ -232,14 +232,11 @@ def test_learns_better_than_mean_baseline():
 @pytest.mark.slow
 def test_uci_water_heater_beats_mean(shared_data):
     """Real data (UCI Sceaux, sub-meter 3 = water heater + AC), 1 min, first week train, next
-    3 days test; a small network and 3 epochs keep it under a minute on 2 cores."""
+    3 days test; a small network and 3 epochs."""
     import nilm
 
     path = shared_data / "uci_household_power_consumption" / "sceaux_2006-12-16_to_2007-01-19"
-    try:
-        house = nilm.load(path)
-    except ModuleNotFoundError as exc:  # loaders are written in parallel with this module
-        pytest.skip(f"UCI loader not available: {exc}")
+    house = nilm.load(path)
     g = house.to_grid(60).select(["water_heater"])
     day = 1440
     train, test = g.slice(0, 7 * day), g.slice(7 * day, 10 * day)

@@ -130,3 +130,16 @@ def test_running_power_brackets_parametric_ranges(shared_data):
     assert all(1750 <= w <= 2750 for w in run["kettle"].values())
     toast = cal.running_power(shared_data / "tracebase/complete/Toaster")["toaster"]
     assert all(650 <= w <= 900 for w in toast.values())
+
+
+def test_base_load_rule_is_the_meter_development_fit(shared_data):
+    from nilm.simulate.calibration import meter_base_load_fit
+    from nilm.simulate.household import BASE_LOAD_FIT
+
+    folder = shared_data / "meter" / "sample_2018-07_visible"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} absent (METER sample of shared/data)")
+    fit = meter_base_load_fit(folder)
+    assert fit["n"] >= 10
+    for k in ("a", "b", "sd"):
+        assert fit[k] == pytest.approx(BASE_LOAD_FIT[k], abs=2e-3), k

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import nilm
-from nilm.simulate import cli_main, simulate_household, simulate_to_dir
+from nilm.cli import main
+from nilm.simulate import simulate_household, simulate_to_dir
 from nilm.truth import GroundTruth
 
 
@@ -59,10 +60,10 @@ def test_event_log_matches(popdir):
         assert name in h.appliances and int(e) > int(s) and timer in ("0", "1")
 
 
-def test_cli_main(tmp_path, capsys):
-    assert cli_main(["--households", "1", "--days", "1", "--seed", "3", "--period", "60",
-                     "--out", str(tmp_path)]) == 0
+def test_nilm_simulate(tmp_path, capsys):
+    assert main(["simulate", "--households", "1", "--days", "1", "--seed", "3", "--period",
+                 "60", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "sim_000.nilm.h5").is_file()
     assert "population.json" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        cli_main(["--days", "1"])            # --out is required
+    assert main(["simulate", "--days", "1"]) == 2           # --out is required
+    assert "--out" in capsys.readouterr().err

@@ -147,6 +147,36 @@ def test_dask_worker_killed_mid_study_changes_nothing(reference, tmp_path):
                                   pd.read_csv(_ref_csv(reference)))
 
 
+def _population_spec() -> StudySpec:
+    """Three houses (each job trains on the others) and the population's occupant job."""
+    return StudySpec(sources=[Source("sim", households=3, days=2, period=300, seed=3)],
+                     name="tiny3", seed=7, resolutions=["native", "30min"],
+                     inferences=["occupancy", "occupants"], n_boot=20)
+
+
+def test_population_jobs_are_scheduled_first():
+    from nilm.study import schedule_order
+
+    jobs = [(("a", "h1"), [1]), (("a", "*"), [2]), (("b", "h2"), [3]), (("b", "*"), [4]),
+            (("a", "h3"), [5])]
+    assert schedule_order(jobs) == [jobs[1], jobs[3], jobs[0], jobs[2], jobs[4]]
+
+
+@pytest.mark.slow
+def test_dask_and_process_pools_write_byte_identical_results(tmp_path):
+    pytest.importorskip("distributed")
+    runs = {"one process": {"workers": 1}, "two processes": {"workers": 2},
+            "dask, two workers": {"workers": 2, "scheduler": "local"}}
+    csv = {}
+    for name, kw in runs.items():
+        out = tmp_path / name.replace(" ", "_").replace(",", "")
+        run_study(_population_spec(), out, progress=False, **kw)
+        csv[name] = (out / "results.csv").read_bytes()
+    assert b"occupants" in csv["one process"]
+    for name in runs:
+        assert csv[name] == csv["one process"], f"{name} differs from one process"
+
+
 # ----------------------------------------------------------------------------- speed-ups
 # The study's hot spots were sped up in shared helpers; each fast path is checked here against
 # the slow, obviously-correct computation it replaced (bit-identical where it is exact).
@@ -252,7 +282,7 @@ def test_learned_attacks_read_minute_blocks_of_a_fine_grid():
     from nilm.privacy.appliances import predict_activity
     from nilm.privacy.occupancy import occupancy_supervised
     from nilm.privacy.scores import coarsen, temporal_split
-    from tests.test_privacy_synth import synthetic_household
+    from tests.synthetic import synthetic_household
 
     household, truth = synthetic_household(days=4, seed=5)
     grid = household.to_grid(10)
@@ -275,7 +305,7 @@ def test_learned_attacks_read_minute_blocks_of_a_fine_grid():
 
 def test_precomputed_true_events_change_nothing():
     from nilm.privacy.appliances import score_appliances, true_activity
-    from tests.test_privacy_synth import synthetic_household
+    from tests.synthetic import synthetic_household
 
     household, truth = synthetic_household(days=4, seed=6)
     grid = household.to_grid(600)

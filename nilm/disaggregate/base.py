@@ -22,11 +22,33 @@ class Disaggregator:
     #: subclasses set True when ``_fit`` needs reactive power in ``grid.extra["reactive"]``
     uses_reactive = False
 
-    def get_params(self) -> dict:
+    def get_params(self, deep: bool = True) -> dict:
+        """Hyper-parameters: each argument of ``__init__`` by name, as stored. ``deep`` is
+        accepted for scikit-learn's protocol (``sklearn.base.clone`` works on these models);
+        no model holds a nested estimator, so it changes nothing."""
         import inspect
 
         sig = inspect.signature(type(self).__init__)
         return {k: getattr(self, k) for k in sig.parameters if k != "self"}
+
+    def set_params(self, **params):
+        """Set hyper-parameters by name; returns self. An unknown name raises ``ValueError``
+        (nothing is set then)."""
+        valid = self.get_params()
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no parameter {unknown} "
+                             f"(parameters: {sorted(valid)})")
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    def clone(self):
+        """An unfitted copy: same class, deep copies of the hyper-parameters, no learned
+        attribute (what ``sklearn.base.clone`` returns)."""
+        import copy
+
+        return type(self)(**copy.deepcopy(self.get_params()))
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_path
+from ..integrity import digest, verify
 from ..series import Grid
 from .base import Disaggregator
 
@@ -473,18 +474,20 @@ class Seq2Point(Disaggregator):
                 "window": self.window_, "mains_mean": self.mains_mean_,
                 "mains_std": self.mains_std_, "epochs": self.epochs_, "history": self.history_,
                 "format": "nilm.seq2point/1"}
-        arrays = {"meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                  "target_mean": self.target_mean_, "target_std": self.target_std_}
+        arrays = {"target_mean": self.target_mean_, "target_std": self.target_std_}
         for k, net in enumerate(self.nets_):
             for key, v in net.state_dict().items():
                 arrays[f"net{k}/{key}"] = v.detach().cpu().numpy()
+        meta["sha256"] = {k: digest(v) for k, v in arrays.items()}  # checked by load
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         with atomic_path(path) as tmp, open(tmp, "wb") as f:
             np.savez(f, **arrays)
 
     @classmethod
     def load(cls, path, device: str | None = None) -> Seq2Point:
         """A fitted model from a file written by :meth:`save` (``device`` overrides the saved
-        one)."""
+        one). Every array's SHA-256 is verified (:mod:`nilm.integrity`): a damaged file is a
+        :class:`~nilm.errors.NilmDataError`."""
         import torch
 
         with np.load(Path(path)) as z:
@@ -492,6 +495,8 @@ class Seq2Point(Disaggregator):
             if meta.get("format") != "nilm.seq2point/1":
                 raise ValueError(f"{path}: not a nilm Seq2Point file")
             arrays = {k: z[k] for k in z.files}
+        for k, want in meta.get("sha256", {}).items():
+            verify(path, k, arrays.get(k, np.empty(0)), want)
         params = meta["params"]
         params["filters"], params["kernels"] = tuple(params["filters"]), tuple(params["kernels"])
         if device is not None:

@@ -11,15 +11,18 @@ Every format module provides
 
 ``mode="strict"`` raises :class:`~nilm.errors.NilmDataError` (file and line) on the first bad
 input; ``mode="lenient"`` (default) repairs and records each repair in ``household.report``.
+:func:`load_all` raises no other exception for bad input: an ``OSError`` (a folder given where a
+file is expected, ``/dev/null``, an unreadable file) or a ``UnicodeDecodeError`` a loader did
+not locate itself becomes a NilmDataError naming the file.
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..series import Household
+from .checksum import sha256_file
 
 #: format modules in detection order (most specific first)
 _FORMAT_MODULES = ["nilmh5", "enedis", "enedis_xlsx", "dataconnect", "supplier", "tic", "meter",
@@ -38,6 +41,8 @@ def detect_format(path) -> str:
     path = Path(path)
     if not path.exists():
         raise NilmDataError(path, None, "no such file or folder")
+    if not (path.is_file() or path.is_dir()):
+        raise NilmDataError(path, None, "not a data file or folder (a device, socket or pipe)")
     for mod in _formats():
         if mod.detect(path):
             return mod.NAME
@@ -52,15 +57,6 @@ def _module(fmt: str):
         if mod.NAME == fmt:
             return mod
     raise ValueError(f"unknown format {fmt!r}")
-
-
-def sha256_file(path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def load_all(path, *, format: str | None = None, mode: str = "lenient", cache=None,
@@ -79,10 +75,18 @@ def load_all(path, *, format: str | None = None, mode: str = "lenient", cache=No
     """
     check_mode(mode)
     path = Path(path)
-    mod = _module(format or detect_format(path))
     from . import cache as _cache
 
-    return _cache.cached_read(mod, path, mode=mode, cache=cache, **options)
+    try:
+        mod = _module(format or detect_format(path))
+        return _cache.cached_read(mod, path, mode=mode, cache=cache, **options)
+    except UnicodeDecodeError as exc:
+        # loaders locate bad bytes themselves (file, line); this names what one did not
+        raise NilmDataError(path, None, f"not UTF-8 text ({exc.reason}, byte "
+                            f"{exc.object[exc.start:exc.start + 1]!r})") from exc
+    except OSError as exc:
+        # a folder where a file is expected, a file where a folder is, unreadable files
+        raise NilmDataError(exc.filename or path, None, exc.strerror or str(exc)) from exc
 
 
 def load(path, *, house=None, **options) -> Household:

@@ -57,6 +57,9 @@ from . import text
 from .delimited import add_lines, raise_first, read_fields, split_rows
 
 NAME = "ampds"
+#: physical range of one power sample, W (checked by :mod:`nilm.io.plausible`): a Canadian split-
+#: phase residential service of 200 A at 240 V (the AMPds house in Burnaby, BC)
+POWER_RANGE_W = (-48_000.0, 48_000.0)
 TIMEZONE = "America/Vancouver"
 HOURLY_TIME = "TimeStamp"
 MINUTE_COLUMNS = ("unix_ts", "V", "I", "f", "DPF", "APF", "P", "Pt", "Q", "Qt", "S", "St")

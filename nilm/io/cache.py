@@ -5,9 +5,11 @@ the SHA-256 of everything that determines the result: the format name, every sou
 path relative to the loaded path and the SHA-256 of its bytes, the mode, the options and the
 nilm version. Changing one byte of one source file, an option or the version therefore misses
 the cache; the key never depends on time stamps. The file is written atomically (temporary
-file + ``os.replace``, uncompressed for read speed) and carries a ``complete`` root attribute; a
-cache file that cannot be read, or lacks the marker, is reported (``warnings.warn`` and a
-``cache_rebuilt`` entry in each household's report) and rebuilt from the sources. A cache that
+file + ``os.replace``, uncompressed for read speed) and carries a ``complete`` root attribute
+and the SHA-256 of every dataset (see :mod:`nilm.io.nilmh5`, Integrity); a cache file that
+cannot be read, lacks the marker or fails a checksum is reported (``warnings.warn`` and a
+``cache_rebuilt`` entry in each household's report of that load only: the rebuilt file does not
+carry the note, so later hits are silent) and rebuilt from the sources. A cache that
 cannot be written only warns: the load itself succeeds. Temporary files left by killed writers
 are removed after :data:`STALE_TEMP_S`.
 
@@ -23,6 +25,10 @@ timestamp granularity of the recording (git's "racy" case), so a changed byte is
 Sources that are already nilm-h5 are not cached (it would only copy them). Source-file paths in
 ``meta["source_files"]`` are stored relative to the loaded path, so a cache hit after the data
 folder moved names the files where they are now.
+
+Every household a format module other than nilm-h5 returns passes the channel stage of
+:mod:`nilm.io.plausible` (physical power range, power unit) before it is cached, so a cache hit
+serves checked data; nilm-h5 files are read back exactly as nilm wrote them.
 """
 
 from __future__ import annotations
@@ -38,7 +44,10 @@ from pathlib import Path
 from ..atomic import write_text
 from ..errors import LoadReport
 from ..series import Household
-from . import nilmh5, sha256_file
+from . import nilmh5
+from .checksum import sha256_file
+from .plausible import check_household, power_range
+from .prm import mask_text
 
 #: root attribute marking a cache file as completely written
 MARKER = "complete"
@@ -72,7 +81,7 @@ def _rel(p: Path, base: Path) -> str:
 def cache_key(name: str, hashes: dict[str, str], mode: str, options: dict) -> str:
     """Hex SHA-256 over (format ``name``, sorted (relative path, sha256) pairs, ``mode``, sorted
     options ``repr``, ``nilm.__version__``)."""
-    from .. import __version__
+    from ..version import __version__
 
     blob = json.dumps([name, sorted(hashes.items()), mode,
                        repr(sorted(options.items())), __version__])
@@ -159,27 +168,31 @@ def cached_read(mod, path, *, mode: str, cache=None, **options) -> list[Househol
             houses = nilmh5.read_file(file, require=MARKER)
             return [_from_cache(h, path) for h in houses]
         except Exception as exc:  # noqa: BLE001 -- any failure means: rebuild from sources
-            note = f"cache file {file} was unreadable ({type(exc).__name__}: {exc}); rebuilt"
+            note = (f"cache file {file} was unreadable or failed its checksum "
+                    f"({type(exc).__name__}: {exc}); rebuilt from the sources")
             warnings.warn(f"nilm: {note}", RuntimeWarning, stacklevel=2)
             try:
                 file.unlink()
             except OSError:
                 pass
     houses = _read(mod, path, mode, options, hashes)
-    if note is not None:
-        for h in houses:
-            h.report = h.report if h.report is not None else LoadReport()
-            h.report.add(file, None, "cache_rebuilt", note)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(folder)
         # uncompressed: reading back gzip costs ~5x more than reading raw chunks, and a
-        # cache hit must be fast (see benchmarks/bench_cache.py)
+        # cache hit must be fast (see benchmarks/bench_cache.py); private (0600): a cache of
+        # someone's load curves is theirs alone, whatever the folder allows
         nilmh5.write(file, [_to_cache(h, path) for h in houses],
-                     attrs={MARKER: True, "source": mod.NAME}, compression=None)
+                     attrs={MARKER: True, "source": mod.NAME}, compression=None, mode=0o600)
     except Exception as exc:  # noqa: BLE001 -- a cache that cannot be written must not fail a load
         warnings.warn(f"nilm: could not write cache file {file} ({type(exc).__name__}: {exc})",
                       RuntimeWarning, stacklevel=2)
+    if note is not None:
+        # added after the write: the rebuilt cache file does not carry the note, so later hits
+        # do not repeat it
+        for h in houses:
+            h.report = h.report if h.report is not None else LoadReport()
+            h.report.add(file, None, "cache_rebuilt", note)
     return houses
 
 
@@ -198,6 +211,12 @@ def _read(mod, path: Path, mode: str, options: dict,
     for h in houses:
         if h.report is None:
             h.report = report
+        if mod.NAME == nilmh5.NAME:
+            continue  # what nilm wrote, read back bit for bit (the cache's own format)
+        files = list(h.meta.get("source_files") or [])
+        where = files[0] if len(files) == 1 else path
+        check_household(h, where=where if mode == "strict" else mask_text(where), mode=mode,
+                        power_w=power_range(mod))
     return houses
 
 

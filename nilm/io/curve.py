@@ -37,6 +37,7 @@ import numpy as np
 
 from ..errors import NilmDataError
 from ..series import PowerSeries
+from .plausible import check_rows
 from .prm import mask_text
 
 #: consecutive rows of one spacing that establish a step (shorter runs are gaps or repairs)
@@ -324,12 +325,19 @@ def _duration(seconds) -> str:
 
 def clean(start, step, value, line, problems: Problems):
     """Rows of one file in time order, without duplicate or overlapping steps (the first in
-    file order is kept; strict mode raises at the second). Returns ``(start, step, value,
-    line)`` arrays."""
+    file order is kept; strict mode raises at the second), after the row stage of
+    :mod:`nilm.io.plausible` (dates, non-finite values). Returns ``(start, step, value, line)``
+    arrays."""
     start = np.asarray(start, dtype=np.int64)
     step = np.asarray(step, dtype=np.int64)
     value = np.asarray(value, dtype=np.float64)
     line = np.asarray(line, dtype=np.int64)
+    # errors name the real file, reports the masked one (as Problems does)
+    where = problems.path if problems.mode == "strict" else problems.shown
+    start, rows, line = check_rows(where, start, np.column_stack([step, value]), line,
+                                   mode=problems.mode, report=problems.report,
+                                   unit_checked=False)
+    step, value = rows[:, 0].astype(np.int64), rows[:, 1]
     back = np.flatnonzero(np.diff(start) < 0) + 1
     if len(back):
         problems.problem(int(line[back[0]]), "unsorted",

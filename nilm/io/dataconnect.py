@@ -19,8 +19,9 @@ makes the document invalid JSON, an error naming its line); times without offset
 Europe/Paris (:mod:`nilm.io.wallclock`). Production
 (``grandeurMetier = PROD``, a reverse ``flow_direction``, or a file whose name says production /
 injection, reported) is kept apart from consumption. Maximum-power series (``aggregate:
-maximum``, VA) are not energy: skipped with a report. The JSON has no line numbers: errors and
-reports name the item (``interval_reading[k]``) instead, its 1-based index as the line.
+maximum``, VA) are not energy: skipped with a report. Errors and reports name the item
+(``interval_reading[k]``) and the file line where its object starts (a minified dump is one
+line: the item index then tells them apart).
 """
 
 from __future__ import annotations
@@ -93,6 +94,31 @@ def _reject(token: str):
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|-?Infinity|NaN')
 
 
+#: key under which :func:`_loads` puts the line each JSON object starts on
+_LINE = "\0line"
+
+
+def _loads(text: str):
+    """``json.loads`` (``NaN`` / ``Infinity`` refused) where every object also holds the
+    1-based line of its ``{`` under :data:`_LINE`: the pure-Python scanner, whose object
+    parser can be wrapped (the C scanner's cannot)."""
+    from bisect import bisect_left
+    from json import decoder, scanner
+
+    newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def parse_object(s_and_end, *args, **kwargs):
+        obj, end = decoder.JSONObject(s_and_end, *args, **kwargs)
+        if isinstance(obj, dict):
+            obj[_LINE] = bisect_left(newlines, s_and_end[1] - 1) + 1
+        return obj, end
+
+    dec = json.JSONDecoder(parse_constant=_reject)
+    dec.parse_object = parse_object
+    dec.scan_once = scanner.py_make_scanner(dec)
+    return dec.decode(text)
+
+
 def _error_line(text: str, exc: ValueError) -> int | None:
     """1-based line of a JSON error: the decoder's own, or where the first bare
     ``NaN``/``Infinity`` literal sits (the decoder's ``parse_constant`` is given no position)."""
@@ -116,7 +142,7 @@ def _blocks(doc) -> list[dict]:
         mr = d.get("meter_reading", d if "interval_reading" in d else None)
         if isinstance(mr, dict):
             rt = mr.get("reading_type") or {}
-            points = [(p.get("value"), p.get("date"), p.get("interval_length"))
+            points = [(p.get("value"), p.get("date"), p.get("interval_length"), p.get(_LINE))
                       for p in mr.get("interval_reading") or [] if isinstance(p, dict)]
             direction = str(rt.get("flow_direction", "")).lower()
             out.append({"meter": mr.get("usage_point_id"),
@@ -130,7 +156,8 @@ def _blocks(doc) -> list[dict]:
             if not isinstance(g, dict):
                 continue
             pts = g.get("points", g.get("mesure")) or []
-            points = [(p.get("v"), p.get("d"), p.get("p")) for p in pts if isinstance(p, dict)]
+            points = [(p.get("v"), p.get("d"), p.get("p"), p.get(_LINE)) for p in pts
+                      if isinstance(p, dict)]
             physical = str(g.get("grandeurPhysique", "PA")).upper()
             out.append({"meter": d.get("pointId", d.get("usage_point_id", d.get("prm"))),
                         "kind": "energy" if physical == "EA" else "power",
@@ -154,35 +181,36 @@ def _block(block: dict, problems: Problems, tz: str, name_says_production: bool)
     if unit not in _UNITS:
         problems.error(None, f"unit {block['unit']!r} is not W, kW, Wh or kWh")
     daily = str(block["period"] or "").upper() == "P1D" or (unit in ("wh", "kwh") and all(
-        len(str(d or "")) <= 10 for _, d, _ in block["points"]))
+        len(str(d or "")) <= 10 for _, d, _, _ in block["points"]))
     secs, aware, steps, values, lines = [], [], [], [], []
-    for k, (v, d, length) in enumerate(block["points"], start=1):
+    for k, (v, d, length, no) in enumerate(block["points"], start=1):
+        no = k if no is None else no
         try:
             s, a = stamp(d, dmy=False)
         except (ValueError, TypeError):
-            problems.problem(k, "malformed_line", f"{where}[{k}]: bad date {d!r}")
+            problems.problem(no, "malformed_line", f"{where}[{k}]: bad date {d!r}")
             continue
         try:
             value = number(v)
         except ValueError:
-            problems.problem(k, "non_numeric", f"{where}[{k}]: non-numeric value {v!r}")
+            problems.problem(no, "non_numeric", f"{where}[{k}]: non-numeric value {v!r}")
             value = math.nan
         else:
             if math.isnan(value):
-                problems.note(k, "missing_value", f"{where}[{k}]: empty value: gap")
+                problems.note(no, "missing_value", f"{where}[{k}]: empty value: gap")
         step = 0
         if length and not daily:
             try:
                 step = parse_period(str(length))
             except ValueError:
-                problems.problem(k, "malformed_line", f"{where}[{k}]: bad interval_length "
+                problems.problem(no, "malformed_line", f"{where}[{k}]: bad interval_length "
                                  f"{length!r}")
                 continue
         secs.append(s)
         aware.append(a)
         steps.append(step)
         values.append(value * _UNITS[unit])
-        lines.append(k)
+        lines.append(no)
     if not lines:
         problems.error(None, f"no {where} items")
     line = np.array(lines, dtype=np.int64)
@@ -236,7 +264,7 @@ def parse(path, *, mode: str, report: LoadReport, tz: str = "Europe/Paris"):
         problems.error(raw.count(b"\n", 0, exc.start) + 1, f"not UTF-8 text ({exc.reason} at "
                        f"byte {exc.start})")
     try:
-        doc = json.loads(text, parse_constant=_reject)
+        doc = _loads(text)
     except ValueError as exc:
         problems.error(_error_line(text, exc), f"not valid JSON ({exc})")
     blocks = _blocks(doc)

@@ -25,10 +25,11 @@ def split_rows(path, raw: bytes, *, sep: bytes, ncols: int, mode: str, report: L
     """Split a delimited text file into its header and the rows that have ``ncols`` fields.
 
     LF or CRLF, an optional UTF-8 BOM and trailing blank lines are accepted. Rows with another
-    number of fields, and blank lines inside the data, are skipped and recorded
-    (``wrong_field_count``, ``blank_line``) in lenient mode. In strict mode the rows are cut at
-    the first such line and the error is returned as ``pending``, to be raised only if no
-    earlier line is bad (see :func:`raise_first`), so the error names the first bad line.
+    number of fields, blank lines inside the data and rows that are not UTF-8 are skipped and
+    recorded (``wrong_field_count``, ``blank_line``, ``encoding``) in lenient mode. In strict
+    mode the rows are cut at the first such line and the error is returned as ``pending``, to
+    be raised only if no earlier line is bad (see :func:`raise_first`), so the error names the
+    first bad line.
 
     Returns
     -------
@@ -54,21 +55,42 @@ def split_rows(path, raw: bytes, *, sep: bytes, ncols: int, mode: str, report: L
     # value it gives a blank line is meaningless and overridden by ``blank``)
     nfields = np.add.reduceat(buf == ord(sep), starts, dtype=np.int64) + 1
     line_no = np.arange(2, len(starts) + 2, dtype=np.int64)
-    bad = blank | (nfields != ncols)
+    undecodable = _undecodable(body, starts, ends)
+    bad = blank | (nfields != ncols) | undecodable
     if not bad.any():
         return header, body, line_no, None
     first = int(np.flatnonzero(bad)[0])
     if mode == "strict":
         what = ("blank line inside the data" if blank[first] else
+                "not UTF-8 text" if undecodable[first] else
                 f"wrong number of fields ({nfields[first]}, expected {ncols})")
         pending = NilmDataError(path, int(line_no[first]), what)
         return header, body[:max(int(starts[first]) - 1, 0)], line_no[:first], pending
     add_lines(report, path, line_no[blank], "blank_line", "blank line inside the data; skipped")
-    add_lines(report, path, line_no[bad & ~blank], "wrong_field_count",
+    add_lines(report, path, line_no[undecodable & ~blank], "encoding",
+              "not UTF-8 text; row skipped")
+    add_lines(report, path, line_no[bad & ~blank & ~undecodable], "wrong_field_count",
               f"wrong number of fields (expected {ncols}); row skipped")
     lines = body.split(b"\n")
     body = b"\n".join(ln for ln, b in zip(lines, bad, strict=True) if not b)
     return header, body, line_no[~bad], None
+
+
+def _undecodable(body: bytes, starts, ends) -> np.ndarray:
+    """Bool per line: its bytes are not UTF-8 (checked line by line only when the whole body
+    fails to decode, which is rare)."""
+    bad = np.zeros(len(starts), dtype=bool)
+    try:
+        body.decode("utf-8")
+        return bad
+    except UnicodeDecodeError:
+        pass
+    for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        try:
+            body[a:b].decode("utf-8")
+        except UnicodeDecodeError:
+            bad[k] = True
+    return bad
 
 
 def read_fields(path, body: bytes, line_no, columns, ntext: int, *, sep: str, mode: str,

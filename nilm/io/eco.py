@@ -80,10 +80,14 @@ from ..names import canonical, unique_names
 from ..resample import local_midnights
 from ..series import Household, PowerSeries
 from ..truth import GroundTruth
-from . import sha256_file, text
+from . import text
+from .checksum import sha256_file
 from .delimited import raise_first, read_fields, split_rows
 
 NAME = "eco"
+#: physical range of one power sample, W (checked by :mod:`nilm.io.plausible`): a Swiss three-phase
+#: house connection of 3 x 63 A at 230 V + 10 % (ECO's smart meters sum the three phases)
+POWER_RANGE_W = (-47_800.0, 47_800.0)
 TIMEZONE = "Europe/Zurich"
 #: rows of a day file: one per second
 DAY_ROWS = 86_400

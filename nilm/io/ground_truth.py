@@ -29,7 +29,8 @@ from pathlib import Path
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..series import Household
 from ..truth import GroundTruth
-from . import detect_format, sha256_file
+from . import detect_format
+from .checksum import sha256_file
 
 
 def _truth_module(fmt: str | None):

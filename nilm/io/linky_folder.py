@@ -58,8 +58,10 @@ def sources(path: Path) -> list[Path]:
 
 def _parse(path: Path, *, mode: str, report: LoadReport, tz: str, start=None):
     mod = reader_of(path)
-    if mod is None:
-        return [], Problems(path, mode, report)
+    if mod is None:  # only a single file given as such: a folder's sources are recognised
+        Problems(path, mode, report).error(None, "not a Linky file any reader recognises "
+                                           "(Enedis CSV / XLSX, Data Connect JSON, supplier "
+                                           "export, TIC log)")
     options = {"start": start} if mod.NAME == "tic" else {}
     return mod.parse(path, mode=mode, report=report, tz=tz, **options)
 

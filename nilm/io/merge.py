@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ..series import Household, PowerSeries
-from . import sha256_file
+from .checksum import sha256_file
 from .curve import Problems, Reading, interval_series
 from .prm import mask, mask_text
 

@@ -99,6 +99,9 @@ from ..truth import ApplianceUse, GroundTruth
 from . import text
 
 NAME = "meter"
+#: physical range of one power sample, W (checked by :mod:`nilm.io.plausible`): a UK single-phase
+#: domestic supply, cut-out fuse of at most 100 A at 230 V + 10 % (BS 7671 supply tolerance)
+POWER_RANGE_W = (-25_300.0, 25_300.0)
 TIMEZONE = "Europe/London"
 #: interval of the electricity readings, s
 PERIOD = 600

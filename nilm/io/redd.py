@@ -55,10 +55,14 @@ import numpy as np
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, normalise, unique_names
 from ..series import Household, PowerSeries, check_convention
-from . import sha256_file
+from .checksum import sha256_file
 from .text import channel_files, read_int_float, read_labels
 
 NAME = "redd"
+#: physical range of one power sample, W (checked by :mod:`nilm.io.plausible`): a US split-phase
+#: residential service of 200 A at 240 V (REDD's houses are in Massachusetts; each mains leg and
+#: circuit is below it)
+POWER_RANGE_W = (-48_000.0, 48_000.0)
 TIMEZONE = "America/New_York"
 #: REDD labels of loads wired across both 120 V legs (one channel per leg)
 TWO_LEG_LABELS = frozenset({"washer_dryer", "electric_heat", "stove", "air_conditioning",

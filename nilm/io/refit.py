@@ -38,10 +38,14 @@ import numpy as np
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import appliance_name, unique_names
 from ..series import Household, PowerSeries, check_convention
-from . import sha256_file, text
+from . import text
+from .checksum import sha256_file
 from .delimited import add_lines, raise_first, read_fields, split_rows
 
 NAME = "refit"
+#: physical range of one power sample, W (checked by :mod:`nilm.io.plausible`): a UK single-phase
+#: domestic supply, cut-out fuse of at most 100 A at 230 V + 10 % (BS 7671 supply tolerance)
+POWER_RANGE_W = (-25_300.0, 25_300.0)
 TIMEZONE = "Europe/London"
 COLUMNS = ("Time", "Unix", "Aggregate", *(f"Appliance{k}" for k in range(1, 10)), "Issues")
 FILE_RE = re.compile(r"(?:CLEAN_House|House_?)(\d+)\.csv", re.IGNORECASE)

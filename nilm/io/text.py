@@ -18,6 +18,9 @@ mode), then checks the parsed samples (:func:`check_samples`):
   empty arrays, so the loader keeps an empty channel;
 * **negative** power: never changed; recorded as ``negative_power`` (count) in both modes, since
   it can be genuine (generation, a reversed clamp) or a fault only the user can judge.
+
+Before these, every file's rows pass the row stage of :mod:`nilm.io.plausible` (epoch unit,
+plausible dates, non-finite values).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import numpy as np
 
 from ..errors import LoadReport, NilmDataError
 from ..kernels import parse as _k
+from .plausible import check_rows
 
 _MESSAGES = {
     _k.MALFORMED: "malformed line (first field is not {what})",
@@ -86,7 +90,7 @@ def read_int_float(path, *, mode: str = "lenient", report: LoadReport | None = N
     _handle_errors(path, err_line, err_code, mode=mode, report=report,
                    what="an integer timestamp", nfields=2)
     return check_samples(path, t, v, line, mode=mode, report=report,
-                         allow_negative=allow_negative)
+                         allow_negative=allow_negative, nan_is_number=True)
 
 
 def read_tracebase_file(path, *, tz: str = "Europe/Berlin", mode: str = "lenient",
@@ -118,14 +122,15 @@ def read_tracebase_file(path, *, tz: str = "Europe/Berlin", mode: str = "lenient
     t = local_to_utc(local, tz, path=path, line=line, mode=mode, report=report)
     both = np.stack([p1, p8], axis=1)
     t, both, line = check_samples(path, t, both, line, mode=mode, report=report,
-                                  duplicates="mean", strict_duplicates=False)
+                                  duplicates="mean", strict_duplicates=False, nan_is_number=True)
     return t, both[:, 0].copy(), both[:, 1].copy(), line
 
 
 def check_samples(path, t, v, line, *, mode: str, report: LoadReport,
                   allow_negative: bool = False, duplicates: str = "first",
-                  strict_duplicates: bool = True):
-    """Sort, de-duplicate and vet parsed samples (rules in the module docstring).
+                  strict_duplicates: bool = True, nan_is_number: bool = False):
+    """Vet (:func:`nilm.io.plausible.check_rows`), sort and de-duplicate parsed samples (rules
+    in the module docstring).
 
     Parameters
     ----------
@@ -140,6 +145,8 @@ def check_samples(path, t, v, line, *, mode: str, report: LoadReport,
         readings of one second with the same whole second, like tracebase).
     strict_duplicates : False when the format is known to repeat timestamps: they are then
         resolved and recorded in strict mode too, instead of raising.
+    nan_is_number : the format has no missing-value marker, so a NaN value was written as a
+        number (``nan``) and is refused like ``inf`` (see :func:`~nilm.io.plausible.check_rows`).
 
     Returns
     -------
@@ -148,6 +155,8 @@ def check_samples(path, t, v, line, *, mode: str, report: LoadReport,
     t = np.asarray(t, dtype=np.int64)
     v = np.asarray(v)
     line = np.asarray(line, dtype=np.int64)
+    t, v, line = check_rows(path, t, v, line, mode=mode, report=report,
+                            nan_is_number=nan_is_number)
     if len(t) == 0:
         if mode == "strict":
             raise NilmDataError(path, None, "empty file: no samples")

@@ -28,10 +28,14 @@ import numpy as np
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, normalise
 from ..series import Household, PowerSeries
-from . import sha256_file
+from .checksum import sha256_file
 from .text import check_samples, read_tracebase_file
 
 NAME = "tracebase"
+#: physical range of one power sample, W (checked by :mod:`nilm.io.plausible`): a German three-
+#: phase house connection of 3 x 63 A at 230 V + 10 % (a plug meter sits behind it; 1-s inrush
+#: peaks exceed a socket's 3.7 kW)
+POWER_RANGE_W = (-47_800.0, 47_800.0)
 TIMEZONE = "Europe/Berlin"
 _FILE = re.compile(r"(?:dev|device)?_(?P<id>[0-9A-Fa-f]{6})_"
                    r"(?P<y>\d{4})\.(?P<m>\d{2})\.(?P<d>\d{2})(?:_[^/]*)?\.csv", re.IGNORECASE)

@@ -63,6 +63,9 @@ from . import text
 from .delimited import add_lines, raise_first, read_fields, split_rows
 
 NAME = "uci"
+#: physical range of one power sample, W (checked by :mod:`nilm.io.plausible`): 36 kVA, the largest
+#: French residential contract (the Sceaux house, like the Linky formats)
+POWER_RANGE_W = (-36_000.0, 36_000.0)
 TIMEZONE = "Europe/Paris"
 FILENAME = "household_power_consumption.txt"
 COLUMNS = ("Date", "Time", "Global_active_power", "Global_reactive_power", "Voltage",

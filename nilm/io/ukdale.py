@@ -45,7 +45,7 @@ import numpy as np
 from ..errors import LoadReport, NilmDataError, check_mode
 from ..names import canonical, meter_name, normalise, unique_names
 from ..series import Household, PowerSeries, check_convention
-from . import sha256_file
+from .checksum import sha256_file
 from .nilmtk import (
     appliance_groups,
     attr_text,
@@ -58,6 +58,9 @@ from .nilmtk import (
 from .text import channel_files, check_samples, read_int_float, read_labels
 
 NAME = "ukdale"
+#: physical range of one power sample, W (checked by :mod:`nilm.io.plausible`): a UK single-phase
+#: domestic supply, cut-out fuse of at most 100 A at 230 V + 10 % (BS 7671 supply tolerance)
+POWER_RANGE_W = (-25_300.0, 25_300.0)
 TIMEZONE = "Europe/London"
 H5_SUFFIXES = (".h5", ".hdf5", ".hdf")
 

@@ -1,7 +1,7 @@
 """Appliances used: event, day-use and ownership detection from the aggregate at any period.
 
 Ground truth, at native resolution (:func:`true_activity`): a *use* of appliance ``name`` is a
-run of its sub-meter above the on-power of :data:`nilm.metrics.ON_THRESHOLDS` lasting at least the
+run of its sub-meter above the on-power of :data:`nilm.names.ON_THRESHOLDS` lasting at least the
 minimum on-duration there (seq2point's thresholds, Zhang et al. 2018; durations of Kelly &
 Knottenbelt 2015); its *event* time is the run start, and a local day is *used* when a use starts
 on it. *Ownership*: ``truth.ownership[name]`` when recorded, else "used on some day".

@@ -26,8 +26,7 @@ import numpy as np
 
 from ..clock import DAY_S, day_start_utc, local_clock
 from ..kernels.grid import bool_timeline_share
-from ..metrics import ON_THRESHOLDS
-from ..names import base_name, load_kind
+from ..names import DEFAULT_ON_THRESHOLD, ON_THRESHOLDS, base_name, load_kind
 from ..series import Household, PowerSeries
 from ..signal import runs
 from ..truth import GroundTruth
@@ -99,7 +98,7 @@ def _on_timeline(s: PowerSeries, start: int, step: int, n: int) -> np.ndarray:
     Each sample holds as in :meth:`PowerSeries.holds` (zero-order hold, the series' default
     limit); time not covered by any hold is unknown.
     """
-    on_power, _ = ON_THRESHOLDS.get(base_name(s.name), (10.0, 60.0))
+    on_power, _ = ON_THRESHOLDS.get(base_name(s.name), DEFAULT_ON_THRESHOLD)
     if len(s.t) == 0:
         return np.full(n, np.nan)
     held = s.holds()
@@ -133,7 +132,7 @@ def user_activity(household: Household, *, step: int = 60, users: list[str] | No
     -------
     start : epoch s of the first step (the household's first sample, floored to ``step``).
     active : float ``[n]``: 1 when some user-driven load is above its on-power
-        (:data:`nilm.metrics.ON_THRESHOLDS`) for part of the step, 0 when all known ones are
+        (:data:`nilm.names.ON_THRESHOLDS`) for part of the step, 0 when all known ones are
         off, NaN when none of them has data.
     names : the user-driven sub-meters used.
     """

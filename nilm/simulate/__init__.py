@@ -2,12 +2,12 @@
 them, autonomous loads (fridge, water heater, heating), written in the nilm-h5 format.
 
 Entry points: :func:`simulate_household` (in memory), :func:`simulate_to_dir` (a population on
-disk, streamed day by day), :func:`cli_main` (``nilm simulate``). See docs/simulator.md.
+disk, streamed day by day; ``nilm simulate`` on the command line). See docs/simulator.md.
 """
 
 from .household import HouseholdConfig, HouseholdSimulator, draw_config, simulate_household
 from .population import population
-from .write import cli_main, simulate_to_dir
+from .write import simulate_to_dir
 
-__all__ = ["HouseholdConfig", "HouseholdSimulator", "cli_main", "draw_config", "population",
+__all__ = ["HouseholdConfig", "HouseholdSimulator", "draw_config", "population",
            "simulate_household", "simulate_to_dir"]

@@ -30,7 +30,7 @@ ON_THRESHOLD_W: dict[str, float] = {
     "oven": 100.0, "hob": 100.0, "tv": 15.0, "computer": 12.0, "lighting": 3.0,
     "vacuum_cleaner": 100.0, "iron": 100.0, "washing_machine": 20.0, "tumble_dryer": 50.0,
     "dishwasher": 10.0, "fridge": 50.0, "freezer": 50.0, "water_heater": 100.0,
-    "electric_heat": 100.0,
+    "electric_heat": 100.0, "air_conditioning": 100.0, "shower": 1000.0,
 }
 
 #: standby power (W) drawn by a device between uses: (low, high) uniform
@@ -99,6 +99,9 @@ def draw_device(name: str, rng: np.random.Generator) -> dict:
         d.update(power=_u(rng, 650, 1700))
     elif name == "iron":
         d.update(power=_u(rng, 1200, 2400))
+    elif name == "shower":
+        # electric (instantaneous) shower: 7.5-10.5 kW units (textbook, UK market ratings)
+        d.update(power=_u(rng, 7500, 10500))
     elif name == "washing_machine":
         d.update(heater=_u(rng, 1600, 2800), motor=_u(rng, 100, 250), spin=_u(rng, 250, 600),
                  water_l=_u(rng, 8, 15))

@@ -217,7 +217,7 @@ def realism_table(shared_root, households: int = 8, days: int = 14, seed: int = 
     """Rows {statistic, simulated, real, source} comparing simulated households with the real
     data in ``shared_root`` (``shared/data``). Simulated values are means (and ranges) over
     households; real values name their file."""
-    import nilm
+    from ..io import load
 
     root = Path(shared_root)
     sims = simulated_population(households, days, seed)
@@ -234,13 +234,13 @@ def realism_table(shared_root, households: int = 8, days: int = 14, seed: int = 
 
     sim60 = [_aggregate_stats(s.household.mains, s.household.timezone, 60) for s in sims]
     sim6 = [step_summary(step_sizes(s.household.mains, 6)) for s in sims]
-    uci = nilm.load(root / "uci_household_power_consumption/sceaux_2006-12-16_to_2007-01-19",
+    uci = load(root / "uci_household_power_consumption/sceaux_2006-12-16_to_2007-01-19",
                     cache=False)
     u = _aggregate_stats(uci.mains, uci.timezone, 60)
-    uk = nilm.load(root / "ukdale/house_1_2013-04-12_pda_fixture", cache=False)
+    uk = load(root / "ukdale/house_1_2013-04-12_pda_fixture", cache=False)
     k = _aggregate_stats(uk.mains, uk.timezone, 6)
     src_u, src_k = "UCI Sceaux 33 d, 1 min", "UK-DALE h1 4.6 d, 6 s (apparent power)"
-    redd = nilm.load(root / "redd/low_freq/house_5", aggregate="sum_of_circuits", cache=False)
+    redd = load(root / "redd/low_freq/house_5", aggregate="sum_of_circuits", cache=False)
     r_steps = {p: step_summary(step_sizes(redd.mains, p)) for p in (60, 6)}
     src_r = "REDD h5 sum of circuits, 88 h"
 
@@ -284,8 +284,7 @@ def realism_table(shared_root, households: int = 8, days: int = 14, seed: int = 
 
 
 def _appliance_rows(root: Path, sims, fmt, redd) -> list[dict]:
-    import nilm
-
+    from ..io import load
     from ..io.tracebase import signatures
 
     rows = []
@@ -302,7 +301,7 @@ def _appliance_rows(root: Path, sims, fmt, redd) -> list[dict]:
                      "source": f"{len(real_fr) - 1} tracebase fridge-days "
                                f"({len({n.split('/')[1] for n, _ in real_fr[:-1]})} devices),"
                                " REDD h5 ch18"})
-    ukd = nilm.load(root / "ukdale/house_1_2013-02-09_rfm_logger_fixture/002", cache=False)
+    ukd = load(root / "ukdale/house_1_2013-02-09_rfm_logger_fixture/002", cache=False)
     for name in ("kettle", "washing_machine", "dishwasher", "microwave"):
         sim_e = np.concatenate([energy_per_use(s.household.appliances[name], name)
                                 for s in sims if name in s.household.appliances] or [[]])
@@ -332,3 +331,34 @@ def markdown(rows: list[dict]) -> str:
     out += [f"| {r['statistic']} | {r['simulated']} | {r['real']} | {r['source']} |"
             for r in rows]
     return "\n".join(out)
+
+
+def meter_base_load_fit(folder, *, development: bool = True,
+                        min_mean_w: float = 50.0) -> dict:
+    """The base-load rule of the simulator, fitted on METER (``shared/data/meter/...``).
+
+    For each electricity recording of a household with ``idHousehold`` even (``development``;
+    odd: the held-out households) whose survey gives the number of people and whose mean power
+    is at least ``min_mean_w`` (lower readings cannot be whole houses) over at least 24 h
+    (144 values; two recordings are 5 and 12 h long), the base load is the
+    5th percentile of its 10-min means. Ordinary least squares of its log on the number of
+    people gives ``a`` (intercept), ``b`` (per person), ``se_b`` and the residual ``sd``; ``n``
+    recordings. :data:`nilm.simulate.household.BASE_LOAD_FIT` holds the development fit.
+    """
+    from ..io import meter
+
+    rows = []
+    for h in meter.read(folder):
+        n = int(h.meta.get("people") or 0)
+        p = h.mains.p.astype(np.float64)
+        if (int(h.meta["household_id"]) % 2 == 0) != development or n < 1:
+            continue
+        if len(p) < 144 or np.nanmean(p) < min_mean_w:
+            continue
+        rows.append((n, np.log(np.nanpercentile(p, 5))))
+    x, y = np.array(rows).T
+    b, a = np.polyfit(x, y, 1)
+    res = y - (a + b * x)
+    sd = float(np.sqrt(np.sum(res ** 2) / (len(y) - 2)))
+    se_b = sd / float(np.sqrt(np.sum((x - x.mean()) ** 2)))
+    return {"a": float(a), "b": float(b), "se_b": se_b, "sd": sd, "n": int(len(y))}

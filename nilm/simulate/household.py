@@ -7,13 +7,16 @@
 spans; :func:`nilm.simulate.write.simulate_to_dir` streams long ones to disk).
 
 What needs a person: every *attended* load (kettle, coffee maker, toaster, microwave, oven, hob,
-TV, computer, lighting, vacuum cleaner, iron) runs entirely inside a minute where its user is at
-home and awake. *Unattended programs* (washing machine, tumble dryer, dishwasher) are started by
-someone at home and awake and may run on after they leave or fall asleep, except explicit
-**delayed-start timers** of the washing machine and the dishwasher, which start them in the
-off-peak hours (or late evening) while everyone may be asleep; those runs are flagged
-``timer=True`` in the event log. Fridge, freezer, water heater, heating and the unmetered
-"other" channel run by themselves.
+TV, computer, lighting, vacuum cleaner, iron, electric shower) runs entirely inside a minute
+where its user is at home and awake. *Unattended programs* (washing machine, tumble dryer,
+dishwasher) are started by someone at home and awake and may run on after they leave or fall
+asleep, except explicit **delayed-start timers** of the washing machine and the dishwasher,
+which start them in the off-peak hours (or late evening) while everyone may be asleep; those
+runs are flagged
+``timer=True`` in the event log. Fridge, freezer, water heater, heating (by its clock programme,
+constant set point or, for the stated share of smart thermostats, presence) and the unmetered
+"other" channel run by themselves; air conditioning runs while someone is awake at home on hot
+days.
 """
 
 from __future__ import annotations
@@ -31,30 +34,51 @@ from . import appliances as ap
 from .clock import Day, local_days
 from .daylight import sunrise_sunset
 from .occupants import DayRoutine, PersonSpec, Routines, draw_occupants
-from .thermal import Heating, Weather, draw_heating
+from .presets import Preset, get_preset
+from .thermal import Cooling, Heating, Weather, draw_cooling, draw_emitter, draw_heating
 from .water_heater import WaterHeater, draw_water_heater
 
 PARIS = (48.8566, 2.3522)
 
+#: base load fitted on the METER development households (even ``idHousehold``, 15 valid
+#: recordings, July 2018; ``scripts/fit_meter_occupants.py``): log of the recording's 5th
+#: percentile of 10-min power = a + b x people + N(0, sd); the simulator's always-on "other"
+#: load is that minus :data:`BASE_OTHER_LOADS_W` (fridge/freezer mean draw and standbys it
+#: simulates separately)
+BASE_LOAD_FIT = {"a": 5.205, "b": 0.134, "sd": 0.473}
+BASE_OTHER_LOADS_W = 45.0
+
+#: washing machine runs per week: log-normal, median 3.5 for two people and sd of log 0.74
+#: (DECC/EST Household Electricity Survey 2012 as analysed by Sidebottom, "What is normal energy
+#: use?", 2014: 2-person households' inter-quartile range 2.1-5.7, all households median 4.2);
+#: the elasticity 0.3 to household size is inferred from those two medians, not measured
+WASHING_PER_WEEK = {"median_2p": 3.5, "sd": 0.74, "elasticity": 0.3}
+#: dishwasher runs per week among owners (US EIA RECS 2015 frequency classes): 20 % never use
+#: it, the others log-normal with median 3 and sd of log 0.7, the same elasticity assumed
+DISHWASHER_PER_WEEK = {"unused": 0.2, "median_2p": 3.0, "sd": 0.7, "elasticity": 0.3}
+
 #: sub-meter channel order (owned ones are written, then "other")
 APPLIANCES = ["fridge", "freezer", "kettle", "coffee_maker", "toaster", "microwave", "oven",
               "hob", "tv", "computer", "lighting", "vacuum_cleaner", "iron", "washing_machine",
-              "tumble_dryer", "dishwasher", "water_heater", "electric_heat"]
+              "tumble_dryer", "dishwasher", "water_heater", "electric_heat", "air_conditioning",
+              "shower"]
 
 #: loads that need their user at home and awake for their whole run
 ATTENDED = ("kettle", "coffee_maker", "toaster", "microwave", "oven", "hob", "tv", "computer",
-            "lighting", "vacuum_cleaner", "iron")
+            "lighting", "vacuum_cleaner", "iron", "shower")
 #: loads started by someone at home and awake that then run unattended (or on a timer)
 PROGRAMS = ("washing_machine", "tumble_dryer", "dishwasher")
 
 #: probability of owning each appliance (French equipment rates, INSEE/ADEME orders of
-#: magnitude: electric tank water heaters ~45 % of main residences and electric space heating
-#: ~35 %; the rest is gas or collective)
+#: magnitude); a preset overrides some (:attr:`nilm.simulate.presets.Preset.ownership`). The
+#: water heater, electric heating and air conditioning come from the preset's mixes instead
+#: (these three entries are the FR values, kept for reference)
 OWNERSHIP_P: dict[str, float] = {
     "fridge": 1.0, "freezer": 0.35, "kettle": 0.6, "coffee_maker": 0.8, "toaster": 0.5,
     "microwave": 0.85, "oven": 0.9, "hob": 0.75, "tv": 0.93, "computer": 0.8, "lighting": 1.0,
     "vacuum_cleaner": 0.95, "iron": 0.75, "washing_machine": 0.95, "tumble_dryer": 0.3,
-    "dishwasher": 0.6, "water_heater": 0.55, "electric_heat": 0.35,
+    "dishwasher": 0.6, "water_heater": 0.5, "electric_heat": 0.372, "air_conditioning": 0.25,
+    "shower": 0.0,
 }
 
 
@@ -65,11 +89,15 @@ class HouseholdConfig:
     house : identifier. household_type : see :data:`nilm.simulate.occupants.HOUSEHOLD_TYPES`.
     persons : occupants. ownership : {appliance: owned}. devices : per-appliance device
     parameters (:func:`nilm.simulate.appliances.draw_device`). water_heater, heating : their
-    models (None when not owned). lamps_w : power of each lamp, W. base_w : always-on load
-    (router, boxes, ventilation, standby of unmetered devices), W. wm_per_week,
-    dw_per_week : mean washing-machine and dishwasher runs per week. timer_p : probability
-    that a run uses the delayed-start timer. latitude, longitude : degrees. timezone : IANA.
-    trip_rate : household trips per year.
+    models (None when not owned); cooling : the air conditioner (None when not owned).
+    lamps_w : power of each lamp, W. base_w : always-on load (router, boxes, ventilation,
+    standby of unmetered devices), W. wm_per_week, dw_per_week : mean washing-machine and
+    dishwasher runs per week. timer_p : probability that a run uses the delayed-start timer.
+    dinner_h : the household's usual dinner time, wall-clock h. latitude, longitude : degrees.
+    timezone : IANA. preset : the country preset it was drawn from. trip_rate : short trips
+    (2-3 nights) of the whole household per year; holidays_per_year : holidays of 4+ nights
+    per year (0 for households that take none); holiday_month_weight : relative departure
+    rate per month.
     """
 
     house: str
@@ -87,7 +115,12 @@ class HouseholdConfig:
     latitude: float = PARIS[0]
     longitude: float = PARIS[1]
     timezone: str = "Europe/Paris"
-    trip_rate: float = 5.0
+    trip_rate: float = 3.0
+    preset: str = "FR"
+    cooling: Cooling | None = None
+    dinner_h: float = 19.4
+    holidays_per_year: float = 0.0
+    holiday_month_weight: tuple = (1,) * 12
 
     @property
     def occupants(self) -> int:
@@ -98,30 +131,72 @@ class HouseholdConfig:
 
 
 def draw_config(rng: np.random.Generator, house: str = "sim_000", *,
-                latitude: float = PARIS[0], longitude: float = PARIS[1],
-                timezone: str = "Europe/Paris",
-                ownership: dict[str, bool] | None = None) -> HouseholdConfig:
-    """Draw one household. Ownership is independent per appliance with :data:`OWNERSHIP_P`
-    (the fridge and lighting always), except that a tumble dryer needs a washing machine;
-    ``ownership`` overrides the draw for the appliances it names."""
+                preset: str | Preset | None = None, latitude: float | None = None,
+                longitude: float | None = None, timezone: str | None = None,
+                ownership: dict[str, bool] | None = None,
+                smart_share: float | None = None) -> HouseholdConfig:
+    """Draw one household of ``preset`` (default FR; latitude, longitude and timezone default
+    to the preset's).
+
+    Ownership is independent per appliance with :data:`OWNERSHIP_P` updated by the preset (the
+    fridge and lighting always), except that a tumble dryer needs a washing machine; the
+    electric tank, the heating emitter (convector, heat pump, storage or none) and air
+    conditioning follow the preset's mixes; ``ownership`` overrides the draw for the appliances
+    it names (forcing ``electric_heat`` on a home drawn without one gives it convectors).
+    ``smart_share`` overrides the preset's share of presence-following thermostats.
+
+    Nothing is a deterministic function of the number of occupants: the base load is drawn
+    from the METER fit (:data:`BASE_LOAD_FIT`), washing and dishwashing frequencies from the
+    survey distributions (:data:`WASHING_PER_WEEK`, :data:`DISHWASHER_PER_WEEK`), the number of
+    lamps is a property of the dwelling (4 + Poisson(2.5), independent of the occupants), and
+    the tank volume from the installers' sizing guide with spread
+    (:func:`nilm.simulate.water_heater.draw_water_heater`).
+    """
+    pre = get_preset(preset)
     kind, persons = draw_occupants(rng)
     n = len(persons)
-    own = {a: bool(rng.random() < OWNERSHIP_P[a]) for a in APPLIANCES}
+    probs = {**OWNERSHIP_P, **pre.ownership}
+    own = {a: bool(rng.random() < probs[a]) for a in APPLIANCES}
+    emitter = draw_emitter(rng, pre)
+    own["electric_heat"] = emitter != "none"
+    own["water_heater"] = bool(rng.random() < pre.water_heater_share)
+    own["air_conditioning"] = bool(rng.random() < pre.ac_share)
+    own["shower"] = bool(rng.random() < pre.electric_shower_share)
     own.update({k: bool(v) for k, v in (ownership or {}).items() if k in own})
     own["tumble_dryer"] &= own["washing_machine"]
+    if own["electric_heat"] and emitter == "none":
+        emitter = "convector"
     devices = {a: ap.draw_device(a, rng) for a in APPLIANCES
-               if own[a] and a not in ("lighting", "water_heater", "electric_heat")}
-    lamp_kind = rng.choice(3, size=int(rng.integers(3, 5)) + n, p=[0.6, 0.25, 0.15])
+               if own[a] and a not in ("lighting", "water_heater", "electric_heat",
+                                       "air_conditioning")}
+    lamp_kind = rng.choice(3, size=4 + int(rng.poisson(2.5)), p=[0.6, 0.25, 0.15])
     lamps = [float(round(rng.uniform(*[(4, 12), (11, 23), (35, 70)][k]), 1)) for k in lamp_kind]
+    f = BASE_LOAD_FIT
+    base = float(np.exp(f["a"] + f["b"] * n + f["sd"] * rng.standard_normal()))
+    size = (n / 2.0)
+    wm = WASHING_PER_WEEK
+    dw = DISHWASHER_PER_WEEK
+    wm_week = wm["median_2p"] * size ** wm["elasticity"] * np.exp(wm["sd"] * rng.standard_normal())
+    dw_week = (0.0 if rng.random() < dw["unused"] else dw["median_2p"] * size ** dw["elasticity"]
+               * np.exp(dw["sd"] * rng.standard_normal()))
+    takes = rng.random() < pre.holiday_takers
     return HouseholdConfig(
         house=house, household_type=kind, persons=persons, ownership=own, devices=devices,
-        water_heater=draw_water_heater(rng, n) if own["water_heater"] else None,
-        heating=draw_heating(rng) if own["electric_heat"] else None, lamps_w=lamps,
-        base_w=float(round(rng.uniform(35, 110) + 8 * n, 1)),
-        wm_per_week=float(round(1.5 + 1.2 * n * rng.uniform(0.7, 1.3), 2)),
-        dw_per_week=float(round(2.0 + 1.3 * n * rng.uniform(0.7, 1.3), 2)),
-        timer_p=float(round(rng.uniform(0.0, 0.35), 2)), latitude=latitude,
-        longitude=longitude, timezone=timezone, trip_rate=float(round(rng.uniform(2, 7), 1)))
+        water_heater=draw_water_heater(rng, n, pre) if own["water_heater"] else None,
+        heating=draw_heating(rng, pre, emitter, smart_share) if own["electric_heat"] else None,
+        lamps_w=lamps, base_w=float(round(max(15.0, base - BASE_OTHER_LOADS_W), 1)),
+        wm_per_week=float(round(min(wm_week, 14.0), 2)),
+        dw_per_week=float(round(min(dw_week, 14.0), 2)),
+        timer_p=float(round(rng.uniform(0.0, 0.35), 2)),
+        latitude=pre.latitude if latitude is None else latitude,
+        longitude=pre.longitude if longitude is None else longitude,
+        timezone=pre.timezone if timezone is None else timezone,
+        trip_rate=float(round(rng.uniform(0.5, 1.5) * pre.short_trips_per_year, 2)),
+        preset=pre.code, cooling=draw_cooling(rng) if own["air_conditioning"] else None,
+        dinner_h=float(round(rng.normal(19.5, 0.5), 2)),
+        holidays_per_year=float(round(rng.uniform(0.5, 1.5) * pre.holidays_per_year, 2)
+                                if takes else 0.0),
+        holiday_month_weight=tuple(float(w) for w in pre.holiday_month_weight))
 
 
 @dataclass
@@ -185,6 +260,7 @@ class _DayState:
     events: list[Event] = field(default_factory=list)
     doors: list[int] = field(default_factory=list)
     draws: list[tuple[int, float, int]] = field(default_factory=list)
+    shower_l: float = 0.0
 
 
 class HouseholdSimulator:
@@ -205,9 +281,14 @@ class HouseholdSimulator:
     def __init__(self, config: HouseholdConfig, seed, signatures: dict | None = None):
         self.cfg = config
         self.rng = np.random.default_rng(seed)
-        self.routines = Routines(config.persons, trip_rate=config.trip_rate)
-        self.weather = Weather()
+        self.routines = Routines(config.persons, trip_rate=config.trip_rate,
+                                 holidays_per_year=config.holidays_per_year,
+                                 month_weight=config.holiday_month_weight)
+        self.weather = Weather(config.preset)
         self.tank = (dataclasses.replace(config.water_heater) if config.water_heater else None)
+        # the heating carries the indoor temperature: a copy, so the config stays as drawn
+        self.heating = dataclasses.replace(config.heating) if config.heating else None
+        self._frost = self._frost_known = False
         self.signatures = {}
         for name, v in sorted((signatures or {}).items()):
             if isinstance(v, dict):
@@ -267,12 +348,24 @@ class HouseholdSimulator:
             if own[name]:
                 self._compressor(ch, name, sorted(c.doors), n_s)
         hot_l, heater_j = self._water(ch, c.draws, day)
-        if own["electric_heat"]:
-            t_out = self.weather.day_minutes(day, rng)
-            ch["electric_heat"] += cfg.heating.day_power(t_out, any_awake, r.present.any(axis=0),
-                                                         n_s)
+        hot_l += c.shower_l
+        t_out = self.weather.day_minutes(day, rng)
+        if r.trip:
+            # a trip starts: the household turns the heating down to frost protection or not
+            # (a smart thermostat always does); it keeps that choice until it is back
+            if not self._frost_known:
+                h = self.heating
+                self._frost = bool(h is not None and (h.control == "smart"
+                                                      or rng.random() < h.away_frost_p))
+                self._frost_known = True
         else:
-            self.weather.day_minutes(day, rng)
+            self._frost, self._frost_known = False, False
+        if own["electric_heat"]:
+            ch["electric_heat"] += self.heating.day_power(t_out, day, any_awake,
+                                                          r.present.any(axis=0), self._frost,
+                                                          n_s)
+        if own["air_conditioning"]:
+            ch["air_conditioning"] += cfg.cooling.day_power(t_out, any_awake, n_s, rng)
         for name in ap.STANDBY_W:
             if own.get(name):
                 np.maximum(ch[name], np.float32(cfg.devices[name]["standby"]), out=ch[name])
@@ -324,7 +417,7 @@ class HouseholdSimulator:
         attended = partial(self._attended, c)
         if wk is not None:
             if p.shower_morning and rng.random() < 0.85:
-                self._shower(draws, ivs, wk + rng.uniform(120, 1500), p.shower_l)
+                self._shower(c, ivs, wk + rng.uniform(120, 1500), p.shower_l)
             t_bf = wk + rng.uniform(600, 2100)
             if p.hot_drink == "kettle":
                 attended("kettle", ivs, t_bf, lambda: ap.kettle_cycle(
@@ -345,7 +438,7 @@ class HouseholdSimulator:
                     self._add(ch, "other", s, ap.noisy(rng, np.full(
                         int(rng.integers(120, 400)), rng.uniform(1000, 1900)), 0.01, 3.0))
         if not p.shower_morning and rng.random() < 0.8:
-            self._shower(draws, ivs, ivs[-1][1] - rng.uniform(1800, 5400), p.shower_l)
+            self._shower(c, ivs, ivs[-1][1] - rng.uniform(1800, 5400), p.shower_l)
         if rng.random() < (0.25 if p.kind == "child" else 0.03):
             s = _place(ivs, W(19 * 3600 + rng.uniform(0, 3600)), 600)
             if s is not None:
@@ -389,7 +482,7 @@ class HouseholdSimulator:
                 attended("hob", hh, t, lambda: ap.hob_cycle(rng, dev["hob"],
                                                             rng.uniform(8, 25)), 600)
             doors.append(int(t))
-        dinner = W(3600 * (19.4 + 0.4 * (cfg.occupants == 1)) + rng.normal(0, 1800))
+        dinner = W(3600 * cfg.dinner_h + rng.normal(0, 1800))
         if rng.random() < 0.9:
             doors.extend([int(dinner), int(dinner + 900)])
             if rng.random() < 0.65:
@@ -429,13 +522,22 @@ class HouseholdSimulator:
         self._misc(c.ch, hh)
 
     # -- pieces --------------------------------------------------------------------------
-    def _shower(self, draws, ivs, t, litres):
-        """A shower of about ``litres`` of tank water at 5 l/min (8 l/min mixed at 40 C)."""
+    def _shower(self, c: _DayState, ivs, t, litres):
+        """A shower of about ``litres`` of tank water at 5 l/min (8 l/min mixed at 40 C); with
+        an electric shower the same litres are heated by it instead (its rated power while
+        running), not drawn from the tank."""
         lit = max(8.0, self.rng.normal(litres, 0.2 * litres))
         dur = int(lit / 5.0 * 60)
         s = _place(ivs, t, dur + 300)
-        if s is not None:
-            draws.append((s, lit, dur))
+        if s is None:
+            return
+        if self.cfg.ownership.get("shower"):
+            wave = ap.noisy(self.rng, np.full(dur, self.cfg.devices["shower"]["power"]),
+                            0.005, 5.0)
+            self._use(c, "shower", s, wave)
+            c.shower_l += lit
+        else:
+            c.draws.append((s, lit, dur))
 
     def _tv(self, c: _DayState, hh: list, dinner: float) -> None:
         """Evening TV from after dinner until shortly before the last person goes to bed;
@@ -611,6 +713,9 @@ def household_meta(cfg: HouseholdConfig, seed_info, period: float) -> dict:
     return {"dataset": "simulated", "house": cfg.house, "timezone": cfg.timezone,
             "simulated": True, "occupants": cfg.occupants, "household_type": cfg.household_type,
             "latitude": cfg.latitude, "longitude": cfg.longitude, "mains_kind": "measured",
+            "preset": cfg.preset,
+            "heating": (f"{cfg.heating.emitter}/{cfg.heating.control}" if cfg.heating
+                        else "none"),
             "period_s": period, "seed": seed_info, "source_files": {},
             "ownership": {k: bool(v) for k, v in cfg.ownership.items()}}
 
@@ -649,7 +754,8 @@ class Simulated:
 
 def simulate_household(days: int, seed=0, *, period: int = 1, start: str = "2024-01-08",
                        config: HouseholdConfig | None = None, house: str = "sim_000",
-                       signatures: dict | None = None) -> Simulated:
+                       signatures: dict | None = None,
+                       preset: str | Preset | None = None) -> Simulated:
     """Simulate one household in memory (for spans of days to weeks; use
     :func:`nilm.simulate.write.simulate_to_dir` for longer ones).
 
@@ -660,11 +766,12 @@ def simulate_household(days: int, seed=0, *, period: int = 1, start: str = "2024
     period : output sampling period, s (divides 3600); block means of the 1-s simulation.
     start : first local day, ISO date. config : household to simulate (default: drawn).
     house : identifier when the config is drawn. signatures : see :class:`HouseholdSimulator`.
+    preset : country preset of a drawn config (:mod:`nilm.simulate.presets`; default FR).
     """
     period = check_period(period)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     cfg_ss, sim_ss = ss.spawn(2)
-    cfg = config or draw_config(np.random.default_rng(cfg_ss), house)
+    cfg = config or draw_config(np.random.default_rng(cfg_ss), house, preset=preset)
     sim = HouseholdSimulator(cfg, sim_ss, signatures)
     truth = TruthBuilder(cfg)
     chunks: dict[str, list[np.ndarray]] = {"mains": []}

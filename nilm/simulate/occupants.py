@@ -101,6 +101,13 @@ def draw_occupants(rng: np.random.Generator) -> tuple[str, list[PersonSpec]]:
     return kind, [draw_person(k, rng) for k in kinds]
 
 
+_MONTH_DAYS = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+#: holiday lengths (nights) and their probabilities: mean 10 nights, 11 days with the travel
+#: days (INSEE 2004: 11.8 days per stay)
+_HOLIDAY_NIGHTS = (4, 5, 7, 8, 10, 14, 15, 21)
+_HOLIDAY_P = (0.15, 0.1, 0.2, 0.1, 0.1, 0.15, 0.1, 0.1)
+
+
 @dataclass
 class DayRoutine:
     """What every occupant does on one day, in elapsed minutes of that day.
@@ -126,12 +133,17 @@ class Routines:
     Parameters
     ----------
     persons : the occupants.
-    trip_rate : household trips (everybody away) per year; durations 2-14 days.
+    trip_rate : short trips of the whole household per year (2-3 nights).
+    holidays_per_year : holidays of the whole household (4-21 nights, mean 10: INSEE's 11.8
+        days per stay, see :mod:`nilm.simulate.presets`) per year.
+    month_weight : relative daily departure rate of holidays in each month (12 values).
     solo_trip_rate : per working adult, trips away alone per year (1-3 nights).
     """
 
     persons: list[PersonSpec]
-    trip_rate: float = 5.0
+    trip_rate: float = 3.0
+    holidays_per_year: float = 0.0
+    month_weight: tuple = (1,) * 12
     solo_trip_rate: float = 2.0
     _carry_awake: list = field(default_factory=list)  # wall minutes after midnight still awake
     _carry_away: list = field(default_factory=list)   # wall minutes after midnight still out
@@ -150,8 +162,16 @@ class Routines:
         n = len(self.persons)
         departing = [False] * n
         if all(a == 0 and not r for a, r in zip(self._away_days, self._returning, strict=True)):
-            if rng.random() < self.trip_rate / 365.0:
-                length = int(rng.choice([2, 3, 4, 7, 10, 14], p=[.25, .2, .15, .2, .1, .1]))
+            w = np.asarray(self.month_weight, dtype=np.float64)
+            days_w = float(np.dot(w, _MONTH_DAYS))
+            p_hol = self.holidays_per_year * w[day.date.month - 1] / days_w
+            u = rng.random()
+            length = 0
+            if u < p_hol:
+                length = int(rng.choice(_HOLIDAY_NIGHTS, p=_HOLIDAY_P))
+            elif u < p_hol + self.trip_rate / 365.0:
+                length = int(rng.choice([2, 3], p=[0.6, 0.4]))
+            if length:
                 departing = [True] * n
                 self._away_days = [length - 1] * n
         for i, p in enumerate(self.persons):

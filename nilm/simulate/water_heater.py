@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from .presets import get_preset
+
 WATER_J_PER_L_K = 4186.0
 
 
@@ -119,15 +121,28 @@ class WaterHeater:
         return self.setpoint_c - self.deadband_k / 2.0 - self.cold_c
 
 
-def draw_water_heater(rng: np.random.Generator, occupants: int) -> WaterHeater:
-    """A tank sized for ``occupants`` people, with a 75 % chance of an off-peak contactor (the
-    majority case for French electric tanks)."""
-    vol = 150.0 if occupants <= 2 else 200.0 if occupants <= 4 else 300.0
+#: tank sizes on the market, litres
+TANK_SIZES_L = (100.0, 150.0, 200.0, 300.0)
+
+
+def draw_water_heater(rng: np.random.Generator, occupants: int, preset=None) -> WaterHeater:
+    """A tank of the dwelling, with the preset's off-peak share and windows (default FR).
+
+    Volume: the installers' sizing guide (about 50 l per person: 100 l for 1-2 people with
+    showers, 150 l for 2-3, 200 l for 3-4, 300 l beyond; e.g. Connaissance des Énergies,
+    "Comment fonctionne un ballon d'eau chaude électrique ?") applies to the household the
+    dwelling was fitted for, not necessarily the one living there now: half of the tanks are
+    sized for the occupants, the others are one size smaller or larger with equal chances
+    (*assumption*, stock mismatch)."""
+    pre = get_preset(preset)
+    guide = 0 if occupants <= 1 else 1 if occupants <= 2 else 2 if occupants <= 4 else 3
+    k = guide if rng.random() < 0.5 else guide + int(rng.choice([-1, 1]))
+    vol = TANK_SIZES_L[min(max(k, 0), len(TANK_SIZES_L) - 1)]
     sp = float(rng.uniform(55.0, 65.0))
-    slots = [(22.0, 6.0), (22.5, 6.5), (23.0, 7.0), (21.5, 5.5)]
+    slots = list(pre.offpeak_windows)
     return WaterHeater(volume_l=vol, power_w=float(rng.choice([1800.0, 2200.0, 2400.0, 3000.0])
                                                    if vol >= 200 else rng.choice([1500.0, 2000.0])),
                        setpoint_c=sp, deadband_k=float(rng.uniform(4.0, 8.0)),
                        ua_w_per_k=float(rng.uniform(1.2, 2.0)) * vol / 200.0,
-                       offpeak=bool(rng.random() < 0.75),
+                       offpeak=bool(rng.random() < pre.offpeak_share),
                        offpeak_hours=slots[int(rng.integers(len(slots)))], temp_c=sp - 2.0)

@@ -5,19 +5,19 @@ event log as ``<house>.events.csv``, and a ``population.json`` manifest."""
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import json
+import os
 import time
 from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
 from ..atomic import write_text
 from ..io import nilmh5
+from ..version import __version__
 from .clock import local_days
 from .household import (
-    PARIS,
     HouseholdSimulator,
     TruthBuilder,
     block_mean,
@@ -26,15 +26,18 @@ from .household import (
     household_meta,
 )
 from .population import population
+from .presets import get_preset
 
 MANIFEST = "population.json"
 
 
 def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int = 1, *,
-                    start: str = "2024-01-08", latitude: float = PARIS[0],
-                    longitude: float = PARIS[1], timezone: str = "Europe/Paris",
-                    signatures: dict | None = None, signatures_source: str | None = None,
-                    ownership: dict[str, bool] | None = None, progress: bool = False) -> Path:
+                    start: str = "2024-01-08", preset: str | None = None,
+                    latitude: float | None = None, longitude: float | None = None,
+                    timezone: str | None = None, signatures: dict | None = None,
+                    signatures_source: str | None = None,
+                    ownership: dict[str, bool] | None = None, smart_share: float | None = None,
+                    progress: bool = False) -> Path:
     """Simulate ``households`` households for ``days`` local days and write them to ``out_dir``.
 
     Parameters
@@ -46,7 +49,11 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
     households : number of households. days : local days each, from ``start`` (ISO date).
     seed : population seed; household k uses ``SeedSequence(seed).spawn(households)[k]``.
     period : output sampling period, s, dividing 3600 (block means of the 1-s simulation).
+    preset : country preset ("FR", "GB", "CH"; :mod:`nilm.simulate.presets`; default FR):
+        climate, heating and hot-water mix, tariff clock, ownership, holidays.
     latitude, longitude : degrees (sunrise and sunset for lighting). timezone : IANA name.
+        Default: the preset's.
+    smart_share : share of presence-following thermostats (default: the preset's).
     signatures : optional real activations (see :class:`HouseholdSimulator`);
         ``signatures_source`` names where they came from, for the manifest.
     ownership : force ownership of the named appliances in every household.
@@ -59,8 +66,12 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
     period = check_period(period)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    pop = population(seed, households, latitude=latitude, longitude=longitude,
-                     timezone=timezone, ownership=ownership)
+    # the manifest is written last: until then the folder reads as an interrupted run
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(out / MANIFEST)
+    pre = get_preset(preset)
+    pop = population(seed, households, preset=pre, latitude=latitude, longitude=longitude,
+                     timezone=timezone, ownership=ownership, smart_share=smart_share)
     entries = []
     for cfg, sim_ss in pop:
         t_start = time.perf_counter()
@@ -68,7 +79,7 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
         sim = HouseholdSimulator(cfg, sim_ss, signatures)
         truth = TruthBuilder(cfg)
         seed_info = {"population_seed": seed, "spawn_key": list(sim_ss.spawn_key)}
-        meta = household_meta(cfg, seed_info, period)
+        meta = {**household_meta(cfg, seed_info, period), "manifest": MANIFEST}
         h5 = out / f"{cfg.house}.nilm.h5"
         events = ["appliance,start,end,timer"]
         energy = {}
@@ -99,6 +110,7 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
             "house": cfg.house, "file": h5.name, "truth": f"{cfg.house}.truth.npz",
             "events": f"{cfg.house}.events.csv", "seed_spawn_key": list(sim_ss.spawn_key),
             "occupants": cfg.occupants, "household_type": cfg.household_type,
+            "heating": meta["heating"],
             "mean_kwh_per_day": {k: round(v / days, 4) for k, v in energy.items()},
             "hot_water_l_per_day": round(float(np.mean(gt.hot_water_l)), 2),
             "config": cfg.to_dict()})
@@ -108,8 +120,10 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
     manifest = {
         "format": "nilm-simulated-population", "version": 1, "nilm_version": __version__,
         "simulated": True, "seed": seed, "households": households, "days": days,
-        "start": start, "period_s": period, "timezone": timezone, "latitude": latitude,
-        "longitude": longitude, "signatures": signatures_source, "ownership": ownership,
+        "start": start, "period_s": period, "preset": pre.code, "smart_share": smart_share,
+        "timezone": pop[0][0].timezone, "latitude": pop[0][0].latitude,
+        "longitude": pop[0][0].longitude, "signatures": signatures_source,
+        "ownership": ownership,
         "notes": ("Simulated data (nilm.simulate), not measurements. Power in W, start-labelled "
                   "block means of a 1-s simulation; mains = float64 sum of every channel "
                   "including 'other' (unmetered loads and noise), rounded to float32. Ground "
@@ -138,28 +152,3 @@ def _json_default(o):
     if isinstance(o, tuple):
         return list(o)
     raise TypeError(f"not JSON serialisable: {type(o)}")
-
-
-def cli_main(argv: list[str] | None = None) -> int:
-    """``nilm simulate --households N --days D --seed S --out DIR [--period P] [--start DATE]
-    [--tracebase FOLDER]``."""
-    ap = argparse.ArgumentParser(prog="nilm simulate",
-                                 description="Simulate households with ground truth.")
-    ap.add_argument("--households", type=int, default=1)
-    ap.add_argument("--days", type=int, default=7)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--period", type=int, default=1, help="output period, s (divides 3600)")
-    ap.add_argument("--start", default="2024-01-08", help="first local day, ISO date")
-    ap.add_argument("--tracebase", default=None,
-                    help="folder of tracebase traces: replay real activations")
-    a = ap.parse_args(argv)
-    sigs = None
-    if a.tracebase:
-        from .calibration import tracebase_activations
-
-        sigs = tracebase_activations(a.tracebase)
-    path = simulate_to_dir(a.out, a.households, a.days, a.seed, a.period, start=a.start,
-                           signatures=sigs, signatures_source=a.tracebase, progress=True)
-    print(path)
-    return 0

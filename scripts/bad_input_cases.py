@@ -1,0 +1,635 @@
+"""Run every bad-input case of issue 15 through the ``nilm`` command line and write a markdown
+table: case -> exit code, message (the last line on stderr), report (what the output shows).
+
+Usage::
+
+    python scripts/bad_input_cases.py OUT.md [--repo PATH] [--only ITEM,...]
+
+``--repo`` runs the nilm of another checkout (e.g. ``git worktree add /tmp/base d5a772c`` for the
+"before" column; default: this checkout); ``$D`` in a message is the case's temporary folder.
+Each case builds its damaged input in a temporary folder: small **real** files copied from
+``../shared/data`` when present (UCI Sceaux 2007-02-01, REDD house 5), else synthetic files
+written here; the table's ``data`` column says which. Every command runs in a subprocess under a
+3 GiB address-space limit and a 300 s timeout (a case that would exhaust memory ends as a
+MemoryError, not as a dead machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+UCI_REAL = (SHARED / "uci_household_power_consumption" / "sceaux_2007-02-01_to_2007-02-02"
+            / "household_power_consumption.txt")
+REDD_REAL = SHARED / "redd" / "low_freq" / "house_5"
+UCI_HEADER = ("Date;Time;Global_active_power;Global_reactive_power;Voltage;Global_intensity;"
+              "Sub_metering_1;Sub_metering_2;Sub_metering_3")
+MEMORY_LIMIT = 3 << 30
+TIMEOUT_S = 300
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def uci(d: Path, lines: int = 300) -> tuple[Path, str]:
+    """A UCI file of ``lines`` minutes: the real Sceaux file's first lines, else synthetic."""
+    path = d / "household_power_consumption.txt"
+    if UCI_REAL.is_file():
+        with open(UCI_REAL) as f:
+            text = [next(f) for _ in range(lines + 1)]
+        path.write_text("".join(text))
+        return path, "real (UCI, damaged copy)"
+    rows = [UCI_HEADER]
+    for i in range(lines):
+        hh, mm = divmod(i, 60)
+        rows.append(f"1/2/2007;{hh:02d}:{mm:02d}:00;0.326;0.128;243.150;1.400;0.000;1.000;17.000")
+    path.write_text("\n".join(rows) + "\n")
+    return path, "synthetic (UCI layout)"
+
+
+def uci_lines(path: Path) -> list[str]:
+    return path.read_text().splitlines()
+
+
+def write_lines(path: Path, lines: list[str]) -> None:
+    path.write_text("\n".join(lines) + "\n")
+
+
+def redd(d: Path, lines: int = 3000, *, ms: bool = False) -> tuple[Path, str]:
+    """A REDD house: the real house 5 (first ``lines`` of every channel), else two mains legs
+    and three circuits, synthetic."""
+    house = d / "house_5"
+    house.mkdir()
+    if REDD_REAL.is_dir():
+        shutil.copy(REDD_REAL / "labels.dat", house / "labels.dat")
+        for ch in sorted(REDD_REAL.glob("channel_*.dat")):
+            with open(ch) as f:
+                text = [next(f, "") for _ in range(lines)]
+            (house / ch.name).write_text("".join(text))
+        kind = "real (REDD house 5, first lines)"
+    else:
+        (house / "labels.dat").write_text("1 mains\n2 mains\n3 refrigerator\n4 lighting\n"
+                                          "5 microwave\n")
+        t = 1303100000 + 3 * np.arange(lines)
+        for ch, p in {1: 120.0, 2: 60.0, 3: 80.0, 4: 40.0, 5: 60.0}.items():
+            (house / f"channel_{ch}.dat").write_text("".join(f"{ti} {p}\n" for ti in t))
+        kind = "synthetic (REDD layout)"
+    if ms:
+        for ch in house.glob("channel_*.dat"):
+            rows = [r.split() for r in ch.read_text().splitlines() if r.strip()]
+            ch.write_text("".join(f"{int(t) * 1000} {v}\n" for t, v in rows))
+    return house, kind
+
+
+def redd_with_mains(d: Path, n: int = 2000, bom: bool = False, ukdale: bool = False) -> Path:
+    """A house folder with two mains legs (REDD) or one aggregate (UK-DALE), synthetic."""
+    house = d / "house_1"
+    house.mkdir()
+    labels = "1 aggregate\n2 kettle\n" if ukdale else "1 mains\n2 mains\n3 refrigerator\n"
+    (house / "labels.dat").write_text(("\ufeff" if bom else "") + labels)
+    t = 1363000000 + 6 * np.arange(n) if ukdale else 1303100000 + 3 * np.arange(n)
+    chans = {1: 200.0, 2: 20.0} if ukdale else {1: 100.0, 2: 50.0, 3: 80.0}
+    for ch, p in chans.items():
+        (house / f"channel_{ch}.dat").write_text("".join(f"{ti} {p}\n" for ti in t))
+    return house
+
+
+def enedis(d: Path, value_of=None) -> Path:
+    """An Enedis load-curve export of 14 days at 30 min (tests/linky_files.py)."""
+    sys.path.insert(0, str(ROOT))
+    from tests import linky_files as lf
+
+    rows = lf.intervals("2024-01-08", [(30, 48 * 14)], seed=1)
+    if value_of:
+        rows = [(t, s, value_of(k, v)) for k, (t, s, v) in enumerate(rows)]
+    path = d / "Enedis_Conso_Heure_20240108-20240121_12345678901234.csv"
+    lf.horodate(path, rows)
+    return path
+
+
+def simulated(d: Path, repo: Path) -> Path:
+    out = d / "sim"
+    r = nilm(repo, d, ["simulate", "--households", "1", "--days", "1", "--period", "60",
+                       "--out", out])
+    if r.returncode:
+        raise RuntimeError(r.stderr)
+    return out
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def _limits():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def without_root_rights() -> list[str]:
+    if os.geteuid() == 0 and shutil.which("setpriv"):
+        caps = "-dac_override,-dac_read_search"
+        return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+    return []
+
+
+def nilm(repo: Path, d: Path, argv, *, unprivileged: bool = False, umask: int | None = None):
+    env = dict(os.environ, PYTHONPATH=str(repo), NILM_CACHE=str(d / "cache"),
+               NUMBA_NUM_THREADS="1", PYTHONWARNINGS="default")
+
+    def pre():
+        _limits()
+        if umask is not None:
+            os.umask(umask)
+
+    cmd = [*(without_root_rights() if unprivileged else []), sys.executable, "-m", "nilm.cli",
+           *map(str, argv)]
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=d,
+                              timeout=TIMEOUT_S, preexec_fn=pre)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(cmd, "timeout", "", f"timed out after {TIMEOUT_S} s")
+
+
+def message(r) -> str:
+    """The line that matters: the exception of a traceback, else stderr's error line, else
+    stdout's last line."""
+    err = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in err if ": error: " in ln]
+    if "Traceback" in r.stderr:
+        text = "Traceback: " + err[-1]
+    elif errors:
+        text = errors[-1]
+    else:
+        out = [ln for ln in r.stdout.splitlines() if ln.strip()]
+        text = (out[-1] if out else "") or (err[-1] if err else "")
+    return _cell(text, 220)
+
+
+def _cell(text: str, n: int = 200) -> str:
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def notes(r, n: int = 2) -> str:
+    """stderr lines other than the error: the load report the command printed."""
+    lines = [ln for ln in r.stderr.splitlines()
+             if ln.strip() and ": error: " not in ln and "Traceback" not in r.stderr]
+    lines = [ln.split("repaired or skipped: ")[-1] for ln in lines if "Warning" not in ln
+             and "warn" not in ln] + [ln for ln in lines if "Warning" in ln]
+    return "; ".join(lines[:n]) + (f" (+{len(lines) - n})" if len(lines) > n else "")
+
+
+def quiet(r):
+    """``r`` without its stdout (a help text is described in the report column instead)."""
+    return subprocess.CompletedProcess(r.args, r.returncode, "", r.stderr)
+
+
+def csv_rows(path: Path) -> tuple[int, int]:
+    """(rows, rows with a mains value) of a resampled CSV."""
+    if not path.is_file():
+        return 0, 0
+    rows = path.read_text().splitlines()[1:]
+    return len(rows), sum(1 for r in rows if r.split(",")[1])
+
+
+def mains_energy(r) -> str:
+    try:
+        out = json.loads(r.stdout)
+    except ValueError:
+        return ""
+    out = out[0] if isinstance(out, list) else out
+    ch = out["channels"][0]
+    return f"{ch['name']} {ch['energy_wh']:.1f} Wh, {ch['n_samples']} samples, repairs " \
+           f"{out['repairs'] or 'none'}"
+
+
+# ----------------------------------------------------------------------------- cases
+
+
+def cases():
+    """(item, name, run(repo, d) -> (CompletedProcess, data, report)) for every case."""
+    out = []
+
+    def case(item, name):
+        def deco(fn):
+            out.append((item, name, fn))
+            return fn
+        return deco
+
+    # 1 --------------------------------------------------------------------------
+    @case(1, "resample, UCI with decimal commas everywhere")
+    def _(repo, d):
+        src, data = uci(d)
+        lines = uci_lines(src)
+        write_lines(src, [lines[0]] + [ln.replace(".", ",") for ln in lines[1:]])
+        r = nilm(repo, d, ["resample", src, "--period", "30min", "--out", d / "r.csv"])
+        n, full = csv_rows(d / "r.csv")
+        return r, data, f"CSV: {n} rows, {full} with a mains value; {notes(r)}"
+
+    # 2 --------------------------------------------------------------------------
+    @case(2, "64 bytes flipped in a .nilm.h5 cache file, then inspect twice")
+    def _(repo, d):
+        import h5py
+
+        src, data = uci(d, 2000)
+        first = nilm(repo, d, ["inspect", src, "--json"])
+        files = sorted((d / "cache").rglob("*.nilm.h5"))
+        if not files:
+            return first, data, "no cache file written"
+        target = None
+        with h5py.File(files[0], "r") as f:
+            def visit(name, obj):
+                nonlocal target
+                if isinstance(obj, h5py.Dataset) and target is None \
+                        and name.endswith("mains/p") and obj.size > 256:
+                    off = obj.id.get_offset()
+                    if off is None and obj.chunks:
+                        off = obj.id.get_chunk_info(0).byte_offset
+                    target = off
+            f.visititems(visit)
+        if target is None:
+            return first, data, "no mains dataset found"
+        with open(files[0], "r+b") as f:
+            f.seek(target + 400)
+            block = bytearray(f.read(64))
+            f.seek(target + 400)
+            f.write(bytes(b ^ 0x5A for b in block))
+        second = nilm(repo, d, ["inspect", src, "--json"])
+        third = nilm(repo, d, ["inspect", src, "--json"])
+        warned = [("rebuilt" in x.stderr or "checksum" in x.stderr) for x in (second, third)]
+        return second, data, (f"before: {mains_energy(first).split(',')[0]}; after flip: "
+                              f"{mains_energy(second).split(',')[0]}; warning on the hit after "
+                              f"the flip: {warned[0]}, on the next: {warned[1]}")
+
+    # 3 --------------------------------------------------------------------------
+    @case(3, "inspect, REDD house with millisecond timestamps")
+    def _(repo, d):
+        house, data = redd(d, 2000, ms=True)
+        r = nilm(repo, d, ["inspect", house, "-o", "aggregate=sum_of_circuits", "--no-cache"])
+        return r, data, notes(r)
+
+    @case(3, "inspect --strict, UK-DALE aggregate in milliseconds")
+    def _(repo, d):
+        house = redd_with_mains(d, 3000, ukdale=True)
+        for ch in house.glob("channel_*.dat"):
+            rows = [x.split() for x in ch.read_text().splitlines()]
+            ch.write_text("".join(f"{int(t) * 1000} {v}\n" for t, v in rows))
+        r = nilm(repo, d, ["inspect", house, "--strict", "--json", "--no-cache", "-o",
+                           "format=ukdale"])
+        return r, "synthetic (UK-DALE layout, 200 W for 5 h)", mains_energy(r)
+
+    @case(3, "resample, REDD house in milliseconds (3 GiB limit)")
+    def _(repo, d):
+        house, data = redd(d, 2000, ms=True)
+        r = nilm(repo, d, ["resample", house, "-o", "aggregate=sum_of_circuits", "--period",
+                           "30min", "--out", d / "r.csv", "--no-cache"])
+        n, full = csv_rows(d / "r.csv")
+        return r, data, f"CSV: {n} rows"
+
+    @case(3, "resample 30min, UCI with one row dated 2100")
+    def _(repo, d):
+        src, data = uci(d)
+        lines = uci_lines(src)
+        lines[150] = "1/2/2100" + lines[150][lines[150].index(";"):]
+        write_lines(src, lines)
+        r = nilm(repo, d, ["resample", src, "--period", "30min", "--out", d / "r.csv"])
+        n, full = csv_rows(d / "r.csv")
+        return r, data, f"CSV: {n} rows ({full} with mains); {notes(r)}"
+
+    # 4 --------------------------------------------------------------------------
+    @case(4, "REDD -o aggregate=sum_of_circuits with one empty circuit")
+    def _(repo, d):
+        house, data = redd(d)
+        circuits = sorted(house.glob("channel_*.dat"), key=lambda p: int(p.stem.split("_")[1]))
+        circuits[-1].write_text("")
+        r = nilm(repo, d, ["resample", house, "-o", "aggregate=sum_of_circuits", "--period",
+                           "1min", "--out", d / "r.csv"])
+        n, full = csv_rows(d / "r.csv")
+        return r, data, f"CSV: {full}/{n} rows with a mains value; {notes(r)}"
+
+    # 5 --------------------------------------------------------------------------
+    for token in ("nan", "1e400"):
+        @case(5, f"inspect --strict, UCI with one value '{token}'")
+        def _(repo, d, token=token):
+            src, data = uci(d)
+            lines = uci_lines(src)
+            f = lines[20].split(";")
+            f[2] = token
+            lines[20] = ";".join(f)
+            write_lines(src, lines)
+            r = nilm(repo, d, ["inspect", src, "--strict", "--json", "--no-cache"])
+            return r, data, mains_energy(r)
+
+    @case(5, "inspect, UCI with one value '-inf'")
+    def _(repo, d):
+        src, data = uci(d)
+        lines = uci_lines(src)
+        f = lines[20].split(";")
+        f[2] = "-inf"
+        lines[20] = ";".join(f)
+        write_lines(src, lines)
+        r = nilm(repo, d, ["inspect", src, "--json", "--no-cache"])
+        return r, data, mains_energy(r)
+
+    for token in ("nan", "inf", "Infinity"):
+        @case(5, f"inspect --strict, Enedis export with one value '{token}'")
+        def _(repo, d, token=token):
+            src = enedis(d, lambda k, v, token=token: token if k == 30 else v)
+            r = nilm(repo, d, ["inspect", src, "--strict", "--json", "--no-cache"])
+            return r, "synthetic (Enedis CSV)", mains_energy(r)
+
+    @case(5, "nilm linky, one half-hour at 1e12 W")
+    def _(repo, d):
+        src = enedis(d, lambda k, v: 10 ** 12 if k == 30 else v)
+        r = nilm(repo, d, ["linky", src, "--out", d / "l"])
+        kwh = [ln for ln in r.stdout.splitlines() if "kWh" in ln][:1]
+        return r, "synthetic (Enedis CSV)", _cell(kwh[0] if kwh else "", 120)
+
+    @case(5, "inspect, UCI values 1000x too large (W written where kW is expected)")
+    def _(repo, d):
+        src, data = uci(d)
+        lines = uci_lines(src)
+        out = [lines[0]]
+        for ln in lines[1:]:
+            f = ln.split(";")
+            f[2] = f"{float(f[2]) * 1000:.3f}"
+            out.append(";".join(f))
+        write_lines(src, out)
+        r = nilm(repo, d, ["inspect", src, "--json", "--no-cache"])
+        return r, data, mains_energy(r)
+
+    # 6 --------------------------------------------------------------------------
+    def resample_case(name, extra, setup=None):
+        @case(6, name)
+        def _(repo, d):
+            src, data = uci(d)
+            if setup:
+                setup(d)
+            argv = ["resample", src, *extra]
+            if "--out" not in extra:
+                argv += ["--out", d / "r.csv"]
+            r = nilm(repo, d, argv)
+            return r, data, ""
+
+    resample_case("resample --period 60", ["--period", "60"])
+    resample_case("resample --period 1.5s", ["--period", "1.5s"])
+    resample_case("resample --period 0", ["--period", "0"])
+    for opt in ("foo=bar", "aggregate=bogus"):
+        @case(6, f"resample -o {opt} (REDD house)")
+        def _(repo, d, opt=opt):
+            house, data = redd(d, 500)
+            r = nilm(repo, d, ["resample", house, "--period", "10min", "-o", opt, "--out",
+                               d / "r.csv"])
+            return r, data, ""
+
+    resample_case("resample --out out/", ["--period", "10min", "--out", "out/"],
+                  lambda d: (d / "out").mkdir())
+
+    @case(6, "resample, header-only input")
+    def _(repo, d):
+        src, data = uci(d)
+        write_lines(src, uci_lines(src)[:1])
+        return nilm(repo, d, ["resample", src, "--period", "10min", "--out", d / "r.csv"]), \
+            data, ""
+
+    @case(6, "inspect /dev/null")
+    def _(repo, d):
+        return nilm(repo, d, ["inspect", "/dev/null"]), "-", ""
+
+    source = '[[sources]]\nname = "sim"\nhouseholds = 1\ndays = 1\nperiod = 300\n'
+    specs = {"study, missing spec file": None, "study, bad TOML": "name = 'x\n" + source,
+             "study, no sources": "name = 'x'\n", "study, unknown key": "colour = 1\n" + source,
+             "study, bad resolution": "resolutions = ['native', '7 parsecs']\n" + source}
+    for name, text in specs.items():
+        @case(6, name)
+        def _(repo, d, text=text):
+            spec = d / "spec.toml"
+            if text is not None:
+                spec.write_text(text)
+            t0 = time.perf_counter()
+            r = nilm(repo, d, ["study", spec, "--out", d / "o", "--no-progress"])
+            worked = (d / "o" / "data").exists()
+            return r, "-", (f"{time.perf_counter() - t0:.0f} s; data simulated first: "
+                            f"{worked}")
+
+    @case(6, "nilm report on an empty folder")
+    def _(repo, d):
+        (d / "empty").mkdir()
+        return nilm(repo, d, ["report", d / "empty"]), "-", ""
+
+    for extra in (["--period", "7"], ["--days", "0"], ["--households", "0"],
+                  ["--start", "2024-13-01"]):
+        @case(6, "simulate " + " ".join(extra))
+        def _(repo, d, extra=extra):
+            r = nilm(repo, d, ["simulate", "--out", d / "sim", *extra])
+            return r, "-", f"folder created: {(d / 'sim').exists()}"
+
+    def read_only(name, build):
+        @case(6, f"read-only --out, {name}" + (" (as root without DAC override)"
+                                                if os.geteuid() == 0 else ""))
+        def _(repo, d):
+            ro = d / "ro"
+            ro.mkdir()
+            argv, data = build(d, ro)
+            ro.chmod(0o555)
+            r = nilm(repo, d, argv, unprivileged=True)
+            left = os.listdir(ro)
+            ro.chmod(0o755)
+            return r, data, f"left in --out: {left or 'nothing'}"
+
+    def _resample_ro(d, ro):
+        src, data = uci(d)
+        return ["resample", src, "--period", "10min", "--out", ro / "r.csv"], data
+
+    def _linky_ro(d, ro):
+        return ["linky", enedis(d), "--out", ro], "synthetic (Enedis CSV)"
+
+    def _simulate_ro(d, ro):
+        return ["simulate", "--days", "1", "--out", ro], "-"
+
+    def _study_ro(d, ro):
+        (d / "spec.toml").write_text(source)
+        return ["study", d / "spec.toml", "--out", ro, "--no-progress"], "-"
+
+    read_only("resample", _resample_ro)
+    read_only("linky", _linky_ro)
+    read_only("simulate", _simulate_ro)
+    read_only("study", _study_ro)
+
+    @case(6, "nilm linky on a file that is not Linky data (stream)")
+    def _(repo, d):
+        bad = d / "export.csv"
+        bad.write_text("nothing here\n")
+        r = nilm(repo, d, ["linky", bad, "--out", d / "o"])
+        return r, "-", f"stdout: {_cell(r.stdout, 60) or 'empty'}; stderr: " \
+                       f"{_cell(r.stderr, 60) or 'empty'}"
+
+    # 7 --------------------------------------------------------------------------
+    @case(7, "inspect, UCI with a byte 0xFF after the first 4 KB")
+    def _(repo, d):
+        src, data = uci(d)
+        raw = bytearray(src.read_bytes())
+        pos = raw.index(b"\n", 6000) + 3
+        raw[pos] = 0xFF
+        src.write_bytes(bytes(raw))
+        r = nilm(repo, d, ["inspect", src, "--no-cache"])
+        return r, data, notes(r)
+
+    @case(7, "inspect, a simulated .nilm.h5 with 64 bytes flipped at offset 1024")
+    def _(repo, d):
+        out = simulated(d, repo)
+        f = out / "sim_000.nilm.h5"
+        raw = bytearray(f.read_bytes())
+        raw[1024:1088] = bytes(b ^ 0xFF for b in raw[1024:1088])
+        f.write_bytes(bytes(raw))
+        r = nilm(repo, d, ["inspect", f])
+        return r, "simulated", notes(r)
+
+    @case(7, "inspect -o format=redd /dev/null")
+    def _(repo, d):
+        return nilm(repo, d, ["inspect", "/dev/null", "-o", "format=redd"]), "-", ""
+
+    # 8 --------------------------------------------------------------------------
+    @case(8, "inspect, UK-DALE house with a BOM on labels.dat")
+    def _(repo, d):
+        house = redd_with_mains(d, bom=True, ukdale=True)
+        r = nilm(repo, d, ["inspect", house, "--json", "--no-cache"])
+        return r, "synthetic (UK-DALE layout)", mains_energy(r)
+
+    @case(8, "inspect, REDD house with a BOM on labels.dat (mains 150 W: two legs)")
+    def _(repo, d):
+        house = redd_with_mains(d, bom=True)
+        r = nilm(repo, d, ["inspect", house, "--json", "--no-cache"])
+        return r, "synthetic (REDD layout)", mains_energy(r)
+
+    @case(8, "inspect, REDD house without labels.dat")
+    def _(repo, d):
+        house = redd_with_mains(d)
+        (house / "labels.dat").unlink()
+        return nilm(repo, d, ["inspect", house, "--no-cache"]), "synthetic (REDD layout)", ""
+
+    # 9 --------------------------------------------------------------------------
+    @case(9, "resample into a folder holding a 25-hour-old .tmp of a killed write")
+    def _(repo, d):
+        src, data = uci(d)
+        stale = d / ".r.csv.k2j4h5g6.tmp"
+        stale.write_text("partial")
+        old = time.time() - 25 * 3600
+        os.utime(stale, (old, old))
+        r = nilm(repo, d, ["resample", src, "--period", "10min", "--out", d / "r.csv"])
+        return r, data, f"stale .tmp still there: {stale.exists()}; {notes(r)}"
+
+    @case(9, "inspect a simulated folder whose population.json is missing (killed simulate)")
+    def _(repo, d):
+        out = simulated(d, repo)
+        (out / "population.json").unlink()
+        r = nilm(repo, d, ["inspect", out])
+        return r, "simulated", notes(r) or "no warning"
+
+    @case(9, "file modes after nilm simulate (umask 022)")
+    def _(repo, d):
+        out = d / "sim"
+        r = nilm(repo, d, ["simulate", "--days", "1", "--period", "60", "--out", out],
+                 umask=0o022)
+        modes = {p.name.split(".", 1)[1]: oct(stat.S_IMODE(p.stat().st_mode))
+                 for p in sorted(out.iterdir())}
+        return r, "simulated", ", ".join(f"{k} {v}" for k, v in modes.items())
+
+    # 10 -------------------------------------------------------------------------
+    @case(10, "help: inspect/resample describe the CSV (UTC, start-labelled)")
+    def _(repo, d):
+        a = nilm(repo, d, ["resample", "-h"])
+        b = nilm(repo, d, ["inspect", "-h"])
+        text = " ".join(a.stdout.split())
+        return quiet(a), "-", (f"resample -h says UTC: {'UTC' in text}, start-labelled: "
+                               f"{'START' in text or 'start-labelled' in text}; inspect -h "
+                               f"says UTC: {'UTC' in b.stdout}")
+
+    @case(10, "help: simulate options and linky --seed have help and defaults")
+    def _(repo, d):
+        a = nilm(repo, d, ["simulate", "-h"])
+        b = nilm(repo, d, ["linky", "-h"])
+        text = " ".join(a.stdout.split())
+        seed = " ".join(b.stdout.split())
+        return quiet(a), "-", (f"simulate -h defaults shown: {text.count('(default')}; "
+                        f"linky --seed help: {'training population' in seed}")
+
+    @case(10, "hint for a house without labels.dat is CLI syntax")
+    def _(repo, d):
+        house = redd_with_mains(d)
+        (house / "labels.dat").unlink()
+        r = nilm(repo, d, ["inspect", house, "--no-cache"])
+        return r, "synthetic", (f"'-o aggregate=sum_of_circuits' in message: "
+                                f"{'-o aggregate=sum_of_circuits' in r.stderr}")
+
+    return out
+
+
+def run_case(fn, repo: Path) -> tuple[str, str, str, str]:
+    """(exit, data, message, report) of one case run with the nilm of ``repo``."""
+    d = Path(tempfile.mkdtemp(prefix="nilm-case-"))
+    try:
+        r, data, report = fn(repo, d)
+        code = str(r.returncode) + (" (traceback)" if "Traceback" in r.stderr else "")
+        return code, data, message(r).replace(str(d), "$D"), \
+            _cell(str(report).replace(str(d), "$D"), 200)
+    except Exception as exc:  # noqa: BLE001 -- a case that cannot be set up is a row too
+        return "-", "-", f"case failed: {type(exc).__name__}: {exc}", ""
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _commit(repo: Path) -> str:
+    return subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True).stdout.strip()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out", help="markdown file to write")
+    ap.add_argument("--repo", default=str(ROOT), help="checkout whose nilm runs")
+    ap.add_argument("--before", default=None,
+                    help="another checkout, run first on every case: a before -> after table")
+    ap.add_argument("--only", default=None, help="comma-separated items, e.g. 1,6")
+    a = ap.parse_args(argv)
+    repo = Path(a.repo).resolve()
+    before = Path(a.before).resolve() if a.before else None
+    only = None if a.only is None else {int(x) for x in a.only.split(",")}
+    head = f"nilm at `{repo}` ({_commit(repo)})"
+    if before:
+        head = f"before: nilm at `{before}` ({_commit(before)}); after: {head}"
+    rows = [f"Cases of issue 15; {head}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
+            " `$D` is the case's temporary folder.", ""]
+    if before:
+        rows += ["| item | case | data | before: exit · message · report | after: exit | "
+                 "after: message | after: report |", "|---|---|---|---|---|---|---|"]
+    else:
+        rows += ["| item | case | data | exit | message | report |", "|---|---|---|---|---|---|"]
+    for item, name, fn in cases():
+        if only and item not in only:
+            continue
+        code, data, msg, report = run_case(fn, repo)
+        row = f"| {item} | {_cell(name, 90)} | {data} | "
+        if before:
+            b_code, _, b_msg, b_report = run_case(fn, before)
+            row += f"{b_code} · {_cell(b_msg, 160)}" + (f" · {b_report}" if b_report else "") \
+                + " | "
+        rows.append(row + f"{code} | {msg} | {report} |")
+        print(rows[-1], flush=True)
+    Path(a.out).write_text("\n".join(rows) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Country presets, heating as homes run it (programmes, RC inertia, heat pumps, storage),
+holidays, and occupant-linked rules drawn rather than planted."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from nilm.cli import main
+from nilm.simulate.clock import local_days
+from nilm.simulate.household import BASE_LOAD_FIT, BASE_OTHER_LOADS_W, draw_config
+from nilm.simulate.occupants import Routines, draw_person
+from nilm.simulate.presets import PRESETS, get_preset
+from nilm.simulate.thermal import Heating, draw_heating
+from nilm.study import Source
+
+
+def test_presets_are_complete_and_named():
+    for code, p in PRESETS.items():
+        assert p.code == code
+        assert sum(p.heating_mix.values()) == pytest.approx(1.0)
+        assert len(p.monthly_temp_c) == 12 and len(p.holiday_month_weight) == 12
+        # mid-month the interpolated climatology is the normal itself
+        assert p.daily_mean_c(196.5) == pytest.approx(p.monthly_temp_c[6])
+        assert p.daily_mean_c(15.5) < p.daily_mean_c(196.5)
+    assert get_preset(None).code == "FR" and get_preset("gb").code == "GB"
+    with pytest.raises(ValueError, match="unknown simulator preset"):
+        get_preset("XX")
+    with pytest.raises(ValueError, match="unknown simulator preset"):
+        Source("s", preset="DE")
+
+
+@pytest.mark.parametrize("code", ["FR", "GB", "CH"])
+def test_population_mix_follows_the_preset(code):
+    pre = PRESETS[code]
+    n = 600
+    cfgs = [draw_config(np.random.default_rng(k), preset=code) for k in range(n)]
+    for key, share in (("electric_heat", 1 - pre.heating_mix["none"]),
+                       ("water_heater", pre.water_heater_share),
+                       ("air_conditioning", pre.ac_share)):
+        got = np.mean([c.ownership[key] for c in cfgs])
+        sd = np.sqrt(share * (1 - share) / n)
+        assert abs(got - share) < 4 * sd + 1e-9, (key, got, share)
+    hp = np.mean([c.heating is not None and c.heating.emitter == "heat_pump" for c in cfgs])
+    assert abs(hp - pre.heating_mix["heat_pump"]) < 4 * np.sqrt(0.25 / n) + 0.01
+    assert {c.timezone for c in cfgs} == {pre.timezone}
+    assert all(c.preset == code for c in cfgs)
+
+
+def test_occupant_rules_are_drawn_with_spread_not_planted():
+    cfgs = [draw_config(np.random.default_rng(k)) for k in range(1500)]
+    n = np.array([c.occupants for c in cfgs])
+    lamps = np.array([len(c.lamps_w) for c in cfgs])
+    # lamps belong to the dwelling: same distribution whatever the household size
+    assert abs(lamps[n == 1].mean() - lamps[n >= 4].mean()) < 0.6
+    # base load: the METER fit, recovered from the draws (log-slope per person and spread)
+    base = np.array([c.base_w for c in cfgs]) + BASE_OTHER_LOADS_W
+    ok = base > 15.0 + BASE_OTHER_LOADS_W
+    b, a = np.polyfit(n[ok], np.log(base[ok]), 1)
+    assert b == pytest.approx(BASE_LOAD_FIT["b"], abs=0.05)
+    for k in (1, 2, 3):
+        assert np.std(np.log(base[ok & (n == k)])) > 0.3
+    wm = np.array([c.wm_per_week for c in cfgs])
+    for k in (1, 2, 3):
+        q1, q3 = np.percentile(wm[n == k], [25, 75])
+        assert q3 / q1 > 2.0  # HES: the inter-quartile range spans a factor of about 2.7
+
+
+def _day_args(start="2024-01-10"):
+    day = local_days(start, 1, "Europe/Paris")[0]
+    t_out = np.full(day.n_min, 5.0)
+    return day, t_out
+
+
+def test_programmed_heating_ignores_presence_and_smart_follows_it():
+    day, t_out = _day_args()
+    home = np.ones(day.n_min, dtype=bool)
+    away = np.zeros(day.n_min, dtype=bool)
+    prog = Heating(control="programme", t_in_c=19.0)
+    a = dataclasses.replace(prog).day_power(t_out, day, home, home, False, day.n_s)
+    b = dataclasses.replace(prog).day_power(t_out, day, away, away, False, day.n_s)
+    assert np.array_equal(a, b)
+    smart = Heating(control="smart", t_in_c=19.0)
+    c = dataclasses.replace(smart).day_power(t_out, day, home, home, False, day.n_s)
+    d = dataclasses.replace(smart).day_power(t_out, day, away, away, False, day.n_s)
+    assert c.sum() > 1.5 * d.sum()
+
+
+def test_rc_model_cools_with_its_time_constant_and_recovers_at_full_power():
+    day, t_out = _day_args()
+    ones = np.ones(day.n_min, bool)
+    free = Heating(control="programme", weekday=[], weekend=[], comfort_c=20.0, eco_c=5.0,
+                   tau_h=30.0, ua_w_per_k=100.0, gains_w=0.0, t_in_c=20.0)
+    assert free.day_power(t_out, day, ones, ones, False, day.n_s).max() == 0.0
+    # free cooling from 20 C towards 5 C outside: exponential with tau = 30 h (Euler, 1 min)
+    assert free.t_in_c == pytest.approx(5.0 + 15.0 * np.exp(-24.0 / 30.0), abs=0.01)
+    h = Heating(control="programme", weekday=[(18.0, 22.0)], weekend=[(18.0, 22.0)],
+                comfort_c=20.0, eco_c=12.0, tau_h=10.0, ua_w_per_k=100.0, gains_w=0.0,
+                t_in_c=20.0)
+    p = h.day_power(t_out, day, ones, ones, False, day.n_s)
+    # no heat until the house has cooled to eco (12 C), 7.6 h after midnight with tau = 10 h
+    assert p[:7 * 3600].max() == 0.0 and p[8 * 3600:17 * 3600].max() > 0.0
+    # the 18:00 switch to comfort: the first minutes at full power (recovery), then less
+    total = sum(h.powers_w)
+    rec = p[18 * 3600:18 * 3600 + 600].reshape(10, 60).mean(axis=1)
+    assert np.all(rec > 0.95 * total)
+    late = p[21 * 3600:22 * 3600].mean()
+    assert 0.5 * 100.0 * 15.0 < late < 0.8 * total
+
+
+def test_heat_pump_runs_long_smooth_cycles():
+    day, t_out = _day_args()
+    rng = np.random.default_rng(0)
+    h = draw_heating(rng, "FR", "heat_pump", smart_share=0.0)
+    h = dataclasses.replace(h, control="constant", t_in_c=h.comfort_c)
+    p = h.day_power(t_out, day, np.ones(day.n_min, bool), np.ones(day.n_min, bool), False,
+                    day.n_s)
+    m = p.reshape(-1, 60).mean(axis=1)
+    assert m.max() < 0.6 * h.powers_w[0]  # electric power = heat / COP
+    assert np.median(np.abs(np.diff(p))) < 5.0  # no convector-like kW switching
+    on = m > 50
+    runs = np.diff(np.flatnonzero(np.diff(np.concatenate([[0], on.astype(int), [0]]))))[::2]
+    assert runs.max() >= 60
+
+
+def test_storage_heaters_charge_only_off_peak():
+    day, t_out = _day_args()
+    rng = np.random.default_rng(2)
+    h = draw_heating(rng, "GB", "storage")
+    p = h.day_power(t_out, day, np.ones(day.n_min, bool), np.ones(day.n_min, bool), False,
+                    day.n_s)
+    a, b = h.offpeak
+    hours = np.arange(day.n_s) / 3600.0
+    assert p.sum() > 0 and p[(hours < a) | (hours >= b)].max() == 0.0
+
+
+def test_holidays_fall_in_summer_at_the_stated_rate():
+    rng = np.random.default_rng(1)
+    persons = [draw_person("retiree", rng)]
+    r = Routines(persons, trip_rate=0.0, holidays_per_year=2.2, solo_trip_rate=0.0,
+                 month_weight=get_preset("FR").holiday_month_weight)
+    days = local_days("2000-01-01", 20 * 365, "Europe/Paris")
+    away = np.array([not r.day(d, rng).present.any() for d in days])
+    months = np.array([d.date.month for d in days])
+    summer = np.isin(months, [7, 8])
+    assert away[summer].sum() / away.sum() > 0.4  # INSEE: 57 % of holiday days in Jul-Aug
+    assert 10 < away.sum() / 20 < 30  # 2.2 holidays of ~10 nights: ~20 full days away a year
+
+
+def test_cli_preset_and_study_source(tmp_path, capsys):
+    assert main(["simulate", "--households", "1", "--days", "1", "--out", str(tmp_path),
+                     "--period", "600", "--preset", "gb", "--start", "2024-07-01"]) == 0
+    man = json.loads((tmp_path / "population.json").read_text())
+    assert man["preset"] == "GB" and man["timezone"] == "Europe/London"
+    assert man["houses"][0]["config"]["preset"] == "GB"
+    s = Source("s", preset="CH", start="2024-06-01")
+    assert s.preset == "CH" and s.start == "2024-06-01"
+
+
+def test_electric_shower_runs_while_its_user_is_awake_and_counts_as_hot_water():
+    from nilm.simulate.household import simulate_household
+
+    cfg = draw_config(np.random.default_rng(4), preset="GB",
+                      ownership={"shower": True, "water_heater": False})
+    sim = simulate_household(4, seed=2, config=cfg, start="2024-03-04")
+    ev = [e for e in sim.events if e.appliance == "shower"]
+    assert ev and sim.truth.hot_water_l.sum() > 0
+    p = sim.household.appliances["shower"].p
+    assert p.max() > 7000.0
+    awake = sim.truth.awake_person.any(axis=0)
+    t0 = sim.truth.start
+    for e in ev:
+        a, b = (e.start - t0) // 60, (e.end - 1 - t0) // 60
+        assert awake[a:b + 1].all()
