@@ -112,7 +112,15 @@ def _escape_docstring(app, what, name, obj, options, lines):
     lines[:] = [escape_prose(line) for line in lines]
 
 
+def _skip_sklearn_routing(app, what, name, obj, skip, options):
+    # scikit-learn generates metadata-routing setters (set_fit_request, …) on every estimator
+    # subclass, the attacks of nilm.privacy included: not nilm's API, and their docstrings
+    # cite sklearn's own glossary
+    return True if name.startswith("set_") and name.endswith("_request") else None
+
+
 def setup(app):
     app.connect("source-read", _other_pages)
+    app.connect("autodoc-skip-member", _skip_sklearn_routing)
     # after numpydoc (priority 500), which has already turned its sections into reST
     app.connect("autodoc-process-docstring", _escape_docstring, priority=600)

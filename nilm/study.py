@@ -489,41 +489,36 @@ def _tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed:
     return out
 
 
-#: disaggregator attacks model this many appliances (highest energy first): the joint state
-#: space of FHMM and CO grows as K^N, and NILM papers use 3–6 target appliances
-MAX_DISAGGREGATED = 6
+def _score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dict,
+                fits: dict) -> list[dict]:
+    """Attack ``grid`` with the registered attack of ``cell`` and score it
+    (:func:`nilm.privacy.base.evaluate`), the same for every inference.
 
+    ``features``: ``(feature grid, feature-period training pairs or None)`` when this rung is
+    read through the house's grid at the feature period (1 s, 2 s … and 1 min itself), else
+    None. An attack that reads those features fits once for all such rungs: ``fits`` holds the
+    fitted attacks of this job, by (inference, method, seed) with their parameters, the same
+    objects fitted on the same data. ``inputs``: the inference's method-independent inputs of
+    its scorer (:class:`nilm.privacy.base.Inference`), built once by the caller.
+    """
+    from .privacy import ATTACKS, INFERENCES
+    from .privacy.base import evaluate
 
-def appliance_targets(grid, method: str) -> list[str]:
-    """Appliances scored by the appliance inference: user-driven and autonomous loads (not
-    "other", sockets or sub-panels, which are no appliance); for a disaggregator, the
-    :data:`MAX_DISAGGREGATED` with the most energy."""
-    from .names import load_kind
-    from .privacy import METHODS
-
-    names = [n for n in grid.names if load_kind(n) in ("user", "auto")]
-    if method in METHODS["appliances"]:
-        return names
-    energy = {n: float(np.nansum(grid.appliance(n))) for n in names}
-    return sorted(names, key=lambda n: -energy[n])[:MAX_DISAGGREGATED]
-
-
-def _score_cell(cell: Cell, grid, truth, period: int, seed: int, household,
-                true_events: dict, train=None, memo=None) -> list[dict]:
-    from .privacy import INFERENCES
-    from .privacy.appliances import true_activity
-
-    kw = {"train": train} if train else {}
-    if cell.inference == "occupancy":
-        kw["memo"] = memo
-    if cell.inference == "appliances":
-        names = appliance_targets(grid, cell.method)
-        # the native truth is the same at every period and for every method: computed once
-        for n in names:
-            if n not in true_events and n in household.appliances:
-                true_events[n] = true_activity(household.appliances[n], n)
-        kw.update(native=household, names=names, true_events=true_events, memo=memo)
-    return INFERENCES[cell.inference](grid, truth, period, method=cell.method, seed=seed, **kw)
+    name = f"{cell.inference}.{cell.method}"
+    if name not in ATTACKS:
+        raise ValueError(f"unknown attack {cell.method!r} of inference {cell.inference!r}")
+    inf = INFERENCES[cell.inference]
+    params = inf.params(grid, cell.method)
+    reads = features is not None and getattr(ATTACKS[name], "reads_features", False)
+    key = (cell.inference, cell.method, seed)
+    reuse = reads and key in fits and fits[key][0] == params
+    attack = fits[key][1] if reuse else ATTACKS[name](**params, seed=seed)
+    rows = evaluate(attack, grid, truth, design=inf.design, score=inf.score, seed=seed,
+                    train=train, features=features if reads else None, fit=not reuse,
+                    **inputs)
+    if reads:
+        fits[key] = (params, attack)
+    return rows
 
 
 def _libc():
@@ -575,7 +570,7 @@ def run_house_job(spec_dict: dict, out: str, source_name: str, house: str,
 
 def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
              cells: list[Cell]) -> int:
-    from .privacy.memo import Memo
+    from .privacy import INFERENCES
     from .privacy.scores import FEATURE_PERIOD_S
 
     spec = StudySpec.from_dict(spec_dict)
@@ -599,9 +594,9 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
         by_res.setdefault(c.resolution, []).append(c)
     house_meta = {k: v for k, v in household.meta.items() if k != "source_files"}
     native = household.native_period
-    true_events: dict = {}
-    memo = Memo()
     rungs: dict[int, tuple] = {}
+    per_house: dict[str, dict] = {}  # each inference's household inputs, built once
+    fits: dict = {}  # attacks fitted on the feature rung, shared by the rungs that read it
 
     def rung(period: int):
         """(grid, training pairs) of this house and the others at ``period``, made once."""
@@ -619,27 +614,31 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
                                          f"{res} is finer than the native {native} s"}, fp)
             continue
         grid, train = rung(period)
-        fine = period < FEATURE_PERIOD_S and FEATURE_PERIOD_S % period == 0
-        if fine:
+        train = train or None  # no other households: the design splits the house itself
+        features = None
+        if period == FEATURE_PERIOD_S or (period < FEATURE_PERIOD_S
+                                          and FEATURE_PERIOD_S % period == 0):
             # learned attacks read this rung through the house's own grid at the feature
             # period, the very objects the 1-min rung attacks, so their fit is shared
             fgrid, ftrain = rung(FEATURE_PERIOD_S)
-            memo.use_feature_grid(grid, fgrid)
-            for (g, _), (fg, _) in zip(train, ftrain, strict=True):
-                memo.use_feature_grid(g, fg)
+            features = (fgrid, ftrain if train else None)
+        per_grid: dict[str, dict] = {}
         for c in group:
+            inf = INFERENCES[c.inference]
+            if c.inference not in per_house:
+                # under a null control the truth side (truth, sub-meters) is another's
+                per_house[c.inference] = inf.household_inputs(truth_house, truth)
+            if c.inference not in per_grid:
+                per_grid[c.inference] = inf.grid_inputs(grid, truth, train,
+                                                        **per_house[c.inference])
             seed = c.seed(spec.seed)
-            rows = _score_cell(c, grid, truth, period, seed, truth_house, true_events, train,
-                               memo)
+            rows = _score_cell(c, grid, truth, seed, train, features,
+                               {**per_house[c.inference], **per_grid[c.inference]}, fits)
             _write_cell(out, c, _tidy(rows, c, household.meta, period, seed),
                         {"house_meta": house_meta}, fp)
-        if fine:
-            memo.forget(grid)
-            for g, _ in train:
-                memo.forget(g)
         if period != FEATURE_PERIOD_S:
             del rungs[period]  # a year of 1-s grids is gigabytes; the feature rung is kept
-        del grid, train
+        del grid, train, per_grid
     return len(todo)
 
 
@@ -694,7 +693,7 @@ def _household_meta(source: Source, house: str, out: Path) -> dict:
 def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[Cell],
                         fp: str) -> int:
     from .privacy import score_occupants_population
-    from .privacy.memo import Memo
+    from .privacy.occupants import population_features
     from .truth import GroundTruth
 
     houses = house_ids(source, out)
@@ -724,11 +723,12 @@ def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[C
                                          "the native period"}, fp)
             continue
         grids = [loaded[i].to_grid(period) if i in loaded else None for i in range(len(houses))]
-        memo = Memo()  # the household features of this rung, shared by every method
+        # the household features of this rung, shared by every method
+        x = population_features(grids, truths, period) if labelled else None
         for c in group:
             seed = c.seed(spec.seed)
             rows = score_occupants_population(grids, truths, period, method=c.method,
-                                              seed=seed, n_boot=spec.n_boot, memo=memo)
+                                              seed=seed, n_boot=spec.n_boot, features=x)
             _write_cell(out, c, _tidy(rows, c, meta, period, seed), {"houses": houses}, fp)
     return len(todo)
 

@@ -131,6 +131,24 @@ def test_fit_returns_self_and_same_seed_same_output(name, grids, fitted):
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
+def test_fit_leaves_params_refit_is_idempotent_and_clone_fits_alike(name, grids, fitted):
+    """Parameters after fit are those before; fitting twice on the same grid predicts what one
+    fit predicts; a copy made from the parameters (a clone) is unfitted and fits alike."""
+    grid = grids[600]
+    model, pred = fitted(name, 600)
+    try:
+        np.testing.assert_equal(model.get_params(), _make(name).get_params())
+    except AssertionError as e:
+        raise AssertionError(f"fit changed a parameter of {name}") from e
+    twice = _make(name).fit(grid)
+    twice.fit(grid)
+    np.testing.assert_array_equal(twice.predict(grid), pred)
+    twin = type(model)(**model.get_params())
+    assert not [k for k in vars(twin) if k.endswith("_") and not k.startswith("_")]
+    np.testing.assert_array_equal(twin.fit(grid).predict(grid), pred)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
 def test_period_mismatch_and_bad_input(name, grids, fitted):
     model, _ = fitted(name, 600)
     with pytest.raises(ValueError, match="period"):
@@ -165,3 +183,160 @@ def test_baselines_values(grids):
         assert abs((prior[j, ok] > 50).mean() - on_rate) < 0.05
     other = MODELS["prior"](seed=1).fit(grid).predict(grid)
     assert not np.array_equal(prior, other)
+
+
+# ------------------------------------------------------------------- attacks and priors
+#
+# The same contract for every entry of nilm.privacy.ATTACKS and nilm.privacy.PRIORS: parameters
+# only in __init__, fit returns self and leaves them unchanged, fitting twice is fitting once,
+# clones are equal and fit alike, the same seed gives the same verdict, and unknown mains give
+# an unknown verdict (NaN) or an abstention ("not used" for appliances). Simulated households
+# at 10 min (4 days each): three train, the fourth is attacked.
+
+from sklearn.base import clone  # noqa: E402
+
+from nilm import privacy  # noqa: E402
+
+ESTIMATORS = {**privacy.ATTACKS, **privacy.PRIORS}
+
+#: attack name -> constructor keywords used here to keep the checks fast (the same checks)
+FAST_ATTACK_PARAMS: dict[str, dict] = {
+    **{k: {"names": ["fridge", "lighting"]} for k in ESTIMATORS if k.startswith("appliances.")},
+    "appliances.seq2point": {"names": ["fridge", "lighting"],
+                             "params": {k: v for k, v in FAST_PARAMS["seq2point"].items()}},
+}
+
+
+@pytest.fixture(scope="module")
+def population():
+    """Four simulated households (seeds 11..14) at 600 s: ``(Grid, GroundTruth)`` pairs."""
+    from nilm.simulate import simulate_household
+
+    out = []
+    for seed in range(11, 15):
+        sim = simulate_household(4, seed=seed, period=60, house=f"sim_{seed}")
+        out.append((sim.household.to_grid(600), sim.truth))
+    return out
+
+
+def _make_attack(name: str, seed: int = 0):
+    if name.endswith(".seq2point"):
+        pytest.importorskip("torch", reason="seq2point needs the optional torch extra")
+    return ESTIMATORS[name](**FAST_ATTACK_PARAMS.get(name, {}), seed=seed)
+
+
+def _train_test(population):
+    *train, (grid, truth) = population
+    return train, grid, truth
+
+
+def _verdict(est, grid, truth):
+    return est.predict(grid, truth.timezone)
+
+
+def _fitted_params_equal(a: dict, b: dict) -> bool:
+    try:
+        np.testing.assert_equal(a, b)
+    except AssertionError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+def test_attack_init_stores_params_only(name, population):
+    est = _make_attack(name)
+    params = est.get_params()
+    assert "seed" in params, "every attack and prior takes a seed"
+    assert est.inference in privacy.INFERENCES and f"{est.inference}.{est.method}" == name
+    assert not [k for k in vars(est) if k.endswith("_")], "no learned state before fit"
+    sig = inspect.signature(type(est).__init__)
+    assert all(p.default is not p.empty for k, p in sig.parameters.items() if k != "self")
+    assert _fitted_params_equal(type(est)(**params).get_params(), params)
+    _, grid, truth = _train_test(population)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        est.predict(grid, truth.timezone)
+
+
+@pytest.fixture(scope="module")
+def fitted_attack(population):
+    """name -> (attack fitted once with seed 5 on the training households, its verdict on the
+    attacked household), fitted on first use and shared by the checks below."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            train, grid, truth = _train_test(population)
+            est = _make_attack(name, seed=5)
+            before = clone(est).get_params()
+            assert est.fit(train) is est, "fit returns self"
+            assert _fitted_params_equal(est.get_params(), before), "fit changed a parameter"
+            cache[name] = (est, _verdict(est, grid, truth))
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+def test_attack_fit_returns_self_params_unchanged_idempotent(name, population, fitted_attack):
+    """fit returns self and leaves the parameters as they were (checked on the first fit);
+    fitting again on the same data predicts the same verdict."""
+    train, grid, truth = _train_test(population)
+    est, once = fitted_attack(name)
+    params = est.get_params()
+    est.fit(train)
+    assert _fitted_params_equal(est.get_params(), params)
+    np.testing.assert_equal(_verdict(est, grid, truth), once)
+
+
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+def test_attack_clone_and_seed_determinism(name, population, fitted_attack):
+    """A clone is unfitted with equal parameters, and — a fresh estimator with the same seed —
+    fitted on the same data gives the same verdict."""
+    train, grid, truth = _train_test(population)
+    est, verdict = fitted_attack(name)
+    twin = clone(est)
+    assert type(twin) is type(est)
+    assert _fitted_params_equal(twin.get_params(), est.get_params())
+    assert not [k for k in vars(twin) if k.endswith("_")], "a clone is unfitted"
+    np.testing.assert_equal(_verdict(twin.fit(train), grid, truth), verdict)
+
+
+def _with_unknown_day(grid, day: int = 1):
+    """``grid`` with its mains unknown over local day ``day`` of the grid (from its start)."""
+    from nilm.series import Grid
+
+    per_day = int(86400 // grid.period)
+    mains = grid.mains.astype(np.float64).copy()
+    mains[day * per_day:(day + 1) * per_day] = np.nan
+    return Grid(grid.start, grid.period, mains, grid.appliances, list(grid.names),
+                dict(grid.meta), dict(grid.extra)), slice(day * per_day, (day + 1) * per_day)
+
+
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+def test_attack_nan_in_nan_or_abstain_out(name, population, fitted_attack):
+    """Unknown mains: NaN per interval, NaN per day for a day without data, "not used" for
+    appliances, NaN for a household count of a grid without data."""
+    from nilm.privacy.base import DailyEnergy, DayTimes
+    from nilm.series import Grid
+
+    _, grid, truth = _train_test(population)
+    est, _ = fitted_attack(name)
+    holed, gap = _with_unknown_day(grid)
+    out = _verdict(est, holed, truth)
+    inside = np.zeros(len(holed), bool)
+    inside[gap] = True
+    if isinstance(out, np.ndarray):
+        assert out.shape == (len(holed),)
+        assert np.all(np.isnan(out[inside]))
+    elif isinstance(out, dict):
+        assert out, "an appliance verdict names its appliances"
+        for act in out.values():
+            assert act.dtype == bool and act.shape == (len(holed),)
+            assert not act[inside].any()
+    elif isinstance(out, DayTimes | DailyEnergy):
+        k = int(np.flatnonzero(out.days == out.days.min() + 1)[0])  # the blank local day
+        assert np.isnan(out.wake[k] if isinstance(out, DayTimes) else out.kwh[k])
+    else:
+        empty = Grid(grid.start, grid.period, np.full(len(grid), np.nan), grid.appliances,
+                     list(grid.names), dict(grid.meta), dict(grid.extra))
+        assert np.isnan(_verdict(est, empty, truth))

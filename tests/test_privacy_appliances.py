@@ -104,40 +104,34 @@ def test_detectability_table_is_tidy(week):
     assert df.groupby(["appliance", "period_s"]).size().max() == 1
 
 
-def test_memo_shares_the_direct_fit_across_rungs(week, monkeypatch):
-    """With a Memo and the 60-s grid registered for the 10-s one, the direct detector fits once
-    for both rungs; at 60 s the memo changes nothing, at 10 s the registered grid stands for
-    the block means (equal on this household)."""
-    import nilm.privacy.appliances as ap
-    from nilm.privacy.memo import Memo
+def test_direct_reads_the_features_grid_it_is_given(week):
+    """At 10 s with ``features=`` (the household at 60 s) the direct detector fits and predicts
+    on that grid; one fit serves both rungs (``fit=False``), and the rows equal those of the
+    10-s grid's own block means (equal to the 60-s grid on this household)."""
+    from nilm.privacy.appliances import DirectDetector, appliance_rows, appliances_design
+    from nilm.privacy.base import evaluate
 
     h, truth = week
     names = ["kettle", "cooker"]
-    calls = []
-    real = ap.fit_proba
-    monkeypatch.setattr(ap, "fit_proba", lambda *a, **k: calls.append(1) or real(*a, **k))
     g10, g60 = h.to_grid(10), h.to_grid(60)
     plain10 = score_appliances(g10, truth, 10, native=h, seed=0, names=names)
-    per_rung = len(calls)
-    assert per_rung > 0
     plain60 = score_appliances(g60, truth, 60, native=h, seed=0, names=names)
-    assert len(calls) == 2 * per_rung
-    memo = Memo()
-    memo.use_feature_grid(g10, g60)
-    m10 = score_appliances(g10, truth, 10, native=h, seed=0, names=names, memo=memo)
-    m60 = score_appliances(g60, truth, 60, native=h, seed=0, names=names, memo=memo)
-    assert len(calls) == 3 * per_rung
-    np.testing.assert_equal(m60, plain60)  # NaN == NaN, floats exactly
-    np.testing.assert_equal(m10, plain10)
-    with pytest.raises(ValueError):
-        memo.use_feature_grid(g10, h.to_grid(600))
+    given10 = score_appliances(g10, truth, 10, native=h, seed=0, names=names,
+                               features=(g60, None))
+    np.testing.assert_equal(given10, plain10)  # NaN == NaN, floats exactly
+    attack = DirectDetector(names=names, seed=0)
+    kw = {"design": appliances_design, "score": appliance_rows, "seed": 0, "native": h,
+          "names": names}
+    np.testing.assert_equal(evaluate(attack, g60, truth, **kw), plain60)
+    np.testing.assert_equal(evaluate(attack, g10, truth, features=(g60, None), fit=False, **kw),
+                            plain10)
 
 
 @pytest.mark.parametrize("period", [1, 70, 900, 86400])
 def test_calendar_index_ranges_match_local_clock(period):
-    """_Calendar's per-day index arithmetic against converting every interval (and every
+    """Calendar's per-day index arithmetic against converting every interval (and every
     midpoint) to the local clock, across both DST changes of Europe/Paris."""
-    from nilm.privacy.appliances import _Calendar, _day_index
+    from nilm.privacy.appliances import Calendar, _day_index
     from nilm.privacy.scores import local_clock
     from nilm.series import Grid
 
@@ -149,7 +143,7 @@ def test_calendar_index_ranges_match_local_clock(period):
     mains[rng.random(n) < 0.3] = np.nan
     g = Grid(start, period, mains, np.zeros((0, n)), [])
     ok = np.isfinite(mains)
-    cal = _Calendar(g, ok, tz)
+    cal = Calendar(g, ok, tz)
     day, _ = local_clock(g.t, tz)
     np.testing.assert_array_equal(cal.days, np.unique(day))
     mask = rng.random(n) < 0.001
@@ -226,20 +220,21 @@ def test_cross_fit_threshold_recovers_rare_positives():
     the F1 threshold tuned on held-out training households detects more of it with a better
     F1 on unseen data (with a well-separated class 0.5 is already near the optimum, and the
     tuned threshold only adds estimation noise)."""
-    from nilm.privacy.appliances import cross_fit, fit_proba
+    from nilm.privacy.appliances import cross_fit, detector_trees
 
     rng = np.random.default_rng(1)
     x, y = _rare_problem(rng, 12_000)
     grid_id = np.repeat(np.arange(4), 3000)
     x_te, y_te = _rare_problem(rng, 20_000)
-    p, tau = cross_fit(x, y, grid_id, x_te, seed=0)
+    model, tau = cross_fit(x, y, grid_id, seed=0)
+    p = model.predict_proba(x_te)
     assert p.shape == (20_000,) and np.all((p >= 0) & (p <= 1))
     assert 0 < tau < 0.5
 
     def f1(pred):
         return 2 * np.sum(pred & y_te) / (pred.sum() + y_te.sum())
 
-    (p_full,) = fit_proba(x, y, [x_te], seed=0)
+    p_full = detector_trees(0, 50_000).fit(x, y).predict_proba(x_te)
     np.testing.assert_array_equal(p, p_full)  # the scoring model is the one fitted on all rows
     assert f1(p >= tau) > f1(p >= 0.5) + 0.05 and f1(p >= tau) > 0.15
     assert (p >= tau).sum() > (p >= 0.5).sum()
@@ -251,43 +246,50 @@ def test_cross_fit_split_and_fallbacks(monkeypatch):
     scores at most as many rows of the others; the 0.5 rule without two parts; one class only:
     the training share everywhere."""
     import nilm.privacy.appliances as ap
+    from nilm.privacy.boosting import BoostedTrees
 
     rng = np.random.default_rng(1)
     x, y = _rare_problem(rng, 900, share=0.2)
     seen = []
-    real = ap.fit_proba
+    real_fit, real_proba = BoostedTrees.fit, BoostedTrees.predict_proba
 
-    def spy(x_tr, y_tr, x_eval, **kw):
-        seen.append((x_tr[:, 0].tolist(), [len(e) for e in x_eval], kw["max_rows"]))
-        return real(x_tr, y_tr, x_eval, **kw)
+    def spy_fit(self, x_tr, y_tr):
+        seen.append([x_tr[:, 0].tolist(), None, self.max_rows])
+        return real_fit(self, x_tr, y_tr)
 
-    monkeypatch.setattr(ap, "fit_proba", spy)
+    def spy_proba(self, x_eval):
+        seen[-1][1] = len(x_eval)
+        return real_proba(self, x_eval)
+
+    monkeypatch.setattr(BoostedTrees, "fit", spy_fit)
+    monkeypatch.setattr(BoostedTrees, "predict_proba", spy_proba)
     grid_id = np.repeat([3, 5, 8], 300)  # grids 3 and 8 fit, 5 is held out
-    ap.cross_fit(x, y, grid_id, x[:7], seed=0, max_rows=2000)
-    assert [s[1:] for s in seen] == [([7], 2000), ([300], 500)]
+    ap.cross_fit(x, y, grid_id, seed=0, max_rows=2000)
+    assert [s[1:] for s in seen] == [[None, 2000], [300, 500]]
     assert seen[0][0] == x[:, 0].tolist()
     assert seen[1][0] == np.concatenate([x[:300, 0], x[600:, 0]]).tolist()
     seen.clear()
-    ap.cross_fit(x, y, grid_id, x[:7], seed=0, max_rows=800)  # held-out rows drawn to 200
-    assert [s[1:] for s in seen] == [([7], 800), ([200], 200)]
+    ap.cross_fit(x, y, grid_id, seed=0, max_rows=800)  # held-out rows drawn to 200
+    assert [s[1:] for s in seen] == [[None, 800], [200, 200]]
     seen.clear()
     # one household: the first half of its rows fits, the second is held out
-    ap.cross_fit(x[:300], y[:300], np.zeros(300, int), x[:7], seed=0, max_rows=800)
-    assert [s[1:] for s in seen] == [([7], 800), ([150], 200)]
+    ap.cross_fit(x[:300], y[:300], np.zeros(300, int), seed=0, max_rows=800)
+    assert [s[1:] for s in seen] == [[None, 800], [150, 200]]
     assert seen[1][0] == x[:150, 0].tolist()
     seen.clear()
-    p, tau = ap.cross_fit(x[:1], y[:1], np.zeros(1, int), x[:7], seed=0)
-    assert tau == 0.5 and len(seen) == 1 and p.shape == (7,)
+    model, tau = ap.cross_fit(x[:1], y[:1], np.zeros(1, int), seed=0)
+    assert tau == 0.5 and len(seen) == 1 and model.predict_proba(x[:7]).shape == (7,)
     # the fitting household never used it: its model knows nothing, the threshold stays 0.5
     y2 = y.copy()
     y2[:300] = False
-    assert ap.cross_fit(x[:600], y2[:600], np.repeat([0, 1], 300), x[:7], seed=0)[1] == 0.5
-    assert ap.cross_fit(x[:600], y[:600], np.repeat([0, 1], 300), x[:7], seed=0)[1] != 0.5
-    (c,) = real(x[:50], np.arange(50) < 5, [x[:4]], seed=0, max_rows=1000)
+    assert ap.cross_fit(x[:600], y2[:600], np.repeat([0, 1], 300), seed=0)[1] == 0.5
+    assert ap.cross_fit(x[:600], y[:600], np.repeat([0, 1], 300), seed=0)[1] != 0.5
+    c = ap.detector_trees(0, 1000).fit(x[:50], np.arange(50) < 5).predict_proba(x[:4])
     assert c.shape == (4,) and np.all((c >= 0) & (c <= 1))
-    (c,) = real(x[:50], np.zeros(50, bool), [x[:4]], seed=0)
+    c = ap.detector_trees(0, 1000).fit(x[:50], np.zeros(50, bool)).predict_proba(x[:4])
     np.testing.assert_array_equal(c, np.zeros(4))
-    (c,) = real(np.ones((10, 2)), np.arange(10) < 3, [x[:2]], seed=0)  # no informative column
+    # no informative column
+    c = ap.detector_trees(0, 1000).fit(np.ones((10, 2)), np.arange(10) < 3).predict_proba(x[:2])
     np.testing.assert_allclose(c, [0.3, 0.3])
 
 
@@ -317,17 +319,19 @@ def _truth():
                        hot_water_l=np.zeros(0), water_heater_kwh=np.zeros(0), occupants=0)
 
 
-def _fake_detector(active_days):
-    """predict_activity replaced by a fixed verdict: active at 08:00 local on the given day
-    numbers (days since the grid's first day)."""
+def _scored(grid, active_days):
+    """The rows of a fixed verdict on ``grid``'s test half: active at 08:00 local on the given
+    day numbers (days since the grid's first day), scored by appliance_rows directly."""
+    from nilm.privacy.appliances import appliance_rows, appliances_design
     from tests.synthetic import epoch
 
-    def fake(method, train_grids, test, names, tz, *, seed):
-        day = (test.t - epoch("2024-01-08")) // 86400
-        at8 = (test.t - epoch("2024-01-08")) % 86400 == 8 * 3600
-        return {n: at8 & np.isin(day, active_days) for n in names}
-
-    return fake
+    truth = _truth()
+    _, test, split = appliances_design(grid, truth, None)
+    day = (test.t - epoch("2024-01-08")) // 86400
+    at8 = (test.t - epoch("2024-01-08")) % 86400 == 8 * 3600
+    verdict = {n: at8 & np.isin(day, active_days) for n in grid.names}
+    return _rows(appliance_rows(verdict, test, truth, seed=0, method="direct", split=split,
+                                names=list(grid.names)))
 
 
 def _mcc(t, p):
@@ -336,14 +340,11 @@ def _mcc(t, p):
     return (tp * tn - fp * fn) / np.sqrt(float((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)))
 
 
-def test_day_use_mcc_row(monkeypatch):
+def test_day_use_mcc_row():
     """day_use_mcc is Matthews' correlation of the used days (test half: days 10..19)."""
-    import nilm.privacy.appliances as ap
-
     used = [1, 2, 4, 10, 11, 12, 15, 16, 19]
     marked = [3, 10, 11, 13, 15, 17, 19]
-    monkeypatch.setattr(ap, "predict_activity", _fake_detector(marked))
-    rows = _rows(score_appliances(_kettle_grid(used), _truth(), 600, seed=0))
+    rows = _scored(_kettle_grid(used), marked)
     t = np.isin(np.arange(10, 20), used)
     p = np.isin(np.arange(10, 20), marked)
     r = rows[("kettle", "day_use_mcc")]
@@ -355,13 +356,10 @@ def test_day_use_mcc_row(monkeypatch):
     assert rows[("kettle", "day_use_f1")]["value"] == pytest.approx(f1)
 
 
-def test_day_use_mcc_constant_prediction_and_one_class(monkeypatch):
-    import nilm.privacy.appliances as ap
-
-    monkeypatch.setattr(ap, "predict_activity", _fake_detector(list(range(20))))
-    r = _rows(score_appliances(_kettle_grid([2, 12, 14]), _truth(), 600, seed=0))
+def test_day_use_mcc_constant_prediction_and_one_class():
+    r = _scored(_kettle_grid([2, 12, 14]), list(range(20)))
     assert r[("kettle", "day_use_mcc")]["value"] == 0.0  # "used every day": no information
-    r = _rows(score_appliances(_kettle_grid(range(20)), _truth(), 600, seed=0))
+    r = _scored(_kettle_grid(range(20)), list(range(20)))
     assert np.isnan(r[("kettle", "day_use_mcc")]["value"])  # truth: used every day
     assert np.isnan(r[("kettle", "day_use_mcc")]["skill"])
     assert r[("kettle", "day_use_f1")]["value"] == 1.0

@@ -148,7 +148,8 @@ def test_episodes_of_a_timeline():
 def test_supervised_transfers_across_household_scale(week):
     # simulated: the training household draws twice the power plus 400 W (a bigger house);
     # per-household normalised features transfer, raw watts alone mislead the classifier
-    from nilm.privacy.occupancy import fit_predict, interval_features, occupancy_supervised
+    from nilm.privacy.boosting import BoostedTrees
+    from nilm.privacy.occupancy import interval_features, occupancy_supervised
 
     h, truth = week
     other, tr_other = synthetic_household(days=7, seed=8, heater_hours=2.0)
@@ -159,8 +160,8 @@ def test_supervised_transfers_across_household_scale(week):
     pred = occupancy_supervised([(g_tr, tr_other)], g, TZ, seed=0)
     y_tr = presence_on_grid(tr_other, g_tr.start, 600, len(g_tr))
     ok_tr = np.isfinite(y_tr)
-    raw = fit_predict(interval_features(g_tr, TZ)[ok_tr], y_tr[ok_tr], interval_features(g, TZ),
-                      seed=0)
+    raw = BoostedTrees(seed=0).fit(interval_features(g_tr, TZ)[ok_tr], y_tr[ok_tr]).predict(
+        interval_features(g, TZ))
     ok = np.isfinite(y)
     from nilm.metrics import mcc
 
@@ -255,23 +256,23 @@ def test_score_rows_equal_per_metric_bootstrap(period):
     assert r["n"] == rows["mcc"]["n"] == int(ok.sum())
 
 
-def test_memo_shares_the_supervised_fit_across_rungs(week, monkeypatch):
-    """With a Memo and the 60-s grid registered for the 10-s one, the supervised attack fits
-    once for both rungs, and the rows equal those computed without a memo."""
-    import nilm.privacy.occupancy as occ
-    from nilm.privacy.memo import Memo
+def test_supervised_reads_the_features_grid_it_is_given(week):
+    """At 10 s with ``features=`` (the household at 60 s) the supervised attack fits on that
+    grid, and one fit predicts both rungs: the rows equal those of the block means of the 10-s
+    grid (equal to the 60-s grid on this household) and of the 60-s rung."""
+    from nilm.privacy.base import evaluate
+    from nilm.privacy.occupancy import SupervisedOccupancy, occupancy_design, occupancy_rows
 
     h, truth = week
-    calls = []
-    real = occ.fit_predict
-    monkeypatch.setattr(occ, "fit_predict", lambda *a, **k: calls.append(1) or real(*a, **k))
     g10, g60 = h.to_grid(10), h.to_grid(60)
-    plain = [score_occupancy(g, truth, p, method="supervised", seed=4)
-             for g, p in ((g10, 10), (g60, 60))]
-    assert len(calls) == 2
-    memo = Memo()
-    memo.use_feature_grid(g10, g60)
-    shared = [score_occupancy(g, truth, p, method="supervised", seed=4, memo=memo)
-              for g, p in ((g10, 10), (g60, 60))]
-    assert len(calls) == 3
-    np.testing.assert_equal(shared, plain)
+    plain = score_occupancy(g10, truth, 10, method="supervised", seed=4)
+    given = score_occupancy(g10, truth, 10, method="supervised", seed=4, features=(g60, None))
+    np.testing.assert_equal(given, plain)
+    attack = SupervisedOccupancy(seed=4)
+    at60 = evaluate(attack, g60, truth, design=occupancy_design, score=occupancy_rows, seed=4)
+    np.testing.assert_equal(at60, score_occupancy(g60, truth, 60, method="supervised", seed=4))
+    reused = evaluate(attack, g10, truth, design=occupancy_design, score=occupancy_rows, seed=4,
+                      features=(g60, None), fit=False)
+    np.testing.assert_equal(reused, plain)
+    with pytest.raises(ValueError, match="fitted at 60"):
+        attack.predict(g10, TZ, features=h.to_grid(600))

@@ -279,7 +279,7 @@ def test_coarsen_equals_naive_block_means(n, k):
 def test_learned_attacks_read_minute_blocks_of_a_fine_grid():
     """At 10 s the direct detector and the supervised occupancy attack decide per minute, and
     decide exactly what they decide on the minute block means."""
-    from nilm.privacy.appliances import predict_activity
+    from nilm.privacy.appliances import DirectDetector
     from nilm.privacy.occupancy import occupancy_supervised
     from nilm.privacy.scores import coarsen, temporal_split
     from tests.synthetic import synthetic_household
@@ -289,9 +289,9 @@ def test_learned_attacks_read_minute_blocks_of_a_fine_grid():
     tz = truth.timezone
     train, test = temporal_split(grid, tz)
     names = ["kettle", "fridge"]
-    fine = predict_activity("direct", [train], test, names, tz, seed=3)
-    coarse = predict_activity("direct", [coarsen(train, 6)], coarsen(test, 6), names, tz,
-                              seed=3)
+    fine = DirectDetector(names=names, seed=3).fit([(train, truth)]).predict(test, tz)
+    coarse = DirectDetector(names=names, seed=3).fit([(coarsen(train, 6), truth)]).predict(
+        coarsen(test, 6), tz)
     for n in names:
         assert fine[n].shape == (len(test),)
         np.testing.assert_array_equal(fine[n], np.repeat(coarse[n], 6)[: len(test)])
@@ -321,12 +321,13 @@ def test_precomputed_true_events_change_nothing():
 
 def test_disaggregator_attack_without_fittable_training_days_says_not_used():
     """Two days at a 1-day period leave one training interval: no crash, no false uses."""
-    from nilm.privacy.appliances import predict_activity
+    from nilm.privacy import ATTACKS
     from nilm.series import Grid
 
     train = Grid(1_700_000_000, 86400, [900.0], [[100.0], [800.0]], ["fridge", "kettle"])
     test = Grid(1_700_086_400, 86400, [950.0], [[100.0], [850.0]], ["fridge", "kettle"])
-    out = predict_activity("co", [train], test, ["fridge", "kettle"], "Europe/Paris", seed=0)
+    attack = ATTACKS["appliances.co"](names=["fridge", "kettle"], seed=0)
+    out = attack.fit([(train, None)]).predict(test, "Europe/Paris")
     assert set(out) == {"fridge", "kettle"}
     assert not any(a.any() for a in out.values())
 
@@ -460,3 +461,51 @@ def test_cells_stored_under_other_settings_are_recomputed(reference, tmp_path):
     fresh = run_study(spec, tmp_path / "fresh", progress=False)
     pd.testing.assert_frame_equal(again, fresh)
     assert set(again.seed) != set(df.seed)
+
+
+def test_a_scorer_called_directly_gives_the_study_numbers(tmp_path):
+    """The Jupyter path: each scorer called on the household, its training households and
+    (for the learned attacks at 1 min and finer) their 1-min grids, with the cell's seed,
+    gives exactly the study's rows — the study passes the same inputs explicitly and only
+    shares fits and calendars that are the same objects."""
+    from nilm.privacy import INFERENCES
+    from nilm.privacy.appliances import appliance_targets
+    from nilm.study import house_ids, load_house, training_houses
+
+    spec = StudySpec(sources=[Source("sim", households=3, days=2, period=10, seed=3)],
+                     seed=7, resolutions=["native", "1min", "10min"],
+                     inferences=["occupancy", "routine", "appliances", "hot_water"],
+                     methods={"occupancy": ["supervised", "unsupervised"],
+                              "appliances": ["direct", "co"], "routine": ["changepoint"]},
+                     n_boot=20)
+    df = run_study(spec, tmp_path, progress=False)
+    source = spec.sources[0]
+    houses = house_ids(source, tmp_path)
+    house = houses[0]
+    h, truth = load_house(source, house, tmp_path)
+    others = [load_house(source, o, tmp_path)
+              for o in training_houses(houses, house, spec.max_train_households)]
+    checked = 0
+    for cell in plan(spec, tmp_path)[("sim", house)]:
+        period = {"native": 10, "1min": 60, "10min": 600}[cell.resolution]
+        grid = h.to_grid(period)
+        kw = {"train": [(o.to_grid(period), t) for o, t in others]}
+        if cell.inference in ("occupancy", "appliances") and period <= 60:
+            kw["features"] = (h.to_grid(60), [(o.to_grid(60), t) for o, t in others])
+        if cell.inference == "appliances":
+            kw["names"] = appliance_targets(grid, cell.method)
+        rows = pd.DataFrame(INFERENCES[cell.inference](h, truth, period, method=cell.method,
+                                                       seed=cell.seed(spec.seed), **kw))
+        got = df[(df.house == house) & (df.period_s == period)
+                 & (df.inference == cell.inference) & (df.method == cell.method)]
+        keys = ["target", "metric"]
+        got = got.sort_values(keys).reset_index(drop=True)
+        rows = rows.sort_values(keys).reset_index(drop=True)
+        assert len(got) == len(rows) > 0, cell
+        for col in ("target", "metric", "split", "n"):
+            assert got[col].tolist() == rows[col].tolist(), (cell, col)
+        for col in ("value", "ci_low", "ci_high", "prior", "skill", "floor"):
+            np.testing.assert_array_equal(got[col].to_numpy(float), rows[col].to_numpy(float),
+                                          err_msg=f"{cell} {col}")
+        checked += 1
+    assert checked == 3 * (2 + 1 + 2 + 1)

@@ -15,36 +15,59 @@ cross-validated population scores.
 
 from __future__ import annotations
 
+from . import appliances, hot_water, occupancy, occupants, routine
+from .appliances import ATTACKS as _APPLIANCES
 from .appliances import DIRECT, detectability_table, score_appliances
-from .hot_water import METHODS as _HOT_WATER
+from .base import Attack, Inference
+from .hot_water import ATTACKS as _HOT_WATER
 from .hot_water import score_hot_water
-from .occupancy import METHODS as _OCCUPANCY
+from .occupancy import ATTACKS as _OCCUPANCY
 from .occupancy import score_occupancy
-from .occupants import METHODS as _OCCUPANTS
+from .occupants import ATTACKS as _OCCUPANTS
 from .occupants import score_occupants, score_occupants_population
-from .routine import METHODS as _ROUTINE
+from .priors import PRIORS
+from .routine import ATTACKS as _ROUTINE
 from .routine import score_routine
 from .scores import ROW_KEYS
 from .truth_proxy import proxy_truth
 
-#: inference name -> scorer
+#: inference name -> its :class:`~nilm.privacy.base.Inference` (design, scorer of a verdict,
+#: study inputs); calling one calls its ``score_<inference>``
 INFERENCES = {
-    "occupancy": score_occupancy,
-    "routine": score_routine,
-    "appliances": score_appliances,
-    "hot_water": score_hot_water,
-    "occupants": score_occupants,
+    "occupancy": Inference("occupancy", occupancy.occupancy_design, occupancy.occupancy_rows,
+                           score_occupancy),
+    "routine": Inference("routine", routine.routine_design, routine.routine_rows,
+                         score_routine),
+    "appliances": Inference("appliances", appliances.appliances_design,
+                            appliances.appliance_rows, score_appliances,
+                            params=appliances.attack_params,
+                            household_inputs=appliances.household_inputs,
+                            grid_inputs=appliances.grid_inputs),
+    "hot_water": Inference("hot_water", hot_water.hot_water_design, hot_water.hot_water_rows,
+                           score_hot_water),
+    "occupants": Inference("occupants", occupants.occupants_design, occupants.occupants_rows,
+                           score_occupants),
 }
 
-#: inference name -> attack methods (appliances also accept any nilm.disaggregate.MODELS name)
+#: flat registry of the attacks: ``"<inference>.<method>"`` -> estimator class (each class
+#: declares its ``inference`` and ``method``), beside :data:`nilm.disaggregate.MODELS`; the
+#: appliance inference holds the direct detector and one attack per disaggregator
+ATTACKS: dict[str, type[Attack]] = {
+    f"{c.inference}.{c.method}": c
+    for module in (_OCCUPANCY, _ROUTINE, _APPLIANCES, _HOT_WATER, _OCCUPANTS)
+    for c in module.values()}
+
+#: inference name -> the attack methods a study runs by default (appliances also accept any
+#: nilm.disaggregate.MODELS name)
 METHODS = {
-    "occupancy": _OCCUPANCY,
-    "routine": _ROUTINE,
+    "occupancy": tuple(_OCCUPANCY),
+    "routine": tuple(_ROUTINE),
     "appliances": (DIRECT,),
-    "hot_water": _HOT_WATER,
-    "occupants": _OCCUPANTS,
+    "hot_water": tuple(_HOT_WATER),
+    "occupants": tuple(_OCCUPANTS),
 }
 
-__all__ = ["INFERENCES", "METHODS", "ROW_KEYS", "detectability_table", "proxy_truth",
-           "score_appliances", "score_hot_water", "score_occupancy", "score_occupants",
-           "score_occupants_population", "score_routine"]
+__all__ = ["ATTACKS", "INFERENCES", "METHODS", "PRIORS", "ROW_KEYS", "Attack", "Inference",
+           "detectability_table",
+           "proxy_truth", "score_appliances", "score_hot_water", "score_occupancy",
+           "score_occupants", "score_occupants_population", "score_routine"]

@@ -47,11 +47,13 @@ from .. import metrics
 from ..clock import day_start_utc, grid_days, local_clock
 from ..names import base_name
 from ..series import Grid, Household, PowerSeries
-from ..signal import coarsen, expand, feature_factor, spread
+from ..signal import spread
 from ..truth import GroundTruth
-from .memo import Memo, feature_grid, memoised
-from .occupancy import interval_features, subsample, training_rows
+from .base import Attack, timezone
+from .boosting import BoostedTrees, subsample
+from .occupancy import interval_features
 from .scores import always_positive_f1, as_grid, ratio_ci, row, skill_score, temporal_split
+from .scores import feature_view as _feature_view
 
 #: attacks besides the disaggregators of nilm.disaggregate.MODELS
 DIRECT = "direct"
@@ -123,52 +125,23 @@ def _event_day_stats(t_true, t_pred, days, tz, tol):
     return num, den
 
 
-def _training_pairs(grid, truth, train):
+def appliances_design(grid: Grid, truth: GroundTruth, train) -> tuple[list, Grid, str]:
+    """Evaluation design of the appliance inference: with ``train`` (``(grid, truth)`` of other
+    households at the same period, with sub-meters) the whole household is attacked; without
+    it the first half of its local days trains and the second half is attacked and scored."""
     if train is None:
         tr, test = temporal_split(grid, truth.timezone)
-        return ([tr] if len(tr) else []), test, "temporal_half"
-    return [g for g, _ in train], grid, "households"
+        return ([(tr, truth)] if len(tr) else []), test, "temporal_half"
+    return list(train), grid, "households"
 
 
-def fit_proba(x_tr: np.ndarray, y_tr: np.ndarray, x_eval: list[np.ndarray], *, seed: int,
-              max_rows: int = 50_000) -> list[np.ndarray]:
-    """Probability of the positive class for each array of ``x_eval`` from a
-    HistGradientBoostingClassifier (``random_state=seed``) fitted on at most ``max_rows`` rows
-    of ``(x_tr, y_tr)`` drawn with ``seed``.
-
-    The probability-returning twin of :func:`nilm.privacy.occupancy.fit_predict`, with its
-    rules: constant columns are dropped, and with one class or no informative column left every
-    row gets the training share of positives (what a classifier without information knows).
-
-    Parameters
-    ----------
-    x_tr : float64 ``[m, f]`` training features (NaN allowed: the trees route missing values).
-    y_tr : ``[m]`` 0/1 labels, ``m >= 1``.
-    x_eval : arrays ``[k_i, f]`` to score.
-    seed : seeds the row draw and the classifier.
-    max_rows : most training rows fitted (bounds the cost on a year of 1-min features).
-
-    Returns
-    -------
-    list of float64 ``[k_i]`` probabilities in [0, 1].
-    """
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from threadpoolctl import threadpool_limits
-
-    x_tr, y_tr, keep = training_rows(x_tr, y_tr, seed=seed, max_rows=max_rows)
-    if np.unique(y_tr).size < 2 or not keep.any():
-        return [np.full(len(x), float(y_tr.mean())) for x in x_eval]
+def detector_trees(seed: int, max_rows: int) -> BoostedTrees:
+    """The classifier of one appliance of the direct detector, unfitted."""
     # 15 leaves and early stopping on every set large enough to hold out a stratified tenth:
     # as skilful as scikit-learn's defaults on the simulated population (docs/inferences.md)
     # at a third less cost, which a study pays for 14 appliances at every rung
-    clf = HistGradientBoostingClassifier(max_iter=100, max_leaf_nodes=15,
-                                         early_stopping=bool(np.bincount(y_tr).min() >= 10),
-                                         random_state=seed)
-    # one OpenMP thread: on a shared machine extra threads spin and slow the fit many-fold
-    with threadpool_limits(1):
-        clf.fit(x_tr[:, keep], y_tr)
-        return [clf.predict_proba(x[:, keep])[:, 1] if len(x) else np.zeros(0)
-                for x in x_eval]
+    return BoostedTrees(max_iter=100, max_leaf_nodes=15, early_stopping="balanced",
+                        max_rows=max_rows, seed=seed)
 
 
 def f1_threshold(score: np.ndarray, label: np.ndarray) -> float:
@@ -207,12 +180,13 @@ def f1_threshold(score: np.ndarray, label: np.ndarray) -> float:
     return 0.0 if k == len(s) - 1 else float((s[k] + s[k + 1]) / 2)
 
 
-def cross_fit(x: np.ndarray, y: np.ndarray, grid_id: np.ndarray, x_test: np.ndarray, *,
-              seed: int, max_rows: int = 50_000) -> tuple[np.ndarray, float]:
-    """The direct detector for one appliance: test probabilities and a decision threshold
+def cross_fit(x: np.ndarray, y: np.ndarray, grid_id: np.ndarray, *, seed: int,
+              max_rows: int = 50_000) -> tuple[BoostedTrees, float]:
+    """The direct detector for one appliance: a fitted classifier and a decision threshold
     tuned on held-out training rows.
 
-    The model is fitted on all training rows (at most ``max_rows``, :func:`fit_proba`). Its
+    The model (:class:`nilm.privacy.boosting.BoostedTrees`, 15 leaves, early stopping when the
+    rarer class has 10 rows) is fitted on all training rows (at most ``max_rows``). Its
     threshold maximises F1 (:func:`f1_threshold`) on probabilities of rows that the scoring
     model did not learn, as scikit-learn's ``TunedThresholdClassifierCV`` does with a
     train/validation split: the training households are assigned alternately to a fitting and
@@ -234,98 +208,241 @@ def cross_fit(x: np.ndarray, y: np.ndarray, grid_id: np.ndarray, x_test: np.ndar
     x : float64 ``[m, f]`` features of the valid training intervals.
     y : ``[m]`` bool activity labels.
     grid_id : ``[m]`` int, the training grid (household) of each row.
-    x_test : float64 ``[n, f]`` features of the attacked intervals.
     seed : seeds the row draws and the classifiers.
     max_rows : row budget of the final fit (a quarter of it for the held-out fit and scoring).
 
     Returns
     -------
-    (probability ``[n]``, threshold).
+    (fitted model, threshold on its :meth:`~nilm.privacy.boosting.BoostedTrees.predict_proba`).
     """
-    (p_test,) = fit_proba(x, y, [x_test], seed=seed, max_rows=max_rows)
+    model = detector_trees(seed, max_rows).fit(x, y)
     grids = np.unique(grid_id)
     if len(grids) >= 2:
         held_out = np.searchsorted(grids, grid_id) % 2 == 1
     else:
         held_out = np.arange(len(y)) >= len(y) // 2
     if held_out.all() or not held_out.any():
-        return p_test, 0.5
+        return model, 0.5
     budget = max(1, max_rows // 4)
     held = np.flatnonzero(held_out)
     held = held[subsample(len(held), budget, seed)]
-    (p_held,) = fit_proba(x[~held_out], y[~held_out], [x[held]], seed=seed, max_rows=budget)
+    p_held = detector_trees(seed, budget).fit(x[~held_out], y[~held_out]).predict_proba(x[held])
     if p_held.min() == p_held.max():
         # a model without information (one class in its part) would set "every interval"
         # whenever the held-out part holds a use: that says nothing of the full model
-        return p_test, 0.5
-    return p_test, f1_threshold(p_held, y[held])
+        return model, 0.5
+    return model, f1_threshold(p_held, y[held])
 
 
-def predict_activity(method: str, train_grids: list[Grid], test: Grid, names: list[str], tz: str,
-                     *, seed: int) -> dict[str, np.ndarray]:
-    """Per-interval activity (bool ``[n]``) of each appliance in ``names`` on ``test``.
+class DirectDetector(Attack):
+    """The ``direct`` appliance attack: per appliance, a gradient-boosting classifier on the
+    window features of the aggregate (:func:`nilm.privacy.occupancy.interval_features`) — a
+    detector that never estimates power, only "was it used in this interval" — with its
+    decision threshold tuned out of fold on the training households (:func:`cross_fit`).
 
-    ``method`` is ``"direct"`` or a key of :data:`nilm.disaggregate.MODELS` (its predicted power
-    thresholded with :func:`nilm.metrics.on_threshold`). Appliances absent from every training
-    grid, or never active there, get all-False (the attack says "not used").
+    Labels: the training grids' sub-meter activity (interval energy at least on-power × min
+    on-duration, :func:`nilm.metrics.on_threshold`). An appliance absent from every training
+    grid, or never active there, is never detected (the attack says "not used"). It learns and
+    predicts at :data:`nilm.signal.FEATURE_PERIOD_S` and coarser: a finer grid is read
+    through its block means, or through the ``features`` grid a caller passes to
+    :meth:`predict`, and each interval gets its feature interval's verdict.
 
-    The direct detector: features :func:`nilm.privacy.occupancy.interval_features` of the
-    aggregate; labels the training grids' sub-meter activity (interval energy at least
-    on-power × min on-duration); model and threshold :func:`cross_fit`. On a grid finer than
-    :data:`nilm.signal.FEATURE_PERIOD_S` it learns and predicts on block means at that
-    period (:func:`nilm.signal.coarsen`), and each interval gets its block's verdict.
+    Parameters
+    ----------
+    names : appliances to detect (default: every sub-meter of the training grids).
+    max_rows : row budget of each classifier (:func:`cross_fit`).
+    seed : seeds the row draws and the classifiers.
     """
-    period = float(test.period)
-    out = {}
-    k = feature_factor(period)
-    if method == DIRECT and k > 1:
-        coarse = predict_activity(method, [coarsen(g, k) for g in train_grids], coarsen(test, k),
-                                  names, tz, seed=seed)
-        return {n: expand(a, k, len(test)) for n, a in coarse.items()}
-    if method == DIRECT:
-        feats = [interval_features(g, tz) for g in train_grids]
-        x_test = interval_features(test, tz)
+
+    inference = "appliances"
+    method = DIRECT
+    needs_train = True
+    #: learns on block means at the feature period (so a study passes it that grid)
+    reads_features = True
+
+    def __init__(self, names=None, max_rows: int = 50_000, seed: int = 0):
+        self.names = names
+        self.max_rows = max_rows
+        self.seed = seed
+
+    @staticmethod
+    def feature_view(grid: Grid) -> Grid:
+        """Block means at the feature period, sub-meters included (the training labels)."""
+        return _feature_view(grid, mains_only=False)
+
+    def fit(self, train) -> DirectDetector:
+        """Learn from ``(grid, truth)`` pairs with sub-meters; returns self."""
+        grids = [self.feature_view(g) for g, _ in train]
+        tzs = [t.timezone for _, t in train]
+        names = self.names
+        if names is None:
+            names = sorted({n for g in grids for n in g.names})
+        feats = [interval_features(g, tz) for g, tz in zip(grids, tzs, strict=True)]
+        self.models_ = {}
         for name in names:
             xs, ys, gs = [], [], []
-            for j, (g, f) in enumerate(zip(train_grids, feats, strict=True)):
+            for j, (g, f) in enumerate(zip(grids, feats, strict=True)):
                 if name in g.names:
                     y = g.appliance(name).astype(np.float64)
                     ok = np.isfinite(y) & np.isfinite(g.mains)
                     xs.append(f[ok])
-                    ys.append(y[ok] >= metrics.on_threshold(name, period))
+                    ys.append(y[ok] >= metrics.on_threshold(name, float(g.period)))
                     gs.append(np.full(int(ok.sum()), j))
             if sum(len(y) for y in ys) == 0:
-                out[name] = np.zeros(len(test), bool)
+                self.models_[name] = None
                 continue
-            p, tau = cross_fit(np.concatenate(xs), np.concatenate(ys), np.concatenate(gs),
-                               x_test, seed=seed)
-            out[name] = p >= tau
+            self.models_[name] = cross_fit(np.concatenate(xs), np.concatenate(ys),
+                                           np.concatenate(gs), seed=self.seed,
+                                           max_rows=self.max_rows)
+        return self
+
+    def predict(self, grid: Grid, tz: str | None = None, *, features: Grid | None = None
+                ) -> dict[str, np.ndarray]:
+        """Per-interval activity (bool ``[n]``) of each appliance on ``grid``.
+
+        ``features``: the household at the feature period covering ``grid`` (default: block
+        means of ``grid``)."""
+        self._check_fitted()
+        fgrid = self.feature_view(grid) if features is None else features
+        x = interval_features(fgrid, timezone(grid, tz))
+        out = {}
+        for name, fitted in self.models_.items():
+            if fitted is None:
+                act = np.zeros(len(fgrid), bool)
+            else:
+                model, tau = fitted
+                act = model.predict_proba(x) >= tau
+            # where the mains is unknown the attack says nothing (it is not scored there)
+            out[name] = spread(act, fgrid, grid, False).astype(bool) & np.isfinite(grid.mains)
         return out
+
+
+class Disaggregation(Attack):
+    """An appliance attack by a disaggregator of :data:`nilm.disaggregate.MODELS` (the class
+    attribute ``method`` names it): fitted on the training sub-meters, its predicted power
+    thresholded with the period-invariant energy rule (:func:`nilm.metrics.on_threshold`).
+
+    A training grid that lacks one of ``names`` or holds fewer than 2 fully valid intervals
+    (e.g. one day at a 1-day period) cannot be fitted; without any, the attack says "not
+    used" for every appliance. Several training households are concatenated (the estimators
+    take one grid).
+
+    Parameters
+    ----------
+    names : appliances to disaggregate (default: the sub-meters every training grid has).
+    params : keyword arguments of the disaggregator (default: its own defaults).
+    seed : seeds the disaggregator.
+    """
+
+    inference = "appliances"
+    needs_train = True
+
+    def __init__(self, names=None, params=None, seed: int = 0):
+        self.names = names
+        self.params = params
+        self.seed = seed
+
+    def fit(self, train) -> Disaggregation:
+        """Fit the disaggregator on the ``(grid, truth)`` pairs' sub-meters; returns self."""
+        from ..disaggregate import MODELS
+
+        grids = [g for g, _ in train]
+        names = self.names
+        if names is None:
+            names = sorted(set.intersection(*(set(g.names) for g in grids))) if grids else []
+        self.names_ = list(names)
+        fit_on = [g for g in grids if all(n in g.names for n in names)
+                  and g.select(names).fully_valid().sum() >= 2]
+        self.model_ = None
+        if not fit_on or not names:
+            return self
+        g0 = fit_on[0].select(names)
+        if len(fit_on) > 1:
+            gs = [g.select(names) for g in fit_on]
+            g0 = Grid(g0.start, g0.period, np.concatenate([g.mains for g in gs]),
+                      np.concatenate([g.appliances for g in gs], axis=1), list(names))
+        self.model_ = MODELS[self.method](**(self.params or {}), seed=self.seed).fit(g0)
+        return self
+
+    def predict(self, grid: Grid, tz: str | None = None) -> dict[str, np.ndarray]:
+        """Per-interval activity (bool ``[n]``) of each appliance on ``grid``."""
+        self._check_fitted()
+        if self.model_ is None:
+            return {n: np.zeros(len(grid), bool) for n in self.names_}
+        pred = self.model_.predict(grid)
+        out = {}
+        for i, name in enumerate(self.model_.names_):
+            y = pred[i].astype(np.float64)
+            out[name] = np.isfinite(y) & (y >= metrics.on_threshold(name, float(grid.period)))
+        return out
+
+
+def _disaggregation_attacks() -> dict[str, type[Disaggregation]]:
+    """One :class:`Disaggregation` subclass per :data:`nilm.disaggregate.MODELS` name."""
     from ..disaggregate import MODELS
 
-    if method not in MODELS:
-        raise ValueError(f"method must be 'direct' or one of {sorted(MODELS)}, not {method!r}")
-    # a training grid with fewer than 2 fully valid intervals (e.g. one day at a 1-day
-    # period) cannot be fitted: the attack then says "not used", as for absent appliances
-    fit_on = [g for g in train_grids if all(n in g.names for n in names)
-              and g.select(names).fully_valid().sum() >= 2]
-    if not fit_on:
-        return {n: np.zeros(len(test), bool) for n in names}
-    # several training households: concatenate them (the estimators take one grid)
-    g0 = fit_on[0].select(names)
-    if len(fit_on) > 1:
-        gs = [g.select(names) for g in fit_on]
-        g0 = Grid(g0.start, g0.period, np.concatenate([g.mains for g in gs]),
-                  np.concatenate([g.appliances for g in gs], axis=1), list(names))
-    model = MODELS[method](seed=seed).fit(g0)
-    pred = model.predict(test)
-    for i, name in enumerate(model.names_):
-        y = pred[i].astype(np.float64)
-        out[name] = np.isfinite(y) & (y >= metrics.on_threshold(name, period))
-    return out
+    return {name: type(f"Disaggregation_{name}", (Disaggregation,),
+                       {"method": name, "__module__": __name__,
+                        "__doc__": f":class:`Disaggregation` by ``MODELS[{name!r}]``."})
+            for name in MODELS}
 
 
-class _Calendar:
+#: method name -> attack class: the direct detector and every disaggregator
+ATTACKS = {DIRECT: DirectDetector, **_disaggregation_attacks()}
+
+
+#: disaggregator attacks model this many appliances (highest energy first): the joint state
+#: space of FHMM and CO grows as K^N, and NILM papers use 3–6 target appliances
+MAX_DISAGGREGATED = 6
+
+
+def appliance_targets(grid: Grid, method: str) -> list[str]:
+    """Appliances scored by the appliance inference: user-driven and autonomous loads (not
+    "other", sockets or sub-panels, which are no appliance); for a disaggregator, the
+    :data:`MAX_DISAGGREGATED` with the most energy in ``grid``."""
+    from ..names import load_kind
+
+    names = [n for n in grid.names if load_kind(n) in ("user", "auto")]
+    if method == DIRECT:
+        return names
+    energy = {n: float(np.nansum(grid.appliance(n))) for n in names}
+    return sorted(names, key=lambda n: -energy[n])[:MAX_DISAGGREGATED]
+
+
+def attack_params(grid: Grid, method: str) -> dict:
+    """The attack parameters a study sets from the attacked grid: ``names`` =
+    :func:`appliance_targets`."""
+    return {"names": appliance_targets(grid, method)}
+
+
+def household_inputs(household: Household, truth: GroundTruth) -> dict:
+    """What :func:`appliance_rows` reads that is the same at every period and for every
+    method: the native household and the true uses of each of its user-driven and
+    autonomous appliances (:func:`true_activity`; on a year of 1-s sub-meters, computing them
+    once per household matters)."""
+    from ..names import load_kind
+
+    return {"native": household,
+            "true_events": {n: true_activity(s, n) for n, s in household.appliances.items()
+                            if load_kind(n) in ("user", "auto")}}
+
+
+def grid_inputs(grid: Grid, truth: GroundTruth, train, *, native: Household,
+                true_events: dict[str, np.ndarray], tolerance_s: float = 60.0) -> dict:
+    """What :func:`appliance_rows` reads that is the same for every method on ``grid``: the
+    :class:`Calendar` of its attacked part (:func:`appliances_design`) and the every-interval
+    prior of each appliance of ``true_events`` (:func:`event_prior_stats`)."""
+    _, test, _ = appliances_design(grid, truth, train)
+    tz = truth.timezone
+    cal = Calendar(test, np.isfinite(test.mains), tz)
+    tol = float(test.period) / 2 + tolerance_s
+    return {"calendar": cal,
+            "event_priors": {n: event_prior_stats(scored_events(n, test, native, true_events),
+                                                  test, cal, tz, tol)
+                             for n in true_events if n in native.appliances}}
+
+
+class Calendar:
     """The local days of a grid and, per day, the index range of its intervals.
 
     ``lo[d]:hi[d]`` are the intervals whose start falls on day ``days[d]`` (so a day's
@@ -358,38 +475,15 @@ class _Calendar:
         return self._ok[self.mid_hi] - self._ok[self.mid_lo]
 
 
-def _direct_activity(grid: Grid, truth: GroundTruth, train, test: Grid, names: list[str], *,
-                     seed: int, memo: Memo | None) -> dict[str, np.ndarray]:
-    """The direct detector's verdict for each interval of ``test`` (a part of ``grid``).
-
-    It learns and predicts on the feature grids (:func:`nilm.privacy.memo.feature_grid`: the
-    grid itself at 60 s and coarser, block means below) of the whole household and of the
-    training households, split as :func:`_training_pairs` splits the attacked grid; each
-    interval of ``test`` then takes the verdict of the feature interval holding its start.
-    The verdicts depend only on the feature grids and the seed, so with a memo the
-    1-s, 2-s and 1-min rungs of a study share one fit.
-    """
-    fgrid = feature_grid(grid, memo)
-    ftrain = None if train is None else [(feature_grid(g, memo), t) for g, t in train]
-
-    def fit():
-        tr, ftest, _ = _training_pairs(fgrid, truth, ftrain)
-        return ftest, predict_activity(DIRECT, tr, ftest, names, truth.timezone, seed=seed)
-
-    key = ("direct", id(fgrid), tuple(id(g) for g, _ in ftrain or ()), tuple(names), seed,
-           truth.timezone)
-    ftest, act = memoised(memo, key, fit)
-    return {n: spread(a, ftest, test, False).astype(bool) for n, a in act.items()}
-
-
 def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,
                      method: str = DIRECT, seed: int = 0,
                      train: list[tuple[Grid, GroundTruth]] | None = None,
                      native: Household | None = None, names: list[str] | None = None,
                      tolerance_s: float = 60.0,
                      true_events: dict[str, np.ndarray] | None = None,
-                     memo: Memo | None = None) -> list[dict]:
-    """Score appliance-use detection on one household at ``period`` s.
+                     features=None) -> list[dict]:
+    """Attack one household's appliances with ``method`` at ``period`` s and score it
+    (:func:`appliance_rows`), by the design of :func:`appliances_design`.
 
     Parameters
     ----------
@@ -400,17 +494,90 @@ def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,
     method : ``"direct"`` or a :data:`nilm.disaggregate.MODELS` name.
     seed : seeds the classifiers / disaggregators and the bootstrap.
     train : ``(grid, truth)`` of other households at ``period``; None = first half of the days.
-    native : the household at native resolution, source of the true uses (default: the first
-        argument if it is a Household; else the grid's own sub-meters are used as a stand-in,
-        which makes the truth depend on the period — the rows then say ``split=…+truth_at_period``).
-    names : appliances to score (default: every sub-meter of the grid).
+    native, names, tolerance_s, true_events : see :func:`appliance_rows` (``names`` default:
+        every sub-meter of the grid).
+    features : for the direct detector, ``(the household at the feature period, the training
+        pairs at the feature period or None)`` to read instead of block means (see
+        :func:`nilm.privacy.base.evaluate`).
+    """
+    from .base import evaluate
+
+    if isinstance(household_or_grid, Household) and native is None:
+        native = household_or_grid
+    if method not in ATTACKS:
+        raise ValueError(f"method must be 'direct' or one of {sorted(ATTACKS)}, not "
+                         f"{method!r}")
+    grid = as_grid(household_or_grid, period)
+    names = list(grid.names if names is None else names)
+    return evaluate(ATTACKS[method](names=names, seed=seed), grid, truth,
+                    design=appliances_design, score=appliance_rows, seed=seed, train=train,
+                    features=features, native=native, names=names, tolerance_s=tolerance_s,
+                    true_events=true_events)
+
+
+def scored_events(name: str, test: Grid, native: Household | None,
+                  true_events: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """The true uses of ``name`` that the appliance scores count on the attacked grid
+    ``test``: event times (epoch s) from the native sub-meter (``true_events[name]`` when
+    given, else :func:`true_activity`), or from the grid's own sub-meter without ``native``,
+    inside the span of ``test`` and where its mains is known."""
+    period = float(test.period)
+    ok = np.isfinite(test.mains)
+    if native is not None:
+        if true_events is not None and name in true_events:
+            ev = true_events[name]
+        else:
+            ev = true_activity(native.appliances[name], name)
+    else:
+        y = test.appliance(name).astype(np.float64)
+        ev = grid_events(np.isfinite(y) & (y >= metrics.on_threshold(name, period)), test)
+    t0, t1 = float(test.start), float(test.start + len(test) * period)
+    ev = ev[(ev >= t0) & (ev < t1)]
+    iv = ((ev - test.start) // period).astype(np.int64)
+    return ev[ok[np.clip(iv, 0, len(test) - 1)]]
+
+
+def event_prior_stats(ev: np.ndarray, test: Grid, cal: Calendar, tz: str, tol: float
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-day (2·matched, true + predicted events) of the every-interval prior: an event at
+    every valid interval's midpoint of ``test`` matched against the true events ``ev`` within
+    ``tol`` s (:func:`_event_day_stats`, the days counted from the calendar rather than
+    converted one by one)."""
+    period = float(test.period)
+    ok = np.isfinite(test.mains)
+    days = cal.days
+    ev = np.sort(ev)
+    every = test.t[ok].astype(np.float64) + period / 2
+    m = metrics.match_events(ev, every, float(tol))
+    kt = _day_index(ev, days, tz)
+    num = 2.0 * np.bincount(kt[(kt >= 0) & m], minlength=len(days))
+    den = (np.bincount(kt[kt >= 0], minlength=len(days)) + cal.ok_midpoints()).astype(np.float64)
+    return num, den
+
+
+def appliance_rows(active: dict[str, np.ndarray], test: Grid, truth: GroundTruth, *,
+                   seed: int, method: str, split: str, train=None,
+                   names: list[str] | None = None, native: Household | None = None,
+                   tolerance_s: float = 60.0, true_events: dict[str, np.ndarray] | None = None,
+                   calendar: Calendar | None = None, event_priors: dict | None = None
+                   ) -> list[dict]:
+    """Score an appliance verdict (``{name: bool [n]}`` activity per interval of the attacked
+    grid ``test``) against the true uses; it never trains (``train`` is unused).
+
+    Parameters
+    ----------
+    names : appliances to score (default: those of the verdict).
+    native : the household at native resolution, source of the true uses; None: the grid's
+        own sub-meters stand in, which makes the truth depend on the period — the rows then
+        say ``split=…+truth_at_period``.
     tolerance_s : event matching tolerance beyond the interval, s.
     true_events : optional ``{name: true_activity(native.appliances[name], name)}`` computed
         once by the caller (a study scores the same native truth at every period and method;
         recomputing it on a year of 1-s sub-meters dominated the cost).
-    memo : a :class:`nilm.privacy.memo.Memo` shared by the scorers of this household: the
-        direct detector's fit (shared by the rungs that read the same features) and the
-        priors (shared by the methods at one rung) are computed once.
+    calendar : the :class:`Calendar` of ``test`` (where its mains is finite), built once by a
+        caller that scores several methods on the same grid.
+    event_priors : ``{name: event_prior_stats(...)}`` of ``test``, likewise (the
+        every-interval prior does not depend on the method).
 
     Returns
     -------
@@ -420,62 +587,28 @@ def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,
     when every scored day is used or none is; see :func:`_day_use_mcc_row`) and
     ``ownership_correct`` (n = 1, no CI). CIs: day-block bootstrap.
     """
-    if isinstance(household_or_grid, Household) and native is None:
-        native = household_or_grid
-    grid = as_grid(household_or_grid, period)
     tz = truth.timezone
-    names = list(grid.names if names is None else names)
-    train_grids, test, split = _training_pairs(grid, truth, train)
+    period = float(test.period)
+    names = list(active) if names is None else names
     if native is None:
         split += "+truth_at_period"
-    if method == DIRECT:
-        active = _direct_activity(grid, truth, train, test, names, seed=seed, memo=memo)
-    else:
-        active = predict_activity(method, train_grids, test, names, tz, seed=seed)
     ok = np.isfinite(test.mains)
-    span = (test.start, float(test.period), len(test), tz)
-
     # the days, and those with attacked data, are the same for every method and appliance
-    cal = memoised(memo, ("calendar", *span), lambda: _Calendar(test, ok, tz))
+    cal = Calendar(test, ok, tz) if calendar is None else calendar
     days, known_day = cal.days, cal.known
-    t0, t1 = float(test.start), float(test.start + len(test) * period)
     tol = period / 2 + tolerance_s
     rows = []
     for name in names:
-        if native is not None:
-            if name not in native.appliances:
-                continue
-            if true_events is not None and name in true_events:
-                ev = true_events[name]
-            else:
-                ev = true_activity(native.appliances[name], name)
-        else:
-            y = test.appliance(name).astype(np.float64)
-            ev = grid_events(np.isfinite(y) & (y >= metrics.on_threshold(name, period)), test)
-        ev = ev[(ev >= t0) & (ev < t1)]
-        # score only where the attacked mains is known
-        iv = ((ev - test.start) // period).astype(np.int64)
-        ev = ev[ok[np.clip(iv, 0, len(test) - 1)]]
+        if native is not None and name not in native.appliances:
+            continue
+        ev = scored_events(name, test, native, true_events)
         pe = grid_events(active[name], test)
         num, den = _event_day_stats(ev, pe, days, tz, tol)
         f1, lo, hi = ratio_ci(num, den, seed=seed)
-
-        def prior_stats(ev=ev):
-            # _event_day_stats with an event at every valid interval's midpoint, whose days
-            # are counted from the calendar rather than converted one by one
-            ev = np.sort(ev)
-            every = test.t[ok].astype(np.float64) + period / 2
-            m = metrics.match_events(ev, every, float(tol))
-            kt = _day_index(ev, days, tz)
-            num = 2.0 * np.bincount(kt[(kt >= 0) & m], minlength=len(days))
-            den = (np.bincount(kt[kt >= 0], minlength=len(days))
-                   + cal.ok_midpoints()).astype(np.float64)
-            return num, den
-
-        # the every-interval prior is the same for every method (the memo key holds the
-        # appliance and span; native truth does not depend on the method)
-        pnum, pden = memoised(memo, ("event_prior", name, native is None, tolerance_s, *span),
-                              prior_stats)
+        if event_priors is not None and name in event_priors:
+            pnum, pden = event_priors[name]
+        else:
+            pnum, pden = event_prior_stats(ev, test, cal, tz, tol)
         prior = float(pnum.sum() / pden.sum()) if pden.sum() > 0 else np.nan
         rows.append(row("appliances", name, "event_f1", f1, (lo, hi), n=len(ev) + len(pe),
                         prior=prior, skill=skill_score(f1, prior), method=method, split=split))
@@ -550,5 +683,8 @@ def detectability_table(household: Household, truth: GroundTruth, periods, *,
                                       "ci_low", "ci_high", "prior", "skill", "n"])
 
 
-__all__ = ["DIRECT", "cross_fit", "detectability_table", "f1_threshold", "fit_proba",
-           "grid_events", "predict_activity", "score_appliances", "true_activity"]
+__all__ = ["ATTACKS", "DIRECT", "Calendar", "DirectDetector", "Disaggregation",
+           "MAX_DISAGGREGATED", "appliance_rows", "appliance_targets", "appliances_design",
+           "attack_params", "cross_fit", "detectability_table", "event_prior_stats",
+           "f1_threshold", "grid_events", "grid_inputs", "household_inputs", "score_appliances",
+           "scored_events", "true_activity"]

@@ -41,10 +41,8 @@ from ..series import Grid
 # re-exported for callers of this module (public API); documented in nilm.signal
 from ..signal import OFFPEAK_SEARCH, aggregate_view, heater_free, heater_power, offpeak_intervals  # noqa: F401
 from ..truth import GroundTruth
+from .base import Attack, DailyEnergy, timezone
 from .scores import as_grid, error_rows, row
-
-#: the attacks this module implements
-METHODS = ("offpeak_step",)
 
 #: default temperature rise of the water, K (cold 10 °C to 55 °C)
 DELTA_T_K = 45.0
@@ -152,11 +150,74 @@ def _prior(values: np.ndarray, train_values: np.ndarray | None) -> np.ndarray:
         return np.where(ok, (s - np.where(ok, v, 0.0)) / (m - 1), s / m)
 
 
+class OffpeakStep(Attack):
+    """The ``offpeak_step`` attack: the off-peak water-heater run of :func:`heater_profile`
+    (Hart 1992's step signature inside the off-peak window), its energy per local day
+    (:func:`daily_energy`) and the ownership verdict. It learns nothing (``fit`` ignores
+    ``train``); parameters are those of :func:`heater_profile` and :func:`daily_energy`;
+    ``seed`` is unused (the attack is deterministic)."""
+
+    inference = "hot_water"
+    method = "offpeak_step"
+
+    def __init__(self, window=OFFPEAK_SEARCH, step_range=(1500.0, 3000.0), base_q: float = 0.1,
+                 min_nights: float = 0.3, min_run_s: float = 600.0, min_cover: float = 0.5,
+                 seed: int = 0):
+        self.window = window
+        self.step_range = step_range
+        self.base_q = base_q
+        self.min_nights = min_nights
+        self.min_run_s = min_run_s
+        self.min_cover = min_cover
+        self.seed = seed
+
+    def predict(self, grid: Grid, tz: str | None = None) -> DailyEnergy:
+        """Estimated water-heater kWh per local day of ``grid`` (NaN where the attack
+        abstains) and whether the household owns an off-peak water heater."""
+        self._check_fitted()
+        day, sod = grid_clock(grid, timezone(grid, tz))
+        prof, heated = heater_power(grid.mains.astype(np.float64), day, sod,
+                                    float(grid.period), window=self.window,
+                                    step_range=self.step_range, base_q=self.base_q,
+                                    min_nights=self.min_nights, min_run_s=self.min_run_s)
+        days, kwh = _daily_energy(day, prof, float(grid.period), window=self.window,
+                                  min_cover=self.min_cover, heated=heated)
+        return DailyEnergy(days, kwh, bool(prof["owns"]), int(prof["nights"]))
+
+
+#: method name -> attack class
+ATTACKS = {OffpeakStep.method: OffpeakStep}
+#: the attacks this module implements
+METHODS = tuple(ATTACKS)
+
+
+def hot_water_design(grid: Grid, truth: GroundTruth, train) -> tuple[list, Grid, str]:
+    """Evaluation design of the hot-water inference: the whole household is attacked; the
+    prior comes from the ``train`` households, or (None) from the household's other days."""
+    split = "households" if train is not None else "leave_one_day_out"
+    return list(train or []), grid, split
+
+
 def score_hot_water(household_or_grid, truth: GroundTruth, period: float, *,
                     method: str = "offpeak_step", seed: int = 0,
                     train: list[tuple[Grid, GroundTruth]] | None = None,
                     delta_t_k: float = DELTA_T_K, window=OFFPEAK_SEARCH) -> list[dict]:
-    """Score the off-peak water-heater attack on one household at ``period`` s.
+    """Attack one household with the hot-water attack ``method`` (its off-peak search
+    ``window``) at ``period`` s and score it (:func:`hot_water_rows`)."""
+    from .base import evaluate
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    return evaluate(ATTACKS[method](window=window, seed=seed),
+                    as_grid(household_or_grid, period), truth, design=hot_water_design,
+                    score=hot_water_rows, seed=seed, train=train, delta_t_k=delta_t_k)
+
+
+def hot_water_rows(verdict: DailyEnergy, test: Grid, truth: GroundTruth, *, seed: int,
+                   method: str, split: str, train=None, delta_t_k: float = DELTA_T_K
+                   ) -> list[dict]:
+    """Score a hot-water verdict (:class:`nilm.privacy.base.DailyEnergy` of the attacked grid
+    ``test``) against ``truth``; it never trains.
 
     Rows: ``mae_kwh_day`` (MAE of daily heater energy, kWh), ``mape_pct`` (days with ≥ 0.1 kWh
     true energy), ``mae_l_day`` (litres/day, only where the truth has litres — the simulator),
@@ -165,18 +226,11 @@ def score_hot_water(household_or_grid, truth: GroundTruth, period: float, *,
     true mean ≥ 0.5 kWh/day when ownership is not recorded). Days where the attack abstains are
     scored with the prior's estimate, so an attack that sees nothing has skill 0.
 
-    Prior: the population-average daily energy (litres) of the ``train`` households, or the
-    mean over the household's other days when ``train`` is None. CIs: day-block bootstrap.
+    Prior: the population-average daily energy (litres) of the ``train`` households' truth, or
+    the mean over the household's other days when ``train`` is None. CIs: day-block bootstrap.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    grid = as_grid(household_or_grid, period)
     tz = truth.timezone
-    split = "households" if train is not None else "leave_one_day_out"
-    day, sod = grid_clock(grid, tz)
-    prof, heated = heater_power(grid.mains.astype(np.float64), day, sod, float(grid.period),
-                                window=window)
-    days, est = _daily_energy(day, prof, float(grid.period), window=window, heated=heated)
+    days, est = verdict.days, verdict.kwh
     tdays, _ = local_clock(np.asarray(truth.days, dtype=np.int64), tz)
     k = np.searchsorted(days, tdays)
     hit = (k < len(days)) & (days[np.minimum(k, len(days) - 1)] == tdays)
@@ -212,12 +266,14 @@ def score_hot_water(household_or_grid, truth: GroundTruth, period: float, *,
         owns_true = bool(np.nanmean(true_kwh) >= 0.5)
     if owns_true is not None:
         # without off-peak intervals (period longer than the window) the attack has no verdict
-        verdict = (float(bool(prof["owns"]) == bool(owns_true)) if prof["nights"] else np.nan)
-        rows.append(row("hot_water", "water_heater", "ownership_correct", verdict,
-                        n=int(prof["nights"] > 0), prior=np.nan, skill=np.nan, method=method,
+        correct = (float(bool(verdict.owns) == bool(owns_true)) if verdict.nights
+                   else np.nan)
+        rows.append(row("hot_water", "water_heater", "ownership_correct", correct,
+                        n=int(verdict.nights > 0), prior=np.nan, skill=np.nan, method=method,
                         split=split))
     return rows
 
 
-__all__ = ["DELTA_T_K", "METHODS", "daily_energy", "heater_profile", "litres_from_kwh",
-           "offpeak_mask", "score_hot_water"]
+__all__ = ["ATTACKS", "DELTA_T_K", "METHODS", "OffpeakStep", "daily_energy", "heater_profile",
+           "hot_water_design", "hot_water_rows", "litres_from_kwh", "offpeak_mask",
+           "score_hot_water"]

@@ -44,23 +44,20 @@ from .. import metrics
 from ..clock import DAY_S, grid_clock, local_clock, unique_days
 from ..kernels.grid import any_centered
 from ..series import Grid
-from ..signal import (
-    aggregate_view,
-    centred,
-    coarsen,
-    expand,
-    feature_factor,
-    heater_free,
-    runs,
-    spread,
-)
+from ..signal import centred, heater_free, runs, spread
 from ..truth import GroundTruth
-from .memo import Memo, feature_grid, memoised
-from .scores import always_positive_f1, as_grid, ratio_ci, row, skill_score, temporal_split
+from .base import Attack, timezone
+from .boosting import BoostedTrees
+from .scores import (
+    always_positive_f1,
+    as_grid,
+    feature_view,
+    ratio_ci,
+    row,
+    skill_score,
+    temporal_split,
+)
 from .truth_proxy import presence_on_grid
-
-#: the attacks this module implements
-METHODS = ("unsupervised", "supervised", "tuned")
 
 
 def night_quantile(x: np.ndarray, sod: np.ndarray, period: float, q: float, *,
@@ -175,48 +172,6 @@ def _threshold_occupancy(lv: dict, *, margin_w: float = 50.0, window_s: float = 
     return np.where(finite, occupied.astype(np.float64), np.nan)
 
 
-def subsample(n: int, m: int, seed: int) -> np.ndarray:
-    """At most ``m`` sorted row indices of ``n``, drawn without replacement (bounded fit cost)."""
-    if n <= m:
-        return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, m, replace=False))
-
-
-def training_rows(x_tr: np.ndarray, y_tr: np.ndarray, *, seed: int, max_rows: int
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(x, y, keep): at most ``max_rows`` training rows drawn with ``seed`` (0/1 int labels)
-    and the mask of their non-constant columns — constant columns carry nothing and trip the
-    binning of some sklearn/numpy versions. The shared preparation of the learned attacks."""
-    y_tr = np.asarray(y_tr, dtype=int)
-    ix = subsample(len(y_tr), max_rows, seed)
-    x_tr, y_tr = x_tr[ix], y_tr[ix]
-    with np.errstate(all="ignore"):
-        keep = np.nanmax(x_tr, axis=0, initial=-np.inf) > np.nanmin(x_tr, axis=0,
-                                                                    initial=np.inf)
-    return x_tr, y_tr, keep
-
-
-def fit_predict(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, *, seed: int,
-                max_rows: int = 50_000) -> np.ndarray:
-    """Binary labels for ``x_te`` from a HistGradientBoostingClassifier (``random_state=seed``)
-    fitted on at most ``max_rows`` rows of ``(x_tr, y_tr)`` drawn with ``seed``.
-
-    Constant columns are dropped; with one class or no informative column left it predicts the
-    training majority (ties: 1), which is what a classifier without information can do.
-    """
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from threadpoolctl import threadpool_limits
-
-    x_tr, y_tr, keep = training_rows(x_tr, y_tr, seed=seed, max_rows=max_rows)
-    if np.unique(y_tr).size < 2 or not keep.any():
-        return np.full(len(x_te), int(2 * y_tr.sum() >= len(y_tr)))
-    clf = HistGradientBoostingClassifier(max_iter=100, random_state=seed)
-    # one OpenMP thread: on a shared machine extra threads spin and slow the fit 30-fold
-    with threadpool_limits(1):
-        clf.fit(x_tr[:, keep], y_tr)
-        return clf.predict(x_te[:, keep])
-
-
 def _rank(x: np.ndarray) -> np.ndarray:
     """Within-household percentile rank in [0, 1] of each column (NaN stays NaN)."""
     import pandas as pd
@@ -256,115 +211,194 @@ def occupancy_features(grid: Grid, tz: str) -> np.ndarray:
     return x
 
 
+class UnsupervisedOccupancy(Attack):
+    """The ``unsupervised`` occupancy attack (:func:`occupancy_unsupervised`, after
+    Kleiminger et al. 2015 and Chen et al. 2013): thresholds above the night references; it
+    learns nothing (``fit`` ignores ``train``). Parameters are those of
+    :func:`occupancy_unsupervised`; ``seed`` is unused (the attack is deterministic)."""
+
+    inference = "occupancy"
+    method = "unsupervised"
+
+    def __init__(self, margin_w: float = 50.0, window_s: float = 3600.0, sleep=(0.0, 6.0),
+                 q: float = 0.9, remove_heater: bool = True, smooth_s: float = 1800.0,
+                 max_sleep_s: float = 12 * 3600.0, seed: int = 0):
+        self.margin_w = margin_w
+        self.window_s = window_s
+        self.sleep = sleep
+        self.q = q
+        self.remove_heater = remove_heater
+        self.smooth_s = smooth_s
+        self.max_sleep_s = max_sleep_s
+        self.seed = seed
+
+    def predict(self, grid: Grid, tz: str | None = None) -> np.ndarray:
+        """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``."""
+        self._check_fitted()
+        params = self.get_params()
+        params.pop("seed")
+        return occupancy_unsupervised(grid, timezone(grid, tz), **params)
+
+
+class SupervisedOccupancy(Attack):
+    """The ``supervised`` occupancy attack: a :class:`nilm.privacy.boosting.BoostedTrees`
+    classifier (HistGradientBoosting, ``seed``) on the per-household normalised
+    :func:`occupancy_features`, its labels smoothed by a centred moving majority over
+    ``smooth_s`` (occupancy changes a few times a day, not every interval).
+
+    It learns and predicts at :data:`nilm.signal.FEATURE_PERIOD_S` and coarser: a
+    finer grid is read through its block means (:func:`nilm.privacy.scores.feature_view`), or
+    through the
+    ``features`` grid a caller passes to :meth:`predict` (the same household resampled at the
+    feature period), and each interval gets its feature interval's verdict. With no training
+    labels at all it abstains (NaN); with labels of one class it predicts the majority.
+
+    Parameters
+    ----------
+    max_rows : most training intervals fitted (drawn with ``seed``).
+    smooth_s : moving-majority window of the predicted labels, s.
+    seed : seeds the row draw and the classifier.
+    """
+
+    inference = "occupancy"
+    method = "supervised"
+    needs_train = True
+    #: learns on block means at the feature period (so a study passes it that grid)
+    reads_features = True
+    #: what it reads of a grid finer than the feature period
+    feature_view = staticmethod(feature_view)
+
+    def __init__(self, max_rows: int = 50_000, smooth_s: float = 3600.0, seed: int = 0):
+        self.max_rows = max_rows
+        self.smooth_s = smooth_s
+        self.seed = seed
+
+    def fit(self, train) -> SupervisedOccupancy:
+        """Learn from ``(grid, truth)`` pairs (read through
+        :func:`nilm.privacy.scores.feature_view`); returns self."""
+        xs, ys, periods = [], [], set()
+        for g, tr in train:
+            g = feature_view(g)
+            periods.add(float(g.period))
+            y = presence_on_grid(tr, g.start, g.period, len(g))
+            ok = np.isfinite(y) & np.isfinite(g.mains)
+            xs.append(occupancy_features(g, tr.timezone)[ok])
+            ys.append(y[ok])
+        if len(periods) > 1:
+            raise ValueError(f"training grids at several periods: {sorted(periods)}")
+        self.period_ = periods.pop() if periods else None
+        self.model_ = None
+        if xs and sum(len(y) for y in ys):
+            self.model_ = BoostedTrees(max_rows=self.max_rows, seed=self.seed).fit(
+                np.concatenate(xs), np.concatenate(ys))
+        return self
+
+    def predict(self, grid: Grid, tz: str | None = None, *, features: Grid | None = None
+                ) -> np.ndarray:
+        """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``.
+
+        ``features``: the household's aggregate at the feature period covering ``grid``
+        (default: :func:`nilm.privacy.scores.feature_view` of ``grid``)."""
+        self._check_fitted()
+        tz = timezone(grid, tz)
+        fgrid = feature_view(grid) if features is None else features
+        p = fgrid.mains
+        if self.model_ is None:
+            pred = np.full(len(p), np.nan)
+        else:
+            if self.period_ is not None and float(fgrid.period) != self.period_:
+                raise ValueError(f"fitted at {self.period_} s, asked to predict a "
+                                 f"{fgrid.period} s feature grid")
+            pred = self.model_.predict(occupancy_features(fgrid, tz)).astype(np.float64)
+            pred[~np.isfinite(p)] = np.nan
+            w = max(1, int(round(self.smooth_s / float(fgrid.period))))
+            if w > 1:
+                pred = np.where(np.isfinite(p), (centred(pred, w, "mean") >= 0.5)
+                                .astype(float), np.nan)
+        out = np.array(spread(pred, fgrid, grid, np.nan), dtype=np.float64)
+        out[~np.isfinite(grid.mains)] = np.nan
+        return out
+
+
 def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
                          seed: int, max_rows: int = 50_000, smooth_s: float = 3600.0
                          ) -> np.ndarray:
-    """Occupied (1) / absent (0) / unknown (NaN) per interval from a classifier.
-
-    A HistGradientBoostingClassifier (``random_state=seed``) on the per-household normalised
-    :func:`occupancy_features`, trained on the ``(grid, truth)`` pairs of ``train`` (at most
-    ``max_rows`` intervals, drawn with ``seed``); its labels are then smoothed by a centred
-    moving majority over ``smooth_s`` (occupancy changes a few times a day, not every
-    interval). With no training labels of both classes it predicts the training majority
-    (or NaN with no labels at all). On a grid finer than
-    :data:`nilm.signal.FEATURE_PERIOD_S` it learns and predicts on block means at that
-    period (:func:`nilm.signal.coarsen`) and each interval gets its block's verdict.
-    """
-    k = feature_factor(float(grid.period))
-    if k > 1:
-        coarse = occupancy_supervised([(coarsen(aggregate_view(g), k), t) for g, t in train],
-                                      coarsen(aggregate_view(grid), k), tz, seed=seed,
-                                      max_rows=max_rows, smooth_s=smooth_s)
-        out = expand(coarse, k, len(grid))
-        out[~np.isfinite(grid.mains)] = np.nan
-        return out
-    xs, ys = [], []
-    for g, tr in train:
-        y = presence_on_grid(tr, g.start, g.period, len(g))
-        ok = np.isfinite(y) & np.isfinite(g.mains)
-        xs.append(occupancy_features(g, tr.timezone)[ok])
-        ys.append(y[ok])
-    p = grid.mains
-    if not xs or sum(len(y) for y in ys) == 0:
-        return np.full(len(p), np.nan)
-    pred = fit_predict(np.concatenate(xs), np.concatenate(ys), occupancy_features(grid, tz),
-                       seed=seed, max_rows=max_rows).astype(np.float64)
-    pred[~np.isfinite(p)] = np.nan
-    w = max(1, int(round(smooth_s / float(grid.period))))
-    if w > 1:
-        pred = np.where(np.isfinite(p), (centred(pred, w, "mean") >= 0.5).astype(float),
-                        np.nan)
-    return pred
-
-
-def _supervised_on_features(grid: Grid, truth: GroundTruth, train, test: Grid, *, seed: int,
-                            memo: Memo | None) -> np.ndarray:
-    """:func:`occupancy_supervised` on the feature grids of the household and of the training
-    households (:func:`nilm.privacy.memo.feature_grid`), split as :func:`score_occupancy`
-    splits the attacked grid; each interval of ``test`` (a part of ``grid``) takes its feature
-    interval's verdict, NaN where its own mains is unknown."""
-    tz = truth.timezone
-    fgrid = feature_grid(grid, memo, mains_only=True)
-    ftrain = None if train is None else [(feature_grid(g, memo, mains_only=True), t)
-                                         for g, t in train]
-
-    def fit():
-        if ftrain is None:
-            tr, ftest = temporal_split(fgrid, tz)
-            pairs = [(tr, truth)] if len(tr) else []
-        else:
-            ftest, pairs = fgrid, ftrain
-        return ftest, occupancy_supervised(pairs, ftest, tz, seed=seed)
-
-    key = ("occupancy_supervised", id(fgrid), tuple(id(g) for g, _ in ftrain or ()), seed, tz)
-    ftest, verdict = memoised(memo, key, fit)
-    out = np.array(spread(verdict, ftest, test, np.nan), dtype=np.float64)
-    out[~np.isfinite(test.mains)] = np.nan
-    return out
+    """:class:`SupervisedOccupancy` fitted on ``train`` and applied to ``grid``: occupied (1)
+    / absent (0) / unknown (NaN) per interval."""
+    return SupervisedOccupancy(max_rows=max_rows, smooth_s=smooth_s, seed=seed).fit(
+        train).predict(grid, tz)
 
 
 #: unsupervised-attack settings searched by the ``tuned`` attack
 TUNING_GRID = {"q": (0.25, 0.5, 0.75, 0.9), "margin_w": (25.0, 50.0, 100.0, 150.0, 300.0)}
 
 
-def occupancy_tuned(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
-                    neighbours: int = 3) -> np.ndarray:
+class TunedOccupancy(Attack):
     """The ``tuned`` attack: :func:`occupancy_unsupervised` with the night-reference quantile
     ``q`` and ``margin_w`` (:data:`TUNING_GRID`) that maximise the mean MCC on the
-    ``neighbours`` training households most like this one
+    ``neighbours`` training households most like the attacked one
     (:func:`nilm.privacy.routine.power_profile`: night and mean power — electrically heated
     houses need other references than quiet flats). Labels of the training households only
     choose two thresholds, so the attack stays readable; without training labels it is
     :func:`occupancy_unsupervised` with its defaults. Below 60 s the search runs on 60-s block
     means (:func:`nilm.signal.coarsen`); the chosen thresholds are then applied at the
     attacked period.
+
+    ``fit`` keeps the (coarsened) training households; the neighbours depend on the attacked
+    household, so the search runs in :meth:`predict` (as a nearest-neighbour method does).
+    ``seed`` is unused (the attack is deterministic).
     """
-    import itertools
 
-    from .routine import power_profile
+    inference = "occupancy"
+    method = "tuned"
+    needs_train = True
 
-    k = feature_factor(float(grid.period))
-    pairs = [(coarsen(aggregate_view(g), k), t) for g, t in train if len(g)]
-    if len(pairs) > neighbours:
-        me = power_profile(coarsen(aggregate_view(grid), k), tz)
-        d = np.array([np.sum((power_profile(g, t.timezone) - me) ** 2) for g, t in pairs])
-        d = np.where(np.isfinite(d), d, np.inf)
-        pairs = [pairs[i] for i in np.argsort(d, kind="stable")[:neighbours]]
-    labels = [presence_on_grid(t, g.start, g.period, len(g)) for g, t in pairs]
-    # the settings change only thresholds: the moving level and variability are computed once
-    levels = [_levels(g, t.timezone) for g, t in pairs]
-    best, best_kw = -np.inf, {}
-    for combo in itertools.product(*TUNING_GRID.values()):
-        kw = dict(zip(TUNING_GRID, combo, strict=True))
-        scores = []
-        for lv, y in zip(levels, labels, strict=True):
-            pred = _threshold_occupancy(lv, **kw)
-            ok = np.isfinite(y) & np.isfinite(pred)
-            m = metrics.mcc(y[ok], pred[ok], threshold=0.5) if ok.any() else np.nan
-            scores.append(float(np.nan_to_num(m)))
-        if scores and np.mean(scores) > best:
-            best, best_kw = float(np.mean(scores)), kw
-    return occupancy_unsupervised(grid, tz, **best_kw)
+    def __init__(self, neighbours: int = 3, seed: int = 0):
+        self.neighbours = neighbours
+        self.seed = seed
+
+    def fit(self, train) -> TunedOccupancy:
+        """Keep the training ``(grid, truth)`` pairs' aggregates (60-s block means below
+        60 s); returns self."""
+        self.train_ = [(feature_view(g), t) for g, t in train if len(g)]
+        return self
+
+    def predict(self, grid: Grid, tz: str | None = None) -> np.ndarray:
+        """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``."""
+        import itertools
+
+        from .routine import power_profile
+
+        self._check_fitted()
+        tz = timezone(grid, tz)
+        pairs = self.train_
+        if len(pairs) > self.neighbours:
+            me = power_profile(feature_view(grid), tz)
+            d = np.array([np.sum((power_profile(g, t.timezone) - me) ** 2) for g, t in pairs])
+            d = np.where(np.isfinite(d), d, np.inf)
+            pairs = [pairs[i] for i in np.argsort(d, kind="stable")[:self.neighbours]]
+        labels = [presence_on_grid(t, g.start, g.period, len(g)) for g, t in pairs]
+        # the settings change only thresholds: the moving level and variability are computed
+        # once
+        levels = [_levels(g, t.timezone) for g, t in pairs]
+        best, best_kw = -np.inf, {}
+        for combo in itertools.product(*TUNING_GRID.values()):
+            kw = dict(zip(TUNING_GRID, combo, strict=True))
+            scores = []
+            for lv, y in zip(levels, labels, strict=True):
+                pred = _threshold_occupancy(lv, **kw)
+                ok = np.isfinite(y) & np.isfinite(pred)
+                m = metrics.mcc(y[ok], pred[ok], threshold=0.5) if ok.any() else np.nan
+                scores.append(float(np.nan_to_num(m)))
+            if scores and np.mean(scores) > best:
+                best, best_kw = float(np.mean(scores)), kw
+        return occupancy_unsupervised(grid, tz, **best_kw)
+
+
+def occupancy_tuned(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
+                    neighbours: int = 3) -> np.ndarray:
+    """:class:`TunedOccupancy` fitted on ``train`` and applied to ``grid``."""
+    return TunedOccupancy(neighbours=neighbours).fit(train).predict(grid, tz)
 
 
 def episodes(absent: np.ndarray, start: float, step: float, min_len_s: float
@@ -420,18 +454,45 @@ def _episode_day_stats(true_ep, pred_ep, days, tz):
     return num, den
 
 
+def occupancy_design(grid: Grid, truth: GroundTruth, train) -> tuple[list, Grid, str]:
+    """Evaluation design of the occupancy inference: with ``train`` (``(grid, truth)`` of
+    *other* households at the same period) the whole household is attacked; without it the
+    first half of its local days trains and only the second half is attacked and scored.
+    Returns ``(training pairs, attacked grid, split name)``."""
+    if train is None:
+        tr_grid, test = temporal_split(grid, truth.timezone)
+        return ([(tr_grid, truth)] if len(tr_grid) else []), test, "temporal_half"
+    return list(train), grid, "households"
+
+
 def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
                     method: str = "unsupervised", seed: int = 0,
                     train: list[tuple[Grid, GroundTruth]] | None = None,
                     rule: str = "majority", min_episode_s: float = 3600.0,
-                    memo: Memo | None = None) -> list[dict]:
-    """Score the occupancy attack ``method`` on one household at ``period`` s.
+                    features=None) -> list[dict]:
+    """Attack one household with the occupancy attack ``method`` at ``period`` s and score it
+    (:func:`occupancy_rows`), by the design of :func:`occupancy_design`.
 
-    Evaluation design: with ``train`` (a list of ``(grid, truth)`` of *other* households at the
-    same period) the whole household is attacked; without it the first half of its local days
-    trains the supervised attack and only the second half is scored, for both methods. With a
-    :class:`nilm.privacy.memo.Memo` the supervised attack, which reads 60-s features at 60 s
-    and finer, fits once for all those rungs (:func:`_supervised_on_features`).
+    ``features``: for the ``supervised`` attack, ``(the household at the feature period,
+    the training pairs at the feature period or None)`` to read instead of block means of
+    the attacked grid (see :func:`nilm.privacy.base.evaluate`; a study passes the household
+    resampled at 60 s, so that the 1-s, 2-s and 1-min rungs share one fit).
+    """
+    from .base import evaluate
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    return evaluate(ATTACKS[method](seed=seed), as_grid(household_or_grid, period), truth,
+                    design=occupancy_design, score=occupancy_rows, seed=seed, train=train,
+                    features=features, rule=rule, min_episode_s=min_episode_s)
+
+
+def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: int, method: str,
+                   split: str, train=None, rule: str = "majority",
+                   min_episode_s: float = 3600.0) -> list[dict]:
+    """Score an occupancy verdict ``pred`` (1 occupied / 0 absent / NaN per interval of the
+    attacked grid ``test``) against ``truth``; it never trains (``train`` is unused: the
+    priors below need no population).
 
     Rows (see :mod:`nilm.privacy.scores`):
 
@@ -446,22 +507,8 @@ def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
     CIs: day-block bootstrap (seeded by ``seed``). ``n`` = labelled intervals (episodes for
     episode F1: true + predicted).
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    grid = as_grid(household_or_grid, period)
     tz = truth.timezone
-    if train is None:
-        tr_grid, test = temporal_split(grid, tz)
-        train_pairs = [(tr_grid, truth)] if len(tr_grid) else []
-        split = "temporal_half"
-    else:
-        test, train_pairs, split = grid, list(train), "households"
-    if method == "unsupervised":
-        pred = occupancy_unsupervised(test, tz)
-    elif method == "tuned":
-        pred = occupancy_tuned(train_pairs, test, tz)
-    else:
-        pred = _supervised_on_features(grid, truth, train, test, seed=seed, memo=memo)
+    period = float(test.period)
     y = presence_on_grid(truth, test.start, period, len(test), rule=rule)
     ok = np.isfinite(y) & np.isfinite(pred)
     n = int(ok.sum())
@@ -511,7 +558,13 @@ def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
     return rows
 
 
-__all__ = ["METHODS", "TUNING_GRID", "episodes", "fit_predict", "interval_features",
-           "match_episodes", "night_quantile", "occupancy_features", "occupancy_supervised",
-           "occupancy_tuned", "occupancy_unsupervised", "score_occupancy", "subsample",
-           "training_rows"]
+#: method name -> attack class
+ATTACKS = {c.method: c for c in (UnsupervisedOccupancy, SupervisedOccupancy, TunedOccupancy)}
+#: the attacks this module implements
+METHODS = tuple(ATTACKS)
+
+__all__ = ["ATTACKS", "METHODS", "TUNING_GRID", "SupervisedOccupancy", "TunedOccupancy",
+           "UnsupervisedOccupancy", "episodes", "interval_features",
+           "match_episodes", "night_quantile", "occupancy_design", "occupancy_features",
+           "occupancy_rows", "occupancy_supervised", "occupancy_tuned",
+           "occupancy_unsupervised", "score_occupancy"]

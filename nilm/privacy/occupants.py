@@ -34,20 +34,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from .. import metrics
 from ..clock import DAY_S, day_start_utc, local_clock
 from ..series import Grid
 from ..signal import coarsen
 from ..truth import GroundTruth
+from .base import Attack, timezone
 from .hot_water import daily_energy, heater_profile
-from .memo import Memo, memoised
 from .occupancy import night_quantile, occupancy_unsupervised
 from .routine import changepoint_wake_bed
 from .scores import as_grid, row, skill_error, skill_score
-
-#: the attacks this module implements
-METHODS = ("forest", "forest_regressor", "ordinal_forest", "ridge")
 
 #: coarser rungs of the ladder (s) whose features the forest attacks also read: an attacker
 #: holding the curve at period Δ holds every coarsening of it, and some features (the off-peak
@@ -183,7 +181,7 @@ def median_class(p_exceed: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return np.asarray(classes)[(p >= 0.5).sum(axis=1)]
 
 
-class OrdinalForest:
+class OrdinalForest(BaseEstimator):
     """Ordinal classification by K − 1 binary random forests (Frank & Hall 2001).
 
     Forest k learns P(y > c_k) for the ordered classes c_0 < … < c_{K−1} seen in ``fit``;
@@ -221,8 +219,8 @@ class OrdinalForest:
 
         y = np.asarray(y)
         self.classes_ = np.unique(y)
-        # the median imputation of the other attacks, inside the estimator so that the module
-        # need not subclass (and so import) scikit-learn to sit in a Pipeline
+        # the median imputation of the other attacks, inside the estimator (one object to
+        # clone and to seed)
         self.imputer_ = SimpleImputer(strategy="median", keep_empty_features=True).fit(x)
         x = self.imputer_.transform(x)
         self.estimators_ = [
@@ -269,27 +267,117 @@ def _model(method: str, seed: int):
     return make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), est)
 
 
+class OccupantCount(Attack):
+    """Base of the occupant-count attacks: household features (:func:`multiresolution_features`)
+    mapped to a count by a model learned over *other* households (Beckel et al. 2014); the
+    class attribute ``method`` picks the model (:func:`_model`).
+
+    :meth:`fit` learns from the labelled pairs (``truth.occupants > 0``); with fewer than two
+    it abstains (:meth:`predict` gives NaN). :meth:`fit_rows` / :meth:`predict_rows` do the
+    same on precomputed feature rows (a population's cross-validation computes them once).
+    Classifiers return counts seen in training; regressor outputs are rounded to the nearest
+    count inside the training range (≥ 1).
+
+    Parameters
+    ----------
+    seed : seeds the model.
+    """
+
+    inference = "occupants"
+    needs_train = True
+
+    def __init__(self, seed: int = 0):
+        self.seed = seed
+
+    def fit(self, train) -> OccupantCount:
+        """Learn from the labelled ``(grid, truth)`` pairs of ``train``; returns self."""
+        pairs = [(g, t) for g, t in train if t.occupants > 0]
+        if len(pairs) < 2:
+            self.model_, self.constant_, self.range_ = None, float("nan"), None
+            return self
+        x = np.stack([multiresolution_features(g, t.timezone) for g, t in pairs])
+        return self.fit_rows(x, np.array([t.occupants for _, t in pairs], dtype=np.float64))
+
+    def fit_rows(self, x: np.ndarray, y: np.ndarray) -> OccupantCount:
+        """Learn from :func:`multiresolution_features` rows ``x`` and counts ``y``."""
+        y = np.asarray(y)
+        self.model_, self.range_ = None, (max(1.0, float(y.min())), float(y.max()))
+        self.constant_ = float(y[0]) if np.unique(y).size < 2 else float("nan")
+        if np.unique(y).size >= 2:
+            self.model_ = _model(self.method, self.seed).fit(self._columns(x), y)
+        return self
+
+    def _columns(self, x: np.ndarray) -> np.ndarray:
+        if self.method == "ridge":
+            return x[:, [FEATURES.index(f) for f in RIDGE_FEATURES]]
+        return x
+
+    def predict_rows(self, x: np.ndarray) -> np.ndarray:
+        """Occupant counts (float64 ``[k]``) of feature rows ``x``."""
+        self._check_fitted()
+        if self.model_ is None:
+            return np.full(len(x), self.constant_)
+        pred = self.model_.predict(self._columns(x)).astype(np.float64)
+        if self.method in ("forest", "ordinal_forest"):
+            return pred
+        # regressors: the nearest count inside the training range
+        return np.clip(np.round(pred), *self.range_)
+
+    def predict(self, grid: Grid, tz: str | None = None) -> float:
+        """The household's number of occupants (NaN: the attack abstains, as it does on a
+        grid without any known interval)."""
+        self._check_fitted()
+        if (self.model_ is None and not np.isfinite(self.constant_)) \
+                or not np.isfinite(grid.mains).any():
+            return float("nan")
+        x = multiresolution_features(grid, timezone(grid, tz))[None]
+        return float(self.predict_rows(x)[0])
+
+
+class ForestCount(OccupantCount):
+    """``forest``: a balanced random-forest classifier of the count."""
+
+    method = "forest"
+
+
+class ForestRegressorCount(OccupantCount):
+    """``forest_regressor``: a random-forest regressor, rounded."""
+
+    method = "forest_regressor"
+
+
+class OrdinalForestCount(OccupantCount):
+    """``ordinal_forest``: :class:`OrdinalForest`, the median count (Frank & Hall 2001)."""
+
+    method = "ordinal_forest"
+
+
+class RidgeCount(OccupantCount):
+    """``ridge``: a rounded ridge regression on :data:`RIDGE_FEATURES` (few households)."""
+
+    method = "ridge"
+
+
+#: method name -> attack class
+ATTACKS = {c.method: c for c in (ForestCount, ForestRegressorCount, OrdinalForestCount,
+                                 RidgeCount)}
+#: the attacks this module implements
+METHODS = tuple(ATTACKS)
+
+
 def predict_occupants(train_x: np.ndarray, train_y: np.ndarray, x: np.ndarray, *,
                       method: str, seed: int) -> np.ndarray:
-    """Occupant counts for the rows of ``x`` from a model fitted on ``(train_x, train_y)``.
+    """Occupant counts for the rows of ``x`` from the attack ``method`` fitted on
+    ``(train_x, train_y)`` (:meth:`OccupantCount.fit_rows`)."""
+    if method not in ATTACKS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    return ATTACKS[method](seed=seed).fit_rows(train_x, train_y).predict_rows(x)
 
-    ``train_x`` and ``x`` hold :func:`multiresolution_features` rows (or, for ``ridge``, any
-    rows that start with the :data:`FEATURES` columns). The classifiers (``forest``,
-    ``ordinal_forest``) return counts seen in training; regressor outputs are rounded to the
-    nearest count inside the training range (≥ 1).
-    """
-    y = np.asarray(train_y)
-    if np.unique(y).size < 2:
-        return np.full(len(x), float(y[0]))
-    if method == "ridge":
-        cols = [FEATURES.index(f) for f in RIDGE_FEATURES]
-        train_x, x = train_x[:, cols], x[:, cols]
-    model = _model(method, seed).fit(train_x, y)
-    pred = model.predict(x).astype(np.float64)
-    if method in ("forest", "ordinal_forest"):
-        return pred
-    # regressors: the nearest count inside the training range
-    return np.clip(np.round(pred), max(1.0, y.min()), y.max())
+
+def occupants_design(grid: Grid, truth: GroundTruth, train) -> tuple[list, Grid, str]:
+    """Evaluation design of the per-household occupant count: trained on the other
+    households of ``train``, the household attacked whole."""
+    return list(train or []), grid, "households"
 
 
 def majority(y: np.ndarray) -> float:
@@ -311,23 +399,31 @@ def balanced_accuracy(y_true, y_pred) -> float:
 def score_occupants(household_or_grid, truth: GroundTruth, period: float, *,
                     method: str = "forest", seed: int = 0,
                     train: list[tuple[Grid, GroundTruth]] | None = None) -> list[dict]:
-    """Predict one household's occupant count from a model of the ``train`` households.
+    """Predict one household's occupant count with the attack ``method`` fitted on the
+    ``train`` households and score it (:func:`occupants_rows`)."""
+    from .base import evaluate
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    return evaluate(ATTACKS[method](seed=seed), as_grid(household_or_grid, period), truth,
+                    design=occupants_design, score=occupants_rows, seed=seed, train=train)
+
+
+def occupants_rows(pred: float, test: Grid, truth: GroundTruth, *, seed: int, method: str,
+                   split: str, train=None) -> list[dict]:
+    """Score one household's predicted count ``pred``; it never trains.
 
     Rows (n = 1, no CI; population-level scores and CIs come from
-    :func:`score_occupants_population`): ``abs_error_persons`` (prior: the training households'
-    median count) and ``correct`` (prior: their majority count). Without at least two labelled
-    training households the attack abstains and the values are NaN.
+    :func:`score_occupants_population`): ``abs_error_persons`` (prior: the labelled training
+    households' median count) and ``correct`` (prior: their majority count). When the truth
+    is unknown or the attack abstained (fewer than two labelled training households) the
+    values are NaN.
     """
-    grid = as_grid(household_or_grid, period)
-    pairs = [(g, t) for g, t in (train or []) if t.occupants > 0]
-    split = "households"
-    if truth.occupants <= 0 or len(pairs) < 2:
+    y_tr = np.array([t.occupants for _, t in (train or []) if t.occupants > 0],
+                    dtype=np.float64)
+    if truth.occupants <= 0 or len(y_tr) < 2 or not np.isfinite(pred):
         return [row("occupants", "occupants", m, np.nan, n=0, prior=np.nan, skill=np.nan,
                     method=method, split=split) for m in ("abs_error_persons", "correct")]
-    x_tr = np.stack([multiresolution_features(g, t.timezone) for g, t in pairs])
-    y_tr = np.array([t.occupants for _, t in pairs], dtype=np.float64)
-    pred = float(predict_occupants(x_tr, y_tr, multiresolution_features(grid, truth.timezone)[None],
-                                   method=method, seed=seed)[0])
     prior = majority(y_tr)
     err, err_p = abs(pred - truth.occupants), abs(float(np.median(y_tr)) - truth.occupants)
     return [row("occupants", "occupants", "abs_error_persons", err, n=1, prior=err_p,
@@ -338,17 +434,28 @@ def score_occupants(household_or_grid, truth: GroundTruth, period: float, *,
                 method=method, split=split)]
 
 
+def population_features(grids: list[Grid], truths: list[GroundTruth], period: float
+                        ) -> np.ndarray:
+    """:func:`multiresolution_features` rows ``[k, d]`` of the labelled households
+    (``occupants > 0``), in order, at ``period`` s: the input of
+    :func:`score_occupants_population`, computed once for every method."""
+    keep = [i for i, t in enumerate(truths) if t.occupants > 0]
+    return np.stack([multiresolution_features(as_grid(grids[i], period), truths[i].timezone)
+                     for i in keep])
+
+
 def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], period: float, *,
                                method: str = "forest", seed: int = 0, n_folds: int = 5,
-                               n_boot: int = 1000, memo: Memo | None = None) -> list[dict]:
+                               n_boot: int = 1000, features: np.ndarray | None = None
+                               ) -> list[dict]:
     """Cross-validated occupant-count attack over a population of households at ``period`` s.
 
     Households with unknown occupants (0) are left out. K-fold over households (``n_folds``, at
     most one household per fold when there are fewer), shuffled with ``seed``. Priors: the
     population median (MAE) and 1/K (balanced accuracy). Rows: ``mae_persons`` and
-    ``balanced_accuracy`` with CIs from a bootstrap over households (``seed``). With a
-    :class:`nilm.privacy.memo.Memo` (one per set of ``grids``, e.g. per rung) the household
-    features are computed once for every method.
+    ``balanced_accuracy`` with CIs from a bootstrap over households (``seed``).
+    ``features``: the :func:`population_features` of ``grids`` at ``period``, computed once by a
+    caller that scores several methods (default: computed here).
     """
     from sklearn.model_selection import KFold
 
@@ -358,14 +465,12 @@ def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], per
         return [row("occupants", "occupants", m, np.nan, n=len(keep), prior=np.nan,
                     skill=np.nan, method=method, split=split)
                 for m in ("mae_persons", "balanced_accuracy")]
-    x = memoised(memo, ("occupants_features", float(period), tuple(keep)), lambda: np.stack(
-        [multiresolution_features(as_grid(grids[i], period), truths[i].timezone)
-         for i in keep]))
+    x = population_features(grids, truths, period) if features is None else features
     y = np.array([truths[i].occupants for i in keep], dtype=np.float64)
     pred = np.empty(len(y))
     folds = KFold(n_splits=min(n_folds, len(y)), shuffle=True, random_state=seed)
     for tr, te in folds.split(x):
-        pred[te] = predict_occupants(x[tr], y[tr], x[te], method=method, seed=seed)
+        pred[te] = ATTACKS[method](seed=seed).fit_rows(x[tr], y[tr]).predict_rows(x[te])
     mae, lo, hi = metrics.bootstrap_ci(metrics.mae, y, pred, 1, n_boot=n_boot, seed=seed,
                                        block_s=1)
     # priors from the labels alone: a per-fold majority would be anti-correlated with the
@@ -380,7 +485,10 @@ def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], per
                 prior=ba_p, skill=skill_score(ba, ba_p), method=method, split=split)]
 
 
-__all__ = ["COARSER_RUNGS_S", "FEATURES", "METHODS", "RIDGE_FEATURES", "OrdinalForest",
+__all__ = ["ATTACKS", "COARSER_RUNGS_S", "FEATURES", "METHODS", "RIDGE_FEATURES",
+           "ForestCount", "ForestRegressorCount", "OccupantCount", "OrdinalForest",
+           "OrdinalForestCount", "RidgeCount", "occupants_design", "occupants_rows",
+           "population_features",
            "balanced_accuracy", "household_features", "majority", "median_class",
            "multiresolution_features", "predict_occupants", "score_occupants",
            "score_occupants_population"]

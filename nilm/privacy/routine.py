@@ -61,12 +61,18 @@ import numpy as np
 
 from ..clock import DAY_S, day_start_utc, grid_clock, local_clock, unique_days
 from ..series import Grid
-from ..signal import aggregate_view, coarsen, feature_factor, heater_free, heater_power, runs
+from ..signal import heater_free, heater_power, runs
 from ..truth import GroundTruth
-from .scores import as_grid, error_rows, quantisation_floor_s, ratio_ci, row, skill_score
-
-#: the attacks this module implements
-METHODS = ("changepoint", "tuned", "regression")
+from .base import Attack, DayTimes, timezone
+from .scores import (
+    as_grid,
+    error_rows,
+    feature_view,
+    quantisation_floor_s,
+    ratio_ci,
+    row,
+    skill_score,
+)
 
 #: reject option of the change-point attacks, W: a household whose median night power lies
 #: more than this above its night 5 % quantile has a load cycling all night (electric
@@ -330,33 +336,92 @@ def power_profile(grid: Grid, tz: str) -> np.ndarray:
     return np.log10(np.maximum([np.median(ref), np.mean(p[ok])], 1.0))
 
 
-def tuned_wake_bed(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
-                   neighbours: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class ChangepointWakeBed(Attack):
+    """The ``changepoint`` attack (:func:`changepoint_wake_bed`): first / last exceedance of
+    the night reference in the morning / evening window. It learns nothing (``fit`` ignores
+    ``train``); parameters are those of :func:`changepoint_wake_bed`; ``seed`` is unused (the
+    attack is deterministic)."""
+
+    inference = "routine"
+    method = "changepoint"
+
+    def __init__(self, q: float = 0.95, margin_w: float = 50.0, night=(1.0, 5.0),
+                 morning=(4.0, 12.0), evening=(17.0, 27.0), remove_heater: bool = True,
+                 sustain_s: float = 0.0, position=(0.5, 0.5),
+                 max_spread_w: float = MAX_SPREAD_W, seed: int = 0):
+        self.q = q
+        self.margin_w = margin_w
+        self.night = night
+        self.morning = morning
+        self.evening = evening
+        self.remove_heater = remove_heater
+        self.sustain_s = sustain_s
+        self.position = position
+        self.max_spread_w = max_spread_w
+        self.seed = seed
+
+    def predict(self, grid: Grid, tz: str | None = None) -> DayTimes:
+        """Estimated wake-up and bed times per local day of ``grid``."""
+        self._check_fitted()
+        params = self.get_params()
+        params.pop("seed")
+        return DayTimes(*changepoint_wake_bed(grid, timezone(grid, tz), **params))
+
+
+class TunedWakeBed(Attack):
     """The ``tuned`` attack: :func:`changepoint_wake_bed` with the settings
-    :func:`tune_wake_bed` learned on the ``neighbours`` training households most like this one
-    (:func:`power_profile`: night and mean power; a setting that suits electrically heated houses
-    misses the wake-up of a quiet flat), wake and bed separately. Below 60 s it searches and
-    detects on 60-s block means (:func:`nilm.signal.coarsen`): 60 settings on a year at
-    1 s would cost minutes for a gain far below the 60-s quantisation floor of 15 s."""
-    k = feature_factor(float(grid.period))
-    if k > 1:
-        train = [(coarsen(aggregate_view(g), k), t) for g, t in train]
-        grid = coarsen(aggregate_view(grid), k)
-    if len(train) > neighbours:
-        me = power_profile(grid, tz)
-        d = np.array([np.sum((power_profile(g, t.timezone) - me) ** 2) for g, t in train])
-        d = np.where(np.isfinite(d), d, np.inf)
-        train = [train[i] for i in np.argsort(d, kind="stable")[:neighbours]]
-    kw_w, kw_b = tune_wake_bed(train)
-    prep = _prepare(grid, tz)
-    period = prep["period"]
-    out = []
-    for j, kw in enumerate((kw_w, kw_b)):
-        kw = dict(kw)
-        pos = kw.pop("position")
-        est = _detect(prep, night=(1.0, 5.0), morning=(4.0, 12.0), **kw)[j]
-        out.append(est + pos * period)
-    return prep["days"], out[0], out[1]
+    :func:`tune_wake_bed` learns on the ``neighbours`` training households most like the
+    attacked one (:func:`power_profile`: night and mean power; a setting that suits
+    electrically heated houses misses the wake-up of a quiet flat), wake and bed separately.
+    Below 60 s it searches and detects on 60-s block means
+    (:func:`nilm.privacy.scores.feature_view`): 60 settings on a year at 1 s would cost minutes
+    for a gain far below the 60-s quantisation floor of 15 s.
+
+    ``fit`` keeps the training households; the neighbours depend on the attacked household,
+    so the search runs in :meth:`predict` (as a nearest-neighbour method does). ``seed`` is
+    unused (the attack is deterministic).
+    """
+
+    inference = "routine"
+    method = "tuned"
+    needs_train = True
+
+    def __init__(self, neighbours: int = 3, seed: int = 0):
+        self.neighbours = neighbours
+        self.seed = seed
+
+    def fit(self, train) -> TunedWakeBed:
+        """Keep the training ``(grid, truth)`` pairs' aggregates; returns self."""
+        self.train_ = [(feature_view(g), t) for g, t in train]
+        return self
+
+    def predict(self, grid: Grid, tz: str | None = None) -> DayTimes:
+        """Estimated wake-up and bed times per local day of ``grid``."""
+        self._check_fitted()
+        tz = timezone(grid, tz)
+        grid = feature_view(grid)
+        train = self.train_
+        if len(train) > self.neighbours:
+            me = power_profile(grid, tz)
+            d = np.array([np.sum((power_profile(g, t.timezone) - me) ** 2) for g, t in train])
+            d = np.where(np.isfinite(d), d, np.inf)
+            train = [train[i] for i in np.argsort(d, kind="stable")[:self.neighbours]]
+        kw_w, kw_b = tune_wake_bed(train)
+        prep = _prepare(grid, tz)
+        period = prep["period"]
+        out = []
+        for j, kw in enumerate((kw_w, kw_b)):
+            kw = dict(kw)
+            pos = kw.pop("position")
+            est = _detect(prep, night=(1.0, 5.0), morning=(4.0, 12.0), **kw)[j]
+            out.append(est + pos * period)
+        return DayTimes(prep["days"], out[0], out[1])
+
+
+def tuned_wake_bed(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
+                   neighbours: int = 3) -> DayTimes:
+    """:class:`TunedWakeBed` fitted on ``train`` and applied to ``grid``."""
+    return TunedWakeBed(neighbours=neighbours).fit(train).predict(grid, tz)
 
 
 #: (window start, length) in local hours of the day profiles read by the ``regression`` attack
@@ -428,67 +493,134 @@ def _day_profiles(prep: dict, start_h: float, hours: float, *, bin_s: float = 90
     return days, np.concatenate([mean, share], axis=1)
 
 
-def regression_wake_bed(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
-                        seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class RegressionWakeBed(Attack):
     """The ``regression`` attack: the time of wake-up (bed) read off the day's normalised
     morning (evening) profile (:func:`day_profiles`) by a gradient-boosting regressor with
     absolute-error loss (``random_state=seed``), trained on the ``train`` households' days and
     their true times. The regressor sees the shape of the curve, not a threshold, so a late
     dishwasher or a heater run that ends after bed time weigh only as much as they predicted
-    in training. No training days ⇒ abstain (NaN).
-    """
-    from sklearn.ensemble import HistGradientBoostingRegressor
-    from threadpoolctl import threadpool_limits
+    in training. Fewer than 5 training days for a target ⇒ it abstains (NaN) on that target.
 
-    days_all = unique_days(grid_clock(grid, tz)[0])
-    out = {"wake": np.full(len(days_all), np.nan), "bed": np.full(len(days_all), np.nan)}
-    # each training grid is prepared once for both targets (its heater run and clock cost most
-    # at 1 s) and dropped before the next, so one year of 1-s arrays is held at a time
-    xs, ys = ([], []), ([], [])
-    for g, t in train:
-        prep = _prepare(g, t.timezone)
-        tdays, w, b = household_wake_bed(t)
+    Parameters
+    ----------
+    max_iter : boosting iterations.
+    min_samples_leaf : fewest training days per leaf (a panel gives tens to hundreds of days:
+        leaves of 5 days let it split at all).
+    seed : seeds the regressor.
+    """
+
+    inference = "routine"
+    method = "regression"
+    needs_train = True
+
+    def __init__(self, max_iter: int = 200, min_samples_leaf: int = 5, seed: int = 0):
+        self.max_iter = max_iter
+        self.min_samples_leaf = min_samples_leaf
+        self.seed = seed
+
+    def fit(self, train) -> RegressionWakeBed:
+        """Learn one regressor per target from the ``(grid, truth)`` pairs; returns self."""
+        from sklearn.ensemble import HistGradientBoostingRegressor
+        from threadpoolctl import threadpool_limits
+
+        # each training grid is prepared once for both targets (its heater run and clock cost
+        # most at 1 s) and dropped before the next, so one year of 1-s arrays is held at a time
+        xs, ys = ([], []), ([], [])
+        for g, t in train:
+            prep = _prepare(g, t.timezone)
+            tdays, w, b = household_wake_bed(t)
+            for j, target in enumerate(("wake", "bed")):
+                h0, length = PROFILE_WINDOWS[target]
+                d, x = _day_profiles(prep, h0, length)
+                y = (w, b)[j]
+                k = np.searchsorted(tdays, d)
+                hit = (k < len(tdays)) & (tdays[np.minimum(k, len(tdays) - 1)] == d)
+                start = np.asarray(t.days, np.float64)[np.minimum(k, len(tdays) - 1)] + h0 * 3600
+                yy = np.where(hit, (y[np.minimum(k, len(tdays) - 1)] - start) / 3600, np.nan)
+                keep = np.isfinite(yy) & np.isfinite(x).any(axis=1)
+                xs[j].append(x[keep])
+                ys[j].append(yy[keep])
+            del prep
+        self.models_ = {}
         for j, target in enumerate(("wake", "bed")):
+            if not xs[j] or sum(len(y) for y in ys[j]) < 5:
+                self.models_[target] = None
+                continue
+            model = HistGradientBoostingRegressor(loss="absolute_error", max_iter=self.max_iter,
+                                                  min_samples_leaf=self.min_samples_leaf,
+                                                  random_state=self.seed)
+            with threadpool_limits(1):
+                self.models_[target] = model.fit(np.concatenate(xs[j]), np.concatenate(ys[j]))
+        return self
+
+    def predict(self, grid: Grid, tz: str | None = None) -> DayTimes:
+        """Estimated wake-up and bed times per local day of ``grid``."""
+        from threadpoolctl import threadpool_limits
+
+        self._check_fitted()
+        tz = timezone(grid, tz)
+        days_all = unique_days(grid_clock(grid, tz)[0])
+        out = {"wake": np.full(len(days_all), np.nan), "bed": np.full(len(days_all), np.nan)}
+        mine = None
+        for target in ("wake", "bed"):
+            model = self.models_[target]
             h0, length = PROFILE_WINDOWS[target]
-            d, x = _day_profiles(prep, h0, length)
-            y = (w, b)[j]
-            k = np.searchsorted(tdays, d)
-            hit = (k < len(tdays)) & (tdays[np.minimum(k, len(tdays) - 1)] == d)
-            start = np.asarray(t.days, np.float64)[np.minimum(k, len(tdays) - 1)] + h0 * 3600
-            yy = np.where(hit, (y[np.minimum(k, len(tdays) - 1)] - start) / 3600, np.nan)
-            keep = np.isfinite(yy) & np.isfinite(x).any(axis=1)
-            xs[j].append(x[keep])
-            ys[j].append(yy[keep])
-        del prep
-    mine = None
-    for j, target in enumerate(("wake", "bed")):
-        h0, length = PROFILE_WINDOWS[target]
-        if not xs[j] or sum(len(y) for y in ys[j]) < 5:
-            continue
-        if mine is None:
-            mine = _prepare(grid, tz)
-        d, x = _day_profiles(mine, h0, length)
-        if not len(d):
-            continue
-        # a panel gives tens to hundreds of days: leaves of 5 days let it split at all
-        model = HistGradientBoostingRegressor(loss="absolute_error", max_iter=200,
-                                              min_samples_leaf=5, random_state=seed)
-        with threadpool_limits(1):
-            model.fit(np.concatenate(xs[j]), np.concatenate(ys[j]))
-            pred = np.clip(model.predict(x), 0.0, length)
-        seen = np.isfinite(x[:, : x.shape[1] // 2]).any(axis=1)
-        est = day_start_utc(d, tz) + h0 * 3600 + pred * 3600
-        k = np.searchsorted(days_all, d)
-        good = seen & (k < len(days_all))
-        out[target][k[good]] = est[good]
-    return days_all, out["wake"], out["bed"]
+            if model is None:
+                continue
+            if mine is None:
+                mine = _prepare(grid, tz)
+            d, x = _day_profiles(mine, h0, length)
+            if not len(d):
+                continue
+            with threadpool_limits(1):
+                pred = np.clip(model.predict(x), 0.0, length)
+            seen = np.isfinite(x[:, : x.shape[1] // 2]).any(axis=1)
+            est = day_start_utc(d, tz) + h0 * 3600 + pred * 3600
+            k = np.searchsorted(days_all, d)
+            good = seen & (k < len(days_all))
+            out[target][k[good]] = est[good]
+        return DayTimes(days_all, out["wake"], out["bed"])
+
+
+def regression_wake_bed(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
+                        seed: int) -> DayTimes:
+    """:class:`RegressionWakeBed` fitted on ``train`` and applied to ``grid``."""
+    return RegressionWakeBed(seed=seed).fit(train).predict(grid, tz)
+
+
+#: method name -> attack class
+ATTACKS = {c.method: c for c in (ChangepointWakeBed, TunedWakeBed, RegressionWakeBed)}
+#: the attacks this module implements
+METHODS = tuple(ATTACKS)
+
+
+def routine_design(grid: Grid, truth: GroundTruth, train) -> tuple[list, Grid, str]:
+    """Evaluation design of the routine inference: the whole household is attacked; the
+    learned attacks and the prior learn from the ``train`` households, or (None) the attacks
+    from nobody and the prior from the household's other days."""
+    split = "households" if train is not None else "leave_one_day_out"
+    return list(train or []), grid, split
 
 
 def score_routine(household_or_grid, truth: GroundTruth, period: float, *,
                   method: str = "changepoint", seed: int = 0,
                   train: list[tuple[Grid, GroundTruth]] | None = None,
                   tolerance_min: float = 30.0) -> list[dict]:
-    """Score the wake-up and bed-time attack on one household at ``period`` s.
+    """Attack one household with the routine attack ``method`` at ``period`` s and score it
+    (:func:`routine_rows`), by the design of :func:`routine_design`."""
+    from .base import evaluate
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    return evaluate(ATTACKS[method](seed=seed), as_grid(household_or_grid, period), truth,
+                    design=routine_design, score=routine_rows, seed=seed, train=train,
+                    tolerance_min=tolerance_min)
+
+
+def routine_rows(verdict: DayTimes, test: Grid, truth: GroundTruth, *, seed: int, method: str,
+                 split: str, train=None, tolerance_min: float = 30.0) -> list[dict]:
+    """Score a routine verdict (:class:`nilm.privacy.base.DayTimes` of the attacked grid
+    ``test``) against ``truth``; it never trains.
 
     For each target (``wake``, ``bed``), rows ``mae_min`` (mean absolute error, minutes, with
     ``floor`` = period/4 in minutes), ``within_30min`` (share of days within ±``tolerance_min``)
@@ -499,18 +631,9 @@ def score_routine(household_or_grid, truth: GroundTruth, period: float, *,
     stricter than a population schedule because it knows this household's habits).
     CIs: day-block bootstrap.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    grid = as_grid(household_or_grid, period)
-    tz = truth.timezone
-    split = "households" if train is not None else "leave_one_day_out"
+    period = float(test.period)
     tdays, t_wake, t_bed = household_wake_bed(truth)
-    if method == "tuned":
-        days, e_wake, e_bed = tuned_wake_bed(list(train or []), grid, tz)
-    elif method == "regression":
-        days, e_wake, e_bed = regression_wake_bed(list(train or []), grid, tz, seed=seed)
-    else:
-        days, e_wake, e_bed = changepoint_wake_bed(grid, tz)
+    days, e_wake, e_bed = verdict
     k = np.searchsorted(days, tdays)
     hit = (k < len(days)) & (days[np.minimum(k, len(days) - 1)] == tdays)
     midnight = np.asarray(truth.days, dtype=np.float64)
@@ -558,7 +681,8 @@ def _within_row(target, err, err_p, tol, method, split, seed) -> dict:
                prior=prior, skill=skill_score(value, prior), method=method, split=split)
 
 
-__all__ = ["MAX_SPREAD_W", "METHODS", "POSITIONS", "PROFILE_WINDOWS", "TUNING_GRID",
-           "changepoint_wake_bed", "day_profiles", "heater_step_free", "household_wake_bed",
-           "power_profile", "regression_wake_bed", "score_routine", "tune_wake_bed",
-           "tuned_wake_bed"]
+__all__ = ["ATTACKS", "MAX_SPREAD_W", "METHODS", "POSITIONS", "PROFILE_WINDOWS", "TUNING_GRID",
+           "ChangepointWakeBed", "RegressionWakeBed", "TunedWakeBed", "changepoint_wake_bed",
+           "day_profiles", "heater_step_free", "household_wake_bed", "power_profile",
+           "regression_wake_bed", "routine_design", "routine_rows", "score_routine",
+           "tune_wake_bed", "tuned_wake_bed"]

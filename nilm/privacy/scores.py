@@ -149,8 +149,8 @@ def error_rows(inference: str, target: str, metric: str, err: np.ndarray, err_pr
 
 
 __all__ = ["ERROR_METRICS", "ROW_KEYS", "always_positive_f1", "as_grid", "error_rows",
-           "is_error_metric", "quantisation_floor_s", "ratio_ci", "row", "skill", "skill_error",
-           "skill_score", "temporal_split"]
+           "feature_view", "is_error_metric", "quantisation_floor_s", "ratio_ci", "row", "skill",
+           "skill_error", "skill_score", "temporal_split"]
 
 
 def as_grid(x, period: float):
@@ -174,3 +174,16 @@ def temporal_split(grid, tz: str, train_frac: float = 0.5):
         return grid.slice(0, 0), grid
     i = int(np.searchsorted(day, days[k]))
     return grid.slice(0, i), grid.slice(i, len(grid))
+
+
+def feature_view(grid, *, mains_only: bool = True):
+    """The grid a learned or tuned attack reads for ``grid``: ``grid`` itself at
+    :data:`nilm.signal.FEATURE_PERIOD_S` and coarser, else its block means at that period
+    (:func:`nilm.signal.coarsen`, of the aggregate alone with ``mains_only``: pooling a year of
+    1-s sub-meters that an attack does not read is most of the cost)."""
+    from ..signal import aggregate_view
+
+    k = feature_factor(float(grid.period))
+    if k == 1:
+        return grid
+    return coarsen(aggregate_view(grid) if mains_only else grid, k)
