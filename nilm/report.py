@@ -207,6 +207,44 @@ def aggregate(rows: pd.DataFrame, by: list[str], *, seed: int = 0,
     return pd.DataFrame(out, columns=cols)
 
 
+#: ``method`` names of the priors a study scores like attacks (:data:`nilm.privacy.PRIORS`):
+#: the population prior (learned on training households) and the household-typical prior
+POPULATION_PRIORS = ("clock_prior", "population_prior")
+HOUSEHOLD_PRIOR = "household_typical"
+
+
+def attach_priors(results: pd.DataFrame) -> pd.DataFrame:
+    """Pair each attack row with the priors the study scored like attacks.
+
+    Where ``results`` holds rows of a population prior (``method`` in
+    :data:`POPULATION_PRIORS`) for the same household, period, inference, target and metric,
+    an attack row's ``prior`` becomes that prior's value (and its ``skill`` is recomputed with
+    :func:`nilm.stats.skill`); the household-typical prior's value (:data:`HOUSEHOLD_PRIOR`)
+    becomes ``prior_household``. Rows without such a pair keep the scorer's own ``prior``.
+    """
+    if not results["method"].isin([*POPULATION_PRIORS, HOUSEHOLD_PRIOR]).any():
+        return results
+    keys = [k for k in ("source", "dataset", "house", "period_s", "inference", "target",
+                        "metric") if k in results.columns]
+    out = results.copy()
+    for methods, col in ((POPULATION_PRIORS, "prior"), ((HOUSEHOLD_PRIOR,), "prior_household")):
+        pr = results[results["method"].isin(methods)][keys + ["value"]]
+        pr = pr.drop_duplicates(keys).rename(columns={"value": "_pv"})
+        merged = out[keys].merge(pr, on=keys, how="left")
+        pv = merged["_pv"].to_numpy(float)
+        attack = ~out["method"].isin([*POPULATION_PRIORS, HOUSEHOLD_PRIOR]).to_numpy(bool)
+        has = attack & np.isfinite(pv)
+        if col == "prior":
+            out.loc[has, "prior"] = pv[has]
+            out.loc[has, "skill"] = [stats.skill(v, p, m) for v, p, m in zip(
+                out.loc[has, "value"], pv[has], out.loc[has, "metric"], strict=True)]
+        else:
+            if "prior_household" not in out.columns:
+                out["prior_household"] = np.nan
+            out.loc[has, "prior_household"] = pv[has]
+    return out
+
+
 def dedupe_native(results: pd.DataFrame) -> pd.DataFrame:
     """Drop ``native`` rows of a dataset at a period that a named resolution also covers (e.g.
     UCI's native 60 s and ``1min``), so no point is counted twice."""
@@ -231,15 +269,17 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
     primary metric) per dataset and period, aggregated over households with :func:`aggregate`.
 
     No attack is chosen here: an inference whose declared attack is absent from ``results`` is
-    left out. Over all the table's rows the Benjamini–Hochberg q-value of "skill ≤ 0" is given
-    (``q_value``; ``discovery`` where it is ≤ 0.05) and the smallest skill the study could have
-    detected at 80 % power (``detectable_skill``); ``attacks_tried`` lists every attack of the
-    inference in ``results`` (what a "no leak found" row was found with).
+    left out. Priors the study scored like attacks replace the scorers' ``prior``
+    (:func:`attach_priors`). Over all the table's rows the Benjamini–Hochberg q-value of
+    "skill ≤ 0" is given (``q_value``; ``discovery`` where it is ≤ 0.05) and the smallest
+    skill the study could have detected at 80 % power (``detectable_skill``);
+    ``attacks_tried`` lists every attack of the inference in ``results`` (what a "no leak
+    found" row was found with).
 
     Returns a DataFrame with the columns :data:`HEADLINE_COLUMNS`.
     """
     headline = HEADLINE if headline is None else headline
-    results = dedupe_native(results)
+    results = attach_priors(dedupe_native(results))
     parts = []
     for inf, h in headline.items():
         if not isinstance(h, Headline):
@@ -898,7 +938,8 @@ def _slug(text: str) -> str:
 
 
 __all__ = ["AGGREGATE_COLUMNS", "HEADLINE_COLUMNS", "HEADLINE_CSV_COLUMNS", "HEADLINE_PERIODS",
-           "HOW_TO_READ", "OWNERSHIP_COLUMNS", "aggregate", "appliance_detectability",
+           "HOUSEHOLD_PRIOR", "HOW_TO_READ", "OWNERSHIP_COLUMNS", "POPULATION_PRIORS",
+           "aggregate", "appliance_detectability", "attach_priors",
            "dedupe_native", "fmt_ci", "fmt_number", "headline_csv", "headline_sentences",
            "headline_table", "house_key", "inference_tables", "latex_tables", "no_decision",
            "ownership_scores", "readme_table", "write_report"]

@@ -272,10 +272,14 @@ def check_resolution(resolution) -> str:
 
 def known_methods(inference: str) -> list[str]:
     """Attack names a spec may give for ``inference`` (appliances: also every disaggregator
-    of :data:`nilm.disaggregate.MODELS`)."""
-    from .privacy import METHODS
+    of :data:`nilm.disaggregate.MODELS`), and its priors (:data:`nilm.privacy.PRIORS`, not for
+    the occupant count), which a study scores like attacks so that the report can pair each
+    attack with them."""
+    from .privacy import METHODS, PRIORS
 
     names = list(METHODS[inference])
+    if inference != "occupants":  # a population inference: its prior is in its own rows
+        names += [k.split(".", 1)[1] for k in PRIORS if k.startswith(f"{inference}.")]
     if inference == "appliances":
         from .disaggregate import MODELS
 
@@ -501,13 +505,16 @@ def _score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dic
     objects fitted on the same data. ``inputs``: the inference's method-independent inputs of
     its scorer (:class:`nilm.privacy.base.Inference`), built once by the caller.
     """
-    from .privacy import ATTACKS, INFERENCES
+    from .privacy import ATTACKS, INFERENCES, METHODS, PRIORS
     from .privacy.base import evaluate
 
     name = f"{cell.inference}.{cell.method}"
+    inf = INFERENCES[cell.inference]
+    if name in PRIORS:
+        return score_prior(PRIORS[name], inf, grid, truth, seed, train,
+                           inf.params(grid, METHODS[cell.inference][0]), inputs)
     if name not in ATTACKS:
         raise ValueError(f"unknown attack {cell.method!r} of inference {cell.inference!r}")
-    inf = INFERENCES[cell.inference]
     params = inf.params(grid, cell.method)
     reads = features is not None and getattr(ATTACKS[name], "reads_features", False)
     key = (cell.inference, cell.method, seed)
@@ -519,6 +526,23 @@ def _score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dic
     if reads:
         fits[key] = (params, attack)
     return rows
+
+
+def score_prior(cls, inf, grid, truth, seed: int, train, params: dict, inputs: dict
+                ) -> list[dict]:
+    """Score a prior of :data:`nilm.privacy.PRIORS` like an attack (rows with ``method`` = its
+    name): a population prior learns from the training households of the inference's design;
+    the household-typical prior from the attacked household's own ``(grid, truth)``, predicting
+    each day from its other days. ``params``: those of the inference's first attack (the
+    appliance names), so prior and attacks score the same targets."""
+    from .privacy.base import evaluate
+
+    own = cls.method == "household_typical"
+    prior = cls(**params, seed=seed)
+    if own:
+        prior.fit([(grid, truth)])
+    return evaluate(prior, grid, truth, design=inf.design, score=inf.score, seed=seed,
+                    train=train, fit=not own, **inputs)
 
 
 def _libc():

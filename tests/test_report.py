@@ -285,3 +285,23 @@ def test_ownership_scores_hand_computed():
     assert np.isnan(tab.loc["ownership_mcc", "prior"])
     assert (tab.n_households == 12).all() and (tab.owners == 8).all()
     assert (tab.ci_reason == "").all()
+
+
+def test_priors_scored_like_attacks_replace_the_scorer_prior():
+    base = dict(dataset="sim", source="a", period_s=1800.0, inference="occupancy",
+                target="absence", metric="mcc", ci_low=np.nan, ci_high=np.nan, n=10,
+                simulated=True, resolution="30min")
+    rows = []
+    for k, (attack, clock, own) in enumerate([(0.5, 0.2, 0.6), (0.4, 0.1, 0.3)]):
+        for method, v in (("supervised", attack), ("clock_prior", clock),
+                          ("household_typical", own)):
+            rows.append({**base, "house": f"h{k}", "method": method, "value": v, "prior": 0.0,
+                         "skill": v})
+    out = report.attach_priors(pd.DataFrame(rows))
+    sup = out[out.method == "supervised"].set_index("house")
+    assert sup.loc["h0", "prior"] == 0.2 and sup.loc["h1", "prior"] == 0.1
+    assert sup.loc["h0", "skill"] == pytest.approx((0.5 - 0.2) / 0.8)
+    assert sup.loc["h0", "prior_household"] == 0.6
+    tab = report.headline_table(pd.DataFrame(rows)).iloc[0]
+    assert tab.prior == pytest.approx(0.15) and tab.prior_household == pytest.approx(0.45)
+    assert tab.skill_household == pytest.approx((0.45 - 0.45) / 0.55)
