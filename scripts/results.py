@@ -85,11 +85,12 @@ def strata(spec: StudySpec, out: Path) -> pd.DataFrame:
 
 
 def null_table(results: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """Every inference's declared headline metric at every rung of the null study."""
+    """Every inference's declared headline metric at every rung of the null study, against the
+    population prior (``prior``, ``skill``) and the household-typical prior."""
     tab = report.headline_table(results, seed=seed)
     return tab[["dataset", "inference", "target", "metric", "method", "period_s", "value",
                 "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi", "houses",
-                "ci_reason", "discovery"]]
+                "ci_reason", "discovery", "prior_household", "skill_household"]]
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -145,6 +146,11 @@ def main(argv=None) -> int:
     ap.add_argument("--note", action="append", default=[],
                     help="a line added to the provenance notes (e.g. measurements of a reused "
                          "run)")
+    ap.add_argument("--add-results", type=Path, action="append", default=[],
+                    help="with --reuse: another results.csv of the same population (e.g. its "
+                         "priors scored by a later run) appended to the study's")
+    ap.add_argument("--add-null-results", type=Path, action="append", default=[],
+                    help="with --reuse: likewise for the null study")
     ap.add_argument("--reuse", action="store_true",
                     help="read the finished studies' results.csv (OUT, the null's folder) "
                          "instead of running them: re-reports with this code")
@@ -156,7 +162,8 @@ def main(argv=None) -> int:
         return 2
     timing = {}
     t0 = time.time()
-    res = (pd.read_csv(a.out / "results.csv") if a.reuse
+    res = (pd.concat([pd.read_csv(p) for p in [a.out / "results.csv", *a.add_results]],
+                     ignore_index=True) if a.reuse
            else run_study(spec, a.out, workers=a.workers))
     timing["study_s"] = round(time.time() - t0, 1)
     report.write_report(a.out, results=res, seed=spec.seed)
@@ -169,7 +176,9 @@ def main(argv=None) -> int:
         if a.null_resolutions:
             nspec = dataclasses.replace(nspec, resolutions=a.null_resolutions.split(","))
         nout = a.null_out or a.out / "null"
-        nres = (pd.read_csv(nout / "results.csv") if a.reuse
+        nres = (pd.concat([pd.read_csv(p) for p in [nout / "results.csv",
+                                                    *a.add_null_results]],
+                          ignore_index=True) if a.reuse
                 else run_study(nspec, nout, workers=a.workers))
         timing["null_s"] = round(time.time() - t1, 1)
         nulls = null_table(nres, spec.seed)
