@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DATA   ?= ../shared/data
 
-.PHONY: demo test test-fast docs notebooks lint bench peers lock clean
+.PHONY: demo test test-fast docs notebooks lint bench peers lock clean results
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(VENV)/bin/ruff check nilm tests benchmarks scripts docs/conf.py
 	$(PY) -m pytest -q -m "not slow" tests
+
+# the headline evaluation study (studies/headline.toml), its permutation null, and the committed
+# docs/results/headline.csv, null.csv, provenance.json and README table; HOUSEHOLDS=N runs a
+# smaller stated population (e.g. `make results HOUSEHOLDS=48`)
+results: $(STAMP)
+	NUMBA_NUM_THREADS=1 $(PY) scripts/results.py studies/headline.toml \
+		$(if $(HOUSEHOLDS),--households $(HOUSEHOLDS)) \
+		$(if $(NULL_HOUSEHOLDS),--null-households $(NULL_HOUSEHOLDS)) \
+		$(if $(NULL_RESOLUTIONS),--null-resolutions $(NULL_RESOLUTIONS))
 
 docs: $(STAMP)
 	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html

@@ -1,5 +1,6 @@
 """Names and labels shared by the figures and the report: each inference's headline metric and
-plain-words name, period labels (``"10 min"``) and the real-or-simulated data label.
+plain-words name (the headline itself is declared in :mod:`nilm.protocol`), period labels
+(``"10 min"``) and the real-or-simulated data label.
 
 A module of its own so that :mod:`nilm.plot` (figures) and :mod:`nilm.report` (tables, which
 also embeds the figures) read the same labels without importing each other.
@@ -9,21 +10,7 @@ from __future__ import annotations
 
 import math
 
-#: inference -> (target or None for "every target", metric): the number each inference is
-#: summarised by in the leakage-vs-resolution figure and the headline table.
-#: occupancy: MCC of occupied/absent (Matthews 1975); routine: share of days whose wake-up is
-#: found within ±30 min; appliances: MCC of used vs unused days over every sub-metered appliance
-#: (prior 0; the F1 of day use has a "used every day" prior near 1 for daily appliances, which
-#: makes its skill ill-conditioned); hot water:
-#: MAE of the water heater's daily energy (kWh/day, its skill); occupants: balanced accuracy of
-#: the occupant count (Brodersen et al. 2010).
-HEADLINE = {
-    "occupancy": ("absence", "mcc"),
-    "routine": ("wake", "within_30min"),
-    "appliances": (None, "day_use_mcc"),
-    "hot_water": ("water_heater", "mae_kwh_day"),
-    "occupants": ("occupants", "balanced_accuracy"),
-}
+from .protocol import HEADLINE  # the declared headline of each inference (nilm.protocol)
 
 #: plain-words names of the inferences
 INFERENCE_LABELS = {

@@ -4,22 +4,27 @@ generated from ``OUT/results.csv`` and ``OUT/provenance.json`` (:func:`nilm.stud
 What the numbers are
 --------------------
 Each row of ``results.csv`` scores one attack on one household (or, for the occupant count, one
-population) at one period, with a day-block bootstrap 95 % CI (Künsch 1989) and a skill against a
-no-information prior (:mod:`nilm.privacy.scores`). The report summarises a (dataset, period,
-metric) over its households with :func:`aggregate`:
+population) at one period, with a day-block bootstrap 95 % CI (Künsch 1989) and a skill against
+its prior (:mod:`nilm.privacy.scores`). The report summarises a (dataset, period, metric) over
+households with :func:`aggregate`, whose statistics are those of :mod:`nilm.stats`:
 
-* value: mean over households (and over appliances for the appliance inference);
-* 95 % CI: a two-stage bootstrap (Davison & Hinkley 1997, §3.8): households are resampled with
-  replacement and each drawn household's value is redrawn from a normal matching its own
-  day-block CI, so the interval holds both the spread between households and the uncertainty
-  within each; with a single household it is that household's own CI;
-* skill: recomputed from the mean value and the mean prior (``1 − error/error_prior`` for
-  errors, ``(score − prior)/(1 − prior)`` for scores), its CI by the same (monotone) transform
-  of the value's CI.
+* value: mean over households of each household's value (a household's several rows, e.g. its
+  appliances, are averaged first, so every household weighs the same);
+* 95 % CI: households resampled with replacement, attack and prior together
+  (:func:`nilm.stats.household_bootstrap`); with fewer than :data:`nilm.stats.MIN_BLOCKS`
+  households no CI is given and ``ci_reason`` says so; a single household keeps its own
+  day-block CI;
+* skill: :func:`nilm.stats.skill` of the mean value against the mean prior, its CI from the same
+  paired replicates;
+* **no decision**: a detector that predicted one class on every day of a household has no MCC
+  (the scorers write it as 0 with no CI); such rows are left out of the mean and their share is
+  reported in ``no_decision``, never averaged in as an MCC of 0.
 
-Each inference is summarised by one **attack**, the one with the best median skill over all
-periods of that dataset (:func:`best_method`) — chosen once per curve, not per point, so the
-curve does not ride on the luckiest attack at each period.
+Each inference is summarised by its **declared headline attack** (:data:`nilm.protocol.HEADLINE`,
+chosen on the development population); the report never picks an attack on the rows it shows.
+The headline table controls the false discovery rate over its rows (Benjamini & Hochberg 1995;
+:func:`nilm.stats.benjamini_hochberg`) and gives, for each row, the smallest skill the study
+could have detected (:func:`nilm.stats.detectable_skill`).
 
 References
 ----------
@@ -27,6 +32,8 @@ Künsch, H. R. (1989). The jackknife and the bootstrap for general stationary ob
 Annals of Statistics 17(3), 1217–1241.
 Davison, A. C. & Hinkley, D. V. (1997). Bootstrap Methods and their Application. Cambridge
 University Press. (§3.8, hierarchical data)
+Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. J. R. Stat. Soc. B
+57(1), 289–300.
 """
 
 from __future__ import annotations
@@ -40,48 +47,110 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import stats
 from .atomic import atomic_open
-from .labels import HEADLINE, INFERENCE_LABELS, data_label, period_label, truthy
-from .privacy.scores import is_error_metric, skill
+from .labels import INFERENCE_LABELS, data_label, period_label, truthy
+from .protocol import HEADLINE, Headline, threat_model
 
 #: periods (s) the headline sentences are written for: the Enedis 10-min and 30-min curves
 HEADLINE_PERIODS = (600, 1800)
 
 _SHARE_METRICS = ("within_", "coverage", "correct")
 
+#: metrics whose constant prediction the scorers write as 0 with no CI ("no decision")
+_DECISION_METRICS = ("mcc", "day_use_mcc", "ownership_mcc")
 
-def _bounds(metric: str) -> tuple[float, float]:
-    if is_error_metric(metric):
-        return 0.0, math.inf
-    return (-1.0, 1.0) if metric.endswith("mcc") else (0.0, 1.0)
+#: columns of :func:`aggregate` after the grouping columns
+AGGREGATE_COLUMNS = ["metric", "value", "ci_low", "ci_high", "prior", "skill", "skill_lo",
+                     "skill_hi", "houses", "units", "n", "n_days", "no_decision", "ci_reason",
+                     "p_value", "skill_se", "prior_household", "skill_household"]
 
 
-def _two_stage_ci(values, lo, hi, metric: str, rng, n_boot: int) -> tuple[float, float]:
-    v = np.asarray(values, float)
-    sd = np.nan_to_num((np.asarray(hi, float) - np.asarray(lo, float)) / (2 * 1.959964))
-    pick = rng.integers(0, len(v), size=(n_boot, len(v)))
-    draws = np.clip(v[pick] + sd[pick] * rng.standard_normal(pick.shape), *_bounds(metric))
-    means = draws.mean(axis=1)
-    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+def no_decision(rows: pd.DataFrame) -> np.ndarray:
+    """Rows where the detector made no decision: a decision metric (MCC) scored 0 with no CI,
+    the scorers' encoding of a prediction that is one class on every day."""
+    metric = rows["metric"].astype(str).isin(_DECISION_METRICS).to_numpy(bool)
+    v = rows["value"].to_numpy(float)
+    lo, hi = rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float)
+    return metric & (v == 0.0) & np.isnan(lo) & np.isnan(hi)
+
+
+def house_key(rows: pd.DataFrame) -> pd.Series:
+    """A household's identity in a results table: ``source/house`` when the table says which
+    study source a row came from (two simulated sources both name their houses ``sim_000``…),
+    else ``house``."""
+    house = rows["house"].astype(str)
+    if "source" in rows.columns:
+        src = rows["source"].astype(str)
+        return house.where(rows["source"].isna(), src + "/" + house)
+    return house
+
+
+def _n_houses(g: pd.DataFrame) -> int:
+    """Distinct households behind rows; a population row (house ``"*"``, e.g. the occupant
+    count) counts the households its ``n`` says it scored."""
+    per_house = g["house"].astype(str) != "*"
+    n = int(house_key(g[per_house]).nunique())
+    pop = g[~per_house]
+    if len(pop) and len(pop["metric"].unique()) == 1:
+        try:
+            if stats.metric_info(str(pop["metric"].iloc[0])).n_unit == "households":
+                n += int(np.nansum(pop["n"].to_numpy(float)))
+        except KeyError:
+            pass
+    return n
+
+
+def _per_house(g: pd.DataFrame) -> pd.DataFrame:
+    """One row per household: mean value, prior and household prior of its rows."""
+    cols = {"value": "mean", "prior": "mean", "n": "sum", "ci_low": "first", "ci_high": "first"}
+    if "prior_household" in g.columns:
+        cols["prior_household"] = "mean"
+    return g.groupby(house_key(g), sort=True).agg(cols)
+
+
+def _n_days(g: pd.DataFrame, metric: str) -> float:
+    """Household-days behind a group's rows (NaN when its ``n`` counts no days)."""
+    try:
+        unit = stats.metric_info(metric).n_unit
+    except KeyError:
+        return math.nan
+    n = g["n"].to_numpy(float)
+    if unit == "days":
+        return float(np.nansum(n))
+    if unit == "intervals" and "period_s" in g.columns:
+        return float(np.nansum(n * g["period_s"].to_numpy(float) / 86400.0))
+    return math.nan
+
+
+def _skill_bounds(metric, lo, hi, prior):
+    a, b = stats.skill(lo, prior, metric), stats.skill(hi, prior, metric)
+    return (min(a, b), max(a, b)) if math.isfinite(a) and math.isfinite(b) else (math.nan,
+                                                                                  math.nan)
 
 
 def aggregate(rows: pd.DataFrame, by: list[str], *, seed: int = 0,
-              n_boot: int = 2000) -> pd.DataFrame:
+              n_boot: int = stats.N_BOOT) -> pd.DataFrame:
     """Summarise result rows over households (see the module notes).
 
     Parameters
     ----------
-    rows : tidy rows of one metric (columns ``metric``, ``value``, ``ci_low``, ``ci_high``,
-        ``prior``, ``skill``, ``house``, ``n``).
+    rows : tidy rows (columns ``metric``, ``value``, ``ci_low``, ``ci_high``, ``prior``,
+        ``house``, ``n``; optional ``skill``, whose being NaN on every row of a group means
+        the metric has no skill there, and ``prior_household``).
     by : grouping columns (e.g. ``["period_s"]``); each group must hold one metric.
-    seed : seed of the two-stage bootstrap (``numpy.random.default_rng``).
+    seed : seed of the bootstrap over households (``numpy.random.default_rng``).
     n_boot : bootstrap replicates.
 
     Returns
     -------
-    DataFrame: ``by`` columns then ``metric``, ``value``, ``ci_low``, ``ci_high``, ``prior``,
-    ``skill``, ``skill_lo``, ``skill_hi``, ``houses`` (distinct households), ``units`` (rows
-    averaged), ``n`` (sum of the rows' n). Rows whose value is NaN are left out of the mean.
+    DataFrame: ``by`` columns then :data:`AGGREGATE_COLUMNS`: ``houses`` (households with a
+    value), ``units`` (rows averaged), ``n`` (sum of the rows' n), ``n_days`` (household-days
+    scored, from ``n`` and :attr:`nilm.stats.Metric.n_unit`), ``no_decision`` (share of
+    the group's rows that are "no decision"), ``ci_reason`` (why there is no CI, else ""),
+    ``p_value`` (bootstrap p-value of skill ≤ 0), ``skill_se`` (bootstrap SD of the skill),
+    ``prior_household`` / ``skill_household`` (against the household-typical prior, when the
+    rows carry it). Rows whose value is NaN are left out of the mean, never counted as 0.
     """
     out = []
     for key, g in rows.groupby(by, sort=True, dropna=False):
@@ -90,47 +159,90 @@ def aggregate(rows: pd.DataFrame, by: list[str], *, seed: int = 0,
         if len(metrics) != 1:
             raise ValueError(f"group {key} mixes metrics {list(metrics)}")
         metric = str(metrics[0])
-        g = g[np.isfinite(g["value"].to_numpy(float))]
+        undecided = no_decision(g)
+        share = float(undecided.mean()) if len(g) else math.nan
+        g = g[~undecided & np.isfinite(g["value"].to_numpy(float))]
         rec = dict(zip(by, key, strict=True))
         rec.update(metric=metric, value=math.nan, ci_low=math.nan, ci_high=math.nan,
                    prior=math.nan, skill=math.nan, skill_lo=math.nan, skill_hi=math.nan,
-                   houses=int(g.loc[g["house"].astype(str) != "*", "house"].nunique()),
-                   units=len(g),
-                   n=int(np.nansum(g["n"].to_numpy(float))))
+                   houses=_n_houses(g), units=len(g),
+                   n=int(np.nansum(g["n"].to_numpy(float))), n_days=_n_days(g, metric),
+                   no_decision=share,
+                   ci_reason="", p_value=math.nan, skill_se=math.nan,
+                   prior_household=math.nan, skill_household=math.nan)
         if len(g):
-            v = g["value"].to_numpy(float)
-            lo, hi = g["ci_low"].to_numpy(float), g["ci_high"].to_numpy(float)
-            value = float(v.mean())
-            if len(g) == 1:
-                ci = (float(lo[0]), float(hi[0]))
+            h = _per_house(g)
+            if len(h) == 1:
+                x = h.iloc[0]
+                value, prior = float(x["value"]), float(x["prior"])
+                lo, hi = (float(x["ci_low"]), float(x["ci_high"])) if len(g) == 1 else \
+                    (math.nan, math.nan)
+                rec.update(value=value, ci_low=lo, ci_high=hi, prior=prior,
+                           skill=stats.skill(value, prior, metric))
+                rec["skill_lo"], rec["skill_hi"] = _skill_bounds(metric, lo, hi, prior)
+                if not (math.isfinite(lo) and math.isfinite(hi)):
+                    rec["ci_reason"] = "no day-block CI"
             else:
-                rng = np.random.default_rng(seed)
-                ci = _two_stage_ci(v, lo, hi, metric, rng, n_boot)
-            pr = g["prior"].to_numpy(float)
-            prior = float(pr[np.isfinite(pr)].mean()) if np.isfinite(pr).any() else math.nan
-            has_skill = np.isfinite(g["skill"].to_numpy(float)).any()
-            sk = skill(metric, value, prior) if has_skill else math.nan
-            s_a, s_b = (skill(metric, ci[0], prior), skill(metric, ci[1], prior)) if has_skill \
-                else (math.nan, math.nan)
-            rec.update(value=value, ci_low=ci[0], ci_high=ci[1], prior=prior, skill=sk,
-                       skill_lo=min(s_a, s_b), skill_hi=max(s_a, s_b))
+                e = stats.household_bootstrap(h["value"].to_numpy(float),
+                                              h["prior"].to_numpy(float), metric, seed=seed,
+                                              n_boot=n_boot)
+                d = e.as_dict()
+                rec.update({k: d[k] for k in ("value", "ci_low", "ci_high", "prior", "skill",
+                                              "skill_lo", "skill_hi", "p_value")},
+                           ci_reason=d["ci_reason"], skill_se=d["skill_se"])
+            if "skill" in g.columns and not np.isfinite(g["skill"].to_numpy(float)).any():
+                # the scorer gives this metric no skill (e.g. a coverage share): none is made up
+                rec.update(skill=math.nan, skill_lo=math.nan, skill_hi=math.nan,
+                           p_value=math.nan, skill_se=math.nan)
+            if "prior_household" in h.columns:
+                ph = h["prior_household"].to_numpy(float)
+                ok = np.isfinite(ph)
+                if ok.any():
+                    rec["prior_household"] = float(ph[ok].mean())
+                    rec["skill_household"] = stats.skill(
+                        float(h["value"].to_numpy(float)[ok].mean()), rec["prior_household"],
+                        metric)
         out.append(rec)
-    cols = list(by) + ([] if "metric" in by else ["metric"]) + [
-        "value", "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi", "houses",
-        "units", "n"]
+    cols = list(by) + [c for c in AGGREGATE_COLUMNS if c not in by]
     return pd.DataFrame(out, columns=cols)
 
 
-def best_method(rows: pd.DataFrame) -> str:
-    """The attack with the highest median skill over ``rows`` (ties: alphabetical; all skills
-    NaN: the alphabetically first attack)."""
-    med = {}
-    for m, g in rows.groupby("method", sort=True):
-        s = g["skill"].to_numpy(float)
-        med[m] = float(np.median(s[np.isfinite(s)])) if np.isfinite(s).any() else -math.inf
-    if not med:
-        raise ValueError("no rows to choose an attack from")
-    return max(sorted(med), key=lambda m: med[m])
+#: ``method`` names of the priors a study scores like attacks (:data:`nilm.privacy.PRIORS`):
+#: the population prior (learned on training households) and the household-typical prior
+POPULATION_PRIORS = ("clock_prior", "population_prior")
+HOUSEHOLD_PRIOR = "household_typical"
+
+
+def attach_priors(results: pd.DataFrame) -> pd.DataFrame:
+    """Pair each attack row with the priors the study scored like attacks.
+
+    Where ``results`` holds rows of a population prior (``method`` in
+    :data:`POPULATION_PRIORS`) for the same household, period, inference, target and metric,
+    an attack row's ``prior`` becomes that prior's value (and its ``skill`` is recomputed with
+    :func:`nilm.stats.skill`); the household-typical prior's value (:data:`HOUSEHOLD_PRIOR`)
+    becomes ``prior_household``. Rows without such a pair keep the scorer's own ``prior``.
+    """
+    if not results["method"].isin([*POPULATION_PRIORS, HOUSEHOLD_PRIOR]).any():
+        return results
+    keys = [k for k in ("source", "dataset", "house", "period_s", "inference", "target",
+                        "metric") if k in results.columns]
+    out = results.copy()
+    for methods, col in ((POPULATION_PRIORS, "prior"), ((HOUSEHOLD_PRIOR,), "prior_household")):
+        pr = results[results["method"].isin(methods)][keys + ["value"]]
+        pr = pr.drop_duplicates(keys).rename(columns={"value": "_pv"})
+        merged = out[keys].merge(pr, on=keys, how="left")
+        pv = merged["_pv"].to_numpy(float)
+        attack = ~out["method"].isin([*POPULATION_PRIORS, HOUSEHOLD_PRIOR]).to_numpy(bool)
+        has = attack & np.isfinite(pv)
+        if col == "prior":
+            out.loc[has, "prior"] = pv[has]
+            out.loc[has, "skill"] = [stats.skill(v, p, m) for v, p, m in zip(
+                out.loc[has, "value"], pv[has], out.loc[has, "metric"], strict=True)]
+        else:
+            if "prior_household" not in out.columns:
+                out["prior_household"] = np.nan
+            out.loc[has, "prior_household"] = pv[has]
+    return out
 
 
 def dedupe_native(results: pd.DataFrame) -> pd.DataFrame:
@@ -146,36 +258,205 @@ def dedupe_native(results: pd.DataFrame) -> pd.DataFrame:
     return results[~dup]
 
 
+HEADLINE_COLUMNS = ["simulated", "dataset", "inference", "method", "target", "period_s",
+                    "threat_model", *AGGREGATE_COLUMNS, "q_value", "discovery",
+                    "detectable_skill", "attacks_tried"]
+
+
 def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
                    seed: int = 0) -> pd.DataFrame:
-    """Each inference's headline metric (:data:`nilm.labels.HEADLINE`) per dataset and period,
-    aggregated over households with :func:`aggregate`, for the attack :func:`best_method`.
+    """Each inference's declared headline (:data:`nilm.protocol.HEADLINE`: attack, target and
+    primary metric) per dataset and period, aggregated over households with :func:`aggregate`.
 
-    Returns a DataFrame with columns ``simulated``, ``dataset``, ``inference``, ``method``,
-    ``target`` and the columns of :func:`aggregate` (grouped by ``period_s``).
+    No attack is chosen here: an inference whose declared attack is absent from ``results`` is
+    left out. Priors the study scored like attacks replace the scorers' ``prior``
+    (:func:`attach_priors`). Over all the table's rows the Benjamini–Hochberg q-value of
+    "skill ≤ 0" is given (``q_value``; ``discovery`` where it is ≤ 0.05) and the smallest
+    skill the study could have detected at 80 % power (``detectable_skill``);
+    ``attacks_tried`` lists every attack of the inference in ``results`` (what a "no leak
+    found" row was found with).
+
+    Returns a DataFrame with the columns :data:`HEADLINE_COLUMNS`.
     """
     headline = HEADLINE if headline is None else headline
-    results = dedupe_native(results)
+    results = attach_priors(dedupe_native(results))
     parts = []
-    for inf, (target, metric) in headline.items():
-        r = results[(results["inference"] == inf) & (results["metric"] == metric)]
-        if target is not None:
-            r = r[r["target"] == target]
+    for inf, h in headline.items():
+        if not isinstance(h, Headline):
+            raise TypeError(f"headline[{inf!r}] must be a nilm.protocol.Headline")
+        r = results[(results["inference"] == inf) & (results["metric"] == h.metric)
+                    & (results["method"] == h.method)]
+        if h.target is not None:
+            r = r[r["target"] == h.target]
+        tried = results[results["inference"] == inf]
         for (sim, ds), g in r.groupby(["simulated", "dataset"], sort=True):
-            method = best_method(g)
-            a = aggregate(g[g["method"] == method], ["period_s"], seed=seed)
-            a.insert(0, "target", target if target is not None else "all")
-            a.insert(0, "method", method)
+            a = aggregate(g, ["period_s"], seed=seed)
+            a["attacks_tried"] = ", ".join(sorted(set(tried.loc[tried["dataset"] == ds,
+                                                                "method"].astype(str))))
+            a.insert(0, "target", h.target if h.target is not None else "all")
+            a.insert(0, "method", h.method)
             a.insert(0, "inference", inf)
             a.insert(0, "dataset", ds)
             a.insert(0, "simulated", truthy(sim))
             parts.append(a)
     if not parts:
-        return pd.DataFrame(columns=["simulated", "dataset", "inference", "method", "target",
-                                     "period_s", "metric", "value", "ci_low", "ci_high",
-                                     "prior", "skill", "skill_lo", "skill_hi", "houses",
-                                     "units", "n"])
-    return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame(columns=HEADLINE_COLUMNS)
+    tab = pd.concat(parts, ignore_index=True)
+    tab["threat_model"] = [threat_model(p) for p in tab["period_s"].astype(float)]
+    q, rej = stats.benjamini_hochberg(tab["p_value"].to_numpy(float))
+    tab["q_value"], tab["discovery"] = q, rej
+    tab["detectable_skill"] = [stats.detectable_skill(s) for s in tab["skill_se"]]
+    return tab[HEADLINE_COLUMNS]
+
+
+#: columns of ``docs/results/headline.csv`` (issue 11, item 8), in order
+HEADLINE_CSV_COLUMNS = ["dataset", "simulated", "truth_kind", "threat_model", "stratum",
+                        "inference", "target", "metric", "period_s", "method", "value",
+                        "ci_low", "ci_high", "n_households", "n_days", "prior_population",
+                        "skill_population", "prior_household", "skill_household"]
+
+
+def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
+                 headline: dict | None = None, seed: int = 0) -> pd.DataFrame:
+    """The committed headline table: population aggregates only, never a household's truth.
+
+    Parameters
+    ----------
+    results : the study's tidy table.
+    strata : optional ``source``, ``house`` and one column per stratum variable (e.g.
+        ``heating``, ``water_heater``, ``household_type``, ``season``); each value of each
+        variable gets its rows (``stratum = "heating=electric"``) beside ``stratum = "all"``.
+    headline, seed : as :func:`headline_table`.
+
+    Returns
+    -------
+    DataFrame with :data:`HEADLINE_CSV_COLUMNS`, one row per dataset × inference × target ×
+    metric × period × stratum; ``truth_kind`` is ``simulated`` or ``proxy`` (real rows of a
+    study score sub-meter proxies); the household-typical prior's columns are NaN until the
+    results carry ``prior_household``.
+    """
+    groups = [("all", results)]
+    if strata is not None and not strata.empty:
+        key = house_key(strata.assign(house=strata["house"].astype(str)))
+        rkey = house_key(results)
+        for var in [c for c in strata.columns if c not in ("source", "house")]:
+            for val in sorted(strata[var].dropna().astype(str).unique()):
+                members = set(key[strata[var].astype(str) == val])
+                # population rows (house "*", the occupant count) have no stratum
+                groups.append((f"{var}={val}", results[rkey.isin(members)]))
+    parts = []
+    for stratum, r in groups:
+        tab = headline_table(r, headline=headline, seed=seed)
+        if tab.empty:
+            continue
+        tab = tab.assign(stratum=stratum)
+        parts.append(tab)
+    if not parts:
+        return pd.DataFrame(columns=HEADLINE_CSV_COLUMNS)
+    tab = pd.concat(parts, ignore_index=True)
+    out = pd.DataFrame({
+        "dataset": tab["dataset"], "simulated": tab["simulated"].astype(bool),
+        "truth_kind": np.where(tab["simulated"].astype(bool), "simulated", "proxy"),
+        "threat_model": tab["threat_model"], "stratum": tab["stratum"],
+        "inference": tab["inference"], "target": tab["target"], "metric": tab["metric"],
+        "period_s": tab["period_s"].astype(float), "method": tab["method"],
+        "value": tab["value"], "ci_low": tab["ci_low"], "ci_high": tab["ci_high"],
+        "n_households": tab["houses"].astype(int), "n_days": tab["n_days"],
+        "prior_population": tab["prior"], "skill_population": tab["skill"],
+        "prior_household": tab["prior_household"], "skill_household": tab["skill_household"]})
+    return out[HEADLINE_CSV_COLUMNS]
+
+
+#: columns of :func:`ownership_scores`
+OWNERSHIP_COLUMNS = ["dataset", "simulated", "inference", "target", "metric", "period_s",
+                     "method", "value", "ci_low", "ci_high", "prior", "skill", "skill_lo",
+                     "skill_hi", "n_households", "owners", "ci_reason"]
+
+_OWNERSHIP_METRICS = ("ownership_balanced_accuracy", "ownership_mcc", "presence_f1_macro")
+
+
+def ownership_scores(results: pd.DataFrame, ownership: pd.DataFrame, *,
+                     seed: int = 0) -> pd.DataFrame:
+    """Ownership (presence) detection scored over households, from the scorers'
+    ``ownership_correct`` rows and the true ownership.
+
+    Parameters
+    ----------
+    results : the study's tidy table; its ``ownership_correct`` rows (1 when the attack's
+        verdict "owns it" / "does not" matched the truth) give each household's prediction.
+    ownership : ``source``, ``house``, ``target`` (appliance), ``owns`` (bool): the truth.
+    seed : seed of the bootstrap over households.
+
+    Returns
+    -------
+    DataFrame with :data:`OWNERSHIP_COLUMNS`, per dataset × inference × target × period ×
+    method and metric: balanced accuracy and MCC of owns / does not own over households (the
+    hot-water heater, issue 11 item 4) and the F1-macro of presence (Petralia et al. 2023's
+    appliance-presence metric). Prior: the households' majority ownership predicted for all
+    (balanced accuracy 0.5, MCC undefined). CIs: households resampled
+    (:func:`nilm.stats.paired_bootstrap` with households as blocks).
+    """
+    r = results[results["metric"] == "ownership_correct"]
+    r = r[np.isfinite(r["value"].to_numpy(float))]
+    truth = dict(zip(zip(house_key(ownership), ownership["target"].astype(str)),
+                     ownership["owns"].astype(bool), strict=True))
+    out = []
+    keys = ["simulated", "dataset", "inference", "target", "period_s", "method"]
+    for key, g in r.groupby(keys, sort=True):
+        rec = dict(zip(keys, key, strict=True))
+        t = np.array([truth.get((k, str(rec["target"]))) for k in house_key(g)], dtype=object)
+        known = np.array([x is not None for x in t])
+        t = t[known].astype(bool)
+        pred = np.where(g["value"].to_numpy(float)[known] >= 0.5, t, ~t)
+        majority = bool(t.mean() >= 0.5) if t.size else False
+        conf = _confusion_rows(t, pred)
+        prior_conf = _confusion_rows(t, np.full(t.shape, majority))
+        for metric in _OWNERSHIP_METRICS:
+            e = stats.paired_bootstrap(conf, prior_conf, metric, seed=seed)
+            if e.reason == "too few days":
+                e.reason = "too few households"
+            out.append({**rec, "simulated": truthy(rec["simulated"]), "metric": metric,
+                        "value": e.value, "ci_low": e.ci[0], "ci_high": e.ci[1],
+                        "prior": e.prior, "skill": e.skill, "skill_lo": e.skill_ci[0],
+                        "skill_hi": e.skill_ci[1], "n_households": int(t.size),
+                        "owners": int(t.sum()), "ci_reason": e.reason})
+    return pd.DataFrame(out, columns=OWNERSHIP_COLUMNS)
+
+
+def _confusion_rows(truth: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """(households, 4) rows of tp, fp, fn, tn: one household per row (the bootstrap blocks)."""
+    t, p = truth.astype(bool), pred.astype(bool)
+    return np.stack([t & p, ~t & p, t & ~p, ~t & ~p], axis=1).astype(float).reshape(-1, 4)
+
+
+def _value_or_no_ci(x) -> str:
+    if math.isfinite(float(x["ci_low"])) and math.isfinite(float(x["ci_high"])):
+        return fmt_ci(x["value"], x["ci_low"], x["ci_high"], x["metric"])
+    return f"{fmt_number(x['value'], x['metric'])} (no CI)"
+
+
+def readme_table(headline: pd.DataFrame) -> str:
+    """The README's headline table (Markdown) from ``headline.csv``'s ``stratum == "all"`` rows at
+    the 10-min and 30-min rungs: one line per dataset × inference × period, value [CI], skill
+    against each prior, households and household-days."""
+    h = headline[(headline["stratum"] == "all")
+                 & headline["period_s"].astype(float).isin([float(p) for p in
+                                                            HEADLINE_PERIODS])]
+    lines = ["| inference (metric, attack) | data | resolution | value [95 % CI] | skill vs "
+             "population prior | skill vs household routine | households | days |",
+             "|---|---|---|---|---|---|---|---|"]
+    for _, x in h.iterrows():
+        def num(v):
+            return f"{float(v):.2f}" if math.isfinite(float(v)) else "–"
+        days = f"{float(x['n_days']):.0f}" if math.isfinite(float(x["n_days"])) else "–"
+        lines.append(
+            f"| {INFERENCE_LABELS.get(x['inference'], x['inference'])} ({x['metric']}, "
+            f"{x['method']}) | {data_label(x['simulated'], x['dataset'])} | "
+            f"{period_label(x['period_s'])} | "
+            f"{_value_or_no_ci(x)} | "
+            f"{num(x['skill_population'])} | {num(x['skill_household'])} | "
+            f"{int(x['n_households'])} | {days} |")
+    return "\n".join(lines)
 
 
 def appliance_detectability(results: pd.DataFrame, *, metric: str = "day_use_mcc",
@@ -190,16 +471,14 @@ def appliance_detectability(results: pd.DataFrame, *, metric: str = "day_use_mcc
     results : tidy study table.
     metric : appliance metric (``"day_use_mcc"``, ``"day_use_f1"`` or ``"event_f1"``).
     dataset : dataset (default: the first, simulated datasets first).
-    method : attack (default: ``"direct"``, which scores every appliance, when present; else
-        the one with the best median skill, :func:`best_method`).
+    method : attack (default: the declared headline attack of the appliance inference,
+        :data:`nilm.protocol.HEADLINE`).
 
     Returns
     -------
     DataFrame with columns ``simulated``, ``dataset``, ``method``, ``target``, ``period_s`` and
     those of :func:`aggregate`.
     """
-    from .privacy.appliances import DIRECT
-
     missing = [c for c in ("dataset", "simulated", "period_s", "inference", "target", "metric",
                            "value", "prior", "method") if c not in results.columns]
     if missing:
@@ -214,10 +493,10 @@ def appliance_detectability(results: pd.DataFrame, *, metric: str = "day_use_mcc
     if r.empty:
         raise ValueError(f"no appliance rows for dataset {dataset!r}")
     if method is None:
-        # the direct detector scores every appliance, a disaggregator only the few with the
-        # most energy: the map defaults to the former
-        method = DIRECT if DIRECT in set(r["method"]) else best_method(r)
+        method = HEADLINE["appliances"].method
     r = r[r["method"] == method]
+    if r.empty:
+        raise ValueError(f"no appliance rows of attack {method!r} for dataset {dataset!r}")
     agg = aggregate(r, by=["target", "period_s"])
     agg.insert(0, "method", method)
     agg.insert(0, "dataset", dataset)
@@ -279,23 +558,29 @@ def _sentence(inf: str, rows: pd.DataFrame, native_period: float | None) -> str:
             continue
         x = r.iloc[0]
         ci = fmt_ci(x["value"], x["ci_low"], x["ci_high"], x["metric"])
+        if x.get("ci_reason"):
+            ci += f" (no CI: {x['ci_reason']})"
         # the first period carries the phrase, the next ones only their numbers
         text = _PHRASES.get(inf, "{v}").format(v=ci) if k == 0 else ci
         sk = "–" if not math.isfinite(float(x["skill"])) else f"{float(x['skill']):.2f}"
-        parts.append(f"{text} {where} (skill {sk})")
+        undecided = float(x.get("no_decision", 0.0) or 0.0)
+        nd = f", no decision on {100 * undecided:.0f} % of rows" if undecided > 0 else ""
+        parts.append(f"{text} {where} (skill {sk}{nd})")
     extra = ""
     if inf == "appliances" and not rows.empty:
         extra = f", mean over {int(rows['units'].max())} household × appliance pairs"
     return f"{INFERENCE_LABELS.get(inf, inf)}: " + ", ".join(parts) + extra
 
 
-def headline_sentences(results: pd.DataFrame, *, seed: int = 0) -> list[dict]:
-    """Plain-words headline per (dataset, inference): what a 10-min and a 30-min curve reveal.
+def headline_sentences(results: pd.DataFrame, *, headline: dict | None = None,
+                       seed: int = 0) -> list[dict]:
+    """Plain-words headline per (dataset, inference): what a 10-min and a 30-min curve reveal,
+    for the declared headline attacks (``headline``, default :data:`nilm.protocol.HEADLINE`).
 
     Returns a list of dicts with ``label`` (real/simulated and dataset), ``dataset``,
     ``simulated``, ``inference``, ``method``, ``sentence`` and the numbers used (``rows``: the
     headline rows at every period, a DataFrame)."""
-    tab = headline_table(results, seed=seed)
+    tab = headline_table(results, headline=headline, seed=seed)
     natives = {}
     if "resolution" in results.columns:
         nat = results[results["resolution"] == "native"]
@@ -313,11 +598,17 @@ def headline_sentences(results: pd.DataFrame, *, seed: int = 0) -> list[dict]:
 
 
 HOW_TO_READ = [
-    "Skill 0 means the curve leaks nothing beyond a no-information prior (e.g. the household's "
-    "typical wake-up time, the population-average hot-water use, the always-'absent' guess); "
-    "skill 1 is a perfect inference. Negative skill: the attack does worse than the prior.",
-    "Brackets are 95 % confidence intervals: day-block bootstrap within each household "
-    "(Künsch 1989), combined over households by a two-stage bootstrap (Davison & Hinkley 1997).",
+    "Skill 0 means the curve leaks nothing beyond the prior written in each row (the "
+    "population prior, e.g. the population's usual wake-up time or hot-water use, the "
+    "majority class); skill 1 is a perfect inference. Negative skill: the attack does worse "
+    "than the prior.",
+    "Brackets are 95 % confidence intervals: day-block bootstrap within a single household "
+    "(Künsch 1989); over households, households resampled with the attack and its prior "
+    "together (Davison & Hinkley 1997, §3.8). With fewer than 10 households (or days) no CI "
+    "is given, and the row says so.",
+    "'No decision': a detector that predicted one class on every day of a household has no "
+    "MCC; such rows are left out of the mean and their share is stated, never averaged in as "
+    "MCC 0.",
     "Timing errors cannot beat the quantisation floor of period/4 (an attacker who knows the "
     "right interval but not when inside it).",
     "'Simulated' numbers come from nilm.simulate households with exact ground truth; 'real' "
@@ -328,8 +619,9 @@ HOW_TO_READ = [
     "appliances (day-use F1 is in the tables: its 'used every day' prior is near 1 for daily "
     "appliances, which makes its skill ill-conditioned); hot "
     "water — MAE of the water heater's daily energy (kWh/day); occupants — balanced accuracy. "
-    "Each uses the attack with the best median skill over all resolutions of that dataset "
-    "(chosen once per curve, named after each headline).",
+    "Each uses its declared headline attack (nilm.protocol.HEADLINE, chosen on the "
+    "development population before evaluation); the other attacks are in the full tables, "
+    "marked 'not the headline attack', and no attack is picked on the rows shown.",
 ]
 
 
@@ -346,10 +638,34 @@ def _tex_escape(text) -> str:
     return "".join(out)
 
 
+def _cell(x) -> str:
+    """One table cell: ``value [lo, hi]``, with the share of "no decision" rows when any."""
+    text = fmt_ci(x["value"], x["ci_low"], x["ci_high"], x["metric"])
+    undecided = float(x["no_decision"]) if math.isfinite(float(x["no_decision"])) else 0.0
+    return text + (f" ({100 * undecided:.0f} % no decision)" if undecided > 0 else "")
+
+
+def _headline_row(x) -> list[str]:
+    def num(v, fmt="{:.2f}"):
+        return fmt.format(float(v)) if math.isfinite(float(v)) else "–"
+
+    value = fmt_ci(x["value"], x["ci_low"], x["ci_high"], x["metric"])
+    if x["ci_reason"]:
+        value += f" ({x['ci_reason']})"
+    skill = (f"{num(x['skill'])} [{num(x['skill_lo'])}, {num(x['skill_hi'])}]"
+             if math.isfinite(float(x["skill"])) else "–")
+    return [data_label(x["simulated"], x["dataset"]), INFERENCE_LABELS.get(x["inference"],
+                                                                            x["inference"]),
+            x["method"], x["metric"], period_label(x["period_s"]), value, skill,
+            str(int(x["houses"])), num(100 * float(x["no_decision"]), "{:.0f} %"),
+            num(x["q_value"], "{:.3f}"), num(x["detectable_skill"]), x["attacks_tried"]]
+
+
 def inference_tables(results: pd.DataFrame, *, seed: int = 0) -> dict[str, dict]:
     """Per inference: ``{"columns": [period_s…], "groups": [(label, houses, rows)]}`` where each
     row is ``(target, metric, method, {period_s: "value [lo, hi]"})``, aggregated over
-    households with :func:`aggregate`."""
+    households with :func:`aggregate`; an attack other than the inference's declared headline
+    attack is labelled "(not the headline attack)"."""
     results = dedupe_native(results)
     out = {}
     order = list(INFERENCE_LABELS) + sorted(set(results["inference"]) - set(INFERENCE_LABELS))
@@ -363,13 +679,15 @@ def inference_tables(results: pd.DataFrame, *, seed: int = 0) -> dict[str, dict]
                                    key=lambda x: (not truthy(x[0][0]), x[0][1])):
             a = aggregate(g, ["target", "metric", "method", "period_s"], seed=seed)
             rows = []
+            declared = HEADLINE.get(inf)
             for (target, metric, method), ga in a.groupby(["target", "metric", "method"],
                                                           sort=True):
-                cells = {float(x["period_s"]): fmt_ci(x["value"], x["ci_low"], x["ci_high"],
-                                                      metric) for _, x in ga.iterrows()}
-                rows.append((str(target), str(metric), str(method), cells))
-            groups.append((data_label(sim, ds),
-                           int(g.loc[g["house"].astype(str) != "*", "house"].nunique()), rows))
+                cells = {float(x["period_s"]): _cell(x) for _, x in ga.iterrows()}
+                label = str(method)
+                if declared is not None and method != declared.method:
+                    label += " (not the headline attack)"
+                rows.append((str(target), str(metric), label, cells))
+            groups.append((data_label(sim, ds), _n_houses(g), rows))
         out[inf] = {"columns": cols, "groups": groups}
     return out
 
@@ -499,7 +817,8 @@ def _read_inputs(out: Path, results, provenance):
 
 def write_report(out_dir, *, results: pd.DataFrame | None = None,
                  provenance: dict | None = None, figures: bool = True,
-                 extra_figures: dict | None = None, seed: int = 0) -> dict[str, Path]:
+                 extra_figures: dict | None = None, headline: dict | None = None,
+                 seed: int = 0) -> dict[str, Path]:
     """Write ``report.md``, a self-contained ``report.html``, ``tables.tex`` and ``figures/``.
 
     Parameters
@@ -512,7 +831,9 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     figures : draw the figures (leakage vs resolution, appliance heat maps).
     extra_figures : ``{name: (Figure, caption)}`` drawn elsewhere (carpet plots, disaggregation
         examples), saved as ``figures/<name>.png`` and embedded after the others.
-    seed : seed of the two-stage bootstrap over households.
+    headline : inference -> :class:`nilm.protocol.Headline` (default
+        :data:`nilm.protocol.HEADLINE`).
+    seed : seed of the bootstrap over households.
 
     Returns
     -------
@@ -527,7 +848,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     version = provenance.get("nilm_version", "?")
     date = provenance.get("created_utc", "?")
     per_house = results[results["house"].astype(str) != "*"]
-    datasets = (per_house.groupby(["simulated", "dataset"])["house"].nunique().reset_index())
+    datasets = (per_house.assign(house=house_key(per_house))
+                .groupby(["simulated", "dataset"])["house"].nunique().reset_index())
     doc = Document()
     doc.h(1, "How much does a load curve reveal? Leakage by resolution")
     doc.p(f"Generated by nilm {version} on {date} (git {provenance.get('git_commit') or 'unknown'}"
@@ -541,17 +863,30 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     for note in provenance.get("notes", []):
         doc.p(f"Note: {note}")
     doc.h(2, "Headline: what a 10-min and a 30-min curve reveal")
-    sentences = headline_sentences(results, seed=seed)
+    sentences = headline_sentences(results, headline=headline, seed=seed)
     for label in dict.fromkeys(s["label"] for s in sentences):
         doc.h(3, f"Data: {label}")
         doc.ul(s["sentence"] + f" [attack: {s['method']}]" for s in sentences
                if s["label"] == label)
+    tab = headline_table(results, headline=headline, seed=seed)
+    if not tab.empty:
+        doc.h(3, "Headline table")
+        doc.p("Declared headline attack and primary metric per inference; q: Benjamini-Hochberg "
+              "q-value of 'skill <= 0' over the rows of this table (false discovery rate "
+              "controlled at 5 %); detectable: the smallest skill this study would detect "
+              "with 80 % power. A row without discovery reads 'no leak found by this attack', "
+              "informative only down to its detectable skill.")
+        doc.table(["data", "inference", "attack", "metric", "resolution", "value [95 % CI]",
+                   "skill [95 % CI]", "households", "no decision", "q", "detectable",
+                   "attacks tried"],
+                  [_headline_row(x) for _, x in tab.iterrows()])
     doc.h(2, "How to read")
     doc.ul(HOW_TO_READ)
     figs = []
     if figures:
         figs.append(("leakage_vs_resolution",
-                     plot.leakage_vs_resolution(headline_table(results, seed=seed)),
+                     plot.leakage_vs_resolution(headline_table(results, headline=headline,
+                                                               seed=seed)),
                      "Skill of each inference's headline metric against the resolution, 95 % "
                      "CI bands; one panel per dataset, labelled real or simulated."))
         app = dedupe_native(results)
@@ -602,7 +937,9 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in str(text)).strip("_").lower() or "data"
 
 
-__all__ = ["HEADLINE_PERIODS", "HOW_TO_READ", "aggregate", "appliance_detectability",
-           "best_method", "dedupe_native", "fmt_ci", "fmt_number", "headline_sentences",
-           "headline_table", "inference_tables", "latex_tables",
-           "write_report"]
+__all__ = ["AGGREGATE_COLUMNS", "HEADLINE_COLUMNS", "HEADLINE_CSV_COLUMNS", "HEADLINE_PERIODS",
+           "HOUSEHOLD_PRIOR", "HOW_TO_READ", "OWNERSHIP_COLUMNS", "POPULATION_PRIORS",
+           "aggregate", "appliance_detectability", "attach_priors",
+           "dedupe_native", "fmt_ci", "fmt_number", "headline_csv", "headline_sentences",
+           "headline_table", "house_key", "inference_tables", "latex_tables", "no_decision",
+           "ownership_scores", "readme_table", "write_report"]

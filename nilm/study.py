@@ -46,7 +46,7 @@ DEFAULT_DISAGGREGATORS = ["co", "fhmm", "hart85"]
 #: column order of results.csv
 COLUMNS = ["dataset", "house", "period_s", "resolution", "inference", "method", "target",
            "metric", "value", "ci_low", "ci_high", "n", "prior", "skill", "floor", "seed",
-           "split", "simulated"]
+           "split", "simulated", "source"]
 
 
 def _whole(v) -> bool:
@@ -131,6 +131,9 @@ class StudySpec:
     #: the source's house order (cyclically), so every job loads a bounded number of houses and
     #: a population of thousands scales linearly (5 = every other house of the demo's six)
     max_train_households: int = 5
+    #: null control (:mod:`nilm.null`): ``"none"``, ``"permute_households"`` (each curve
+    #: scored against another household's truth over the same dates) or ``"shift_days"``
+    null: str = "none"
 
     def __post_init__(self):
         self.check()
@@ -168,6 +171,12 @@ class StudySpec:
             bad = [m for m in methods if m not in known]
             if bad:
                 raise UsageError(f"methods.{inference}: unknown {bad}; known: {known}")
+        from .null import check_null
+
+        try:
+            check_null(self.null, self.inferences)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
         for key in ("seed", "n_boot", "max_train_households"):
             v = getattr(self, key)
             if not _whole(v) or v < (0 if key == "seed" else 1):
@@ -263,10 +272,14 @@ def check_resolution(resolution) -> str:
 
 def known_methods(inference: str) -> list[str]:
     """Attack names a spec may give for ``inference`` (appliances: also every disaggregator
-    of :data:`nilm.disaggregate.MODELS`)."""
-    from .privacy import METHODS
+    of :data:`nilm.disaggregate.MODELS`), and its priors (:data:`nilm.privacy.PRIORS`, not for
+    the occupant count), which a study scores like attacks so that the report can pair each
+    attack with them."""
+    from .privacy import METHODS, PRIORS
 
     names = list(METHODS[inference])
+    if inference != "occupants":  # a population inference: its prior is in its own rows
+        names += [k.split(".", 1)[1] for k in PRIORS if k.startswith(f"{inference}.")]
     if inference == "appliances":
         from .disaggregate import MODELS
 
@@ -486,7 +499,8 @@ def _tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed:
     out = []
     for r in rows:
         r = dict(r)
-        r.update(dataset=household_meta.get("dataset", cell.source), house=cell.house,
+        r.update(dataset=household_meta.get("dataset", cell.source), source=cell.source,
+                 house=cell.house,
                  period_s=period, resolution=cell.resolution, seed=seed,
                  simulated=bool(household_meta.get("simulated", False)))
         out.append({k: r.get(k, math.nan) for k in COLUMNS})
@@ -506,13 +520,16 @@ def _score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dic
     reading it at its own intervals. ``inputs``: the inference's method-independent inputs of
     its scorer (:class:`nilm.privacy.base.Inference`), built once by the caller.
     """
-    from .privacy import ATTACKS, INFERENCES
+    from .privacy import ATTACKS, INFERENCES, METHODS, PRIORS
     from .privacy.base import evaluate, predict_on_features
 
     name = f"{cell.inference}.{cell.method}"
+    inf = INFERENCES[cell.inference]
+    if name in PRIORS:
+        return score_prior(PRIORS[name], inf, grid, truth, seed, train,
+                           inf.params(grid, METHODS[cell.inference][0]), inputs)
     if name not in ATTACKS:
         raise ValueError(f"unknown attack {cell.method!r} of inference {cell.inference!r}")
-    inf = INFERENCES[cell.inference]
     params = inf.params(grid, cell.method)
     if not (features is not None and getattr(ATTACKS[name], "reads_features", False)):
         return evaluate(ATTACKS[name](**params, seed=seed), grid, truth, design=inf.design,
@@ -525,6 +542,23 @@ def _score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dic
     _, attack, verdict = fits[key]
     return evaluate(attack, grid, truth, design=inf.design, score=inf.score, seed=seed,
                     train=train, feature_verdict=verdict, **inputs)
+
+
+def score_prior(cls, inf, grid, truth, seed: int, train, params: dict, inputs: dict
+                ) -> list[dict]:
+    """Score a prior of :data:`nilm.privacy.PRIORS` like an attack (rows with ``method`` = its
+    name): a population prior learns from the training households of the inference's design;
+    the household-typical prior from the attacked household's own ``(grid, truth)``, predicting
+    each day from its other days. ``params``: those of the inference's first attack (the
+    appliance names), so prior and attacks score the same targets."""
+    from .privacy.base import evaluate
+
+    own = cls.method == "household_typical"
+    prior = cls(**params, seed=seed)
+    if own:
+        prior.fit([(grid, truth)])
+    return evaluate(prior, grid, truth, design=inf.design, score=inf.score, seed=seed,
+                    train=train, fit=not own, **inputs)
 
 
 def _libc():
@@ -602,6 +636,7 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     if house == "*":
         return _run_population_job(spec, out, source, todo, fp)
     household, truth = load_house(source, house, out)
+    truth_house, truth = null_pairing(spec, source, house, out, household, truth)
     others = []
     if spec.train_on_others and source.kind == "simulated":
         ids = training_houses(house_ids(source, out), house, spec.max_train_households)
@@ -644,7 +679,8 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
         for c in group:
             inf = INFERENCES[c.inference]
             if c.inference not in per_house:
-                per_house[c.inference] = inf.household_inputs(household, truth)
+                # under a null control the truth side (truth, sub-meters) is another's
+                per_house[c.inference] = inf.household_inputs(truth_house, truth)
             if c.inference not in per_grid:
                 per_grid[c.inference] = inf.grid_inputs(grid, truth, train,
                                                         **per_house[c.inference])
@@ -657,6 +693,37 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
             del rungs[period]  # a year of 1-s grids is gigabytes; the feature rung is kept
         del grid, train, per_grid
     return len(todo)
+
+
+def null_pairing(spec: StudySpec, source: Source, house: str, out: Path, household, truth):
+    """(household whose sub-meters are the appliance truth, GroundTruth) that ``house``'s curve
+    is scored against under the spec's null control (:mod:`nilm.null`): its own under
+    ``"none"``; another household's, over the same dates, under ``"permute_households"``; its
+    own truth rolled by :data:`nilm.null.SHIFT_DAYS` days under ``"shift_days"``."""
+    from . import null
+
+    if spec.null == "none":
+        return household, truth
+    if spec.null == "shift_days":
+        return household, null.shift_truth(truth)
+    houses = house_ids(source, out)
+    skip = spec.max_train_households if spec.train_on_others else 0
+    other = null.partner(houses, house, skip)
+    other_house, other_truth = load_house(source, other, out)
+    null.check_same_dates(truth, other_truth, house, other)
+    return other_house, other_truth
+
+
+def null_truths(spec: StudySpec, houses: list[str], truths: list) -> list:
+    """The truths a population job scores its houses' curves against under the spec's null
+    control (see :func:`null_pairing`; occupants are household-level, so ``shift_days`` keeps
+    them)."""
+    from . import null
+
+    if spec.null != "permute_households":
+        return truths
+    skip = spec.max_train_households if spec.train_on_others else 0
+    return [truths[houses.index(null.partner(houses, h, skip))] for h in houses]
 
 
 #: fewest labelled households :func:`nilm.privacy.score_occupants_population` scores (it
@@ -684,6 +751,7 @@ def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[C
 
     houses = house_ids(source, out)
     truths = [GroundTruth.load(_data_dir(out, source) / f"{h}.truth.npz") for h in houses]
+    truths = null_truths(spec, houses, truths)
     # only labelled households are read by the scorer, and none when too few are labelled:
     # loading and resampling a population of 1-s years for nothing dominated small studies
     labelled = [i for i, t in enumerate(truths) if t.occupants > 0]

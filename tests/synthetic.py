@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nilm.protocol import HEADLINE
 from nilm.series import Household, PowerSeries
 from nilm.study import COLUMNS
 from nilm.truth import GroundTruth
@@ -127,7 +128,8 @@ def tidy_results(seed: int = 0) -> pd.DataFrame:
                                     ("UCI", False, ["sceaux"], 60)):
         for res, p in {"native": native, **ladder}.items():
             for inf, ms in metrics.items():
-                methods = ["supervised", "unsupervised"] if inf == "occupancy" else ["m"]
+                methods = (["supervised", "unsupervised"] if inf == "occupancy"
+                           else [HEADLINE[inf].method])
                 for meth in methods:
                     worse = 0.1 if meth == "unsupervised" else 0.0
                     for h in houses:

@@ -13,6 +13,7 @@ import pytest
 
 from nilm import report
 from nilm.cli import main
+from nilm.protocol import HEADLINE
 from tests.synthetic import tidy_results
 
 PROV = {"nilm_version": "9.8.7", "created_utc": "2031-02-03T04:05:06Z", "git_commit": "abc123",
@@ -37,31 +38,55 @@ def test_aggregate_single_household_keeps_its_own_ci():
 
 
 def test_aggregate_error_metric_skill_and_ci():
-    v = np.array([10.0, 20.0, 30.0, 40.0])
-    a = report.aggregate(_rows(v, v - 1, v + 1, [40.0, 40.0, 60.0, 60.0], metric="mae_min"),
-                         ["period_s"], seed=3)
+    v = np.arange(10.0, 130.0, 10.0)  # 12 households
+    prior = np.where(np.arange(12) % 2, 60.0, 40.0)
+    a = report.aggregate(_rows(v, v - 1, v + 1, prior, metric="mae_min"), ["period_s"], seed=3)
     x = a.iloc[0]
-    assert x.value == pytest.approx(25.0)
+    assert x.value == pytest.approx(65.0)
     assert x.prior == pytest.approx(50.0)
-    assert x.skill == pytest.approx(0.5)
-    # error: a larger error means a lower skill, so the skill CI is the mirrored value CI
-    assert x.skill_lo == pytest.approx(1 - x.ci_high / 50.0)
-    assert x.skill_hi == pytest.approx(1 - x.ci_low / 50.0)
-    assert x.ci_low < 25.0 < x.ci_high
-    # the household spread dominates: the CI is far wider than any household's own (±1)
-    assert x.ci_high - x.ci_low > 8.0
-    again = report.aggregate(_rows(v, v - 1, v + 1, [40.0, 40.0, 60.0, 60.0],
-                                   metric="mae_min"), ["period_s"], seed=3)
+    assert x.skill == pytest.approx(1 - 65.0 / 50.0)
+    assert x.ci_reason == "" and x.ci_low < 65.0 < x.ci_high
+    # the households' spread makes the CI, far wider than any household's own (±1)
+    assert x.ci_high - x.ci_low > 30.0
+    # paired replicates: the skill CI holds the skill, and errors flip the direction
+    assert x.skill_lo < x.skill < x.skill_hi
+    assert 0.0 < x.p_value <= 1.0 and x.skill_se > 0
+    again = report.aggregate(_rows(v, v - 1, v + 1, prior, metric="mae_min"), ["period_s"],
+                             seed=3)
     pd.testing.assert_frame_equal(a, again)
 
 
-def test_aggregate_within_household_uncertainty_widens_the_ci():
-    v = np.full(5, 0.5)
+def test_aggregate_gives_no_ci_below_ten_households():
+    v = np.array([10.0, 20.0, 30.0, 40.0])
+    x = report.aggregate(_rows(v, v - 1, v + 1, 50.0, metric="mae_min"), ["period_s"]).iloc[0]
+    assert x.value == pytest.approx(25.0) and x.skill == pytest.approx(0.5)
+    assert x.ci_reason == "too few households"
+    assert np.isnan([x.ci_low, x.ci_high, x.skill_lo, x.skill_hi]).all()
+
+
+def test_aggregate_reads_no_normal_approximation_from_household_widths():
+    # the old aggregation redrew each household from a normal of its own CI width and turned a
+    # NaN width into 0; the households' own widths no longer enter, NaN or not
+    v = np.linspace(0.3, 0.7, 12)
     narrow = report.aggregate(_rows(v, v - 0.01, v + 0.01, 0.0), ["period_s"]).iloc[0]
     wide = report.aggregate(_rows(v, v - 0.3, v + 0.3, 0.0), ["period_s"]).iloc[0]
-    assert narrow.ci_high - narrow.ci_low < 0.03
-    assert wide.ci_high - wide.ci_low > 0.1
-    assert -1 <= wide.ci_low and wide.ci_high <= 1
+    nan = report.aggregate(_rows(v, np.nan, np.nan, 0.0), ["period_s"]).iloc[0]
+    assert (narrow.ci_low, narrow.ci_high) == (wide.ci_low, wide.ci_high) \
+        == (nan.ci_low, nan.ci_high)
+    assert nan.ci_high - nan.ci_low > 0.1
+
+
+def test_constant_predictions_are_no_decision_not_mcc_zero():
+    v = np.r_[np.linspace(0.2, 0.6, 10), [0.0, 0.0]]
+    lo, hi = v - 0.1, v + 0.1
+    lo[10:] = hi[10:] = np.nan  # the scorers' "constant prediction": MCC 0, no CI
+    x = report.aggregate(_rows(v, lo, hi, 0.0, metric="day_use_mcc"), ["period_s"]).iloc[0]
+    assert x.no_decision == pytest.approx(2 / 12)
+    assert x.value == pytest.approx(0.4) and x.units == 10 and x.houses == 10
+    # a measured MCC of 0 (with a CI) is a decision, and stays in
+    lo[10:], hi[10:] = -0.1, 0.1
+    y = report.aggregate(_rows(v, lo, hi, 0.0, metric="day_use_mcc"), ["period_s"]).iloc[0]
+    assert y.no_decision == 0 and y.value == pytest.approx(v.mean())
 
 
 def test_aggregate_skips_nan_and_keeps_skill_nan_when_undefined():
@@ -76,10 +101,40 @@ def test_aggregate_skips_nan_and_keeps_skill_nan_when_undefined():
                          ["period_s"])
 
 
-def test_best_method_and_dedupe_native():
+def test_headline_uses_the_declared_attack_never_the_best_one():
     res = tidy_results()
-    occ = res[(res.inference == "occupancy") & (res.metric == "mcc")]
-    assert report.best_method(occ) == "supervised"
+    # make the other attack far better on the rows shown: the headline must not follow it
+    better = (res.inference == "occupancy") & (res.method == "unsupervised")
+    res.loc[better, "value"] = 0.99
+    tab = report.headline_table(res)
+    occ = tab[tab.inference == "occupancy"]
+    assert set(occ.method) == {HEADLINE["occupancy"].method} == {"supervised"}
+    sup = res[(res.dataset == "UCI") & (res.metric == "mcc") & (res.method == "supervised")
+              & (res.period_s == 600)]
+    assert occ[(occ.dataset == "UCI") & (occ.period_s == 600)].value.iloc[0] == \
+        pytest.approx(sup.value.iloc[0])
+    assert set(tab.threat_model[tab.period_s == 1800]) == {"consented_curve"}
+    assert tab.q_value.isna().all()  # no CI below 10 households: no p-value to control
+
+
+def test_headline_fdr_and_detectable_skill_over_a_population():
+    rng = np.random.default_rng(0)
+    rows = []
+    for p, mean in ((600, 0.4), (1800, 0.0)):
+        v = mean + rng.normal(0, 0.1, 20)
+        rows.append(_rows(v, v - 0.1, v + 0.1, 0.0).assign(
+            period_s=float(p), dataset="sim", simulated=True, inference="occupancy",
+            method="supervised", target="absence", resolution="x"))
+    tab = report.headline_table(pd.concat(rows, ignore_index=True))
+    strong, none = tab.iloc[0], tab.iloc[1]
+    assert strong.discovery and strong.q_value < 0.01
+    assert not none.discovery and none.skill_lo < 0 < none.skill_hi
+    # 20 households with a spread of 0.1: SE ≈ 0.1/√20, detectable ≈ 2.8 SE
+    assert none.detectable_skill == pytest.approx(2.8 * 0.1 / np.sqrt(20), rel=0.35)
+
+
+def test_dedupe_native():
+    res = tidy_results()
     uci = res[res.dataset == "UCI"]
     kept = report.dedupe_native(uci)
     assert not ((kept.resolution == "native") & (kept.period_s == 60)).any()
@@ -208,3 +263,45 @@ def test_headline_says_when_nothing_could_be_scored():
              if s["dataset"] == "UCI"}
     assert "no score at 30 min" in sents["routine"]
     assert "at 10 min (skill" in sents["routine"]
+
+
+def test_ownership_scores_hand_computed():
+    # 12 households, 8 own a heater; the attack is right on 10: two owners called non-owners
+    owns = np.array([True] * 8 + [False] * 4)
+    correct = np.array([1.0] * 6 + [0.0] * 2 + [1.0] * 4)
+    res = pd.DataFrame({"dataset": "sim", "simulated": True, "source": "a",
+                        "house": [f"h{i}" for i in range(12)], "inference": "hot_water",
+                        "target": "water_heater", "metric": "ownership_correct",
+                        "period_s": 1800.0, "method": "offpeak_step", "value": correct})
+    truth = pd.DataFrame({"source": "a", "house": [f"h{i}" for i in range(12)],
+                          "target": "water_heater", "owns": owns})
+    tab = report.ownership_scores(res, truth).set_index("metric")
+    # tp 6, fn 2, tn 4, fp 0: balanced accuracy (6/8 + 4/4)/2, MCC 24/sqrt(6·8·4·6)
+    assert tab.loc["ownership_balanced_accuracy", "value"] == pytest.approx(0.875)
+    assert tab.loc["ownership_mcc", "value"] == pytest.approx(24 / np.sqrt(6 * 8 * 4 * 6))
+    assert tab.loc["presence_f1_macro", "value"] == pytest.approx(0.5 * (12 / 14 + 8 / 10))
+    # prior: "owns" for all (the majority): balanced accuracy 0.5, MCC undefined
+    assert tab.loc["ownership_balanced_accuracy", "prior"] == 0.5
+    assert np.isnan(tab.loc["ownership_mcc", "prior"])
+    assert (tab.n_households == 12).all() and (tab.owners == 8).all()
+    assert (tab.ci_reason == "").all()
+
+
+def test_priors_scored_like_attacks_replace_the_scorer_prior():
+    base = dict(dataset="sim", source="a", period_s=1800.0, inference="occupancy",
+                target="absence", metric="mcc", ci_low=np.nan, ci_high=np.nan, n=10,
+                simulated=True, resolution="30min")
+    rows = []
+    for k, (attack, clock, own) in enumerate([(0.5, 0.2, 0.6), (0.4, 0.1, 0.3)]):
+        for method, v in (("supervised", attack), ("clock_prior", clock),
+                          ("household_typical", own)):
+            rows.append({**base, "house": f"h{k}", "method": method, "value": v, "prior": 0.0,
+                         "skill": v})
+    out = report.attach_priors(pd.DataFrame(rows))
+    sup = out[out.method == "supervised"].set_index("house")
+    assert sup.loc["h0", "prior"] == 0.2 and sup.loc["h1", "prior"] == 0.1
+    assert sup.loc["h0", "skill"] == pytest.approx((0.5 - 0.2) / 0.8)
+    assert sup.loc["h0", "prior_household"] == 0.6
+    tab = report.headline_table(pd.DataFrame(rows)).iloc[0]
+    assert tab.prior == pytest.approx(0.15) and tab.prior_household == pytest.approx(0.45)
+    assert tab.skill_household == pytest.approx((0.45 - 0.45) / 0.55)

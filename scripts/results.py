@@ -1,0 +1,224 @@
+"""``make results``: run the headline study and its permutation null, and write the committed
+headline table.
+
+    python scripts/results.py studies/headline.toml [--households N] [--workers 2]
+
+Runs the spec (``OUT/``, default ``reports/headline``) and the same spec with
+``null = "permute_households"`` (``OUT/null``), writes both reports, then
+``docs/results/headline.csv`` (:func:`nilm.report.headline_csv`, by stratum),
+``docs/results/null.csv`` (the null-control table: every inference, every rung),
+``docs/results/ownership.csv`` (water-heater and appliance ownership over households),
+``docs/results/provenance.json`` (the study's provenance, wall time, peak memory, the machine's
+load, the override) and the README's headline table between its markers. ``--households N``
+scales every simulated source so that the population totals about N households (a smaller
+stated evaluation population when the full one cannot run on the machine at hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from nilm import report
+from nilm.atomic import atomic_open
+from nilm.study import StudySpec, run_study
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK_START, MARK_END = "<!-- headline:start -->", "<!-- headline:end -->"
+SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
+           6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
+
+
+def scaled(spec: StudySpec, households: int | None) -> StudySpec:
+    """``spec`` with its simulated sources scaled to about ``households`` in total."""
+    if households is None:
+        return spec
+    sim = [s for s in spec.sources if s.kind == "simulated"]
+    total = sum(s.households for s in sim)
+    sources = [dataclasses.replace(s, households=max(2, round(households * s.households /
+                                                               total)))
+               if s.kind == "simulated" else s for s in spec.sources]
+    return dataclasses.replace(spec, sources=sources)
+
+
+def _population(spec: StudySpec, out: Path):
+    """(source, population.json) of each simulated source."""
+    for s in spec.sources:
+        if s.kind == "simulated":
+            with open(out / "data" / s.name / "population.json") as f:
+                yield s, json.load(f)
+
+
+def ownership(spec: StudySpec, out: Path) -> pd.DataFrame:
+    """True ownership: source, house, target (appliance), owns."""
+    return pd.DataFrame([{"source": s.name, "house": h["house"], "target": name, "owns": owns}
+                         for s, pop in _population(spec, out) for h in pop["houses"]
+                         for name, owns in h["config"]["ownership"].items()])
+
+
+def strata(spec: StudySpec, out: Path) -> pd.DataFrame:
+    """One row per simulated household: source, house, heating, water_heater, household_type,
+    season (read from each source's population.json)."""
+    rows = []
+    for s, pop in _population(spec, out):
+        season = SEASONS[int(s.start[5:7])]
+        for h in pop["houses"]:
+            cfg = h["config"]
+            own = cfg["ownership"]
+            heat = cfg.get("heating") or {}
+            heating = heat.get("kind") or ("electric" if own.get("electric_heat") else "none")
+            wh = cfg.get("water_heater") or {}
+            water = ("none" if not own.get("water_heater") else
+                     "offpeak" if wh.get("offpeak") else "daytime")
+            rows.append({"source": s.name, "house": h["house"], "heating": heating,
+                         "water_heater": water, "household_type": h["household_type"],
+                         "season": season})
+    return pd.DataFrame(rows)
+
+
+def null_table(results: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Every inference's declared headline metric at every rung of the null study, against the
+    population prior (``prior``, ``skill``) and the household-typical prior."""
+    tab = report.headline_table(results, seed=seed)
+    return tab[["dataset", "inference", "target", "metric", "method", "period_s", "value",
+                "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi", "houses",
+                "ci_reason", "discovery", "prior_household", "skill_household"]]
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    with atomic_open(path, "w", newline="") as f:
+        df.to_csv(f, index=False, float_format="%.6g")
+
+
+def update_readme(table: str, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    if MARK_START not in text or MARK_END not in text:
+        raise SystemExit(f"{path}: no {MARK_START} … {MARK_END} markers")
+    head, rest = text.split(MARK_START, 1)
+    _, tail = rest.split(MARK_END, 1)
+    with atomic_open(path, "w", encoding="utf-8") as f:
+        f.write(f"{head}{MARK_START}\n{table}\n{MARK_END}{tail}")
+
+
+def _git_head() -> str | None:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              cwd=ROOT, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def peak_rss_gb() -> float:
+    """Largest resident set of this process or any finished child, GB (Linux: KiB units)."""
+    kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+              resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return kib / 1024 ** 2
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("spec", type=Path)
+    ap.add_argument("--out", type=Path, default=ROOT / "reports" / "headline")
+    ap.add_argument("--docs", type=Path, default=ROOT / "docs" / "results")
+    ap.add_argument("--readme", type=Path, default=ROOT / "README.md")
+    ap.add_argument("--households", type=int, default=None,
+                    help="scale the simulated sources to about this many households")
+    ap.add_argument("--null-spec", type=Path, default=None,
+                    help="spec the null study is scaled from (default: SPEC)")
+    ap.add_argument("--null-households", type=int, default=None,
+                    help="population of the permutation null (default: as the study's)")
+    ap.add_argument("--null-resolutions", default=None,
+                    help="comma-separated rungs of the null study (default: the study's)")
+    ap.add_argument("--null-out", type=Path, default=None,
+                    help="output folder of the null study (default: OUT/null)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-null", action="store_true", help="skip the permutation null")
+    ap.add_argument("--note", action="append", default=[],
+                    help="a line added to the provenance notes (e.g. measurements of a reused "
+                         "run)")
+    ap.add_argument("--add-results", type=Path, action="append", default=[],
+                    help="with --reuse: another results.csv of the same population (e.g. its "
+                         "priors scored by a later run) appended to the study's")
+    ap.add_argument("--add-null-results", type=Path, action="append", default=[],
+                    help="with --reuse: likewise for the null study")
+    ap.add_argument("--reuse", action="store_true",
+                    help="read the finished studies' results.csv (OUT, the null's folder) "
+                         "instead of running them: re-reports with this code")
+    a = ap.parse_args(argv)
+    try:
+        spec = scaled(StudySpec.from_toml(a.spec), a.households)
+    except (OSError, ValueError, TypeError) as e:
+        print(f"results: {a.spec}: {e}", file=sys.stderr)
+        return 2
+    timing = {}
+    t0 = time.time()
+    res = (pd.concat([pd.read_csv(p) for p in [a.out / "results.csv", *a.add_results]],
+                     ignore_index=True) if a.reuse
+           else run_study(spec, a.out, workers=a.workers))
+    timing["study_s"] = round(time.time() - t0, 1)
+    report.write_report(a.out, results=res, seed=spec.seed)
+    nulls = None
+    if not a.no_null:
+        t1 = time.time()
+        nsize = a.null_households if a.null_households is not None else a.households
+        nspec = dataclasses.replace(scaled(StudySpec.from_toml(a.null_spec or a.spec), nsize),
+                                    null="permute_households")
+        if a.null_resolutions:
+            nspec = dataclasses.replace(nspec, resolutions=a.null_resolutions.split(","))
+        nout = a.null_out or a.out / "null"
+        nres = (pd.concat([pd.read_csv(p) for p in [nout / "results.csv",
+                                                    *a.add_null_results]],
+                          ignore_index=True) if a.reuse
+                else run_study(nspec, nout, workers=a.workers))
+        timing["null_s"] = round(time.time() - t1, 1)
+        nulls = null_table(nres, spec.seed)
+    a.docs.mkdir(parents=True, exist_ok=True)
+    head = report.headline_csv(res, strata(spec, a.out), seed=spec.seed)
+    write_csv(head, a.docs / "headline.csv")
+    if nulls is not None:
+        write_csv(nulls, a.docs / "null.csv")
+    write_csv(report.ownership_scores(res, ownership(spec, a.out), seed=spec.seed),
+              a.docs / "ownership.csv")
+    with open(a.out / "provenance.json") as f:
+        prov = json.load(f)
+    if a.reuse:
+        # the studies ran before: their own wall times are in their provenance records
+        timing = {"study_s": prov.get("elapsed_s")}
+        if not a.no_null:
+            with open(nout / "provenance.json") as f:
+                timing["null_s"] = json.load(f).get("elapsed_s")
+        prov["report_git_commit"] = _git_head()
+    prov["notes"] = list(prov.get("notes", [])) + a.note
+    prov.update(timing=timing, peak_rss_gb=None if a.reuse else round(peak_rss_gb(), 2),
+                load_average=[round(x, 2) for x in os.getloadavg()], cpus=os.cpu_count(),
+                households_override=a.households, workers=a.workers,
+                households=int(sum(s.households for s in spec.sources)),
+                null_households=(None if a.no_null else int(sum(
+                    s.households for s in nspec.sources))),
+                command=" ".join(["python", "scripts/results.py", str(a.spec)]
+                                 + ([f"--households {a.households}"] if a.households else [])
+                                 + ([f"--null-spec {a.null_spec}"] if a.null_spec else [])
+                                 + ([f"--null-households {a.null_households}"]
+                                    if a.null_households else [])
+                                 + ([f"--null-resolutions {a.null_resolutions}"]
+                                    if a.null_resolutions else [])))
+    with atomic_open(a.docs / "provenance.json", "w") as f:
+        json.dump(prov, f, indent=2, default=str)
+    update_readme(report.readme_table(head), a.readme)
+    print(json.dumps({"timing": timing, "peak_rss_gb": prov["peak_rss_gb"],
+                      "households": prov["households"], "rows": len(head)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
