@@ -49,6 +49,18 @@ def _type(fn):
     return convert
 
 
+def preset(text) -> str:
+    """A simulator country preset (:data:`nilm.simulate.presets.PRESETS`), any case; checked
+    here, above the simulator's layer, and only when ``nilm simulate`` runs (it imports SciPy:
+    ``nilm -h`` must not wait for it)."""
+    from .simulate.presets import PRESETS
+
+    name = str(text).strip().upper()
+    if name not in PRESETS:
+        raise UsageError(f"preset {text!r}: choose one of {', '.join(sorted(PRESETS))}")
+    return name
+
+
 # ----------------------------------------------------------------------------- loading
 
 
@@ -249,7 +261,6 @@ def _add_load_args(p) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from .demo import DEMO_DAYS, DEMO_HOUSEHOLDS
-    from .simulate.presets import PRESETS
     from .version import __version__
 
     parser = Parser(prog="nilm", description="Non-intrusive load monitoring, and what a "
@@ -320,8 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output period, s (must divide 3600)")
     p.add_argument("--start", type=_type(arguments.date), default="2024-01-08",
                    help="first local day, ISO date")
-    p.add_argument("--preset", default="FR", type=str.upper, choices=sorted(PRESETS),
-                   help="country preset: climate, heating mix, tariff clock")
+    p.add_argument("--preset", default="FR", type=_type(preset),
+                   help="country preset (climate, heating mix, tariff clock), e.g. FR, GB, CH")
     p.add_argument("--smart-share", type=_type(arguments.fraction), default=None,
                    help="share of presence-following thermostats (default: the preset's)")
     p.add_argument("--tracebase", type=_type(arguments.input_path), default=None,

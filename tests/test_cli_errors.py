@@ -233,6 +233,7 @@ def test_report_on_an_empty_folder(tmp_path, capsys):
     (["--households", "0"], ["--households", ">= 1"]),
     (["--start", "2024-13-01"], ["--start", "2024-13-01", "YYYY-MM-DD"]),
     (["--seed", "-1"], ["--seed", ">= 0"]),
+    (["--preset", "atlantis"], ["--preset", "atlantis", "FR"]),
 ])
 def test_bad_simulate_arguments(tmp_path, capsys, argv, words):
     code, _, err = run(["simulate", "--out", tmp_path / "sim", *argv], capsys)
