@@ -466,9 +466,9 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
     start : start of a TIC capture without clock (:func:`nilm.io.tic.read`).
     lang : ``"fr"`` (default) or ``"en"``: the report's and the findings' language
         (:mod:`nilm.locale`); the numbers do not depend on it.
-    results : the protocol's headline results file (default: :func:`nilm.linky_accuracy.
-        results_path`); each finding quotes its measured accuracy from it, or says it is
-        not measured yet.
+    results : the protocol's headline results file (default:
+        :func:`nilm.linky_accuracy.results_path`); each finding quotes its measured
+        accuracy from it, or says it is not measured yet.
     compare : also analyse the curve coarsened to 30 min, 60 min and a day (what each
         resolution gives away).
 

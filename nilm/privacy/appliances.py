@@ -509,8 +509,8 @@ def score_appliances(household_or_grid, truth: GroundTruth, period: float, *,
     train : ``(grid, truth)`` of other households at ``period``; None = first half of the days.
     native, names, tolerance_s, true_events : see :func:`appliance_rows` (``names`` default:
         every sub-meter of the grid).
-    features : for the direct detector, ``(the household at the feature period, the training
-        pairs at the feature period or None)`` to read instead of block means (see
+    features : for the direct detector, a pair (the household at the feature period, the
+        training pairs at the feature period or None) to read instead of block means (see
         :func:`nilm.privacy.base.evaluate`).
     """
     from .base import evaluate
