@@ -580,9 +580,13 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
             for s_ in steps_:
                 cell = next((x for x in by_resolution[s_] if x["key"] == key
                              or (key == "absence" and x["key"] == "low_days")), None)
-                row.append("–" if cell is None else cell["text"] + (
-                    " " + _short_accuracy(cell["measured"], L) if cell["key"] != "energy"
-                    else ""))
+                if cell is None:
+                    row.append(L._("not visible in daily data") if s_ >= 86400 else "–")
+                elif cell["key"] == "energy" or (cell["measured"] is not None
+                                                 and not cell["measured"].revealed):
+                    row.append(cell["text"])   # measured, or "not revealed" said already
+                else:
+                    row.append(cell["text"] + " " + _short_accuracy(cell["measured"], L))
             rows.append(row)
         doc.table([L._("finding")] + [L.period(s_) for s_ in steps_], rows)
     doc.h(2, L._("What Enedis receives, and what you can choose"))
