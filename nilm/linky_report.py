@@ -440,8 +440,16 @@ def _analyse_curve(household, population, seed: int):
     return table, _merge_info(infos), period, sorted(set(periods))
 
 
-def _with_print_css(html: str, lang: str) -> str:
-    """The report's HTML in its language, printable from a browser (A4, figures kept whole)."""
+def _with_print_css(html: str, lang: str, boxed: str) -> str:
+    """The report's HTML in its language, printable from a browser (A4, figures kept whole),
+    the section headed ``boxed`` (the rights) framed as a box."""
+    import html as html_lib
+
+    head = f"<h2>{html_lib.escape(boxed)}</h2>\n<ul>"
+    if head in html:
+        start = html.index(head)
+        end = html.index("</ul>", start) + len("</ul>")
+        html = html[:start] + '<div class="box">' + html[start:end] + "</div>" + html[end:]
     css = ("<style>.box{border:2px solid #446;padding:.5em 1em;background:#f4f6fb}"
            "@media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0;"
            "font-size:10pt}figure,table,li{break-inside:avoid}h2{break-after:avoid}"
@@ -580,9 +588,13 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
             for s_ in steps_:
                 cell = next((x for x in by_resolution[s_] if x["key"] == key
                              or (key == "absence" and x["key"] == "low_days")), None)
-                row.append("–" if cell is None else cell["text"] + (
-                    " " + _short_accuracy(cell["measured"], L) if cell["key"] != "energy"
-                    else ""))
+                if cell is None:
+                    row.append(L._("not visible in daily data") if s_ >= 86400 else "–")
+                elif cell["key"] == "energy" or (cell["measured"] is not None
+                                                 and not cell["measured"].revealed):
+                    row.append(cell["text"])   # measured, or "not revealed" said already
+                else:
+                    row.append(cell["text"] + " " + _short_accuracy(cell["measured"], L))
             rows.append(row)
         doc.table([L._("finding")] + [L.period(s_) for s_ in steps_], rows)
     doc.h(2, L._("What Enedis receives, and what you can choose"))
@@ -617,7 +629,8 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
     with atomic_open(out / "linky_report.md", "w", encoding="utf-8") as f:
         f.write(doc.markdown())
     with atomic_open(out / "linky_report.html", "w", encoding="utf-8") as f:
-        f.write(_with_print_css(doc.html(title), lang))
+        f.write(_with_print_css(doc.html(title), lang,
+                                L._("What Enedis receives, and what you can choose")))
     files["linky_report.md"] = out / "linky_report.md"
     files["linky_report.html"] = out / "linky_report.html"
     return {"household": household.name, "period_s": period, "days": table,

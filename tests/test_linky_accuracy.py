@@ -85,3 +85,17 @@ def test_the_results_file_named_by_the_environment(results, tmp_path, monkeypatc
     assert results_path() == path
     monkeypatch.setenv("NILM_HEADLINE", str(tmp_path / "nowhere.csv"))
     assert results_path() is None and read_results() is None
+
+
+def test_the_package_ships_the_repositorys_headline_results(monkeypatch):
+    """nilm/results/headline.csv is the protocol's docs/results/headline.csv (a link, so a
+    wheel carries the committed file and the two cannot drift)."""
+    from pathlib import Path
+
+    from nilm.linky_accuracy import results_path
+
+    monkeypatch.delenv("NILM_HEADLINE", raising=False)
+    repo = Path(__file__).resolve().parents[1] / "docs" / "results" / "headline.csv"
+    found = results_path()
+    assert found is not None and found.parent.name == "results"
+    assert found.read_bytes() == repo.read_bytes()

@@ -133,6 +133,7 @@ def test_html_self_contained_printable_and_no_meter_id(both):
         out = base / lang
         html = (out / "linky_report.html").read_text("utf-8")
         assert f'<html lang="{lang}">' in html and "@media print" in html
+        assert re.search(r'<div class="box"><h2>[^<]+</h2>\n<ul>.*D341-21.*</ul></div>', html)
         assert html.count("data:image/png;base64,") == 3 and 'src="http' not in html
         for f in out.rglob("*"):
             assert lf.PRM not in f.name
