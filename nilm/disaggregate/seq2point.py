@@ -230,10 +230,17 @@ def convolutional_output(net, z: np.ndarray, window: int, device="cpu",
     lc, rc = lcs[-1], rcs[-1]
     hidden = dense.out_features
     c_last = convs[-1].out_channels
+    cl = torch.channels_last
+    # every activation is stored channels-last ([windows, positions, channels] in memory, seen
+    # by torch as [windows, channels, 1, positions]): oneDNN convolves that layout without the
+    # reorders a channels-first tensor costs at each call, and a window's band columns are then
+    # one contiguous block to copy (measured: 1.3x faster than channels-first convolutions)
+    weights = [c.weight.unsqueeze(2).contiguous(memory_format=cl) for c in convs]
     wd = dense.weight.reshape(hidden, c_last, window)
-    w_mid = wd[:, :, lc:window - rc].contiguous()
-    w_left = wd[:, :, :lc].reshape(hidden, -1).T
-    w_right = wd[:, :, window - rc:].reshape(hidden, -1).T
+    w_mid = wd[:, :, lc:window - rc].unsqueeze(2).contiguous(memory_format=cl)
+    # the dense layer's band columns, ordered (position, channel) as the bands are stored
+    w_left = wd[:, :, :lc].permute(0, 2, 1).reshape(hidden, -1).T
+    w_right = wd[:, :, window - rc:].permute(0, 2, 1).reshape(hidden, -1).T
     zp = np.concatenate([np.zeros(h, np.float32), np.asarray(z, np.float32),
                          np.zeros(h, np.float32)])
     series = torch.from_numpy(zp).to(device)
@@ -241,38 +248,49 @@ def convolutional_output(net, z: np.ndarray, window: int, device="cpu",
     # convolutions slow down (measured), so chunks are capped there too
     chunk = max(1, min(n, CACHE_WINDOWS, int(max_bytes) // inference_bytes_per_sample(net, window)))
 
-    def band(conv, parts):
-        """One layer of one boundary band for a chunk of windows: ``parts`` ([m, C, width]
-        each) side by side are the layer's input columns of each window."""
-        return torch.relu_(F.conv1d(torch.cat(parts, 2), conv.weight, conv.bias))
+    def conv(j, x):
+        """Layer ``j`` (convolution and ReLU) of channels-last ``x`` [m, width, C]: [m,
+        width - k + 1, C_out], channels-last."""
+        y = F.conv2d(x.permute(0, 2, 1).unsqueeze(2), weights[j], convs[j].bias)
+        return torch.relu_(y.squeeze(2).permute(0, 2, 1))
 
-    with torch.no_grad():
+    with torch.inference_mode():
         for i0 in range(0, n, chunk):
             m = min(chunk, n - i0)
-            f = series[i0:i0 + m + window - 1].reshape(1, 1, -1)  # shared activations
-            band_l = band_r = None  # [m, C, L_l] and [m, C, R_l]
-            for j, conv in enumerate(convs):
+            f = series[i0:i0 + m + window - 1].reshape(1, -1, 1)  # shared activations
+            band_l = band_r = None  # [m, L_l, C] and [m, R_l, C]
+            for j in range(len(convs)):
                 k, a, b = ks[j], left[j], right[j]
-                c = f.shape[1]
-                # the k - 1 shared values entering each band, [m, C, k - 1] views
-                win = f[0].unfold(1, k - 1, 1).transpose(0, 1) if k > 1 else None
+                c = f.shape[2]
+                # the k - 1 shared values entering each band, [m, k - 1, C] views
+                win = f[0].unfold(0, k - 1, 1).transpose(1, 2) if k > 1 else None
                 if lcs[j]:
-                    parts = [f.new_zeros(m, c, a)] if a else []
-                    parts += [band_l] if band_l is not None else []
-                    parts += [win[:m]] if win is not None else []
-                    band_l = band(conv, parts)
+                    # the band's input columns side by side: zero padding, previous band,
+                    # shared values
+                    width = lcs[j] + k - 1
+                    x = f.new_empty(m, width, c)
+                    x[:, :a] = 0.0
+                    if band_l is not None:
+                        x[:, a:a + band_l.shape[1]] = band_l
+                    if win is not None:
+                        x[:, width - k + 1:] = win[:m]
+                    band_l = conv(j, x)
                 if rcs[j]:
                     start = window - rcs[j] - lcs[j]
-                    parts = [win[start:start + m]] if win is not None else []
-                    parts += [band_r] if band_r is not None else []
-                    parts += [f.new_zeros(m, c, b)] if b else []
-                    band_r = band(conv, parts)
-                f = torch.relu_(F.conv1d(f, conv.weight, conv.bias))
+                    width = rcs[j] + k - 1
+                    x = f.new_empty(m, width, c)
+                    if win is not None:
+                        x[:, :k - 1] = win[start:start + m]
+                    if band_r is not None:
+                        x[:, k - 1:k - 1 + band_r.shape[1]] = band_r
+                    x[:, width - b:] = 0.0
+                    band_r = conv(j, x)
+                f = conv(j, f)
             hid = torch.addmm(dense.bias, band_l.reshape(m, -1), w_left) if lc else \
                 dense.bias.expand(m, hidden).clone()
             if rc:
                 hid.addmm_(band_r.reshape(m, -1), w_right)
-            hid += F.conv1d(f, w_mid)[0].T
+            hid += F.conv2d(f.permute(0, 2, 1).unsqueeze(2), w_mid)[0, :, 0].T
             out[i0:i0 + m] = last(torch.relu_(hid))[:, 0].cpu().numpy()
     return out
 
