@@ -98,24 +98,33 @@ def _raised_in(exc: BaseException, package: str) -> bool:
     return tb is not None and package in Path(tb.tb_frame.f_code.co_filename).parts
 
 
-def report_load(households, path, prog: str = "nilm"):
-    """Print what a lenient load repaired or skipped (one line per file and kind, on stderr);
-    raise :class:`NilmDataError` when no channel of any household holds a usable value."""
+def usable(household) -> bool:
+    """Whether a loaded household holds a usable value: in its mains when it has one (an
+    aggregate left empty makes the household useless to every command), else in any channel."""
     import numpy as np
 
-    usable = [any(np.isfinite(c.p).any() for c in h.channels().values()) for h in households]
-    if not any(usable):
+    if household.mains is not None and household.meta.get("mains_kind") != "absent":
+        return bool(np.isfinite(household.mains.p).any())
+    chans = [*household.appliances.values(), *household.extra.values()]
+    return any(np.isfinite(c.p).any() for c in chans)
+
+
+def report_load(households, path, prog: str = "nilm"):
+    """Print what a lenient load repaired or skipped (one line per file and kind, on stderr);
+    raise :class:`NilmDataError` when no household is :func:`usable`."""
+    ok = [usable(h) for h in households]
+    if not any(ok):
         lines = [line for h in households if h.report for line in h.report.summary()]
         what = "; ".join(lines[:3]) + ("; ..." if len(lines) > 3 else "")
-        raise NilmDataError(path, None, "no usable value: no channel holds one after the load"
-                            + (f" ({what})" if what else "")
-                            + "; check the file's format (decimal separator, columns); "
+        raise NilmDataError(path, None, "no usable value: the mains (or, without mains, every "
+                            "channel) is empty after the load" + (f" ({what})" if what else "")
+                            + "; check the file's format (decimal separator, columns, units); "
                             "--strict stops at the first bad line")
-    for h, ok in zip(households, usable):
+    for h, good in zip(households, ok):
         for line in (h.report.summary() if h.report else []):
             print(f"{prog}: {h.name}: repaired or skipped: {line}", file=sys.stderr)
-        if not ok:
-            print(f"{prog}: {h.name}: no usable value", file=sys.stderr)
+        if not good:
+            print(f"{prog}: {h.name}: no usable mains value", file=sys.stderr)
     return households
 
 
@@ -149,7 +158,7 @@ def cmd_resample(args) -> int:
 
 
 def cmd_study(args) -> int:
-    from .study import StudySpec, run_study
+    from .study import StudySpec, run_study, tune_heap
 
     spec = StudySpec.from_toml(args.spec)
     for source in spec.sources:
@@ -157,6 +166,7 @@ def cmd_study(args) -> int:
             load_checked(source.path, "nilm study", source.options, cache=args.out / "cache",
                          given=f"{args.spec}: source {source.name!r}: options = "
                          f"{source.options}")
+    tune_heap()  # this process exists to run the study (see nilm.study.tune_heap)
     df = run_study(spec, args.out, workers=args.workers, scheduler=args.scheduler,
                    progress=not args.no_progress)
     print(f"{len(df)} result rows -> {args.out}/results.csv")
@@ -199,15 +209,19 @@ def cmd_simulate(args) -> int:
 def cmd_linky(args) -> int:
     from .io.prm import mask_text
     from .linky_report import CAVEAT, analyse_export, default_out
+    from .locale import Locale
 
+    L = Locale(args.lang)
     src = args.export
     out = args.out or arguments.output_folder(default_out(src))
-    result = analyse_export(src, out, seed=args.seed, start=args.start)
+    result = analyse_export(src, out, seed=args.seed, start=args.start, lang=args.lang)
     for line in result["repairs"]:
-        print(f"nilm linky: repaired or skipped: {mask_text(line)}", file=sys.stderr)
-    print("\n".join(result["summary"] + result["notes"]))
-    print(CAVEAT)
-    print(f"report: {result['files']['linky_report.html']}")
+        print(L._("nilm linky: repaired or skipped: {line}", line=mask_text(line)),
+              file=sys.stderr)
+    print("\n".join([f"{x['text']} — {x['accuracy']}" if x["accuracy"] else x["text"]
+                     for x in result["findings"]] + result["notes"]))
+    print(L._(CAVEAT))
+    print(L._("report: {path}", path=result["files"]["linky_report.html"]))
     return 0
 
 
@@ -328,6 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_type(arguments.local_time), default=None,
                    help="start time of a TIC capture without clock (ISO 8601, local time "
                    "without offset)")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr",
+                   help="language of the report and messages (CSV outputs stay neutral)")
     p.set_defaults(func=cmd_linky)
 
     p = sub.add_parser("demo", help="the main job: leakage study on a simulated population "

@@ -4,7 +4,8 @@ Every array nilm stores for itself — the datasets of nilm-h5 files (the cache,
 households, exports; see :mod:`nilm.io.nilmh5`) and the arrays of ``.truth.npz`` ground-truth
 files (:meth:`nilm.truth.GroundTruth.save`) and Seq2Point weight files
 (:meth:`nilm.disaggregate.seq2point.Seq2Point.save`) — is written with the SHA-256 of its
-bytes (C order, as stored) beside it, and checked when read. A mismatch is a
+bytes (C order, as stored) beside it, and checked when read (a study's cell files carry the
+SHA-256 of their JSON content the same way, :mod:`nilm.study`). A mismatch is a
 :class:`~nilm.errors.NilmDataError` naming the file: a damaged file is never served as data.
 """
 

@@ -56,10 +56,10 @@ DAILY_ONLY = ("Daily energy only: it shows whole days with little consumption (h
               "away) and the seasons of use (electric heating), but no time of day: no wake-up "
               "or bed time, no absence within a day, no appliance.")
 
-CAVEAT = ("These are estimates, not facts. The methods were scored on simulated households and "
-          "public datasets only; their accuracy for this household is unknown (unvalidated). "
-          "They show what anyone holding this load curve could guess. Everything was computed "
-          "on this computer; nothing was sent anywhere.")
+CAVEAT = ("These are estimates, not facts. Each accuracy quoted was measured on other "
+          "households (simulated or public data), not on this one: for this household the "
+          "estimates remain unvalidated. They show what anyone holding this load curve could "
+          "guess. Everything was computed on this computer; nothing was sent anywhere.")
 
 
 def training_population(out_dir, *, seed: int = 0) -> list:
@@ -148,45 +148,6 @@ def daily_table(household, grid, *, train=None, seed: int = 0) -> tuple[pd.DataF
                                                 local_minutes(ep[:, 1], tz), strict=True)],
             "absence_detector": detector}
     return table, info
-
-
-def _summary(table: pd.DataFrame, info: dict, period: float) -> list[str]:
-    """Plain-words findings, each computed from the table."""
-    from .labels import period_label
-
-    lines = []
-    n = len(table)
-    wake = [w[-5:] for w in table["wake"] if w]
-    bed = [b[-5:] for b in table["bed"] if b]
-    if wake:
-        lines.append(f"Wake-up time found on {len(wake)} of {n} days; median "
-                     f"{_median_clock(wake)} local time.")
-    else:
-        lines.append(f"No wake-up time could be read from this {period_label(period)} curve.")
-    if bed:
-        lines.append(f"Bed time found on {len(bed)} of {n} days; median "
-                     f"{_median_clock(bed, evening=True)}.")
-    ab = info["absences"]
-    lines.append(f"{len(ab)} absence{'s' if len(ab) != 1 else ''} of at least "
-                 f"{MIN_ABSENCE_S / 3600:g} h detected ({info['absence_detector']}); "
-                 f"{table['absent_h'].sum():.0f} h in total.")
-    wh = info["water_heater"]
-    if wh["detected"]:
-        where = (f" (in {wh['blocks'][0]} of {wh['blocks'][1]} months analysed)"
-                 if wh.get("blocks") and wh["blocks"][1] > 1 else "")
-        per_day = (f": {np.nanmean(table['water_heater_kwh']):.1f} kWh/day on average, i.e. "
-                   f"about {np.nanmean(table['hot_water_l']):.0f} litres of hot water per day "
-                   "(upper bound, 45 K rise)" if np.isfinite(table["water_heater_kwh"]).any()
-                   else "")
-        lines.append(f"An off-peak electric water heater of about {wh['power_w']:.0f} W was "
-                     f"detected{where}{per_day}.")
-    else:
-        lines.append("No off-peak electric water heater was detected.")
-    full = int(np.isfinite(table["energy_kwh"]).sum())
-    lines.append(f"Mean daily energy {np.nanmean(table['energy_kwh']):.1f} kWh over {full} days "
-                 "with data." if full else "No day is covered by more than half: no daily "
-                 "energy.")
-    return lines
 
 
 def _median_clock(hhmm: list[str], evening: bool = False) -> str:
@@ -293,50 +254,248 @@ def _daily_days(household) -> pd.DataFrame:
     return table[np.isfinite(table["energy_kwh"])].reset_index(drop=True)
 
 
-def _daily_summary(table: pd.DataFrame) -> list[str]:
-    median = float(np.median(table["energy_kwh"])) if len(table) else float("nan")
+def _accuracy_text(acc, L, finding_name: str, period: float) -> str:
+    """The accuracy sentence of one finding, in plain words, with its source."""
+    step = L.period(period)
+    if acc is None:
+        return L._("Accuracy not measured yet at a step of {step}: the evaluation protocol's "
+                   "results (docs/results/headline.csv) are not in this installation or hold "
+                   "no score for this finding at this step.", step=step)
+    kind = L._("real") if acc.real else L._("simulated")
+    if not acc.revealed:
+        return L._("Not revealed by the methods we tested at a step of {step}: on {n} {kind} "
+                   "households the attack does not beat guessing from the population (source: "
+                   "{source}).", step=step, n=acc.n_households, kind=kind, source=acc.source)
+    digits = 1 if acc.metric == "within_30min" else 2
+    ci = L._("95 % CI {lo} to {hi}", lo=L.number(_tenths(acc, acc.ci_low), digits),
+             hi=L.number(_tenths(acc, acc.ci_high), digits))
+    if acc.metric == "within_30min":
+        return L._("Measured accuracy: on {n} {kind} households at a step of {step}, the "
+                   "{what} is found within ± 30 min on {x} days out of 10 ({ci}); the "
+                   "population's usual time alone gives {p} out of 10. Source: {source}.",
+                   n=acc.n_households, kind=kind, step=step, what=finding_name,
+                   x=L.number(10 * acc.value, 1), ci=ci, p=L.number(10 * acc.prior, 1),
+                   source=acc.source)
+    if acc.metric == "mcc":
+        return L._("Measured accuracy: on {n} {kind} households at a step of {step}, "
+                   "agreement with the true absences MCC {v} ({ci}; 0 = chance, 1 = perfect). "
+                   "Source: {source}.", n=acc.n_households, kind=kind, step=step,
+                   v=L.number(acc.value, 2), ci=ci, source=acc.source)
+    return L._("Measured accuracy: on {n} {kind} households at a step of {step}, the water "
+               "heater's daily energy is off by {v} per day on average ({ci}), against {p} "
+               "when guessing the population's mean. Source: {source}.",
+               n=acc.n_households, kind=kind, step=step, v=L.unit(acc.value, "kWh", 2),
+               ci=ci, p=L.unit(acc.prior, "kWh", 2), source=acc.source)
+
+
+def _tenths(acc, x: float) -> float:
+    """A CI end on the scale the sentence uses (days out of 10 for a within-30-min share)."""
+    return 10 * x if acc.metric == "within_30min" else x
+
+
+def findings(table: pd.DataFrame, info: dict, period: float, L, results) -> list[dict]:
+    """The report's findings at step ``period``: one dict per finding with ``key``, ``text``
+    (the finding, or "not revealed" when its attack does not beat the population prior),
+    ``accuracy`` (the sentence of :func:`_accuracy_text`), ``measured`` (the
+    :class:`nilm.linky_accuracy.Accuracy` or None) and ``values`` (the finding's numbers,
+    language-neutral)."""
+    from .linky_accuracy import lookup
+
+    out = []
+    n = len(table)
+    for key, evening, name in (("wake", False, L._("wake-up time")),
+                               ("bed", True, L._("bed time"))):
+        found = [v[-5:] for v in table[key] if v]
+        acc = lookup(results, key, period)
+        values = {"days": len(found), "of": n,
+                  "median": _median_clock(found, evening) if found else ""}
+        if acc is not None and not acc.revealed:
+            text = L._("{name}: not revealed by the methods we tested.",
+                       name=name.capitalize())
+        elif found:
+            text = L._("{name} found on {k} of {n} days; median {time} (local time).",
+                       name=name.capitalize(), k=len(found), n=n,
+                       time=L.clock(values["median"]))
+        else:
+            text = L._("No {name} could be read from this {step} curve.", name=name,
+                       step=L.period(period))
+        out.append({"key": key, "text": text, "measured": acc, "values": values,
+                    "accuracy": _accuracy_text(acc, L, name, period)})
+    ab = info["absences"]
+    acc = lookup(results, "absence", period)
+    hours = float(table["absent_h"].sum())
+    if acc is not None and not acc.revealed:
+        text = L._("Absences: not revealed by the methods we tested.")
+    else:
+        text = L._("{n} absences of at least {h} h detected; {total} h in total.", n=len(ab),
+                   h=L.number(MIN_ABSENCE_S / 3600, 0), total=L.number(hours, 0))
+    out.append({"key": "absence", "text": text, "measured": acc,
+                "values": {"episodes": len(ab), "hours": round(hours)},
+                "accuracy": _accuracy_text(acc, L, L._("absences"), period)})
+    wh = info["water_heater"]
+    acc = lookup(results, "water_heater", period)
+    kwh = float(np.nanmean(table["water_heater_kwh"])) \
+        if np.isfinite(table["water_heater_kwh"]).any() else math.nan
+    values = {"detected": wh["detected"], "power_w": wh["power_w"], "kwh_day": kwh}
+    if acc is not None and not acc.revealed:
+        text = L._("Off-peak water heater: not revealed by the methods we tested.")
+    elif wh["detected"]:
+        months = wh.get("blocks") or [1, 1]
+        text = L._("An off-peak electric water heater of about {power} was detected (in {k} "
+                   "of {m} months analysed).", power=L.unit(wh["power_w"], "W", 0),
+                   k=months[0], m=months[1])
+        if math.isfinite(kwh):
+            text += " " + L._("It heats {kwh} per day on average, about {litres} of hot water "
+                              "per day (upper bound, 45 K rise).", kwh=L.unit(kwh, "kWh", 1),
+                              litres=L.unit(float(np.nanmean(table["hot_water_l"])), "L", 0))
+    else:
+        text = L._("No off-peak electric water heater was detected.")
+    out.append({"key": "water_heater", "text": text, "measured": acc, "values": values,
+                "accuracy": _accuracy_text(acc, L, L._("water heater"), period)})
+    full = int(np.isfinite(table["energy_kwh"]).sum())
+    mean = float(np.nanmean(table["energy_kwh"])) if full else math.nan
+    out.append({"key": "energy", "measured": None, "values": {"days": full, "kwh_day": mean},
+                "text": L._("Mean daily energy {kwh} over {n} days with data.",
+                            kwh=L.unit(mean, "kWh", 1), n=full) if full else
+                L._("No day is covered by more than half: no daily energy."),
+                "accuracy": L._("Measured by the meter itself (not an inference).")})
+    return out
+
+
+def daily_findings(table: pd.DataFrame, L, results) -> list[dict]:
+    """The findings of daily energies alone (see :func:`findings`)."""
+    median = float(np.median(table["energy_kwh"])) if len(table) else math.nan
     low = table[table["energy_kwh"] < 0.5 * median]
-    lines = [DAILY_ONLY,
-             f"{len(table)} days with data; median {median:.1f} kWh per day."]
-    lines.append(f"{len(low)} day{'s' if len(low) != 1 else ''} below half the median "
-                 "(possibly away from home)" + (": " + ", ".join(low["date"][:10])
-                                                 + ("…" if len(low) > 10 else "")
-                                                 if len(low) else "") + ".")
-    return lines
+    shown = ", ".join(L.date(d) for d in low["date"][:10]) + ("…" if len(low) > 10 else "")
+    dates = ((" : " if L.lang == "fr" else ": ") + shown) if len(low) else ""
+    text = L._("{k} days below half the median (possibly away from home){dates}.", k=len(low),
+               dates=dates)
+    from .linky_accuracy import lookup
+
+    acc = lookup(results, "absence", 86400.0)
+    if acc is not None and not acc.revealed:
+        text = L._("Days away: not revealed by the methods we tested.")
+    return [{"key": "daily_only", "text": L._(DAILY_ONLY), "measured": None, "values": {},
+             "accuracy": ""},
+            {"key": "energy", "text": L._("{n} days with data; median {kwh} per day.",
+                                          n=len(table), kwh=L.unit(median, "kWh", 1)),
+             "measured": None, "values": {"days": len(table), "median_kwh": median},
+             "accuracy": L._("Measured by the meter itself (not an inference).")},
+            {"key": "low_days", "text": text, "measured": acc,
+             "values": {"days": len(low)},
+             "accuracy": _accuracy_text(acc, L, L._("absences"), 86400.0)}]
 
 
-def analyse_export(path, out_dir, *, seed: int = 0, start=None) -> dict:
-    """Analyse one meter's Linky data locally and write a short report.
+#: what Enedis receives, what the meter stores and what needs consent, with sources
+RIGHTS = (
+    "By default Enedis collects only your daily consumption (the daily index): the code de "
+    "l'énergie allows it, so that you can see your history for free (CNIL, 'EDF et ENGIE mises "
+    "en demeure…', cnil.fr).",
+    "The meter can store your load curve locally, at an hourly step, for at most one year "
+    "(code de l'énergie art. D341-21); you can object to this local storage without giving a "
+    "reason, switch it off and purge the data at any time, e.g. when you move (CNIL "
+    "communication of 30 November 2015, applying its deliberation 2012-404 of 15 November 2012).",
+    "Your consent is needed for the load curve (hourly or half-hourly) to be sent up to Enedis's "
+    "information system, and again for it to be passed to third parties such as your supplier "
+    "or an app (CNIL deliberation 2012-404 of 15 November 2012; communication of 30 November "
+    "2015).",
+    "These choices are made in your Enedis customer space (espace client particuliers on "
+    "enedis.fr, in the section managing your consumption data and who may access it); your "
+    "supplier must ask separately for its own access.",
+)
+
+RESPONSIBLE_USE = ("Analyse only a load curve that is yours or that its household has allowed "
+                   "you to analyse: these guesses are about people's private lives. nilm ran "
+                   "on this computer only; the report stays where you save it.")
+
+
+def _coarsened(household, step: int):
+    """The household's mains as a load curve at ``step`` s (exact means, no rounding)."""
+    from .linky import linky
+    from .series import Household
+
+    curve = linky(household.mains, step, quantize=None, tz=household.timezone)
+    return Household(curve, {}, dict(household.meta), {}, household.report)
+
+
+def _analyse_curve(household, population, seed: int):
+    """Per-day table and merged findings of a curve, block by block (:data:`BLOCKS`)."""
+    trains: dict[int, list] = {}
+    tables, infos, periods = [], [], []
+    for t0, t1, period in analysis_blocks(household):
+        part = _part(household, t0, t1)
+        if part is None:
+            continue
+        grid = part.to_grid(period, start=t0, end=t1)
+        if period not in trains:
+            trains[period] = [(h.to_grid(period), t) for h, t in population]
+        table, info = daily_table(part, grid, train=trains[period], seed=seed)
+        tables.append(table)
+        infos.append(info)
+        periods.append(period)
+    if not tables:
+        return None
+    table = pd.concat(tables, ignore_index=True)
+    period = float(max(set(periods), key=periods.count))
+    return table, _merge_info(infos), period, sorted(set(periods))
+
+
+def _with_print_css(html: str, lang: str) -> str:
+    """The report's HTML in its language, printable from a browser (A4, figures kept whole)."""
+    css = ("<style>.box{border:2px solid #446;padding:.5em 1em;background:#f4f6fb}"
+           "@media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0;"
+           "font-size:10pt}figure,table,li{break-inside:avoid}h2{break-after:avoid}"
+           "img{max-width:100%;page-break-inside:avoid}}</style></head>")
+    return html.replace('<html lang="en">', f'<html lang="{lang}">', 1).replace(
+        "</head>", css, 1)
+
+
+def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr",
+                   results=None, compare: bool = True) -> dict:
+    """Analyse one meter's Linky data locally and write a report in ``lang``.
 
     Parameters
     ----------
     path : a Linky file (Enedis CSV or XLSX export, Data Connect / MyElectricalData JSON,
         supplier export, TIC log) or a folder of one meter's downloads (merged by PRM).
-    out_dir : output folder: ``linky_report.md``, ``linky_report.html`` (self-contained),
-        ``days.csv`` (one row per local day), ``figures/carpet.png`` (not for daily data) and
-        the cached simulated training population ``training_seed<seed>/``.
+    out_dir : output folder: ``linky_report.md``, ``linky_report.html`` (self-contained,
+        printable), ``days.csv`` (one row per local day, language-neutral: ISO dates, ``.``
+        decimals), ``figures/*.png`` (not for daily data) and the cached simulated training
+        population ``training_seed<seed>/``.
     seed : seeds the simulated training population and the detector (same seed, same output).
     start : start of a TIC capture without clock (:func:`nilm.io.tic.read`).
+    lang : ``"fr"`` (default) or ``"en"``: the report's and the findings' language
+        (:mod:`nilm.locale`); the numbers do not depend on it.
+    results : the protocol's headline results file (default: :func:`nilm.linky_accuracy.
+        results_path`); each finding quotes its measured accuracy from it, or says it is
+        not measured yet.
+    compare : also analyse the curve coarsened to 30 min, 60 min and a day (what each
+        resolution gives away).
 
     Returns
     -------
     dict with ``household`` (name, meter id masked), ``period_s`` (the main step, s), ``days``
-    (the DataFrame of :func:`daily_table`, or of daily energies), ``summary`` (list of
-    sentences), ``water_heater``, ``absences``, ``repairs`` (what the lenient loader repaired),
-    ``notes`` (facts about the data, e.g. apparent power) and ``files`` ({name: Path}).
+    (the DataFrame of :func:`daily_table`, or of daily energies), ``findings`` (the dicts of
+    :func:`findings`), ``summary`` (their sentences), ``by_resolution`` ({step s: findings}),
+    ``water_heater``, ``absences``, ``repairs`` (what the lenient loader repaired), ``notes``
+    (facts about the data, e.g. apparent power) and ``files`` ({name: Path}).
 
     Raises
     ------
     NilmDataError : the file is not readable Linky data (file and line named).
     UsageError : a folder holding several meters.
     """
-    from . import labels, plot
+    from . import linky_figures, plot
     from .errors import NilmDataError
-    from .figure_data import carpet_data
+    from .linky_accuracy import read_results, results_path
+    from .locale import Locale
     from .report import Document
     from .version import __version__
 
+    L = Locale(lang)
     out = Path(out_dir)
+    table_results = read_results(results)
+    found_results = results_path(results)
     household = load_meter(path, start=start)
     notes = list(household.meta.get("notes", []))
     repairs = household.report.summary() if household.report else []
@@ -346,91 +505,141 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None) -> dict:
     if not has_curve and (daily is None or not np.isfinite(daily.p).any()):
         raise NilmDataError(path, None, "the data holds no consumption values")
     files = {}
+    title = L._("What your Linky data reveals")
     doc = Document()
-    doc.h(1, "What your Linky data reveals")
+    doc.h(1, title)
+    by_resolution: dict[float, list[dict]] = {}
     if not has_curve:
         table = _daily_days(household)
-        summary = _daily_summary(table)
+        found = daily_findings(table, L, table_results)
         with atomic_open(out / "days.csv", "w", newline="") as f:
             table.to_csv(f, index=False, float_format="%.4g")
         files["days.csv"] = out / "days.csv"
-        doc.p(f"Data: {shown}; {len(table)} days of daily energy; analysed by nilm "
-              f"{__version__}.")
-        doc.p(f"Caveat: {CAVEAT}")
-        doc.h(2, "Findings")
-        doc.ul(summary + notes)
-        if repairs:
-            doc.h(2, "What the loader repaired")
-            doc.ul(repairs)
-        doc.h(2, "Day by day")
-        doc.table(["date", "energy (kWh)"], [[r.date, _f(r.energy_kwh)]
-                                              for r in table.itertuples(index=False)])
+        doc.p(L._("Data: {name}; {n} days of daily energy; analysed by nilm {version}.",
+                  name=shown, n=len(table), version=__version__))
         period = 86400.0
+        by_resolution[period] = found
         info = {"water_heater": {"detected": False, "power_w": None}, "absences": []}
+        figures = []
     else:
         population = training_population(out, seed=seed)
-        trains: dict[int, list] = {}
-        tables, infos = [], []
-        for t0, t1, period in analysis_blocks(household):
-            part = _part(household, t0, t1)
-            if part is None:
-                continue
-            grid = part.to_grid(period, start=t0, end=t1)
-            if period not in trains:
-                trains[period] = [(h.to_grid(period), t) for h, t in population]
-            table, info = daily_table(part, grid, train=trains[period], seed=seed)
-            tables.append(table)
-            infos.append(info)
-        if not tables:
+        analysed = _analyse_curve(household, population, seed)
+        if analysed is None:
             raise NilmDataError(path, None, "the data holds no consumption values")
-        table = pd.concat(tables, ignore_index=True)
-        info = _merge_info(infos)
-        periods = [p for _, _, p in analysis_blocks(household)]
-        period = float(max(set(periods), key=periods.count))
-        summary = _summary(table, info, period)
+        table, info, period, steps = analysed
+        found = findings(table, info, period, L, table_results)
+        by_resolution[period] = found
         with atomic_open(out / "days.csv", "w", newline="") as f:
             table.to_csv(f, index=False, float_format="%.4g")
         files["days.csv"] = out / "days.csv"
-        kind = "simulated" if household.meta.get("simulated") else "real (your Linky data)"
-        fig = plot.carpet(carpet_data(household, None, periods=(None,),
-                                      label=f"{kind}; estimates unvalidated"))
+        if compare:
+            for step in (1800, 3600):
+                if step > period:
+                    coarse = _analyse_curve(_coarsened(household, step), population, seed)
+                    if coarse is not None:
+                        by_resolution[float(step)] = findings(coarse[0], coarse[1],
+                                                              float(step), L, table_results)
+            daily_table_ = table[["date", "energy_kwh"]].dropna().reset_index(drop=True)
+            by_resolution[86400.0] = daily_findings(daily_table_, L, table_results)
+        doc.p(L._("Data: {name}; {n} local days at a step of {steps}; analysed by nilm "
+                  "{version} (seed {seed}).", name=shown, n=len(table),
+                  steps=", ".join(L.period(p) for p in steps), version=__version__,
+                  seed=seed))
+        kind = (L._("simulated data") if household.meta.get("simulated")
+                else L._("real data (your Linky data)"))
+        grid = household.to_grid(period)
+        figures = [
+            ("carpet", linky_figures.year_carpet(grid, household.timezone, table,
+                                                 info["absences"], L, kind),
+             L._("Your load curve, one row per day (colour = power); ▲ inferred wake-up, "
+                 "▼ inferred bed time, hatched: inferred absences.")),
+            ("week", linky_figures.week_detail(grid, household.timezone, table, L, kind),
+             L._("The week with the most data, in detail.")),
+            ("daily_energy", linky_figures.daily_energy(table, L, kind),
+             L._("The energy of each day; orange: below half the median."))]
+    doc.p(L._(CAVEAT))
+    doc.h(2, L._("Findings"))
+    doc.ul([f"{x['text']} — {x['accuracy']}" if x["accuracy"] else x["text"] for x in found]
+           + notes)
+    if any(x["measured"] is not None and not x["measured"].real for x in found):
+        doc.p(L._("Where an accuracy comes from simulated households, they are nilm.simulate "
+                  "households, not yours: their country, season and heating can differ from "
+                  "this household's."))
+    if found_results is None:
+        doc.p(L._("The accuracy of these methods is not yet measured: no evaluation results "
+                  "are available to this installation, so no number is given."))
+    if len(by_resolution) > 1:
+        doc.h(2, L._("What each resolution gives away"))
+        doc.p(L._("The same analysis on your curve coarsened to each step: what choosing a "
+                  "coarser collection changes."))
+        steps_ = sorted(by_resolution)
+        keys = [x["key"] for x in by_resolution[steps_[0]]]
+        rows = []
+        for key in keys:
+            row = [_finding_name(key, L)]
+            for s_ in steps_:
+                cell = next((x for x in by_resolution[s_] if x["key"] == key
+                             or (key == "absence" and x["key"] == "low_days")), None)
+                row.append("–" if cell is None else cell["text"] + (
+                    " " + _short_accuracy(cell["measured"], L) if cell["key"] != "energy"
+                    else ""))
+            rows.append(row)
+        doc.table([L._("finding")] + [L.period(s_) for s_ in steps_], rows)
+    doc.h(2, L._("What Enedis receives, and what you can choose"))
+    doc.ul([L._(x) for x in RIGHTS])
+    doc.p(L._(BLOCKS) if has_curve else L._(DAILY_ONLY))
+    if repairs:
+        doc.h(2, L._("What the loader repaired"))
+        doc.ul(repairs)
+    for name, fig, caption in figures:
         png = plot.png_bytes(fig)
-        with atomic_open(out / "figures" / "carpet.png", "wb") as f:
+        rel = f"figures/{name}.png"
+        with atomic_open(out / rel, "wb") as f:
             f.write(png)
-        files["figures/carpet.png"] = out / "figures" / "carpet.png"
-        steps = sorted(set(periods))
-        doc.p(f"Data: {shown}; {len(table)} local days at a step of "
-              f"{', '.join(labels.period_label(p) for p in steps)}; analysed by nilm "
-              f"{__version__} (seed {seed}).")
-        doc.p(f"Caveat: {CAVEAT}")
-        doc.h(2, "Findings")
-        doc.ul(summary + notes + [BLOCKS])
-        if repairs:
-            doc.h(2, "What the loader repaired")
-            doc.ul(repairs)
-        doc.h(2, "Day by day")
-        doc.table(["date", "energy (kWh)", "wake-up", "bed", "absent (h)",
-                   "water heater (kWh)", "hot water (L)"],
-                  [[r.date, _f(r.energy_kwh), r.wake[-5:] or "–", r.bed[-5:] or "–",
-                    _f(r.absent_h), _f(r.water_heater_kwh), _f(r.hot_water_l, 0)]
+        files[rel] = out / rel
+        doc.fig(rel, caption, png)
+    doc.h(2, L._("Day by day"))
+    if has_curve:
+        doc.table([L._("date"), L._("energy (kWh)"), L._("wake-up"), L._("bed"),
+                   L._("absent (h)"), L._("water heater (kWh)"), L._("hot water (L)")],
+                  [[L.date(r.date), L.number(r.energy_kwh), L.clock(r.wake[-5:]),
+                    L.clock(r.bed[-5:]), L.number(r.absent_h), L.number(r.water_heater_kwh),
+                    L.number(r.hot_water_l, 0)] for r in table.itertuples(index=False)])
+        doc.p(L._("Methods: change point above the night base load (Kleiminger et al. 2015) "
+                  "for wake-up and bed; an absence detector trained on simulated households; "
+                  "off-peak step detection (Hart 1992) for the water heater."))
+    else:
+        doc.table([L._("date"), L._("energy (kWh)")],
+                  [[L.date(r.date), L.number(r.energy_kwh)]
                    for r in table.itertuples(index=False)])
-        doc.h(2, "Carpet plot")
-        doc.fig("figures/carpet.png", "Your load curve, one row per day (colour = power); "
-                "triangles: estimated wake-up and bed times; hatched: absence by the "
-                "unsupervised threshold detector (the table uses the trained one).", png)
-        doc.p("Methods: change point above the night base load (Kleiminger et al. 2015) for "
-              "wake-up and bed; an absence detector trained on simulated households; off-peak "
-              "step detection (Hart 1992) for the water heater. See the nilm leakage report "
-              "for how accurate each is at this resolution on simulated and public data.")
+    doc.h(2, L._("Responsible use"))
+    doc.p(L._(RESPONSIBLE_USE))
     with atomic_open(out / "linky_report.md", "w", encoding="utf-8") as f:
         f.write(doc.markdown())
     with atomic_open(out / "linky_report.html", "w", encoding="utf-8") as f:
-        f.write(doc.html("What your Linky data reveals"))
+        f.write(_with_print_css(doc.html(title), lang))
     files["linky_report.md"] = out / "linky_report.md"
     files["linky_report.html"] = out / "linky_report.html"
     return {"household": household.name, "period_s": period, "days": table,
-            "summary": summary, "water_heater": info["water_heater"],
-            "absences": info["absences"], "repairs": repairs, "notes": notes, "files": files}
+            "findings": found, "summary": [x["text"] for x in found],
+            "by_resolution": by_resolution, "water_heater": info["water_heater"],
+            "absences": info["absences"], "repairs": repairs, "notes": notes, "files": files,
+            "lang": lang}
+
+
+def _finding_name(key: str, L) -> str:
+    return {"wake": L._("wake-up time"), "bed": L._("bed time"), "absence": L._("absences"),
+            "water_heater": L._("water heater"), "energy": L._("daily energy"),
+            "daily_only": L._("daily data")}.get(key, key)
+
+
+def _short_accuracy(acc, L) -> str:
+    if acc is None:
+        return L._("[accuracy not measured yet]")
+    if not acc.revealed:
+        return L._("[not revealed by the methods tested]")
+    return L._("[measured on {n} {kind} households]", n=acc.n_households,
+               kind=L._("real") if acc.real else L._("simulated"))
 
 
 def _part(household, t0: int, t1: int):
@@ -443,10 +652,6 @@ def _part(household, t0: int, t1: int):
     return Household(mains, {}, dict(household.meta), {}, household.report)
 
 
-def _f(x, digits: int = 1) -> str:
-    return "–" if x is None or not math.isfinite(float(x)) else f"{float(x):.{digits}f}"
-
-
 def default_out(src) -> Path:
     """``nilm linky``'s output folder when none is given: ``<export>_nilm`` beside the export
     (its digit runs masked, :func:`nilm.io.prm.mask_text`); for ``.`` or ``..`` the folder's
@@ -456,6 +661,6 @@ def default_out(src) -> Path:
     return named.with_name(mask_text(named.stem) + "_nilm")
 
 
-__all__ = ["BLOCKS", "CAVEAT", "DAILY_ONLY", "MIN_ABSENCE_S", "TRAIN_DAYS", "TRAIN_HOUSEHOLDS",
-           "analyse_export", "analysis_blocks", "daily_table", "default_out", "load_meter",
-           "training_population"]
+__all__ = ["BLOCKS", "CAVEAT", "DAILY_ONLY", "MIN_ABSENCE_S", "RESPONSIBLE_USE", "RIGHTS",
+           "TRAIN_DAYS", "TRAIN_HOUSEHOLDS", "analyse_export", "analysis_blocks", "daily_findings",
+           "daily_table", "default_out", "findings", "load_meter", "training_population"]

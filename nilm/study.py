@@ -21,7 +21,6 @@ docs/study.md.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -29,6 +28,7 @@ import math
 import platform
 import subprocess
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -457,8 +457,15 @@ def fingerprint(spec: StudySpec, source_name: str) -> str:
 def _write_cell(out: Path, cell: Cell, rows: list[dict], meta: dict, fp: str) -> None:
     path = out / "cells" / cell.filename()
     with atomic_open(path, "w") as f:
-        json.dump({"cell": asdict(cell), "fingerprint": fp, "meta": meta, "rows": rows}, f,
-                  default=_json_default)
+        json.dump({"cell": asdict(cell), "fingerprint": fp, "meta": meta, "rows": rows,
+                   "sha256": _cell_digest(meta, rows)}, f, default=_json_default)
+
+
+def _cell_digest(meta: dict, rows: list[dict]) -> str:
+    """SHA-256 of a cell's content as JSON (read back exactly: floats round-trip), so a cell
+    file changed after writing is recomputed, not served (nilm.integrity)."""
+    text = json.dumps({"meta": meta, "rows": rows}, sort_keys=True, default=_json_default)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _json_default(x):
@@ -470,15 +477,22 @@ def _json_default(x):
 
 
 def _read_cell(out: Path, cell: Cell, fp: str) -> dict | None:
-    """A stored cell, or None when absent, unreadable (a torn file) or computed with another
-    :func:`fingerprint` (another nilm version or commit, other settings): it is recomputed."""
+    """A stored cell, or None when absent, unreadable (a torn file), computed with another
+    :func:`fingerprint` (another nilm version or commit, other settings) or failing its
+    SHA-256 (a file changed after writing; also warned): it is recomputed."""
     path = out / "cells" / cell.filename()
     try:
         with open(path) as f:
             d = json.load(f)
     except (OSError, ValueError):
         return None
-    return d if d.get("cell") == asdict(cell) and d.get("fingerprint") == fp else None
+    if d.get("cell") != asdict(cell) or d.get("fingerprint") != fp:
+        return None
+    if d.get("sha256") != _cell_digest(d.get("meta"), d.get("rows")):
+        warnings.warn(f"nilm: cell file {path} failed its checksum (changed after it was "
+                      "written); recomputed", RuntimeWarning, stacklevel=2)
+        return None
+    return d
 
 
 def _tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed: int) -> list[dict]:
@@ -500,13 +514,14 @@ def _score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dic
 
     ``features``: ``(feature grid, feature-period training pairs or None)`` when this rung is
     read through the house's grid at the feature period (1 s, 2 s … and 1 min itself), else
-    None. An attack that reads those features fits once for all such rungs: ``fits`` holds the
-    fitted attacks of this job, by (inference, method, seed) with their parameters, the same
-    objects fitted on the same data. ``inputs``: the inference's method-independent inputs of
+    None. An attack that reads those features fits and predicts once for all such rungs:
+    ``fits`` holds, by (inference, method, seed), its parameters, the fitted attack and its
+    verdict on the feature grid (:func:`nilm.privacy.base.predict_on_features`), each rung
+    reading it at its own intervals. ``inputs``: the inference's method-independent inputs of
     its scorer (:class:`nilm.privacy.base.Inference`), built once by the caller.
     """
     from .privacy import ATTACKS, INFERENCES, METHODS, PRIORS
-    from .privacy.base import evaluate
+    from .privacy.base import evaluate, predict_on_features
 
     name = f"{cell.inference}.{cell.method}"
     inf = INFERENCES[cell.inference]
@@ -516,16 +531,17 @@ def _score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dic
     if name not in ATTACKS:
         raise ValueError(f"unknown attack {cell.method!r} of inference {cell.inference!r}")
     params = inf.params(grid, cell.method)
-    reads = features is not None and getattr(ATTACKS[name], "reads_features", False)
+    if not (features is not None and getattr(ATTACKS[name], "reads_features", False)):
+        return evaluate(ATTACKS[name](**params, seed=seed), grid, truth, design=inf.design,
+                        score=inf.score, seed=seed, train=train, **inputs)
     key = (cell.inference, cell.method, seed)
-    reuse = reads and key in fits and fits[key][0] == params
-    attack = fits[key][1] if reuse else ATTACKS[name](**params, seed=seed)
-    rows = evaluate(attack, grid, truth, design=inf.design, score=inf.score, seed=seed,
-                    train=train, features=features if reads else None, fit=not reuse,
-                    **inputs)
-    if reads:
-        fits[key] = (params, attack)
-    return rows
+    if key not in fits or fits[key][0] != params:
+        attack = ATTACKS[name](**params, seed=seed)
+        fits[key] = (params, attack, predict_on_features(attack, features, truth,
+                                                         design=inf.design))
+    _, attack, verdict = fits[key]
+    return evaluate(attack, grid, truth, design=inf.design, score=inf.score, seed=seed,
+                    train=train, feature_verdict=verdict, **inputs)
 
 
 def score_prior(cls, inf, grid, truth, seed: int, train, params: dict, inputs: dict
@@ -556,40 +572,53 @@ def _libc():
         return None
 
 
-@contextlib.contextmanager
-def _large_array_heap():
-    """Let glibc keep freed large arrays for reuse while a job runs, then give memory back.
+#: glibc's ``mallopt`` parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+
+#: whether :func:`tune_heap` ran in this process
+_heap_tuned = False
+
+
+def tune_heap() -> bool:
+    """Let glibc keep freed large arrays for reuse in this process, for the rest of its life.
 
     By default glibc maps every allocation above a threshold (at most 32 MB) fresh from the
     kernel and unmaps it on free, so each temporary of a year of 1-s samples (250 MB) is
-    zero-filled page by page again: in a household-year job that was 226 s of system time
-    against 267 s of user time. Raising the mmap and trim thresholds serves them from the heap
-    instead; when the job ends the thresholds are set back to glibc's static defaults (128 KiB;
-    the dynamic mmap threshold stays off in this process) and ``malloc_trim`` returns the heap
-    to the kernel. Allocation strategy only: results are unchanged. Elsewhere than glibc this
-    does nothing.
+    zero-filled page by page again: a household-year study spends most of its system time
+    there. Raising the mmap and trim thresholds serves them from the heap instead; after each
+    job :func:`run_house_job` returns the free heap to the kernel (``malloc_trim``).
+    Allocation strategy only: results are unchanged.
+
+    glibc cannot report the values it replaces (and setting the mmap threshold switches its
+    dynamic adjustment off for good), so this is for processes that exist to run a study: the
+    study's pool workers and Dask LocalCluster workers call it at start-up, and the
+    ``nilm study`` command in its own process. :func:`run_study` never calls it in the caller's
+    process (a Jupyter kernel with ``workers=1`` keeps its allocator as it was).
+
+    Returns
+    -------
+    True when the C library is glibc and the settings were made, else False (nothing done).
     """
+    global _heap_tuned
     libc = _libc()
-    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
-    if libc is not None:
-        libc.mallopt(m_mmap_threshold, 2**31 - 1)
-        libc.mallopt(m_trim_threshold, 2**31 - 1)
-        libc.mallopt(m_top_pad, 2**26)
-    try:
-        yield
-    finally:
-        if libc is not None:
-            for param in (m_mmap_threshold, m_trim_threshold, m_top_pad):
-                libc.mallopt(param, 128 * 1024)
-            libc.malloc_trim(0)
+    if libc is None:
+        return False
+    libc.mallopt(_M_MMAP_THRESHOLD, 2**31 - 1)
+    libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
+    libc.mallopt(_M_TOP_PAD, 2**26)
+    _heap_tuned = True
+    return True
 
 
 def run_house_job(spec_dict: dict, out: str, source_name: str, house: str,
                   cells: list[Cell]) -> int:
     """Compute the missing cells of one job; returns how many it computed. Top-level function
     so that process pools and Dask can pickle it."""
-    with _large_array_heap():
+    try:
         return _run_job(spec_dict, out, source_name, house, cells)
+    finally:
+        if _heap_tuned:
+            _libc().malloc_trim(0)
 
 
 def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
@@ -807,7 +836,7 @@ def run_study(spec: StudySpec, out, *, workers: int = 1, scheduler: str | None =
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=tune_heap) as pool:
             for fut in as_completed([pool.submit(run_house_job, *a) for a in args]):
                 fut.result()
                 bar.update()
@@ -852,6 +881,7 @@ def _run_dask(args, scheduler: str, workers: int, bar) -> None:
             cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1,
                                    processes=True, dashboard_address=None)
         client = Client(cluster)
+        client.run(tune_heap)  # workers of our own cluster: see tune_heap
     else:
         client = Client(scheduler)
     try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import stat
@@ -185,8 +186,7 @@ def notes(r, n: int = 2) -> str:
     """stderr lines other than the error: the load report the command printed."""
     lines = [ln for ln in r.stderr.splitlines()
              if ln.strip() and ": error: " not in ln and "Traceback" not in r.stderr]
-    lines = [ln.split("repaired or skipped: ")[-1] for ln in lines if "Warning" not in ln
-             and "warn" not in ln] + [ln for ln in lines if "Warning" in ln]
+    lines = [ln.split("repaired or skipped: ")[-1] for ln in lines]
     return "; ".join(lines[:n]) + (f" (+{len(lines) - n})" if len(lines) > n else "")
 
 
@@ -590,6 +590,25 @@ def run_case(fn, repo: Path) -> tuple[str, str, str, str]:
         shutil.rmtree(d, ignore_errors=True)
 
 
+def read_before(table: Path) -> dict:
+    """{(item, case): "exit · message · report"} of the before side of a table this script
+    wrote (its before column, or its only run), and ``"__head__"``: which nilm it ran."""
+    lines = table.read_text().splitlines()
+    head = lines[0].removeprefix("Cases of issue 15").lstrip(" ;").removeprefix("run with ")
+    head = head.split("before: ", 1)[-1]
+    out: dict = {"__head__": re.split(r";|, 20\d\d-", head)[0].strip()}
+    rows = [ln for ln in lines if ln.startswith("| ") and not ln.startswith("| item")]
+    paired = any("before:" in ln for ln in lines if ln.startswith("| item"))
+    for ln in rows:
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", ln)[1:-1]]
+        if paired:
+            out[(cells[0], cells[1])] = cells[3]
+        else:
+            code, msg, report = cells[3], cells[4], cells[5]
+            out[(cells[0], cells[1])] = f"{code} · {msg}" + (f" · {report}" if report else "")
+    return out
+
+
 def _commit(repo: Path) -> str:
     return subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True).stdout.strip()
@@ -601,17 +620,23 @@ def main(argv=None) -> int:
     ap.add_argument("--repo", default=str(ROOT), help="checkout whose nilm runs")
     ap.add_argument("--before", default=None,
                     help="another checkout, run first on every case: a before -> after table")
+    ap.add_argument("--before-from", default=None, metavar="TABLE.md",
+                    help="take the before column from a table this script wrote earlier "
+                    "(plain or --before) instead of running the cases again")
     ap.add_argument("--only", default=None, help="comma-separated items, e.g. 1,6")
     a = ap.parse_args(argv)
     repo = Path(a.repo).resolve()
     before = Path(a.before).resolve() if a.before else None
     only = None if a.only is None else {int(x) for x in a.only.split(",")}
     head = f"nilm at `{repo}` ({_commit(repo)})"
+    earlier = read_before(Path(a.before_from)) if a.before_from else None
     if before:
         head = f"before: nilm at `{before}` ({_commit(before)}); after: {head}"
+    elif earlier is not None:
+        head = f"before: {earlier.pop('__head__')}; after: {head}"
     rows = [f"Cases of issue 15; {head}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
             " `$D` is the case's temporary folder.", ""]
-    if before:
+    if before or earlier is not None:
         rows += ["| item | case | data | before: exit · message · report | after: exit | "
                  "after: message | after: report |", "|---|---|---|---|---|---|---|"]
     else:
@@ -625,6 +650,8 @@ def main(argv=None) -> int:
             b_code, _, b_msg, b_report = run_case(fn, before)
             row += f"{b_code} · {_cell(b_msg, 160)}" + (f" · {b_report}" if b_report else "") \
                 + " | "
+        elif earlier is not None:
+            row += earlier.get((str(item), _cell(name, 90)), "not run") + " | "
         rows.append(row + f"{code} | {msg} | {report} |")
         print(rows[-1], flush=True)
     Path(a.out).write_text("\n".join(rows) + "\n")

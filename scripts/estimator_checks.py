@@ -66,7 +66,7 @@ def main(argv=None) -> int:
              "`nilm.privacy.ATTACKS` / `PRIORS`, a 6-s grid and its block means for the models "
              "of `nilm.disaggregate.MODELS`).", "",
              "| estimator | " + " | ".join(CHECKS) + " |", "|---|" + "---|" * len(CHECKS)]
-    for name in names:
+    for name in sorted(names, key=lambda n: n if "." in n else f"disaggregate.{n}"):
         cells = []
         for attack_test, model_tests in CHECKS.values():
             tests = (attack_test,) if "." in name else model_tests

@@ -43,8 +43,9 @@ def _usage() -> tuple[float, float]:
 
 def run(households: int, days: int, workers: list[int], dask: list[int], root: Path,
         seed: int):
-    from nilm.study import Source, StudySpec, materialise, run_study
+    from nilm.study import Source, StudySpec, materialise, run_study, tune_heap
 
+    tune_heap()  # as the `nilm study` command does in its own process
     spec = StudySpec(sources=[Source("sim", households=households, days=days, period=1,
                                      seed=seed)], name=f"speed_{households}x{days}d", seed=0)
     data = root / f"{households}x{days}d"

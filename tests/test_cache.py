@@ -113,6 +113,10 @@ def test_key_covers_version_and_relative_paths(data, tmp_path, monkeypatch):
 
     monkeypatch.setattr(version, "__version__", "999")
     assert k != cache.cache_key("fake", h, "lenient", {})
+    monkeypatch.undo()
+    assert k == cache.cache_key("fake", h, "lenient", {})
+    monkeypatch.setattr(cache, "SCHEMA", cache.SCHEMA + 1)
+    assert k != cache.cache_key("fake", h, "lenient", {})
 
 
 def test_moved_folder_hits_and_names_new_paths(data, tmp_path):

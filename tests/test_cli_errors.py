@@ -148,6 +148,20 @@ def test_every_value_rejected_is_an_error(tmp_path, capsys):
     assert_user_error(code, err, "no usable value")
 
 
+def test_empty_mains_is_an_error_even_with_sub_meters(tmp_path, capsys):
+    """Only the aggregate column has decimal commas: the sub-meters load, the mains does not."""
+    src = uci_file(tmp_path / "h.txt")
+    lines = src.read_text().splitlines()
+    fixed = [lines[0]]
+    for ln in lines[1:]:
+        f = ln.split(";")
+        f[2] = f[2].replace(".", ",")
+        fixed.append(";".join(f))
+    src.write_text("\n".join(fixed) + "\n")
+    code, _, err = run(["inspect", src, "--no-cache"], capsys)
+    assert_user_error(code, err, "no usable value", "mains", "non_numeric")
+
+
 def test_repairs_are_printed(tmp_path, capsys):
     src = uci_file(tmp_path / "h.txt")
     lines = src.read_text().splitlines()
@@ -451,7 +465,7 @@ def test_linky_repairs_on_stderr_without_the_meter_id(tmp_path, capsys):
     rows[30] = (rows[30][0], rows[30][1], "n/a")
     src = tmp_path / f"Enedis_Conso_Heure_20240108-20240114_{lf.PRM}.csv"
     lf.horodate(src, rows)
-    code, out, err = run(["linky", src, "--out", tmp_path / "o"], capsys)
+    code, out, err = run(["linky", src, "--out", tmp_path / "o", "--lang", "en"], capsys)
     assert code == 0, err
     assert "nilm linky: repaired or skipped:" in err and lf.PRM not in err + out
 

@@ -113,6 +113,7 @@ def test_backpointer_dtype_is_smallest():
         np.uint8, np.uint8, np.uint16, np.uint16, np.int32]
 
 
+@pytest.mark.slow
 def test_more_than_256_joint_states():
     """uint16 backpointers (S = 324), chunked, still the Kronecker path on a short sequence."""
     rng = np.random.default_rng(5)

@@ -36,10 +36,11 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("scoring helpers", ["nilm.privacy.scores", "nilm.privacy.memo"]),
     ("inferences", ["nilm.privacy", "nilm.privacy.*"]),
     ("study", ["nilm.study"]),
-    ("labels", ["nilm.labels"]),
+    ("labels", ["nilm.labels", "nilm.locale"]),
     ("figures", ["nilm.figure_data", "nilm.plot"]),
     ("report", ["nilm.report"]),
-    ("applications", ["nilm.demo", "nilm.linky_report"]),
+    ("applications", ["nilm.demo", "nilm.linky_report", "nilm.linky_accuracy",
+                      "nilm.linky_figures"]),
     ("command line", ["nilm.cli"]),
     ("package", ["nilm"]),
 ]

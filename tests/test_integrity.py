@@ -195,3 +195,28 @@ def test_seq2point_weights_file_fails_its_checksum_when_edited(tmp_path):
     np.savez(f, **arrays)
     with pytest.raises(NilmDataError, match=f"{key}: checksum mismatch"):
         Seq2Point.load(f)
+
+
+def test_a_study_cell_changed_after_writing_is_recomputed(tmp_path):
+    """A digit changed in a stored cell (still valid JSON) would change results.csv on resume:
+    the cell's SHA-256 catches it, the cell is recomputed (with a warning) and the table is a
+    fresh run's."""
+    import json
+
+    import pandas as pd
+
+    from nilm.study import Source, StudySpec, run_study
+
+    spec = StudySpec(sources=[Source("sim", households=2, days=2, period=300, seed=3)],
+                     name="tiny", seed=7, resolutions=["30min"], inferences=["occupancy"],
+                     n_boot=20)
+    df = run_study(spec, tmp_path, progress=False)
+    cell = sorted((tmp_path / "cells").glob("*.json"))[0]
+    d = json.loads(cell.read_text())
+    row = next(r for r in d["rows"] if isinstance(r.get("value"), float)
+               and np.isfinite(r["value"]))
+    row["value"] += 0.125
+    cell.write_text(json.dumps(d))
+    with pytest.warns(RuntimeWarning, match="failed its checksum"):
+        again = run_study(spec, tmp_path, progress=False)
+    pd.testing.assert_frame_equal(again, df)

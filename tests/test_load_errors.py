@@ -73,3 +73,42 @@ def test_bit_flipped_nilmh5_is_a_nilm_data_error_not_key_error(tmp_path):
     with pytest.raises(NilmDataError) as e:
         load_all(f, cache=False)
     assert e.value.path == str(f)
+
+
+def test_labels_dat_bad_byte_is_refused_or_reported_never_silent(tmp_path):
+    d = tmp_path / "house_1"
+    d.mkdir()
+    (d / "labels.dat").write_bytes(b"1 mains\n2 mains\n3 refriger\xffator\n")
+    for n in (1, 2, 3):
+        (d / f"channel_{n}.dat").write_text("1303132929 100\n1303132930 101\n")
+    with pytest.raises(NilmDataError, match="not UTF-8") as e:
+        load_all(d, format="redd", mode="strict", cache=False)
+    assert e.value.line == 3 and e.value.path.endswith("labels.dat")
+    [h] = load_all(d, format="redd", mode="lenient", cache=False)
+    assert h.report.counts()[(str(d / "labels.dat"), "encoding")] == 1
+    assert h.meta["labels"]["3"] == "refriger\ufffdator"
+
+
+def test_damaged_nilmtk_hdf5_is_a_nilm_data_error(tmp_path):
+    """A third-party HDF5 file has no checksum: a flip may go unseen, but whatever h5py raises
+    on a damaged structure (KeyError 'message not aligned'...) is a NilmDataError."""
+    from nilm.io.nilmtk import write_nilmtk
+    from nilm.series import Household, PowerSeries
+
+    t = 1_303_132_929 + 6 * np.arange(500)
+    h = Household(PowerSeries(t, 100 + np.arange(500) % 50, "mains"),
+                  {"fridge": PowerSeries(t, np.full(500, 80.0), "fridge")},
+                  {"dataset": "X", "house": 1})
+    f = write_nilmtk([h], tmp_path / "x.h5")
+    raw = f.read_bytes()
+    errors = 0
+    for offset in range(0, len(raw) - 64, max(64, len(raw) // 80)):
+        b = bytearray(raw)
+        b[offset:offset + 64] = bytes(x ^ 0xFF for x in b[offset:offset + 64])
+        f.write_bytes(bytes(b))
+        try:
+            load_all(f, format="nilmtk", cache=False)
+        except NilmDataError as exc:
+            assert str(f) in exc.path or exc.path == str(f.parent)
+            errors += 1
+    assert errors > 0

@@ -248,3 +248,37 @@ def test_development_files_pass_the_unit_and_range_rules(shared_data):
             kinds = {k for (_, k) in (h.report.counts() if h.report else {})}
             assert not kinds & {"unit_suspect", "out_of_range", "implausible_date",
                                 "time_unit_converted"}, (sub, h.name, kinds)
+
+
+def test_linky_row_dated_2100_strict_names_line_lenient_drops_it(tmp_path):
+    rows = lf.intervals("2023-03-01", [(30, 48)])
+    far = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    rows.append((far, 1800, 500))
+    f = lf.horodate(tmp_path / "conso.csv", rows)
+    with pytest.raises(NilmDataError, match="2100-01-01") as e:
+        load_all(f, mode="strict", cache=False)
+    assert e.value.path == str(f) and e.value.line is not None
+    [h] = load_all(f, mode="lenient", cache=False)
+    assert int(h.mains.t.max()) < int(far.timestamp()) - 10 * 365 * 86_400
+    assert _kinds(h)["implausible_date"] == 1
+    assert h.mains.energy_wh() == pytest.approx(lf.energy_wh(rows[:-1]), rel=1e-6)
+
+
+def test_every_format_declares_its_physical_power_range():
+    """Every loader but nilm's own format states the range its meters can measure (a new
+    loader that forgets it would silently get the generic bound)."""
+    import importlib
+    import pkgutil
+
+    from nilm import io
+
+    formats = [m for info in pkgutil.iter_modules(io.__path__)
+               if all(hasattr(m := importlib.import_module(f"nilm.io.{info.name}"), a)
+                      for a in ("NAME", "detect", "read"))]
+    assert len(formats) >= 16
+    for mod in formats:
+        name = mod.NAME
+        if name == "nilmh5":
+            continue
+        lo, hi = mod.POWER_RANGE_W
+        assert lo <= 0 < 20_000 <= hi <= plausible.GENERIC_POWER_RANGE_W[1], (name, lo, hi)

@@ -180,6 +180,7 @@ def test_multiresolution_features_add_the_coarser_rungs():
     assert np.isnan(multiresolution_features(h.to_grid(2700), TZ)[n:]).all()
 
 
+@pytest.mark.slow
 def test_ordinal_forest_attack_beats_the_priors(population):
     grids, truths = population
     rows = {r["metric"]: r for r in score_occupants_population(grids, truths, 3600,
@@ -188,6 +189,7 @@ def test_ordinal_forest_attack_beats_the_priors(population):
     assert rows["balanced_accuracy"]["value"] > 0.6
 
 
+@pytest.mark.slow
 def test_no_method_reads_an_unscaled_population():
     # the same households without the occupant-scaled load: nothing to learn, so no attack
     # may claim skill beyond chance by much (guards against label leakage across folds)

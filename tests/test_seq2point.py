@@ -88,6 +88,7 @@ def _windowed(model, x, k=0):
 @pytest.mark.parametrize(("filters", "kernels", "window"),
                          [((4, 4), (3, 3), 11), ((6, 5, 4), (10, 8, 6), 25),
                           ((3, 3, 3, 3, 3), (10, 8, 6, 5, 4), 29), ((5, 4), (4, 1), 9)])
+@pytest.mark.slow
 def test_convolutional_equals_windowed(filters, kernels, window):
     """Fully convolutional inference equals the windowed network to 1e-5 (standardised output):
     even and odd widths, a width-1 layer, a window one sample wider than the boundary bands, NaN

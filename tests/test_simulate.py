@@ -43,7 +43,7 @@ def full_config(seed: int, **over):
 @pytest.fixture(scope="module")
 def week():
     """Seven days (one with the autumn clock change) at 1 s of a fully equipped family."""
-    cfg = full_config(11, timer_p=0.3, wm_per_week=5.0, dw_per_week=5.0)
+    cfg = full_config(11, timer_p=0.4, wm_per_week=5.0, dw_per_week=5.0)
     return simulate_household(7, seed=5, config=cfg, start="2024-10-23")
 
 

@@ -175,3 +175,16 @@ def test_electric_shower_runs_while_its_user_is_awake_and_counts_as_hot_water():
     for e in ev:
         a, b = (e.start - t0) // 60, (e.end - 1 - t0) // 60
         assert awake[a:b + 1].all()
+
+
+def test_same_seed_same_household_under_each_preset():
+    from nilm.simulate.household import simulate_household
+
+    for code in ("GB", "CH"):
+        a = simulate_household(2, seed=7, period=60, start="2024-07-01", preset=code)
+        b = simulate_household(2, seed=7, period=60, start="2024-07-01", preset=code)
+        assert a.household.mains.p.tobytes() == b.household.mains.p.tobytes()
+        assert a.config.to_dict() == b.config.to_dict()
+        assert a.household.meta["preset"] == code
+    fr = simulate_household(1, seed=7, period=60, preset="FR")
+    assert fr.household.meta["timezone"] == "Europe/Paris"

@@ -367,6 +367,7 @@ def test_event_day_stats_by_bincount_equal_add_at(n_true, n_pred):
 
 
 @pytest.mark.parametrize("households", [2, 3])
+@pytest.mark.slow
 def test_population_job_scores_what_the_scorer_scores_on_all_grids(tmp_path, households):
     """The occupant job loads only what the scorer reads; its rows are the scorer's own on every
     household's grid (3 households: scored; 2: the scorer abstains, nothing is loaded)."""
@@ -407,6 +408,7 @@ def test_simulated_population_trains_on_the_other_households(tmp_path):
     assert set(own.split) == {"temporal_half"}
 
 
+@pytest.mark.slow
 def test_one_house_split_across_two_workers_gives_the_same_table(tmp_path):
     """With more workers than houses, a house's job is cut by resolution (split_jobs); the
     parts, each fitting the learned attacks again, give the table of one in-process job —

@@ -12,8 +12,9 @@ Every format module provides
 ``mode="strict"`` raises :class:`~nilm.errors.NilmDataError` (file and line) on the first bad
 input; ``mode="lenient"`` (default) repairs and records each repair in ``household.report``.
 :func:`load_all` raises no other exception for bad input: an ``OSError`` (a folder given where a
-file is expected, ``/dev/null``, an unreadable file) or a ``UnicodeDecodeError`` a loader did
-not locate itself becomes a NilmDataError naming the file.
+file is expected, ``/dev/null``, an unreadable file), a ``UnicodeDecodeError`` a loader did
+not locate itself, or an error raised inside h5py by a damaged HDF5 file becomes a
+NilmDataError naming the file.
 """
 
 from __future__ import annotations
@@ -87,6 +88,20 @@ def load_all(path, *, format: str | None = None, mode: str = "lenient", cache=No
     except OSError as exc:
         # a folder where a file is expected, a file where a folder is, unreadable files
         raise NilmDataError(exc.filename or path, None, exc.strerror or str(exc)) from exc
+    except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+        if not _raised_by_h5py(exc):
+            raise
+        # a damaged HDF5 file (UK-DALE, NILMTK): h5py reports broken structures this way
+        raise NilmDataError(path, None, f"damaged HDF5 file ({type(exc).__name__}: {exc})"
+                            ) from exc
+
+
+def _raised_by_h5py(exc: BaseException) -> bool:
+    """True when the innermost frame of ``exc``'s traceback is h5py's own code."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and "h5py" in Path(tb.tb_frame.f_code.co_filename).parts
 
 
 def load(path, *, house=None, **options) -> Household:

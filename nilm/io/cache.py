@@ -1,17 +1,18 @@
 """HDF5 cache of parsed households, so a dataset is parsed from text once.
 
 A load is cached as one nilm-h5 file ``<key>.nilm.h5`` (see :mod:`nilm.io.nilmh5`) whose name is
-the SHA-256 of everything that determines the result: the format name, every source file's
-path relative to the loaded path and the SHA-256 of its bytes, the mode, the options and the
-nilm version. Changing one byte of one source file, an option or the version therefore misses
-the cache; the key never depends on time stamps. The file is written atomically (temporary
-file + ``os.replace``, uncompressed for read speed) and carries a ``complete`` root attribute
-and the SHA-256 of every dataset (see :mod:`nilm.io.nilmh5`, Integrity); a cache file that
-cannot be read, lacks the marker or fails a checksum is reported (``warnings.warn`` and a
+the SHA-256 of everything that determines the result: the format name, every source file's path
+relative to the loaded path and the SHA-256 of its bytes, the mode, the options, the nilm
+version and the cache :data:`SCHEMA` (so files cached before a change of what a load does are
+misses, not served). Changing one byte of one source file, an option or the version therefore
+misses the cache; the key never depends on time stamps. The file is written atomically
+(temporary file + ``os.replace``, uncompressed for read speed) and carries a ``complete`` root
+attribute and the SHA-256 of every dataset (see :mod:`nilm.io.nilmh5`, Integrity); a cache file
+that cannot be read, lacks the marker or fails a checksum is reported (``warnings.warn`` and a
 ``cache_rebuilt`` entry in each household's report of that load only: the rebuilt file does not
-carry the note, so later hits are silent) and rebuilt from the sources. A cache that
-cannot be written only warns: the load itself succeeds. Temporary files left by killed writers
-are removed after :data:`STALE_TEMP_S`.
+carry the note, so later hits are silent) and rebuilt from the sources. A cache that cannot be
+written only warns: the load itself succeeds. Temporary files left by killed writers are removed
+after :data:`STALE_TEMP_S`.
 
 Hashing the sources is most of a cache hit's cost (29 MB of REDD house 5 take longer to hash
 than to read back from HDF5), so the SHA-256 of each source is remembered in ``hashes.json`` in
@@ -78,13 +79,18 @@ def _rel(p: Path, base: Path) -> str:
         return os.path.abspath(p)
 
 
+#: what a cached load holds; part of the key, raised when loads change within one nilm version
+#: (2: loads pass nilm.io.plausible and cache files carry SHA-256 digests)
+SCHEMA = 2
+
+
 def cache_key(name: str, hashes: dict[str, str], mode: str, options: dict) -> str:
     """Hex SHA-256 over (format ``name``, sorted (relative path, sha256) pairs, ``mode``, sorted
-    options ``repr``, ``nilm.__version__``)."""
+    options ``repr``, ``nilm.__version__``, :data:`SCHEMA`)."""
     from ..version import __version__
 
     blob = json.dumps([name, sorted(hashes.items()), mode,
-                       repr(sorted(options.items())), __version__])
+                       repr(sorted(options.items())), __version__, SCHEMA])
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

@@ -18,6 +18,8 @@ Shared by the Linky readers (:mod:`nilm.io.enedis`, :mod:`~nilm.io.enedis_xlsx`,
   spacing as its step (reported as ``irregular_step``), so intervals never overlap;
 * :func:`clean` — time order, duplicate and overlapping rows of one file (an error in strict
   mode, repaired and reported in lenient mode);
+* :func:`vet` — the rows' dates and values through :mod:`nilm.io.plausible`, for every reading
+  of every Linky reader;
 * :func:`interval_series` — the :class:`~nilm.series.PowerSeries` of clean rows: each value is
   the mean power over ``[start, start + step)``; ``period`` is the longest step, and a NaN sample
   closes a shorter step only where a hole or the end follows it (the hold rule then never carries
@@ -325,19 +327,12 @@ def _duration(seconds) -> str:
 
 def clean(start, step, value, line, problems: Problems):
     """Rows of one file in time order, without duplicate or overlapping steps (the first in
-    file order is kept; strict mode raises at the second), after the row stage of
-    :mod:`nilm.io.plausible` (dates, non-finite values). Returns ``(start, step, value, line)``
-    arrays."""
+    file order is kept; strict mode raises at the second). Returns ``(start, step, value,
+    line)`` arrays."""
     start = np.asarray(start, dtype=np.int64)
     step = np.asarray(step, dtype=np.int64)
     value = np.asarray(value, dtype=np.float64)
     line = np.asarray(line, dtype=np.int64)
-    # errors name the real file, reports the masked one (as Problems does)
-    where = problems.path if problems.mode == "strict" else problems.shown
-    start, rows, line = check_rows(where, start, np.column_stack([step, value]), line,
-                                   mode=problems.mode, report=problems.report,
-                                   unit_checked=False)
-    step, value = rows[:, 0].astype(np.int64), rows[:, 1]
     back = np.flatnonzero(np.diff(start) < 0) + 1
     if len(back):
         problems.problem(int(line[back[0]]), "unsorted",
@@ -356,6 +351,19 @@ def clean(start, step, value, line, problems: Problems):
             continue
         last_end = start[k] + step[k]
     return start[keep], step[keep], value[keep], line[keep]
+
+
+def vet(reading: Reading, problems: Problems) -> None:
+    """The row stage of :mod:`nilm.io.plausible` (dates, non-finite values) on one reading, in
+    place: what every Linky reader's rows pass through (:func:`nilm.io.merge.read_files`)."""
+    # errors name the real file, reports the masked one (as Problems does)
+    where = problems.path if problems.mode == "strict" else problems.shown
+    start, rows, line = check_rows(where, reading.start,
+                                   np.column_stack([reading.step, reading.value]), reading.line,
+                                   mode=problems.mode, report=problems.report,
+                                   unit_checked=False)
+    reading.start, reading.line = start, line
+    reading.step, reading.value = rows[:, 0].astype(np.int64), rows[:, 1]
 
 
 def interval_series(start, step, value, name: str, label: str,
@@ -384,4 +392,4 @@ def interval_series(start, step, value, name: str, label: str,
 
 __all__ = ["LINKY_POWER_RANGE_W", "RUN", "Problems", "Reading", "clean", "decode",
            "from_register", "interval_series", "norm", "number", "stamp", "steps_from_ends",
-           "utc"]
+           "utc", "vet"]

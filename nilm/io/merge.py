@@ -34,7 +34,7 @@ import numpy as np
 
 from ..series import Household, PowerSeries
 from .checksum import sha256_file
-from .curve import Problems, Reading, interval_series
+from .curve import Problems, Reading, interval_series, vet
 from .prm import mask, mask_text
 
 #: two values of one interval agree when their means differ by at most this, W (Enedis values
@@ -275,7 +275,8 @@ def households(readings: list[Reading], problems: dict, *, tz: str, report) -> l
 def read_files(parse, files, *, mode: str, report=None, tz: str = "Europe/Paris",
                **options) -> list[Household]:
     """Households from Linky files: ``parse(file, mode=, report=, tz=, **options)`` gives each
-    file's readings and problems, merged by :func:`households`."""
+    file's readings and problems; each reading passes :func:`nilm.io.curve.vet` (dates,
+    non-finite values), then all are merged by :func:`households`."""
     from ..errors import LoadReport, check_mode
 
     check_mode(mode)
@@ -283,6 +284,8 @@ def read_files(parse, files, *, mode: str, report=None, tz: str = "Europe/Paris"
     readings, problems = [], {}
     for f in files:
         r, p = parse(Path(f), mode=mode, report=report, tz=tz, **options)
+        for reading in r:
+            vet(reading, p)
         readings += r
         problems[Path(f)] = p
     return households(readings, problems, tz=tz, report=report)

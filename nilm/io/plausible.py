@@ -5,8 +5,8 @@ Two stages, both in strict mode an error (:class:`~nilm.errors.NilmDataError`) a
 mode a recorded repair:
 
 **Rows** (:func:`check_rows`, called by :func:`nilm.io.text.check_samples`, which every research
-loader uses, and by :func:`nilm.io.curve.clean`, which every Linky reader uses), with the file
-and 1-based line of each row:
+loader uses, and by :func:`nilm.io.curve.vet`, which every reading of every Linky reader passes
+in :func:`nilm.io.merge.read_files`, TIC included), with the file and 1-based line of each row:
 
 * **epoch unit**: the unit of integer epoch timestamps is detected from the data — the median
   timestamp is read as s, ms, µs or ns, whichever first falls inside the plausible span. Files
@@ -175,7 +175,8 @@ def check_rows(path, t, v, line, *, mode: str, report: LoadReport, nan_is_number
             if mode == "strict":
                 raise NilmDataError(path, int(line[0]), f"timestamps are epoch {unit}, not "
                                     f"seconds ({int(t[0])} = {_date(int(t[0]) // div)}); "
-                                    "convert them, or load with mode='lenient'")
+                                    "convert them, or load in lenient mode (mode='lenient'; "
+                                    "the CLI without --strict), which converts them")
             report.add(path, int(line[0]), "time_unit_converted", f"epoch timestamps in {unit} "
                        "(detected from the data) divided to seconds", count=len(t))
             t = t // div

@@ -317,27 +317,38 @@ def read_labels(path, *, mode: str, report: LoadReport) -> dict[int, str]:
     """Read a REDD/UK-DALE ``labels.dat``: ``<channel number> <label>`` per line.
 
     Returns {channel: label} in file order. A line that is not ``<int> <label>``, or a channel
-    listed twice, raises in strict mode and is skipped (first kept) and recorded in lenient mode.
+    listed twice, raises in strict mode and is skipped (first kept) and recorded in lenient mode;
+    a line that is not UTF-8 raises in strict mode and is read with U+FFFD for the bad bytes and
+    recorded (``encoding``) in lenient mode.
     """
     out: dict[int, str] = {}
-    # utf-8-sig: a byte-order mark (Windows editors add one) is not part of channel 1's number
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        for no, raw in enumerate(fh, start=1):
-            s = raw.strip()
-            if not s:
-                continue
-            parts = s.split(None, 1)
-            problem = None
-            if len(parts) != 2 or not parts[0].isdigit():
-                problem = ("malformed_line", "expected '<channel number> <label>'")
-            elif int(parts[0]) in out:
-                problem = ("duplicate_channel", f"channel {parts[0]} listed twice")
-            if problem:
-                if mode == "strict":
-                    raise NilmDataError(path, no, problem[1])
-                report.add(path, no, problem[0], problem[1] + "; line skipped")
-                continue
-            out[int(parts[0])] = parts[1].strip()
+    raw_bytes = Path(path).read_bytes()
+    # a byte-order mark (Windows editors add one) is not part of channel 1's number
+    raw_bytes = raw_bytes[3:] if raw_bytes.startswith(b"\xef\xbb\xbf") else raw_bytes
+    for no, line in enumerate(raw_bytes.splitlines(), start=1):
+        try:
+            raw = line.decode("utf-8")
+        except UnicodeDecodeError:
+            if mode == "strict":
+                raise NilmDataError(path, no, "not UTF-8 text") from None
+            raw = line.decode("utf-8", errors="replace")
+            report.add(path, no, "encoding", "not UTF-8 text; undecodable bytes of the label "
+                       "shown as U+FFFD")
+        s = raw.strip()
+        if not s:
+            continue
+        parts = s.split(None, 1)
+        problem = None
+        if len(parts) != 2 or not parts[0].isdigit():
+            problem = ("malformed_line", "expected '<channel number> <label>'")
+        elif int(parts[0]) in out:
+            problem = ("duplicate_channel", f"channel {parts[0]} listed twice")
+        if problem:
+            if mode == "strict":
+                raise NilmDataError(path, no, problem[1])
+            report.add(path, no, problem[0], problem[1] + "; line skipped")
+            continue
+        out[int(parts[0])] = parts[1].strip()
     return out
 
 

@@ -302,19 +302,32 @@ class DirectDetector(Attack):
 
         ``features``: the household at the feature period covering ``grid`` (default: block
         means of ``grid``)."""
-        self._check_fitted()
         fgrid = self.feature_view(grid) if features is None else features
-        x = interval_features(fgrid, timezone(grid, tz))
+        return self.on_grid(self.predict_features(fgrid, timezone(grid, tz)), fgrid, grid)
+
+    def predict_features(self, fgrid: Grid, tz: str | None = None) -> dict[str, np.ndarray]:
+        """The activity per interval of the feature grid ``fgrid`` itself (what
+        :meth:`predict` spreads onto a finer grid; a study computes it once for the rungs
+        that share it)."""
+        self._check_fitted()
+        x = interval_features(fgrid, timezone(fgrid, tz))
         out = {}
         for name, fitted in self.models_.items():
             if fitted is None:
-                act = np.zeros(len(fgrid), bool)
+                out[name] = np.zeros(len(fgrid), bool)
             else:
                 model, tau = fitted
-                act = model.predict_proba(x) >= tau
-            # where the mains is unknown the attack says nothing (it is not scored there)
-            out[name] = spread(act, fgrid, grid, False).astype(bool) & np.isfinite(grid.mains)
+                out[name] = model.predict_proba(x) >= tau
         return out
+
+    @staticmethod
+    def on_grid(verdict: dict[str, np.ndarray], fgrid: Grid, grid: Grid
+                ) -> dict[str, np.ndarray]:
+        """A feature-grid verdict read at each interval of ``grid`` (its feature interval's);
+        where the mains of ``grid`` is unknown the attack says nothing (it is not scored
+        there)."""
+        ok = np.isfinite(grid.mains)
+        return {n: spread(a, fgrid, grid, False).astype(bool) & ok for n, a in verdict.items()}
 
 
 class Disaggregation(Attack):

@@ -62,7 +62,10 @@ class Attack(BaseEstimator):
     Subclasses declare ``inference`` (one of the five) and ``method`` (its name in a study
     spec), take every parameter as a keyword of ``__init__`` (with a ``seed`` where anything
     is random), and implement ``fit(train)`` (returning self) and ``predict(grid, tz=None)``.
-    ``tz`` defaults to ``grid.meta["timezone"]`` (UTC when absent).
+    ``tz`` defaults to ``grid.meta["timezone"]`` (UTC when absent). An attack that learns on
+    block means at :data:`nilm.signal.FEATURE_PERIOD_S` sets ``reads_features`` and also
+    implements ``feature_view(grid)``, ``predict_features(fgrid, tz)`` (its verdict on a
+    feature grid) and ``on_grid(verdict, fgrid, grid)`` (that verdict read on a finer grid).
     """
 
     #: the inference this attack serves
@@ -94,8 +97,24 @@ def timezone(grid, tz: str | None) -> str:
     return str(getattr(grid, "meta", {}).get("timezone", "UTC"))
 
 
+def predict_on_features(attack: Attack, features, truth, *, design, fit: bool = True):
+    """For an attack that reads block means at the feature period
+    (``attack.reads_features``): the design applied to ``features`` = ``(feature grid of the
+    household, feature-period training pairs or None)``, the attack fitted on its training
+    pairs (unless ``fit`` is False) and its verdict on the attacked part of the feature grid.
+
+    Returns ``(attacked feature grid, its verdict)``: what :func:`evaluate` spreads onto the
+    attacked grid (``feature_verdict=``), the same for every rung read through these
+    features."""
+    fgrid, ftrain = features
+    fpairs, ftest, _ = design(fgrid, truth, ftrain)
+    if fit:
+        attack.fit(fpairs)
+    return ftest, attack.predict_features(ftest, truth.timezone)
+
+
 def evaluate(attack: Attack, grid, truth, *, design, score, seed: int, train=None,
-             features=None, fit: bool = True, **score_kw) -> list[dict]:
+             features=None, fit: bool = True, feature_verdict=None, **score_kw) -> list[dict]:
     """Attack one household and score the verdict: the evaluation every ``score_*`` of
     :mod:`nilm.privacy` and the study share.
 
@@ -117,20 +136,24 @@ def evaluate(attack: Attack, grid, truth, *, design, score, seed: int, train=Non
         (``attack.reads_features``): ``(feature grid of the household, feature-period training
         pairs or None)``; default: the attack's ``feature_view`` of ``grid`` and ``train``. The
         design is applied to them as to ``grid``, and each attacked interval takes its feature
-        interval's verdict.
+        interval's verdict (:func:`predict_on_features`).
+    feature_verdict : the result of :func:`predict_on_features` for these features, computed
+        once by a caller that scores several rungs through them (the attack is then neither
+        fitted nor asked to predict again).
     score_kw : passed to ``score``.
     """
     tz = truth.timezone
     pairs, test, split = design(grid, truth, train)
     if getattr(attack, "reads_features", False):
-        if features is None:
-            view = attack.feature_view
-            features = (view(grid), None if train is None else [(view(g), t) for g, t in train])
-        fgrid, ftrain = features
-        fpairs, ftest, _ = design(fgrid, truth, ftrain)
-        if fit:
-            attack.fit(fpairs)
-        verdict = attack.predict(test, tz, features=ftest)
+        if feature_verdict is None:
+            if features is None:
+                view = attack.feature_view
+                features = (view(grid),
+                            None if train is None else [(view(g), t) for g, t in train])
+            feature_verdict = predict_on_features(attack, features, truth, design=design,
+                                                  fit=fit)
+        ftest, fverdict = feature_verdict
+        verdict = attack.on_grid(fverdict, ftest, test)
     else:
         if fit:
             attack.fit(pairs)
@@ -176,4 +199,5 @@ class Inference:
         return self.scorer(*args, **kwargs)
 
 
-__all__ = ["Attack", "DailyEnergy", "DayTimes", "Inference", "evaluate", "timezone"]
+__all__ = ["Attack", "DailyEnergy", "DayTimes", "Inference", "evaluate", "predict_on_features",
+           "timezone"]

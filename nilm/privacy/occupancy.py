@@ -299,23 +299,33 @@ class SupervisedOccupancy(Attack):
 
         ``features``: the household's aggregate at the feature period covering ``grid``
         (default: :func:`nilm.privacy.scores.feature_view` of ``grid``)."""
-        self._check_fitted()
-        tz = timezone(grid, tz)
         fgrid = feature_view(grid) if features is None else features
+        return self.on_grid(self.predict_features(fgrid, timezone(grid, tz)), fgrid, grid)
+
+    def predict_features(self, fgrid: Grid, tz: str | None = None) -> np.ndarray:
+        """The verdict per interval of the feature grid ``fgrid`` itself (what :meth:`predict`
+        spreads onto a finer grid; a study computes it once for the rungs that share it)."""
+        self._check_fitted()
+        tz = timezone(fgrid, tz)
         p = fgrid.mains
         if self.model_ is None:
-            pred = np.full(len(p), np.nan)
-        else:
-            if self.period_ is not None and float(fgrid.period) != self.period_:
-                raise ValueError(f"fitted at {self.period_} s, asked to predict a "
-                                 f"{fgrid.period} s feature grid")
-            pred = self.model_.predict(occupancy_features(fgrid, tz)).astype(np.float64)
-            pred[~np.isfinite(p)] = np.nan
-            w = max(1, int(round(self.smooth_s / float(fgrid.period))))
-            if w > 1:
-                pred = np.where(np.isfinite(p), (centred(pred, w, "mean") >= 0.5)
-                                .astype(float), np.nan)
-        out = np.array(spread(pred, fgrid, grid, np.nan), dtype=np.float64)
+            return np.full(len(p), np.nan)
+        if self.period_ is not None and float(fgrid.period) != self.period_:
+            raise ValueError(f"fitted at {self.period_} s, asked to predict a "
+                             f"{fgrid.period} s feature grid")
+        pred = self.model_.predict(occupancy_features(fgrid, tz)).astype(np.float64)
+        pred[~np.isfinite(p)] = np.nan
+        w = max(1, int(round(self.smooth_s / float(fgrid.period))))
+        if w > 1:
+            pred = np.where(np.isfinite(p), (centred(pred, w, "mean") >= 0.5).astype(float),
+                            np.nan)
+        return pred
+
+    @staticmethod
+    def on_grid(verdict: np.ndarray, fgrid: Grid, grid: Grid) -> np.ndarray:
+        """A feature-grid verdict read at each interval of ``grid`` (its feature interval's),
+        NaN where the mains of ``grid`` is unknown."""
+        out = np.array(spread(verdict, fgrid, grid, np.nan), dtype=np.float64)
         out[~np.isfinite(grid.mains)] = np.nan
         return out
 

@@ -70,8 +70,10 @@ def draw_device(name: str, rng: np.random.Generator) -> dict:
       2,506-3,106 W with the motor).
     * dishwasher ``heater``: 1,900-2,600 W, ``pump`` 60-150 W (tracebase heated phases
       2,062-2,730 W, pump 148 W).
-    * fridge ``run``: 60-120 W (tracebase running 64-114 W), ``on_s`` 15-35 min, ``off_s``
-      30-60 min (duty 0.3-0.4; tracebase and REDD cycles, see :func:`realism_table`); 1-s
+    * fridge ``run``: 60-120 W (tracebase running 64-114 W), ``on_s`` 20-45 min, ``off_s``
+      35-65 min (duty about 0.4; the real tracebase and REDD runs have a median of 31 min and
+      offs of 41 min, see :func:`realism_table`; the earlier 15-35 min runs were shorter than
+      every real median and made the 10-min aggregate jumpier than METER's); 1-s
       start-up surge 3-8 x running (tracebase fridge maxima 0.4-1.4 kW); freezer 80-160 W
       (tracebase running 157 W), longer cycles.
     """
@@ -110,8 +112,8 @@ def draw_device(name: str, rng: np.random.Generator) -> dict:
     elif name == "dishwasher":
         d.update(heater=_u(rng, 1900, 2600), pump=_u(rng, 60, 150), water_l=_u(rng, 3.5, 6.0))
     elif name == "fridge":
-        d.update(run=_u(rng, 60, 120), on_s=_u(rng, 900, 2100),
-                 off_s=_u(rng, 1800, 3600), surge=_u(rng, 3.0, 8.0),
+        d.update(run=_u(rng, 60, 120), on_s=_u(rng, 1200, 2700),
+                 off_s=_u(rng, 2100, 3900), surge=_u(rng, 3.0, 8.0),
                  defrost=bool(rng.random() < 0.5), defrost_w=_u(rng, 150, 400))
     elif name == "freezer":
         d.update(run=_u(rng, 80, 160), on_s=_u(rng, 1200, 2400), off_s=_u(rng, 2400, 4800),

@@ -6,9 +6,10 @@ Each share is a published statistic where one was found (source named beside it)
 stated assumption (marked *assumption*). The numbers are rounded; they set the population mix,
 they are not a fit to any survey.
 
-Climate: monthly mean outdoor temperature, rounded values of the 1991-2020 climate normals of
-the station named (Météo-France Paris-Montsouris; Met Office Oxford; MeteoSwiss Zürich-Fluntern;
-values quoted to 0.5 C from the published normals, not re-derived here). Daylight comes from the
+Climate: monthly mean outdoor temperature, approximate (to about 0.5 C) values of the 1991-2020
+climate normals of the station named (Météo-France Paris-Montsouris; Met Office Oxford;
+MeteoSwiss Zürich-Fluntern); they were not checked against the station tables here, so check
+them before citing a temperature. Daylight comes from the
 latitude and longitude (:mod:`nilm.simulate.daylight`).
 
 Space heating, share of households whose *main* heating is electric:
@@ -50,8 +51,9 @@ holiday months (*assumption*). Short trips (1-3 nights): 3 per household-year (*
 counts 73 % of people making at least one personal trip a year).
 
 Electric showers (instantaneous, 7.5-10.5 kW, fed from the cold main): common in the UK and rare
-elsewhere (AMDEA, the UK appliance manufacturers' association); GB 35 % of households
-(*assumption*, no survey figure found), FR and CH none.
+elsewhere (AMDEA, the UK appliance manufacturers' association); GB 17 %: the share of METER
+development households (even idHousehold, 3 of 18) declaring a "power shower" (an upper bound:
+some power showers are pumped mixers); FR and CH none.
 
 Air conditioning: about a quarter of French households own one (ADEME, *La climatisation de
 confort*, 2021: 25 % in 2020); GB 3 % and CH 5 % (*assumption*).
@@ -138,13 +140,15 @@ PRESETS: dict[str, Preset] = {
         heating_mix={"convector": 0.03, "storage": 0.06, "heat_pump": 0.01, "none": 0.90},
         smart_share=0.10, water_heater_share=0.12, offpeak_share=0.60,
         offpeak_windows=((0.0, 7.0), (0.5, 7.5), (1.0, 8.0)), ac_share=0.03,
-        electric_shower_share=0.35,
-        # GB: tumble dryers and kettles far more common, filter coffee makers and electric hobs
-        # less (gas hobs); orders of magnitude of the DECC/EST Household Electricity Survey
-        # 2012 and the ONS Living Costs and Food Survey (assumption where not quoted)
-        ownership={"kettle": 0.97, "coffee_maker": 0.35, "tumble_dryer": 0.55, "hob": 0.45,
-                   "oven": 0.7, "toaster": 0.8, "dishwasher": 0.5, "freezer": 0.5,
-                   "iron": 0.8},
+        electric_shower_share=0.17,
+        # GB: kettles far more common, filter coffee makers and electric hobs less (gas hobs);
+        # washing machine, tumble dryer (incl. washer-dryers) and electric hob from the METER
+        # survey of the development households (even idHousehold, 18 households: 0.78 + 0.17
+        # washer-dryers, 0.39 + 0.17, 0.44); the others orders of magnitude of the DECC/EST
+        # Household Electricity Survey 2012 (assumption)
+        ownership={"kettle": 0.97, "coffee_maker": 0.35, "tumble_dryer": 0.56, "hob": 0.44,
+                   "washing_machine": 0.95, "oven": 0.7, "toaster": 0.8, "dishwasher": 0.5,
+                   "freezer": 0.5, "iron": 0.8},
         # English school summer holidays: late July to early September
         holiday_month_weight=(1, 1, 1.5, 1.5, 1.5, 1, 3, 7, 1.5, 1.5, 1, 1.5)),
     "CH": Preset(

@@ -1,0 +1,161 @@
+"""The measured accuracy of each ``nilm linky`` finding, read from the protocol's results.
+
+The evaluation protocol commits its headline scores to ``docs/results/headline.csv`` (one row
+per dataset × threat model × inference × target × metric × period × stratum, with the value,
+its 95 % CI over households, the population prior and the skill against it). For a finding of
+the household's report at its own step, :func:`lookup` returns the row that measures it:
+
+* the threat model of that step: ``daily_index`` (a day), ``tic_dongle`` (a TIC log, ≤ 10 s)
+  or ``consented_curve`` (a load curve);
+* real households with ground truth first (``simulated`` false), else the simulated
+  evaluation population, and says which;
+* stratum ``all``.
+
+A finding is *revealed* only when the attack beats the population prior: the lower end of the
+skill's 95 % CI is above 0. When the file has no skill CI columns (``skill_ci_low``,
+``skill_ci_high``), the skill CI is derived from the value's CI with the prior held fixed
+(skill = (v − prior)/(1 − prior) for scores where higher is better, 1 − v/prior for errors),
+which is how ``skill_population`` is defined. No CI, no claim: the finding is then not shown
+as revealed.
+
+Nothing here invents a number: without the file, or without a row for the step, the finding
+says its accuracy is not measured yet.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+#: the finding → the protocol's (inference, target, metric) that scores it
+FINDINGS = {
+    "wake": ("routine", "wake", "within_30min"),
+    "bed": ("routine", "bed", "within_30min"),
+    "absence": ("occupancy", "absence", "mcc"),
+    "water_heater": ("hot_water", "water_heater", "mae_kwh_day"),
+}
+#: metrics where a lower value is better (errors)
+LOWER_IS_BETTER = ("mae_kwh_day",)
+#: where the results are looked for: a copy shipped in the package, then the repository's own
+PACKAGED = "results/headline.csv"
+REPOSITORY = Path(__file__).resolve().parents[1] / "docs" / "results" / "headline.csv"
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """One finding's measured accuracy (all numbers language-neutral floats).
+
+    ``value``, ``ci_low``, ``ci_high``: the headline attack's score and its 95 % CI;
+    ``prior``: the population prior's score; ``skill_low``: the lower end of the skill's
+    95 % CI (NaN when unknown); ``revealed``: the attack beats the prior (``skill_low > 0``);
+    ``real``: scored on real households with ground truth (else simulated); ``source``: the
+    file and row it comes from.
+    """
+
+    finding: str
+    metric: str
+    period_s: float
+    value: float
+    ci_low: float
+    ci_high: float
+    prior: float
+    skill_low: float
+    revealed: bool
+    real: bool
+    dataset: str
+    threat_model: str
+    method: str
+    n_households: int
+    n_days: int
+    source: str
+
+
+def threat_model(period_s: float) -> str:
+    """The protocol's threat model of data at ``period_s``: who holds a curve at that step."""
+    if period_s >= 86400:
+        return "daily_index"
+    if period_s <= 10:
+        return "tic_dongle"
+    return "consented_curve"
+
+
+def results_path(path=None) -> Path | None:
+    """The headline results file: ``path`` if given, else the file named by the environment
+    variable ``NILM_HEADLINE``, else the packaged copy, else the repository's
+    ``docs/results/headline.csv``; None when none exists."""
+    path = path if path is not None else os.environ.get("NILM_HEADLINE") or None
+    if path is not None:
+        return Path(path) if Path(path).exists() else None
+    packaged = resources.files("nilm").joinpath(PACKAGED)
+    if packaged.is_file():
+        return Path(str(packaged))
+    return REPOSITORY if REPOSITORY.exists() else None
+
+
+def read_results(path=None) -> pd.DataFrame | None:
+    """The headline rows (None when no results file exists)."""
+    found = results_path(path)
+    if found is None:
+        return None
+    return pd.read_csv(found)
+
+
+def _f(x) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _skill_low(row, metric: str) -> float:
+    if "skill_ci_low" in row and math.isfinite(_f(row["skill_ci_low"])):
+        return _f(row["skill_ci_low"])
+    prior = _f(row.get("prior_population"))
+    if metric in LOWER_IS_BETTER:
+        # an error: the skill's low end comes with the error's high end
+        return 1.0 - _f(row["ci_high"]) / prior if prior > 0 else math.nan
+    return (_f(row["ci_low"]) - prior) / (1.0 - prior) if prior < 1 else math.nan
+
+
+def lookup(results: pd.DataFrame | None, finding: str, period_s: float,
+           source: str = "docs/results/headline.csv") -> Accuracy | None:
+    """The measured accuracy of ``finding`` (a key of :data:`FINDINGS`) at ``period_s``.
+
+    Returns None when ``results`` is None or holds no scored row for that finding, threat
+    model and step (the accuracy is then not measured yet)."""
+    if results is None:
+        return None
+    inference, target, metric = FINDINGS[finding]
+    model = threat_model(period_s)
+    rows = results[(results["inference"] == inference) & (results["target"] == target)
+                   & (results["metric"] == metric) & (results["threat_model"] == model)
+                   & (results["period_s"].astype(float) == float(period_s))]
+    if "stratum" in rows:
+        rows = rows[rows["stratum"] == "all"]
+    rows = rows[pd.to_numeric(rows["value"], errors="coerce").notna()]
+    if rows.empty:
+        return None
+    real = rows[~rows["simulated"].astype(str).str.lower().isin(("true", "1"))]
+    pick = real if not real.empty else rows
+    row = pick.sort_values("n_households", ascending=False, kind="stable").iloc[0]
+    skill_low = _skill_low(row, metric)
+    n_days = _f(row.get("n_days"))
+    return Accuracy(
+        finding=finding, metric=metric, period_s=float(period_s), value=_f(row["value"]),
+        ci_low=_f(row["ci_low"]), ci_high=_f(row["ci_high"]),
+        prior=_f(row.get("prior_population")), skill_low=skill_low,
+        revealed=bool(math.isfinite(skill_low) and skill_low > 0), real=not real.empty,
+        dataset=str(row["dataset"]), threat_model=model, method=str(row["method"]),
+        n_households=int(row["n_households"]),
+        n_days=int(n_days) if math.isfinite(n_days) else 0,
+        source=f"{source}: dataset={row['dataset']}, threat_model={model}, "
+               f"inference={inference}, target={target}, metric={metric}, "
+               f"period_s={int(period_s)}, method={row['method']}")
+
+
+__all__ = ["FINDINGS", "Accuracy", "lookup", "read_results", "results_path", "threat_model"]

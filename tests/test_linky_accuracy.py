@@ -1,0 +1,87 @@
+"""nilm.linky_accuracy: each finding's measured accuracy from a headline results file (a small
+fixture written here, in the protocol's columns), real households preferred, the skill CI
+deciding what is revealed, and nothing invented when the file or the row is missing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from nilm.linky_accuracy import lookup, read_results, threat_model
+
+COLUMNS = ["dataset", "simulated", "truth_kind", "threat_model", "stratum", "inference",
+           "target", "metric", "period_s", "method", "value", "ci_low", "ci_high",
+           "n_households", "n_days", "prior_population", "skill_population"]
+
+
+def _row(**kw):
+    base = dict(dataset="simulated", simulated=True, truth_kind="simulated",
+                threat_model="consented_curve", stratum="all", inference="routine",
+                target="wake", metric="within_30min", period_s=1800, method="regression",
+                value=0.54, ci_low=0.42, ci_high=0.66, n_households=20, n_days=260,
+                prior_population=0.34, skill_population=0.30)
+    base.update(kw)
+    return base
+
+
+@pytest.fixture
+def results(tmp_path):
+    rows = [_row(),
+            _row(dataset="meter", simulated=False, truth_kind="diary", value=0.61,
+                 ci_low=0.50, ci_high=0.70, n_households=31),
+            _row(stratum="heating=electric", value=0.9),
+            _row(period_s=3600, value=0.40, ci_low=0.30, ci_high=0.50),  # CI covers the prior
+            _row(inference="hot_water", target="water_heater", metric="mae_kwh_day",
+                 method="offpeak_step", value=1.68, ci_low=0.78, ci_high=2.79,
+                 prior_population=2.99),
+            _row(inference="hot_water", target="water_heater", metric="mae_kwh_day",
+                 period_s=3600, value=1.5, ci_low=0.8, ci_high=3.2, prior_population=2.99),
+            _row(threat_model="daily_index", period_s=86400, inference="occupancy",
+                 target="absence", metric="mcc", value=float("nan"), ci_low=float("nan"),
+                 ci_high=float("nan"), n_households=0)]
+    path = tmp_path / "headline.csv"
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(path, index=False)
+    return read_results(path)
+
+
+def test_real_households_first_at_the_households_own_step(results):
+    acc = lookup(results, "wake", 1800)
+    assert acc.real and acc.dataset == "meter" and acc.value == 0.61
+    assert acc.n_households == 31 and acc.revealed
+    assert acc.skill_low == pytest.approx((0.50 - 0.34) / (1 - 0.34))
+    assert "dataset=meter" in acc.source and "period_s=1800" in acc.source
+
+
+def test_simulated_when_no_real_row_and_a_ci_over_the_prior_is_not_revealed(results):
+    acc = lookup(results, "wake", 3600)
+    assert not acc.real and acc.value == 0.40
+    assert acc.skill_low < 0 and not acc.revealed
+
+
+def test_errors_use_the_high_end_of_their_ci(results):
+    acc = lookup(results, "water_heater", 1800)
+    assert acc.skill_low == pytest.approx(1 - 2.79 / 2.99) and acc.revealed
+    assert not lookup(results, "water_heater", 3600).revealed  # 3.2 kWh > the prior's 2.99
+
+
+def test_nothing_invented(results, tmp_path):
+    assert lookup(results, "bed", 1800) is None            # no row for the finding
+    assert lookup(results, "wake", 600) is None            # no row at that step
+    assert lookup(results, "absence", 86400) is None       # a row without a value
+    assert lookup(None, "wake", 1800) is None              # no results file
+    assert read_results(tmp_path / "absent.csv") is None
+
+
+def test_threat_model_of_a_step():
+    assert threat_model(2) == "tic_dongle" and threat_model(1800) == "consented_curve"
+    assert threat_model(86400) == "daily_index"
+
+
+def test_the_results_file_named_by_the_environment(results, tmp_path, monkeypatch):
+    from nilm.linky_accuracy import results_path
+
+    path = tmp_path / "headline.csv"
+    monkeypatch.setenv("NILM_HEADLINE", str(path))
+    assert results_path() == path
+    monkeypatch.setenv("NILM_HEADLINE", str(tmp_path / "nowhere.csv"))
+    assert results_path() is None and read_results() is None
