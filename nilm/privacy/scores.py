@@ -60,26 +60,6 @@ def skill_score(score: float, prior: float) -> float:
     return float((score - prior) / (1.0 - prior))
 
 
-#: the metrics of the tidy rows that are errors (lower is better, skill ``1 − error / prior``):
-#: timing MAE (min), daily heater energy (kWh/day) and volume (L/day) MAE, their MAPE (%), and
-#: the occupant-count errors (persons); every other metric is a score whose perfect value is 1
-ERROR_METRICS = frozenset({"mae_min", "mae_kwh_day", "mae_l_day", "mape_pct", "mae_persons",
-                           "abs_error_persons"})
-
-
-def is_error_metric(metric: str) -> bool:
-    """True when ``metric`` is an error (:data:`ERROR_METRICS`: lower is better)."""
-    return str(metric) in ERROR_METRICS
-
-
-def skill(metric: str, value: float, prior: float) -> float:
-    """Skill of ``value`` against ``prior`` for ``metric``: :func:`skill_error` for an error
-    (:func:`is_error_metric`), else :func:`skill_score`."""
-    if is_error_metric(metric):
-        return skill_error(value, prior)
-    return skill_score(value, prior)
-
-
 def quantisation_floor_s(period: float) -> float:
     """Expected absolute timing error (s) of an oracle that knows the interval of ``period`` s
     holding an event uniform in it and guesses the interval midpoint: ``period / 4``."""
@@ -148,9 +128,9 @@ def error_rows(inference: str, target: str, metric: str, err: np.ndarray, err_pr
                skill=skill_error(value, prior), method=method, split=split, floor=floor)
 
 
-__all__ = ["ERROR_METRICS", "ROW_KEYS", "always_positive_f1", "as_grid", "error_rows",
-           "feature_view", "is_error_metric", "quantisation_floor_s", "ratio_ci", "row", "skill",
-           "skill_error", "skill_score", "temporal_split"]
+__all__ = ["ROW_KEYS", "always_positive_f1", "as_grid", "error_rows", "feature_view",
+           "quantisation_floor_s", "ratio_ci", "row", "skill_error", "skill_score",
+           "temporal_split"]
 
 
 def as_grid(x, period: float):
