@@ -104,26 +104,25 @@ class ClockPrior(Attack):
     inference = "occupancy"
     method = "clock_prior"
     needs_train = True
+    by = "weekday"
+    leave_day_out = False
 
     def __init__(self, slot_s: float = 1800.0, seed: int = 0):
         self.slot_s = slot_s
         self.seed = seed
 
-    def _votes(self, train, by: str) -> _SlotVotes:
-        votes = _SlotVotes(self.slot_s, by)
-        for g, t in train:
-            votes.add(g, t.timezone, presence_on_grid(t, g.start, g.period, len(g)))
-        return votes
-
     def fit(self, train) -> ClockPrior:
-        """Count the training households' presence per weekday and slot; returns self."""
-        self.votes_ = self._votes(train, "weekday")
+        """Count the presence of the training pairs per calendar group and slot; returns
+        self."""
+        self.votes_ = _SlotVotes(self.slot_s, self.by)
+        for g, t in train:
+            self.votes_.add(g, t.timezone, presence_on_grid(t, g.start, g.period, len(g)))
         return self
 
     def predict(self, grid: Grid, tz: str | None = None) -> np.ndarray:
         """Occupied (1) / absent (0) per interval; NaN where unknown."""
         self._check_fitted()
-        return self.votes_.predict(grid, timezone(grid, tz), leave_day_out=False)
+        return self.votes_.predict(grid, timezone(grid, tz), leave_day_out=self.leave_day_out)
 
 
 class TypicalOccupancy(ClockPrior):
@@ -132,16 +131,8 @@ class TypicalOccupancy(ClockPrior):
     household's own ``(grid, truth)``."""
 
     method = "household_typical"
-
-    def fit(self, train) -> TypicalOccupancy:
-        """Count the household's presence per day and slot; returns self."""
-        self.votes_ = self._votes(train, "weekend")
-        return self
-
-    def predict(self, grid: Grid, tz: str | None = None) -> np.ndarray:
-        """Occupied (1) / absent (0) per interval from the other days; NaN where unknown."""
-        self._check_fitted()
-        return self.votes_.predict(grid, timezone(grid, tz), leave_day_out=True)
+    by = "weekend"
+    leave_day_out = True
 
 
 class ClockPriorAppliances(Attack):
