@@ -3,6 +3,8 @@ the five scorers on simulator households (simulated data)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -86,3 +88,36 @@ def test_end_to_end_on_the_simulator():
                 assert all(x["inference"] == name for x in rows)
         rows = score_occupants_population(grids, [r.truth for r in runs], period, seed=0)
         assert {x["metric"] for x in rows} == {"mae_persons", "balanced_accuracy"}
+
+
+def test_missing_submeter_data_is_unknown_not_absent(house):
+    h, _ = house
+    lights = h.appliances["lighting"]
+    # a day-long hole in every user-driven sub-meter: nothing is known there
+    t0 = int(lights.t[0]) + 86400
+    hole = {k: s for k, s in h.appliances.items()}
+    for k in ("kettle", "lighting", "cooker", "tv"):
+        s = h.appliances[k]
+        keep = (s.t < t0) | (s.t >= t0 + 86400)
+        hole[k] = dataclasses.replace(s, t=s.t[keep], p=s.p[keep])
+    holed = dataclasses.replace(h, appliances=hole)
+    proxy = proxy_truth(holed)
+    tt = proxy.t
+    inside = (tt >= t0 + 3600) & (tt < t0 + 86400 - 3600)
+    assert np.isnan(proxy.presence[inside]).all()
+    assert proxy.unknown_share > 0.9 / 4
+    outside = (tt < t0 - 3600) | (tt >= t0 + 86400 + 3600)
+    assert np.isfinite(proxy.presence[outside]).all()
+
+
+def test_proxy_is_labelled_as_what_it_measures(house):
+    h, _ = house
+    proxy = proxy_truth(h, users=["kitchen_lights", "lighting"])
+    assert proxy.source == "proxy: lighting activity within ±1800 s"
+    h.appliances["kitchen_lights"] = h.appliances["lighting"]
+    try:
+        proxy = proxy_truth(h, users=["kitchen_lights"])
+    finally:
+        del h.appliances["kitchen_lights"]
+    assert proxy.source == "proxy: kitchen-light activity within ±1800 s"
+    assert "absen" not in proxy.source

@@ -42,6 +42,18 @@ def test_mcc_of_a_constant_prediction_is_nan_not_zero():
     assert float(m.from_sums(np.array([5.0, 0.0, 0.0, 5.0]))) == pytest.approx(1.0)
 
 
+def test_accuracy_known_answers_and_majority_class_floor():
+    m = stats.metric_info("accuracy")
+    assert not stats.is_error("accuracy")
+    # 6 right of 10 (tp 4, fp 1, fn 3, tn 2)
+    assert float(m.from_sums(np.array([4.0, 1.0, 3.0, 2.0]))) == pytest.approx(0.6)
+    # always "occupied" on a 2/3-occupied truth: the majority-class accuracy, skill 0 against it
+    always = float(m.from_sums(np.array([20.0, 10.0, 0.0, 0.0])))
+    assert always == pytest.approx(2 / 3)
+    assert stats.skill(always, 2 / 3, "accuracy") == pytest.approx(0.0)
+    assert math.isnan(float(m.from_sums(np.zeros(4))))
+
+
 def test_paired_bootstrap_of_a_constant_has_a_zero_width_ci():
     days = 20
     attack = np.tile([2.0, 1.0], (days, 1))   # MAE 2 every day

@@ -193,6 +193,9 @@ def proxy_truth(household: Household, *, step: int = 60, window_s: float = 3600.
         present = np.where(np.isfinite(act), near, False)
     else:
         present = np.zeros(n, bool)
+    # where a sub-meter has no data nothing is known: unknown (NaN), never "absent"
+    known = np.isfinite(act) if users else np.zeros(n, bool)
+    present_known = np.where(known, present, np.nan)
     t = start + step * np.arange(n, dtype=np.int64)
     day, sod = local_clock(t, tz)
     days = np.unique(day)
@@ -229,8 +232,16 @@ def proxy_truth(household: Household, *, step: int = 60, window_s: float = 3600.
         awake_person=present[None, :].copy(), days=day_start_utc(days, tz),
         wake=wake[None, :], bed=bed[None, :], hot_water_l=np.full(len(days), np.nan),
         water_heater_kwh=kwh, occupants=int(household.meta.get("occupants", 0) or 0),
-        ownership=ownership,
-        source=f"proxy: user-driven sub-meters {users} within ±{window_s / 2:.0f} s")
+        ownership=ownership, household_present=present_known,
+        household_awake=present_known.copy(),
+        person_known=known[None, :], source=proxy_label(users, window_s))
+
+
+def proxy_label(users: list[str], window_s: float) -> str:
+    """``GroundTruth.source`` of a sub-meter proxy: what it measures, e.g. ``"proxy:
+    kitchen-light activity within ±1800 s"`` for UK-DALE's only sub-meter, never "absence"."""
+    what = ", ".join(u.replace("_lights", "-light").replace("_", " ") for u in users) or "no"
+    return f"proxy: {what} activity within ±{window_s / 2:.0f} s"
 
 
 def _daily_kwh(s: PowerSeries, days: np.ndarray, tz: str, *, min_cover: float = 0.9
@@ -251,4 +262,4 @@ def _daily_kwh(s: PowerSeries, days: np.ndarray, tz: str, *, min_cover: float = 
     return out
 
 
-__all__ = ["presence_on_grid", "proxy_truth", "timeline_on_grid", "user_activity"]
+__all__ = ["presence_on_grid", "proxy_label", "proxy_truth", "timeline_on_grid", "user_activity"]
