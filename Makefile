@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DATA   ?= ../shared/data
 
-.PHONY: demo test test-fast docs notebooks lint bench peers lock clean results
+.PHONY: demo test test-fast docs notebooks lint bench peers lock clean results real-results
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ results: $(STAMP)
 		$(if $(HOUSEHOLDS),--households $(HOUSEHOLDS)) \
 		$(if $(NULL_HOUSEHOLDS),--null-households $(NULL_HOUSEHOLDS)) \
 		$(if $(NULL_RESOLUTIONS),--null-resolutions $(NULL_RESOLUTIONS))
+
+# the real rows (METER diaries, ECO occupancy; nilm/real_rows.py): docs/results/real.csv
+real-results: $(STAMP)
+	NUMBA_NUM_THREADS=1 $(PY) scripts/real_results.py --data $(DATA)
 
 docs: $(STAMP)
 	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html

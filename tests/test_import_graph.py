@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("labels", ["nilm.labels", "nilm.locale"]),
     ("figures", ["nilm.figure_data", "nilm.plot"]),
     ("report", ["nilm.report"]),
-    ("applications", ["nilm.demo", "nilm.linky_report", "nilm.linky_accuracy",
+    ("applications", ["nilm.demo", "nilm.real_rows", "nilm.linky_report", "nilm.linky_accuracy",
                       "nilm.linky_figures"]),
     ("command line", ["nilm.cli"]),
     ("package", ["nilm"]),

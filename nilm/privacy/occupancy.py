@@ -551,7 +551,8 @@ def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: in
     t0, t1 = float(test.start), float(test.start + len(test) * period)
     tt = truth.t
     inside = (tt >= t0) & (tt + truth.step <= t1)
-    true_ep = episodes(np.where(inside, ~truth.present, False), truth.start, truth.step,
+    # known absence only: real truth has unknown (NaN) steps, which are no absence episode
+    true_ep = episodes(np.where(inside, truth.presence == 0, False), truth.start, truth.step,
                        min_episode_s)
     pred_ep = episodes(np.where(ok, 1.0 - pred, 0.0), test.start, period, min_episode_s)
     all_ep = episodes(np.where(ok, 1.0, 0.0), test.start, period, min_episode_s)

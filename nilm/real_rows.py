@@ -1,0 +1,445 @@
+"""Real rows: the CNIL inferences scored against **real** ground truth — the METER time-use
+diaries (36 UK households, 10-min curve, 28 h each) and ECO house 2's tablet + PIR occupancy
+(derived 15-min curve, 14 days) — under two training regimes, reported separately:
+
+* ``sim_to_real``: the headline attack (:data:`nilm.protocol.HEADLINE`, default parameters,
+  never tuned here) and the population prior learn from a **simulated** population
+  (:func:`simulated_training`: GB preset for METER, CH for ECO, the season of the real data),
+  then attack every real household whole;
+* ``real_others``: they learn from **other real households** — leave-one-household-out over
+  METER's households (the occupant count: 5-fold over households,
+  :func:`nilm.privacy.score_occupants_population`); for ECO's single house its earlier half of
+  days trains and the later half is scored (the inference's temporal design), whose fewer than
+  :data:`nilm.stats.MIN_BLOCKS` day blocks give "too few days" instead of a CI.
+
+Priors: the population (clock) prior of each inference fitted on the same training set as the
+attack; the household-typical prior (leave-one-day-out on the household's own days) where it is
+defined — not on METER, whose 28 h per household hold a single wake-up and bed time
+(``prior_household`` NaN, ``note`` says so). CIs: bootstrap over households for METER
+(:func:`nilm.report.aggregate`), over local days for ECO. Wake / bed at the 1-day rung is not
+measurable by construction (a daily total has no time of day): that row is written with a NaN
+value and the reason. The permutation null (``null = "permute_households"``) scores each METER
+household's curve against another household's diaries moved onto its dates (every METER study
+day runs 17:00 → 21:00 next day, UK local time, so a whole-day shift aligns the clocks).
+
+Beside every occupancy and occupant-count MCC the module writes the ``accuracy`` with the
+majority-class accuracy of the training labels as its prior (the published figures are
+accuracies, :mod:`nilm.published`).
+
+METER's terms of use: :func:`real_rows` returns aggregates; the per-household rows and
+predictions it also returns go to an output folder, never into the repository.
+
+References: Grünewald & Diakonova (2020) (METER); Beckel et al. (2014) (ECO), Kleiminger et al.
+(2015) (ECO occupancy labels).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+from .io import load_all
+from .io.ground_truth import truth_for
+from .privacy import ATTACKS, INFERENCES, PRIORS, score_occupants_population
+from .privacy.base import evaluate
+from .privacy.occupants import balanced_accuracy, majority, population_features
+from .privacy.truth_proxy import presence_on_grid
+from .protocol import HEADLINE, threat_model
+from .report import aggregate
+from .simulate import simulate_household
+from .simulate.population import house_seeds
+from .truth import GroundTruth
+
+#: the rungs scored on each dataset (s): METER's native 10 min up to a day; ECO's native 15 min
+METER_RUNGS = (600, 900, 1800, 3600, 86400)
+ECO_RUNGS = (900, 1800, 3600, 86400)
+
+#: the simulated training populations, fixed before any real household was scored: size, days,
+#: seed (an evaluation seed, not :data:`nilm.protocol.DEVELOPMENT_SEEDS`), preset, first day
+#: (the real data's season: METER July 2018, ECO June 2012) and period (the native rung)
+SIM_TRAINING = {
+    "METER": dict(households=24, days=7, seed=12, preset="GB", start="2018-07-09", period=600),
+    "ECO": dict(households=12, days=14, seed=12, preset="CH", start="2012-06-01", period=900),
+}
+
+#: the per-household inferences of the real rows (the occupant count is population-level;
+#: appliances and hot water have no real truth scored here yet)
+PER_HOUSEHOLD = ("occupancy", "routine")
+
+NOT_DEFINED_METER = ("household-typical prior not defined: 28 h of diary per household (one "
+                     "wake-up, one bed time)")
+NOT_MEASURABLE = "not measurable: a daily total has no time of day"
+TOO_FEW_DAYS = "too few days"
+
+#: the population prior of each inference (a :data:`nilm.privacy.PRIORS` method)
+POPULATION_PRIOR = {"occupancy": "clock_prior", "routine": "population_prior",
+                    "occupants": "population_prior"}
+
+
+def simulated_training(dataset: str) -> list[tuple]:
+    """(Household, GroundTruth) of the simulated training population of ``dataset``
+    (:data:`SIM_TRAINING`); simulated data, exact truth."""
+    p = SIM_TRAINING[dataset]
+    out = []
+    for k, ss in enumerate(house_seeds(p["seed"], p["households"])):
+        s = simulate_household(p["days"], seed=ss, period=p["period"], start=p["start"],
+                               house=f"sim_{k:03d}", preset=p["preset"])
+        out.append((s.household, s.truth))
+    return out
+
+
+def load_real(path) -> list[tuple]:
+    """(Household, GroundTruth) of every household under a METER or ECO folder (real data,
+    real truth via :func:`nilm.truth_for`), in house order."""
+    houses = load_all(path, cache=False)
+    pairs = [(h, truth_for(h)) for h in houses]
+    missing = [h.meta.get("house") for h, t in pairs if t is None]
+    if missing:
+        raise ValueError(f"{path}: no recorded ground truth for houses {missing}")
+    return pairs
+
+
+def shift_to(truth: GroundTruth, onto: GroundTruth) -> GroundTruth:
+    """``truth`` moved by whole days so that its first day is ``onto``'s (the permutation
+    null's partner on the attacked household's dates; same clock times)."""
+    d = int(round((int(onto.days[0]) - int(truth.days[0])) / 86400)) * 86400
+    events = [dataclasses.replace(e, start=e.start + d, end=e.end + d) for e in truth.events]
+    return dataclasses.replace(truth, start=int(truth.start) + d,
+                               days=np.asarray(truth.days) + d, wake=truth.wake + d,
+                               bed=truth.bed + d, events=events)
+
+
+def _capture(score: Callable, seen: dict) -> Callable:
+    """``score`` that also keeps the verdict and attacked grid (for accuracy, predictions)."""
+    def wrapped(verdict, test, truth, **kw):
+        seen["verdict"], seen["test"] = verdict, test
+        return score(verdict, test, truth, **kw)
+    return wrapped
+
+
+def _majority_present(pairs, period: float) -> float:
+    """The majority occupancy label (1/0) of the training pairs' labelled intervals."""
+    ys = [presence_on_grid(t, g.start, period, len(g)) for g, t in pairs]
+    y = np.concatenate(ys) if ys else np.array([])
+    y = y[np.isfinite(y)]
+    return float(np.mean(y) >= 0.5) if y.size else math.nan
+
+
+def occupancy_accuracy(verdict, test, truth, majority_label: float) -> dict:
+    """Accuracy row of an occupancy verdict, prior = the training majority class's accuracy."""
+    y = presence_on_grid(truth, test.start, float(test.period), len(test))
+    ok = np.isfinite(y) & np.isfinite(verdict)
+    n = int(ok.sum())
+    acc = float(np.mean((verdict[ok] >= 0.5) == (y[ok] >= 0.5))) if n else math.nan
+    prior = float(np.mean((y[ok] >= 0.5) == (majority_label >= 0.5))) if n else math.nan
+    return dict(inference="occupancy", target="absence", metric="accuracy", value=acc,
+                ci_low=math.nan, ci_high=math.nan, n=n, prior=prior,
+                skill=stats.skill(acc, prior, "accuracy"))
+
+
+def score_household(inference: str, grid, truth, train, *, seed: int, typical: bool,
+                    fits: dict | None = None) -> tuple[list[dict], object]:
+    """Headline attack, population prior and (``typical``) household-typical prior of one
+    household: tidy rows (priors as ``method``) and the attack's verdict.
+
+    ``fits``: where the attack and prior fitted on ``train`` are kept for the next household
+    with the same ``train`` (the simulated population: one fit per inference and rung)."""
+    inf = INFERENCES[inference]
+    head = HEADLINE[inference]
+    seen: dict = {}
+    fits = {} if fits is None else fits
+    reuse = inference in fits
+    attack, prior = fits.setdefault(inference, (
+        ATTACKS[f"{inference}.{head.method}"](seed=seed),
+        PRIORS[f"{inference}.{POPULATION_PRIOR[inference]}"](seed=seed)))
+    rows = evaluate(attack, grid, truth, design=inf.design, score=_capture(inf.score, seen),
+                    seed=seed, train=train, fit=not reuse)
+    pairs, _, _ = inf.design(grid, truth, train)
+    rows += evaluate(prior, grid, truth, design=inf.design, score=inf.score, seed=seed,
+                     train=train, fit=not reuse)
+    if typical:
+        own = PRIORS[f"{inference}.household_typical"](seed=seed).fit([(grid, truth)])
+        rows += evaluate(own, grid, truth, design=inf.design, score=inf.score, seed=seed,
+                         train=train, fit=False)
+    if inference == "occupancy":
+        acc = occupancy_accuracy(seen["verdict"], seen["test"], truth,
+                                 _majority_present(pairs, float(grid.period)))
+        rows.append({**acc, "method": head.method, "split": rows[0]["split"]})
+    return rows, seen.get("verdict")
+
+
+def _pair_priors(df: pd.DataFrame) -> pd.DataFrame:
+    """Each attack row's ``prior`` from the population prior's row of the same household,
+    target and metric, and ``prior_household`` from the household-typical prior's (accuracy
+    keeps its majority-class prior)."""
+    keys = ["house", "period_s", "inference", "target", "metric"]
+    attack = df[~df["method"].isin(["clock_prior", "population_prior", "household_typical"])]
+    out = attack.copy()
+    for methods, col in ((("clock_prior", "population_prior"), "prior"),
+                         (("household_typical",), "prior_household")):
+        pr = df[df["method"].isin(methods)][keys + ["value"]].rename(columns={"value": "_p"})
+        m = out[keys].merge(pr.drop_duplicates(keys), on=keys, how="left")["_p"].to_numpy(float)
+        has = np.isfinite(m) & (out["metric"] != "accuracy").to_numpy(bool)
+        if col == "prior":
+            out.loc[has, "prior"] = m[has]
+        else:
+            out[col] = np.where(has, m, np.nan)
+    return out
+
+
+def per_household_rows(test: list[tuple], periods, train_for: Callable, *, seed: int,
+                       typical: bool, null_partner: Callable | None = None,
+                       inferences=PER_HOUSEHOLD, shared: bool = False) -> pd.DataFrame:
+    """Per-household rows of ``inferences`` at ``periods`` (s).
+
+    ``train_for(i, period)``: the training ``(grid, truth)`` pairs of test household ``i`` (or
+    None: the inference's own split of the household); ``shared``: every household gets the
+    same pairs (fitted once per rung); ``null_partner(i)``: the truth house
+    ``i``'s curve is scored against instead of its own (permutation null)."""
+    recs = []
+    for period in periods:
+        fits: dict = {}
+        for i, (h, truth) in enumerate(test):
+            grid = h.to_grid(period)
+            if null_partner is not None:
+                truth = shift_to(null_partner(i), truth)
+            train = train_for(i, period)
+            if not shared or train is None:
+                fits = {}
+            for inference in inferences:
+                if inference == "routine" and period >= 86400:
+                    continue
+                rows, _ = score_household(inference, grid, truth, train, seed=seed,
+                                          typical=typical, fits=fits)
+                for r in rows:
+                    recs.append({**r, "house": str(h.meta["house"]), "period_s": period})
+    return _pair_priors(pd.DataFrame(recs))
+
+
+def cv_counts(x: np.ndarray, y: np.ndarray, method: str, seed: int, n_folds: int = 5
+              ) -> np.ndarray:
+    """Occupant counts predicted out of fold, with the folds of
+    :func:`nilm.privacy.score_occupants_population` (same shuffle, same seed)."""
+    from sklearn.model_selection import KFold
+
+    pred = np.empty(len(y))
+    for tr, te in KFold(n_splits=min(n_folds, len(y)), shuffle=True,
+                        random_state=seed).split(x):
+        pred[te] = ATTACKS[f"occupants.{method}"](seed=seed).fit_rows(x[tr], y[tr]) \
+            .predict_rows(x[te])
+    return pred
+
+
+def count_rows(y: np.ndarray, pred: np.ndarray, y_train: np.ndarray, *, seed: int,
+               n_boot: int) -> list[dict]:
+    """Occupant-count rows over households: balanced accuracy (prior 1/K), accuracy (prior:
+    the training majority count), and Beckel et al.'s (2014) binary tasks "1–2 vs 3+" and
+    "single person" as accuracy (prior: the majority class) and MCC (prior 0). CIs: bootstrap
+    over households."""
+    from .metrics import bootstrap_ci, mcc
+
+    def acc(a, b):
+        return float(np.mean(a == b))
+
+    def boot(fn, a, b):
+        return bootstrap_ci(fn, a, b, 1, n_boot=n_boot, seed=seed, block_s=1)
+
+    rows = []
+    v, lo, hi = boot(balanced_accuracy, y, pred)
+    k = np.unique(y).size
+    rows.append(dict(target="occupants", metric="balanced_accuracy", value=v, ci_low=lo,
+                     ci_high=hi, prior=1.0 / k))
+    v, lo, hi = boot(acc, y, pred)
+    rows.append(dict(target="occupants", metric="accuracy", value=v, ci_low=lo, ci_high=hi,
+                     prior=acc(y, np.full(len(y), majority(y_train)))))
+    for target, cut in (("three_or_more", 3), ("single_person", 1)):
+        yb = (y >= cut) if cut == 3 else (y == 1)
+        pb = (pred >= cut) if cut == 3 else (pred == 1)
+        tb = (y_train >= cut) if cut == 3 else (y_train == 1)
+        v, lo, hi = boot(acc, yb, pb)
+        rows.append(dict(target=target, metric="accuracy", value=v, ci_low=lo, ci_high=hi,
+                         prior=acc(yb, np.full(len(yb), bool(np.mean(tb) >= 0.5)))))
+        v, lo, hi = boot(lambda a, b: float(mcc(a, b, threshold=0.5)), yb.astype(float),
+                         pb.astype(float))
+        rows.append(dict(target=target, metric="mcc", value=v if np.isfinite(v) else 0.0,
+                         ci_low=lo, ci_high=hi, prior=0.0))
+    for r in rows:
+        r.update(inference="occupants", n=len(y), skill=stats.skill(r["value"], r["prior"],
+                                                                    r["metric"]))
+    return rows
+
+
+def occupants_rows(test: list[tuple], periods, *, train: list[tuple] | None, seed: int,
+                   n_boot: int, permute: bool = False) -> pd.DataFrame:
+    """Occupant count over the population at ``periods``: fitted on ``train`` (sim → real) or,
+    when None, 5-fold over the test households; ``permute`` pairs each household's curve
+    with another's count (the null)."""
+    method = HEADLINE["occupants"].method
+    truths = [t for _, t in test]
+    y = np.array([t.occupants for t in truths], float)
+    if permute:
+        y = np.roll(y, 1)
+    recs = []
+    for period in periods:
+        grids = [h.to_grid(period) for h, _ in test]
+        if train is None:
+            x = population_features(grids, truths, period)
+            pred = cv_counts(x, y, method, seed)
+            y_train = y
+            reg = score_occupants_population(grids, truths, period, method=method, seed=seed,
+                                             n_boot=n_boot, features=x) if not permute else []
+            rows = [r for r in reg if r["metric"] == "mae_persons"]
+        else:
+            pairs = [(h.to_grid(period), t) for h, t in train]
+            attack = ATTACKS[f"occupants.{method}"](seed=seed).fit(pairs)
+            pred = np.array([attack.predict(g, t.timezone) for g, t in
+                             zip(grids, truths, strict=True)], float)
+            y_train = np.array([t.occupants for _, t in train], float)
+            mae = float(np.mean(np.abs(pred - y)))
+            mae_p = float(np.mean(np.abs(np.median(y_train) - y)))
+            rows = [dict(inference="occupants", target="occupants", metric="mae_persons",
+                         value=mae, ci_low=math.nan, ci_high=math.nan, n=len(y), prior=mae_p,
+                         skill=stats.skill(mae, mae_p, "mae_persons"))]
+        rows += count_rows(y, pred, y_train, seed=seed, n_boot=n_boot)
+        for r in rows:
+            recs.append({**r, "method": method, "period_s": period, "houses": len(y)})
+    return pd.DataFrame(recs)
+
+
+#: columns of ``docs/results/real.csv``
+COLUMNS = ["dataset", "simulated", "truth_kind", "training", "threat_model", "null",
+           "inference", "target", "metric", "period_s", "method", "value", "ci_low", "ci_high",
+           "ci_reason", "n_households", "n_days", "prior_population", "skill_population",
+           "prior_household", "skill_household", "note"]
+
+
+def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, seed: int,
+              n_boot: int, note: str = "") -> pd.DataFrame:
+    """Aggregate per-household rows over households (:func:`nilm.report.aggregate`) into
+    :data:`COLUMNS` rows; a single household's row with fewer than
+    :data:`nilm.stats.MIN_BLOCKS` day blocks has no CI ("too few days")."""
+    agg = aggregate(rows, ["period_s", "inference", "target", "metric", "method"], seed=seed,
+                    n_boot=n_boot)
+    out = pd.DataFrame({
+        "dataset": dataset, "simulated": False, "truth_kind": "real", "training": training,
+        "threat_model": [threat_model(p) for p in agg["period_s"]], "null": null,
+        "inference": agg["inference"], "target": agg["target"], "metric": agg["metric"],
+        "period_s": agg["period_s"], "method": agg["method"], "value": agg["value"],
+        "ci_low": agg["ci_low"], "ci_high": agg["ci_high"], "ci_reason": agg["ci_reason"],
+        "n_households": agg["houses"], "n_days": agg["n_days"],
+        "prior_population": agg["prior"], "skill_population": agg["skill"],
+        "prior_household": agg["prior_household"], "skill_household": agg["skill_household"],
+        "note": note})
+    few = (out["n_households"] == 1) & (out["n_days"].fillna(0) < stats.MIN_BLOCKS)
+    out.loc[few, ["ci_low", "ci_high"]] = math.nan
+    out.loc[few, "ci_reason"] = TOO_FEW_DAYS
+    return out
+
+
+def population_summary(rows: pd.DataFrame, *, dataset: str, training: str, null: str
+                       ) -> pd.DataFrame:
+    """:data:`COLUMNS` rows of population-level occupant-count rows (already over households)."""
+    return pd.DataFrame({
+        "dataset": dataset, "simulated": False, "truth_kind": "real", "training": training,
+        "threat_model": [threat_model(p) for p in rows["period_s"]], "null": null,
+        "inference": rows["inference"], "target": rows["target"], "metric": rows["metric"],
+        "period_s": rows["period_s"], "method": rows["method"], "value": rows["value"],
+        "ci_low": rows["ci_low"], "ci_high": rows["ci_high"],
+        "ci_reason": np.where(np.isfinite(rows["ci_low"].to_numpy(float)), "", "no CI"),
+        "n_households": rows["houses"], "n_days": math.nan, "prior_population": rows["prior"],
+        "skill_population": rows["skill"], "prior_household": math.nan,
+        "skill_household": math.nan, "note": "household-typical prior not defined for a "
+        "household-level count"})
+
+
+def not_measurable(dataset: str, training: str, n_households: int) -> pd.DataFrame:
+    """The wake / bed rows of the 1-day rung: not measurable by construction."""
+    recs = [dict(dataset=dataset, simulated=False, truth_kind="real", training=training,
+                 threat_model=threat_model(86400), null="none", inference="routine",
+                 target=t, metric=HEADLINE["routine"].metric, period_s=86400,
+                 method=HEADLINE["routine"].method, value=math.nan, ci_low=math.nan,
+                 ci_high=math.nan, ci_reason=NOT_MEASURABLE, n_households=n_households,
+                 n_days=math.nan, prior_population=math.nan, skill_population=math.nan,
+                 prior_household=math.nan, skill_household=math.nan, note=NOT_MEASURABLE)
+            for t in ("wake", "bed")]
+    return pd.DataFrame(recs, columns=COLUMNS)
+
+
+def meter_rows(meter: list[tuple], sim: list[tuple], *, seed: int, n_boot: int
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(aggregate rows, per-household rows) of METER: both regimes, the permutation null."""
+    n = len(meter)
+    sim_grids: dict[int, list] = {}
+
+    def from_sim(_i, period):
+        if period not in sim_grids:
+            sim_grids[period] = [(h.to_grid(period), t) for h, t in sim]
+        return sim_grids[period]
+
+    real_grids: dict[int, list] = {}
+
+    def from_others(i, period):
+        if period not in real_grids:
+            real_grids[period] = [(h.to_grid(period), t) for h, t in meter]
+        return [p for j, p in enumerate(real_grids[period]) if j != i]
+
+    def partner(i):
+        return meter[(i + 1) % n][1]
+
+    out, per_house = [], []
+    for training, train_for in (("sim_to_real", from_sim), ("real_others", from_others)):
+        rows = per_household_rows(meter, METER_RUNGS, train_for, seed=seed, typical=False,
+                                  shared=training == "sim_to_real")
+        per_house.append(rows.assign(training=training, null="none"))
+        out.append(summarise(rows, dataset="METER", training=training, null="none",
+                             seed=seed, n_boot=n_boot, note=NOT_DEFINED_METER))
+        out.append(not_measurable("METER", training, n))
+        occ = occupants_rows(meter, METER_RUNGS, train=sim if training == "sim_to_real"
+                             else None, seed=seed, n_boot=n_boot)
+        out.append(population_summary(occ, dataset="METER", training=training, null="none"))
+    null_rows = per_household_rows(meter, METER_RUNGS, from_sim, seed=seed, typical=False,
+                                   null_partner=partner, shared=True)
+    out.append(summarise(null_rows, dataset="METER", training="sim_to_real",
+                         null="permute_households", seed=seed, n_boot=n_boot,
+                         note=NOT_DEFINED_METER))
+    occ = occupants_rows(meter, METER_RUNGS, train=sim, seed=seed, n_boot=n_boot,
+                         permute=True)
+    out.append(population_summary(occ, dataset="METER", training="sim_to_real",
+                                  null="permute_households"))
+    return (pd.concat(out, ignore_index=True)[COLUMNS],
+            pd.concat(per_house, ignore_index=True))
+
+
+def eco_rows(eco: list[tuple], sim: list[tuple], *, seed: int, n_boot: int
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(aggregate rows, per-household rows) of ECO house 2, occupancy only, both regimes."""
+    grids: dict[int, list] = {}
+
+    def from_sim(_i, period):
+        if period not in grids:
+            grids[period] = [(h.to_grid(period), t) for h, t in sim]
+        return grids[period]
+
+    out, per_house = [], []
+    for training, train_for in (("sim_to_real", from_sim),
+                                ("real_others", lambda _i, _p: None)):
+        rows = per_household_rows(eco, ECO_RUNGS, train_for, seed=seed, typical=True,
+                                  inferences=("occupancy",), shared=True)
+        per_house.append(rows.assign(training=training, null="none"))
+        note = ("earlier half of the days trains, later half scored" if training ==
+                "real_others" else "")
+        out.append(summarise(rows, dataset="ECO", training=training, null="none", seed=seed,
+                             n_boot=n_boot, note=note))
+    return (pd.concat(out, ignore_index=True)[COLUMNS],
+            pd.concat(per_house, ignore_index=True))
+
+
+__all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "PER_HOUSEHOLD", "SIM_TRAINING",
+           "count_rows", "cv_counts", "eco_rows", "load_real", "meter_rows",
+           "occupancy_accuracy", "occupants_rows", "per_household_rows", "score_household",
+           "shift_to", "simulated_training", "summarise"]

@@ -1,0 +1,113 @@
+"""nilm.real_rows: known answers of its scoring pieces on synthetic data, and the real rows on
+the shared METER and ECO files (real data; skipped when ../shared/data is absent)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from nilm import real_rows
+from nilm.privacy.occupancy import occupancy_rows
+from tests.synthetic import synthetic_household
+
+
+@pytest.fixture(scope="module")
+def house():
+    return synthetic_household(days=4, seed=3)
+
+
+def test_count_rows_known_answers():
+    y = np.array([1, 1, 2, 2, 3, 4, 4, 5], float)
+    rows = {(r["target"], r["metric"]): r for r in
+            real_rows.count_rows(y, y.copy(), y, seed=0, n_boot=50)}
+    for key in [("occupants", "balanced_accuracy"), ("occupants", "accuracy"),
+                ("three_or_more", "accuracy"), ("three_or_more", "mcc"),
+                ("single_person", "accuracy"), ("single_person", "mcc")]:
+        assert rows[key]["value"] == pytest.approx(1.0), key
+    assert rows[("occupants", "balanced_accuracy")]["prior"] == pytest.approx(1 / 5)
+    # the majority count of the training labels (1 and 2 and 4 tie: the smallest, 1) is right
+    # for 2 of 8 households; "3+" is the majority (4 of 8 are 3+; a tie says 3+)
+    assert rows[("occupants", "accuracy")]["prior"] == pytest.approx(2 / 8)
+    assert rows[("three_or_more", "accuracy")]["prior"] == pytest.approx(4 / 8)
+    assert rows[("single_person", "accuracy")]["prior"] == pytest.approx(6 / 8)
+    # the constant "always 2": accuracy 2/8, MCC of the binary tasks 0 (no decision)
+    const = {(r["target"], r["metric"]): r for r in
+             real_rows.count_rows(y, np.full(8, 2.0), y, seed=0, n_boot=50)}
+    assert const[("occupants", "accuracy")]["value"] == pytest.approx(2 / 8)
+    assert const[("three_or_more", "mcc")]["value"] == 0.0
+    assert const[("occupants", "balanced_accuracy")]["value"] == pytest.approx(1 / 5)
+
+
+def test_occupancy_accuracy_of_always_occupied_is_the_majority_class(house):
+    h, truth = house
+    grid = h.to_grid(600)
+    verdict = np.ones(len(grid))
+    r = real_rows.occupancy_accuracy(verdict, grid, truth, majority_label=1.0)
+    assert r["value"] == pytest.approx(r["prior"])
+    assert 0.5 < r["value"] < 1.0  # weekday absences
+    assert r["skill"] == pytest.approx(0.0)
+    wrong = real_rows.occupancy_accuracy(1 - verdict, grid, truth, majority_label=1.0)
+    assert wrong["value"] == pytest.approx(1 - r["value"])
+
+
+def test_unknown_truth_steps_are_no_absence_episode(house):
+    h, truth = house
+    grid = h.to_grid(600)
+    presence = truth.presence.copy()
+    presence[: len(presence) // 2] = np.nan
+    half = dataclasses.replace(truth, household_present=presence,
+                               household_awake=presence.copy(), source="test")
+    rows = {r["metric"]: r for r in occupancy_rows(np.ones(len(grid)), grid, half, seed=0,
+                                                   method="x", split="y")}
+    full = {r["metric"]: r for r in occupancy_rows(np.ones(len(grid)), grid, truth, seed=0,
+                                                   method="x", split="y")}
+    # the unknown half holds no labelled interval and no true absence episode
+    assert rows["mcc"]["n"] < 0.6 * full["mcc"]["n"]
+    assert rows["episode_f1"]["n"] < full["episode_f1"]["n"]
+
+
+def test_shift_to_moves_whole_days(house):
+    _, truth = house
+    onto = dataclasses.replace(truth, days=np.asarray(truth.days) + 3 * 86400)
+    moved = real_rows.shift_to(truth, onto)
+    assert moved.start == truth.start + 3 * 86400
+    np.testing.assert_array_equal(moved.days, onto.days)
+    np.testing.assert_allclose(moved.wake - truth.wake, 3 * 86400)
+
+
+def test_summarise_single_household_with_few_days_has_no_ci():
+    import pandas as pd
+
+    rows = pd.DataFrame([dict(house="2", period_s=900, inference="occupancy", target="absence",
+                              metric="mcc", method="supervised", value=0.4, ci_low=0.1,
+                              ci_high=0.6, prior=0.0, n=7 * 96, skill=0.4)])
+    out = real_rows.summarise(rows, dataset="ECO", training="real_others", null="none",
+                              seed=0, n_boot=50)
+    assert out["ci_reason"].iloc[0] == real_rows.TOO_FEW_DAYS
+    assert math.isnan(out["ci_low"].iloc[0]) and out["value"].iloc[0] == pytest.approx(0.4)
+    many = rows.assign(n=14 * 96)
+    out = real_rows.summarise(many, dataset="ECO", training="sim_to_real", null="none",
+                              seed=0, n_boot=50)
+    assert out["ci_low"].iloc[0] == pytest.approx(0.1)
+
+
+def test_real_rows_on_meter_and_eco(shared_data):
+    meter = real_rows.load_real(shared_data / "meter/sample_2018-07_visible")
+    eco = real_rows.load_real(shared_data / "eco/house_2_2012-06_15min_derived")
+    assert len(meter) == 36 and len(eco) == 1
+    assert all(t.kind == "real" for _, t in meter + eco)
+    sim = real_rows.simulated_training("METER")[:4]
+    first = meter[:6]
+    rows = real_rows.per_household_rows(first, (1800,), lambda _i, _p: [
+        (h.to_grid(1800), t) for h, t in sim], seed=0, typical=False, shared=True)
+    occ = rows[(rows["inference"] == "occupancy") & (rows["metric"] == "accuracy")]
+    assert len(occ) == 6 and occ["value"].between(0, 1).all()
+    assert set(rows["house"]) == {str(h.meta["house"]) for h, _ in first}
+    out = real_rows.summarise(rows, dataset="METER", training="sim_to_real", null="none",
+                              seed=0, n_boot=100)
+    acc = out[(out["inference"] == "occupancy") & (out["metric"] == "accuracy")].iloc[0]
+    assert acc["n_households"] == 6 and acc["truth_kind"] == "real"
+    assert np.isfinite(acc["prior_population"])
