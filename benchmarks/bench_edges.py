@@ -65,6 +65,6 @@ def _naive_edges(x, min_len):
 @pytest.mark.parametrize("n", [10_000])
 def test_naive_edges_reference(benchmark, n):
     mains = _simulated(n, seed=2).mains.astype(np.float64)
-    on, off = benchmark.pedantic(_naive_edges, args=(mains, 2), rounds=1, iterations=1)
+    on, off, _ = benchmark.pedantic(_naive_edges, args=(mains, 2), rounds=1, iterations=1)
     assert len(on) == len(off) > 0
     benchmark.extra_info.update(samples_per_s=n / benchmark.stats.stats.mean, data="simulated")

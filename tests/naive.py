@@ -280,9 +280,10 @@ def edges_from_states(start, stop, p_mean, q_mean, after_gap, min_step_w):
 
 def pair_edges(i0, dp, dq, tol_w, tol_frac, tol_q, max_on):
     """Twin of :func:`nilm.kernels.edges.pair_edges`: for each falling edge, list every earlier
-    unmatched rising edge that fits, and take the latest."""
+    unmatched rising edge that fits, and take the latest. Returns ``(on, off, power)``, power in
+    W being the mean of the pair's rising step and the size of its falling step."""
     matched = set()
-    on, off = [], []
+    on, off, power = [], [], []
     for b in range(len(dp)):
         if dp[b] > 0:
             continue
@@ -300,7 +301,9 @@ def pair_edges(i0, dp, dq, tol_w, tol_frac, tol_q, max_on):
             matched.add(fits[-1])
             on.append(fits[-1])
             off.append(b)
-    return np.array(on, dtype=np.int64), np.array(off, dtype=np.int64)
+            power.append(0.5 * (dp[fits[-1]] + abs(dp[b])))
+    return (np.array(on, dtype=np.int64), np.array(off, dtype=np.int64),
+            np.array(power, dtype=float))
 
 
 def paint_pairs(x, on_i0, on_i1, on_before, on_after, off_i0, off_i1, off_before, off_after,

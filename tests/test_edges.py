@@ -152,11 +152,13 @@ def test_pair_edges_takes_closest_preceding():
     # two 1 kW rising edges then one falling: the later rising edge is the match
     i0 = np.array([0, 5, 9], dtype=np.int64)
     dp = np.array([1000.0, 1010.0, -1005.0])
-    on, off = k.pair_edges(i0, dp, np.full(3, np.nan), 30.0, 0.0, 30.0, 100)
+    on, off, power = k.pair_edges(i0, dp, np.full(3, np.nan), 30.0, 0.0, 30.0, 100)
     assert on.tolist() == [1] and off.tolist() == [2]
+    # the pair's power is the mean of its two step sizes
+    assert power.tolist() == [1007.5]
     # reactive power rules out the later one
     dq = np.array([200.0, 0.0, -200.0])
-    on, _ = k.pair_edges(i0, dp, dq, 30.0, 0.0, 30.0, 100)
+    on, _, _ = k.pair_edges(i0, dp, dq, 30.0, 0.0, 30.0, 100)
     assert on.tolist() == [0]
 
 
@@ -165,7 +167,7 @@ def test_paint_pairs_match_naive(seed):
     rng = np.random.default_rng(seed)
     x = _random_signal(rng, int(rng.integers(2, 200)))
     ed = detect_edges(x, 1.0, noise_w=10.0, min_duration_s=2.0, min_step_w=30.0)
-    on, off = pair_edges(ed, 1.0, tol_w=100.0, tol_frac=0.3)
+    on, off, _ = pair_edges(ed, 1.0, tol_w=100.0, tol_frac=0.3)
     target = rng.integers(-1, 3, len(on)).astype(np.int64)
     power = rng.uniform(10, 2000, len(on))
     args = (x, ed.i0[on], ed.i1[on], ed.before[on], ed.after[on], ed.i0[off], ed.i1[off],
@@ -181,7 +183,7 @@ def test_paint_transient_energy_share():
     # a 1 kW step 30 % into interval 2 of a 1-min grid: that interval holds 700 W
     x = np.array([0.0, 0.0, 700.0, 1000.0, 1000.0, 0.0, 0.0])
     ed = detect_edges(x, 60.0, min_duration_s=60.0, noise_w=5.0)
-    on, off = pair_edges(ed, 60.0)
+    on, off, _ = pair_edges(ed, 60.0)
     out = np.zeros((1, len(x)))
     k.paint_pairs(x, ed.i0[on], ed.i1[on], ed.before[on], ed.after[on], ed.i0[off], ed.i1[off],
                   ed.before[off], ed.after[off], np.zeros(len(on), np.int64),
@@ -229,7 +231,7 @@ def test_edges_recover_true_events():
     """Simulated data: every true switch-on is found within one sample, few false ones."""
     g, events = on_off_grid(period=6.0, hours=24.0, seed=3)
     ed = detect_edges(g.mains, g.period, min_duration_s=12.0)
-    on, off = pair_edges(ed, g.period)
+    on, off, _ = pair_edges(ed, g.period)
     true_on = np.array(sorted(e[1] for e in events if e[1] > 0))
     found_on = ed.i0[on]
     hit = np.array([np.abs(found_on - t).min() <= 1 for t in true_on])
@@ -267,10 +269,10 @@ def test_reactive_power_pairs_overlapping_runs():
     mains = p.sum(axis=0) + 50.0
     truth = {(100, 400), (900, 1200), (1500, 1700), (300, 600), (1000, 1100), (1600, 1900)}
     ed = detect_edges(mains, 6.0, q=qv)
-    on, off = pair_edges(ed, 6.0)
+    on, off, _ = pair_edges(ed, 6.0)
     assert set(zip(ed.i0[on].tolist(), ed.i0[off].tolist(), strict=True)) == truth
     ed = detect_edges(mains, 6.0)
-    on, off = pair_edges(ed, 6.0)
+    on, off, _ = pair_edges(ed, 6.0)
     assert set(zip(ed.i0[on].tolist(), ed.i0[off].tolist(), strict=True)) != truth
     g = Grid(0, 6.0, mains, p, ["kettle", "oven"], extra={"reactive": qv})
     model = Hart85(n_clusters=2, seed=0).fit(g)

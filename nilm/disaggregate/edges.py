@@ -16,8 +16,9 @@ Implements G. W. Hart (1992), "Nonintrusive appliance load monitoring", Proc. IE
    when within ``label_tol``; other clusters are unlabelled (their power is not attributed).
 
 Prediction repeats 1-3 on the new mains, assigns each pair to the nearest training cluster, and
-paints the cluster's power over the pair's on-span onto the cluster's appliance. Three physical
-constraints learned in ``fit`` reject what pairing alone gets wrong: a pair longer than
+paints the cluster's power over the pair's on-span onto the cluster's appliance (painting each
+pair's own power instead was measured worse on development data, see docs/benchmarks.md). Three
+physical constraints learned in ``fit`` reject what pairing alone gets wrong: a pair longer than
 ``max_on_factor`` times the appliance's longest training run is not attributed, an appliance
 never exceeds its training maximum, and the appliances together never exceed the mains (scaled
 down proportionally where they would).
@@ -96,8 +97,10 @@ def detect_edges(x, period_s: float, *, q=None, noise_w: float = 15.0,
 
 
 def pair_edges(edges: Edges, period_s: float, *, tol_w: float = 30.0, tol_frac: float = 0.1,
-               tol_q: float = 30.0, max_on_s: float = 86400.0) -> tuple[np.ndarray, np.ndarray]:
-    """(on, off) indices into ``edges`` of matched rising/falling edges (Hart 1992, sec. V).
+               tol_q: float = 30.0, max_on_s: float = 86400.0
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(on, off, power) of matched rising/falling edges (Hart 1992, sec. V): indices into
+    ``edges`` and each pair's power in W, the mean of its two step sizes.
 
     Parameters
     ----------
@@ -234,10 +237,10 @@ class Hart85(Disaggregator):
     def _pairs(self, x, q):
         ed = detect_edges(x, self.period_, q=q, noise_w=self.noise_w,
                           min_duration_s=self.min_duration_s, min_step_w=self.min_step_w)
-        on, off = pair_edges(ed, self.period_, tol_w=self.tol_w, tol_frac=self.tol_frac,
-                             tol_q=self.tol_q, max_on_s=self.max_on_s)
-        dp = ed.dp
-        feats = [(dp[on] - dp[off]) / 2.0]
+        on, off, power = pair_edges(ed, self.period_, tol_w=self.tol_w,
+                                    tol_frac=self.tol_frac, tol_q=self.tol_q,
+                                    max_on_s=self.max_on_s)
+        feats = [power]
         if q is not None:
             feats.append((ed.dq[on] - ed.dq[off]) / 2.0)
         return ed, on, off, np.stack(feats, axis=1)
