@@ -2,13 +2,18 @@
 
 The evaluation protocol commits its headline scores to ``docs/results/headline.csv`` (one row
 per dataset × threat model × inference × target × metric × period × stratum, with the value,
-its 95 % CI over households, the population prior and the skill against it). For a finding of
-the household's report at its own step, :func:`lookup` returns the row that measures it:
+its 95 % CI over households, the population prior and the skill against it) and its scores on
+real households with ground truth (METER at 10 / 30 / 60 min, ECO at 15 / 30 / 60 min) to
+``docs/results/real.csv``, in the same columns plus ``training``: ``sim_to_real`` (the attack
+trained on simulated households, as ``nilm linky`` trains it) or ``real_others`` (trained on
+the other real households, which ``nilm linky`` does not do). For a finding of the
+household's report at its own step, :func:`lookup` returns the row that measures it:
 
 * the threat model of that step: ``daily_index`` (a day), ``tic_dongle`` (a TIC log, ≤ 10 s)
   or ``consented_curve`` (a load curve);
-* real households with ground truth first (``simulated`` false), else the simulated
-  evaluation population, and says which;
+* real households with ground truth first (``simulated`` false; of ``real.csv`` only the
+  ``sim_to_real`` rows, the training ``nilm linky`` uses), the one with the most households,
+  else the simulated evaluation population, and says which;
 * stratum ``all``.
 
 A finding is *revealed* only when the attack beats the population prior: the lower end of the
@@ -41,9 +46,13 @@ FINDINGS = {
 }
 #: metrics where a lower value is better (errors)
 LOWER_IS_BETTER = ("mae_kwh_day",)
+#: the training of a real row that matches ``nilm linky`` (its detector learns on simulations)
+LINKY_TRAINING = "sim_to_real"
 #: where the results are looked for: a copy shipped in the package, then the repository's own
 PACKAGED = "results/headline.csv"
 REPOSITORY = Path(__file__).resolve().parents[1] / "docs" / "results" / "headline.csv"
+REAL_PACKAGED = "results/real.csv"
+REAL_REPOSITORY = REPOSITORY.with_name("real.csv")
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,8 @@ class Accuracy:
     ``value``, ``ci_low``, ``ci_high``: the headline attack's score and its 95 % CI;
     ``prior``: the population prior's score; ``skill_low``: the lower end of the skill's
     95 % CI (NaN when unknown); ``revealed``: the attack beats the prior (``skill_low > 0``);
-    ``real``: scored on real households with ground truth (else simulated); ``source``: the
+    ``real``: scored on real households with ground truth (else simulated); ``training``:
+    the real row's training (``sim_to_real``; empty for a simulated row); ``source``: the
     file and row it comes from.
     """
 
@@ -73,6 +83,7 @@ class Accuracy:
     n_households: int
     n_days: int
     source: str
+    training: str = ""
 
 
 def threat_model(period_s: float) -> str:
@@ -84,25 +95,50 @@ def threat_model(period_s: float) -> str:
     return "consented_curve"
 
 
+def _located(path, variable: str, packaged: str, repository: Path) -> Path | None:
+    path = path if path is not None else os.environ.get(variable) or None
+    if path is not None:
+        return Path(path) if Path(path).exists() else None
+    shipped = resources.files("nilm").joinpath(packaged)
+    if shipped.is_file():
+        return Path(str(shipped))
+    return repository if repository.exists() else None
+
+
 def results_path(path=None) -> Path | None:
     """The headline results file: ``path`` if given, else the file named by the environment
     variable ``NILM_HEADLINE``, else the packaged copy, else the repository's
     ``docs/results/headline.csv``; None when none exists."""
-    path = path if path is not None else os.environ.get("NILM_HEADLINE") or None
-    if path is not None:
-        return Path(path) if Path(path).exists() else None
-    packaged = resources.files("nilm").joinpath(PACKAGED)
-    if packaged.is_file():
-        return Path(str(packaged))
-    return REPOSITORY if REPOSITORY.exists() else None
+    return _located(path, "NILM_HEADLINE", PACKAGED, REPOSITORY)
 
 
-def read_results(path=None) -> pd.DataFrame | None:
-    """The headline rows (None when no results file exists)."""
-    found = results_path(path)
-    if found is None:
-        return None
-    return pd.read_csv(found)
+def real_path(path=None) -> Path | None:
+    """The real-household results file, found as :func:`results_path` finds the headline
+    one (environment variable ``NILM_REAL``, then ``results/real.csv`` in the package, then
+    ``docs/results/real.csv``); None when none exists."""
+    return _located(path, "NILM_REAL", REAL_PACKAGED, REAL_REPOSITORY)
+
+
+def read_results(path=None, real=None) -> pd.DataFrame | None:
+    """The headline rows and the real-household rows in one table, each row's file in a
+    ``source_file`` column (None when neither file exists).
+
+    A headline file named by ``path`` comes alone unless ``real`` is named too (a file given
+    on purpose is not mixed with rows found elsewhere)."""
+    frames = []
+    found_real = real_path(real) if path is None or real is not None else None
+    for found in (found_real, results_path(path)):
+        if found is not None:
+            frame = pd.read_csv(found)
+            # the committed files by their repository name, another file by its own
+            frame["source_file"] = (f"docs/results/{found.name}"
+                                    if found.parent.name == "results" else found.name)
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _is_simulated(column: pd.Series) -> pd.Series:
+    return column.astype(str).str.lower().isin(("true", "1"))
 
 
 def _f(x) -> float:
@@ -126,8 +162,9 @@ def lookup(results: pd.DataFrame | None, finding: str, period_s: float,
            source: str = "docs/results/headline.csv") -> Accuracy | None:
     """The measured accuracy of ``finding`` (a key of :data:`FINDINGS`) at ``period_s``.
 
-    Returns None when ``results`` is None or holds no scored row for that finding, threat
-    model and step (the accuracy is then not measured yet)."""
+    ``source`` names the file of rows without a ``source_file`` column. Returns None when
+    ``results`` is None or holds no scored row for that finding, threat model and step (the
+    accuracy is then not measured yet)."""
     if results is None:
         return None
     inference, target, metric = FINDINGS[finding]
@@ -138,11 +175,21 @@ def lookup(results: pd.DataFrame | None, finding: str, period_s: float,
     if "stratum" in rows:
         rows = rows[rows["stratum"] == "all"]
     rows = rows[pd.to_numeric(rows["value"], errors="coerce").notna()]
+    simulated = _is_simulated(rows["simulated"])
+    if "training" in rows:
+        # a real row trained on other real households measures another attack than ours
+        training = rows["training"].fillna("").astype(str)
+        rows = rows[simulated | training.isin(("", LINKY_TRAINING))]
+        simulated = _is_simulated(rows["simulated"])
     if rows.empty:
         return None
-    real = rows[~rows["simulated"].astype(str).str.lower().isin(("true", "1"))]
+    real = rows[~simulated]
     pick = real if not real.empty else rows
     row = pick.sort_values("n_households", ascending=False, kind="stable").iloc[0]
+    training = str(row["training"]) if "training" in row and not real.empty \
+        and isinstance(row["training"], str) else ""
+    where = row["source_file"] if "source_file" in row and isinstance(row["source_file"], str) \
+        else source
     skill_low = _skill_low(row, metric)
     n_days = _f(row.get("n_days"))
     return Accuracy(
@@ -152,10 +199,12 @@ def lookup(results: pd.DataFrame | None, finding: str, period_s: float,
         revealed=bool(math.isfinite(skill_low) and skill_low > 0), real=not real.empty,
         dataset=str(row["dataset"]), threat_model=model, method=str(row["method"]),
         n_households=int(row["n_households"]),
-        n_days=int(n_days) if math.isfinite(n_days) else 0,
-        source=f"{source}: dataset={row['dataset']}, threat_model={model}, "
+        n_days=int(n_days) if math.isfinite(n_days) else 0, training=training,
+        source=f"{where}: dataset={row['dataset']}, threat_model={model}, "
                f"inference={inference}, target={target}, metric={metric}, "
-               f"period_s={int(period_s)}, method={row['method']}")
+               f"period_s={int(period_s)}, method={row['method']}"
+               + (f", training={training}" if training else ""))
 
 
-__all__ = ["FINDINGS", "Accuracy", "lookup", "read_results", "results_path", "threat_model"]
+__all__ = ["FINDINGS", "LINKY_TRAINING", "Accuracy", "lookup", "read_results", "real_path",
+           "results_path", "threat_model"]

@@ -495,7 +495,7 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
     """
     from . import linky_figures, plot
     from .errors import NilmDataError
-    from .linky_accuracy import read_results, results_path
+    from .linky_accuracy import read_results
     from .locale import Locale
     from .report import Document
     from .version import __version__
@@ -503,7 +503,6 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
     L = Locale(lang)
     out = Path(out_dir)
     table_results = read_results(results)
-    found_results = results_path(results)
     household = load_meter(path, start=start)
     notes = list(household.meta.get("notes", []))
     repairs = household.report.summary() if household.report else []
@@ -573,7 +572,7 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
         doc.p(L._("Where an accuracy comes from simulated households, they are nilm.simulate "
                   "households, not yours: their country, season and heating can differ from "
                   "this household's."))
-    if found_results is None:
+    if table_results is None:
         doc.p(L._("The accuracy of these methods is not yet measured: no evaluation results "
                   "are available to this installation, so no number is given."))
     if len(by_resolution) > 1:

@@ -99,3 +99,64 @@ def test_the_package_ships_the_repositorys_headline_results(monkeypatch):
     found = results_path()
     assert found is not None and found.parent.name == "results"
     assert found.read_bytes() == repo.read_bytes()
+
+
+REAL = COLUMNS + ["training"]
+
+
+@pytest.fixture
+def with_real(tmp_path):
+    """A headline file and a real.csv in its schema: METER and ECO at 30 min, trained on
+    simulations or on the other real households."""
+    headline = tmp_path / "headline.csv"
+    pd.DataFrame([_row(), _row(inference="occupancy", target="absence", metric="mcc",
+                           value=0.6, ci_low=0.5, ci_high=0.7, prior_population=0.2)],
+                 columns=COLUMNS).to_csv(headline, index=False)
+    real = tmp_path / "real.csv"
+    pd.DataFrame([
+        # the same attack as nilm linky's: preferred, the one with more households first
+        dict(_row(dataset="meter", simulated=False, truth_kind="diary", value=0.58,
+                  ci_low=0.47, ci_high=0.69, n_households=40), training="sim_to_real"),
+        dict(_row(dataset="eco", simulated=False, truth_kind="occupancy", value=0.7,
+                  ci_low=0.6, ci_high=0.8, n_households=5), training="sim_to_real"),
+        # trained on other real households: not the attack nilm linky runs
+        dict(_row(dataset="meter", simulated=False, truth_kind="diary", inference="occupancy",
+                  target="absence", metric="mcc", value=0.9, ci_low=0.85, ci_high=0.95,
+                  prior_population=0.2, n_households=40), training="real_others"),
+        # real households where the attack does not beat the population prior
+        dict(_row(dataset="meter", simulated=False, truth_kind="diary", period_s=3600,
+                  value=0.36, ci_low=0.25, ci_high=0.47, n_households=40),
+             training="sim_to_real"),
+    ], columns=REAL).to_csv(real, index=False)
+    return headline, real
+
+
+def test_real_rows_trained_on_simulations_come_first(with_real):
+    headline, real = with_real
+    table = read_results(headline, real)
+    acc = lookup(table, "wake", 1800)
+    assert acc.real and acc.dataset == "meter" and acc.n_households == 40
+    assert acc.value == 0.58 and acc.training == "sim_to_real" and acc.revealed
+    assert acc.source.startswith("real.csv: dataset=meter") and "training=sim_to_real" \
+        in acc.source
+
+
+def test_real_rows_trained_on_real_households_are_not_quoted(with_real):
+    headline, real = with_real
+    acc = lookup(read_results(headline, real), "absence", 1800)
+    assert not acc.real and acc.value == 0.6 and acc.training == ""
+    assert acc.source.startswith("headline.csv: dataset=simulated")
+
+
+def test_real_rows_that_do_not_beat_the_prior_are_not_revealed(with_real):
+    headline, real = with_real
+    acc = lookup(read_results(headline, real), "wake", 3600)
+    assert acc.real and not acc.revealed and acc.skill_low < 0
+
+
+def test_a_named_headline_file_comes_alone(with_real, monkeypatch):
+    headline, real = with_real
+    monkeypatch.setenv("NILM_REAL", str(real))
+    assert set(read_results(headline)["source_file"]) == {"headline.csv"}
+    monkeypatch.setenv("NILM_HEADLINE", str(headline))
+    assert set(read_results()["source_file"]) == {"headline.csv", "real.csv"}

@@ -100,7 +100,7 @@ def test_every_finding_carries_its_measured_accuracy(both):
     assert wake["measured"].revealed and "Précision mesurée : sur 20 foyers simulés" in \
         wake["accuracy"]
     assert "5,4 jours sur 10" in wake["accuracy"] and "IC à 95 % de 4,2 à 6,6" in \
-        wake["accuracy"] and "docs/results/headline.csv" in wake["accuracy"]
+        wake["accuracy"] and "Source : headline.csv: dataset=simulated" in wake["accuracy"]
     assert by_key["bed"]["measured"] is None and "pas encore mesurée" in by_key["bed"]["accuracy"]
     assert "MCC 0,47" in by_key["absence"]["accuracy"]
     assert "1,68 kWh" in by_key["water_heater"]["accuracy"]
