@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DATA   ?= ../shared/data
 
-.PHONY: demo test test-fast docs notebooks lint bench peers lock clean results real-results
+.PHONY: demo test test-fast docs notebooks lint bench peers lock clean results real-results leaderboard
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ results: $(STAMP)
 # the real rows (METER diaries, ECO occupancy; nilm/real_rows.py): docs/results/real.csv
 real-results: $(STAMP)
 	NUMBA_NUM_THREADS=1 $(PY) scripts/real_results.py --data $(DATA)
+
+# the disaggregation leaderboard (studies/leaderboard.toml): every model x dataset x rung x seed
+# into reports/leaderboard (resumable), then docs/results/leaderboard.csv, its provenance,
+# docs/leaderboard.md and docs/leaderboard.png; DATA=path reads the data folder like `make demo`
+leaderboard: $(STAMP)
+	NUMBA_NUM_THREADS=1 $(VENV)/bin/nilm leaderboard studies/leaderboard.toml --out reports/leaderboard \
+		--workers 2 $(if $(wildcard $(DATA)),--data $(DATA)) --publish docs
 
 docs: $(STAMP)
 	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html

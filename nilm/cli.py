@@ -21,7 +21,7 @@ from .errors import NilmDataError, UsageError
 #: exit status of a user error (bad argument, spec or input data)
 USAGE_EXIT = 2
 #: the sub-commands, in --help order
-COMMANDS = ("inspect", "resample", "study", "report", "simulate", "linky", "demo")
+COMMANDS = ("inspect", "resample", "study", "leaderboard", "report", "simulate", "linky", "demo")
 
 CSV_NOTE = ("The CSV has one row per interval: 'timestamp' is the interval's START in UTC "
             "(ISO 8601, ending in Z), then mains and one column per appliance, mean power in W "
@@ -237,6 +237,24 @@ def cmd_linky(args) -> int:
     return 0
 
 
+def cmd_leaderboard(args) -> int:
+    from .leaderboard import LeaderboardSpec, run_leaderboard
+
+    try:
+        spec = LeaderboardSpec.from_toml(args.spec)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    df = run_leaderboard(spec, args.out, data=args.data, workers=args.workers,
+                         progress=not args.no_progress)
+    print(f"{len(df)} rows -> {args.out}/leaderboard.csv")
+    if args.publish is not None:
+        from .leaderboard_report import publish
+
+        for path in publish(args.out, args.publish):
+            print(f"-> {path}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
@@ -304,6 +322,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="results only, no report")
     p.set_defaults(func=cmd_study)
+
+    p = sub.add_parser("leaderboard", help="disaggregation leaderboard from a TOML spec",
+                       formatter_class=fmt, description=(
+                           "Every model x dataset x resolution rung x seed, with block-bootstrap "
+                           "CIs (studies/leaderboard.toml). A rerun with the same --out "
+                           "resumes."))
+    p.add_argument("spec", type=_type(arguments.input_path), help="leaderboard spec (TOML)")
+    p.add_argument("--out", type=_type(arguments.output_folder), default="reports/leaderboard",
+                   help="output folder (resumes what is there)")
+    p.add_argument("--data", type=_type(arguments.input_path), default=None,
+                   help="folder the spec's dataset paths are relative to, e.g. ../shared/data")
+    p.add_argument("--workers", type=_type(arguments.count), default=1,
+                   help="worker processes")
+    p.add_argument("--publish", type=_type(arguments.output_folder), default=None,
+                   help="docs folder: write results/leaderboard.csv, its provenance, "
+                   "leaderboard.md and leaderboard.png there")
+    p.add_argument("--no-progress", action="store_true", help="no per-cell lines")
+    p.set_defaults(func=cmd_leaderboard)
 
     p = sub.add_parser("report", help="(re)write report.md/.html/tables.tex of a study folder",
                        description="Write report.md, report.html, tables.tex and figures/ "

@@ -106,7 +106,8 @@ def evaluate(models: Mapping[str, Disaggregator], train: Grid | Sequence[Grid], 
              names: list[str] | None = None, metrics: Sequence[str] = DEFAULT_METRICS,
              seed: int = 0, n_boot: int = 1000, alpha: float = 0.05,
              tolerance_s: float | None = None, split: str | None = None,
-             dataset: str | None = None, house: str | None = None):
+             dataset: str | None = None, house: str | None = None,
+             block_s: float = 86400.0):
     """Fit, predict and score every model; one tidy row per method × target × metric.
 
     Parameters
@@ -129,6 +130,8 @@ def evaluate(models: Mapping[str, Disaggregator], train: Grid | Sequence[Grid], 
     split : label of the protocol (default ``"time"`` for one training grid, ``"cross_house"``
         for a list).
     dataset, house : labels (default: the test grid's ``meta``).
+    block_s : bootstrap block length, s (one day by default; one hour for test spans too short
+        to hold enough days).
 
     Returns
     -------
@@ -180,7 +183,7 @@ def evaluate(models: Mapping[str, Disaggregator], train: Grid | Sequence[Grid], 
                 if metric == "event_f1":
                     kw["tolerance_s"] = tol
                 value, lo, hi = bootstrap_ci(fn, y, p, period, n_boot=n_boot, alpha=alpha,
-                                             seed=seed, **kw)
+                                             seed=seed, block_s=block_s, **kw)
                 rows.append({
                     "dataset": dataset if dataset is not None else meta.get("dataset", ""),
                     "house": str(house if house is not None else meta.get("house", "")),

@@ -1,0 +1,225 @@
+"""The leaderboard's report section, its figure and the published copies (issue 18).
+
+Reads ``OUT/leaderboard.csv`` and ``OUT/provenance.json`` written by
+:func:`nilm.leaderboard.run_leaderboard`; fits nothing.
+
+* **Skill over Mean** of an error metric (MAE, W) is ``1 − value / value_Mean`` and of a score
+  (F1) ``(value − value_Mean) / (1 − value_Mean)``: 0 is what the training-mean predictor
+  gives, 1 a perfect disaggregation (Murphy 1988).
+* **Seeds**: a method's value at a (dataset, house, rung, appliance) is its mean over the
+  seeds; its interval is the union of the seeds' block-bootstrap CIs (lowest ``ci_low``,
+  highest ``ci_high``), a conservative pooling.
+* **Best** per dataset × appliance × rung is the lowest mean MAE; it is marked ★ only where its
+  interval lies entirely below the runner-up's (both have a CI).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .atomic import atomic_open, atomic_path
+from .labels import period_label
+from .names import base_name
+
+#: appliance classes of the figure (canonical base names); anything else is "other loads"
+CLASSES: dict[str, tuple[str, ...]] = {
+    "cold (fridge, freezer)": ("fridge", "freezer"),
+    "wet (washer, dishwasher, dryer)": ("dishwasher", "washing_machine", "washer_dryer",
+                                        "tumble_dryer", "laundry"),
+    "cooking (kettle, microwave, cooker…)": ("kettle", "toaster", "microwave", "cooker", "oven",
+                                             "hob", "kitchen"),
+    "heating (water heater, heat pump…)": ("water_heater", "electric_heat", "heat_pump",
+                                           "furnace"),
+    "other loads (lighting, tv…)": (),
+    "total (all appliances pooled)": ("all",),
+}
+
+_BASELINES = ("mean", "prior")
+_KEY = ["dataset", "house", "period_s", "target"]
+
+
+def appliance_class(target: str) -> str:
+    """The :data:`CLASSES` key of appliance ``target``."""
+    b = "all" if target == "all" else base_name(target)
+    for label, names in CLASSES.items():
+        if b in names:
+            return label
+    return "other loads (lighting, tv…)"
+
+
+def pooled(df: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """One row per dataset × house × rung × appliance × method for ``metric``: mean value over
+    seeds, union of their CIs, seeds counted."""
+    d = df[df.metric == metric]
+    g = d.groupby(_KEY + ["method"], sort=True)
+    return g.agg(value=("value", "mean"), lo=("ci_low", "min"), hi=("ci_high", "max"),
+                 seeds=("seed", "nunique"), simulated=("simulated", "first"),
+                 block_s=("block_s", "first"), n=("n", "first")).reset_index()
+
+
+def skill_over_mean(p: pd.DataFrame, error: bool) -> pd.Series:
+    """Skill of each row of :func:`pooled` against the Mean row of the same cell."""
+    mean = p[p.method == "mean"].set_index(_KEY).value
+    ref = p.set_index(_KEY).index.map(mean)
+    v, r = p.value.to_numpy(float), np.asarray(ref, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = 1 - v / r if error else (v - r) / (1 - r)
+    ok = (r > 1e-9) if error else (r < 1 - 1e-12)
+    return pd.Series(np.where(ok & np.isfinite(v) & np.isfinite(r), s, np.nan), index=p.index)
+
+
+def best_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Best and runner-up by MAE per dataset × house × rung × appliance, with the ★ rule."""
+    p = pooled(df, "mae")
+    p["skill"] = skill_over_mean(p, error=True)
+    rows = []
+    for key, g in p.groupby(_KEY, sort=True):
+        g = g.sort_values(["value", "method"])
+        best, second = g.iloc[0], (g.iloc[1] if len(g) > 1 else None)
+        separated = (second is not None and math.isfinite(best.hi) and math.isfinite(second.lo)
+                     and best.hi < second.lo)
+        rows.append(dict(zip(_KEY, key, strict=True), best=best.method, mae=best.value,
+                         skill=best.skill, runner_up=None if second is None else second.method,
+                         runner_up_mae=np.nan if second is None else second.value,
+                         separated=separated, simulated=bool(best.simulated),
+                         block_s=best.block_s, seeds=int(best.seeds)))
+    return pd.DataFrame(rows)
+
+
+def summary(df: pd.DataFrame, periods=(60.0, 600.0, 1800.0)) -> pd.DataFrame:
+    """Per dataset: best model on all appliances pooled and its MAE skill over Mean at each of
+    ``periods`` s (the issue's 1, 10 and 30 min)."""
+    b = best_table(df)
+    b = b[(b.target == "all") & b.period_s.isin(periods)]
+    rows = []
+    for (dataset, house), g in b.groupby(["dataset", "house"], sort=True):
+        row = {"dataset": dataset, "house": house}
+        for p in periods:
+            hit = g[g.period_s == p]
+            row[period_label(p)] = ("–" if hit.empty else
+                                    f"{hit.best.iloc[0]} {hit.skill.iloc[0]:+.2f}"
+                                    + (" ★" if hit.separated.iloc[0] else ""))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def skill_figure(df: pd.DataFrame):
+    """"Skill over Mean vs resolution" per appliance class: median MAE skill over datasets,
+    houses, appliances of the class and seeds, one line per method (Mean is 0 by definition)."""
+    from matplotlib.figure import Figure
+
+    p = df[(df.metric == "mae")].copy()
+    mean = p[p.method == "mean"].set_index(_KEY + ["seed"]).value
+    ref = np.asarray(p.set_index(_KEY + ["seed"]).index.map(mean), float)
+    v = p.value.to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p["skill"] = np.where(ref > 1e-9, 1 - v / ref, np.nan)
+    p["cls"] = p.target.map(appliance_class)
+    p = p[p.method != "mean"]
+    methods = sorted(p.method.unique())
+    fig = Figure(figsize=(12, 7), dpi=100, layout="constrained")
+    axes = fig.subplots(2, 3, squeeze=False, sharey=True).ravel()
+    colors = {m: f"C{i}" for i, m in enumerate(methods)}
+    periods = sorted(p.period_s.unique())
+    for ax, cls in zip(axes, CLASSES, strict=True):
+        c = p[p.cls == cls]
+        for m in methods:
+            s = c[c.method == m].groupby("period_s").skill.median().dropna()
+            if len(s):
+                ax.plot(s.index, s.to_numpy(), marker="o", color=colors[m], label=m)
+        ax.axhline(0, color="k", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_xticks(periods)
+        ax.set_xticklabels([period_label(x) for x in periods], rotation=60, ha="right",
+                           fontsize=7)
+        ax.minorticks_off()
+        ax.set_ylim(-1.0, 1.0)
+        ax.set_title(f"{cls} ({c.dataset.nunique()} datasets)", fontsize=9)
+        ax.set_ylabel("MAE skill over Mean")
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Disaggregation skill over the Mean baseline vs resolution (median over "
+                 "datasets, appliances, seeds; real and simulated data, see leaderboard.md)",
+                 fontsize=10)
+    return fig
+
+
+def _fmt(x, digits=3) -> str:
+    return "–" if x is None or (isinstance(x, float) and not math.isfinite(x)) else \
+        f"{x:.{digits}g}"
+
+
+def report_markdown(df: pd.DataFrame, provenance: dict) -> str:
+    """The report section (Markdown) of a leaderboard table and its provenance."""
+    spec = provenance["spec"]
+    lines = ["# Disaggregation leaderboard", "",
+             "Every model × dataset × resolution rung × seed, regenerated by "
+             "`make leaderboard` (`nilm leaderboard studies/leaderboard.toml`). Table: "
+             "`docs/results/leaderboard.csv`; provenance: "
+             "`docs/results/leaderboard_provenance.json`.", "",
+             f"Models {', '.join(spec['models'])} (+ per-dataset extras in the spec) beside "
+             f"Mean and Prior; seeds {spec['seeds']}; metrics {', '.join(spec['metrics'])}; "
+             f"{spec['n_boot']} block-bootstrap replicates; nilm {provenance['nilm_version']}. "
+             f"Run: {provenance['cells']} cells, {provenance['workers']} workers, "
+             f"{provenance['seconds_this_run']} s wall for the {provenance['cells_computed']} "
+             f"cells computed by the last run, load average {provenance['load_average']}.", "",
+             "## Data and splits", ""]
+    for name, text in provenance["splits"].items():
+        lines.append(f"* **{name}**: {text}.")
+    lines += ["", "## Summary: best model on all appliances pooled, MAE skill over Mean", "",
+              "`–`: the rung is finer than the data or has fewer than 10 test intervals. "
+              "★: the best model's CI lies below the runner-up's.", ""]
+    s = summary(df)
+    lines += _md_table(s)
+    b = best_table(df)
+    lines += ["", "## Best per dataset × appliance × rung (MAE, W)", "",
+              "Mean over seeds; CI = union of the seeds' block-bootstrap CIs (`block_s` s); "
+              "★ only where the best's CI excludes the runner-up's.", ""]
+    b = b.assign(period=b.period_s.map(period_label),
+                 best=[f"{m} ★" if sep else m for m, sep in zip(b.best, b.separated,
+                                                                strict=True)],
+                 mae=b.mae.map(_fmt), skill=b.skill.map(lambda x: _fmt(x, 2)),
+                 runner_up_mae=b.runner_up_mae.map(_fmt))
+    lines += _md_table(b[["dataset", "house", "period", "target", "best", "mae", "skill",
+                          "runner_up", "runner_up_mae", "block_s", "simulated"]])
+    lines += ["", "## Figure", "", "![skill over Mean vs resolution](leaderboard.png)", "",
+              "## Notes (rungs not run or left out)", ""]
+    lines += [f"* {n}" for n in provenance["notes"]] or ["* none"]
+    return "\n".join(lines) + "\n"
+
+
+def _md_table(t: pd.DataFrame) -> list[str]:
+    cols = list(t.columns)
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    out += ["| " + " | ".join(str(v) for v in row) + " |" for row in t.itertuples(index=False)]
+    return out
+
+
+def publish(out, docs) -> list[Path]:
+    """Copy the table and provenance of ``out`` to ``docs/results/`` and write
+    ``docs/leaderboard.md`` and ``docs/leaderboard.png``; returns the paths written."""
+    out, docs = Path(out), Path(docs)
+    df = pd.read_csv(out / "leaderboard.csv")
+    provenance = json.loads((out / "provenance.json").read_text())
+    (docs / "results").mkdir(parents=True, exist_ok=True)
+    paths = [docs / "results" / "leaderboard.csv",
+             docs / "results" / "leaderboard_provenance.json",
+             docs / "leaderboard.md", docs / "leaderboard.png"]
+    for src, dst in zip(["leaderboard.csv", "provenance.json"], paths, strict=False):
+        with atomic_path(dst) as tmp:
+            shutil.copyfile(out / src, tmp)
+    with atomic_open(paths[2]) as f:
+        f.write(report_markdown(df, provenance))
+    fig = skill_figure(df)
+    with atomic_path(paths[3]) as tmp:
+        fig.savefig(tmp, format="png", metadata={"Software": None})
+    return paths
+
+
+__all__ = ["CLASSES", "appliance_class", "best_table", "pooled", "publish", "report_markdown",
+           "skill_figure", "skill_over_mean", "summary"]
