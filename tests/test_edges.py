@@ -3,6 +3,11 @@ on/off appliances (simulated data), every period of the ladder, and real REDD/UC
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import naive
 import numpy as np
 import pytest
@@ -18,7 +23,9 @@ from nilm.disaggregate.edges import (
 from nilm.disaggregate.mean import Mean
 from nilm.kernels import edges as k
 from nilm.series import Grid
+from tests import edges_property
 
+HERE = Path(__file__).resolve().parent
 LADDER = [1.0, 6.0, 60.0, 600.0, 900.0, 1800.0, 3600.0]
 
 
@@ -146,6 +153,26 @@ def test_pair_edges_match_naive(seed):
         want = naive.pair_edges(i0, dp, dq, *args)
         for g, w in zip(got, want, strict=True):
             np.testing.assert_array_equal(g, w)
+
+
+def test_kernels_equal_twins_property():
+    """Random signals through all four kernels against their twins: see tests/edges_property.py."""
+    assert edges_property.check(150, 3) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("boundscheck", ["0", "1"])
+def test_kernels_equal_twins_after_fresh_compile(tmp_path, boundscheck):
+    """The same property in a new process whose Numba cache is empty, so every edge kernel is
+    compiled from scratch; with NUMBA_BOUNDSCHECK=1 any read outside an array raises."""
+    cache = tmp_path / "numba-cache"
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), NUMBA_BOUNDSCHECK=boundscheck)
+    proc = subprocess.run([sys.executable, str(HERE / "edges_property.py"), "200", "11"],
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "cases 200, mismatches 0" in proc.stdout
+    # it did compile into the empty cache rather than load an old one
+    assert any(cache.rglob("edges.*.nbi"))
 
 
 def test_pair_edges_takes_closest_preceding():
