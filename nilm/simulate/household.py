@@ -97,7 +97,7 @@ class HouseholdConfig:
     timezone : IANA. preset : the country preset it was drawn from. trip_rate : short trips
     (2-3 nights) of the whole household per year; holidays_per_year : holidays of 4+ nights
     per year (0 for households that take none); holiday_month_weight : relative departure
-    rate per month.
+    rate per month. dwelling : "flat" or "house" where the preset has a dwelling mix, else "".
     """
 
     house: str
@@ -121,6 +121,7 @@ class HouseholdConfig:
     dinner_h: float = 19.4
     holidays_per_year: float = 0.0
     holiday_month_weight: tuple = (1,) * 12
+    dwelling: str = ""
 
     @property
     def occupants(self) -> int:
@@ -153,7 +154,7 @@ def draw_config(rng: np.random.Generator, house: str = "sim_000", *,
     (:func:`nilm.simulate.water_heater.draw_water_heater`).
     """
     pre = get_preset(preset)
-    kind, persons = draw_occupants(rng)
+    kind, persons = draw_occupants(rng, pre.household_size_share)
     n = len(persons)
     probs = {**OWNERSHIP_P, **pre.ownership}
     own = {a: bool(rng.random() < probs[a]) for a in APPLIANCES}
@@ -180,11 +181,20 @@ def draw_config(rng: np.random.Generator, house: str = "sim_000", *,
     dw_week = (0.0 if rng.random() < dw["unused"] else dw["median_2p"] * size ** dw["elasticity"]
                * np.exp(dw["sd"] * rng.standard_normal()))
     takes = rng.random() < pre.holiday_takers
+    # drawn last, and only where the preset has a dwelling mix, so the other presets'
+    # households are unchanged
+    dwelling, base_scale = "", 1.0
+    if pre.dwelling_mix:
+        names = list(pre.dwelling_mix)
+        shares = np.array([pre.dwelling_mix[d][0] for d in names])
+        dwelling = names[int(rng.choice(len(names), p=shares / shares.sum()))]
+        base_scale = pre.dwelling_mix[dwelling][1]
     return HouseholdConfig(
         house=house, household_type=kind, persons=persons, ownership=own, devices=devices,
         water_heater=draw_water_heater(rng, n, pre) if own["water_heater"] else None,
         heating=draw_heating(rng, pre, emitter, smart_share) if own["electric_heat"] else None,
-        lamps_w=lamps, base_w=float(round(max(15.0, base - BASE_OTHER_LOADS_W), 1)),
+        lamps_w=lamps,
+        base_w=float(round(max(15.0, base - BASE_OTHER_LOADS_W) * base_scale, 1)),
         wm_per_week=float(round(min(wm_week, 14.0), 2)),
         dw_per_week=float(round(min(dw_week, 14.0), 2)),
         timer_p=float(round(rng.uniform(0.0, 0.35), 2)),
@@ -196,7 +206,8 @@ def draw_config(rng: np.random.Generator, house: str = "sim_000", *,
         dinner_h=float(round(rng.normal(19.5, 0.5), 2)),
         holidays_per_year=float(round(rng.uniform(0.5, 1.5) * pre.holidays_per_year, 2)
                                 if takes else 0.0),
-        holiday_month_weight=tuple(float(w) for w in pre.holiday_month_weight))
+        holiday_month_weight=tuple(float(w) for w in pre.holiday_month_weight),
+        dwelling=dwelling)
 
 
 @dataclass

@@ -89,14 +89,32 @@ def draw_person(kind: str, rng: np.random.Generator) -> PersonSpec:
         computer_use=float(np.round(rng.uniform(0.1, 0.8), 2)))
 
 
-def draw_occupants(rng: np.random.Generator) -> tuple[str, list[PersonSpec]]:
-    """(household type, occupants), 1 to 5 people."""
+def draw_occupants(rng: np.random.Generator,
+                   size_share: tuple | None = None) -> tuple[str, list[PersonSpec]]:
+    """(household type, occupants), 1 to 5 people.
+
+    ``size_share`` (shares of 1..5-person households, a published household-size
+    distribution) fixes the size first; the type is then drawn among those that can have that
+    size, each weighted by its :data:`HOUSEHOLD_TYPES` weight times its chance of that size
+    (children uniform in its range), and the children fill the rest. Without it the type is
+    drawn first and the size follows from it.
+    """
     types = list(HOUSEHOLD_TYPES)
-    w = np.array([HOUSEHOLD_TYPES[t][0] for t in types])
-    kind = types[int(rng.choice(len(types), p=w / w.sum()))]
-    _, adults, (cmin, cmax) = HOUSEHOLD_TYPES[kind]
+    if size_share is None:
+        w = np.array([HOUSEHOLD_TYPES[t][0] for t in types])
+        kind = types[int(rng.choice(len(types), p=w / w.sum()))]
+        _, adults, (cmin, cmax) = HOUSEHOLD_TYPES[kind]
+        n_children = int(rng.integers(cmin, cmax + 1))
+    else:
+        sp = np.asarray(size_share, dtype=np.float64)
+        n = 1 + int(rng.choice(len(sp), p=sp / sp.sum()))
+        w = np.array([wt / (c1 - c0 + 1) if c0 <= n - len(ad) <= c1 else 0.0
+                      for wt, ad, (c0, c1) in (HOUSEHOLD_TYPES[t] for t in types)])
+        kind = types[int(rng.choice(len(types), p=w / w.sum()))]
+        adults = HOUSEHOLD_TYPES[kind][1]
+        n_children = n - len(adults)
     kinds = list(adults)
-    for _ in range(int(rng.integers(cmin, cmax + 1))):
+    for _ in range(n_children):
         kinds.append("child" if rng.random() < 0.6 else "teen")
     return kind, [draw_person(k, rng) for k in kinds]
 

@@ -36,9 +36,24 @@ Hot water, share with an electric storage tank and share of those on an off-peak
   electrically heated homes and a few others: 12 % (*assumption*); about 4 million UK households
   have an Economy 7 meter (Ofgem-quoted figure): 60 % of the tanks off-peak, 7 hours from
   00:00-01:00.
-* **CH**: electric boilers common, switched by the utility's ripple control at the night tariff
-  (*Niedertarif*, typically 22:00-06:00 on weekdays, longer at weekends): 35 % of households,
-  80 % of tanks night-switched (*assumption*, no federal statistic found).
+* **CH**: electric boilers in about 33 % of buildings (2017 data, quoted by EnergieSchweiz's
+  *Der typische Haushalt-Stromverbrauch*), used here as the household share: 33 %; switched
+  by the utility's ripple control at the night tariff (*Niedertarif*, typically 22:00-06:00
+  on weekdays, longer at weekends): 80 % of tanks night-switched (*assumption*, no federal
+  statistic found).
+
+Household size and dwelling (CH only; FR and GB draw the size from the household types of
+:mod:`nilm.simulate.occupants`):
+
+* **CH** household sizes 1/2/3/4/5+ people: 37/32/13/12/5 % (FSO, STATPOP 2022; mean 2.2);
+  two thirds of households live in flats (EnergieSchweiz, citing FSO).
+* **CH** unmetered base load: the METER fit (a UK population) times a multiplier per
+  dwelling, 0.76 in a flat and 1.19 in a single-family house, fitted to the SFOE table of
+  *typical* consumption (no electric water heating, heating or heat pump; J. Nipkow for the
+  SFOE, *Typischer Haushalt-Stromverbrauch*, 2013): 1 person 2200 kWh/year in a flat and 2700
+  in a house, 2 people 2750 / 3550, 4 people 3850 / 5200
+  (:mod:`nilm.simulate.typical_consumption`, ``scripts/fit_ch_base_load.py``). ECO, the
+  Swiss test house, played no part in it.
 
 Smart (presence-following) thermostats: a stated population parameter, ``smart_share`` (default
 10 % of electrically heated homes, *assumption*); the others run clock programmes or a constant
@@ -88,6 +103,10 @@ class Preset:
     holiday_takers : share of households taking 4+ night holidays in a year;
         holidays_per_year : their mean number; holiday_month_weight : relative daily departure
         rate per month (12); short_trips_per_year : 1-3 night trips of the whole household.
+    household_size_share : shares of 1..5-person households (None: the household-type weights
+        of :data:`nilm.simulate.occupants.HOUSEHOLD_TYPES` decide the size).
+    dwelling_mix : {"flat" | "house": (share of households, multiplier of the unmetered base
+        load)}; empty: no dwelling type drawn, base load as fitted on METER.
     """
 
     code: str
@@ -109,6 +128,8 @@ class Preset:
     holidays_per_year: float = 2.2
     holiday_month_weight: tuple = (1, 1, 1, 1, 1, 1, 8, 8, 1, 1, 1, 1)
     short_trips_per_year: float = 3.0
+    household_size_share: tuple | None = None
+    dwelling_mix: dict = field(default_factory=dict)
 
     def daily_mean_c(self, doy: float) -> float:
         """Climatological daily mean temperature on day of year ``doy`` (1-366), C: linear
@@ -156,11 +177,16 @@ PRESETS: dict[str, Preset] = {
         longitude=8.5417, timezone="Europe/Zurich", monthly_temp_c=_ZURICH_C,
         design_temp_c=-8.0,
         heating_mix={"convector": 0.06, "heat_pump": 0.20, "storage": 0.0, "none": 0.74},
-        smart_share=0.10, water_heater_share=0.35, offpeak_share=0.80,
+        smart_share=0.10, water_heater_share=0.33, offpeak_share=0.80,
         offpeak_windows=((22.0, 6.0), (21.0, 6.0), (20.0, 6.0)), ac_share=0.05,
         ownership={"dishwasher": 0.75, "kettle": 0.6, "tumble_dryer": 0.4, "coffee_maker": 0.85},
         # Swiss school summer holidays: July to mid-August
-        holiday_month_weight=(1, 2, 1, 1.5, 1, 1, 7, 5, 1, 2, 1, 1.5)),
+        holiday_month_weight=(1, 2, 1, 1.5, 1, 1, 7, 5, 1, 2, 1, 1.5),
+        # FSO household sizes 2022 (1..5+ people)
+        household_size_share=(0.37, 0.32, 0.13, 0.12, 0.05),
+        # two thirds of households in flats (EnergieSchweiz); base multipliers fitted to the
+        # SFOE typical-consumption table (scripts/fit_ch_base_load.py)
+        dwelling_mix={"flat": (0.67, 0.76), "house": (0.33, 1.19)}),
 }
 
 
