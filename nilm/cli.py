@@ -226,7 +226,8 @@ def cmd_linky(args) -> int:
     L = Locale(args.lang)
     src = args.export
     out = args.out or arguments.output_folder(default_out(src))
-    result = analyse_export(src, out, seed=args.seed, start=args.start, lang=args.lang)
+    result = analyse_export(src, out, seed=args.seed, start=args.start, lang=args.lang,
+                            simulated=args.simulated)
     for line in result["repairs"]:
         print(L._("nilm linky: repaired or skipped: {line}", line=mask_text(line)),
               file=sys.stderr)
@@ -391,6 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "without offset)")
     p.add_argument("--lang", choices=("fr", "en"), default="fr",
                    help="language of the report and messages (CSV outputs stay neutral)")
+    p.add_argument("--simulated", action="store_true",
+                   help="the file holds simulated data (a fixture): the report says so")
     p.set_defaults(func=cmd_linky)
 
     p = sub.add_parser("demo", help="the main job: leakage study on a simulated population "

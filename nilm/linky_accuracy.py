@@ -14,7 +14,8 @@ household's report at its own step, :func:`lookup` returns the row that measures
 * real households with ground truth first (``simulated`` false; of ``real.csv`` only the
   ``sim_to_real`` rows, the training ``nilm linky`` uses), the one with the most households,
   else the simulated evaluation population, and says which;
-* stratum ``all``.
+* stratum ``all`` (real rows have no stratum), never a permutation-null row (``null`` other
+  than ``none``).
 
 A finding is *revealed* only when the attack beats the population prior: the lower end of the
 skill's 95 % CI is above 0. When the file has no skill CI columns (``skill_ci_low``,
@@ -173,7 +174,10 @@ def lookup(results: pd.DataFrame | None, finding: str, period_s: float,
                    & (results["metric"] == metric) & (results["threat_model"] == model)
                    & (results["period_s"].astype(float) == float(period_s))]
     if "stratum" in rows:
-        rows = rows[rows["stratum"] == "all"]
+        rows = rows[rows["stratum"].fillna("all") == "all"]
+    if "null" in rows:
+        # a permutation-null row scores the attack on shuffled truth, not the household's risk
+        rows = rows[rows["null"].fillna("none") == "none"]
     rows = rows[pd.to_numeric(rows["value"], errors="coerce").notna()]
     simulated = _is_simulated(rows["simulated"])
     if "training" in rows:

@@ -386,22 +386,45 @@ def daily_findings(table: pd.DataFrame, L, results) -> list[dict]:
              "accuracy": _accuracy_text(acc, L, L._("absences"), 86400.0)}]
 
 
-#: what Enedis receives, what the meter stores and what needs consent, with sources
+#: what Enedis receives, what the meter stores and what needs consent, with sources.
+#: Checked with the project's search tool (December 2026):
+#: * CNIL, "EDF et ENGIE mises en demeure pour non-respect de certaines conditions de recueil
+#:   du consentement" (cnil.fr, 11 February 2020): the code de l'énergie lets the network
+#:   operator collect daily consumption by default; hourly / half-hourly data only with the
+#:   user's prior agreement or, occasionally, for its public-service missions;
+#: * CNIL communication of 30 November 2015, as quoted by feral.law and seenthis.net: local
+#:   recording of the load curve at an hourly step for at most one year; objection by a tick
+#:   box without giving a reason; consent for the upload to the operator's information
+#:   system and for transmission to third parties; switch-off and purge at any time; it
+#:   applies the recommendation of deliberation 2012-404 of 15 November 2012 (JORF 18 January
+#:   2013);
+#: * art. D341-21 of the code de l'énergie could not be read through the search tool: the
+#:   report attributes the hourly local storage to the Institut national de la consommation's
+#:   2018 summary of the decrees of 10 May 2017 (see docs/threat_models.md) and asks the
+#:   reader to check the article on Légifrance;
+#: * the Enedis customer space's menu names were not found; 60 Millions de consommateurs
+#:   (no. 562, October 2020, quoted by afc-france.org) says that space lists the
+#:   authorisations given and is where collection or recording is refused, the history
+#:   erased and an authorisation withdrawn; the report says "according to" and names no menu.
 RIGHTS = (
-    "By default Enedis collects only your daily consumption (the daily index): the code de "
-    "l'énergie allows it, so that you can see your history for free (CNIL, 'EDF et ENGIE mises "
-    "en demeure…', cnil.fr).",
-    "The meter can store your load curve locally, at an hourly step, for at most one year "
-    "(code de l'énergie art. D341-21); you can object to this local storage without giving a "
-    "reason, switch it off and purge the data at any time, e.g. when you move (CNIL "
-    "communication of 30 November 2015, applying its deliberation 2012-404 of 15 November 2012).",
-    "Your consent is needed for the load curve (hourly or half-hourly) to be sent up to Enedis's "
-    "information system, and again for it to be passed to third parties such as your supplier "
-    "or an app (CNIL deliberation 2012-404 of 15 November 2012; communication of 30 November "
-    "2015).",
-    "These choices are made in your Enedis customer space (espace client particuliers on "
-    "enedis.fr, in the section managing your consumption data and who may access it); your "
-    "supplier must ask separately for its own access.",
+    "By default Enedis collects only your daily consumption: the code de l'énergie allows it "
+    "so that you can see your history for free. Hourly or half-hourly data are collected only "
+    "with your prior agreement, or occasionally when Enedis's public-service missions need "
+    "them (CNIL, 'EDF et ENGIE mises en demeure…', 11 February 2020, cnil.fr).",
+    "The meter can record your load curve locally, at an hourly step, for at most one year; "
+    "you can object to this local recording without giving a reason, and switch it off and "
+    "purge the data at any time, e.g. when you move (CNIL communication of 30 November 2015, "
+    "applying its deliberation 2012-404 of 15 November 2012). According to the Institut "
+    "national de la consommation (2018), the decrees of 10 May 2017 (code de l'énergie, art. "
+    "D341-21) made this hourly local recording the default for meters installed since "
+    "1 July 2018: check the article's current text on legifrance.gouv.fr.",
+    "Your consent is needed for the load curve to be sent up to Enedis's information system, "
+    "and again for it to be passed to third parties such as your supplier or an app (CNIL, "
+    "communication of 30 November 2015; deliberation 2012-404 of 15 November 2012).",
+    "According to 60 Millions de consommateurs (no. 562, October 2020), your free Enedis "
+    "customer space (espace client particuliers, enedis.fr) lists every authorisation given "
+    "and is where you can refuse the collection or recording of your data, erase your "
+    "consumption history and withdraw an authorisation; the menus' names may change.",
 )
 
 RESPONSIBLE_USE = ("Analyse only a load curve that is yours or that its household has allowed "
@@ -459,7 +482,7 @@ def _with_print_css(html: str, lang: str, boxed: str) -> str:
 
 
 def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr",
-                   results=None, compare: bool = True) -> dict:
+                   results=None, compare: bool = True, simulated: bool = False) -> dict:
     """Analyse one meter's Linky data locally and write a report in ``lang``.
 
     Parameters
@@ -479,6 +502,8 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
         accuracy from it, or says it is not measured yet.
     compare : also analyse the curve coarsened to 30 min, 60 min and a day (what each
         resolution gives away).
+    simulated : the file holds simulated data in a Linky format (a fixture): the report and
+        figures say so (nilm cannot tell it from a real download).
 
     Returns
     -------
@@ -552,8 +577,10 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
                   "{version} (seed {seed}).", name=shown, n=len(table),
                   steps=", ".join(L.period(p) for p in steps), version=__version__,
                   seed=seed))
-        kind = (L._("simulated data") if household.meta.get("simulated")
-                else L._("real data (your Linky data)"))
+        # nilm cannot tell a real download from a fixture in the same format: it says real
+        # only of what it cannot know otherwise, and simulated when told so
+        kind = (L._("simulated data") if household.meta.get("simulated") or simulated
+                else L._("imported Linky file (real if it is your download)"))
         grid = household.to_grid(period)
         figures = [
             ("carpet", linky_figures.year_carpet(grid, household.timezone, table,
@@ -564,14 +591,15 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
              L._("The week with the most data, in detail.")),
             ("daily_energy", linky_figures.daily_energy(table, L, kind),
              L._("The energy of each day; orange: below half the median."))]
+    if simulated or household.meta.get("simulated"):
+        doc.p(L._("These data are simulated (a fixture in a Linky format), not the "
+                  "measurements of a real household."))
     doc.p(L._(CAVEAT))
     doc.h(2, L._("Findings"))
     doc.ul([f"{x['text']} — {x['accuracy']}" if x["accuracy"] else x["text"] for x in found]
            + notes)
-    if any(x["measured"] is not None and not x["measured"].real for x in found):
-        doc.p(L._("Where an accuracy comes from simulated households, they are nilm.simulate "
-                  "households, not yours: their country, season and heating can differ from "
-                  "this household's."))
+    for sentence in _population_sentences(found, table, L, results):
+        doc.p(sentence)
     if table_results is None:
         doc.p(L._("The accuracy of these methods is not yet measured: no evaluation results "
                   "are available to this installation, so no number is given."))
@@ -637,6 +665,49 @@ def analyse_export(path, out_dir, *, seed: int = 0, start=None, lang: str = "fr"
             "by_resolution": by_resolution, "water_heater": info["water_heater"],
             "absences": info["absences"], "repairs": repairs, "notes": notes, "files": files,
             "lang": lang}
+
+
+def _population_sentences(found: list[dict], table: pd.DataFrame, L, results) -> list[str]:
+    """How each population an accuracy was measured on differs from this household: country,
+    months and electric heating, from the results' provenance (:mod:`nilm.linky_population`);
+    one sentence per population quoted, then this household's."""
+    from .linky_accuracy import real_path, results_path
+    from .linky_population import population
+
+    months = sorted({int(d[5:7]) for d in table["date"]}) if len(table) else []
+    mine = L._("This household: France (a Linky meter), {months}; its heating is not inferred "
+               "by this report.", months=L.months(months))
+    out, seen = [], set()
+    for x in found:
+        acc = x["measured"]
+        if acc is None or (acc.real, acc.dataset, acc.period_s) in seen:
+            continue
+        seen.add((acc.real, acc.dataset, acc.period_s))
+        where = real_path(None) if acc.real else results_path(results)
+        pop = population(acc, where.parent) if where is not None else None
+        step = L.period(acc.period_s)
+        if pop is None:
+            out.append(L._("The provenance of the population measured at a step of {step} is "
+                           "not in this installation: its country, season and heating can "
+                           "differ from this household's.", step=step))
+            continue
+        heating = L.number(100 * pop.electric_heating, 0)
+        if acc.real:
+            out.append(L._("How the {dataset} households measured at a step of {step} differ "
+                           "from this one: real data ({data}); the attack was trained on "
+                           "{n} simulated households of {countries} in {months}, {heating} % "
+                           "of them with electric heating.", dataset=acc.dataset, step=step,
+                           data=pop.real_data, n=pop.households,
+                           countries=", ".join(L._(c) for c in pop.countries),
+                           months=L.months(pop.months), heating=heating))
+        else:
+            out.append(L._("How the simulated households measured at a step of {step} differ "
+                           "from this one: {n} nilm.simulate households of {countries}, "
+                           "simulated in {months}, {heating} % of them with electric heating."
+                           , step=step, n=pop.households,
+                           countries=", ".join(L._(c) for c in pop.countries),
+                           months=L.months(pop.months), heating=heating))
+    return out + [mine] if out else out
 
 
 def _finding_name(key: str, L) -> str:

@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     src = lf.horodate(args.out / f"Enedis_Conso_Heure_20240101-20241231_{lf.PRM}.csv",
                       year_rows())
     cmd = [sys.executable, "-m", "nilm.cli", "linky", str(src), "--out",
-           str(args.out / f"report_{args.lang}"), "--lang", args.lang]
+           str(args.out / f"report_{args.lang}"), "--lang", args.lang, "--simulated"]
     env = dict(os.environ, NUMBA_NUM_THREADS=os.environ.get("NUMBA_NUM_THREADS", "1"))
     if args.results:
         env["NILM_HEADLINE"] = args.results

@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("figures", ["nilm.figure_data", "nilm.plot"]),
     ("report", ["nilm.report"]),
     ("applications", ["nilm.demo", "nilm.real_rows", "nilm.linky_report", "nilm.linky_accuracy",
-                      "nilm.linky_figures",
+                      "nilm.linky_figures", "nilm.linky_population",
                       "nilm.leaderboard", "nilm.leaderboard_report"]),
     ("command line", ["nilm.cli"]),
     ("package", ["nilm"]),

@@ -101,7 +101,7 @@ def test_the_package_ships_the_repositorys_headline_results(monkeypatch):
     assert found.read_bytes() == repo.read_bytes()
 
 
-REAL = COLUMNS + ["training"]
+REAL = COLUMNS + ["training", "null"]
 
 
 @pytest.fixture
@@ -117,6 +117,10 @@ def with_real(tmp_path):
         # the same attack as nilm linky's: preferred, the one with more households first
         dict(_row(dataset="meter", simulated=False, truth_kind="diary", value=0.58,
                   ci_low=0.47, ci_high=0.69, n_households=40), training="sim_to_real"),
+        # the permutation null of the same attack: never quoted to a household
+        dict(_row(dataset="meter", simulated=False, truth_kind="diary", value=0.1,
+                  ci_low=0.0, ci_high=0.2, n_households=99), training="sim_to_real",
+             null="permutation"),
         dict(_row(dataset="eco", simulated=False, truth_kind="occupancy", value=0.7,
                   ci_low=0.6, ci_high=0.8, n_households=5), training="sim_to_real"),
         # trained on other real households: not the attack nilm linky runs

@@ -115,7 +115,51 @@ def test_every_finding_carries_its_measured_accuracy(both):
     assert "## Ce que chaque résolution dévoile" in md and "| 1 jour |" in md.replace(
         " |\n", " |\n")
     assert "D341-21" in md and "2012-404" in md and "30 novembre 2015" in md
+    # what the search tool could not confirm is attributed, not asserted
+    assert "Selon l'Institut national de la consommation" in md and "Selon 60 Millions" in md
     assert "## Usage responsable" in md
+
+
+def test_real_rows_and_how_each_population_differs(export, trained, headline, tmp_path,
+                                                  monkeypatch):
+    """A real.csv (METER rows, trained on simulations) and both provenances beside the
+    results: the real row is quoted as "sur N foyers réels", and the report says how each
+    population differs from this household, from the provenance (not hard-coded)."""
+    import json
+
+    from tests.test_linky_accuracy import REAL
+
+    folder = tmp_path / "results"
+    folder.mkdir()
+    shutil.copy(headline, folder / "headline.csv")
+    pd.DataFrame([dict(_row(dataset="METER", simulated=False, truth_kind="real", value=0.58,
+                            ci_low=0.47, ci_high=0.69, n_households=40),
+                       training="sim_to_real", null="none")],
+                 columns=REAL).to_csv(folder / "real.csv", index=False)
+    (folder / "provenance.json").write_text(json.dumps({"spec": {"sources": [
+        dict(kind="simulated", households=20, days=14, period=60, options={},
+             start="2024-04-08")]}}))
+    (folder / "real_provenance.json").write_text(json.dumps({
+        "data": "real (METER sample)", "simulated_training": {
+            "METER": dict(households=24, days=7, preset="GB", start="2018-07-09",
+                          period=600)}}))
+    monkeypatch.setenv("NILM_REAL", str(folder / "real.csv"))
+    monkeypatch.setenv("NILM_HEADLINE", str(folder / "headline.csv"))
+    result = _run(export, tmp_path / "out", trained, compare=False, simulated=True)
+    wake = {x["key"]: x for x in result["findings"]}["wake"]
+    assert "sur 40 foyers réels" in wake["accuracy"] and "5,8 jours sur 10" in wake["accuracy"]
+    assert "real.csv: dataset=METER" in wake["accuracy"]
+    md = (tmp_path / "out" / "linky_report.md").read_text("utf-8")
+    assert ("En quoi les foyers METER mesurés au pas de 30 min diffèrent de celui-ci : données "
+            "réelles (real (METER sample)) ; l'attaque a été entraînée sur 24 foyers simulés "
+            "de Grande-Bretagne (climat d'Oxford ; METER, UK-DALE) en juillet, dont 10 % "
+            "chauffés à l'électricité.") in md
+    assert ("En quoi les foyers simulés mesurés au pas de 30 min diffèrent de celui-ci : 20 "
+            "foyers nilm.simulate de France (climat de Paris, population Linky), simulés en "
+            "avril, dont 37 % chauffés à l'électricité.") in md
+    assert "Ce foyer : France (compteur Linky), octobre, novembre" in md
+    # the fixture is said to be simulated, never real data
+    assert "Ces données sont simulées" in md and "données réelles (vos" not in md
 
 
 def test_without_results_the_report_says_not_measured(export, trained, tmp_path):

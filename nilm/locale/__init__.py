@@ -23,6 +23,9 @@ from importlib import resources
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 DOMAIN = "nilm"
+#: month names (msgids of the catalogue)
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
 
 
 class _Catalogue(gettext.NullTranslations):
@@ -125,6 +128,13 @@ class Locale:
             return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
         return iso[:10]
 
+    def months(self, months) -> str:
+        """Calendar months (1–12) in words, in calendar order: ``janvier, juillet``; all twelve
+        as ``toute l'année``."""
+        if len(set(months)) == 12:
+            return self._("all year")
+        return ", ".join(self._(MONTHS[m - 1]) for m in sorted(months))
+
     def period(self, seconds: float) -> str:
         """A step in words: ``30 min``, ``1 h``, ``1 jour`` / ``1 day``."""
         from ..labels import period_label
@@ -135,4 +145,4 @@ class Locale:
         return label
 
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Locale", "read_po", "translation"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "MONTHS", "Locale", "read_po", "translation"]
