@@ -246,6 +246,17 @@ def test_no_arrow_goes_up_the_layers():
     assert not bad, "imports against the layer order:\n" + "\n".join(sorted(set(bad)))
 
 
+def test_the_study_fingerprint_leaves_out_only_modules_above_the_study():
+    """:func:`nilm.study.store.code_digest` skips the modules that cannot compute a cell: each
+    must exist and sit above the study layer, which the layer rule keeps the study from
+    importing (a module moved below it, or a new one, is then hashed)."""
+    from nilm.study.store import PRESENTATION_MODULES
+
+    study = layer_of("nilm.study")
+    below = sorted(m for m in PRESENTATION_MODULES if m not in MODULES or layer_of(m) <= study)
+    assert not below, f"left out of the study fingerprint but not above the study: {below}"
+
+
 @pytest.mark.parametrize("source, expect", [
     ("from .hot_water import _runs\n", [("nilm.privacy.hot_water", "_runs")]),
     ("from . import hot_water as H\nH._vote(1)\n", [("nilm.privacy.hot_water", "_vote")]),

@@ -451,8 +451,9 @@ def test_training_houses_are_bounded_and_cyclic():
 
 
 def test_cells_stored_under_other_settings_are_recomputed(reference, tmp_path):
-    """A cell store reused with another study seed (or another nilm version or commit) is not
-    trusted: every cell is recomputed, giving a fresh run's table."""
+    """A cell store reused with another study seed (or other nilm code:
+    tests/test_study_fingerprint.py) is not trusted: every cell is recomputed, giving a fresh
+    run's table."""
     import shutil
 
     df, out = reference

@@ -45,11 +45,11 @@ from .spec import (
     check_resolution,
     known_methods,
 )
-from .store import fingerprint, read_cell, write_cell
+from .store import code_digest, fingerprint, read_cell, write_cell
 
 __all__ = ["COLUMNS", "DEFAULT_DISAGGREGATORS", "DEFAULT_INFERENCES", "DEFAULT_RESOLUTIONS",
-           "QUIET_WORKER", "Cell", "Source", "StudySpec", "check_resolution", "collect",
-           "fingerprint", "house_ids", "household_meta", "known_methods", "load_house",
+           "QUIET_WORKER", "Cell", "Source", "StudySpec", "check_resolution", "code_digest",
+           "collect", "fingerprint", "house_ids", "household_meta", "known_methods", "load_house",
            "materialise", "null_pairing", "null_truths", "period_of", "plan", "read_cell",
            "run_house_job", "run_study", "schedule_order", "score_cell", "score_prior",
            "split_jobs", "tidy", "training_houses", "trim_heap", "tune_heap", "write_cell"]

@@ -5,8 +5,10 @@ process, local worker processes or a Dask cluster; then every cell collected int
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
+import subprocess
 import time
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from .heap import trim_heap, tune_heap
 from .plan import Cell, period_of, plan, schedule_order, split_jobs, training_houses
 from .score import score_cell, tidy
 from .spec import COLUMNS, Source, StudySpec
-from .store import fingerprint, git_commit, read_cell, write_cell
+from .store import code_digest, fingerprint, read_cell, write_cell
 
 
 def run_house_job(spec_dict: dict, out: str, source_name: str, house: str,
@@ -184,6 +186,16 @@ def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[C
     return len(todo)
 
 
+@functools.lru_cache(maxsize=1)
+def git_commit() -> str | None:
+    """The commit of the checkout nilm runs from, or None outside git (provenance)."""
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 def run_study(spec: StudySpec, out, *, workers: int = 1, scheduler: str | None = None,
               progress: bool = True):
     """Run (or resume) a study; returns the results table (pandas DataFrame).
@@ -304,7 +316,8 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
                          "metric"], kind="mergesort").reset_index(drop=True)
     with atomic_open(out / "results.csv", "w", newline="") as f:
         df.to_csv(f, index=False, float_format="%.6g")
-    prov = {"nilm_version": __version__, "git_commit": git_commit(), "spec": spec.to_dict(),
+    prov = {"nilm_version": __version__, "nilm_code_sha256": code_digest(),
+            "git_commit": git_commit(), "spec": spec.to_dict(),
             "source_files_sha256": files, "n_cells": sum(len(c) for c in jobs.values()),
             "python": platform.python_version(), "numpy": np.__version__,
             "platform": platform.platform(), "elapsed_s": elapsed_s,

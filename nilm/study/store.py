@@ -4,10 +4,8 @@ reuses exactly the cells it would compute again."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import subprocess
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -18,19 +16,55 @@ from ..atomic import atomic_open
 from .plan import Cell
 from .spec import StudySpec
 
+#: the nilm modules that cannot take part in computing a cell, left out of :func:`code_digest`
+#: so that editing a table, a figure or a command leaves a cell store valid: those above the
+#: study in the layers of docs/design.md (which, by the layer rule, the study never imports;
+#: tests/test_import_graph.py checks that each is there). Every other module of ``nilm/``, one
+#: added later included, is hashed.
+PRESENTATION_MODULES = frozenset({
+    "nilm", "nilm.cli", "nilm.demo", "nilm.figure_data", "nilm.labels", "nilm.leaderboard",
+    "nilm.leaderboard_report", "nilm.linky_accuracy", "nilm.linky_figures",
+    "nilm.linky_population", "nilm.linky_report", "nilm.locale", "nilm.plot", "nilm.real_rows",
+    "nilm.report"})
+
+#: the folder of the nilm package this process runs
+CODE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def code_digest(root: Path = CODE_ROOT) -> str:
+    """SHA-256 of the code that computes a cell: of every ``.py`` file of the nilm package at
+    ``root`` but those of :data:`PRESENTATION_MODULES`, each as its path relative to ``root``
+    and the SHA-256 of its bytes, in path order.
+
+    Read from the files themselves, not from git: an edit not yet committed changes it, a
+    commit that changes no such file (documentation, tests, a report) does not. Reads the
+    source once per call (1.4 MB, about 15 ms), so a worker started after an edit sees it.
+    """
+    h = hashlib.sha256()
+    for rel in sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py")):
+        parts = ["nilm", *rel[: -len(".py")].split("/")]
+        if parts[-1] == "__init__":
+            parts.pop()
+        if ".".join(parts) in PRESENTATION_MODULES:
+            continue
+        h.update(rel.encode() + b"\0" + hashlib.sha256((root / rel).read_bytes()).digest())
+    return h.hexdigest()
+
 
 def fingerprint(spec: StudySpec, source_name: str) -> str:
     """What a stored cell of ``source_name`` must have been computed with to be reused: the
-    nilm version and git commit, and every spec setting that changes a cell's numbers (the
-    study seed, ``n_boot``, the training design and the source's definition) — not the lists
-    of resolutions, inferences and methods, which only choose cells."""
+    nilm version and the :func:`code_digest` of its source, and every spec setting that changes
+    a cell's numbers (the study seed, ``n_boot``, the training design, the null control and the
+    source's definition) — not the lists of resolutions, inferences and methods, which only
+    choose cells, nor the git commit (a re-commit of the same code keeps the store valid, an
+    uncommitted edit invalidates it)."""
     from ..version import __version__
 
     d = spec.to_dict()
     keep = {k: v for k, v in d.items() if k not in ("name", "resolutions", "inferences",
                                                     "methods", "sources")}
     keep["source"] = next(s for s in d["sources"] if s["name"] == source_name)
-    keep["nilm"] = [__version__, git_commit()]
+    keep["nilm"] = [__version__, code_digest()]
     return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -59,7 +93,7 @@ def _json_default(x):
 
 def read_cell(out: Path, cell: Cell, fp: str) -> dict | None:
     """A stored cell, or None when absent, unreadable (a torn file), computed with another
-    :func:`fingerprint` (another nilm version or commit, other settings) or failing its
+    :func:`fingerprint` (other nilm code, other settings) or failing its
     SHA-256 (a file changed after writing; also warned): it is recomputed."""
     path = out / "cells" / cell.filename()
     try:
@@ -74,13 +108,3 @@ def read_cell(out: Path, cell: Cell, fp: str) -> dict | None:
                       "written); recomputed", RuntimeWarning, stacklevel=2)
         return None
     return d
-
-
-@functools.lru_cache(maxsize=1)
-def git_commit() -> str | None:
-    """The commit of the checkout nilm runs from, or None outside git (provenance)."""
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, timeout=10).stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        return None
