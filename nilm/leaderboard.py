@@ -353,6 +353,9 @@ def run_leaderboard(spec: LeaderboardSpec, out, *, data=None, workers: int = 1,
         "notes": notes,
         "cells": len(cells(spec)), "cells_computed": len(todo), "workers": workers,
         "seconds_this_run": round(time.perf_counter() - t0, 1),
+        # compute time of the whole table, resumed cells included (each cell's stored seconds):
+        # about the wall time of a one-worker run from scratch, whatever this run resumed
+        "cell_seconds_total": round(sum(done[c.name]["seconds"] for c in cells(spec)), 1),
         "seconds_per_cell": {c.name: round(done[c.name]["seconds"], 2) for c in cells(spec)},
         "load_average": _load_average(),
     }

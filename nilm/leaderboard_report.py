@@ -167,7 +167,8 @@ def report_markdown(df: pd.DataFrame, provenance: dict) -> str:
              f"{spec['n_boot']} block-bootstrap replicates; nilm {provenance['nilm_version']}. "
              f"Run: {provenance['cells']} cells, {provenance['workers']} workers, "
              f"{provenance['seconds_this_run']} s wall for the {provenance['cells_computed']} "
-             f"cells computed by the last run, load average {provenance['load_average']}.", "",
+             f"cells computed by the last run ({provenance['cell_seconds_total']} s of cell "
+             f"compute for the whole table), load average {provenance['load_average']}.", "",
              "## Data and splits", ""]
     for name, text in provenance["splits"].items():
         lines.append(f"* **{name}**: {text}.")

@@ -65,9 +65,15 @@ def test_identical_on_one_and_two_workers_and_resumes(board, tmp_path):
     spec = LeaderboardSpec.from_dict(tiny())
     run_leaderboard(spec, tmp_path, workers=2)
     assert (tmp_path / "leaderboard.csv").read_bytes() == (out1 / "leaderboard.csv").read_bytes()
+    first = json.loads((tmp_path / "provenance.json").read_text())
     again = run_leaderboard(spec, tmp_path, workers=2)
     prov = json.loads((tmp_path / "provenance.json").read_text())
     assert prov["cells_computed"] == 0 and prov["cells"] == len(cells(spec))
+    # the whole table's compute seconds: every cell's, the resumed ones' from their store
+    assert prov["cell_seconds_total"] > 0
+    assert prov["cell_seconds_total"] == pytest.approx(sum(prov["seconds_per_cell"].values()),
+                                                       abs=0.01 * len(cells(spec)))
+    assert prov["cell_seconds_total"] == first["cell_seconds_total"]
     assert (tmp_path / "leaderboard.csv").read_bytes() == (out1 / "leaderboard.csv").read_bytes()
     assert len(again) > 0
     # a changed spec recomputes its cells
