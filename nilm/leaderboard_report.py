@@ -63,6 +63,25 @@ def pooled(df: pd.DataFrame, metric: str) -> pd.DataFrame:
                  block_s=("block_s", "first"), n=("n", "first")).reset_index()
 
 
+def over_seeds(df: pd.DataFrame) -> pd.DataFrame:
+    """The published table: one row per dataset × house × split × method × target × metric ×
+    rung, pooled over seeds as :func:`pooled` pools them (mean value, union of the CIs).
+
+    Same columns as the per-seed table (:data:`nilm.leaderboard.COLUMNS`); ``seed`` lists the
+    seeds pooled, space-separated (``"0 1 2"``), and ``n`` is the smallest count of scored test
+    intervals among them. The per-seed rows stay in the run folder's ``leaderboard.csv``.
+    """
+    from .leaderboard import COLUMNS
+
+    key = ["dataset", "simulated", "house", "split", "method", "target", "metric", "period_s",
+           "block_s"]
+    g = df.groupby(key, sort=False, dropna=False)
+    out = g.agg(value=("value", "mean"), ci_low=("ci_low", "min"), ci_high=("ci_high", "max"),
+                n=("n", "min"),
+                seed=("seed", lambda s: " ".join(str(x) for x in sorted(set(s))))).reset_index()
+    return out[COLUMNS]
+
+
 def skill_over_mean(p: pd.DataFrame, error: bool) -> pd.Series:
     """Skill of each row of :func:`pooled` against the Mean row of the same cell."""
     mean = p[p.method == "mean"].set_index(_KEY).value
@@ -202,8 +221,9 @@ def _md_table(t: pd.DataFrame) -> list[str]:
 
 
 def publish(out, docs) -> list[Path]:
-    """Copy the table and provenance of ``out`` to ``docs/results/`` and write
-    ``docs/leaderboard.md`` and ``docs/leaderboard.png``; returns the paths written."""
+    """Write the table pooled over seeds (:func:`over_seeds`) and a copy of the provenance of
+    ``out`` to ``docs/results/``, and ``docs/leaderboard.md`` and ``docs/leaderboard.png``;
+    returns the paths written."""
     out, docs = Path(out), Path(docs)
     df = pd.read_csv(out / "leaderboard.csv")
     provenance = json.loads((out / "provenance.json").read_text())
@@ -211,9 +231,10 @@ def publish(out, docs) -> list[Path]:
     paths = [docs / "results" / "leaderboard.csv",
              docs / "results" / "leaderboard_provenance.json",
              docs / "leaderboard.md", docs / "leaderboard.png"]
-    for src, dst in zip(["leaderboard.csv", "provenance.json"], paths, strict=False):
-        with atomic_path(dst) as tmp:
-            shutil.copyfile(out / src, tmp)
+    with atomic_open(paths[0]) as f:
+        over_seeds(df).to_csv(f, index=False, float_format="%.5g", lineterminator="\n")
+    with atomic_path(paths[1]) as tmp:
+        shutil.copyfile(out / "provenance.json", tmp)
     with atomic_open(paths[2]) as f:
         f.write(report_markdown(df, provenance))
     fig = skill_figure(df)
@@ -222,5 +243,5 @@ def publish(out, docs) -> list[Path]:
     return paths
 
 
-__all__ = ["CLASSES", "appliance_class", "best_table", "pooled", "publish", "report_markdown",
-           "skill_figure", "skill_over_mean", "summary"]
+__all__ = ["CLASSES", "appliance_class", "best_table", "over_seeds", "pooled", "publish",
+           "report_markdown", "skill_figure", "skill_over_mean", "summary"]

@@ -148,8 +148,9 @@ def test_publish_writes_table_report_and_figure(board, tmp_path):
     paths = publish(out, tmp_path)
     assert [p.name for p in paths] == ["leaderboard.csv", "leaderboard_provenance.json",
                                       "leaderboard.md", "leaderboard.png"]
-    assert (tmp_path / "results" / "leaderboard.csv").read_bytes() == \
-        (out / "leaderboard.csv").read_bytes()
+    pub = pd.read_csv(tmp_path / "results" / "leaderboard.csv", dtype={"seed": str})
+    assert list(pub.columns) == COLUMNS and len(pub) == len(df) // 2   # two seeds pooled
+    assert set(pub.seed) == {"0 1"}
     md = (tmp_path / "leaderboard.md").read_text()
     assert "sim" in md and "SIMULATED" in md and "left out" in md
     assert (tmp_path / "leaderboard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -174,3 +175,23 @@ def test_best_is_marked_only_where_its_ci_excludes_the_runner_up(cis, separated)
     assert b.best.tolist() == ["b"] and b.runner_up.tolist() == ["c"]
     assert b.separated.tolist() == [separated]
     assert b.skill.iloc[0] == pytest.approx(1 - 10 / 50)
+
+
+def test_published_table_pools_seeds_like_the_report(board):
+    from nilm.leaderboard_report import over_seeds, pooled
+
+    _, df = board
+    pub = over_seeds(df)
+    k = ["dataset", "house", "period_s", "target", "method"]
+    for metric in ("mae", "f1"):
+        a = pooled(df, metric).set_index(k).sort_index()
+        b = pub[pub.metric == metric].set_index(k).sort_index()
+        np.testing.assert_allclose(b.value, a.value, rtol=1e-12)
+        np.testing.assert_allclose(b.ci_low, a.lo, rtol=1e-12)
+        np.testing.assert_allclose(b.ci_high, a.hi, rtol=1e-12)
+    one = df[(df.method == "co") & (df.target == "fridge") & (df.metric == "mae")
+             & (df.period_s == 600.0)]
+    row = pub[(pub.method == "co") & (pub.target == "fridge") & (pub.metric == "mae")
+              & (pub.period_s == 600.0)].iloc[0]
+    assert len(one) == 2 and row.value == pytest.approx(one.value.mean())
+    assert row.ci_low == one.ci_low.min() and row.ci_high == one.ci_high.max()
