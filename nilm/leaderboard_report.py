@@ -195,6 +195,8 @@ def report_markdown(df: pd.DataFrame, provenance: dict) -> str:
               "`–`: the rung is finer than the data or has fewer than 10 test intervals. "
               "★: the best model's CI lies below the runner-up's.", ""]
     s = summary(df)
+    data = {d["name"]: _data_label(d) for d in spec["datasets"]}
+    s.insert(2, "data", s.dataset.map(data))
     lines += _md_table(s)
     b = best_table(df)
     lines += ["", "## Best per dataset × appliance × rung (MAE, W)", "",
@@ -211,6 +213,14 @@ def report_markdown(df: pd.DataFrame, provenance: dict) -> str:
               "## Notes (rungs not run or left out)", ""]
     lines += [f"* {n}" for n in provenance["notes"]] or ["* none"]
     return "\n".join(lines) + "\n"
+
+
+def _data_label(d: dict) -> str:
+    """What a dataset of the spec is: real or simulated, its aggregate, its split."""
+    what = "simulated" if d.get("simulate") else "real"
+    if d.get("aggregate") == "sum_of_sub_meters":
+        what += ", aggregate = Σ sub-meters"
+    return what + (", cross-house" if d.get("split") == "cross_house" else ", time split")
 
 
 def _md_table(t: pd.DataFrame) -> list[str]:

@@ -114,7 +114,13 @@ def test_missing_real_data_is_a_note(tmp_path):
 @pytest.mark.parametrize("edit, message", [
     (lambda r: r["leaderboard"].update(models=["nope"]), "unknown models"),
     (lambda r: r["leaderboard"].update(metrics=["nope"]), "unknown metrics"),
-    (lambda r: r["dataset"][0].update(path="x"), "exactly one of path and simulate"),
+    (lambda r: r["dataset"][0].update(path="x"), "exactly one of path, paths and simulate"),
+    (lambda r: r["dataset"][0].update(split="sideways"), "split must be"),
+    (lambda r: r["dataset"][0].update(split="cross_house"), "at least two simulated"),
+    (lambda r: r["dataset"][0].pop("simulate") and r["dataset"][0].update(paths=["a", "b"]),
+     "paths .one folder per house. is for split = 'cross_house'"),
+    (lambda r: r["dataset"][0].pop("simulate") and r["dataset"][0].update(
+        paths=["a"], split="cross_house"), "at least two houses"),
     (lambda r: r["dataset"][0].update(train_fraction=1.5), "train_fraction"),
     (lambda r: r["dataset"][0].update(aggregate="guess"), "aggregate must be"),
     (lambda r: r["leaderboard"].update(rungs=["7 parsecs"]), "cannot parse period"),
@@ -153,6 +159,7 @@ def test_publish_writes_table_report_and_figure(board, tmp_path):
     assert set(pub.seed) == {"0 1"}
     md = (tmp_path / "leaderboard.md").read_text()
     assert "sim" in md and "SIMULATED" in md and "left out" in md
+    assert "| sim | sim_000 | simulated, time split |" in md
     assert (tmp_path / "leaderboard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -195,3 +202,29 @@ def test_published_table_pools_seeds_like_the_report(board):
               & (pub.period_s == 600.0)].iloc[0]
     assert len(one) == 2 and row.value == pytest.approx(one.value.mean())
     assert row.ci_low == one.ci_low.min() and row.ci_high == one.ci_high.max()
+
+
+def test_cross_house_trains_on_the_other_house(tmp_path):
+    """Leave one house out: house A's Mean predicts house B's training means, so its MAE is
+    recomputed here from the two simulated households, independently of evaluate()."""
+    from nilm.simulate.household import simulate_household
+
+    raw = tiny(rungs=["10min"], seeds=[0], metrics=["mae"], models=["co"])
+    sim = {"households": 2, "days": 3, "period": 60, "seed": 4}
+    raw["dataset"] = [{"name": "x", "simulate": sim, "split": "cross_house",
+                       "appliances": ["fridge", "kettle", "dishwasher", "nope"]}]
+    df = run_leaderboard(LeaderboardSpec.from_dict(raw), tmp_path)
+    grids = [simulate_household(3, [4, k], period=60, house=f"sim_{k:03d}").household
+             .to_grid(600) for k in range(2)]
+    common = [a for a in ["fridge", "kettle", "dishwasher"] if all(a in g.names for g in grids)]
+    assert set(df.target) == set(common) | {"all"}
+    assert set(zip(df.house, df.split, strict=True)) == {
+        ("sim_000", "cross_house:train=sim_001"), ("sim_001", "cross_house:train=sim_000")}
+    notes = json.loads((tmp_path / "provenance.json").read_text())["notes"]
+    assert any("'nope'" in n and "not in every house" in n for n in notes)
+    for test, train in ((0, 1), (1, 0)):
+        y = grids[test].select(["fridge"]).appliances[0]
+        expect = np.nanmean(np.abs(y - np.nanmean(grids[train].select(["fridge"]).appliances[0])))
+        got = df[(df.house == f"sim_{test:03d}") & (df.method == "mean")
+                 & (df.target == "fridge")].value
+        assert got.tolist() == pytest.approx([expect], rel=1e-5)
