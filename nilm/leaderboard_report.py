@@ -63,6 +63,19 @@ def pooled(df: pd.DataFrame, metric: str) -> pd.DataFrame:
                  block_s=("block_s", "first"), n=("n", "first")).reset_index()
 
 
+#: metrics published per appliance; the others only for all appliances pooled (``"all"``)
+PER_APPLIANCE_METRICS = ("mae", "f1")
+
+
+def published(df: pd.DataFrame) -> pd.DataFrame:
+    """``docs/results/leaderboard.csv``: the per-seed table pooled over seeds
+    (:func:`over_seeds`), with :data:`PER_APPLIANCE_METRICS` for every appliance and the other
+    metrics for all appliances pooled only, to keep the committed table small (the run
+    folder's ``leaderboard.csv`` and its cell store keep every row)."""
+    keep = df.metric.isin(PER_APPLIANCE_METRICS) | (df.target == "all")
+    return over_seeds(df[keep]).reset_index(drop=True)
+
+
 def over_seeds(df: pd.DataFrame) -> pd.DataFrame:
     """The published table: one row per dataset × house × split × method × target × metric ×
     rung, pooled over seeds as :func:`pooled` pools them (mean value, union of the CIs).
@@ -231,7 +244,7 @@ def _md_table(t: pd.DataFrame) -> list[str]:
 
 
 def publish(out, docs) -> list[Path]:
-    """Write the table pooled over seeds (:func:`over_seeds`) and a copy of the provenance of
+    """Write the :func:`published` table and a copy of the provenance of
     ``out`` to ``docs/results/``, and ``docs/leaderboard.md`` and ``docs/leaderboard.png``;
     returns the paths written."""
     out, docs = Path(out), Path(docs)
@@ -242,7 +255,7 @@ def publish(out, docs) -> list[Path]:
              docs / "results" / "leaderboard_provenance.json",
              docs / "leaderboard.md", docs / "leaderboard.png"]
     with atomic_open(paths[0]) as f:
-        over_seeds(df).to_csv(f, index=False, float_format="%.5g", lineterminator="\n")
+        published(df).to_csv(f, index=False, float_format="%.4g", lineterminator="\n")
     with atomic_path(paths[1]) as tmp:
         shutil.copyfile(out / "provenance.json", tmp)
     with atomic_open(paths[2]) as f:
@@ -253,5 +266,6 @@ def publish(out, docs) -> list[Path]:
     return paths
 
 
-__all__ = ["CLASSES", "appliance_class", "best_table", "over_seeds", "pooled", "publish",
-           "report_markdown", "skill_figure", "skill_over_mean", "summary"]
+__all__ = ["CLASSES", "PER_APPLIANCE_METRICS", "appliance_class", "best_table", "over_seeds",
+           "pooled", "publish", "published", "report_markdown", "skill_figure", "skill_over_mean",
+           "summary"]

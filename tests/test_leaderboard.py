@@ -228,3 +228,14 @@ def test_cross_house_trains_on_the_other_house(tmp_path):
         got = df[(df.house == f"sim_{test:03d}") & (df.method == "mean")
                  & (df.target == "fridge")].value
         assert got.tolist() == pytest.approx([expect], rel=1e-5)
+
+
+def test_published_keeps_nde_and_sae_pooled_only(board):
+    from nilm.leaderboard_report import published
+
+    _, df = board
+    extra = df[df.metric == "mae"].assign(metric="nde")
+    pub = published(pd.concat([df, extra]))
+    assert set(pub[pub.metric == "nde"].target) == {"all"}
+    assert set(pub[pub.metric == "mae"].target) == {"fridge", "kettle", "water_heater", "all"}
+    assert len(pub) == (len(df) + (extra.target == "all").sum()) // 2
