@@ -239,3 +239,17 @@ def test_published_keeps_nde_and_sae_pooled_only(board):
     assert set(pub[pub.metric == "nde"].target) == {"all"}
     assert set(pub[pub.metric == "mae"].target) == {"fridge", "kettle", "water_heater", "all"}
     assert len(pub) == (len(df) + (extra.target == "all").sum()) // 2
+
+
+def test_peers_table_puts_both_sides_of_a_pair_on_one_row():
+    from nilm.leaderboard_report import peers_table
+
+    rows = [dict(dataset="d", period_s=60.0, side=side, method="co", target=t, metric=m,
+                 value=v, n_test=99)
+            for side, base in (("nilm", 10.0), ("nilmtk", 20.0))
+            for t, m, v in (("all", "mae", base), ("all", "f1", base / 100),
+                            ("fridge", "mae", -1.0))]
+    t = peers_table(pd.DataFrame(rows))
+    assert t.to_dict("records") == [{"dataset": "d", "period": "1 min", "method": "co",
+                                     "MAE nilm": "10", "MAE nilmtk": "20", "F1 nilm": "0.1",
+                                     "F1 nilmtk": "0.2", "test intervals": 99}]
