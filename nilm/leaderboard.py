@@ -14,8 +14,13 @@ Protocol per cell:
 
 * a rung finer than or equal to the native period is not run (resampling to it would only
   repeat samples); ``native`` always is;
-* time split within the house: the first ``train_fraction`` of the intervals train, the rest
-  test (stated per dataset in the provenance and the CSV's ``split`` column);
+* ``split = "time"`` (default): time split within each house, the first ``train_fraction`` of
+  the intervals train, the rest test (CSV ``split`` ``time_<fraction>``);
+* ``split = "cross_house"``: leave one house out, each house of the dataset (``paths``, or the
+  simulated households) is tested whole with models trained on all the others, joined by
+  :func:`nilm.evaluate.concat_grids`; only the spec's appliances present in every house are
+  scored, the rungs run from the coarsest native period of the houses (CSV ``split``
+  ``cross_house:train=<houses>``). Both splits are stated per dataset in the provenance;
 * block bootstrap of :func:`nilm.metrics.bootstrap_ci` with ``block_s`` one day when the test
   span holds at least 10 days, else one hour (Künsch 1989); fewer than
   :data:`nilm.stats.MIN_BLOCKS` blocks ⇒ no CI (value only);
@@ -58,25 +63,34 @@ _HOUR_S = 3600.0
 class DatasetSpec:
     """One dataset of the leaderboard.
 
-    ``path`` is relative to the data folder (``--data``); a simulated dataset has ``simulate``
-    (``households``, ``days``, ``period`` s, ``seed``) instead. ``appliances`` are the canonical
-    names scored (default: every sub-meter); ``models`` restricts the spec's models for this
-    dataset (e.g. Seq2Point only on the largest ones); ``aggregate`` is ``"mains"`` or
-    ``"sum_of_sub_meters"``.
+    ``path`` is relative to the data folder (``--data``); a cross-house dataset of real houses
+    has ``paths`` (one folder per house, at least two) instead, and a simulated dataset has
+    ``simulate`` (``households``, ``days``, ``period`` s, ``seed``). ``appliances`` are the
+    canonical names scored (default: every sub-meter); ``models`` restricts the spec's models
+    for this dataset (e.g. Seq2Point only on the largest ones); ``aggregate`` is ``"mains"`` or
+    ``"sum_of_sub_meters"``; ``split`` is ``"time"`` or ``"cross_house"`` (module notes).
     """
 
     name: str
     path: str | None = None
+    paths: tuple[str, ...] | None = None
     options: dict = field(default_factory=dict)
     simulate: dict | None = None
     appliances: tuple[str, ...] | None = None
     models: tuple[str, ...] | None = None
     train_fraction: float = 0.6
     aggregate: str = "mains"
+    split: str = "time"
 
     @property
     def simulated(self) -> bool:
         return self.simulate is not None
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        """The data folders (relative to ``--data``) of a real dataset; none when simulated."""
+        return self.paths if self.paths is not None else \
+            ((self.path,) if self.path is not None else ())
 
 
 @dataclass(frozen=True)
@@ -117,14 +131,30 @@ class LeaderboardSpec:
         datasets = []
         for d in raw.get("dataset", []):
             ds = DatasetSpec(
-                name=d["name"], path=d.get("path"), options=dict(d.get("options", {})),
+                name=d["name"], path=d.get("path"),
+                paths=tuple(d["paths"]) if "paths" in d else None,
+                options=dict(d.get("options", {})),
                 simulate=dict(d["simulate"]) if "simulate" in d else None,
                 appliances=tuple(d["appliances"]) if "appliances" in d else None,
                 models=tuple(d["models"]) if "models" in d else None,
                 train_fraction=float(d.get("train_fraction", 0.6)),
-                aggregate=d.get("aggregate", "mains"))
-            if (ds.path is None) == (ds.simulate is None):
-                raise ValueError(f"dataset {ds.name!r}: give exactly one of path and simulate")
+                aggregate=d.get("aggregate", "mains"), split=d.get("split", "time"))
+            if sum(x is not None for x in (ds.path, ds.paths, ds.simulate)) != 1:
+                raise ValueError(f"dataset {ds.name!r}: give exactly one of path, paths and "
+                                 f"simulate")
+            if ds.split not in ("time", "cross_house"):
+                raise ValueError(f"dataset {ds.name!r}: split must be 'time' or "
+                                 f"'cross_house', got {ds.split!r}")
+            if ds.paths is not None and (ds.split != "cross_house" or len(ds.paths) < 2):
+                raise ValueError(f"dataset {ds.name!r}: paths (one folder per house) is for "
+                                 f"split = 'cross_house' with at least two houses")
+            if ds.split == "cross_house" and ds.simulated and \
+                    int(ds.simulate.get("households", 1)) < 2:
+                raise ValueError(f"dataset {ds.name!r}: a cross-house split needs at least "
+                                 f"two simulated households")
+            if ds.split == "cross_house" and ds.path is not None:
+                raise ValueError(f"dataset {ds.name!r}: a cross-house split takes paths "
+                                 f"(one folder per house), not path")
             if ds.aggregate not in ("mains", "sum_of_sub_meters"):
                 raise ValueError(f"dataset {ds.name!r}: aggregate must be 'mains' or "
                                  f"'sum_of_sub_meters', got {ds.aggregate!r}")
@@ -182,7 +212,7 @@ def _households(ds: DatasetSpec, data: str | None):
                                    house=f"sim_{k:03d}").household for k in range(n)]
     from .io import load_all
 
-    return load_all(Path(data or ".") / ds.path, **ds.options)
+    return [h for f in ds.folders for h in load_all(Path(data or ".") / f, **ds.options)]
 
 
 _LOADED: dict = {}
@@ -221,22 +251,30 @@ def _model(name: str, params: dict):
 
 def run_cell(spec: LeaderboardSpec, cell: Cell, data: str | None) -> dict:
     """Rows and notes of one cell: ``{"rows": [...], "notes": [...], "seconds": float}``."""
-    import numpy as np
-
-    from .evaluate import evaluate, split_time
-    from .metrics import block_length
-    from .stats import MIN_BLOCKS
-
     t0 = time.perf_counter()
     ds = cell.dataset
-    rows, notes = [], []
-    names = ds.models if ds.models is not None else spec.models
-    if not ds.simulated and not (Path(data or ".") / ds.path).exists():
-        where = Path(data or ".") / ds.path
-        return {"rows": [], "notes": [f"{ds.name}: real data not found at {where}, skipped"],
+    missing = [Path(data or ".") / f for f in ds.folders if not (Path(data or ".") / f).exists()]
+    if missing:
+        return {"rows": [], "notes": [f"{ds.name}: real data not found at "
+                                      f"{', '.join(map(str, missing))}, skipped"],
                 "seconds": time.perf_counter() - t0}
-    for h in load_dataset(ds, data):
-        house = str(h.meta.get("house", h.name))
+    households = load_dataset(ds, data)
+    run = _cross_house if ds.split == "cross_house" else _time_split
+    rows, notes = run(spec, cell, households)
+    return {"rows": rows, "notes": notes, "seconds": time.perf_counter() - t0}
+
+
+def _house(h) -> str:
+    return str(h.meta.get("house", h.name))
+
+
+def _time_split(spec: LeaderboardSpec, cell: Cell, households) -> tuple[list, list]:
+    """Rows and notes of a time-split cell: each house trains on its first part."""
+    from .evaluate import split_time
+
+    ds, rows, notes = cell.dataset, [], []
+    for h in households:
+        house = _house(h)
         period = rung_period(cell.rung, float(h.native_period))
         if period is None:
             notes.append(f"{ds.name}/{house} {cell.rung}: finer than or equal to the native "
@@ -253,24 +291,70 @@ def run_cell(spec: LeaderboardSpec, cell: Cell, data: str | None) -> dict:
                          f"(< {MIN_TEST_INTERVALS}), left out")
             continue
         train, test = split_time(grid, fraction=ds.train_fraction)
-        # gaps (REDD's 754-h hole) count for nothing: only intervals with a mains reading
-        measured = int(np.isfinite(test.mains).sum())
-        if measured < MIN_TEST_INTERVALS:
-            notes.append(f"{ds.name}/{house} {cell.rung}: {measured} test intervals "
-                         f"(< {MIN_TEST_INTERVALS}), left out")
-            continue
-        block_s = block_for(measured, period)
-        n_blocks = -(-len(test) // block_length(period, block_s))
-        models = {m: _model(m, spec.params) for m in names}
-        df = evaluate(models, train, test, names=targets, metrics=spec.metrics,
-                      seed=cell.seed, n_boot=spec.n_boot, block_s=block_s,
-                      split=f"time_{ds.train_fraction:g}", dataset=ds.name, house=house)
-        for r in df.to_dict("records"):
-            if n_blocks < MIN_BLOCKS:   # too few blocks for a bootstrap CI to mean anything
-                r["ci_low"] = r["ci_high"] = math.nan
-            r.update(simulated=ds.simulated, block_s=block_s)
-            rows.append({c: r[c] for c in COLUMNS})
-    return {"rows": rows, "notes": notes, "seconds": time.perf_counter() - t0}
+        rows += _score(spec, cell, train, test, targets, house, f"time_{ds.train_fraction:g}",
+                       notes)
+    return rows, notes
+
+
+def _cross_house(spec: LeaderboardSpec, cell: Cell, households) -> tuple[list, list]:
+    """Rows and notes of a cross-house cell: each house is tested whole with models trained on
+    all the other houses, on the appliances every house has."""
+    ds, rows, notes = cell.dataset, [], []
+    native = max(float(h.native_period) for h in households)
+    period = rung_period(cell.rung, native)
+    if period is None:
+        notes.append(f"{ds.name} {cell.rung}: finer than or equal to the coarsest native "
+                     f"{native:g} s of its houses, not run")
+        return rows, notes
+    grids = [h.to_grid(period) for h in households]
+    names = [_house(h) for h in households]
+    wanted = list(ds.appliances or grids[0].names)
+    targets = [a for a in wanted if all(a in g.names for g in grids)]
+    if set(wanted) - set(targets):
+        notes.append(f"{ds.name}: appliances {sorted(set(wanted) - set(targets))} not in "
+                     f"every house, not scored")
+    if not targets:
+        notes.append(f"{ds.name}: no appliance in every house, left out")
+        return rows, notes
+    for i, test in enumerate(grids):
+        trains = [g for j, g in enumerate(grids) if j != i]
+        split = "cross_house:train=" + "+".join(n for j, n in enumerate(names) if j != i)
+        rows += _score(spec, cell, trains, test, targets, names[i], split, notes)
+    return rows, notes
+
+
+def _score(spec: LeaderboardSpec, cell: Cell, train, test, targets: list[str], house: str,
+           split: str, notes: list[str]) -> list[dict]:
+    """Tidy rows of every model on one (train, test) pair, or none (and a note) when the test
+    part has fewer than :data:`MIN_TEST_INTERVALS` measured intervals."""
+    import numpy as np
+
+    from .evaluate import evaluate
+    from .metrics import block_length
+    from .stats import MIN_BLOCKS
+
+    ds = cell.dataset
+    # gaps (REDD's 754-h hole) count for nothing: only intervals with a mains reading
+    measured = int(np.isfinite(test.mains).sum())
+    if measured < MIN_TEST_INTERVALS:
+        notes.append(f"{ds.name}/{house} {cell.rung}: {measured} test intervals "
+                     f"(< {MIN_TEST_INTERVALS}), left out")
+        return []
+    period = float(test.period)
+    block_s = block_for(measured, period)
+    n_blocks = -(-len(test) // block_length(period, block_s))
+    names = ds.models if ds.models is not None else spec.models
+    models = {m: _model(m, spec.params) for m in names}
+    df = evaluate(models, train, test, names=targets, metrics=spec.metrics, seed=cell.seed,
+                  n_boot=spec.n_boot, block_s=block_s, split=split, dataset=ds.name,
+                  house=house)
+    rows = []
+    for r in df.to_dict("records"):
+        if n_blocks < MIN_BLOCKS:   # too few blocks for a bootstrap CI to mean anything
+            r["ci_low"] = r["ci_high"] = math.nan
+        r.update(simulated=ds.simulated, block_s=block_s)
+        rows.append({c: r[c] for c in COLUMNS})
+    return rows
 
 
 def cell_key(spec: LeaderboardSpec, cell: Cell, data: str | None) -> str:
@@ -344,8 +428,7 @@ def run_leaderboard(spec: LeaderboardSpec, out, *, data=None, workers: int = 1,
     provenance = {
         "command": "nilm leaderboard", "nilm_version": __version__, "data": str(data),
         "spec": _spec_dict(spec),
-        "splits": {d.name: f"time split within each house: first {d.train_fraction:g} of the "
-                   f"intervals train, the rest test"
+        "splits": {d.name: _split_text(d)
                    + ("; aggregate is the SUM OF SUB-METERS (no unmetered load: flatters "
                       "every model)" if d.aggregate == "sum_of_sub_meters" else "")
                    + ("; SIMULATED" if d.simulated else "; real data")
@@ -353,6 +436,9 @@ def run_leaderboard(spec: LeaderboardSpec, out, *, data=None, workers: int = 1,
         "notes": notes,
         "cells": len(cells(spec)), "cells_computed": len(todo), "workers": workers,
         "seconds_this_run": round(time.perf_counter() - t0, 1),
+        # compute time of the whole table, resumed cells included (each cell's stored seconds):
+        # about the wall time of a one-worker run from scratch, whatever this run resumed
+        "cell_seconds_total": round(sum(done[c.name]["seconds"] for c in cells(spec)), 1),
         "seconds_per_cell": {c.name: round(done[c.name]["seconds"], 2) for c in cells(spec)},
         "load_average": _load_average(),
     }
@@ -360,6 +446,14 @@ def run_leaderboard(spec: LeaderboardSpec, out, *, data=None, workers: int = 1,
         json.dump(provenance, f, indent=1, sort_keys=True, default=_json_default)
         f.write("\n")
     return df
+
+
+def _split_text(d: DatasetSpec) -> str:
+    if d.split == "cross_house":
+        return ("cross-house, leave one house out: each house is tested whole with models "
+                "trained on all the other houses, on the appliances every house has")
+    return (f"time split within each house: first {d.train_fraction:g} of the intervals train, "
+            f"the rest test")
 
 
 def _spec_dict(spec: LeaderboardSpec) -> dict:
