@@ -1,6 +1,7 @@
 """The houses of a study's sources: a simulated source generated once into ``OUT/data/``, a
 ``path`` source read through the cache in ``OUT/cache/``; each house as (Household,
-GroundTruth), the simulator's truth or real-data proxies."""
+GroundTruth), the simulator's truth, the dataset's recorded truth (METER diaries, ECO
+occupancy: :func:`nilm.truth_for`) or, where a dataset records none, real-data proxies."""
 
 from __future__ import annotations
 
@@ -50,8 +51,10 @@ def cache_dir(out: Path) -> Path:
 
 
 def load_house(source: Source, house: str, out: Path):
-    """(Household, GroundTruth) of one house: the simulator's truth, or real-data proxies."""
+    """(Household, GroundTruth) of one house: the simulator's truth, the dataset's recorded
+    truth (:func:`nilm.io.ground_truth.truth_for`), else real-data proxies."""
     from ..io import load, load_all
+    from ..io.ground_truth import truth_for
     from ..truth import GroundTruth
 
     if source.kind == "simulated":
@@ -64,7 +67,7 @@ def load_house(source: Source, house: str, out: Path):
           if str(h.meta.get("house")) == house]
     if not hh:
         raise ValueError(f"source {source.name}: no house {house!r}")
-    return hh[0], proxy_truth(hh[0])
+    return hh[0], truth_for(hh[0]) or proxy_truth(hh[0])
 
 
 def household_meta(source: Source, house: str, out: Path) -> dict:

@@ -37,7 +37,8 @@ class Source:
     from ``start`` (ISO date) under the country ``preset`` (FR, GB, CH:
     :mod:`nilm.simulate.presets`).
     ``kind="path"``: every household :func:`nilm.load_all` finds at ``path`` (``options`` are
-    loader options, ``houses`` an optional filter); ground truth from real-data proxies.
+    loader options, ``houses`` an optional filter); ground truth as the dataset records it
+    (METER diaries, ECO occupancy: :func:`nilm.truth_for`), else from real-data proxies.
     """
 
     name: str
