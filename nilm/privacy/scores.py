@@ -41,6 +41,9 @@ from ..signal import FEATURE_PERIOD_S, coarsen, expand, feature_factor, spread  
 #: keys of every tidy row returned by a ``score_*`` function
 ROW_KEYS = ("inference", "target", "metric", "value", "ci_low", "ci_high", "n", "prior",
             "skill", "floor", "method", "split")
+#: keys a row may carry besides :data:`ROW_KEYS`: ``predictions``, the inferences it scored
+#: (:func:`prediction` records, written to a study's predictions.csv, not to results.csv)
+OPTIONAL_ROW_KEYS = ("predictions",)
 
 
 def skill_error(error: float, error_prior: float) -> float:
@@ -139,10 +142,9 @@ def prediction(truth, predicted, prior_predicted, *, unit=None) -> dict:
             "prior_prediction": float(prior_predicted)}
 
 
-__all__ = ["ROW_KEYS", "always_positive_f1", "as_grid", "error_rows", "feature_view",
-           "prediction",
-           "quantisation_floor_s", "ratio_ci", "row", "skill_error", "skill_score",
-           "temporal_split"]
+__all__ = ["OPTIONAL_ROW_KEYS", "ROW_KEYS", "always_positive_f1", "as_grid", "error_rows",
+           "feature_view", "prediction", "quantisation_floor_s", "ratio_ci", "row",
+           "skill_error", "skill_score", "temporal_split"]
 
 
 def as_grid(x, period: float):
