@@ -52,7 +52,15 @@ from ..truth import GroundTruth
 from .base import Attack, timezone
 from .boosting import BoostedTrees, subsample
 from .occupancy import interval_features
-from .scores import always_positive_f1, as_grid, ratio_ci, row, skill_score, temporal_split
+from .scores import (
+    always_positive_f1,
+    as_grid,
+    prediction,
+    ratio_ci,
+    row,
+    skill_score,
+    temporal_split,
+)
 from .scores import feature_view as _feature_view
 
 #: attacks besides the disaggregators of nilm.disaggregate.MODELS
@@ -598,7 +606,10 @@ def appliance_rows(active: dict[str, np.ndarray], test: Grid, truth: GroundTruth
     interval, scored with the same matcher), ``day_use_f1`` (prior: "used every day",
     ``2π/(1+π)``), ``day_use_mcc`` (Matthews correlation of used / not-used days, prior 0, NaN
     when every scored day is used or none is; see :func:`_day_use_mcc_row`) and
-    ``ownership_correct`` (n = 1, no CI). CIs: day-block bootstrap.
+    ``ownership_correct`` (n = 1, no CI; its ``predictions``,
+    :func:`nilm.privacy.scores.prediction`: the household's presence verdict, prior the
+    training households' majority ownership). CIs: day-block bootstrap. ``train``: read only
+    for that prior.
     """
     tz = truth.timezone
     period = float(test.period)
@@ -639,12 +650,20 @@ def appliance_rows(active: dict[str, np.ndarray], test: Grid, truth: GroundTruth
             rows.append(row("appliances", name, "day_use_f1", f1d, (lo, hi), n=int(yt.size),
                             prior=prior, skill=skill_score(f1d, prior), method=method,
                             split=split))
-            rows.append(_day_use_mcc_row(yt, yp, name, seed=seed, method=method, split=split))
+            mcc_row = _day_use_mcc_row(yt, yp, name, seed=seed, method=method, split=split)
+            # the day-use prior is a method of its own (clock_prior): its records carry it
+            mcc_row["predictions"] = [prediction(t, p, np.nan, unit=d) for d, t, p in zip(
+                days[known_day], yt, yp, strict=True)]
+            rows.append(mcc_row)
         owns = truth.ownership.get(name, bool(len(ev)) or None)
         if owns is not None:
-            rows.append(row("appliances", name, "ownership_correct",
-                            float(bool(used_p.any()) == bool(owns)), n=1, prior=np.nan,
-                            skill=np.nan, method=method, split=split))
+            own_row = row("appliances", name, "ownership_correct",
+                          float(bool(used_p.any()) == bool(owns)), n=1, prior=np.nan,
+                          skill=np.nan, method=method, split=split)
+            known = [t.ownership[name] for _, t in train or [] if name in t.ownership]
+            majority = float(2 * sum(map(bool, known)) >= len(known)) if known else np.nan
+            own_row["predictions"] = [prediction(float(owns), float(used_p.any()), majority)]
+            rows.append(own_row)
     return rows
 
 

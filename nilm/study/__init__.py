@@ -14,7 +14,8 @@ cells) on local processes (default) or on a Dask distributed cluster (``schedule
 only what is missing.
 
 Outputs: ``OUT/results.csv`` (the tidy table of DESIGN.md plus the privacy columns ``inference``,
-``prior``, ``skill``, ``floor`` and ``simulated``) and ``OUT/provenance.json``.
+``prior``, ``skill``, ``floor`` and ``simulated``), ``OUT/predictions.csv`` (the household-level
+and, on request, per-day inferences, to re-score them) and ``OUT/provenance.json``.
 
 The spec format, the resume semantics, the executors and the measured speed and scaling are in
 docs/study.md.
@@ -34,12 +35,13 @@ from .data import house_ids, household_meta, load_house, materialise
 from .heap import trim_heap, tune_heap
 from .plan import Cell, period_of, plan, schedule_order, split_jobs, training_houses
 from .run import QUIET_WORKER, collect, null_pairing, null_truths, run_house_job, run_study
-from .score import score_cell, score_prior, tidy
+from .score import prediction_records, score_cell, score_prior, tidy
 from .spec import (
     COLUMNS,
     DEFAULT_DISAGGREGATORS,
     DEFAULT_INFERENCES,
     DEFAULT_RESOLUTIONS,
+    PREDICTION_COLUMNS,
     Source,
     StudySpec,
     check_resolution,
@@ -48,8 +50,9 @@ from .spec import (
 from .store import code_digest, fingerprint, read_cell, write_cell
 
 __all__ = ["COLUMNS", "DEFAULT_DISAGGREGATORS", "DEFAULT_INFERENCES", "DEFAULT_RESOLUTIONS",
-           "QUIET_WORKER", "Cell", "Source", "StudySpec", "check_resolution", "code_digest",
-           "collect", "fingerprint", "house_ids", "household_meta", "known_methods", "load_house",
-           "materialise", "null_pairing", "null_truths", "period_of", "plan", "read_cell",
+           "PREDICTION_COLUMNS", "QUIET_WORKER", "Cell", "Source", "StudySpec",
+           "check_resolution", "code_digest", "collect", "fingerprint", "house_ids",
+           "household_meta", "known_methods", "load_house", "materialise", "null_pairing",
+           "null_truths", "period_of", "plan", "prediction_records", "read_cell",
            "run_house_job", "run_study", "schedule_order", "score_cell", "score_prior",
            "split_jobs", "tidy", "training_houses", "trim_heap", "tune_heap", "write_cell"]

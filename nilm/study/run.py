@@ -18,8 +18,8 @@ from ..atomic import atomic_open
 from .data import cache_dir, data_dir, house_ids, household_meta, load_house, materialise
 from .heap import trim_heap, tune_heap
 from .plan import Cell, period_of, plan, schedule_order, split_jobs, training_houses
-from .score import score_cell, tidy
-from .spec import COLUMNS, Source, StudySpec
+from .score import prediction_records, score_cell, tidy
+from .spec import COLUMNS, PREDICTION_COLUMNS, Source, StudySpec
 from .store import code_digest, fingerprint, read_cell, write_cell
 
 
@@ -100,7 +100,8 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
             rows = score_cell(c, grid, truth, seed, train, features,
                               {**per_house[c.inference], **per_grid[c.inference]}, fits)
             write_cell(out, c, tidy(rows, c, household.meta, period, seed),
-                       {"house_meta": house_meta}, fp)
+                       {"house_meta": house_meta, "predictions": prediction_records(
+                           rows, c, household.meta, period, seed)}, fp)
         if period != FEATURE_PERIOD_S:
             del rungs[period]  # a year of 1-s grids is gigabytes; the feature rung is kept
         del grid, train, per_grid
@@ -182,7 +183,9 @@ def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[C
             seed = c.seed(spec.seed)
             rows = score_occupants_population(grids, truths, period, method=c.method,
                                               seed=seed, n_boot=spec.n_boot, features=x)
-            write_cell(out, c, tidy(rows, c, meta, period, seed), {"houses": houses}, fp)
+            write_cell(out, c, tidy(rows, c, meta, period, seed),
+                       {"houses": houses, "predictions": prediction_records(
+                           rows, c, meta, period, seed, houses)}, fp)
     return len(todo)
 
 
@@ -286,15 +289,16 @@ def _run_dask(args, scheduler: str, workers: int, bar) -> None:
 
 
 def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
-    """Assemble the stored cells of ``spec`` into results.csv and provenance.json (atomic);
-    raises if a cell is missing."""
+    """Assemble the stored cells of ``spec`` into results.csv, predictions.csv (the records
+    the scorers attached, :data:`~nilm.study.spec.PREDICTION_COLUMNS`, filtered by
+    ``spec.predictions``) and provenance.json (atomic); raises if a cell is missing."""
     import pandas as pd
 
     from ..version import __version__
 
     out = Path(out)
     jobs = plan(spec, out) if jobs is None else jobs
-    rows, missing, files = [], [], {}
+    rows, preds, missing, files = [], [], [], {}
     fps = {s.name: fingerprint(spec, s.name) for s in spec.sources}
     for cells in jobs.values():
         for c in cells:
@@ -303,6 +307,8 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
                 missing.append(c.key)
                 continue
             rows.extend(d["rows"])
+            preds.extend(p for p in d["meta"].get("predictions", ())
+                         if spec.predictions == "day" or p["unit"] == "household")
     if missing:
         raise RuntimeError(f"{len(missing)} cells missing, e.g. {missing[:3]}")
     for source in spec.sources:
@@ -316,6 +322,12 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
                          "metric"], kind="mergesort").reset_index(drop=True)
     with atomic_open(out / "results.csv", "w", newline="") as f:
         df.to_csv(f, index=False, float_format="%.6g")
+    pred = pd.DataFrame(preds, columns=PREDICTION_COLUMNS)
+    pred = pred.sort_values(["dataset", "house", "period_s", "inference", "method", "target",
+                             "unit"], kind="mergesort")
+    with atomic_open(out / "predictions.csv", "w", newline="") as f:
+        # full precision: a metric re-scored from this file must equal results.csv's
+        pred.to_csv(f, index=False, float_format="%.17g")
     prov = {"nilm_version": __version__, "nilm_code_sha256": code_digest(),
             "git_commit": git_commit(), "spec": spec.to_dict(),
             "source_files_sha256": files, "n_cells": sum(len(c) for c in jobs.values()),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from .plan import Cell
-from .spec import COLUMNS
+from .spec import COLUMNS, PREDICTION_COLUMNS
 
 
 def tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed: int
@@ -22,6 +22,25 @@ def tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed: 
                  period_s=period, resolution=cell.resolution, seed=seed,
                  simulated=bool(household_meta.get("simulated", False)))
         out.append({k: r.get(k, math.nan) for k in COLUMNS})
+    return out
+
+
+def prediction_records(rows: list[dict], cell: Cell, household_meta: dict, period: int,
+                       seed: int, houses: list[str] | None = None) -> list[dict]:
+    """The ``predictions`` a scorer attached to its rows (:func:`nilm.privacy.scores.prediction`)
+    as rows of predictions.csv (:data:`~nilm.study.spec.PREDICTION_COLUMNS`). ``houses``: for
+    a population cell, the house ids its records' ``house`` indices point into."""
+    from ..protocol import threat_model
+
+    out = []
+    for r in rows:
+        for p in r.get("predictions", ()):
+            house = houses[p["house"]] if houses is not None else cell.house
+            out.append({"dataset": household_meta.get("dataset", cell.source), "house": house,
+                        "inference": r["inference"], "target": r["target"],
+                        "period_s": period, "method": r["method"], "seed": seed,
+                        "threat_model": threat_model(period), **{
+                            k: p[k] for k in PREDICTION_COLUMNS[8:]}})
     return out
 
 

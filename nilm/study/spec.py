@@ -21,6 +21,15 @@ DEFAULT_DISAGGREGATORS = ["co", "fhmm", "hart85"]
 COLUMNS = ["dataset", "house", "period_s", "resolution", "inference", "method", "target",
            "metric", "value", "ci_low", "ci_high", "n", "prior", "skill", "floor", "seed",
            "split", "simulated", "source"]
+#: column order of predictions.csv: each household-level inference (``unit`` =
+#: ``"household"``: water-heater ownership, appliance presence, the occupant count) and, with
+#: ``predictions = "day"``, each per-day one (``unit`` = the local date: the water heater's
+#: daily energy, each appliance's day use), with the truth and the population prior's
+#: prediction, so that anyone can re-score them (issue 11, item 8)
+PREDICTION_COLUMNS = ["dataset", "house", "inference", "target", "period_s", "method", "seed",
+                      "threat_model", "unit", "truth", "prediction", "prior_prediction"]
+#: what ``predictions.csv`` holds: the household-level inferences, or those and the per-day ones
+PREDICTION_LEVELS = ("household", "day")
 
 
 def _whole(v) -> bool:
@@ -109,6 +118,9 @@ class StudySpec:
     #: null control (:mod:`nilm.null`): ``"none"``, ``"permute_households"`` (each curve
     #: scored against another household's truth over the same dates) or ``"shift_days"``
     null: str = "none"
+    #: rows of ``OUT/predictions.csv`` (:data:`PREDICTION_COLUMNS`): ``"household"`` (the
+    #: household-level inferences) or ``"day"`` (those and the per-day ones)
+    predictions: str = "household"
 
     def __post_init__(self):
         self.check()
@@ -152,6 +164,9 @@ class StudySpec:
             check_null(self.null, self.inferences)
         except ValueError as e:
             raise UsageError(str(e)) from None
+        if self.predictions not in PREDICTION_LEVELS:
+            raise UsageError(f"predictions must be one of {list(PREDICTION_LEVELS)}, not "
+                             f"{self.predictions!r}")
         for key in ("seed", "n_boot", "max_train_households"):
             v = getattr(self, key)
             if not _whole(v) or v < (0 if key == "seed" else 1):

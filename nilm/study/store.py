@@ -56,13 +56,14 @@ def fingerprint(spec: StudySpec, source_name: str) -> str:
     nilm version and the :func:`code_digest` of its source, and every spec setting that changes
     a cell's numbers (the study seed, ``n_boot``, the training design, the null control and the
     source's definition) — not the lists of resolutions, inferences and methods, which only
-    choose cells, nor the git commit (a re-commit of the same code keeps the store valid, an
-    uncommitted edit invalidates it)."""
+    choose cells, nor ``predictions``, which only filters what is collected, nor the git
+    commit (a re-commit of the same code keeps the store valid, an uncommitted edit
+    invalidates it)."""
     from ..version import __version__
 
     d = spec.to_dict()
     keep = {k: v for k, v in d.items() if k not in ("name", "resolutions", "inferences",
-                                                    "methods", "sources")}
+                                                    "methods", "sources", "predictions")}
     keep["source"] = next(s for s in d["sources"] if s["name"] == source_name)
     keep["nilm"] = [__version__, code_digest()]
     return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()
