@@ -229,8 +229,10 @@ def report_markdown(df: pd.DataFrame, provenance: dict,
              "`make leaderboard` (`nilm leaderboard studies/leaderboard.toml`). Table: "
              "`docs/results/leaderboard.csv`; provenance: "
              "`docs/results/leaderboard_provenance.json`.", "",
-             f"Models {', '.join(spec['models'])} (+ per-dataset extras in the spec) beside "
-             f"Mean and Prior; seeds {spec['seeds']}; metrics {', '.join(spec['metrics'])}; "
+             f"Models {', '.join(spec['models'])} beside Mean and Prior"
+             + "".join(f"; on {d['name']} only {', '.join(d['models'])}"
+                       for d in spec["datasets"] if d.get("models"))
+             + f"; seeds {spec['seeds']}; metrics {', '.join(spec['metrics'])}; "
              f"{spec['n_boot']} block-bootstrap replicates; nilm {provenance['nilm_version']}. "
              f"Run: {provenance['cells']} cells, {provenance['workers']} worker(s), "
              f"{provenance['seconds_this_run']} s wall for the {provenance['cells_computed']} "

@@ -253,3 +253,36 @@ def test_peers_table_puts_both_sides_of_a_pair_on_one_row():
     assert t.to_dict("records") == [{"dataset": "d", "period": "1 min", "method": "co",
                                      "MAE nilm": "10", "MAE nilmtk": "20", "F1 nilm": "0.1",
                                      "F1 nilmtk": "0.2", "test intervals": 99}]
+
+
+def test_cells_live_in_the_study_store_and_a_changed_file_is_recomputed(board, tmp_path):
+    import shutil
+    from dataclasses import asdict
+
+    out1, _ = board
+    spec = LeaderboardSpec.from_dict(tiny())
+    shutil.copytree(out1, tmp_path / "o")
+    c = cells(spec)[0]
+    path = tmp_path / "o" / "cells" / c.stored.filename()
+    stored = json.loads(path.read_text())
+    assert stored["cell"] == asdict(c.stored) and set(stored["meta"]) == {"notes", "seconds"}
+    stored["rows"][0]["value"] += 1.0          # edited after writing: the checksum fails
+    path.write_text(json.dumps(stored))
+    with pytest.warns(RuntimeWarning, match="failed its checksum"):
+        run_leaderboard(spec, tmp_path / "o")
+    prov = json.loads((tmp_path / "o" / "provenance.json").read_text())
+    assert prov["cells_computed"] == 1
+    assert (tmp_path / "o" / "leaderboard.csv").read_bytes() == \
+        (out1 / "leaderboard.csv").read_bytes()
+
+
+def test_changing_one_datasets_models_recomputes_only_its_cells(tmp_path):
+    raw = tiny(rungs=["10min"], seeds=[0])
+    raw["dataset"].append({**raw["dataset"][0], "name": "sim2"})
+    run_leaderboard(LeaderboardSpec.from_dict(raw), tmp_path)
+    raw["dataset"][1]["models"] = ["co"]
+    df = run_leaderboard(LeaderboardSpec.from_dict(raw), tmp_path)
+    prov = json.loads((tmp_path / "provenance.json").read_text())
+    assert prov["cells_computed"] == 1
+    assert set(df[df.dataset == "sim2"].method) == {"co", "mean", "prior"}
+    assert "hart85" in set(df[df.dataset == "sim"].method)
