@@ -64,7 +64,7 @@ def pooled(df: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 #: metrics published per appliance; the others only for all appliances pooled (``"all"``)
-PER_APPLIANCE_METRICS = ("mae", "f1")
+PER_APPLIANCE_METRICS = ("mae",)
 
 
 def published(df: pd.DataFrame) -> pd.DataFrame:

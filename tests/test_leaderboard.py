@@ -155,7 +155,8 @@ def test_publish_writes_table_report_and_figure(board, tmp_path):
     assert [p.name for p in paths] == ["leaderboard.csv", "leaderboard_provenance.json",
                                       "leaderboard.md", "leaderboard.png"]
     pub = pd.read_csv(tmp_path / "results" / "leaderboard.csv", dtype={"seed": str})
-    assert list(pub.columns) == COLUMNS and len(pub) == len(df) // 2   # two seeds pooled
+    kept = (df.metric == "mae") | (df.target == "all")
+    assert list(pub.columns) == COLUMNS and len(pub) == kept.sum() // 2   # two seeds pooled
     assert set(pub.seed) == {"0 1"}
     md = (tmp_path / "leaderboard.md").read_text()
     assert "sim" in md and "SIMULATED" in md and "left out" in md
@@ -230,15 +231,17 @@ def test_cross_house_trains_on_the_other_house(tmp_path):
         assert got.tolist() == pytest.approx([expect], rel=1e-5)
 
 
-def test_published_keeps_nde_and_sae_pooled_only(board):
+def test_published_keeps_mae_per_appliance_and_the_rest_pooled_only(board):
     from nilm.leaderboard_report import published
 
     _, df = board
     extra = df[df.metric == "mae"].assign(metric="nde")
     pub = published(pd.concat([df, extra]))
     assert set(pub[pub.metric == "nde"].target) == {"all"}
+    assert set(pub[pub.metric == "f1"].target) == {"all"}
     assert set(pub[pub.metric == "mae"].target) == {"fridge", "kettle", "water_heater", "all"}
-    assert len(pub) == (len(df) + (extra.target == "all").sum()) // 2
+    n_mae = (df.metric == "mae").sum()
+    assert len(pub) == (n_mae + 2 * (df[df.metric == "mae"].target == "all").sum()) // 2
 
 
 def test_peers_table_puts_both_sides_of_a_pair_on_one_row():
