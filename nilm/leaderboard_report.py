@@ -251,7 +251,11 @@ def report_markdown(df: pd.DataFrame, provenance: dict,
     b = best_table(df)
     lines += ["", "## Best per dataset × appliance × rung (MAE, W)", "",
               "Mean over seeds; CI = union of the seeds' block-bootstrap CIs (`block_s` s); "
-              "★ only where the best's CI excludes the runner-up's.", ""]
+              "★ only where the best's CI excludes the runner-up's; a best without ★ is "
+              "the lowest test score, not separated from the next. Where an appliance is idle "
+              "in the test part (true power near 0 W: Mean's MAE is then its training mean), "
+              "a model that predicts 0 wins without disaggregating anything; one-hour blocks "
+              "on a test part of two days or less give CIs that are likely too narrow.", ""]
     b = b.assign(period=b.period_s.map(period_label),
                  best=[f"{m} ★" if sep else m for m, sep in zip(b.best, b.separated,
                                                                 strict=True)],
