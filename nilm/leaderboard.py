@@ -5,10 +5,11 @@ The disaggregation counterpart of the leakage study (issue 18). A TOML spec
 the rungs (``native`` and periods such as ``10min``), the seeds, the metrics of
 :data:`nilm.metrics.METRICS` and the datasets. One *cell* is one dataset at one rung with one
 seed; it is fitted and scored by :func:`nilm.evaluate.evaluate` (Mean and the no-information
-Prior are always beside the models) and stored as one JSON file under ``OUT/cells/`` (atomic
-write), so a rerun with the same ``--out`` resumes and a changed spec recomputes only the cells
-it changes. Cells run in a process pool; rows are sorted by a fixed key, so 1 and N workers
-write the same table.
+Prior are always beside the models) and stored by the study's cell store (:mod:`nilm.study.store`:
+one atomic JSON file per cell under ``OUT/cells/`` with its fingerprint and content SHA-256),
+so a rerun with the same ``--out`` resumes and a changed spec or code recomputes only the cells
+it changes. Cells run in a process pool set up as the study's (:func:`nilm.study.tune_heap`);
+rows are sorted by a fixed key, so 1 and N workers write the same table.
 
 Protocol per cell:
 
@@ -183,6 +184,19 @@ class LeaderboardSpec:
 
 
 @dataclass(frozen=True)
+class StoredCell:
+    """A cell's name in the study's cell store (:func:`nilm.study.write_cell` and
+    :func:`nilm.study.read_cell` keep it beside the rows and check it on reading)."""
+
+    dataset: str
+    rung: str
+    seed: int
+
+    def filename(self) -> str:
+        return f"{self.dataset}__{self.rung}__s{self.seed}.json"
+
+
+@dataclass(frozen=True)
 class Cell:
     """One job: ``dataset`` at rung ``rung`` with model seed ``seed``."""
 
@@ -191,8 +205,12 @@ class Cell:
     seed: int
 
     @property
+    def stored(self) -> StoredCell:
+        return StoredCell(self.dataset.name, self.rung, self.seed)
+
+    @property
     def name(self) -> str:
-        return f"{self.dataset.name}__{self.rung}__s{self.seed}"
+        return self.stored.filename()[: -len(".json")]
 
 
 def cells(spec: LeaderboardSpec) -> list[Cell]:
@@ -357,66 +375,82 @@ def _score(spec: LeaderboardSpec, cell: Cell, train, test, targets: list[str], h
     return rows
 
 
-def cell_key(spec: LeaderboardSpec, cell: Cell, data: str | None) -> str:
-    """Fingerprint of everything a cell's result depends on (spec part, data folder, version)."""
+def code_version() -> list[str]:
+    """What computed a cell: the nilm version, the study's :func:`nilm.study.code_digest` of
+    the modules that compute (not of tables and figures) and the SHA-256 of this module, which
+    that digest leaves out as presentation but which computes every leaderboard cell."""
+    from .study import code_digest
+
+    return [__version__, code_digest(), hashlib.sha256(Path(__file__).read_bytes()).hexdigest()]
+
+
+def cell_key(spec: LeaderboardSpec, cell: Cell, data: str | None, code: list[str]) -> str:
+    """Fingerprint of everything a cell's result depends on: its dataset, rung and seed, the
+    models it runs and their parameters, the metrics, ``n_boot``, the data folder and the
+    :func:`code_version` ``code`` (so a changed spec or code recomputes only what it changes)."""
+    models = cell.dataset.models if cell.dataset.models is not None else spec.models
     payload = {"dataset": asdict(cell.dataset), "rung": cell.rung, "seed": cell.seed,
-               "models": spec.models, "metrics": spec.metrics, "params": spec.params,
-               "n_boot": spec.n_boot, "data": str(data), "version": __version__}
+               "models": models, "metrics": spec.metrics,
+               "params": {m: spec.params[m] for m in models if m in spec.params},
+               "n_boot": spec.n_boot, "data": str(data), "code": code}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()
 
 
-def _cell_job(args):
-    spec, cell, data = args
+def _cell_job(spec: LeaderboardSpec, cell: Cell, data: str | None) -> tuple[str, dict]:
+    from .study import trim_heap
+
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    return cell.name, run_cell(spec, cell, data)
+    result = run_cell(spec, cell, data)
+    trim_heap()   # a pool worker keeps freed arrays (tune_heap): hand them back between cells
+    return cell.name, result
 
 
 def run_leaderboard(spec: LeaderboardSpec, out, *, data=None, workers: int = 1,
                     progress: bool = False):
     """Run (or resume) every cell of ``spec`` into ``out``; returns the table (DataFrame).
 
-    Writes ``out/cells/<cell>.json`` per cell, then ``out/leaderboard.csv`` (rows sorted by
+    Cells are stored by the study's cell store (:func:`nilm.study.write_cell`: one atomic JSON
+    per cell under ``out/cells/`` with its fingerprint :func:`cell_key` and a SHA-256 of its
+    content; :func:`nilm.study.read_cell` serves it again only when both match) and run, when
+    ``workers`` > 1, in a process pool whose workers tune their heap as the study's do
+    (:func:`nilm.study.tune_heap`). Then writes ``out/leaderboard.csv`` (rows sorted by
     dataset, house, period, target, metric, method, seed) and ``out/provenance.json``.
     """
     import pandas as pd
 
+    from .study import read_cell, tune_heap, write_cell
+
     out = Path(out)
     (out / "cells").mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    done, todo = {}, []
+    code = code_version()
+    done, todo = {}, {}
     for c in cells(spec):
-        key = cell_key(spec, c, data)
-        path = out / "cells" / f"{c.name}.json"
-        if path.exists():
-            stored = json.loads(path.read_text())
-            if stored.get("key") == key:
-                done[c.name] = stored
-                continue
-        todo.append((c, key))
+        key = cell_key(spec, c, data, code)
+        stored = read_cell(out, c.stored, key)
+        if stored is not None:
+            done[c.name] = {"rows": stored["rows"], **stored["meta"]}
+        else:
+            todo[c.name] = (c, key)
 
-    def store(c: Cell, key: str, result: dict) -> None:
-        result["key"] = key
-        with atomic_open(out / "cells" / f"{c.name}.json") as f:
-            json.dump(result, f, default=_json_default)
-        done[c.name] = result
+    def store(name: str, result: dict) -> None:
+        c, key = todo[name]
+        write_cell(out, c.stored, result["rows"],
+                   {"notes": result["notes"], "seconds": result["seconds"]}, key)
+        done[name] = result
         if progress:
-            print(f"{c.name}: {len(result['rows'])} rows, {result['seconds']:.1f} s",
-                  flush=True)
+            print(f"{name}: {len(result['rows'])} rows, {result['seconds']:.1f} s", flush=True)
 
-    jobs = [(spec, c, data) for c, _ in todo]
-    keys = {c.name: (c, k) for c, k in todo}
-    if workers > 1 and len(jobs) > 1:
+    if workers > 1 and len(todo) > 1:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_cell_job, j) for j in jobs]
+        with ProcessPoolExecutor(max_workers=workers, initializer=tune_heap) as pool:
+            futures = [pool.submit(_cell_job, spec, c, data) for c, _ in todo.values()]
             for fut in as_completed(futures):
-                name, result = fut.result()
-                store(*keys[name], result)
-    else:
-        for j in jobs:
-            name, result = _cell_job(j)
-            store(*keys[name], result)
+                store(*fut.result())
+    else:   # in this process, whose allocator stays as it was (as run_study's does)
+        for c, _ in todo.values():
+            store(*_cell_job(spec, c, data))
 
     rows = [r for c in cells(spec) for r in done[c.name]["rows"]]
     df = pd.DataFrame(rows, columns=COLUMNS)
@@ -434,6 +468,7 @@ def run_leaderboard(spec: LeaderboardSpec, out, *, data=None, workers: int = 1,
                    + ("; SIMULATED" if d.simulated else "; real data")
                    for d in spec.datasets},
         "notes": notes,
+        "code": code,
         "cells": len(cells(spec)), "cells_computed": len(todo), "workers": workers,
         "seconds_this_run": round(time.perf_counter() - t0, 1),
         # compute time of the whole table, resumed cells included (each cell's stored seconds):
@@ -480,5 +515,5 @@ def _json_default(o):
 
 
 __all__ = ["COLUMNS", "Cell", "DatasetSpec", "LeaderboardSpec", "MIN_TEST_INTERVALS",
-           "block_for", "cell_key", "cells", "load_dataset", "run_cell", "run_leaderboard",
-           "rung_period"]
+           "StoredCell", "block_for", "cell_key", "cells", "code_version", "load_dataset",
+           "run_cell", "run_leaderboard", "rung_period"]

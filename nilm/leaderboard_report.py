@@ -64,7 +64,7 @@ def pooled(df: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 #: metrics published per appliance; the others only for all appliances pooled (``"all"``)
-PER_APPLIANCE_METRICS = ("mae", "f1")
+PER_APPLIANCE_METRICS = ("mae",)
 
 
 def published(df: pd.DataFrame) -> pd.DataFrame:
@@ -229,8 +229,10 @@ def report_markdown(df: pd.DataFrame, provenance: dict,
              "`make leaderboard` (`nilm leaderboard studies/leaderboard.toml`). Table: "
              "`docs/results/leaderboard.csv`; provenance: "
              "`docs/results/leaderboard_provenance.json`.", "",
-             f"Models {', '.join(spec['models'])} (+ per-dataset extras in the spec) beside "
-             f"Mean and Prior; seeds {spec['seeds']}; metrics {', '.join(spec['metrics'])}; "
+             f"Models {', '.join(spec['models'])} beside Mean and Prior"
+             + "".join(f"; on {d['name']} only {', '.join(d['models'])}"
+                       for d in spec["datasets"] if d.get("models"))
+             + f"; seeds {spec['seeds']}; metrics {', '.join(spec['metrics'])}; "
              f"{spec['n_boot']} block-bootstrap replicates; nilm {provenance['nilm_version']}. "
              f"Run: {provenance['cells']} cells, {provenance['workers']} worker(s), "
              f"{provenance['seconds_this_run']} s wall for the {provenance['cells_computed']} "
@@ -249,7 +251,11 @@ def report_markdown(df: pd.DataFrame, provenance: dict,
     b = best_table(df)
     lines += ["", "## Best per dataset × appliance × rung (MAE, W)", "",
               "Mean over seeds; CI = union of the seeds' block-bootstrap CIs (`block_s` s); "
-              "★ only where the best's CI excludes the runner-up's.", ""]
+              "★ only where the best's CI excludes the runner-up's; a best without ★ is "
+              "the lowest test score, not separated from the next. Where an appliance is idle "
+              "in the test part (true power near 0 W: Mean's MAE is then its training mean), "
+              "a model that predicts 0 wins without disaggregating anything; one-hour blocks "
+              "on a test part of two days or less give CIs that are likely too narrow.", ""]
     b = b.assign(period=b.period_s.map(period_label),
                  best=[f"{m} ★" if sep else m for m, sep in zip(b.best, b.separated,
                                                                 strict=True)],

@@ -155,7 +155,8 @@ def test_publish_writes_table_report_and_figure(board, tmp_path):
     assert [p.name for p in paths] == ["leaderboard.csv", "leaderboard_provenance.json",
                                       "leaderboard.md", "leaderboard.png"]
     pub = pd.read_csv(tmp_path / "results" / "leaderboard.csv", dtype={"seed": str})
-    assert list(pub.columns) == COLUMNS and len(pub) == len(df) // 2   # two seeds pooled
+    kept = (df.metric == "mae") | (df.target == "all")
+    assert list(pub.columns) == COLUMNS and len(pub) == kept.sum() // 2   # two seeds pooled
     assert set(pub.seed) == {"0 1"}
     md = (tmp_path / "leaderboard.md").read_text()
     assert "sim" in md and "SIMULATED" in md and "left out" in md
@@ -230,15 +231,17 @@ def test_cross_house_trains_on_the_other_house(tmp_path):
         assert got.tolist() == pytest.approx([expect], rel=1e-5)
 
 
-def test_published_keeps_nde_and_sae_pooled_only(board):
+def test_published_keeps_mae_per_appliance_and_the_rest_pooled_only(board):
     from nilm.leaderboard_report import published
 
     _, df = board
     extra = df[df.metric == "mae"].assign(metric="nde")
     pub = published(pd.concat([df, extra]))
     assert set(pub[pub.metric == "nde"].target) == {"all"}
+    assert set(pub[pub.metric == "f1"].target) == {"all"}
     assert set(pub[pub.metric == "mae"].target) == {"fridge", "kettle", "water_heater", "all"}
-    assert len(pub) == (len(df) + (extra.target == "all").sum()) // 2
+    n_mae = (df.metric == "mae").sum()
+    assert len(pub) == (n_mae + 2 * (df[df.metric == "mae"].target == "all").sum()) // 2
 
 
 def test_peers_table_puts_both_sides_of_a_pair_on_one_row():
@@ -253,3 +256,36 @@ def test_peers_table_puts_both_sides_of_a_pair_on_one_row():
     assert t.to_dict("records") == [{"dataset": "d", "period": "1 min", "method": "co",
                                      "MAE nilm": "10", "MAE nilmtk": "20", "F1 nilm": "0.1",
                                      "F1 nilmtk": "0.2", "test intervals": 99}]
+
+
+def test_cells_live_in_the_study_store_and_a_changed_file_is_recomputed(board, tmp_path):
+    import shutil
+    from dataclasses import asdict
+
+    out1, _ = board
+    spec = LeaderboardSpec.from_dict(tiny())
+    shutil.copytree(out1, tmp_path / "o")
+    c = cells(spec)[0]
+    path = tmp_path / "o" / "cells" / c.stored.filename()
+    stored = json.loads(path.read_text())
+    assert stored["cell"] == asdict(c.stored) and set(stored["meta"]) == {"notes", "seconds"}
+    stored["rows"][0]["value"] += 1.0          # edited after writing: the checksum fails
+    path.write_text(json.dumps(stored))
+    with pytest.warns(RuntimeWarning, match="failed its checksum"):
+        run_leaderboard(spec, tmp_path / "o")
+    prov = json.loads((tmp_path / "o" / "provenance.json").read_text())
+    assert prov["cells_computed"] == 1
+    assert (tmp_path / "o" / "leaderboard.csv").read_bytes() == \
+        (out1 / "leaderboard.csv").read_bytes()
+
+
+def test_changing_one_datasets_models_recomputes_only_its_cells(tmp_path):
+    raw = tiny(rungs=["10min"], seeds=[0])
+    raw["dataset"].append({**raw["dataset"][0], "name": "sim2"})
+    run_leaderboard(LeaderboardSpec.from_dict(raw), tmp_path)
+    raw["dataset"][1]["models"] = ["co"]
+    df = run_leaderboard(LeaderboardSpec.from_dict(raw), tmp_path)
+    prov = json.loads((tmp_path / "provenance.json").read_text())
+    assert prov["cells_computed"] == 1
+    assert set(df[df.dataset == "sim2"].method) == {"co", "mean", "prior"}
+    assert "hart85" in set(df[df.dataset == "sim"].method)
