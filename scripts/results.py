@@ -107,13 +107,17 @@ def tests_table(results: pd.DataFrame, seed: int) -> pd.DataFrame:
     prior (issue 11, item 9): the skill's CI, the bootstrap p-value and its Benjamini–Hochberg
     q-value over the table's rows (``discovery`` at FDR 5 %), the smallest skill the study
     could have detected at 80 % power, and a ``finding`` in words — "leak" for a discovery,
+    "no decision" when every replicate gives the same skill (a zero-width CI tests nothing),
     else "no leak found" with the skill's CI upper end and that detectable skill."""
     tab = report.headline_table(results, seed=seed)
 
     def finding(x) -> str:
         if bool(x["discovery"]):
             return "leak"
-        hi, d = float(x["skill_hi"]), float(x["detectable_skill"])
+        lo, hi, d = float(x["skill_lo"]), float(x["skill_hi"]), float(x["detectable_skill"])
+        if pd.notna(lo) and lo == hi:
+            # e.g. an attack that abstains on every day and is scored with the prior's estimate
+            return "no decision (every replicate gives the same skill: no CI, no test)"
         up = f"{hi:.2f}" if pd.notna(hi) else "none"
         det = f"{d:.2f}" if pd.notna(d) else "none"
         return f"no leak found (skill CI upper end {up}; detectable skill {det})"

@@ -97,3 +97,7 @@ def test_headline_tests_say_leak_or_no_leak_with_ci_upper_end_and_power():
     assert 0 < x["detectable_skill"] < 0.2 and x["skill_lo"] < 0 < x["skill_hi"]
     # Benjamini-Hochberg over the two rows: q = p * 2 / rank
     assert x["q_value"] == pytest.approx(min(1.0, x["p_value"] * 2 / 2))
+    # an attack whose every estimate is the prior's: skill 0 on every replicate, no test
+    same = _rows().assign(value=0.0)
+    (finding,) = script.tests_table(same, seed=0)["finding"]
+    assert finding.startswith("no decision")
