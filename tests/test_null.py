@@ -142,3 +142,22 @@ def test_shift_days_study_scores_appliances_against_the_rolled_sub_meters(tmp_pa
     # event F1 changes on some appliance
     d = f1[f1.method == "direct"]
     assert (d.value != d.value_shift).any()
+
+
+@pytest.mark.slow
+def test_permuted_null_fits_the_household_typical_appliance_prior_on_the_partner(tmp_path):
+    # the prior reads the attacked grid's sub-meters: under the null they must be the
+    # partner's, so each house's prior scores what the partner's prior scores on its own truth
+    spec = StudySpec(sources=[Source("sim", households=3, days=7, period=60, seed=2)],
+                     resolutions=["60min"], inferences=["appliances"],
+                     methods={"appliances": ["household_typical"]}, null="permute_households")
+    perm = run_study(spec, tmp_path / "perm", progress=False)
+    spec.null = "none"
+    real = run_study(spec, tmp_path / "none", progress=False)
+    houses = sorted(real.house.unique())
+    perm, real = (df.set_index(["house", "target", "metric"]) for df in (perm, real))
+    for h in houses:
+        p = null.partner(houses, h, spec.max_train_households)
+        a = perm.loc[h].query("metric == 'event_f1'").value
+        b = real.loc[p].query("metric == 'event_f1'").value
+        assert len(a) > 0 and a.sort_index().equals(b.sort_index()), (h, p)

@@ -5,6 +5,7 @@ process, local worker processes or a Dask cluster; then every cell collected int
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import platform
@@ -49,10 +50,10 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
         return _run_population_job(spec, out, source, todo, fp)
     household, truth = load_house(source, house, out)
     truth_house, truth = null_pairing(spec, source, house, out, household, truth)
-    if spec.null == "shift_days":
-        # the attacked grid's sub-meters are truth too (the household-typical appliance prior
-        # is fitted on them): they roll with the truth; the mains is unchanged
-        household = truth_house
+    if truth_house is not household:
+        # under a null the attacked grid's sub-meters are truth too (the household-typical
+        # appliance prior is fitted on them): the truth side's; the mains stays the attacked one
+        household = dataclasses.replace(household, appliances=truth_house.appliances)
     others = []
     if spec.train_on_others and source.kind == "simulated":
         ids = training_houses(house_ids(source, out), house, spec.max_train_households)
