@@ -8,8 +8,8 @@ study option ``null``:
   household of the same source over the same calendar dates (a cyclic derangement of the
   source's houses, skipping the houses that train the attacked one when the source is large
   enough); household-level truths (occupants, ownership, the appliance sub-meters that serve as
-  appliance truth, in the attacked grid too) move with it. Against a population prior every inference must then score a
-  skill whose CI contains 0.
+  appliance truth, in the attacked grid too) move with it. Against a population prior every
+  inference must then score a skill whose CI contains 0.
 * ``"shift_days"``: the household's own truth rolled by :data:`SHIFT_DAYS` local days (not a
   multiple of 7, so weekdays do not line up), circularly within the recorded window. A
   diagnostic for day-level inferences against the household-typical prior: the routine is kept,
