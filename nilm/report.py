@@ -705,8 +705,8 @@ def latex_tables(tables: dict[str, dict], provenance: dict) -> str:
         lines += [r"\begin{table}[htbp]", r"\centering", r"\small",
                   r"\caption{" + _tex_escape(
                       f"{INFERENCE_LABELS.get(inf, inf)}: value [95 % CI] by resolution; "
-                      f"data: {'; '.join(labels)}. Mean over households, two-stage bootstrap "
-                      f"CI. nilm {version}, {date}.") + "}",
+                      f"data: {'; '.join(labels)}. Mean over households, bootstrap CI over "
+                      f"households. nilm {version}, {date}.") + "}",
                   r"\label{tab:" + inf.replace("_", "-") + "}",
                   r"\begin{tabular}{lll" + "c" * len(cols) + "}", r"\toprule",
                   "target & metric & attack & " + " & ".join(
