@@ -5,6 +5,7 @@ process, local worker processes or a Dask cluster; then every cell collected int
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import platform
@@ -49,6 +50,10 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
         return _run_population_job(spec, out, source, todo, fp)
     household, truth = load_house(source, house, out)
     truth_house, truth = null_pairing(spec, source, house, out, household, truth)
+    if truth_house is not household:
+        # under a null the attacked grid's sub-meters are truth too (the household-typical
+        # appliance prior is fitted on them): the truth side's; the mains stays the attacked one
+        household = dataclasses.replace(household, appliances=truth_house.appliances)
     others = []
     if spec.train_on_others and source.kind == "simulated":
         ids = training_houses(house_ids(source, out), house, spec.max_train_households)
@@ -112,13 +117,14 @@ def null_pairing(spec: StudySpec, source: Source, house: str, out: Path, househo
     """(household whose sub-meters are the appliance truth, GroundTruth) that ``house``'s curve
     is scored against under the spec's null control (:mod:`nilm.null`): its own under
     ``"none"``; another household's, over the same dates, under ``"permute_households"``; its
-    own truth rolled by :data:`nilm.null.SHIFT_DAYS` days under ``"shift_days"``."""
+    own truth and sub-meters rolled by :data:`nilm.null.SHIFT_DAYS` days under
+    ``"shift_days"``."""
     from .. import null
 
     if spec.null == "none":
         return household, truth
     if spec.null == "shift_days":
-        return household, null.shift_truth(truth)
+        return null.shift_submeters(household, truth), null.shift_truth(truth)
     houses = house_ids(source, out)
     skip = spec.max_train_households if spec.train_on_others else 0
     other = null.partner(houses, house, skip)

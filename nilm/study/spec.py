@@ -161,7 +161,7 @@ class StudySpec:
         from ..null import check_null
 
         try:
-            check_null(self.null, self.inferences)
+            check_null(self.null)
         except ValueError as e:
             raise UsageError(str(e)) from None
         if self.predictions not in PREDICTION_LEVELS:
