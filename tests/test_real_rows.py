@@ -78,6 +78,20 @@ def test_shift_to_moves_whole_days(house):
     np.testing.assert_allclose(moved.wake - truth.wake, 3 * 86400)
 
 
+def test_shift_to_keeps_an_open_ended_use_open(house):
+    from nilm.truth import ApplianceUse
+
+    _, truth = house
+    t0 = int(truth.start) + 3600
+    truth = dataclasses.replace(truth, events=[
+        ApplianceUse("kettle", t0, None, 0, "Making tea", "diary"),
+        ApplianceUse("kettle", t0, t0 + 600, 0, "Making tea", "diary")])
+    onto = dataclasses.replace(truth, days=np.asarray(truth.days) + 2 * 86400)
+    open_use, closed = real_rows.shift_to(truth, onto).events
+    assert open_use.start == t0 + 2 * 86400 and open_use.end is None
+    assert closed.end == t0 + 600 + 2 * 86400
+
+
 def test_summarise_single_household_with_few_days_has_no_ci():
     import pandas as pd
 
