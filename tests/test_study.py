@@ -166,7 +166,8 @@ def test_population_jobs_are_scheduled_first():
 def test_dask_and_process_pools_write_byte_identical_results(tmp_path):
     pytest.importorskip("distributed")
     runs = {"one process": {"workers": 1}, "two processes": {"workers": 2},
-            "dask, two workers": {"workers": 2, "scheduler": "local"}}
+            "dask, two workers": {"workers": 2, "scheduler": "local"},
+            "dask, four workers": {"workers": 4, "scheduler": "local"}}
     csv = {}
     for name, kw in runs.items():
         out = tmp_path / name.replace(" ", "_").replace(",", "")

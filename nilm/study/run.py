@@ -251,17 +251,32 @@ def run_study(spec: StudySpec, out, *, workers: int = 1, scheduler: str | None =
     return collect(spec, out, jobs, elapsed_s=time.time() - t0)
 
 
-#: Dask settings of the LocalCluster's workers. Each worker runs its task in a thread beside
-#: an event loop whose default timers (the 20-ms tick check, the 10-ms statistical profiler,
-#: the 100-ms memory and 500-ms system monitors) take the GIL from the task tens of times a
-#: second; on a loaded 2-core machine every such hand-over waits for the OS to schedule the
-#: other thread, and a one-house job took 1.3x the wall time and 1.2x the CPU of the same job
-#: in a plain process. A job is one long task, so the profile is of no use and the monitors
-#: can be slow (the memory limit is still enforced, every 2 s).
-QUIET_WORKER = {"distributed.admin.tick.interval": "1s",
+#: Dask settings of the LocalCluster (scheduler and workers). Each worker runs its task in a
+#: thread beside an event loop whose default timers (the 20-ms tick check, the 10-ms
+#: statistical profiler, the 100-ms memory and 500-ms system monitors) take the GIL from the
+#: task tens of times a second; on a loaded 2-core machine every such hand-over waits for the
+#: OS to schedule the other thread, and a one-house job took 1.3x the wall time and 1.2x the
+#: CPU of the same job in a plain process. A job is one long task, so the profile is of no use
+#: and the monitors can be slow (the memory limit is still enforced, every 2 s).
+#:
+#: ``MALLOC_ARENA_MAX=1`` (set in the worker's environment before it starts, when glibc reads
+#: it): a Dask task runs in a thread of the worker's pool, and glibc gives every thread but the
+#: main one its own arena of at most 64-MB heaps, so each array larger than that (a day of 1-s
+#: samples is 0.7 MB, a week of them 5 MB, their float64 temporaries a year 250 MB) was mapped
+#: fresh from the kernel and unmapped on free whatever :func:`~nilm.study.heap.tune_heap` set:
+#: 3x the CPU of the same allocations in the main thread, measured. With one arena the task
+#: thread allocates from the main heap, as a pool worker's main thread does.
+#:
+#: ``worker-saturation`` 1.0: the scheduler hands a worker its next job only when its one
+#: thread is free, as the process pool does (by default, 1.1, each single-thread worker holds
+#: a second job in its own queue, and a long house job can then keep a job waiting behind it
+#: while another worker idles at the end of the run).
+QUIET_WORKER = {"distributed.scheduler.worker-saturation": 1.0,
+                "distributed.admin.tick.interval": "1s",
                 "distributed.admin.system-monitor.interval": "2s",
                 "distributed.worker.profile.enabled": False,
-                "distributed.worker.memory.monitor-interval": "2s"}
+                "distributed.worker.memory.monitor-interval": "2s",
+                "distributed.nanny.pre-spawn-environ.MALLOC_ARENA_MAX": "1"}
 
 
 def _run_dask(args, scheduler: str, workers: int, bar) -> None:
