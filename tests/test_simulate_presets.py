@@ -253,3 +253,24 @@ def test_rescaled_compressor_keeps_its_mean_draw_in_smaller_steps():
         steps.append(np.percentile(np.abs(np.diff(p)), 90))
     assert means[0] == pytest.approx(means[1], rel=0.1)
     assert steps[0] < 0.85 * steps[1]
+
+
+@pytest.mark.parametrize("hp", [False, True])
+def test_rc_heat_kernel_matches_naive_twin(hp):
+    from naive import rc_heat_naive
+
+    from nilm.simulate.thermal import rc_heat_kernel
+
+    rng = np.random.default_rng(11 + hp)
+    for _ in range(5):
+        n = 1440
+        t_out = rng.normal(5.0, 4.0, n)
+        t_set = np.where(rng.random(n) < 0.5, 19.0, 16.0) + rng.normal(0, 0.2, n)
+        args = (float(rng.uniform(14, 21)), bool(rng.random() < 0.5),
+                float(rng.uniform(60, 200)), float(rng.uniform(250, 600)),
+                float(rng.uniform(1e7, 3e7)), float(rng.uniform(2000, 9000)), hp)
+        h1, t1, o1 = rc_heat_kernel(t_out, t_set, *args)
+        h2, t2, o2 = rc_heat_naive(t_out, t_set, *args)
+        np.testing.assert_allclose(h1, h2, rtol=1e-9, atol=1e-6)
+        assert t1 == pytest.approx(t2, abs=1e-9) and o1 == o2
+        assert h1.max() > 0 and (not hp or np.any((h1 > 0) & (h1 <= 0.3 * args[5] + 1e-9)))
