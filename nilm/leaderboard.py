@@ -5,17 +5,23 @@ The disaggregation counterpart of the leakage study (issue 18). A TOML spec
 the rungs (``native`` and periods such as ``10min``), the seeds, the metrics of
 :data:`nilm.metrics.METRICS` and the datasets. One *cell* is one dataset at one rung with one
 seed; it is fitted and scored by :func:`nilm.evaluate.evaluate` (Mean and the no-information
-Prior are always beside the models) and stored as one JSON file under ``OUT/cells/`` (atomic
-write), so a rerun with the same ``--out`` resumes and a changed spec recomputes only the cells
-it changes. Cells run in a process pool; rows are sorted by a fixed key, so 1 and N workers
-write the same table.
+Prior are always beside the models) and stored by the study's cell store (:mod:`nilm.study.store`:
+one atomic JSON file per cell under ``OUT/cells/`` with its fingerprint and content SHA-256),
+so a rerun with the same ``--out`` resumes and a changed spec or code recomputes only the cells
+it changes. Cells run in a process pool set up as the study's (:func:`nilm.study.tune_heap`);
+rows are sorted by a fixed key, so 1 and N workers write the same table.
 
 Protocol per cell:
 
 * a rung finer than or equal to the native period is not run (resampling to it would only
   repeat samples); ``native`` always is;
-* time split within the house: the first ``train_fraction`` of the intervals train, the rest
-  test (stated per dataset in the provenance and the CSV's ``split`` column);
+* ``split = "time"`` (default): time split within each house, the first ``train_fraction`` of
+  the intervals train, the rest test (CSV ``split`` ``time_<fraction>``);
+* ``split = "cross_house"``: leave one house out, each house of the dataset (``paths``, or the
+  simulated households) is tested whole with models trained on all the others, joined by
+  :func:`nilm.evaluate.concat_grids`; only the spec's appliances present in every house are
+  scored, the rungs run from the coarsest native period of the houses (CSV ``split``
+  ``cross_house:train=<houses>``). Both splits are stated per dataset in the provenance;
 * block bootstrap of :func:`nilm.metrics.bootstrap_ci` with ``block_s`` one day when the test
   span holds at least 10 days, else one hour (Künsch 1989); fewer than
   :data:`nilm.stats.MIN_BLOCKS` blocks ⇒ no CI (value only);
@@ -58,25 +64,34 @@ _HOUR_S = 3600.0
 class DatasetSpec:
     """One dataset of the leaderboard.
 
-    ``path`` is relative to the data folder (``--data``); a simulated dataset has ``simulate``
-    (``households``, ``days``, ``period`` s, ``seed``) instead. ``appliances`` are the canonical
-    names scored (default: every sub-meter); ``models`` restricts the spec's models for this
-    dataset (e.g. Seq2Point only on the largest ones); ``aggregate`` is ``"mains"`` or
-    ``"sum_of_sub_meters"``.
+    ``path`` is relative to the data folder (``--data``); a cross-house dataset of real houses
+    has ``paths`` (one folder per house, at least two) instead, and a simulated dataset has
+    ``simulate`` (``households``, ``days``, ``period`` s, ``seed``). ``appliances`` are the
+    canonical names scored (default: every sub-meter); ``models`` restricts the spec's models
+    for this dataset (e.g. Seq2Point only on the largest ones); ``aggregate`` is ``"mains"`` or
+    ``"sum_of_sub_meters"``; ``split`` is ``"time"`` or ``"cross_house"`` (module notes).
     """
 
     name: str
     path: str | None = None
+    paths: tuple[str, ...] | None = None
     options: dict = field(default_factory=dict)
     simulate: dict | None = None
     appliances: tuple[str, ...] | None = None
     models: tuple[str, ...] | None = None
     train_fraction: float = 0.6
     aggregate: str = "mains"
+    split: str = "time"
 
     @property
     def simulated(self) -> bool:
         return self.simulate is not None
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        """The data folders (relative to ``--data``) of a real dataset; none when simulated."""
+        return self.paths if self.paths is not None else \
+            ((self.path,) if self.path is not None else ())
 
 
 @dataclass(frozen=True)
@@ -117,14 +132,30 @@ class LeaderboardSpec:
         datasets = []
         for d in raw.get("dataset", []):
             ds = DatasetSpec(
-                name=d["name"], path=d.get("path"), options=dict(d.get("options", {})),
+                name=d["name"], path=d.get("path"),
+                paths=tuple(d["paths"]) if "paths" in d else None,
+                options=dict(d.get("options", {})),
                 simulate=dict(d["simulate"]) if "simulate" in d else None,
                 appliances=tuple(d["appliances"]) if "appliances" in d else None,
                 models=tuple(d["models"]) if "models" in d else None,
                 train_fraction=float(d.get("train_fraction", 0.6)),
-                aggregate=d.get("aggregate", "mains"))
-            if (ds.path is None) == (ds.simulate is None):
-                raise ValueError(f"dataset {ds.name!r}: give exactly one of path and simulate")
+                aggregate=d.get("aggregate", "mains"), split=d.get("split", "time"))
+            if sum(x is not None for x in (ds.path, ds.paths, ds.simulate)) != 1:
+                raise ValueError(f"dataset {ds.name!r}: give exactly one of path, paths and "
+                                 f"simulate")
+            if ds.split not in ("time", "cross_house"):
+                raise ValueError(f"dataset {ds.name!r}: split must be 'time' or "
+                                 f"'cross_house', got {ds.split!r}")
+            if ds.paths is not None and (ds.split != "cross_house" or len(ds.paths) < 2):
+                raise ValueError(f"dataset {ds.name!r}: paths (one folder per house) is for "
+                                 f"split = 'cross_house' with at least two houses")
+            if ds.split == "cross_house" and ds.simulated and \
+                    int(ds.simulate.get("households", 1)) < 2:
+                raise ValueError(f"dataset {ds.name!r}: a cross-house split needs at least "
+                                 f"two simulated households")
+            if ds.split == "cross_house" and ds.path is not None:
+                raise ValueError(f"dataset {ds.name!r}: a cross-house split takes paths "
+                                 f"(one folder per house), not path")
             if ds.aggregate not in ("mains", "sum_of_sub_meters"):
                 raise ValueError(f"dataset {ds.name!r}: aggregate must be 'mains' or "
                                  f"'sum_of_sub_meters', got {ds.aggregate!r}")
@@ -153,6 +184,19 @@ class LeaderboardSpec:
 
 
 @dataclass(frozen=True)
+class StoredCell:
+    """A cell's name in the study's cell store (:func:`nilm.study.write_cell` and
+    :func:`nilm.study.read_cell` keep it beside the rows and check it on reading)."""
+
+    dataset: str
+    rung: str
+    seed: int
+
+    def filename(self) -> str:
+        return f"{self.dataset}__{self.rung}__s{self.seed}.json"
+
+
+@dataclass(frozen=True)
 class Cell:
     """One job: ``dataset`` at rung ``rung`` with model seed ``seed``."""
 
@@ -161,8 +205,12 @@ class Cell:
     seed: int
 
     @property
+    def stored(self) -> StoredCell:
+        return StoredCell(self.dataset.name, self.rung, self.seed)
+
+    @property
     def name(self) -> str:
-        return f"{self.dataset.name}__{self.rung}__s{self.seed}"
+        return self.stored.filename()[: -len(".json")]
 
 
 def cells(spec: LeaderboardSpec) -> list[Cell]:
@@ -182,7 +230,7 @@ def _households(ds: DatasetSpec, data: str | None):
                                    house=f"sim_{k:03d}").household for k in range(n)]
     from .io import load_all
 
-    return load_all(Path(data or ".") / ds.path, **ds.options)
+    return [h for f in ds.folders for h in load_all(Path(data or ".") / f, **ds.options)]
 
 
 _LOADED: dict = {}
@@ -221,22 +269,30 @@ def _model(name: str, params: dict):
 
 def run_cell(spec: LeaderboardSpec, cell: Cell, data: str | None) -> dict:
     """Rows and notes of one cell: ``{"rows": [...], "notes": [...], "seconds": float}``."""
-    import numpy as np
-
-    from .evaluate import evaluate, split_time
-    from .metrics import block_length
-    from .stats import MIN_BLOCKS
-
     t0 = time.perf_counter()
     ds = cell.dataset
-    rows, notes = [], []
-    names = ds.models if ds.models is not None else spec.models
-    if not ds.simulated and not (Path(data or ".") / ds.path).exists():
-        where = Path(data or ".") / ds.path
-        return {"rows": [], "notes": [f"{ds.name}: real data not found at {where}, skipped"],
+    missing = [Path(data or ".") / f for f in ds.folders if not (Path(data or ".") / f).exists()]
+    if missing:
+        return {"rows": [], "notes": [f"{ds.name}: real data not found at "
+                                      f"{', '.join(map(str, missing))}, skipped"],
                 "seconds": time.perf_counter() - t0}
-    for h in load_dataset(ds, data):
-        house = str(h.meta.get("house", h.name))
+    households = load_dataset(ds, data)
+    run = _cross_house if ds.split == "cross_house" else _time_split
+    rows, notes = run(spec, cell, households)
+    return {"rows": rows, "notes": notes, "seconds": time.perf_counter() - t0}
+
+
+def _house(h) -> str:
+    return str(h.meta.get("house", h.name))
+
+
+def _time_split(spec: LeaderboardSpec, cell: Cell, households) -> tuple[list, list]:
+    """Rows and notes of a time-split cell: each house trains on its first part."""
+    from .evaluate import split_time
+
+    ds, rows, notes = cell.dataset, [], []
+    for h in households:
+        house = _house(h)
         period = rung_period(cell.rung, float(h.native_period))
         if period is None:
             notes.append(f"{ds.name}/{house} {cell.rung}: finer than or equal to the native "
@@ -253,86 +309,148 @@ def run_cell(spec: LeaderboardSpec, cell: Cell, data: str | None) -> dict:
                          f"(< {MIN_TEST_INTERVALS}), left out")
             continue
         train, test = split_time(grid, fraction=ds.train_fraction)
-        # gaps (REDD's 754-h hole) count for nothing: only intervals with a mains reading
-        measured = int(np.isfinite(test.mains).sum())
-        if measured < MIN_TEST_INTERVALS:
-            notes.append(f"{ds.name}/{house} {cell.rung}: {measured} test intervals "
-                         f"(< {MIN_TEST_INTERVALS}), left out")
-            continue
-        block_s = block_for(measured, period)
-        n_blocks = -(-len(test) // block_length(period, block_s))
-        models = {m: _model(m, spec.params) for m in names}
-        df = evaluate(models, train, test, names=targets, metrics=spec.metrics,
-                      seed=cell.seed, n_boot=spec.n_boot, block_s=block_s,
-                      split=f"time_{ds.train_fraction:g}", dataset=ds.name, house=house)
-        for r in df.to_dict("records"):
-            if n_blocks < MIN_BLOCKS:   # too few blocks for a bootstrap CI to mean anything
-                r["ci_low"] = r["ci_high"] = math.nan
-            r.update(simulated=ds.simulated, block_s=block_s)
-            rows.append({c: r[c] for c in COLUMNS})
-    return {"rows": rows, "notes": notes, "seconds": time.perf_counter() - t0}
+        rows += _score(spec, cell, train, test, targets, house, f"time_{ds.train_fraction:g}",
+                       notes)
+    return rows, notes
 
 
-def cell_key(spec: LeaderboardSpec, cell: Cell, data: str | None) -> str:
-    """Fingerprint of everything a cell's result depends on (spec part, data folder, version)."""
+def _cross_house(spec: LeaderboardSpec, cell: Cell, households) -> tuple[list, list]:
+    """Rows and notes of a cross-house cell: each house is tested whole with models trained on
+    all the other houses, on the appliances every house has."""
+    ds, rows, notes = cell.dataset, [], []
+    native = max(float(h.native_period) for h in households)
+    period = rung_period(cell.rung, native)
+    if period is None:
+        notes.append(f"{ds.name} {cell.rung}: finer than or equal to the coarsest native "
+                     f"{native:g} s of its houses, not run")
+        return rows, notes
+    grids = [h.to_grid(period) for h in households]
+    names = [_house(h) for h in households]
+    wanted = list(ds.appliances or grids[0].names)
+    targets = [a for a in wanted if all(a in g.names for g in grids)]
+    if set(wanted) - set(targets):
+        notes.append(f"{ds.name}: appliances {sorted(set(wanted) - set(targets))} not in "
+                     f"every house, not scored")
+    if not targets:
+        notes.append(f"{ds.name}: no appliance in every house, left out")
+        return rows, notes
+    for i, test in enumerate(grids):
+        trains = [g for j, g in enumerate(grids) if j != i]
+        split = "cross_house:train=" + "+".join(n for j, n in enumerate(names) if j != i)
+        rows += _score(spec, cell, trains, test, targets, names[i], split, notes)
+    return rows, notes
+
+
+def _score(spec: LeaderboardSpec, cell: Cell, train, test, targets: list[str], house: str,
+           split: str, notes: list[str]) -> list[dict]:
+    """Tidy rows of every model on one (train, test) pair, or none (and a note) when the test
+    part has fewer than :data:`MIN_TEST_INTERVALS` measured intervals."""
+    import numpy as np
+
+    from .evaluate import evaluate
+    from .metrics import block_length
+    from .stats import MIN_BLOCKS
+
+    ds = cell.dataset
+    # gaps (REDD's 754-h hole) count for nothing: only intervals with a mains reading
+    measured = int(np.isfinite(test.mains).sum())
+    if measured < MIN_TEST_INTERVALS:
+        notes.append(f"{ds.name}/{house} {cell.rung}: {measured} test intervals "
+                     f"(< {MIN_TEST_INTERVALS}), left out")
+        return []
+    period = float(test.period)
+    block_s = block_for(measured, period)
+    n_blocks = -(-len(test) // block_length(period, block_s))
+    names = ds.models if ds.models is not None else spec.models
+    models = {m: _model(m, spec.params) for m in names}
+    df = evaluate(models, train, test, names=targets, metrics=spec.metrics, seed=cell.seed,
+                  n_boot=spec.n_boot, block_s=block_s, split=split, dataset=ds.name,
+                  house=house)
+    rows = []
+    for r in df.to_dict("records"):
+        if n_blocks < MIN_BLOCKS:   # too few blocks for a bootstrap CI to mean anything
+            r["ci_low"] = r["ci_high"] = math.nan
+        r.update(simulated=ds.simulated, block_s=block_s)
+        rows.append({c: r[c] for c in COLUMNS})
+    return rows
+
+
+def code_version() -> list[str]:
+    """What computed a cell: the nilm version, the study's :func:`nilm.study.code_digest` of
+    the modules that compute (not of tables and figures) and the SHA-256 of this module, which
+    that digest leaves out as presentation but which computes every leaderboard cell."""
+    from .study import code_digest
+
+    return [__version__, code_digest(), hashlib.sha256(Path(__file__).read_bytes()).hexdigest()]
+
+
+def cell_key(spec: LeaderboardSpec, cell: Cell, data: str | None, code: list[str]) -> str:
+    """Fingerprint of everything a cell's result depends on: its dataset, rung and seed, the
+    models it runs and their parameters, the metrics, ``n_boot``, the data folder and the
+    :func:`code_version` ``code`` (so a changed spec or code recomputes only what it changes)."""
+    models = cell.dataset.models if cell.dataset.models is not None else spec.models
     payload = {"dataset": asdict(cell.dataset), "rung": cell.rung, "seed": cell.seed,
-               "models": spec.models, "metrics": spec.metrics, "params": spec.params,
-               "n_boot": spec.n_boot, "data": str(data), "version": __version__}
+               "models": models, "metrics": spec.metrics,
+               "params": {m: spec.params[m] for m in models if m in spec.params},
+               "n_boot": spec.n_boot, "data": str(data), "code": code}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()
 
 
-def _cell_job(args):
-    spec, cell, data = args
+def _cell_job(spec: LeaderboardSpec, cell: Cell, data: str | None) -> tuple[str, dict]:
+    from .study import trim_heap
+
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    return cell.name, run_cell(spec, cell, data)
+    result = run_cell(spec, cell, data)
+    trim_heap()   # a pool worker keeps freed arrays (tune_heap): hand them back between cells
+    return cell.name, result
 
 
 def run_leaderboard(spec: LeaderboardSpec, out, *, data=None, workers: int = 1,
                     progress: bool = False):
     """Run (or resume) every cell of ``spec`` into ``out``; returns the table (DataFrame).
 
-    Writes ``out/cells/<cell>.json`` per cell, then ``out/leaderboard.csv`` (rows sorted by
+    Cells are stored by the study's cell store (:func:`nilm.study.write_cell`: one atomic JSON
+    per cell under ``out/cells/`` with its fingerprint :func:`cell_key` and a SHA-256 of its
+    content; :func:`nilm.study.read_cell` serves it again only when both match) and run, when
+    ``workers`` > 1, in a process pool whose workers tune their heap as the study's do
+    (:func:`nilm.study.tune_heap`). Then writes ``out/leaderboard.csv`` (rows sorted by
     dataset, house, period, target, metric, method, seed) and ``out/provenance.json``.
     """
     import pandas as pd
 
+    from .study import read_cell, tune_heap, write_cell
+
     out = Path(out)
     (out / "cells").mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    done, todo = {}, []
+    code = code_version()
+    done, todo = {}, {}
     for c in cells(spec):
-        key = cell_key(spec, c, data)
-        path = out / "cells" / f"{c.name}.json"
-        if path.exists():
-            stored = json.loads(path.read_text())
-            if stored.get("key") == key:
-                done[c.name] = stored
-                continue
-        todo.append((c, key))
+        key = cell_key(spec, c, data, code)
+        stored = read_cell(out, c.stored, key)
+        if stored is not None:
+            done[c.name] = {"rows": stored["rows"], **stored["meta"]}
+        else:
+            todo[c.name] = (c, key)
 
-    def store(c: Cell, key: str, result: dict) -> None:
-        result["key"] = key
-        with atomic_open(out / "cells" / f"{c.name}.json") as f:
-            json.dump(result, f, default=_json_default)
-        done[c.name] = result
+    def store(name: str, result: dict) -> None:
+        c, key = todo[name]
+        write_cell(out, c.stored, result["rows"],
+                   {"notes": result["notes"], "seconds": result["seconds"]}, key)
+        done[name] = result
         if progress:
-            print(f"{c.name}: {len(result['rows'])} rows, {result['seconds']:.1f} s",
-                  flush=True)
+            print(f"{name}: {len(result['rows'])} rows, {result['seconds']:.1f} s", flush=True)
 
-    jobs = [(spec, c, data) for c, _ in todo]
-    keys = {c.name: (c, k) for c, k in todo}
-    if workers > 1 and len(jobs) > 1:
+    if workers > 1 and len(todo) > 1:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_cell_job, j) for j in jobs]
+        with ProcessPoolExecutor(max_workers=workers, initializer=tune_heap) as pool:
+            futures = [pool.submit(_cell_job, spec, c, data) for c, _ in todo.values()]
             for fut in as_completed(futures):
-                name, result = fut.result()
-                store(*keys[name], result)
-    else:
-        for j in jobs:
-            name, result = _cell_job(j)
-            store(*keys[name], result)
+                store(*fut.result())
+    else:   # in this process, whose allocator stays as it was (as run_study's does)
+        for c, _ in todo.values():
+            store(*_cell_job(spec, c, data))
 
     rows = [r for c in cells(spec) for r in done[c.name]["rows"]]
     df = pd.DataFrame(rows, columns=COLUMNS)
@@ -344,15 +462,18 @@ def run_leaderboard(spec: LeaderboardSpec, out, *, data=None, workers: int = 1,
     provenance = {
         "command": "nilm leaderboard", "nilm_version": __version__, "data": str(data),
         "spec": _spec_dict(spec),
-        "splits": {d.name: f"time split within each house: first {d.train_fraction:g} of the "
-                   f"intervals train, the rest test"
+        "splits": {d.name: _split_text(d)
                    + ("; aggregate is the SUM OF SUB-METERS (no unmetered load: flatters "
                       "every model)" if d.aggregate == "sum_of_sub_meters" else "")
                    + ("; SIMULATED" if d.simulated else "; real data")
                    for d in spec.datasets},
         "notes": notes,
+        "code": code,
         "cells": len(cells(spec)), "cells_computed": len(todo), "workers": workers,
         "seconds_this_run": round(time.perf_counter() - t0, 1),
+        # compute time of the whole table, resumed cells included (each cell's stored seconds):
+        # about the wall time of a one-worker run from scratch, whatever this run resumed
+        "cell_seconds_total": round(sum(done[c.name]["seconds"] for c in cells(spec)), 1),
         "seconds_per_cell": {c.name: round(done[c.name]["seconds"], 2) for c in cells(spec)},
         "load_average": _load_average(),
     }
@@ -360,6 +481,14 @@ def run_leaderboard(spec: LeaderboardSpec, out, *, data=None, workers: int = 1,
         json.dump(provenance, f, indent=1, sort_keys=True, default=_json_default)
         f.write("\n")
     return df
+
+
+def _split_text(d: DatasetSpec) -> str:
+    if d.split == "cross_house":
+        return ("cross-house, leave one house out: each house is tested whole with models "
+                "trained on all the other houses, on the appliances every house has")
+    return (f"time split within each house: first {d.train_fraction:g} of the intervals train, "
+            f"the rest test")
 
 
 def _spec_dict(spec: LeaderboardSpec) -> dict:
@@ -386,5 +515,5 @@ def _json_default(o):
 
 
 __all__ = ["COLUMNS", "Cell", "DatasetSpec", "LeaderboardSpec", "MIN_TEST_INTERVALS",
-           "block_for", "cell_key", "cells", "load_dataset", "run_cell", "run_leaderboard",
-           "rung_period"]
+           "StoredCell", "block_for", "cell_key", "cells", "code_version", "load_dataset",
+           "run_cell", "run_leaderboard", "rung_period"]

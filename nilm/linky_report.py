@@ -388,6 +388,7 @@ def daily_findings(table: pd.DataFrame, L, results) -> list[dict]:
 
 #: what Enedis receives, what the meter stores and what needs consent, with sources.
 #: Checked with the project's search tool (December 2026):
+#:
 #: * CNIL, "EDF et ENGIE mises en demeure pour non-respect de certaines conditions de recueil
 #:   du consentement" (cnil.fr, 11 February 2020): the code de l'énergie lets the network
 #:   operator collect daily consumption by default; hourly / half-hourly data only with the

@@ -8,13 +8,13 @@ study option ``null``:
   household of the same source over the same calendar dates (a cyclic derangement of the
   source's houses, skipping the houses that train the attacked one when the source is large
   enough); household-level truths (occupants, ownership, the appliance sub-meters that serve as
-  appliance truth) move with it. Against a population prior every inference must then score a
-  skill whose CI contains 0.
+  appliance truth, in the attacked grid too) move with it. Against a population prior every
+  inference must then score a skill whose CI contains 0.
 * ``"shift_days"``: the household's own truth rolled by :data:`SHIFT_DAYS` local days (not a
   multiple of 7, so weekdays do not line up), circularly within the recorded window. A
   diagnostic for day-level inferences against the household-typical prior: the routine is kept,
-  the day-to-day link is cut. The appliance truth (sub-meters) is not shifted, so a
-  ``shift_days`` study excludes the appliance inference.
+  the day-to-day link is cut. The appliance truth, the sub-meters, is rolled the same way
+  (:func:`shift_submeters`); the aggregate, the attacked curve, is not.
 """
 
 from __future__ import annotations
@@ -30,14 +30,11 @@ NULLS = ("none", "permute_households", "shift_days")
 SHIFT_DAYS = 3
 
 
-def check_null(null: str, inferences) -> None:
-    """Raise ValueError (naming the option) when ``null`` is unknown or cannot serve
-    ``inferences``."""
+def check_null(null: str) -> None:
+    """Raise ValueError (naming the option) when ``null`` is unknown (every inference serves
+    under every null)."""
     if null not in NULLS:
         raise ValueError(f"null must be one of {NULLS}, not {null!r}")
-    if null == "shift_days" and "appliances" in inferences:
-        raise ValueError("null = 'shift_days' does not shift the appliance truth (the "
-                         "sub-meters): leave 'appliances' out of inferences")
 
 
 def partner(houses: list[str], house: str, skip: int = 0) -> str:
@@ -111,4 +108,30 @@ def shift_truth(truth, days: int = SHIFT_DAYS):
         events=[])
 
 
-__all__ = ["NULLS", "SHIFT_DAYS", "check_null", "check_same_dates", "partner", "shift_truth"]
+def shift_submeters(household, truth, days: int = SHIFT_DAYS):
+    """``household`` with each sub-meter rolled forward by ``days`` local days, circularly
+    within ``truth``'s window, exactly as :func:`shift_truth` rolls the timelines (a sample at
+    ``t`` moves to ``start + (t − start + k·86400) mod window``); the mains is unchanged.
+
+    Raises ValueError (naming the house and the sub-meter) when a sample lies outside the
+    window, where the roll is not a bijection.
+    """
+    n_days = len(truth.days)
+    if n_days < 2:
+        raise ValueError("shift_submeters needs at least 2 local days")
+    window = int(np.shape(truth.present_person)[-1]) * int(truth.step)
+    shift = (days % n_days) * 86400
+    rolled = {}
+    for name, s in household.appliances.items():
+        t = np.asarray(s.t, np.int64)
+        if t.size and (t[0] < truth.start or t[-1] >= truth.start + window):
+            raise ValueError(f"null 'shift_days': house {household.name}, sub-meter {name} "
+                             "has samples outside its truth window")
+        t2 = truth.start + (t - truth.start + shift) % window
+        order = np.argsort(t2, kind="stable")
+        rolled[name] = dataclasses.replace(s, t=t2[order], p=np.asarray(s.p)[order])
+    return dataclasses.replace(household, appliances=rolled)
+
+
+__all__ = ["NULLS", "SHIFT_DAYS", "check_null", "check_same_dates", "partner", "shift_submeters",
+           "shift_truth"]

@@ -293,7 +293,9 @@ def carpet(data: dict, *, max_cols: int = 720) -> Figure:
             step_h = truth["step"] / 3600
             for r_i, d in enumerate(all_days):
                 on_day = tday == d
-                away = ~truth["present"][on_day]
+                # truth may be boolean, or float with NaN where it is unknown (a proxy
+                # without sub-meter data): only a known 0 is an absence
+                away = np.asarray(truth["present"][on_day], dtype=float) == 0
                 h = tsod[on_day] / 3600
                 ranges = [(h[a], h[b - 1] - h[a] + step_h) for a, b in run_pairs(away)]
                 if ranges:

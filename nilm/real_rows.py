@@ -6,11 +6,17 @@ diaries (36 UK households, 10-min curve, 28 h each) and ECO house 2's tablet + P
   never tuned here) and the population prior learn from a **simulated** population
   (:func:`simulated_training`: GB preset for METER, CH for ECO, the season of the real data),
   then attack every real household whole;
-* ``real_others``: they learn from **other real households** — leave-one-household-out over
-  METER's households (the occupant count: 5-fold over households,
-  :func:`nilm.privacy.score_occupants_population`); for ECO's single house its earlier half of
-  days trains and the later half is scored (the inference's temporal design), whose fewer than
-  :data:`nilm.stats.MIN_BLOCKS` day blocks give "too few days" instead of a CI.
+* ``real_others``: they learn from **other real households** — :data:`N_FOLDS`-fold
+  cross-validation over METER's households (:func:`household_folds`; each household is scored
+  by the attack fitted on the other folds, the occupant count too); for ECO's single house its
+  earlier half of days trains and the later half is scored (the inference's temporal design),
+  whose fewer than :data:`nilm.stats.MIN_BLOCKS` day blocks give "too few days" instead of a CI.
+
+Strata: every METER row is written twice, ``stratum = "all"`` (36 households) and
+``stratum = "held_out"`` — the households with an **odd** ``idHousehold`` (:func:`held_out`),
+never looked at for any design choice; the even ones are the development stratum. The scored
+predictions are the same (the folds and the simulated training do not depend on the stratum);
+only the households averaged differ. ECO's single house is stratum ``"all"``.
 
 Priors: the population (clock) prior of each inference fitted on the same training set as the
 attack; the household-typical prior (leave-one-day-out on the household's own days) where it is
@@ -45,7 +51,7 @@ import pandas as pd
 from . import stats
 from .io import load_all
 from .io.ground_truth import truth_for
-from .privacy import ATTACKS, INFERENCES, PRIORS, score_occupants_population
+from .privacy import ATTACKS, INFERENCES, PRIORS
 from .privacy.base import evaluate
 from .privacy.occupants import balanced_accuracy, majority, population_features
 from .privacy.truth_proxy import presence_on_grid
@@ -71,6 +77,11 @@ SIM_TRAINING = {
 #: appliances and hot water have no real truth scored here yet)
 PER_HOUSEHOLD = ("occupancy", "routine")
 
+#: folds of the ``real_others`` cross-validation over METER's households
+N_FOLDS = 6
+#: the strata of the METER rows
+STRATA = ("all", "held_out")
+
 NOT_DEFINED_METER = ("household-typical prior not defined: 28 h of diary per household (one "
                      "wake-up, one bed time)")
 NOT_MEASURABLE = "not measurable: a daily total has no time of day"
@@ -79,6 +90,23 @@ TOO_FEW_DAYS = "too few days"
 #: the population prior of each inference (a :data:`nilm.privacy.PRIORS` method)
 POPULATION_PRIOR = {"occupancy": "clock_prior", "routine": "population_prior",
                     "occupants": "population_prior"}
+
+
+def held_out(household_id) -> bool:
+    """Whether a METER household is in the held-out evaluation stratum: odd ``idHousehold``
+    (the even ones are the development stratum, the only ones any design choice may use)."""
+    return int(household_id) % 2 == 1
+
+
+def household_folds(n: int, seed: int, n_folds: int = N_FOLDS) -> np.ndarray:
+    """Fold number [n] of each of ``n`` households (shuffled K-fold, ``seed``)."""
+    from sklearn.model_selection import KFold
+
+    fold = np.empty(n, dtype=np.int64)
+    for k, (_, te) in enumerate(KFold(n_splits=min(n_folds, n), shuffle=True,
+                                      random_state=seed).split(np.arange(n))):
+        fold[te] = k
+    return fold
 
 
 def simulated_training(dataset: str) -> list[tuple]:
@@ -108,7 +136,9 @@ def shift_to(truth: GroundTruth, onto: GroundTruth) -> GroundTruth:
     """``truth`` moved by whole days so that its first day is ``onto``'s (the permutation
     null's partner on the attacked household's dates; same clock times)."""
     d = int(round((int(onto.days[0]) - int(truth.days[0])) / 86400)) * 86400
-    events = [dataclasses.replace(e, start=e.start + d, end=e.end + d) for e in truth.events]
+    # a diary use without a recorded end keeps end=None (ApplianceUse)
+    events = [dataclasses.replace(e, start=e.start + d, end=None if e.end is None else e.end + d)
+              for e in truth.events]
     return dataclasses.replace(truth, start=int(truth.start) + d,
                                days=np.asarray(truth.days) + d, wake=truth.wake + d,
                                bed=truth.bed + d, events=events)
@@ -221,15 +251,13 @@ def per_household_rows(test: list[tuple], periods, train_for: Callable, *, seed:
     return _pair_priors(pd.DataFrame(recs))
 
 
-def cv_counts(x: np.ndarray, y: np.ndarray, method: str, seed: int, n_folds: int = 5
+def cv_counts(x: np.ndarray, y: np.ndarray, method: str, fold: np.ndarray, seed: int
               ) -> np.ndarray:
-    """Occupant counts predicted out of fold, with the folds of
-    :func:`nilm.privacy.score_occupants_population` (same shuffle, same seed)."""
-    from sklearn.model_selection import KFold
-
+    """Occupant counts predicted out of fold: household ``i`` by the attack fitted on the
+    households whose ``fold`` differs (:func:`household_folds`)."""
     pred = np.empty(len(y))
-    for tr, te in KFold(n_splits=min(n_folds, len(y)), shuffle=True,
-                        random_state=seed).split(x):
+    for k in np.unique(fold):
+        te, tr = fold == k, fold != k
         pred[te] = ATTACKS[f"occupants.{method}"](seed=seed).fit_rows(x[tr], y[tr]) \
             .predict_rows(x[te])
     return pred
@@ -237,11 +265,11 @@ def cv_counts(x: np.ndarray, y: np.ndarray, method: str, seed: int, n_folds: int
 
 def count_rows(y: np.ndarray, pred: np.ndarray, y_train: np.ndarray, *, seed: int,
                n_boot: int) -> list[dict]:
-    """Occupant-count rows over households: balanced accuracy (prior 1/K), accuracy (prior:
-    the training majority count), and Beckel et al.'s (2014) binary tasks "1–2 vs 3+" and
-    "single person" as accuracy (prior: the majority class) and MCC (prior 0). CIs: bootstrap
-    over households."""
-    from .metrics import bootstrap_ci, mcc
+    """Occupant-count rows over households: MAE in persons (prior: the training median),
+    balanced accuracy (prior 1/K), accuracy (prior: the training majority count), and Beckel et
+    al.'s (2014) binary tasks "1–2 vs 3+" and "single person" as accuracy (prior: the majority
+    class) and MCC (prior 0). CIs: bootstrap over households."""
+    from .metrics import bootstrap_ci, mae, mcc
 
     def acc(a, b):
         return float(np.mean(a == b))
@@ -250,6 +278,9 @@ def count_rows(y: np.ndarray, pred: np.ndarray, y_train: np.ndarray, *, seed: in
         return bootstrap_ci(fn, a, b, 1, n_boot=n_boot, seed=seed, block_s=1)
 
     rows = []
+    v, lo, hi = boot(mae, y, pred)
+    rows.append(dict(target="occupants", metric="mae_persons", value=v, ci_low=lo, ci_high=hi,
+                     prior=float(np.mean(np.abs(np.median(y_train) - y)))))
     v, lo, hi = boot(balanced_accuracy, y, pred)
     k = np.unique(y).size
     rows.append(dict(target="occupants", metric="balanced_accuracy", value=v, ci_low=lo,
@@ -274,52 +305,53 @@ def count_rows(y: np.ndarray, pred: np.ndarray, y_train: np.ndarray, *, seed: in
     return rows
 
 
+def strata_masks(test: list[tuple]) -> dict[str, np.ndarray]:
+    """{stratum: bool [n]} of the METER households of ``test`` (:data:`STRATA`)."""
+    odd = np.array([held_out(h.meta["household_id"]) for h, _ in test], bool)
+    return {"all": np.ones(len(test), bool), "held_out": odd}
+
+
 def occupants_rows(test: list[tuple], periods, *, train: list[tuple] | None, seed: int,
                    n_boot: int, permute: bool = False) -> pd.DataFrame:
-    """Occupant count over the population at ``periods``: fitted on ``train`` (sim → real) or,
-    when None, 5-fold over the test households; ``permute`` pairs each household's curve
-    with another's count (the null)."""
+    """Occupant count over the population at ``periods``, one set of rows per stratum
+    (:func:`strata_masks`): fitted on ``train`` (sim → real) or, when None, cross-validated
+    over the test households (:func:`household_folds`; priors from all their labels);
+    ``permute`` pairs each household's curve with another's count (the null)."""
     method = HEADLINE["occupants"].method
     truths = [t for _, t in test]
     y = np.array([t.occupants for t in truths], float)
     if permute:
         y = np.roll(y, 1)
+    masks = strata_masks(test)
+    fold = household_folds(len(test), seed)
     recs = []
     for period in periods:
         grids = [h.to_grid(period) for h, _ in test]
         if train is None:
-            x = population_features(grids, truths, period)
-            pred = cv_counts(x, y, method, seed)
+            pred = cv_counts(population_features(grids, truths, period), y, method, fold, seed)
             y_train = y
-            reg = score_occupants_population(grids, truths, period, method=method, seed=seed,
-                                             n_boot=n_boot, features=x) if not permute else []
-            rows = [r for r in reg if r["metric"] == "mae_persons"]
         else:
             pairs = [(h.to_grid(period), t) for h, t in train]
             attack = ATTACKS[f"occupants.{method}"](seed=seed).fit(pairs)
             pred = np.array([attack.predict(g, t.timezone) for g, t in
                              zip(grids, truths, strict=True)], float)
             y_train = np.array([t.occupants for _, t in train], float)
-            mae = float(np.mean(np.abs(pred - y)))
-            mae_p = float(np.mean(np.abs(np.median(y_train) - y)))
-            rows = [dict(inference="occupants", target="occupants", metric="mae_persons",
-                         value=mae, ci_low=math.nan, ci_high=math.nan, n=len(y), prior=mae_p,
-                         skill=stats.skill(mae, mae_p, "mae_persons"))]
-        rows += count_rows(y, pred, y_train, seed=seed, n_boot=n_boot)
-        for r in rows:
-            recs.append({**r, "method": method, "period_s": period, "houses": len(y)})
+        for stratum, m in masks.items():
+            for r in count_rows(y[m], pred[m], y_train, seed=seed, n_boot=n_boot):
+                recs.append({**r, "method": method, "period_s": period, "houses": int(m.sum()),
+                             "stratum": stratum})
     return pd.DataFrame(recs)
 
 
 #: columns of ``docs/results/real.csv``
 COLUMNS = ["dataset", "simulated", "truth_kind", "training", "threat_model", "null",
-           "inference", "target", "metric", "period_s", "method", "value", "ci_low", "ci_high",
-           "ci_reason", "n_households", "n_days", "prior_population", "skill_population",
+           "stratum", "inference", "target", "metric", "period_s", "method", "value", "ci_low",
+           "ci_high", "ci_reason", "n_households", "n_days", "prior_population", "skill_population",
            "prior_household", "skill_household", "note"]
 
 
 def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, seed: int,
-              n_boot: int, note: str = "") -> pd.DataFrame:
+              n_boot: int, note: str = "", stratum: str = "all") -> pd.DataFrame:
     """Aggregate per-household rows over households (:func:`nilm.report.aggregate`) into
     :data:`COLUMNS` rows; a single household's row with fewer than
     :data:`nilm.stats.MIN_BLOCKS` day blocks has no CI ("too few days")."""
@@ -328,7 +360,8 @@ def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, see
     out = pd.DataFrame({
         "dataset": dataset, "simulated": False, "truth_kind": "real", "training": training,
         "threat_model": [threat_model(p) for p in agg["period_s"]], "null": null,
-        "inference": agg["inference"], "target": agg["target"], "metric": agg["metric"],
+        "stratum": stratum, "inference": agg["inference"], "target": agg["target"],
+        "metric": agg["metric"],
         "period_s": agg["period_s"], "method": agg["method"], "value": agg["value"],
         "ci_low": agg["ci_low"], "ci_high": agg["ci_high"], "ci_reason": agg["ci_reason"],
         "n_households": agg["houses"], "n_days": agg["n_days"],
@@ -347,7 +380,8 @@ def population_summary(rows: pd.DataFrame, *, dataset: str, training: str, null:
     return pd.DataFrame({
         "dataset": dataset, "simulated": False, "truth_kind": "real", "training": training,
         "threat_model": [threat_model(p) for p in rows["period_s"]], "null": null,
-        "inference": rows["inference"], "target": rows["target"], "metric": rows["metric"],
+        "stratum": rows["stratum"], "inference": rows["inference"], "target": rows["target"],
+        "metric": rows["metric"],
         "period_s": rows["period_s"], "method": rows["method"], "value": rows["value"],
         "ci_low": rows["ci_low"], "ci_high": rows["ci_high"],
         "ci_reason": np.where(np.isfinite(rows["ci_low"].to_numpy(float)), "", "no CI"),
@@ -357,10 +391,12 @@ def population_summary(rows: pd.DataFrame, *, dataset: str, training: str, null:
         "household-level count"})
 
 
-def not_measurable(dataset: str, training: str, n_households: int) -> pd.DataFrame:
+def not_measurable(dataset: str, training: str, n_households: int, stratum: str = "all"
+                   ) -> pd.DataFrame:
     """The wake / bed rows of the 1-day rung: not measurable by construction."""
     recs = [dict(dataset=dataset, simulated=False, truth_kind="real", training=training,
-                 threat_model=threat_model(86400), null="none", inference="routine",
+                 threat_model=threat_model(86400), null="none", stratum=stratum,
+                 inference="routine",
                  target=t, metric=HEADLINE["routine"].metric, period_s=86400,
                  method=HEADLINE["routine"].method, value=math.nan, ci_low=math.nan,
                  ci_high=math.nan, ci_reason=NOT_MEASURABLE, n_households=n_households,
@@ -372,8 +408,12 @@ def not_measurable(dataset: str, training: str, n_households: int) -> pd.DataFra
 
 def meter_rows(meter: list[tuple], sim: list[tuple], *, seed: int, n_boot: int
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(aggregate rows, per-household rows) of METER: both regimes, the permutation null."""
+    """(aggregate rows, per-household rows) of METER: both regimes, the permutation null,
+    each summarised over every stratum (:func:`strata_masks`)."""
     n = len(meter)
+    fold = household_folds(n, seed)
+    houses = np.array([str(h.meta["house"]) for h, _ in meter])
+    strata = {k: set(houses[m]) for k, m in strata_masks(meter).items()}
     sim_grids: dict[int, list] = {}
 
     def from_sim(_i, period):
@@ -386,27 +426,29 @@ def meter_rows(meter: list[tuple], sim: list[tuple], *, seed: int, n_boot: int
     def from_others(i, period):
         if period not in real_grids:
             real_grids[period] = [(h.to_grid(period), t) for h, t in meter]
-        return [p for j, p in enumerate(real_grids[period]) if j != i]
+        return [p for j, p in enumerate(real_grids[period]) if fold[j] != fold[i]]
 
     def partner(i):
         return meter[(i + 1) % n][1]
+
+    def by_stratum(rows, **kw):
+        return [summarise(rows[rows["house"].isin(keep)], stratum=k, dataset="METER",
+                          seed=seed, n_boot=n_boot, note=NOT_DEFINED_METER, **kw)
+                for k, keep in strata.items()]
 
     out, per_house = [], []
     for training, train_for in (("sim_to_real", from_sim), ("real_others", from_others)):
         rows = per_household_rows(meter, METER_RUNGS, train_for, seed=seed, typical=False,
                                   shared=training == "sim_to_real")
         per_house.append(rows.assign(training=training, null="none"))
-        out.append(summarise(rows, dataset="METER", training=training, null="none",
-                             seed=seed, n_boot=n_boot, note=NOT_DEFINED_METER))
-        out.append(not_measurable("METER", training, n))
+        out += by_stratum(rows, training=training, null="none")
+        out += [not_measurable("METER", training, len(keep), k) for k, keep in strata.items()]
         occ = occupants_rows(meter, METER_RUNGS, train=sim if training == "sim_to_real"
                              else None, seed=seed, n_boot=n_boot)
         out.append(population_summary(occ, dataset="METER", training=training, null="none"))
     null_rows = per_household_rows(meter, METER_RUNGS, from_sim, seed=seed, typical=False,
                                    null_partner=partner, shared=True)
-    out.append(summarise(null_rows, dataset="METER", training="sim_to_real",
-                         null="permute_households", seed=seed, n_boot=n_boot,
-                         note=NOT_DEFINED_METER))
+    out += by_stratum(null_rows, training="sim_to_real", null="permute_households")
     occ = occupants_rows(meter, METER_RUNGS, train=sim, seed=seed, n_boot=n_boot,
                          permute=True)
     out.append(population_summary(occ, dataset="METER", training="sim_to_real",
@@ -439,7 +481,8 @@ def eco_rows(eco: list[tuple], sim: list[tuple], *, seed: int, n_boot: int
             pd.concat(per_house, ignore_index=True))
 
 
-__all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "PER_HOUSEHOLD", "SIM_TRAINING",
-           "count_rows", "cv_counts", "eco_rows", "load_real", "meter_rows",
+__all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "N_FOLDS", "PER_HOUSEHOLD", "SIM_TRAINING",
+           "STRATA", "count_rows", "cv_counts", "eco_rows", "held_out", "household_folds",
+           "load_real", "meter_rows", "strata_masks",
            "occupancy_accuracy", "occupants_rows", "per_household_rows", "score_household",
            "shift_to", "simulated_training", "summarise"]

@@ -13,7 +13,7 @@ households with :func:`aggregate`, whose statistics are those of :mod:`nilm.stat
 * 95 % CI: households resampled with replacement, attack and prior together
   (:func:`nilm.stats.household_bootstrap`); with fewer than :data:`nilm.stats.MIN_BLOCKS`
   households no CI is given and ``ci_reason`` says so; a single household keeps its own
-  day-block CI;
+  day-block CI, unless it has fewer than :data:`nilm.stats.MIN_BLOCKS` days ("too few days");
 * skill: :func:`nilm.stats.skill` of the mean value against the mean prior, its CI from the same
   paired replicates;
 * **no decision**: a detector that predicted one class on every day of a household has no MCC
@@ -177,10 +177,15 @@ def aggregate(rows: pd.DataFrame, by: list[str], *, seed: int = 0,
                 value, prior = float(x["value"]), float(x["prior"])
                 lo, hi = (float(x["ci_low"]), float(x["ci_high"])) if len(g) == 1 else \
                     (math.nan, math.nan)
+                few = rec["n_days"] < stats.MIN_BLOCKS  # False when the days are not counted
+                if few:
+                    lo, hi = math.nan, math.nan
                 rec.update(value=value, ci_low=lo, ci_high=hi, prior=prior,
                            skill=stats.skill(value, prior, metric))
                 rec["skill_lo"], rec["skill_hi"] = _skill_bounds(metric, lo, hi, prior)
-                if not (math.isfinite(lo) and math.isfinite(hi)):
+                if few:
+                    rec["ci_reason"] = "too few days"
+                elif not (math.isfinite(lo) and math.isfinite(hi)):
                     rec["ci_reason"] = "no day-block CI"
             else:
                 e = stats.household_bootstrap(h["value"].to_numpy(float),
@@ -705,8 +710,8 @@ def latex_tables(tables: dict[str, dict], provenance: dict) -> str:
         lines += [r"\begin{table}[htbp]", r"\centering", r"\small",
                   r"\caption{" + _tex_escape(
                       f"{INFERENCE_LABELS.get(inf, inf)}: value [95 % CI] by resolution; "
-                      f"data: {'; '.join(labels)}. Mean over households, two-stage bootstrap "
-                      f"CI. nilm {version}, {date}.") + "}",
+                      f"data: {'; '.join(labels)}. Mean over households, bootstrap CI over "
+                      f"households. nilm {version}, {date}.") + "}",
                   r"\label{tab:" + inf.replace("_", "-") + "}",
                   r"\begin{tabular}{lll" + "c" * len(cols) + "}", r"\toprule",
                   "target & metric & attack & " + " & ".join(

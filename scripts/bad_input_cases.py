@@ -1,16 +1,21 @@
-"""Run every bad-input case of issue 15 through the ``nilm`` command line and write a markdown
-table: case -> exit code, message (the last line on stderr), report (what the output shows).
+"""Run every bad-input case of issue 15 and write a markdown table: through the ``nilm`` command
+line (case -> exit code, message: the last line on stderr, report: what the output shows), or,
+with ``--loaders``, through the library (``nilm.load_all`` in strict and lenient mode: case ->
+outcome of each).
 
 Usage::
 
     python scripts/bad_input_cases.py OUT.md [--repo PATH] [--only ITEM,...]
+    python scripts/bad_input_cases.py OUT.md --loaders [--repo PATH]
 
 ``--repo`` runs the nilm of another checkout (e.g. ``git worktree add /tmp/base d5a772c`` for the
-"before" column; default: this checkout); ``$D`` in a message is the case's temporary folder.
-Each case builds its damaged input in a temporary folder: small **real** files copied from
-``../shared/data`` when present (UCI Sceaux 2007-02-01, REDD house 5), else synthetic files
-written here; the table's ``data`` column says which. Every command runs in a subprocess under a
-3 GiB address-space limit and a 300 s timeout (a case that would exhaust memory ends as a
+"before" column; default: this checkout); ``--before`` runs a second checkout first, for a
+before -> after table (both modes); ``$D`` in a message is the case's temporary folder.
+Each command-line case builds its damaged input in a temporary folder: small **real** files
+copied from ``../shared/data`` when present (UCI Sceaux 2007-02-01, REDD house 5), else
+synthetic files written here; the table's ``data`` column says which. The loader cases are
+synthetic, built here. Every command and every loader run is a subprocess under a 3 GiB
+address-space limit and a 300 s timeout (a case that would exhaust memory ends as a
 MemoryError, not as a dead machine).
 """
 
@@ -27,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -576,6 +583,185 @@ def cases():
     return out
 
 
+# ----------------------------------------------------------------------------- loader cases
+
+
+T0 = 1_303_132_929
+
+
+def redd_rows(d: Path, rows1, rows2=None) -> Path:
+    d.mkdir(parents=True)
+    (d / "labels.dat").write_text("1 mains\n2 mains\n")
+    rows2 = rows2 if rows2 is not None else [(t, "50") for t, _ in rows1]
+    for n, rows in ((1, rows1), (2, rows2)):
+        (d / f"channel_{n}.dat").write_text("".join(f"{t} {p}\n" for t, p in rows))
+    return d
+
+
+def uci_values(d: Path, values) -> Path:
+    d.mkdir(parents=True)
+    head = ("Date;Time;Global_active_power;Global_reactive_power;Voltage;Global_intensity;"
+            "Sub_metering_1;Sub_metering_2;Sub_metering_3")
+    t = datetime(2007, 2, 1)
+    rows = [f"1/2/2007;{(t + timedelta(minutes=k)):%H:%M:%S};{v};0.1;240;5;0;1;17"
+            for k, v in enumerate(values)]
+    (d / "household_power_consumption.txt").write_text("\n".join([head, *rows]) + "\n")
+    return d
+
+
+def enedis_token(f: Path, token: str | None = None, value: float | None = None) -> Path:
+    start = datetime(2023, 3, 1, tzinfo=timezone(timedelta(hours=1)))
+    rows = ["Horodate;Valeur"]
+    for k in range(48):
+        v = 400 + 10 * (k % 7)
+        if k == 10:
+            v = token if token is not None else (value if value is not None else v)
+        rows.append(f"{(start + timedelta(minutes=30 * (k + 1))).isoformat()};{v}")
+    f.write_text("\n".join(rows) + "\n")
+    return f
+
+
+def outcome(fn) -> str:
+    """What ``fn()`` did: its summary, the NilmDataError (file:line) or another exception."""
+    from nilm.errors import NilmDataError
+
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        try:
+            out = fn()
+        except NilmDataError as exc:
+            where = f"{Path(exc.path).name}:{exc.line}" if exc.line else Path(exc.path).name
+            return f"NilmDataError {where}: {exc.message[:70]}"
+        except Exception as exc:  # noqa: BLE001 -- the "before" column shows these
+            return f"**{type(exc).__name__}**: {str(exc)[:60]}"
+    warned = f" + warning ({str(w[0].message)[:40]}…)" if w else ""
+    return (out if isinstance(out, str) else "loads") + warned
+
+
+def summary(houses, extra=None) -> str:
+    h = houses[0]
+    kinds = {}
+    for (_, k), n in (h.report.counts() if h.report else {}).items():
+        kinds[k] = kinds.get(k, 0) + n
+    rep = ", ".join(f"{k} x{n}" for k, n in sorted(kinds.items())) or "empty report"
+    return f"loads; {extra(h) + '; ' if extra else ''}report: {rep}"
+
+
+def energy(h) -> str:
+    return f"mains {h.mains.energy_wh():.1f} Wh"
+
+
+def loader_cases(tmp: Path):
+    """(name, run(mode) -> outcome) of every loader case, its inputs built under ``tmp``."""
+    from nilm.io import load_all, nilmh5
+    from nilm.series import Household, PowerSeries
+
+    rows = [(T0 + 3 * i, str(100 + i % 50)) for i in range(6000)]  # 5 h at 3 s
+    ms = redd_rows(tmp / "ms" / "house_1", [(t * 1000, p) for t, p in rows],
+               [(t * 1000, "50") for t, _ in rows])
+    yield ("ms timestamps (REDD, 5 h)", lambda m: summary(load_all(
+        ms, format="redd", mode=m, cache=False), energy))
+    r2100 = rows[:4200:20] + [(int(datetime(2100, 1, 1, tzinfo=timezone.utc).timestamp()),
+                               "120")]
+    d2100 = redd_rows(tmp / "y2100" / "house_1", r2100)
+
+    def grid(h):
+        return f"span {(h.mains.t[-1] - h.mains.t[0]) / 3600:.1f} h " \
+               f"= {int((h.mains.t[-1] - h.mains.t[0]) // 1800) + 1} half-hours"
+    yield ("one row dated 2100 (3.5 h of data)", lambda m: summary(load_all(
+        d2100, format="redd", mode=m, cache=False), grid))
+    for token in ("nan", "1e400"):
+        dn = redd_rows(tmp / f"tok_{token}" / "house_1",
+                   [(t, token if i == 5 else p) for i, (t, p) in enumerate(rows[:50])])
+        yield (f"`{token}` in a REDD channel", lambda m, dn=dn: summary(load_all(
+            dn, format="redd", mode=m, cache=False)))
+    du = uci_values(tmp / "uci_inf", ["1.2", "-inf", "1.3"])
+    yield ("UCI `-inf`", lambda m: summary(load_all(du, mode=m, cache=False)))
+    for token in ("nan", "inf", "Infinity"):
+        fe = enedis_token(tmp / f"enedis_{token}.csv", token=token)
+        yield (f"Enedis `{token}`", lambda m, fe=fe: summary(load_all(
+            fe, mode=m, cache=False)))
+    big = redd_rows(tmp / "big" / "house_1",
+                [(t, "1e12" if i == 7 else p) for i, (t, p) in enumerate(rows[:50])])
+    yield ("1e12 W in REDD", lambda m: summary(load_all(big, format="redd", mode=m,
+                                                          cache=False), energy))
+    fe = enedis_token(tmp / "enedis_big.csv", value=1e12)
+    yield ("1e12 W in an Enedis curve", lambda m: summary(
+        load_all(fe, mode=m, cache=False), lambda h: f"{h.mains.energy_wh() / 1000:.1f} kWh/day"))
+    rng = np.random.default_rng(3)
+    kw = [(T0 + 60 * i, f"{(150 + v) / 1000:.4f}") for i, v in enumerate(rng.gamma(0.5, 400,
+                                                                                   2880))]
+    dkw = redd_rows(tmp / "kw" / "house_1", kw, [(t, "0") for t, _ in kw])
+    yield ("mains in kW (2 days)", lambda m: summary(load_all(dkw, format="redd", mode=m,
+                                                                cache=False), energy))
+    # a cache file with 64 flipped bytes in the mains data
+    dc = redd_rows(tmp / "cache_src" / "house_1",
+               [(T0 + 3 * i + (i % 3), f"{163 + i % 40}") for i in range(3000)])
+    cdir = tmp / "cache"
+
+    def flipped(m):
+        src = load_all(dc, format="redd", mode=m, cache=False)[0]
+        load_all(dc, format="redd", mode=m, cache=cdir)
+        for file in cdir.glob("*.nilm.h5"):
+            import h5py
+            with h5py.File(file, "r") as f:
+                (g,) = f["households"].values()
+                off = g["channels/mains/p"].id.get_chunk_info(0).byte_offset
+            raw = bytearray(file.read_bytes())
+            raw[off + 64:off + 128] = bytes(b ^ 0xFF for b in raw[off + 64:off + 128])
+            file.write_bytes(bytes(raw))
+        h = load_all(dc, format="redd", mode=m, cache=cdir)[0]
+        same = np.array_equal(h.mains.p, src.mains.p)
+        again = load_all(dc, format="redd", mode=m, cache=cdir)[0]
+        notes = [k for (_, k) in (again.report.counts() if again.report else {})]
+        return (f"values {'equal' if same else '**differ**'} to source "
+                f"({src.mains.energy_wh():.1f} vs {h.mains.energy_wh():.1f} Wh); next hit "
+                f"notes: {notes.count('cache_rebuilt')} cache_rebuilt")
+    yield ("64 bytes flipped in a cache file", lambda m: outcome(lambda: flipped(m)))
+    d8 = uci_values(tmp / "uci_bytes", [f"{1 + k % 7 / 10:.3f}" for k in range(300)])
+    f8 = d8 / "household_power_consumption.txt"
+    raw = bytearray(f8.read_bytes())
+    raw[raw.index(b"\n", 6000) + 3] = 0xFF
+    f8.write_bytes(bytes(raw))
+    yield ("bad byte after the first 4 KB (UCI)", lambda m: summary(load_all(
+        d8, mode=m, cache=False)))
+    yield ("`/dev/null`", lambda m: summary(load_all("/dev/null", mode=m, cache=False)))
+    dd = redd_rows(tmp / "dir" / "house_1", rows[:10])
+    (dd / "channel_2.dat").unlink()
+    (dd / "channel_2.dat").mkdir()
+    yield ("a channel file that is a folder", lambda m: summary(load_all(
+        dd, format="redd", mode=m, cache=False)))
+    fh = tmp / "flip.nilm.h5"
+    nilmh5.write(fh, [Household(PowerSeries(T0 + np.arange(100), np.ones(100), "mains"), {},
+                                {"house": "a"})])
+    raw = bytearray(fh.read_bytes())
+    k = raw.index(b"channels")  # the group's name in HDF5's own structures
+    raw[k:k + 8] = b"xxxxxxxx"
+    fh.write_bytes(bytes(raw))
+    yield ("bit-flipped `.nilm.h5`", lambda m: summary(load_all(fh, mode=m, cache=False)))
+
+
+def loader_rows() -> list[list[str]]:
+    """[case, strict outcome, lenient outcome] of every loader case, with the nilm imported
+    here (run by :func:`loader_table` in a subprocess with the chosen checkout's nilm)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return [[name, *(outcome(lambda fn=fn, m=m: fn(m)).replace(tmp, "$D")
+                         for m in ("strict", "lenient"))]
+                for name, fn in loader_cases(Path(tmp))]
+
+
+def loader_table(repo: Path) -> list[list[str]]:
+    """:func:`loader_rows` with the nilm of ``repo``."""
+    env = dict(os.environ, PYTHONPATH=str(repo), NUMBA_NUM_THREADS="1")
+    with tempfile.TemporaryDirectory() as d:
+        r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--loader-rows"],
+                           capture_output=True, text=True, env=env, cwd=d, timeout=TIMEOUT_S,
+                           preexec_fn=_limits)
+    if r.returncode:
+        raise RuntimeError(f"loader cases failed with the nilm of {repo}:\n{r.stderr}")
+    return json.loads(r.stdout)
+
+
 def run_case(fn, repo: Path) -> tuple[str, str, str, str]:
     """(exit, data, message, report) of one case run with the nilm of ``repo``."""
     d = Path(tempfile.mkdtemp(prefix="nilm-case-"))
@@ -609,6 +795,24 @@ def read_before(table: Path) -> dict:
     return out
 
 
+def write_loader_table(out: Path, head: str, repo: Path, before: Path | None) -> int:
+    """The loader cases' table: case | strict | lenient (with ``before``: both checkouts)."""
+    after = loader_table(repo)
+    rows = [head.replace("Cases of issue 15", "Loader cases of issue 15 (nilm.load_all)"), ""]
+    if before is None:
+        rows += ["| case | strict | lenient |", "|---|---|---|"]
+        rows += [f"| {name} | {strict} | {lenient} |" for name, strict, lenient in after]
+    else:
+        old = {name: (strict, lenient) for name, strict, lenient in loader_table(before)}
+        rows += ["| case | before: strict | before: lenient | after: strict | after: lenient |",
+                 "|---|---|---|---|---|"]
+        rows += [f"| {name} | {' | '.join(old.get(name, ('not run', 'not run')))} | {strict} | "
+                 f"{lenient} |" for name, strict, lenient in after]
+    print("\n".join(rows[2:]), flush=True)
+    Path(out).write_text("\n".join(rows) + "\n")
+    return 0
+
+
 def _commit(repo: Path) -> str:
     return subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True).stdout.strip()
@@ -616,7 +820,7 @@ def _commit(repo: Path) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("out", help="markdown file to write")
+    ap.add_argument("out", nargs="?", help="markdown file to write")
     ap.add_argument("--repo", default=str(ROOT), help="checkout whose nilm runs")
     ap.add_argument("--before", default=None,
                     help="another checkout, run first on every case: a before -> after table")
@@ -624,7 +828,15 @@ def main(argv=None) -> int:
                     help="take the before column from a table this script wrote earlier "
                     "(plain or --before) instead of running the cases again")
     ap.add_argument("--only", default=None, help="comma-separated items, e.g. 1,6")
+    ap.add_argument("--loaders", action="store_true",
+                    help="the loader cases (nilm.load_all, strict and lenient) instead")
+    ap.add_argument("--loader-rows", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    if a.loader_rows:  # the child of loader_table: this interpreter's nilm
+        print(json.dumps(loader_rows()))
+        return 0
+    if a.out is None:
+        ap.error("give OUT.md, the markdown file to write")
     repo = Path(a.repo).resolve()
     before = Path(a.before).resolve() if a.before else None
     only = None if a.only is None else {int(x) for x in a.only.split(",")}
@@ -636,6 +848,10 @@ def main(argv=None) -> int:
         head = f"before: {earlier.pop('__head__')}; after: {head}"
     rows = [f"Cases of issue 15; {head}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
             " `$D` is the case's temporary folder.", ""]
+    if a.loaders:
+        if earlier is not None or only:
+            ap.error("--loaders takes --repo and --before only")
+        return write_loader_table(Path(a.out), rows[0], repo, before)
     if before or earlier is not None:
         rows += ["| item | case | data | before: exit · message · report | after: exit | "
                  "after: message | after: report |", "|---|---|---|---|---|---|---|"]

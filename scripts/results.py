@@ -8,6 +8,8 @@ Runs the spec (``OUT/``, default ``reports/headline``) and the same spec with
 ``docs/results/headline.csv`` (:func:`nilm.report.headline_csv`, by stratum),
 ``docs/results/null.csv`` (the null-control table: every inference, every rung),
 ``docs/results/ownership.csv`` (water-heater and appliance ownership over households),
+``docs/results/headline_tests.csv`` (each headline row as a test: skill CI, Benjamini–Hochberg
+q-value, smallest detectable skill, "leak" / "no leak found"),
 ``docs/results/provenance.json`` (the study's provenance, wall time, peak memory, the machine's
 load, the override) and the README's headline table between its markers. ``--households N``
 scales every simulated source so that the population totals about N households (a smaller
@@ -91,6 +93,37 @@ def null_table(results: pd.DataFrame, seed: int) -> pd.DataFrame:
     return tab[["dataset", "inference", "target", "metric", "method", "period_s", "value",
                 "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi", "houses",
                 "ci_reason", "discovery", "prior_household", "skill_household"]]
+
+
+#: columns of ``docs/results/headline_tests.csv``
+TEST_COLUMNS = ["dataset", "simulated", "inference", "target", "metric", "method", "period_s",
+                "threat_model", "skill", "skill_lo", "skill_hi", "p_value", "q_value",
+                "discovery", "detectable_skill", "no_decision", "houses", "ci_reason",
+                "attacks_tried", "finding"]
+
+
+def tests_table(results: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The headline rows (population "all") as tests of "skill ≤ 0" against the population
+    prior (issue 11, item 9): the skill's CI, the bootstrap p-value and its Benjamini–Hochberg
+    q-value over the table's rows (``discovery`` at FDR 5 %), the smallest skill the study
+    could have detected at 80 % power, and a ``finding`` in words — "leak" for a discovery,
+    "no decision" when every replicate gives the same skill (a zero-width CI tests nothing),
+    else "no leak found" with the skill's CI upper end and that detectable skill."""
+    tab = report.headline_table(results, seed=seed)
+
+    def finding(x) -> str:
+        if bool(x["discovery"]):
+            return "leak"
+        lo, hi, d = float(x["skill_lo"]), float(x["skill_hi"]), float(x["detectable_skill"])
+        if pd.notna(lo) and lo == hi:
+            # e.g. an attack that abstains on every day and is scored with the prior's estimate
+            return "no decision (every replicate gives the same skill: no CI, no test)"
+        up = f"{hi:.2f}" if pd.notna(hi) else "none"
+        det = f"{d:.2f}" if pd.notna(d) else "none"
+        return f"no leak found (skill CI upper end {up}; detectable skill {det})"
+
+    tab["finding"] = [finding(x) for _, x in tab.iterrows()]
+    return tab[TEST_COLUMNS]
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -185,6 +218,7 @@ def main(argv=None) -> int:
     a.docs.mkdir(parents=True, exist_ok=True)
     head = report.headline_csv(res, strata(spec, a.out), seed=spec.seed)
     write_csv(head, a.docs / "headline.csv")
+    write_csv(tests_table(res, spec.seed), a.docs / "headline_tests.csv")
     if nulls is not None:
         write_csv(nulls, a.docs / "null.csv")
     write_csv(report.ownership_scores(res, ownership(spec, a.out), seed=spec.seed),

@@ -266,12 +266,17 @@ def test_real_uci_through_the_cache(shared_data, tmp_path):
 
 
 def test_stale_temp_files_of_killed_writers_are_removed(data, tmp_path):
+    """The cache's writes sweep its folder like every atomic write (nilm.atomic)."""
+    from nilm.atomic import STALE_TMP_S
+
     c = tmp_path / "cache"
     c.mkdir()
-    stale, fresh = c / ".abc.nilm.h5x1.tmp", c / ".def.nilm.h5x2.tmp"
+    # the names nilm.atomic.temporary_beside gives (".<name>.<8 random>.tmp")
+    stale, fresh = c / ".abc.nilm.h5.k3j_9xQa.tmp", c / ".def.nilm.h5.Zp0q81bB.tmp"
     stale.write_bytes(b"half a file")
     fresh.write_bytes(b"being written right now")
-    old = os.stat(stale).st_mtime - 2 * cache.STALE_TEMP_S
+    old = os.stat(stale).st_mtime - 2 * STALE_TMP_S
     os.utime(stale, (old, old))
-    cache.cached_read(_fake_format([]), data, mode="lenient", cache=c)
+    with pytest.warns(RuntimeWarning, match="removed 1 temporary file"):
+        cache.cached_read(_fake_format([]), data, mode="lenient", cache=c)
     assert not stale.exists() and fresh.exists()

@@ -194,3 +194,24 @@ def test_disaggregation_example(simulated):
     bare = Household(h.mains, {}, dict(h.meta))
     with pytest.raises(ValueError, match="sub-meters"):
         figure_data.disaggregation_data(bare)
+
+
+def test_carpet_truth_with_unknown_presence_draws_only_known_absences(simulated):
+    """A proxy truth is float with NaN where presence is unknown (truth_proxy): the carpet
+    draws a red bar for a known absence (0) only, never for an unknown interval."""
+    h, truth = simulated.household, simulated.truth
+    data = figure_data.carpet_data(h, truth, periods=(1800,))
+    t = data["truth"]
+    present = np.asarray(t["present"], dtype=float)
+    n = len(present)
+    present[:] = np.nan                        # everything unknown ...
+    present[n // 2: n // 2 + 10] = 0.0         # ... but one known absence
+
+    def true_bars(fig):  # the red bars are the truth's; inferred absences are hatched
+        return sum(len(c.get_paths()) for c in fig.axes[0].collections
+                   if len(c.get_facecolor()) and np.allclose(c.get_facecolor()[0], [1, 0, 0, 1]))
+    fig = plot.carpet({**data, "truth": {**t, "present": present}})
+    assert true_bars(fig) == 1
+    present[:] = np.nan
+    fig = plot.carpet({**data, "truth": {**t, "present": present}})
+    assert true_bars(fig) == 0

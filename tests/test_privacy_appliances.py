@@ -13,7 +13,7 @@ from nilm.privacy.appliances import (
     score_appliances,
     true_activity,
 )
-from nilm.privacy.scores import ROW_KEYS
+from nilm.privacy.scores import OPTIONAL_ROW_KEYS, ROW_KEYS
 from nilm.series import PowerSeries
 from tests.synthetic import synthetic_household
 
@@ -80,7 +80,7 @@ def test_direct_detector_at_60s(week):
     h, truth = week
     rows = _rows(score_appliances(h.to_grid(60), truth, 60, native=h, seed=0,
                                   names=["kettle", "cooker"]))
-    assert all(set(r) == set(ROW_KEYS) for r in rows.values())
+    assert all(set(r) - set(OPTIONAL_ROW_KEYS) == set(ROW_KEYS) for r in rows.values())
     assert rows[("kettle", "event_f1")]["value"] > 0.7
     assert rows[("kettle", "event_f1")]["skill"] > 0.6
     assert rows[("cooker", "day_use_f1")]["value"] == 1.0
@@ -226,7 +226,7 @@ def test_cross_fit_threshold_recovers_rare_positives():
     x, y = _rare_problem(rng, 12_000)
     grid_id = np.repeat(np.arange(4), 3000)
     x_te, y_te = _rare_problem(rng, 20_000)
-    model, tau = cross_fit(x, y, grid_id, seed=0)
+    model, tau, _ = cross_fit(x, y, grid_id, seed=0)
     p = model.predict_proba(x_te)
     assert p.shape == (20_000,) and np.all((p >= 0) & (p <= 1))
     assert 0 < tau < 0.5
@@ -277,8 +277,9 @@ def test_cross_fit_split_and_fallbacks(monkeypatch):
     assert [s[1:] for s in seen] == [[None, 800], [150, 200]]
     assert seen[1][0] == x[:150, 0].tolist()
     seen.clear()
-    model, tau = ap.cross_fit(x[:1], y[:1], np.zeros(1, int), seed=0)
+    model, tau, tau_day = ap.cross_fit(x[:1], y[:1], np.zeros(1, int), seed=0)
     assert tau == 0.5 and len(seen) == 1 and model.predict_proba(x[:7]).shape == (7,)
+    assert np.isnan(tau_day)  # no held-out day: the interval rule decides the day
     # the fitting household never used it: its model knows nothing, the threshold stays 0.5
     y2 = y.copy()
     y2[:300] = False
@@ -348,7 +349,7 @@ def test_day_use_mcc_row():
     t = np.isin(np.arange(10, 20), used)
     p = np.isin(np.arange(10, 20), marked)
     r = rows[("kettle", "day_use_mcc")]
-    assert set(r) == set(ROW_KEYS)
+    assert set(r) - set(OPTIONAL_ROW_KEYS) == set(ROW_KEYS)
     assert r["value"] == pytest.approx(_mcc(t, p))
     assert r["prior"] == 0.0 and r["skill"] == pytest.approx(r["value"]) and r["n"] == 10
     assert r["ci_low"] <= r["value"] <= r["ci_high"]
@@ -363,3 +364,97 @@ def test_day_use_mcc_constant_prediction_and_one_class():
     assert np.isnan(r[("kettle", "day_use_mcc")]["value"])  # truth: used every day
     assert np.isnan(r[("kettle", "day_use_mcc")]["skill"])
     assert r[("kettle", "day_use_f1")]["value"] == 1.0
+
+
+def _naive_mcc(pred, y):
+    tp, fp = np.sum(pred & y), np.sum(pred & ~y)
+    fn, tn = np.sum(~pred & y), np.sum(~pred & ~y)
+    den = np.sqrt(float((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)))
+    return (tp * tn - fp * fn) / den if den > 0 else 0.0
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_mcc_threshold_matches_brute_force(seed):
+    from nilm.privacy.appliances import mcc_threshold
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 50))
+    score = np.round(rng.random(n), 1)  # ties common
+    label = rng.random(n) < 0.3 + 0.5 * score * rng.random()
+    label[0], label[-1] = True, False  # both classes
+    tau = mcc_threshold(score, label)
+    best = max(_naive_mcc(score >= c, label) for c in [*np.unique(score), np.inf])
+    got = _naive_mcc(score >= tau, label)
+    assert got == pytest.approx(max(best, 0.0))
+    if best <= 0:
+        assert tau == np.inf
+
+
+def test_mcc_threshold_edge_cases():
+    from nilm.privacy.appliances import mcc_threshold
+
+    assert np.isnan(mcc_threshold(np.array([0.2, 0.9]), np.array([True, True])))  # one class
+    assert mcc_threshold(np.array([0.1, 0.2, 0.6, 0.8]), np.array([0, 0, 1, 1], bool)) == \
+        pytest.approx(0.4)
+    # anti-informative: no cut beats a constant, every day "not used"
+    assert mcc_threshold(np.array([0.9, 0.8, 0.1]), np.array([0, 0, 1], bool)) == np.inf
+
+
+def test_day_decision_is_not_saturated_by_many_intervals():
+    """A weak interval signal over 144 intervals a day: "some interval above the interval-F1
+    threshold" says used on every day (a constant verdict, no decision); the day decision on
+    the day's largest probability, tuned for day-use MCC on held-out days, decides."""
+    from nilm.privacy.appliances import cross_fit, day_max, mcc_threshold
+
+    rng = np.random.default_rng(3)
+
+    def days(n_days):
+        used = rng.random(n_days) < 0.7
+        y = np.zeros((n_days, 144), bool)
+        y[np.ix_(used, 30 + 5 * np.arange(12))] = True  # 12 active intervals on a used day
+        x = np.stack([y.ravel() + rng.normal(0, 1, y.size), rng.normal(0, 1, y.size)], axis=1)
+        return x, y.ravel(), np.repeat(np.arange(n_days), 144), used
+
+    x, y, d, _ = days(160)
+    model, tau, tau_day = cross_fit(x, y, d // 40, seed=0, day_id=d)
+    assert tau_day > tau
+    x_te, _, d_te, used_te = days(300)
+    _, top = day_max(model.predict_proba(x_te), d_te)
+    assert (top >= tau).mean() > 0.98  # the interval rule: used on (nearly) every day
+    said = top >= tau_day
+    assert 0.1 < said.mean() < 0.95  # the day rule decides
+    assert _naive_mcc(said, used_te) > _naive_mcc(top >= tau, used_te) + 0.05
+    assert np.isnan(mcc_threshold(top, np.ones(300, bool)))
+
+
+def test_direct_detector_applies_its_day_decision():
+    """predict_features: a day whose largest probability is under the day threshold has no
+    active interval; a day over it keeps its active intervals, or gets its most likely one."""
+    from nilm.privacy.appliances import DirectDetector
+    from nilm.privacy.occupancy import interval_features
+    from tests.synthetic import TZ
+
+    grid = _kettle_grid([], n_days=3)
+    per_day = 144
+    p = np.full(3 * per_day, 0.05)
+    p[10], p[20] = 0.3, 0.35  # day 0: over the interval threshold, under the day's 0.4
+    p[per_day + 5] = 0.2  # day 1: under both (over a day threshold of 0.18 only)
+    p[2 * per_day + 7], p[2 * per_day + 9] = 0.6, 0.3  # day 2: over both
+
+    class Fixed:
+        def predict_proba(self, x):
+            assert len(x) == len(p)
+            return p
+
+    det = DirectDetector(names=["kettle"])
+    det.models_ = {"kettle": (Fixed(), 0.25, 0.4)}
+    got = det.predict_features(grid, TZ)["kettle"]
+    assert not got[:per_day].any() and not got[per_day:2 * per_day].any()
+    np.testing.assert_array_equal(np.flatnonzero(got), [2 * per_day + 7, 2 * per_day + 9])
+    det.models_["kettle"] = (Fixed(), 0.25, 0.18)
+    got = det.predict_features(grid, TZ)["kettle"]
+    np.testing.assert_array_equal(np.flatnonzero(got), [10, 20, per_day + 5, 2 * per_day + 7,
+                                                        2 * per_day + 9])
+    det.models_["kettle"] = (Fixed(), 0.25, np.nan)  # no day decision: the interval rule
+    np.testing.assert_array_equal(det.predict_features(grid, TZ)["kettle"], p >= 0.25)
+    assert len(interval_features(grid, TZ)) == len(p)

@@ -82,7 +82,7 @@ def test_population_prior(week):
     other = synthetic_household(days=2, seed=5, heater_hours=4.0)
     rows = _rows(score_hot_water(h.to_grid(600), truth, 600,
                                  train=[(other[0].to_grid(600), other[1])]))
-    # the population mean is 8 kWh/day against a true mean of 4
+    # the training owners' median is 8 kWh/day against a true mean of 4
     assert rows["mae_kwh_day"]["prior"] == pytest.approx(np.mean(np.abs(8.0 - 2.0 * np.array(
         HOURS))))
 
@@ -171,3 +171,35 @@ def test_score_hot_water_matches_the_public_pipeline(holed, period):
     err = np.where(np.isfinite(e), np.abs(e - true), np.abs(prior - true))
     row = _rows(got)["mae_kwh_day"]
     assert row["value"] == float(np.sum(err) / len(err))
+
+
+def test_daily_energy_is_scored_on_owners_only_and_ownership_on_everyone():
+    # a household without a water heater has no daily energy to infer: scoring its 0 kWh
+    # would reward any attack that says "none" (issue 11, item 4)
+    h, truth = synthetic_household(days=3, seed=3, heater=False)
+    rows = score_hot_water(h.to_grid(600), truth, 600)
+    assert [r["metric"] for r in rows] == ["ownership_correct"]
+    (rec,) = rows[0]["predictions"]
+    assert (rec["unit"], rec["truth"], rec["prediction"]) == ("household", 0.0, 0.0)
+
+
+def test_population_prior_is_the_median_of_training_owners(week):
+    # the constant minimising the MAE over the training owners' days: the median, and a
+    # training household without a heater takes no part in it
+    h, truth = week
+    hours = [1.0, 1.5, 4.0]
+    owner = synthetic_household(days=3, seed=5, heater_hours=hours)
+    none = synthetic_household(days=3, seed=6, heater=False)
+    train = [(owner[0].to_grid(600), owner[1]), (none[0].to_grid(600), none[1])]
+    rows = score_hot_water(h.to_grid(600), truth, 600, train=train)
+    mae = _rows(rows)["mae_kwh_day"]
+    median = float(np.median(owner[1].water_heater_kwh))
+    assert median == pytest.approx(3.0, abs=0.1)
+    assert mae["prior"] == pytest.approx(np.mean(np.abs(median - truth.water_heater_kwh)))
+    # the per-day records re-score the row: mean |prediction - truth| is its value
+    recs = mae["predictions"]
+    assert len(recs) == 7 and all(r["prior_prediction"] == median for r in recs)
+    assert np.mean([abs(r["prediction"] - r["truth"]) for r in recs]) == pytest.approx(
+        mae["value"])
+    # ownership prior: the training households' majority (1 of 2 own: a tie counts as owning)
+    assert _rows(rows)["ownership_correct"]["predictions"][0]["prior_prediction"] == 1.0

@@ -233,9 +233,11 @@ def test_unsupervised_equals_its_first_version(period):
 
 @pytest.mark.parametrize("period", [1, 60])
 def test_score_rows_equal_per_metric_bootstrap(period):
-    """MCC and F1-absent rows from one shared confusion table equal metrics.bootstrap_ci run
-    separately on the labels and on their complements (the first version of the scorer)."""
+    """MCC and F1-absent rows from one shared confusion table equal the local-day bootstrap
+    run separately on the labels and on their complements, and their values the metrics of
+    all intervals."""
     from nilm import metrics
+    from nilm.privacy.occupancy import local_day_confusion
     from nilm.privacy.scores import always_positive_f1
     from tests.synthetic import holed_grids
 
@@ -247,8 +249,11 @@ def test_score_rows_equal_per_metric_bootstrap(period):
     y = presence_on_grid(truth, g.start, period, len(g))
     ok = np.isfinite(y) & np.isfinite(pred)
     yy, pp = np.where(ok, y, np.nan), np.where(ok, pred, np.nan)
-    mcc = metrics.bootstrap_ci(metrics.mcc, yy, pp, period, threshold=0.5, seed=4)
-    f1 = metrics.bootstrap_ci(metrics.f1, 1 - yy, 1 - pp, period, threshold=0.5, seed=4)
+    mcc = metrics.bootstrap_block_sums(metrics.mcc, local_day_confusion(yy, pp, g, TZ), seed=4)
+    f1 = metrics.bootstrap_block_sums(metrics.f1, local_day_confusion(1 - yy, 1 - pp, g, TZ),
+                                      seed=4)
+    assert mcc[0] == pytest.approx(metrics.mcc(yy, pp, threshold=0.5), abs=1e-12)
+    assert f1[0] == pytest.approx(metrics.f1(1 - yy, 1 - pp, threshold=0.5), abs=1e-12)
     assert (rows["mcc"]["value"], rows["mcc"]["ci_low"], rows["mcc"]["ci_high"]) == mcc
     r = rows["f1_absent"]
     assert (r["value"], r["ci_low"], r["ci_high"]) == f1
@@ -276,3 +281,33 @@ def test_supervised_reads_the_features_grid_it_is_given(week):
     np.testing.assert_equal(reused, plain)
     with pytest.raises(ValueError, match="fitted at 60"):
         attack.predict(g10, TZ, features=h.to_grid(600))
+
+
+def test_local_day_confusion_blocks_are_local_calendar_days():
+    # a grid starting at 13:00 Paris time across the spring DST change (2024-03-31 has 23 h):
+    # runs of 86400 / period intervals from the start would straddle midnights
+    import pandas as pd
+
+    from nilm.grid import Grid
+    from nilm.privacy.occupancy import local_day_confusion
+
+    period = 900.0
+    start = int(pd.Timestamp("2024-03-29 13:00", tz="Europe/Paris").timestamp())
+    n = 4 * 96
+    rng = np.random.default_rng(3)
+    y = (rng.random(n) < 0.5).astype(float)
+    p = (rng.random(n) < 0.5).astype(float)
+    y[5] = np.nan
+    g = Grid(start, period, np.zeros(n, np.float32), np.zeros((0, n), np.float32), [])
+    got = local_day_confusion(y, p, g, "Europe/Paris")
+    # naive twin: the local date of each interval start, counted per date
+    dates = pd.to_datetime(start + period * np.arange(n), unit="s", utc=True) \
+        .tz_convert("Europe/Paris").date
+    ok = np.isfinite(y)
+    want = []
+    for d in sorted(set(dates)):
+        m = (dates == d) & ok
+        t, q = y[m] >= 0.5, p[m] >= 0.5
+        want.append([np.sum(t & q), np.sum(q & ~t), np.sum(t & ~q), np.sum(~t & ~q)])
+    np.testing.assert_array_equal(got, np.array(want, float))
+    assert len(got) == 5  # 29 (from 13:00), 30, 31 (23 h), 1, 2 (until 13:xx)

@@ -78,6 +78,20 @@ def test_shift_to_moves_whole_days(house):
     np.testing.assert_allclose(moved.wake - truth.wake, 3 * 86400)
 
 
+def test_shift_to_keeps_an_open_ended_use_open(house):
+    from nilm.truth import ApplianceUse
+
+    _, truth = house
+    t0 = int(truth.start) + 3600
+    truth = dataclasses.replace(truth, events=[
+        ApplianceUse("kettle", t0, None, 0, "Making tea", "diary"),
+        ApplianceUse("kettle", t0, t0 + 600, 0, "Making tea", "diary")])
+    onto = dataclasses.replace(truth, days=np.asarray(truth.days) + 2 * 86400)
+    open_use, closed = real_rows.shift_to(truth, onto).events
+    assert open_use.start == t0 + 2 * 86400 and open_use.end is None
+    assert closed.end == t0 + 600 + 2 * 86400
+
+
 def test_summarise_single_household_with_few_days_has_no_ci():
     import pandas as pd
 
@@ -111,3 +125,34 @@ def test_real_rows_on_meter_and_eco(shared_data):
     acc = out[(out["inference"] == "occupancy") & (out["metric"] == "accuracy")].iloc[0]
     assert acc["n_households"] == 6 and acc["truth_kind"] == "real"
     assert np.isfinite(acc["prior_population"])
+
+
+def test_held_out_is_odd_household_ids_and_folds_cover_every_household():
+    assert real_rows.held_out("10551") and not real_rows.held_out("10550")
+    assert real_rows.held_out(7) and not real_rows.held_out(0)
+    fold = real_rows.household_folds(36, seed=0)
+    assert set(fold) == set(range(real_rows.N_FOLDS))
+    assert np.bincount(fold).tolist() == [6] * 6
+    np.testing.assert_array_equal(fold, real_rows.household_folds(36, seed=0))
+    assert not np.array_equal(fold, real_rows.household_folds(36, seed=1))
+
+
+def test_cv_counts_never_trains_on_the_scored_fold():
+    # a count that equals the household's own index is unlearnable out of fold: a model that
+    # saw the scored household would recover it, one that did not cannot
+    x = np.arange(12, dtype=float)[:, None]
+    y = np.array([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2], float)
+    fold = np.arange(12) % 6
+    pred = real_rows.cv_counts(x, y, "forest", fold, seed=0)
+    assert pred.shape == (12,)
+    assert np.mean(pred == y) < 0.75
+
+
+def test_occupants_rows_carry_both_strata(shared_data):
+    meter = real_rows.load_real(shared_data / "meter/sample_2018-07_visible")
+    rows = real_rows.occupants_rows(meter, (3600,), train=None, seed=0, n_boot=50)
+    assert set(rows["stratum"]) == set(real_rows.STRATA)
+    odd = sum(real_rows.held_out(h.meta["household_id"]) for h, _ in meter)
+    assert set(rows.loc[rows["stratum"] == "held_out", "houses"]) == {odd}
+    assert set(rows.loc[rows["stratum"] == "all", "houses"]) == {len(meter)}
+    assert {"mae_persons", "balanced_accuracy", "accuracy", "mcc"} <= set(rows["metric"])

@@ -28,13 +28,22 @@ def _rows(values, lo, hi, prior, metric="mcc", skill=0.1):
 
 
 def test_aggregate_single_household_keeps_its_own_ci():
-    a = report.aggregate(_rows([0.5], [0.4], [0.62], 0.2, metric="f1_absent"), ["period_s"])
+    rows = _rows([0.5], [0.4], [0.62], 0.2, metric="f1_absent").assign(n=144 * 14)  # 14 days
+    a = report.aggregate(rows, ["period_s"])
     x = a.iloc[0]
     assert (x.value, x.ci_low, x.ci_high) == (0.5, 0.4, 0.62)
     assert x.skill == pytest.approx((0.5 - 0.2) / 0.8)
     assert x.skill_lo == pytest.approx((0.4 - 0.2) / 0.8)
     assert x.skill_hi == pytest.approx((0.62 - 0.2) / 0.8)
-    assert x.houses == 1
+    assert x.houses == 1 and x.ci_reason == ""
+
+
+def test_aggregate_single_household_below_ten_days_has_no_ci():
+    rows = _rows([0.5], [0.4], [0.62], 0.2, metric="f1_absent").assign(n=144 * 7)  # 7 days
+    x = report.aggregate(rows, ["period_s"]).iloc[0]
+    assert x.value == 0.5 and x.skill == pytest.approx((0.5 - 0.2) / 0.8)
+    assert np.isnan([x.ci_low, x.ci_high, x.skill_lo, x.skill_hi]).all()
+    assert x.ci_reason == "too few days" and x.n_days == pytest.approx(7.0)
 
 
 def test_aggregate_error_metric_skill_and_ci():

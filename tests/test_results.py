@@ -69,3 +69,35 @@ def test_headline_csv_strata_and_house_identity():
     assert by.loc["all", "threat_model"] == "consented_curve"
     assert np.isnan(by.loc["all", "skill_household"])  # no household prior in these rows
     assert report.readme_table(head).count("\n") == 2  # header, rule, one "all" row
+
+
+def _results_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("results_script",
+                                                  ROOT / "scripts" / "results.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_headline_tests_say_leak_or_no_leak_with_ci_upper_end_and_power():
+    script = _results_script()
+    leak = _rows()  # MCC ≈ 0.3 against a prior of 0 on 24 households: a discovery
+    none = _rows().assign(method="supervised", period_s=600.0, resolution="10min")
+    none["value"] = np.random.default_rng(2).normal(0, 0.05, len(none))  # skill ≈ 0
+    tab = script.tests_table(pd.concat([leak, none], ignore_index=True), seed=0)
+    assert list(tab.columns) == script.TEST_COLUMNS
+    by = tab.set_index("period_s")
+    assert by.loc[1800.0, "finding"] == "leak" and by.loc[1800.0, "discovery"]
+    x = by.loc[600.0]
+    assert not x["discovery"]
+    assert x["finding"] == (f"no leak found (skill CI upper end {x['skill_hi']:.2f}; "
+                            f"detectable skill {x['detectable_skill']:.2f})")
+    assert 0 < x["detectable_skill"] < 0.2 and x["skill_lo"] < 0 < x["skill_hi"]
+    # Benjamini-Hochberg over the two rows: q = p * 2 / rank
+    assert x["q_value"] == pytest.approx(min(1.0, x["p_value"] * 2 / 2))
+    # an attack whose every estimate is the prior's: skill 0 on every replicate, no test
+    same = _rows().assign(value=0.0)
+    (finding,) = script.tests_table(same, seed=0)["finding"]
+    assert finding.startswith("no decision")

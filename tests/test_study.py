@@ -451,8 +451,9 @@ def test_training_houses_are_bounded_and_cyclic():
 
 
 def test_cells_stored_under_other_settings_are_recomputed(reference, tmp_path):
-    """A cell store reused with another study seed (or another nilm version or commit) is not
-    trusted: every cell is recomputed, giving a fresh run's table."""
+    """A cell store reused with another study seed (or other nilm code:
+    tests/test_study_fingerprint.py) is not trusted: every cell is recomputed, giving a fresh
+    run's table."""
     import shutil
 
     df, out = reference
@@ -472,7 +473,15 @@ def test_a_scorer_called_directly_gives_the_study_numbers(tmp_path):
     shares fits and calendars that are the same objects."""
     from nilm.privacy import INFERENCES
     from nilm.privacy.appliances import appliance_targets
-    from nilm.study import house_ids, load_house, training_houses
+    from nilm.study import (
+        fingerprint,
+        house_ids,
+        load_house,
+        materialise,
+        read_cell,
+        run_house_job,
+        training_houses,
+    )
 
     spec = StudySpec(sources=[Source("sim", households=3, days=2, period=10, seed=3)],
                      seed=7, resolutions=["native", "1min", "10min"],
@@ -480,15 +489,19 @@ def test_a_scorer_called_directly_gives_the_study_numbers(tmp_path):
                      methods={"occupancy": ["supervised", "unsupervised"],
                               "appliances": ["direct", "co"], "routine": ["changepoint"]},
                      n_boot=20)
-    df = run_study(spec, tmp_path, progress=False)
     source = spec.sources[0]
+    materialise(source, tmp_path)
     houses = house_ids(source, tmp_path)
     house = houses[0]
+    # the study's job of this house alone (the others' jobs would only be thrown away)
+    cells = plan(spec, tmp_path)[("sim", house)]
+    assert run_house_job(spec.to_dict(), str(tmp_path), "sim", house, cells) == len(cells)
+    fp = fingerprint(spec, "sim")
     h, truth = load_house(source, house, tmp_path)
     others = [load_house(source, o, tmp_path)
               for o in training_houses(houses, house, spec.max_train_households)]
     checked = 0
-    for cell in plan(spec, tmp_path)[("sim", house)]:
+    for cell in cells:
         period = {"native": 10, "1min": 60, "10min": 600}[cell.resolution]
         grid = h.to_grid(period)
         kw = {"train": [(o.to_grid(period), t) for o, t in others]}
@@ -498,8 +511,8 @@ def test_a_scorer_called_directly_gives_the_study_numbers(tmp_path):
             kw["names"] = appliance_targets(grid, cell.method)
         rows = pd.DataFrame(INFERENCES[cell.inference](h, truth, period, method=cell.method,
                                                        seed=cell.seed(spec.seed), **kw))
-        got = df[(df.house == house) & (df.period_s == period)
-                 & (df.inference == cell.inference) & (df.method == cell.method)]
+        got = pd.DataFrame(read_cell(tmp_path, cell, fp)["rows"])
+        assert set(got.period_s) == {period} and set(got.house) == {house}
         keys = ["target", "metric"]
         got = got.sort_values(keys).reset_index(drop=True)
         rows = rows.sort_values(keys).reset_index(drop=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nilm import study
+from nilm.study import heap
 
 
 class FakeLibc:
@@ -26,8 +27,8 @@ class FakeLibc:
 @pytest.fixture
 def libc(monkeypatch):
     fake = FakeLibc()
-    monkeypatch.setattr(study, "_libc", lambda: fake)
-    monkeypatch.setattr(study, "_heap_tuned", False)
+    monkeypatch.setattr(heap, "_libc", lambda: fake)
+    monkeypatch.setattr(heap, "_heap_tuned", False)
     return fake
 
 
@@ -41,8 +42,8 @@ def test_tune_heap_sets_the_thresholds_and_jobs_then_trim(libc, tmp_path):
 
 
 def test_without_glibc_nothing_is_done(monkeypatch):
-    monkeypatch.setattr(study, "_libc", lambda: None)
-    monkeypatch.setattr(study, "_heap_tuned", False)
+    monkeypatch.setattr(heap, "_libc", lambda: None)
+    monkeypatch.setattr(heap, "_heap_tuned", False)
     assert study.tune_heap() is False
 
 

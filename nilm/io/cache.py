@@ -12,7 +12,7 @@ that cannot be read, lacks the marker or fails a checksum is reported (``warning
 ``cache_rebuilt`` entry in each household's report of that load only: the rebuilt file does not
 carry the note, so later hits are silent) and rebuilt from the sources. A cache that cannot be
 written only warns: the load itself succeeds. Temporary files left by killed writers are removed
-after :data:`STALE_TEMP_S`.
+by the next write into the cache folder, as for every atomic write (:mod:`nilm.atomic`).
 
 Hashing the sources is most of a cache hit's cost (29 MB of REDD house 5 take longer to hash
 than to read back from HDF5), so the SHA-256 of each source is remembered in ``hashes.json`` in
@@ -34,7 +34,6 @@ serves checked data; nilm-h5 files are read back exactly as nilm wrote them.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -132,19 +131,6 @@ def source_hashes(mod, path: Path, folder: Path | None = None) -> dict[str, str]
     return out
 
 
-#: temporary files older than this (s) were left by a killed writer and are removed
-STALE_TEMP_S = 86_400
-
-
-def _remove_stale_temps(folder: Path) -> None:
-    """Remove temporary files that a killed process left (a live writer's are recent)."""
-    now = time.time()
-    for tmp in folder.glob(".*.tmp"):
-        with contextlib.suppress(OSError):
-            if now - tmp.stat().st_mtime > STALE_TEMP_S:
-                tmp.unlink()
-
-
 def cached_read(mod, path, *, mode: str, cache=None, **options) -> list[Household]:
     """``mod.read(path, mode=mode, report=..., **options)``, through the HDF5 cache.
 
@@ -184,7 +170,6 @@ def cached_read(mod, path, *, mode: str, cache=None, **options) -> list[Househol
     houses = _read(mod, path, mode, options, hashes)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temps(folder)
         # uncompressed: reading back gzip costs ~5x more than reading raw chunks, and a
         # cache hit must be fast (see benchmarks/bench_cache.py); private (0600): a cache of
         # someone's load curves is theirs alone, whatever the folder allows

@@ -18,7 +18,10 @@ rule of DESIGN.md (active when the interval's energy is at least on-power × min
   estimates power, only "was it used in this interval" — with its decision threshold tuned
   out of fold on the training households (:func:`cross_fit`): the appliances are active in a
   few percent of 10-min intervals, and the classifier's own 0.5 rule then calls almost none
-  active (Lipton et al. 2014).
+  active (Lipton et al. 2014). The **day** is decided apart, on the day's largest interval
+  probability with a threshold tuned for the day-use MCC on held-out training days
+  (:func:`mcc_threshold`): an interval threshold tuned for interval F1 says "used" on nearly
+  every day of 144 or 1440 intervals.
 
 Predicted events are the onsets of active runs, timed at the interval midpoint; a true event
 matches a predicted one (one-to-one, :func:`nilm.metrics.match_events`) within
@@ -44,7 +47,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import metrics
-from ..clock import day_start_utc, grid_days, local_clock
+from ..clock import day_start_utc, grid_clock, grid_days, local_clock
 from ..names import base_name
 from ..series import Grid, Household, PowerSeries
 from ..signal import spread
@@ -52,7 +55,15 @@ from ..truth import GroundTruth
 from .base import Attack, timezone
 from .boosting import BoostedTrees, subsample
 from .occupancy import interval_features
-from .scores import always_positive_f1, as_grid, ratio_ci, row, skill_score, temporal_split
+from .scores import (
+    always_positive_f1,
+    as_grid,
+    prediction,
+    ratio_ci,
+    row,
+    skill_score,
+    temporal_split,
+)
 from .scores import feature_view as _feature_view
 
 #: attacks besides the disaggregators of nilm.disaggregate.MODELS
@@ -180,8 +191,58 @@ def f1_threshold(score: np.ndarray, label: np.ndarray) -> float:
     return 0.0 if k == len(s) - 1 else float((s[k] + s[k + 1]) / 2)
 
 
+def mcc_threshold(score: np.ndarray, label: np.ndarray) -> float:
+    """The decision threshold τ that maximises the Matthews correlation (Matthews 1975) of
+    "``score >= τ``" against ``label``: the day-level decision of the direct detector, whose
+    headline metric is the day-use MCC.
+
+    Every cut between two distinct scores is tried, plus "every score kept" and "none kept"
+    (both MCC 0, undefined as a ratio: a constant decision carries nothing). Ties go to the
+    highest threshold; τ is the midpoint between the lowest score kept and the next lower one
+    (0 when every score is kept, ``+inf`` when none is). With one class in ``label`` the MCC is
+    undefined everywhere and τ is NaN (the caller keeps its interval rule).
+
+    Parameters
+    ----------
+    score : ``[n]`` scores (e.g. a day's largest interval probability); NaN ignored.
+    label : ``[n]`` bool truth.
+    """
+    score = np.asarray(score, dtype=np.float64)
+    label = np.asarray(label, dtype=bool)
+    ok = np.isfinite(score)
+    score, label = score[ok], label[ok]
+    n, n_pos = len(label), int(label.sum())
+    if n_pos in (0, n):
+        return float("nan")
+    order = np.argsort(-score, kind="stable")
+    s = score[order]
+    tp = np.cumsum(label[order], dtype=np.float64)
+    last = np.flatnonzero(np.append(s[1:] != s[:-1], True))
+    kept = last + 1.0
+    tp = tp[last]
+    fp, fn = kept - tp, n_pos - tp
+    tn = n - kept - fn
+    den = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mcc = np.where(den > 0, (tp * tn - fp * fn) / np.where(den > 0, den, 1.0), 0.0)
+    best = int(np.argmax(mcc))
+    if mcc[best] <= 0:
+        return float("inf")  # no cut beats a constant: decide "not used" on every day
+    k = last[best]
+    return 0.0 if k == len(s) - 1 else float((s[k] + s[k + 1]) / 2)
+
+
+def day_max(p: np.ndarray, day_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(unique day ids, the largest ``p`` of each): the daily feature of the day decision."""
+    days, inv = np.unique(day_id, return_inverse=True)
+    out = np.full(len(days), -np.inf)
+    np.maximum.at(out, inv, p)
+    return days, out
+
+
 def cross_fit(x: np.ndarray, y: np.ndarray, grid_id: np.ndarray, *, seed: int,
-              max_rows: int = 50_000) -> tuple[BoostedTrees, float]:
+              max_rows: int = 50_000, day_id: np.ndarray | None = None
+              ) -> tuple[BoostedTrees, float, float]:
     """The direct detector for one appliance: a fitted classifier and a decision threshold
     tuned on held-out training rows.
 
@@ -203,6 +264,15 @@ def cross_fit(x: np.ndarray, y: np.ndarray, grid_id: np.ndarray, *, seed: int,
     iterations and costs more). Without two non-empty parts, or when the held-out model scores
     every row alike, the threshold is 0.5.
 
+    **Day decision** (issue 11, item 4): over a day's 144 (10-min) or 1440 (1-min) intervals,
+    "some interval above the interval threshold" says "used" on nearly every day, and the
+    day-use MCC then has no decision to score. So the day is decided on its own daily feature,
+    the largest interval probability of the day, with a threshold that maximises the day-use
+    MCC (:func:`mcc_threshold`) on the held-out training days (``day_id``: each row's
+    household-day; the held-out rows are drawn as whole days so that a day's largest
+    probability is that of all its intervals). NaN when the held-out days hold one class (the
+    interval rule then decides the day).
+
     Parameters
     ----------
     x : float64 ``[m, f]`` features of the valid training intervals.
@@ -210,10 +280,12 @@ def cross_fit(x: np.ndarray, y: np.ndarray, grid_id: np.ndarray, *, seed: int,
     grid_id : ``[m]`` int, the training grid (household) of each row.
     seed : seeds the row draws and the classifiers.
     max_rows : row budget of the final fit (a quarter of it for the held-out fit and scoring).
+    day_id : ``[m]`` int, the household-day of each row (default: one day per grid).
 
     Returns
     -------
-    (fitted model, threshold on its :meth:`~nilm.privacy.boosting.BoostedTrees.predict_proba`).
+    (fitted model, interval threshold and day threshold on its
+    :meth:`~nilm.privacy.boosting.BoostedTrees.predict_proba`).
     """
     model = detector_trees(seed, max_rows).fit(x, y)
     grids = np.unique(grid_id)
@@ -222,16 +294,26 @@ def cross_fit(x: np.ndarray, y: np.ndarray, grid_id: np.ndarray, *, seed: int,
     else:
         held_out = np.arange(len(y)) >= len(y) // 2
     if held_out.all() or not held_out.any():
-        return model, 0.5
+        return model, 0.5, float("nan")
     budget = max(1, max_rows // 4)
+    day_id = grid_id if day_id is None else day_id
     held = np.flatnonzero(held_out)
+    # whole held-out days, drawn until the budget is reached
+    days, inv = np.unique(day_id[held], return_inverse=True)
+    size = np.bincount(inv)
+    pick = np.random.default_rng(seed).permutation(len(days))
+    take = pick[:max(1, int(np.searchsorted(np.cumsum(size[pick]), budget, side="right")))]
+    held = held[np.isin(inv, take)]
+    # a single day over the budget (not at household rates: a 1-min day is 1440 rows)
     held = held[subsample(len(held), budget, seed)]
     p_held = detector_trees(seed, budget).fit(x[~held_out], y[~held_out]).predict_proba(x[held])
     if p_held.min() == p_held.max():
         # a model without information (one class in its part) would set "every interval"
         # whenever the held-out part holds a use: that says nothing of the full model
-        return model, 0.5
-    return model, f1_threshold(p_held, y[held])
+        return model, 0.5, float("nan")
+    _, score_day = day_max(p_held, day_id[held])
+    _, used_day = day_max(y[held].astype(np.float64), day_id[held])
+    return model, f1_threshold(p_held, y[held]), mcc_threshold(score_day, used_day > 0)
 
 
 class DirectDetector(Attack):
@@ -278,9 +360,12 @@ class DirectDetector(Attack):
         if names is None:
             names = sorted({n for g in grids for n in g.names})
         feats = [interval_features(g, tz) for g, tz in zip(grids, tzs, strict=True)]
+        # household-day of every interval (grid j's local day d -> j * 2**32 + d)
+        hday = [(j << 32) + grid_clock(g, tz)[0] for j, (g, tz) in enumerate(zip(
+            grids, tzs, strict=True))]
         self.models_ = {}
         for name in names:
-            xs, ys, gs = [], [], []
+            xs, ys, gs, ds = [], [], [], []
             for j, (g, f) in enumerate(zip(grids, feats, strict=True)):
                 if name in g.names:
                     y = g.appliance(name).astype(np.float64)
@@ -288,12 +373,13 @@ class DirectDetector(Attack):
                     xs.append(f[ok])
                     ys.append(y[ok] >= metrics.on_threshold(name, float(g.period)))
                     gs.append(np.full(int(ok.sum()), j))
+                    ds.append(hday[j][ok])
             if sum(len(y) for y in ys) == 0:
                 self.models_[name] = None
                 continue
             self.models_[name] = cross_fit(np.concatenate(xs), np.concatenate(ys),
                                            np.concatenate(gs), seed=self.seed,
-                                           max_rows=self.max_rows)
+                                           max_rows=self.max_rows, day_id=np.concatenate(ds))
         return self
 
     def predict(self, grid: Grid, tz: str | None = None, *, features: Grid | None = None
@@ -310,14 +396,28 @@ class DirectDetector(Attack):
         :meth:`predict` spreads onto a finer grid; a study computes it once for the rungs
         that share it)."""
         self._check_fitted()
-        x = interval_features(fgrid, timezone(fgrid, tz))
+        tz = timezone(fgrid, tz)
+        x = interval_features(fgrid, tz)
+        day = grid_clock(fgrid, tz)[0]
         out = {}
         for name, fitted in self.models_.items():
             if fitted is None:
                 out[name] = np.zeros(len(fgrid), bool)
-            else:
-                model, tau = fitted
-                out[name] = model.predict_proba(x) >= tau
+                continue
+            model, tau, tau_day = fitted
+            p = model.predict_proba(x)
+            active = p >= tau
+            if not np.isnan(tau_day):
+                # the day decision (cross_fit): a day judged unused has no active interval; a
+                # day judged used keeps its active intervals, or its most likely one
+                days, top = day_max(np.where(np.isfinite(p), p, -np.inf), day)
+                used = top >= tau_day
+                k = np.searchsorted(days, day)
+                active &= used[k]
+                best = used[k] & (p == top[k]) & ~np.bincount(
+                    k, weights=active, minlength=len(days)).astype(bool)[k]
+                active |= best
+            out[name] = active
         return out
 
     @staticmethod
@@ -598,7 +698,10 @@ def appliance_rows(active: dict[str, np.ndarray], test: Grid, truth: GroundTruth
     interval, scored with the same matcher), ``day_use_f1`` (prior: "used every day",
     ``2π/(1+π)``), ``day_use_mcc`` (Matthews correlation of used / not-used days, prior 0, NaN
     when every scored day is used or none is; see :func:`_day_use_mcc_row`) and
-    ``ownership_correct`` (n = 1, no CI). CIs: day-block bootstrap.
+    ``ownership_correct`` (n = 1, no CI; its ``predictions``,
+    :func:`nilm.privacy.scores.prediction`: the household's presence verdict, prior the
+    training households' majority ownership). CIs: day-block bootstrap. ``train``: read only
+    for that prior.
     """
     tz = truth.timezone
     period = float(test.period)
@@ -639,12 +742,20 @@ def appliance_rows(active: dict[str, np.ndarray], test: Grid, truth: GroundTruth
             rows.append(row("appliances", name, "day_use_f1", f1d, (lo, hi), n=int(yt.size),
                             prior=prior, skill=skill_score(f1d, prior), method=method,
                             split=split))
-            rows.append(_day_use_mcc_row(yt, yp, name, seed=seed, method=method, split=split))
+            mcc_row = _day_use_mcc_row(yt, yp, name, seed=seed, method=method, split=split)
+            # the day-use prior is a method of its own (clock_prior): its records carry it
+            mcc_row["predictions"] = [prediction(t, p, np.nan, unit=d) for d, t, p in zip(
+                days[known_day], yt, yp, strict=True)]
+            rows.append(mcc_row)
         owns = truth.ownership.get(name, bool(len(ev)) or None)
         if owns is not None:
-            rows.append(row("appliances", name, "ownership_correct",
-                            float(bool(used_p.any()) == bool(owns)), n=1, prior=np.nan,
-                            skill=np.nan, method=method, split=split))
+            own_row = row("appliances", name, "ownership_correct",
+                          float(bool(used_p.any()) == bool(owns)), n=1, prior=np.nan,
+                          skill=np.nan, method=method, split=split)
+            known = [t.ownership[name] for _, t in train or [] if name in t.ownership]
+            majority = float(2 * sum(map(bool, known)) >= len(known)) if known else np.nan
+            own_row["predictions"] = [prediction(float(owns), float(used_p.any()), majority)]
+            rows.append(own_row)
     return rows
 
 
@@ -698,6 +809,7 @@ def detectability_table(household: Household, truth: GroundTruth, periods, *,
 
 __all__ = ["ATTACKS", "DIRECT", "Calendar", "DirectDetector", "Disaggregation",
            "MAX_DISAGGREGATED", "appliance_rows", "appliance_targets", "appliances_design",
-           "attack_params", "cross_fit", "detectability_table", "event_prior_stats",
-           "f1_threshold", "grid_events", "grid_inputs", "household_inputs", "score_appliances",
-           "scored_events", "true_activity"]
+           "attack_params", "cross_fit", "day_max", "detectability_table",
+           "event_prior_stats", "f1_threshold", "grid_events", "grid_inputs",
+           "household_inputs", "mcc_threshold", "score_appliances", "scored_events",
+           "true_activity"]

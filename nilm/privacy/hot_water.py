@@ -42,7 +42,7 @@ from ..series import Grid
 from ..signal import OFFPEAK_SEARCH, aggregate_view, heater_free, heater_power, offpeak_intervals  # noqa: F401
 from ..truth import GroundTruth
 from .base import Attack, DailyEnergy, timezone
-from .scores import as_grid, error_rows, row
+from .scores import as_grid, error_rows, prediction, row
 
 #: default temperature rise of the water, K (cold 10 °C to 55 °C)
 DELTA_T_K = 45.0
@@ -138,16 +138,30 @@ def _daily_energy(day, profile: dict, period: float, *, window=OFFPEAK_SEARCH,
 
 
 def _prior(values: np.ndarray, train_values: np.ndarray | None) -> np.ndarray:
-    """Per-day prior: the population mean of ``train_values``, or (no training households) the
-    mean of the household's *other* days (leave-one-day-out, conservative)."""
+    """Per-day prior: the constant that minimises the MAE, the median of ``train_values`` (the
+    training owners' days), or (no training households) the median of the household's *other*
+    days (leave-one-day-out)."""
     v = np.asarray(values, dtype=np.float64)
     if train_values is not None:
-        return np.full(len(v), float(np.nanmean(train_values)) if np.isfinite(
-            train_values).any() else np.nan)
+        ok = np.isfinite(train_values)
+        return np.full(len(v), float(np.median(train_values[ok])) if ok.any() else np.nan)
+    out = np.full(len(v), np.nan)
     ok = np.isfinite(v)
-    s, m = np.nansum(v), ok.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(ok, (s - np.where(ok, v, 0.0)) / (m - 1), s / m)
+    for i in range(len(v)):
+        pool = v[ok & (np.arange(len(v)) != i)]
+        if pool.size:
+            out[i] = float(np.median(pool))
+    return out
+
+
+def owns_water_heater(truth: GroundTruth) -> bool | None:
+    """Whether the household of ``truth`` owns a water heater: recorded ownership, else a mean
+    of at least 0.5 kWh/day; None when neither is known."""
+    owns = truth.ownership.get("water_heater")
+    kwh = np.asarray(truth.water_heater_kwh, float)
+    if owns is None and np.isfinite(kwh).any():
+        owns = bool(np.nanmean(kwh) >= 0.5)
+    return owns
 
 
 class OffpeakStep(Attack):
@@ -219,15 +233,25 @@ def hot_water_rows(verdict: DailyEnergy, test: Grid, truth: GroundTruth, *, seed
     """Score a hot-water verdict (:class:`nilm.privacy.base.DailyEnergy` of the attacked grid
     ``test``) against ``truth``; it never trains.
 
-    Rows: ``mae_kwh_day`` (MAE of daily heater energy, kWh), ``mape_pct`` (days with ≥ 0.1 kWh
-    true energy), ``mae_l_day`` (litres/day, only where the truth has litres — the simulator),
-    ``coverage`` (share of days the attack did not abstain) and ``ownership_correct`` (1 if the
-    "owns an off-peak water heater" verdict matches ``truth.ownership["water_heater"]``, or a
-    true mean ≥ 0.5 kWh/day when ownership is not recorded). Days where the attack abstains are
-    scored with the prior's estimate, so an attack that sees nothing has skill 0.
+    Two inferences, scored apart (issue 11, item 4):
 
-    Prior: the population-average daily energy (litres) of the ``train`` households' truth, or
-    the mean over the household's other days when ``train`` is None. CIs: day-block bootstrap.
+    * the **daily energy of owners**: ``mae_kwh_day`` (MAE of the water heater's daily energy,
+      kWh), ``mape_pct`` (days with ≥ 0.1 kWh true energy), ``mae_l_day`` (litres/day, only
+      where the truth has litres — the simulator) and ``coverage`` (share of days the attack
+      did not abstain), written only for a household that owns a water heater
+      (:func:`owns_water_heater`): a household without one has no daily energy to infer, and
+      scoring its 0 kWh would reward any attack that says "none". Days where the attack
+      abstains are scored with the prior's estimate, so an attack that sees nothing has skill 0.
+      Prior: the constant that minimises the MAE, the median daily energy (litres) of the
+      ``train`` households that own a water heater, or the median of the household's other
+      days when ``train`` is None. CIs: day-block bootstrap.
+    * **ownership**: ``ownership_correct`` (1 if the "owns an off-peak water heater" verdict
+      matches :func:`owns_water_heater`), for every household; scored over households by
+      :func:`nilm.report.ownership_scores` (balanced accuracy, MCC).
+
+    Each row carries its ``predictions`` (:func:`nilm.privacy.scores.prediction`): the
+    household's ownership verdict on ``ownership_correct`` (prior: the training households'
+    majority ownership), each local day's energy on ``mae_kwh_day``.
     """
     tz = truth.timezone
     days, est = verdict.days, verdict.kwh
@@ -238,42 +262,54 @@ def hot_water_rows(verdict: DailyEnergy, test: Grid, truth: GroundTruth, *, seed
     est_t[hit] = est[k[hit]]
     true_kwh = np.where(hit, np.asarray(truth.water_heater_kwh, dtype=np.float64), np.nan)
     true_l = np.where(hit, np.asarray(truth.hot_water_l, dtype=np.float64), np.nan)
-    tr_kwh = tr_l = None
-    if train is not None:
-        tr_kwh = np.concatenate([np.asarray(t.water_heater_kwh, float) for _, t in train])
-        tr_l = np.concatenate([np.asarray(t.hot_water_l, float) for _, t in train])
-    prior_kwh = _prior(true_kwh, tr_kwh)
-    prior_l = _prior(true_l, tr_l)
-    abstain = ~np.isfinite(est_t)
-    est_kwh = np.where(abstain, prior_kwh, est_t)
-    est_l = np.where(abstain, prior_l, litres_from_kwh(est_t, delta_t_k))
-    rows = [error_rows("hot_water", "water_heater", "mae_kwh_day", np.abs(est_kwh - true_kwh),
-                       np.abs(prior_kwh - true_kwh), method=method, split=split, seed=seed)]
-    big = true_kwh >= 0.1
-    denom = np.where(big, true_kwh, np.nan)
-    rows.append(error_rows("hot_water", "water_heater", "mape_pct",
-                           100 * np.abs(est_kwh - true_kwh) / denom,
-                           100 * np.abs(prior_kwh - true_kwh) / denom,
-                           method=method, split=split, seed=seed))
-    rows.append(error_rows("hot_water", "hot_water", "mae_l_day", np.abs(est_l - true_l),
-                           np.abs(prior_l - true_l), method=method, split=split, seed=seed))
-    labelled = np.isfinite(true_kwh)
-    rows.append(row("hot_water", "water_heater", "coverage",
-                    float(np.mean(~abstain[labelled])) if labelled.any() else np.nan,
-                    n=int(labelled.sum()), prior=0.0, skill=np.nan, method=method, split=split))
-    owns_true = truth.ownership.get("water_heater")
-    if owns_true is None and labelled.any():
-        owns_true = bool(np.nanmean(true_kwh) >= 0.5)
+    owns_true = owns_water_heater(truth)
+    owners = [t for _, t in train or [] if owns_water_heater(t)]
+    rows = []
+    if owns_true:
+        tr_kwh = tr_l = None
+        if train is not None:
+            tr_kwh = np.concatenate([np.asarray(t.water_heater_kwh, float) for t in owners]
+                                    or [np.zeros(0)])
+            tr_l = np.concatenate([np.asarray(t.hot_water_l, float) for t in owners]
+                                  or [np.zeros(0)])
+        prior_kwh = _prior(true_kwh, tr_kwh)
+        prior_l = _prior(true_l, tr_l)
+        abstain = ~np.isfinite(est_t)
+        est_kwh = np.where(abstain, prior_kwh, est_t)
+        est_l = np.where(abstain, prior_l, litres_from_kwh(est_t, delta_t_k))
+        mae = error_rows("hot_water", "water_heater", "mae_kwh_day", np.abs(est_kwh - true_kwh),
+                         np.abs(prior_kwh - true_kwh), method=method, split=split, seed=seed)
+        mae["predictions"] = [prediction(t, e, p, unit=d) for d, t, e, p in zip(
+            tdays, true_kwh, est_kwh, prior_kwh, strict=True) if np.isfinite(t)]
+        rows.append(mae)
+        big = true_kwh >= 0.1
+        denom = np.where(big, true_kwh, np.nan)
+        rows.append(error_rows("hot_water", "water_heater", "mape_pct",
+                               100 * np.abs(est_kwh - true_kwh) / denom,
+                               100 * np.abs(prior_kwh - true_kwh) / denom,
+                               method=method, split=split, seed=seed))
+        rows.append(error_rows("hot_water", "hot_water", "mae_l_day", np.abs(est_l - true_l),
+                               np.abs(prior_l - true_l), method=method, split=split, seed=seed))
+        labelled = np.isfinite(true_kwh)
+        rows.append(row("hot_water", "water_heater", "coverage",
+                        float(np.mean(~abstain[labelled])) if labelled.any() else np.nan,
+                        n=int(labelled.sum()), prior=0.0, skill=np.nan, method=method,
+                        split=split))
     if owns_true is not None:
         # without off-peak intervals (period longer than the window) the attack has no verdict
-        correct = (float(bool(verdict.owns) == bool(owns_true)) if verdict.nights
-                   else np.nan)
-        rows.append(row("hot_water", "water_heater", "ownership_correct", correct,
-                        n=int(verdict.nights > 0), prior=np.nan, skill=np.nan, method=method,
-                        split=split))
+        decided = verdict.nights > 0
+        correct = float(bool(verdict.owns) == bool(owns_true)) if decided else np.nan
+        known = [owns_water_heater(t) for _, t in train or []]
+        known = [o for o in known if o is not None]
+        majority = float(2 * sum(known) >= len(known)) if known else np.nan
+        own_row = row("hot_water", "water_heater", "ownership_correct", correct,
+                      n=int(decided), prior=np.nan, skill=np.nan, method=method, split=split)
+        own_row["predictions"] = [prediction(float(owns_true), float(verdict.owns) if decided
+                                             else np.nan, majority)]
+        rows.append(own_row)
     return rows
 
 
 __all__ = ["ATTACKS", "DELTA_T_K", "METHODS", "OffpeakStep", "daily_energy", "heater_profile",
            "hot_water_design", "hot_water_rows", "litres_from_kwh", "offpeak_mask",
-           "score_hot_water"]
+           "owns_water_heater", "score_hot_water"]

@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import metrics
-from ..clock import DAY_S, grid_clock, local_clock, unique_days
+from ..clock import DAY_S, day_start_utc, grid_clock, grid_days, local_clock, unique_days
 from ..kernels.grid import any_centered
 from ..series import Grid
 from ..signal import centred, heater_free, runs, spread
@@ -448,6 +448,25 @@ def match_episodes(true_ep: np.ndarray, pred_ep: np.ndarray, *, min_iou: float =
     return matched
 
 
+def local_day_confusion(y: np.ndarray, pred: np.ndarray, grid: Grid, tz: str) -> np.ndarray:
+    """TP, FP, FN, TN (Matthews 1975) of "occupied" (``>= 0.5``) per **local calendar day** of
+    ``grid`` (an interval belongs to the day its start falls on; a DST day has 23 or 25 hours
+    of intervals), float64 ``[days, 4]``; pairs with a NaN are ignored. These are the day
+    blocks of the bootstrap (Künsch 1989): runs of 86400 / period intervals from the grid's
+    start would cut days wherever the grid does not start at local midnight."""
+    days = grid_days(grid, tz)
+    period = float(grid.period)
+    lo, hi = (np.clip(np.ceil((day_start_utc(d, tz) - grid.start) / period), 0, len(grid))
+              .astype(np.int64) for d in (days, days + 1))
+    ok = np.isfinite(y) & np.isfinite(pred)
+    yt, yp = ok & (y >= 0.5), ok & (pred >= 0.5)
+    out = np.empty((len(days), 4))
+    for j, m in enumerate((yt & yp, yp & ~yt, yt & ~yp, ok & ~yt & ~yp)):
+        c = np.concatenate([[0], np.cumsum(m, dtype=np.int64)])
+        out[:, j] = c[hi] - c[lo]
+    return out
+
+
 def _episode_day_stats(true_ep, pred_ep, days, tz):
     """Per local day (of the episode start): 2·matched, n_true + n_pred."""
     m = match_episodes(true_ep, pred_ep)
@@ -529,10 +548,9 @@ def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: in
     # one confusion table per day serves both rows: with 0/1 labels "absent" (1 − x ≥ 0.5) is
     # exactly "not occupied" (x ≥ 0.5), so its TP, FP, FN, TN are occupancy's TN, FN, FP, TP
     # (a prediction of exactly 0.5 would be both; the truth labels are 0/1)
-    sums = metrics.confusion_block_sums(y, pred, metrics.block_length(period), threshold=0.5)
+    sums = local_day_confusion(y, pred, test, tz)
     if np.any(pred == 0.5):
-        sums_absent = metrics.confusion_block_sums(1.0 - y, 1.0 - pred,
-                                                   metrics.block_length(period), threshold=0.5)
+        sums_absent = local_day_confusion(1.0 - y, 1.0 - pred, test, tz)
     else:
         sums_absent = sums[:, [3, 2, 1, 0]]
     mcc, lo, hi = metrics.bootstrap_block_sums(metrics.mcc, sums, seed=seed)
@@ -576,6 +594,7 @@ METHODS = tuple(ATTACKS)
 
 __all__ = ["ATTACKS", "METHODS", "TUNING_GRID", "SupervisedOccupancy", "TunedOccupancy",
            "UnsupervisedOccupancy", "episodes", "interval_features",
-           "match_episodes", "night_quantile", "occupancy_design", "occupancy_features",
+           "local_day_confusion", "match_episodes", "night_quantile", "occupancy_design",
+           "occupancy_features",
            "occupancy_rows", "occupancy_supervised", "occupancy_tuned",
            "occupancy_unsupervised", "score_occupancy"]

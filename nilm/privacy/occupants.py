@@ -45,7 +45,7 @@ from .base import Attack, timezone
 from .hot_water import daily_energy, heater_profile
 from .occupancy import night_quantile, occupancy_unsupervised
 from .routine import changepoint_wake_bed
-from .scores import as_grid, row, skill_error, skill_score
+from .scores import as_grid, prediction, row, skill_error, skill_score
 
 #: coarser rungs of the ladder (s) whose features the forest attacks also read: an attacker
 #: holding the curve at period Δ holds every coarsening of it, and some features (the off-peak
@@ -453,7 +453,9 @@ def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], per
     Households with unknown occupants (0) are left out. K-fold over households (``n_folds``, at
     most one household per fold when there are fewer), shuffled with ``seed``. Priors: the
     population median (MAE) and 1/K (balanced accuracy). Rows: ``mae_persons`` and
-    ``balanced_accuracy`` with CIs from a bootstrap over households (``seed``).
+    ``balanced_accuracy`` with CIs from a bootstrap over households (``seed``); the first
+    carries each household's count as ``predictions`` (:func:`nilm.privacy.scores.prediction`
+    plus ``house``, the household's index in ``truths``; prior: the median count).
     ``features``: the :func:`population_features` of ``grids`` at ``period``, computed once by a
     caller that scores several methods (default: computed here).
     """
@@ -479,10 +481,14 @@ def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], per
     ba, blo, bhi = metrics.bootstrap_ci(balanced_accuracy, y, pred, 1, n_boot=n_boot,
                                         seed=seed, block_s=1)
     ba_p = 1.0 / np.unique(y).size
-    return [row("occupants", "occupants", "mae_persons", mae, (lo, hi), n=len(y), prior=mae_p,
+    rows = [row("occupants", "occupants", "mae_persons", mae, (lo, hi), n=len(y), prior=mae_p,
                 skill=skill_error(mae, mae_p), method=method, split=split),
             row("occupants", "occupants", "balanced_accuracy", ba, (blo, bhi), n=len(y),
                 prior=ba_p, skill=skill_score(ba, ba_p), method=method, split=split)]
+    # each household's cross-validated count; ``house`` indexes ``truths``
+    rows[0]["predictions"] = [{**prediction(t, p, float(np.median(y))), "house": i}
+                              for i, t, p in zip(keep, y, pred, strict=True)]
+    return rows
 
 
 __all__ = ["ATTACKS", "COARSER_RUNGS_S", "FEATURES", "METHODS", "RIDGE_FEATURES",

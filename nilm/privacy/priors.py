@@ -26,6 +26,7 @@ import numpy as np
 from .. import metrics
 from ..series import Grid
 from .base import Attack, DailyEnergy, DayTimes, timezone
+from .hot_water import owns_water_heater
 from .routine import household_wake_bed
 from .scores import day_start_utc, grid_clock, local_clock, unique_days
 from .truth_proxy import presence_on_grid
@@ -290,10 +291,10 @@ class TypicalWakeBed(Attack):
 
 
 class PopulationDailyEnergy(Attack):
-    """Hot-water population prior: the training households' median daily water-heater energy
-    (the constant that minimises the MAE) every day, and "owns an off-peak water heater" when
-    most training households do (recorded ownership, else a mean of at least 0.5 kWh/day).
-    ``seed`` is unused."""
+    """Hot-water population prior: the median daily water-heater energy of the training
+    households that own one (the constant that minimises the MAE, which is scored on owners
+    only) every day, and "owns an off-peak water heater" when most training households do
+    (:func:`nilm.privacy.hot_water.owns_water_heater`). ``seed`` is unused."""
 
     inference = "hot_water"
     method = "population_prior"
@@ -303,12 +304,12 @@ class PopulationDailyEnergy(Attack):
         self.seed = seed
 
     def fit(self, train) -> PopulationDailyEnergy:
-        """Median daily kWh and majority ownership of ``train``; returns self."""
-        kwh = np.concatenate([np.asarray(t.water_heater_kwh, float) for _, t in train]) \
-            if train else np.zeros(0)
+        """Median daily kWh of ``train``'s owners and majority ownership; returns self."""
+        kwh = np.concatenate([np.asarray(t.water_heater_kwh, float) for _, t in train
+                              if owns_water_heater(t)] or [np.zeros(0)])
         ok = np.isfinite(kwh)
         self.kwh_ = float(np.median(kwh[ok])) if ok.any() else float("nan")
-        owns = [_owns(t) for _, t in train]
+        owns = [owns_water_heater(t) for _, t in train]
         owns = [o for o in owns if o is not None]
         self.owns_ = bool(owns) and 2 * sum(owns) >= len(owns)
         return self
@@ -319,14 +320,6 @@ class PopulationDailyEnergy(Attack):
         days, known = _known_days(grid, timezone(grid, tz))
         return DailyEnergy(days, np.where(known, self.kwh_, np.nan), self.owns_,
                            int(known.sum()))
-
-
-def _owns(truth) -> bool | None:
-    owns = truth.ownership.get("water_heater")
-    kwh = np.asarray(truth.water_heater_kwh, float)
-    if owns is None and np.isfinite(kwh).any():
-        owns = bool(np.nanmean(kwh) >= 0.5)
-    return owns
 
 
 def _known_days(grid: Grid, tz: str) -> tuple[np.ndarray, np.ndarray]:
@@ -354,7 +347,7 @@ class TypicalDailyEnergy(Attack):
         for _, t in train:
             days.append(local_clock(np.asarray(t.days, dtype=np.int64), t.timezone)[0])
             kwh.append(np.asarray(t.water_heater_kwh, float))
-            owns.append(_owns(t))
+            owns.append(owns_water_heater(t))
         self.days_ = np.concatenate(days) if days else np.zeros(0, np.int64)
         self.kwh_ = np.concatenate(kwh) if kwh else np.zeros(0)
         owns = [o for o in owns if o is not None]

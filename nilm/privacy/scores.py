@@ -41,6 +41,9 @@ from ..signal import FEATURE_PERIOD_S, coarsen, expand, feature_factor, spread  
 #: keys of every tidy row returned by a ``score_*`` function
 ROW_KEYS = ("inference", "target", "metric", "value", "ci_low", "ci_high", "n", "prior",
             "skill", "floor", "method", "split")
+#: keys a row may carry besides :data:`ROW_KEYS`: ``predictions``, the inferences it scored
+#: (:func:`prediction` records, written to a study's predictions.csv, not to results.csv)
+OPTIONAL_ROW_KEYS = ("predictions",)
 
 
 def skill_error(error: float, error_prior: float) -> float:
@@ -128,9 +131,20 @@ def error_rows(inference: str, target: str, metric: str, err: np.ndarray, err_pr
                skill=skill_error(value, prior), method=method, split=split, floor=floor)
 
 
-__all__ = ["ROW_KEYS", "always_positive_f1", "as_grid", "error_rows", "feature_view",
-           "quantisation_floor_s", "ratio_ci", "row", "skill_error", "skill_score",
-           "temporal_split"]
+def prediction(truth, predicted, prior_predicted, *, unit=None) -> dict:
+    """One household-level (``unit`` None) or per-day (``unit`` = a local day number, days
+    since 1970-01-01) inference a scorer made, as a record of ``OUT/predictions.csv``: the
+    truth, the attack's prediction and its population prior's prediction (NaN where it
+    abstained), so that anyone can re-score it. A scorer attaches the records of a row under
+    its ``predictions`` key (the study writes them beside ``results.csv``)."""
+    day = "household" if unit is None else str(np.datetime64(int(unit), "D"))
+    return {"unit": day, "truth": float(truth), "prediction": float(predicted),
+            "prior_prediction": float(prior_predicted)}
+
+
+__all__ = ["OPTIONAL_ROW_KEYS", "ROW_KEYS", "always_positive_f1", "as_grid", "error_rows",
+           "feature_view", "prediction", "quantisation_floor_s", "ratio_ci", "row",
+           "skill_error", "skill_score", "temporal_split"]
 
 
 def as_grid(x, period: float):

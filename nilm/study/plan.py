@@ -1,0 +1,118 @@
+"""A study cut into cells (one per source, house, resolution, inference and method, each with
+its own seed) and the cells grouped into jobs (one per house; per source for the occupant
+count), split and ordered for the workers."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data import house_ids
+from .spec import StudySpec
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit of a study's work and of its store: a method of an inference scored on one
+    house (``"*"``: the source's population) of one source at one resolution."""
+
+    source: str
+    house: str
+    resolution: str
+    inference: str
+    method: str
+
+    @property
+    def key(self) -> str:
+        return "|".join([self.source, self.house, self.resolution, self.inference, self.method])
+
+    def seed(self, study_seed: int) -> int:
+        """Seed of this cell: a hash of the study seed and the cell key without its resolution
+        (run-order free). Every rung of one (source, house, inference, method) shares it:
+        common random numbers, so a difference between resolutions is not a difference of
+        classifier seeds or bootstrap draws, and learned attacks that read the same features
+        at several rungs can fit once."""
+        key = "|".join([self.source, self.house, self.inference, self.method])
+        h = hashlib.sha256(f"{study_seed}|{key}".encode()).digest()
+        return int.from_bytes(h[:4], "little")
+
+    def filename(self) -> str:
+        return hashlib.sha256(self.key.encode()).hexdigest()[:24] + ".json"
+
+
+def period_of(resolution: str, household) -> int:
+    """Seconds of ``resolution`` for ``household`` (``"native"``: its own period)."""
+    from ..resample import parse_period
+
+    return household.native_period if resolution == "native" else int(parse_period(resolution))
+
+
+def plan(spec: StudySpec, out: Path) -> dict[tuple[str, str], list[Cell]]:
+    """Cells grouped by job: (source, house) for per-house inferences, (source, "*") for the
+    occupant count."""
+    jobs: dict[tuple[str, str], list[Cell]] = {}
+    for source in spec.sources:
+        houses = house_ids(source, out)
+        for res in spec.resolutions:
+            for inf in spec.inferences:
+                for m in spec.methods_for(inf):
+                    if inf == "occupants":
+                        if source.kind == "simulated":
+                            jobs.setdefault((source.name, "*"), []).append(
+                                Cell(source.name, "*", res, inf, m))
+                        continue
+                    for h in houses:
+                        jobs.setdefault((source.name, h), []).append(
+                            Cell(source.name, h, res, inf, m))
+    return jobs
+
+
+def split_jobs(jobs: dict[tuple[str, str], list[Cell]], workers: int
+               ) -> list[tuple[tuple[str, str], list[Cell]]]:
+    """The jobs to schedule on ``workers`` workers: the house jobs of :func:`plan`, each cut
+    into parts by resolution when there are fewer house jobs than workers.
+
+    A house's cost falls by orders of magnitude along the ladder (a 1-s year has 31.5 M
+    intervals, its 2-s grid half as many, its 1-min grid 0.5 M), so with ``p`` parts the first
+    ``p − 1`` resolutions of the spec run alone and the rest together. Every part loads the
+    house again and learned attacks that share features across rungs fit again, so a part is
+    made only for a worker that would otherwise idle. Results are those of the uncut job: a
+    cell's rows depend only on its house, its resolution and its seed.
+    """
+    out = list(jobs.items())
+    houses = [k for k in jobs if k[1] != "*"]
+    if not houses or len(houses) >= workers:
+        return out
+    per_house = max(1, workers // len(houses))
+    result = []
+    for key, cells in out:
+        res = list(dict.fromkeys(c.resolution for c in cells))
+        p = min(per_house, len(res)) if key[1] != "*" else 1
+        if p <= 1:
+            result.append((key, cells))
+            continue
+        groups = [res[i:i + 1] for i in range(p - 1)] + [res[p - 1:]]
+        result += [(key, [c for c in cells if c.resolution in g]) for g in groups]
+    return result
+
+
+def training_houses(houses: list[str], house: str, k: int) -> list[str]:
+    """The at most ``k`` houses that train ``house``'s attacks: those following it in
+    ``houses``, cyclically (deterministic, and each house trains as many others)."""
+    if house not in houses:
+        return houses[:k]
+    i = houses.index(house)
+    chosen = {houses[(i + j) % len(houses)] for j in range(1, min(k, len(houses) - 1) + 1)}
+    return [h for h in houses if h in chosen]  # in house order, as the training data stack
+
+
+def schedule_order(jobs: list[tuple[tuple[str, str], list[Cell]]]
+                   ) -> list[tuple[tuple[str, str], list[Cell]]]:
+    """The jobs in the order they are handed to workers: population jobs (house ``"*"``, which
+    read every house of their source and are the longest) first, then the house jobs in plan
+    order. Longest first shortens the run on a few workers (a population job started last
+    runs alone at the end); the order changes no result, each cell depending only on its own
+    inputs and seed."""
+    return sorted(jobs, key=lambda job: job[0][1] != "*")
+

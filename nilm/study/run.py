@@ -1,0 +1,345 @@
+"""Running a study: each job's missing cells computed (a house job: one load and one resampling
+per rung serve all of that house's cells; a population job for the occupant count), on this
+process, local worker processes or a Dask cluster; then every cell collected into
+``OUT/results.csv`` and ``OUT/provenance.json``."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..atomic import atomic_open
+from .data import cache_dir, data_dir, house_ids, household_meta, load_house, materialise
+from .heap import trim_heap, tune_heap
+from .plan import Cell, period_of, plan, schedule_order, split_jobs, training_houses
+from .score import prediction_records, score_cell, tidy
+from .spec import COLUMNS, PREDICTION_COLUMNS, Source, StudySpec
+from .store import code_digest, fingerprint, read_cell, write_cell
+
+
+def run_house_job(spec_dict: dict, out: str, source_name: str, house: str,
+                  cells: list[Cell]) -> int:
+    """Compute the missing cells of one job; returns how many it computed. Top-level function
+    so that process pools and Dask can pickle it."""
+    try:
+        return _run_job(spec_dict, out, source_name, house, cells)
+    finally:
+        trim_heap()
+
+
+def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
+             cells: list[Cell]) -> int:
+    from ..privacy import INFERENCES
+    from ..privacy.scores import FEATURE_PERIOD_S
+
+    spec = StudySpec.from_dict(spec_dict)
+    out = Path(out)
+    fp = fingerprint(spec, source_name)
+    todo = [c for c in cells if read_cell(out, c, fp) is None]
+    if not todo:
+        return 0
+    source = next(s for s in spec.sources if s.name == source_name)
+    if house == "*":
+        return _run_population_job(spec, out, source, todo, fp)
+    household, truth = load_house(source, house, out)
+    truth_house, truth = null_pairing(spec, source, house, out, household, truth)
+    if truth_house is not household:
+        # under a null the attacked grid's sub-meters are truth too (the household-typical
+        # appliance prior is fitted on them): the truth side's; the mains stays the attacked one
+        household = dataclasses.replace(household, appliances=truth_house.appliances)
+    others = []
+    if spec.train_on_others and source.kind == "simulated":
+        ids = training_houses(house_ids(source, out), house, spec.max_train_households)
+        if len(ids) >= 2:
+            others = [load_house(source, h, out) for h in ids]
+    by_res: dict[str, list[Cell]] = {}
+    for c in todo:
+        by_res.setdefault(c.resolution, []).append(c)
+    house_meta = {k: v for k, v in household.meta.items() if k != "source_files"}
+    native = household.native_period
+    rungs: dict[int, tuple] = {}
+    per_house: dict[str, dict] = {}  # each inference's household inputs, built once
+    fits: dict = {}  # attacks fitted on the feature rung, shared by the rungs that read it
+
+    def rung(period: int):
+        """(grid, training pairs) of this house and the others at ``period``, made once."""
+        if period not in rungs:
+            rungs[period] = (household.to_grid(period),
+                             [(h.to_grid(period), t) for h, t in others])
+        return rungs[period]
+
+    for res, group in by_res.items():
+        period = period_of(res, household)
+        if period < native:
+            # a resolution finer than the data has nothing to attack: recorded, not computed
+            for c in group:
+                write_cell(out, c, [], {"house_meta": house_meta, "skipped":
+                                        f"{res} is finer than the native {native} s"}, fp)
+            continue
+        grid, train = rung(period)
+        train = train or None  # no other households: the design splits the house itself
+        features = None
+        if period == FEATURE_PERIOD_S or (period < FEATURE_PERIOD_S
+                                          and FEATURE_PERIOD_S % period == 0):
+            # learned attacks read this rung through the house's own grid at the feature
+            # period, the very objects the 1-min rung attacks, so their fit is shared
+            fgrid, ftrain = rung(FEATURE_PERIOD_S)
+            features = (fgrid, ftrain if train else None)
+        per_grid: dict[str, dict] = {}
+        for c in group:
+            inf = INFERENCES[c.inference]
+            if c.inference not in per_house:
+                # under a null control the truth side (truth, sub-meters) is another's
+                per_house[c.inference] = inf.household_inputs(truth_house, truth)
+            if c.inference not in per_grid:
+                per_grid[c.inference] = inf.grid_inputs(grid, truth, train,
+                                                        **per_house[c.inference])
+            seed = c.seed(spec.seed)
+            rows = score_cell(c, grid, truth, seed, train, features,
+                              {**per_house[c.inference], **per_grid[c.inference]}, fits)
+            write_cell(out, c, tidy(rows, c, household.meta, period, seed),
+                       {"house_meta": house_meta, "predictions": prediction_records(
+                           rows, c, household.meta, period, seed)}, fp)
+        if period != FEATURE_PERIOD_S:
+            del rungs[period]  # a year of 1-s grids is gigabytes; the feature rung is kept
+        del grid, train, per_grid
+    return len(todo)
+
+
+def null_pairing(spec: StudySpec, source: Source, house: str, out: Path, household, truth):
+    """(household whose sub-meters are the appliance truth, GroundTruth) that ``house``'s curve
+    is scored against under the spec's null control (:mod:`nilm.null`): its own under
+    ``"none"``; another household's, over the same dates, under ``"permute_households"``; its
+    own truth and sub-meters rolled by :data:`nilm.null.SHIFT_DAYS` days under
+    ``"shift_days"``."""
+    from .. import null
+
+    if spec.null == "none":
+        return household, truth
+    if spec.null == "shift_days":
+        return null.shift_submeters(household, truth), null.shift_truth(truth)
+    houses = house_ids(source, out)
+    skip = spec.max_train_households if spec.train_on_others else 0
+    other = null.partner(houses, house, skip)
+    other_house, other_truth = load_house(source, other, out)
+    null.check_same_dates(truth, other_truth, house, other)
+    return other_house, other_truth
+
+
+def null_truths(spec: StudySpec, houses: list[str], truths: list) -> list:
+    """The truths a population job scores its houses' curves against under the spec's null
+    control (see :func:`null_pairing`; occupants are household-level, so ``shift_days`` keeps
+    them)."""
+    from .. import null
+
+    if spec.null != "permute_households":
+        return truths
+    skip = spec.max_train_households if spec.train_on_others else 0
+    return [truths[houses.index(null.partner(houses, h, skip))] for h in houses]
+
+
+#: fewest labelled households :func:`nilm.privacy.score_occupants_population` scores (it
+#: abstains below, without reading any grid); should it read one anyway, it gets None and fails
+_MIN_POPULATION = 3
+
+
+def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[Cell],
+                        fp: str) -> int:
+    from ..privacy import score_occupants_population
+    from ..privacy.occupants import population_features
+    from ..truth import GroundTruth
+
+    houses = house_ids(source, out)
+    truths = [GroundTruth.load(data_dir(out, source) / f"{h}.truth.npz") for h in houses]
+    truths = null_truths(spec, houses, truths)
+    # only labelled households are read by the scorer, and none when too few are labelled:
+    # loading and resampling a population of 1-s years for nothing dominated small studies
+    labelled = [i for i, t in enumerate(truths) if t.occupants > 0]
+    if len(labelled) < _MIN_POPULATION:
+        labelled = []
+    loaded = {i: load_house(source, houses[i], out)[0] for i in labelled}
+    meta = {"dataset": (loaded[labelled[0]].meta if labelled else
+                        household_meta(source, houses[0], out)).get("dataset", source.name),
+            "simulated": source.kind == "simulated"}
+    # a simulated source is written at its own period (population jobs are simulated only)
+    native = int(source.period)
+    by_res: dict[str, list[Cell]] = {}
+    for c in todo:
+        by_res.setdefault(c.resolution, []).append(c)
+    for res, group in by_res.items():
+        from ..resample import parse_period
+
+        period = native if res == "native" else int(parse_period(res))
+        if period < native:
+            for c in group:
+                write_cell(out, c, [], {"houses": houses, "skipped": f"{res} is finer than "
+                                        "the native period"}, fp)
+            continue
+        grids = [loaded[i].to_grid(period) if i in loaded else None for i in range(len(houses))]
+        # the household features of this rung, shared by every method
+        x = population_features(grids, truths, period) if labelled else None
+        for c in group:
+            seed = c.seed(spec.seed)
+            rows = score_occupants_population(grids, truths, period, method=c.method,
+                                              seed=seed, n_boot=spec.n_boot, features=x)
+            write_cell(out, c, tidy(rows, c, meta, period, seed),
+                       {"houses": houses, "predictions": prediction_records(
+                           rows, c, meta, period, seed, houses)}, fp)
+    return len(todo)
+
+
+@functools.lru_cache(maxsize=1)
+def git_commit() -> str | None:
+    """The commit of the checkout nilm runs from, or None outside git (provenance)."""
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def run_study(spec: StudySpec, out, *, workers: int = 1, scheduler: str | None = None,
+              progress: bool = True):
+    """Run (or resume) a study; returns the results table (pandas DataFrame).
+
+    Parameters
+    ----------
+    spec : the study.
+    out : output folder (created); holds ``data/``, ``cache/``, ``cells/``, ``results.csv`` and
+        ``provenance.json``.
+    workers : local worker processes (1 = in this process).
+    scheduler : ``None`` for local processes, ``"local"`` for a Dask LocalCluster of ``workers``
+        workers, or the address of a running Dask scheduler (``tcp://host:8786``).
+    progress : show a tqdm progress bar over jobs.
+    """
+    from tqdm.auto import tqdm
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    for source in spec.sources:
+        materialise(source, out)
+    jobs = plan(spec, out)
+    spec_dict = spec.to_dict()
+    parallel = workers if (scheduler is not None or workers > 1) else 1
+    # a job carries the spec and its cells only (a few kB): each worker reads its houses from
+    # ``out`` itself, so no power data is pickled or shipped by either executor
+    args = [(spec_dict, str(out), s, h, cells)
+            for (s, h), cells in schedule_order(split_jobs(jobs, parallel))]
+    bar = tqdm(total=len(args), desc=f"study {spec.name}", unit="job", disable=not progress)
+    if scheduler is not None:
+        _run_dask(args, scheduler, workers, bar)
+    elif workers <= 1:
+        for a in args:
+            run_house_job(*a)
+            bar.update()
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers, initializer=tune_heap) as pool:
+            for fut in as_completed([pool.submit(run_house_job, *a) for a in args]):
+                fut.result()
+                bar.update()
+    bar.close()
+    return collect(spec, out, jobs, elapsed_s=time.time() - t0)
+
+
+#: Dask settings of the LocalCluster's workers. Each worker runs its task in a thread beside
+#: an event loop whose default timers (the 20-ms tick check, the 10-ms statistical profiler,
+#: the 100-ms memory and 500-ms system monitors) take the GIL from the task tens of times a
+#: second; on a loaded 2-core machine every such hand-over waits for the OS to schedule the
+#: other thread, and a one-house job took 1.3x the wall time and 1.2x the CPU of the same job
+#: in a plain process. A job is one long task, so the profile is of no use and the monitors
+#: can be slow (the memory limit is still enforced, every 2 s).
+QUIET_WORKER = {"distributed.admin.tick.interval": "1s",
+                "distributed.admin.system-monitor.interval": "2s",
+                "distributed.worker.profile.enabled": False,
+                "distributed.worker.memory.monitor-interval": "2s"}
+
+
+def _run_dask(args, scheduler: str, workers: int, bar) -> None:
+    """Run the jobs on Dask: a LocalCluster of ``workers`` single-threaded worker processes
+    with :data:`QUIET_WORKER` settings (``scheduler="local"``), or a running scheduler (its
+    workers keep their own settings). One task per job, submitted in
+    :func:`~nilm.study.plan.schedule_order`."""
+    import dask
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler == "local":
+        # each nanny copies the configuration current when it is made into its worker
+        with dask.config.set(QUIET_WORKER):
+            cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
+        client = Client(cluster)
+        client.run(tune_heap)  # workers of our own cluster: see tune_heap
+    else:
+        client = Client(scheduler)
+    try:
+        futures = [client.submit(run_house_job, *a, key=f"nilm-job-{i}-{a[2]}-{a[3]}",
+                                 pure=False) for i, a in enumerate(args)]
+        for fut in as_completed(futures):
+            fut.result()
+            bar.update()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
+    """Assemble the stored cells of ``spec`` into results.csv, predictions.csv (the records
+    the scorers attached, :data:`~nilm.study.spec.PREDICTION_COLUMNS`, filtered by
+    ``spec.predictions``) and provenance.json (atomic); raises if a cell is missing."""
+    import pandas as pd
+
+    from ..version import __version__
+
+    out = Path(out)
+    jobs = plan(spec, out) if jobs is None else jobs
+    rows, preds, missing, files = [], [], [], {}
+    fps = {s.name: fingerprint(spec, s.name) for s in spec.sources}
+    for cells in jobs.values():
+        for c in cells:
+            d = read_cell(out, c, fps[c.source])
+            if d is None:
+                missing.append(c.key)
+                continue
+            rows.extend(d["rows"])
+            preds.extend(p for p in d["meta"].get("predictions", ())
+                         if spec.predictions == "day" or p["unit"] == "household")
+    if missing:
+        raise RuntimeError(f"{len(missing)} cells missing, e.g. {missing[:3]}")
+    for source in spec.sources:
+        if source.kind == "path":
+            from ..io import load_all
+
+            for h in load_all(source.path, cache=cache_dir(out), **source.options):
+                files.update(h.meta.get("source_files", {}))
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df = df.sort_values(["dataset", "house", "period_s", "inference", "method", "target",
+                         "metric"], kind="mergesort").reset_index(drop=True)
+    with atomic_open(out / "results.csv", "w", newline="") as f:
+        df.to_csv(f, index=False, float_format="%.6g")
+    pred = pd.DataFrame(preds, columns=PREDICTION_COLUMNS)
+    pred = pred.sort_values(["dataset", "house", "period_s", "inference", "method", "target",
+                             "unit"], kind="mergesort")
+    with atomic_open(out / "predictions.csv", "w", newline="") as f:
+        # full precision: a metric re-scored from this file must equal results.csv's
+        pred.to_csv(f, index=False, float_format="%.17g")
+    prov = {"nilm_version": __version__, "nilm_code_sha256": code_digest(),
+            "git_commit": git_commit(), "spec": spec.to_dict(),
+            "source_files_sha256": files, "n_cells": sum(len(c) for c in jobs.values()),
+            "python": platform.python_version(), "numpy": np.__version__,
+            "platform": platform.platform(), "elapsed_s": elapsed_s,
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    with atomic_open(out / "provenance.json", "w") as f:
+        json.dump(prov, f, indent=2, default=str)
+    return df

@@ -1,0 +1,99 @@
+"""One cell computed: the cell's attack (or prior) fitted, run and scored through
+:func:`nilm.privacy.base.evaluate`, the same code for every inference, and its rows made
+tidy (the columns of :data:`nilm.study.COLUMNS`)."""
+
+from __future__ import annotations
+
+import math
+
+from .plan import Cell
+from .spec import COLUMNS, PREDICTION_COLUMNS
+
+
+def tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed: int
+         ) -> list[dict]:
+    """A scorer's rows as rows of results.csv: the cell's and the household's columns added,
+    every column of :data:`~nilm.study.COLUMNS` present (NaN where the scorer has none)."""
+    out = []
+    for r in rows:
+        r = dict(r)
+        r.update(dataset=household_meta.get("dataset", cell.source), source=cell.source,
+                 house=cell.house,
+                 period_s=period, resolution=cell.resolution, seed=seed,
+                 simulated=bool(household_meta.get("simulated", False)))
+        out.append({k: r.get(k, math.nan) for k in COLUMNS})
+    return out
+
+
+def prediction_records(rows: list[dict], cell: Cell, household_meta: dict, period: int,
+                       seed: int, houses: list[str] | None = None) -> list[dict]:
+    """The ``predictions`` a scorer attached to its rows (:func:`nilm.privacy.scores.prediction`)
+    as rows of predictions.csv (:data:`~nilm.study.spec.PREDICTION_COLUMNS`). ``houses``: for
+    a population cell, the house ids its records' ``house`` indices point into."""
+    from ..protocol import threat_model
+
+    out = []
+    for r in rows:
+        for p in r.get("predictions", ()):
+            house = houses[p["house"]] if houses is not None else cell.house
+            out.append({"dataset": household_meta.get("dataset", cell.source), "house": house,
+                        "inference": r["inference"], "target": r["target"],
+                        "period_s": period, "method": r["method"], "seed": seed,
+                        "threat_model": threat_model(period), **{
+                            k: p[k] for k in PREDICTION_COLUMNS[8:]}})
+    return out
+
+
+def score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dict,
+               fits: dict) -> list[dict]:
+    """Attack ``grid`` with the registered attack of ``cell`` and score it
+    (:func:`nilm.privacy.base.evaluate`), the same for every inference.
+
+    ``features``: ``(feature grid, feature-period training pairs or None)`` when this rung is
+    read through the house's grid at the feature period (1 s, 2 s … and 1 min itself), else
+    None. An attack that reads those features fits and predicts once for all such rungs:
+    ``fits`` holds, by (inference, method, seed), its parameters, the fitted attack and its
+    verdict on the feature grid (:func:`nilm.privacy.base.predict_on_features`), each rung
+    reading it at its own intervals. ``inputs``: the inference's method-independent inputs of
+    its scorer (:class:`nilm.privacy.base.Inference`), built once by the caller.
+    """
+    from ..privacy import ATTACKS, INFERENCES, METHODS, PRIORS
+    from ..privacy.base import evaluate, predict_on_features
+
+    name = f"{cell.inference}.{cell.method}"
+    inf = INFERENCES[cell.inference]
+    if name in PRIORS:
+        return score_prior(PRIORS[name], inf, grid, truth, seed, train,
+                           inf.params(grid, METHODS[cell.inference][0]), inputs)
+    if name not in ATTACKS:
+        raise ValueError(f"unknown attack {cell.method!r} of inference {cell.inference!r}")
+    params = inf.params(grid, cell.method)
+    if not (features is not None and getattr(ATTACKS[name], "reads_features", False)):
+        return evaluate(ATTACKS[name](**params, seed=seed), grid, truth, design=inf.design,
+                        score=inf.score, seed=seed, train=train, **inputs)
+    key = (cell.inference, cell.method, seed)
+    if key not in fits or fits[key][0] != params:
+        attack = ATTACKS[name](**params, seed=seed)
+        fits[key] = (params, attack, predict_on_features(attack, features, truth,
+                                                         design=inf.design))
+    _, attack, verdict = fits[key]
+    return evaluate(attack, grid, truth, design=inf.design, score=inf.score, seed=seed,
+                    train=train, feature_verdict=verdict, **inputs)
+
+
+def score_prior(cls, inf, grid, truth, seed: int, train, params: dict, inputs: dict
+                ) -> list[dict]:
+    """Score a prior of :data:`nilm.privacy.PRIORS` like an attack (rows with ``method`` = its
+    name): a population prior learns from the training households of the inference's design;
+    the household-typical prior from the attacked household's own ``(grid, truth)``, predicting
+    each day from its other days. ``params``: those of the inference's first attack (the
+    appliance names), so prior and attacks score the same targets."""
+    from ..privacy.base import evaluate
+
+    own = cls.method == "household_typical"
+    prior = cls(**params, seed=seed)
+    if own:
+        prior.fit([(grid, truth)])
+    return evaluate(prior, grid, truth, design=inf.design, score=inf.score, seed=seed,
+                    train=train, fit=not own, **inputs)
+
