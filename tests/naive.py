@@ -557,3 +557,28 @@ def fhmm_state_counts(y, ok, means):
     pairs = np.bincount(lab[:-1][both] * K + lab[1:][both], minlength=K * K).reshape(K, K)
     init = np.bincount(lab[ok], minlength=K)
     return pairs, init, means[lab[ok]]
+
+
+def rc_heat_naive(t_out, t_set, t_in, on, ua, gains, cap, total, hp):
+    """Twin of :func:`nilm.simulate.thermal.rc_heat_kernel`: written from the model, not the
+    kernel. Each minute: heat demand = what holds the set point (P band of 1 K over the full
+    output, plus the loss net of gains), clipped to [0, total]; a heat pump that would run under
+    30 % cycles at 30 % between set point -0.3 K (on) and +0.3 K (off); then T_in moves by
+    60 s x net power / capacity."""
+    out = []
+    for k in range(len(t_out)):
+        net_loss = ua * (t_in - float(t_out[k]))
+        demand = total * (float(t_set[k]) - t_in) + net_loss - gains
+        demand = total if demand > total else (0.0 if demand < 0.0 else demand)
+        if hp:
+            if demand >= 0.3 * total:
+                on = True
+            else:
+                if t_in < float(t_set[k]) - 0.3:
+                    on = True
+                elif t_in > float(t_set[k]) + 0.3:
+                    on = False
+                demand = 0.3 * total if on else 0.0
+        out.append(demand)
+        t_in = t_in + 60.0 * (demand + gains - net_loss) / cap
+    return np.array(out), t_in, on

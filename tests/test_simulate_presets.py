@@ -188,3 +188,89 @@ def test_same_seed_same_household_under_each_preset():
         assert a.household.meta["preset"] == code
     fr = simulate_household(1, seed=7, period=60, preset="FR")
     assert fr.household.meta["timezone"] == "Europe/Paris"
+
+
+def test_gb_kettle_boils_reproduce_the_survey_shares():
+    from nilm.simulate.presets import GB_KETTLE_BOILS
+
+    # EST "At Home with Water" 2013: 95 % boil daily, 40 % five times a day or more; the
+    # household's rate = its extra boils + one breakfast boil per kettle-drinking person
+    cfgs = [draw_config(np.random.default_rng(k), preset="GB",
+                        ownership={"kettle": True}) for k in range(2000)]
+    total = np.array([c.kettle_per_day + sum(p.hot_drink == "kettle" for p in c.persons)
+                      for c in cfgs])
+    assert np.mean(total >= 5.0) == pytest.approx(0.40, abs=0.05)
+    assert np.mean(total >= 1.0) == pytest.approx(0.95, abs=0.03)
+    m, sd = GB_KETTLE_BOILS
+    assert np.log(5.0) == pytest.approx(np.log(m) + 0.2533 * sd, abs=0.01)
+    # no survey rate outside GB: the routines' boils only
+    assert all(draw_config(np.random.default_rng(k), preset="FR").kettle_per_day == 0.0
+               for k in range(50))
+
+
+def test_gb_kettle_boils_happen_at_the_rate_while_someone_is_awake_at_home():
+    from nilm.simulate.household import simulate_household
+
+    cfg = draw_config(np.random.default_rng(3), preset="GB", ownership={"kettle": True})
+    cfg = dataclasses.replace(cfg, kettle_per_day=6.0, holidays_per_year=0.0, trip_rate=0.0)
+    sim = simulate_household(14, seed=5, period=60, config=cfg, start="2024-03-04")
+    ev = [e for e in sim.events if e.appliance == "kettle"]
+    breakfast = sum(p.hot_drink == "kettle" for p in cfg.persons)
+    # boils wanted while nobody is awake at home are dropped, so at most the rate
+    assert 0.5 * 6.0 * 14 < len(ev) <= (6.0 + breakfast) * 14 * 1.3
+    awake = sim.truth.awake_person.any(axis=0)
+    for e in ev:
+        a, b = (e.start - sim.truth.start) // 60, (e.end - 1 - sim.truth.start) // 60
+        assert awake[a:b + 1].all()
+
+
+def test_rescaled_compressor_keeps_its_mean_draw_in_smaller_steps():
+    from nilm.simulate import appliances as ap
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        d = ap.draw_device("fridge", rng)
+        r = ap.rescale_compressor(d, 0.7)
+        mean = d["run"] * d["on_s"] / (d["on_s"] + d["off_s"])
+        mean2 = r["run"] * r["on_s"] / (r["on_s"] + r["off_s"])
+        assert r["run"] == pytest.approx(0.7 * d["run"])
+        assert r["off_s"] == d["off_s"] and r["on_s"] > d["on_s"]
+        if r["on_s"] < 6 * 3600:
+            assert mean2 == pytest.approx(mean, rel=1e-9)
+    assert ap.rescale_compressor(d, 1.0) is d
+    # the same GB household with and without the scale: same fridge energy, smaller steps
+    from nilm.simulate.household import simulate_household
+
+    assert get_preset("GB").cold_run_scale == 0.7
+    one = dataclasses.replace(get_preset("GB"), cold_run_scale=1.0)
+    means, steps = [], []
+    for pre in (get_preset("GB"), one):
+        cfg = draw_config(np.random.default_rng(1), preset=pre, ownership={"fridge": True})
+        cfg.devices["fridge"]["defrost"] = False
+        p = simulate_household(14, seed=2, period=600, config=cfg).household.appliances[
+            "fridge"].p.astype(np.float64)
+        means.append(p.mean())
+        steps.append(np.percentile(np.abs(np.diff(p)), 90))
+    assert means[0] == pytest.approx(means[1], rel=0.1)
+    assert steps[0] < 0.85 * steps[1]
+
+
+@pytest.mark.parametrize("hp", [False, True])
+def test_rc_heat_kernel_matches_naive_twin(hp):
+    from naive import rc_heat_naive
+
+    from nilm.simulate.thermal import rc_heat_kernel
+
+    rng = np.random.default_rng(11 + hp)
+    for _ in range(5):
+        n = 1440
+        t_out = rng.normal(5.0, 4.0, n)
+        t_set = np.where(rng.random(n) < 0.5, 19.0, 16.0) + rng.normal(0, 0.2, n)
+        args = (float(rng.uniform(14, 21)), bool(rng.random() < 0.5),
+                float(rng.uniform(60, 200)), float(rng.uniform(250, 600)),
+                float(rng.uniform(1e7, 3e7)), float(rng.uniform(2000, 9000)), hp)
+        h1, t1, o1 = rc_heat_kernel(t_out, t_set, *args)
+        h2, t2, o2 = rc_heat_naive(t_out, t_set, *args)
+        np.testing.assert_allclose(h1, h2, rtol=1e-9, atol=1e-6)
+        assert t1 == pytest.approx(t2, abs=1e-9) and o1 == o2
+        assert h1.max() > 0 and (not hp or np.any((h1 > 0) & (h1 <= 0.3 * args[5] + 1e-9)))

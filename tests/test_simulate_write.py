@@ -67,3 +67,20 @@ def test_nilm_simulate(tmp_path, capsys):
     assert "population.json" in capsys.readouterr().out
     assert main(["simulate", "--days", "1"]) == 2           # --out is required
     assert "--out" in capsys.readouterr().err
+
+
+def test_heating_stratum_is_exposed_for_the_study(popdir):
+    # the headline study stratifies by electric heating (scripts/heating_strata.py): each house
+    # carries it in population.json and in the loaded household's meta, agreeing with ownership
+    man = json.loads((popdir / "population.json").read_text())
+    for h in man["houses"]:
+        heated = h["config"]["ownership"]["electric_heat"]
+        assert (h["heating"] != "none") == heated
+        assert h["heating"] == "none" or h["heating"].split("/")[0] in (
+            "convector", "heat_pump", "storage")
+        hh = nilm.load(popdir / h["file"])
+        assert hh.meta["heating"] == h["heating"]
+    sim = simulate_household(1, seed=3, period=60, preset="GB")
+    assert sim.household.meta["heating"] == (
+        "none" if sim.config.heating is None
+        else f"{sim.config.heating.emitter}/{sim.config.heating.control}")

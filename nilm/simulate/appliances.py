@@ -318,6 +318,19 @@ def dishwasher_cycle(rng, dev: dict) -> np.ndarray:
     return noisy(rng, np.concatenate(ph), 0.01, 1.5)
 
 
+def rescale_compressor(dev: dict, scale: float, max_on_s: float = 6 * 3600.0) -> dict:
+    """A fridge or freezer ``dev`` whose running power is ``scale`` x its own and whose runs are
+    longer so that the mean draw stays the same (off time kept: ``on' = on off / (scale (on +
+    off) - on)``, at most ``max_on_s``); ``scale`` 1 returns it unchanged. A lower-power,
+    longer-running compressor draws the same energy in smaller 10-min steps."""
+    if scale == 1.0:
+        return dev
+    on, off = dev["on_s"], dev["off_s"]
+    denom = scale * (on + off) - on
+    on2 = max_on_s if denom <= 0 else min(max_on_s, on * off / denom)
+    return {**dev, "run": dev["run"] * scale, "on_s": on2}
+
+
 def compressor_run(rng, dev: dict, n: int) -> np.ndarray:
     """One compressor run of ``n`` s: start-up surge (1 s at ``surge`` x running power), a
     20-40 s settling, then power slowly falling 5-10 % as the evaporator cools."""

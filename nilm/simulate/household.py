@@ -98,6 +98,9 @@ class HouseholdConfig:
     (2-3 nights) of the whole household per year; holidays_per_year : holidays of 4+ nights
     per year (0 for households that take none); holiday_month_weight : relative departure
     rate per month. dwelling : "flat" or "house" where the preset has a dwelling mix, else "".
+    kettle_per_day : mean kettle boils a day beyond the breakfast ones where the preset gives
+    a survey rate (:attr:`nilm.simulate.presets.Preset.kettle_boils`), else 0 (breakfast and
+    afternoon tea only).
     """
 
     house: str
@@ -122,6 +125,7 @@ class HouseholdConfig:
     holidays_per_year: float = 0.0
     holiday_month_weight: tuple = (1,) * 12
     dwelling: str = ""
+    kettle_per_day: float = 0.0
 
     @property
     def occupants(self) -> int:
@@ -170,6 +174,9 @@ def draw_config(rng: np.random.Generator, house: str = "sim_000", *,
     devices = {a: ap.draw_device(a, rng) for a in APPLIANCES
                if own[a] and a not in ("lighting", "water_heater", "electric_heat",
                                        "air_conditioning")}
+    for name in ("fridge", "freezer"):
+        if name in devices:
+            devices[name] = ap.rescale_compressor(devices[name], pre.cold_run_scale)
     lamp_kind = rng.choice(3, size=4 + int(rng.poisson(2.5)), p=[0.6, 0.25, 0.15])
     lamps = [float(round(rng.uniform(*[(4, 12), (11, 23), (35, 70)][k]), 1)) for k in lamp_kind]
     f = BASE_LOAD_FIT
@@ -189,6 +196,13 @@ def draw_config(rng: np.random.Generator, house: str = "sim_000", *,
         shares = np.array([pre.dwelling_mix[d][0] for d in names])
         dwelling = names[int(rng.choice(len(names), p=shares / shares.sum()))]
         base_scale = pre.dwelling_mix[dwelling][1]
+    kettle_day = 0.0
+    if pre.kettle_boils and own["kettle"]:
+        # the survey counts every boil; the breakfast ones of the kettle drinkers are simulated
+        # by the routines already
+        m, sd = pre.kettle_boils
+        breakfast = sum(p.hot_drink == "kettle" for p in persons)
+        kettle_day = max(0.0, m * float(np.exp(sd * rng.standard_normal())) - breakfast)
     return HouseholdConfig(
         house=house, household_type=kind, persons=persons, ownership=own, devices=devices,
         water_heater=draw_water_heater(rng, n, pre) if own["water_heater"] else None,
@@ -207,7 +221,15 @@ def draw_config(rng: np.random.Generator, house: str = "sim_000", *,
         holidays_per_year=float(round(rng.uniform(0.5, 1.5) * pre.holidays_per_year, 2)
                                 if takes else 0.0),
         holiday_month_weight=tuple(float(w) for w in pre.holiday_month_weight),
-        dwelling=dwelling)
+        dwelling=dwelling, kettle_per_day=float(round(kettle_day, 2)))
+
+
+#: hours of the kettle-use peaks in 14 Loughborough households, 2013-2015 (Murray, Liao,
+#: Stankovic & Stankovic, "A data management platform for personalised real-time energy
+#: feedback", Applied Energy 2016, as reported by the Scottish Daily Mail, 16 Apr 2016):
+#: weekdays 7, 13, 17, 18 and 20 h, weekends 7 and 9 h (the weekend afternoon and evening
+#: peaks 13, 17 and 20 h are an *assumption*); each boil is drawn at one of them + N(0, 45 min)
+KETTLE_PEAKS_H = {False: (7.0, 13.0, 17.0, 18.0, 20.0), True: (7.0, 9.0, 13.0, 17.0, 20.0)}
 
 
 @dataclass
@@ -505,7 +527,15 @@ class HouseholdSimulator:
             if rng.random() < 0.35:
                 attended("microwave", hh, dinner + rng.uniform(0, 1800),
                          lambda: ap.microwave_cycle(rng, dev["microwave"]), 1800)
-        if rng.random() < 0.3:
+        if cfg.kettle_per_day > 0:
+            # survey rate of boils (GB): at the observed peak hours, while someone is awake at
+            # home (a boil wanted while nobody is, is not made)
+            peaks = KETTLE_PEAKS_H[bool(day.weekend)]
+            for _ in range(rng.poisson(cfg.kettle_per_day)):
+                t = W(3600 * peaks[int(rng.integers(len(peaks)))] + rng.normal(0, 2700))
+                attended("kettle", hh, t, lambda: ap.kettle_cycle(
+                    rng, dev["kettle"], rng.uniform(0.3, 1.2)), 1800)
+        elif rng.random() < 0.3:
             attended("kettle", hh, W(16 * 3600 + rng.normal(0, 2400)),
                      lambda: ap.kettle_cycle(rng, dev["kettle"], rng.uniform(0.4, 1.2)), 3600)
         if own["tv"]:

@@ -107,6 +107,13 @@ class Preset:
         of :data:`nilm.simulate.occupants.HOUSEHOLD_TYPES` decide the size).
     dwelling_mix : {"flat" | "house": (share of households, multiplier of the unmetered base
         load)}; empty: no dwelling type drawn, base load as fitted on METER.
+    kettle_boils : (median, sd of log) of a household's mean kettle boils per day, log-normal
+        across households (:data:`GB_KETTLE_BOILS`); None: only the breakfast and afternoon-tea
+        boils of the routines.
+    cold_run_scale : running power of fridge and freezer compressors relative to the
+        tracebase-based ranges of :func:`nilm.simulate.appliances.draw_device`, with runs
+        lengthened to keep each device's mean draw (:func:`~nilm.simulate.appliances.
+        rescale_compressor`); 1 for the tracebase devices.
     """
 
     code: str
@@ -130,6 +137,8 @@ class Preset:
     short_trips_per_year: float = 3.0
     household_size_share: tuple | None = None
     dwelling_mix: dict = field(default_factory=dict)
+    kettle_boils: tuple | None = None
+    cold_run_scale: float = 1.0
 
     def daily_mean_c(self, doy: float) -> float:
         """Climatological daily mean temperature on day of year ``doy`` (1-366), C: linear
@@ -143,6 +152,15 @@ class Preset:
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
+
+#: GB kettle boils per household and day: log-normal across households with the median and sd
+#: of log solved from the two shares of the Energy Saving Trust's survey of 86,000 British
+#: homes ("At Home with Water", 2013): 95 % boil the kettle every day (read as: 5 % of
+#: households average under one boil a day, ln 1 = ln m - 1.645 sd) and 40 % five times a day
+#: or more (ln 5 = ln m + 0.253 sd), so sd = ln 5 / 1.898 = 0.848 and m = exp(1.645 sd) = 4.03
+#: (mean 5.8 a day x 77 Wh = 160 kWh a year, the order of T. Baxter's estimate of 6 TWh a year
+#: for British kettles, about 220 kWh per household, The Guardian, 9 Feb 2019)
+GB_KETTLE_BOILS = (4.03, 0.848)
 
 PRESETS: dict[str, Preset] = {
     "FR": Preset(
@@ -161,7 +179,10 @@ PRESETS: dict[str, Preset] = {
         heating_mix={"convector": 0.03, "storage": 0.06, "heat_pump": 0.01, "none": 0.90},
         smart_share=0.10, water_heater_share=0.12, offpeak_share=0.60,
         offpeak_windows=((0.0, 7.0), (0.5, 7.5), (1.0, 8.0)), ac_share=0.03,
-        electric_shower_share=0.17,
+        electric_shower_share=0.17, kettle_boils=GB_KETTLE_BOILS,
+        # fitted on the night-time 10-min steps of the METER development households
+        # (scripts/fit_gb_cold.py: KS 0.22 at 1.0, 0.06 at 0.7): lower-power, longer runs
+        cold_run_scale=0.7,
         # GB: kettles far more common, filter coffee makers and electric hobs less (gas hobs);
         # washing machine, tumble dryer (incl. washer-dryers) and electric hob from the METER
         # survey of the development households (even idHousehold, 18 households: 0.78 + 0.17

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from .clock import Day
@@ -151,24 +152,9 @@ class Heating:
         cap = self.ua_w_per_k * self.tau_h * 3600.0
         ua, g = self.ua_w_per_k, self.gains_w
         hp = self.emitter == "heat_pump"
-        gain_k = total / 1.0  # proportional band of 1 K
-        heat = np.empty(len(t_out_min))
-        t_in = self.t_in_c
-        on = self.hp_on
-        for i, t_out in enumerate(t_out_min):
-            loss = ua * (t_in - t_out)
-            q = min(max(gain_k * (t_set[i] - t_in) + loss - g, 0.0), total)
-            if hp and q < 0.3 * total:
-                # below the minimum modulation: on/off on a 0.6 K hysteresis at 30 % output
-                if t_in < t_set[i] - 0.3:
-                    on = True
-                elif t_in > t_set[i] + 0.3:
-                    on = False
-                q = 0.3 * total if on else 0.0
-            elif hp:
-                on = True
-            heat[i] = q
-            t_in += 60.0 * (q + g - loss) / cap
+        heat, t_in, on = rc_heat_kernel(np.asarray(t_out_min, dtype=np.float64),
+                                        np.asarray(t_set, dtype=np.float64), self.t_in_c,
+                                        self.hp_on, ua, g, cap, total, hp)
         self.t_in_c, self.hp_on = float(t_in), bool(on)
         if hp:
             cop = np.clip(3.2 + 0.07 * (t_out_min - 7.0), 1.8, 4.5)
@@ -203,6 +189,32 @@ class Heating:
         return out
 
 
+@numba.njit(cache=True)
+def rc_heat_kernel(t_out, t_set, t_in, on, ua, gains, cap, total, hp):
+    """One-node RC dwelling under its heating controller, one step a minute (explicit Euler,
+    ``C dT_in/dt = Q + gains - UA (T_in - T_out)``): a proportional controller with a 1 K band
+    and loss feed-forward, output clipped to [0, ``total``] W; a heat pump (``hp``) below 30 %
+    modulation runs on/off on a 0.6 K hysteresis at 30 % output. ``t_out``, ``t_set``: C per
+    minute; ``cap``: J/K; ``ua``: W/K. Returns (heat W per minute, final T_in, final on)."""
+    gain_k = total / 1.0  # proportional band of 1 K
+    heat = np.empty(len(t_out))
+    for i in range(len(t_out)):
+        loss = ua * (t_in - t_out[i])
+        q = min(max(gain_k * (t_set[i] - t_in) + loss - gains, 0.0), total)
+        if hp and q < 0.3 * total:
+            # below the minimum modulation: on/off on a 0.6 K hysteresis at 30 % output
+            if t_in < t_set[i] - 0.3:
+                on = True
+            elif t_in > t_set[i] + 0.3:
+                on = False
+            q = 0.3 * total if on else 0.0
+        elif hp:
+            on = True
+        heat[i] = q
+        t_in += 60.0 * (q + gains - loss) / cap
+    return heat, t_in, on
+
+
 @dataclass
 class Cooling:
     """A split air conditioner: electric power ``power_w`` at full load, on while someone is
@@ -215,6 +227,10 @@ class Cooling:
                   rng: np.random.Generator) -> np.ndarray:
         load = np.clip(0.4 + 0.12 * (t_out_min - self.threshold_c), 0.0, 1.0)
         load = np.where(awake_min & (t_out_min > self.threshold_c), load, 0.0)
+        if not load.any():
+            # an idle day (most of the year): the same random draw, none of the arithmetic
+            rng.standard_normal(min(n_s, 60 * len(load)))
+            return np.zeros(n_s, dtype=np.float32)
         p = np.repeat(load * self.power_w, 60)[:n_s]
         ripple = 1.0 + 0.03 * rng.standard_normal(len(p))
         return (p * np.where(p > 0, ripple, 0.0)).astype(np.float32)
