@@ -136,7 +136,9 @@ def shift_to(truth: GroundTruth, onto: GroundTruth) -> GroundTruth:
     """``truth`` moved by whole days so that its first day is ``onto``'s (the permutation
     null's partner on the attacked household's dates; same clock times)."""
     d = int(round((int(onto.days[0]) - int(truth.days[0])) / 86400)) * 86400
-    events = [dataclasses.replace(e, start=e.start + d, end=e.end + d) for e in truth.events]
+    # an annotation's use has no end (None): only its start moves
+    events = [dataclasses.replace(e, start=e.start + d, end=None if e.end is None else e.end + d)
+              for e in truth.events]
     return dataclasses.replace(truth, start=int(truth.start) + d,
                                days=np.asarray(truth.days) + d, wake=truth.wake + d,
                                bed=truth.bed + d, events=events)

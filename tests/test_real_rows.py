@@ -142,3 +142,39 @@ def test_occupants_rows_carry_both_strata(shared_data):
     assert set(rows.loc[rows["stratum"] == "held_out", "houses"]) == {odd}
     assert set(rows.loc[rows["stratum"] == "all", "houses"]) == {len(meter)}
     assert {"mae_persons", "balanced_accuracy", "accuracy", "mcc"} <= set(rows["metric"])
+
+
+def test_shift_to_keeps_an_endless_use_endless(house):
+    from nilm.truth import ApplianceUse
+
+    _, truth = house
+    ev = [ApplianceUse("kettle", int(truth.start) + 60, None, -1, "Kettle", "annotation"),
+          ApplianceUse("tv", int(truth.start) + 60, int(truth.start) + 600, 0, "TV", "diary")]
+    moved = real_rows.shift_to(dataclasses.replace(truth, events=ev), dataclasses.replace(
+        truth, days=np.asarray(truth.days) + 86400))
+    assert moved.events[0].end is None and moved.events[0].start == ev[0].start + 86400
+    assert moved.events[1].end == ev[1].end + 86400
+
+
+def test_committed_real_csv_is_aggregates_only():
+    from pathlib import Path
+
+    import pandas as pd
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "results" / "real.csv"
+    assert path.exists(), "docs/results/real.csv is committed (make real-results)"
+    df = pd.read_csv(path, dtype={"stratum": str})
+    assert list(df.columns) == real_rows.COLUMNS
+    assert not {"house", "household", "household_id", "prediction"} & set(df.columns)
+    meter = df[df["dataset"] == "METER"]
+    # aggregates: every METER row averages several households (none is one household's row)
+    assert (meter["n_households"] > 1).all()
+    assert set(meter["stratum"]) == set(real_rows.STRATA)
+    assert set(df.loc[df["dataset"] == "ECO", "stratum"]) == {"all"}
+    assert not df["simulated"].any() and set(df["truth_kind"]) == {"real"}
+    held = meter[meter["stratum"] == "held_out"]["n_households"]
+    assert (held <= meter[meter["stratum"] == "all"]["n_households"].max() // 2 + 1).all()
+    # the too-few-days rows are ECO's real_others rows that have a value
+    eco = df[(df["dataset"] == "ECO") & df["value"].notna()]
+    few = eco[eco["ci_reason"] == real_rows.TOO_FEW_DAYS]
+    assert set(few["training"]) <= {"real_others"}
