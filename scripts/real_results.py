@@ -2,6 +2,11 @@
 training regimes (:mod:`nilm.real_rows`), written as aggregates.
 
     python scripts/real_results.py [--data ../shared/data] [--out reports/real]
+    python scripts/real_results.py --published-only
+
+``--published-only`` rebuilds ``docs/results/published.csv`` and ``docs/published.md`` (the
+published figures beside nilm's, :mod:`nilm.published`) from the committed ``real.csv``; a
+full run writes them too.
 
 Writes ``docs/results/real.csv`` (aggregates over households / days only: METER's terms of use
 forbid committing per-household truth or predictions) and ``docs/results/real_provenance.json``
@@ -23,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nilm import real_rows
+from nilm import published, real_rows
 from nilm.atomic import atomic_open
 from nilm.errors import NilmDataError
 
@@ -39,12 +44,30 @@ def _commit() -> str | None:
     return r.stdout.strip() or None
 
 
+def write_published(docs: Path) -> None:
+    """``docs/published.csv`` and ``docs/../published.md`` from ``docs/real.csv``."""
+    table = published.side_by_side(pd.read_csv(docs / "real.csv", dtype={"stratum": str}))
+    with atomic_open(docs / "published.csv", "w") as f:
+        table.to_csv(f, index=False, float_format="%.6g")
+    with atomic_open(docs.parent / "published.md", "w") as f:
+        f.write(published.markdown(table))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "real")
     ap.add_argument("--docs", type=Path, default=ROOT / "docs" / "results")
+    ap.add_argument("--published-only", action="store_true",
+                    help="only rebuild the published side-by-side from the committed real.csv")
     a = ap.parse_args(argv)
+    if a.published_only:
+        if not (a.docs / "real.csv").is_file():
+            print(f"real_results: {a.docs / 'real.csv'} not found: run without "
+                  "--published-only first", file=sys.stderr)
+            return 2
+        write_published(a.docs)
+        return 0
     for sub in (METER, ECO):
         if not (a.data / sub).is_dir():
             print(f"real_results: real data not found at {a.data / sub}", file=sys.stderr)
@@ -79,6 +102,7 @@ def main(argv=None) -> int:
             "loadavg_end": os.getloadavg(), "cpus": os.cpu_count()}
     with atomic_open(a.docs / "real_provenance.json", "w") as f:
         json.dump(prov, f, indent=1, sort_keys=True)
+    write_published(a.docs)
     print(f"wrote {a.docs / 'real.csv'} ({len(rows)} rows) in {prov['wall_s']} s")
     return 0
 
