@@ -481,8 +481,63 @@ def eco_rows(eco: list[tuple], sim: list[tuple], *, seed: int, n_boot: int
             pd.concat(per_house, ignore_index=True))
 
 
+#: the real rows the README shows: (dataset, inference, target, metric, period_s), stratum
+#: ``held_out`` for METER (the households no design choice looked at), ``all`` for ECO
+README_ROWS = (("METER", "occupancy", "absence", "mcc", 1800),
+               ("METER", "occupancy", "absence", "accuracy", 1800),
+               ("METER", "routine", "wake", "within_30min", 1800),
+               ("METER", "occupants", "three_or_more", "accuracy", 1800),
+               ("ECO", "occupancy", "absence", "mcc", 900),
+               ("ECO", "occupancy", "absence", "accuracy", 900))
+README_START, README_END = "<!-- real:start -->", "<!-- real:end -->"
+
+
+def _num(x) -> str:
+    return "–" if not np.isfinite(float(x)) else f"{float(x):.2f}"
+
+
+def readme_block(real: pd.DataFrame) -> str:
+    """The README's real rows (between :data:`README_START` and :data:`README_END`) from
+    ``real.csv`` (:data:`COLUMNS`): :data:`README_ROWS` under both training regimes, the
+    numbers rounded to 2 decimals as the CSV holds them."""
+    lines = [README_START,
+             "Real households, real ground truth (METER diaries: held-out odd-id households; "
+             "ECO house 2 occupancy); `docs/results/real.csv`, `make real-results`:", "",
+             "| data | inference (metric) | resolution | training | value [95 % CI] | prior | "
+             "skill | households |", "|---|---|---|---|---|---|---|---|"]
+    for ds, inf, target, metric, period in README_ROWS:
+        stratum = "held_out" if ds == "METER" else "all"
+        sel = real[(real["dataset"] == ds) & (real["inference"] == inf)
+                   & (real["target"] == target) & (real["metric"] == metric)
+                   & (real["period_s"] == period) & (real["null"] == "none")
+                   & (real["stratum"].astype(str) == stratum)]
+        for _, r in sel.sort_values("training", ascending=False).iterrows():
+            ci = (f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]" if np.isfinite(r["ci_low"])
+                  else f"({r['ci_reason'] or 'no CI'})")
+            lines.append(f"| {ds} | {target} / {inf} ({metric}) | {int(period) // 60} min | "
+                         f"{r['training']} | {_num(r['value'])} {ci} | "
+                         f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
+                         f"{int(r['n_households'])} |")
+    lines.append(README_END)
+    return "\n".join(lines)
+
+
+def with_readme_block(readme: str, real: pd.DataFrame) -> str:
+    """``readme`` with its real block replaced (or inserted after the headline table's
+    ``<!-- headline:end -->``)."""
+    block = readme_block(real)
+    if README_START in readme and README_END in readme:
+        a, rest = readme.split(README_START, 1)
+        return a + block + rest.split(README_END, 1)[1]
+    marker = "<!-- headline:end -->"
+    if marker not in readme:
+        raise ValueError(f"README has neither {README_START} nor {marker}")
+    return readme.replace(marker, marker + "\n\n" + block, 1)
+
+
 __all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "N_FOLDS", "PER_HOUSEHOLD", "SIM_TRAINING",
            "STRATA", "count_rows", "cv_counts", "eco_rows", "held_out", "household_folds",
            "load_real", "meter_rows", "strata_masks",
-           "occupancy_accuracy", "occupants_rows", "per_household_rows", "score_household",
+           "occupancy_accuracy", "occupants_rows", "per_household_rows", "readme_block",
+           "score_household", "with_readme_block",
            "shift_to", "simulated_training", "summarise"]

@@ -178,3 +178,32 @@ def test_committed_real_csv_is_aggregates_only():
     eco = df[(df["dataset"] == "ECO") & df["value"].notna()]
     few = eco[eco["ci_reason"] == real_rows.TOO_FEW_DAYS]
     assert set(few["training"]) <= {"real_others"}
+
+
+def test_readme_real_rows_are_the_committed_csv():
+    from pathlib import Path
+
+    import pandas as pd
+
+    root = Path(__file__).resolve().parents[1]
+    real = pd.read_csv(root / "docs" / "results" / "real.csv", dtype={"stratum": str})
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert real_rows.readme_block(real) in readme
+    assert readme.count(real_rows.README_START) == 1
+    # the block follows the headline table
+    assert readme.index("<!-- headline:end -->") < readme.index(real_rows.README_START)
+
+
+def test_with_readme_block_replaces_the_old_block():
+    import pandas as pd
+
+    real = pd.DataFrame([{c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="ECO", inference="occupancy", target="absence", metric="mcc", period_s=900,
+        null="none", stratum="all", training="sim_to_real", value=0.123, ci_low=0.05,
+        ci_high=0.2, prior_population=0.0, skill_population=0.123, n_households=1,
+        ci_reason="")])
+    once = real_rows.with_readme_block("a\n<!-- headline:end -->\nb\n", real)
+    assert "| 0.12 [0.05, 0.20] |" in once
+    twice = real_rows.with_readme_block(once, real.assign(value=0.5))
+    assert twice.count(real_rows.README_START) == 1 and "| 0.50 [" in twice
+    assert twice.endswith("b\n")
