@@ -512,14 +512,47 @@ def readme_block(real: pd.DataFrame) -> str:
                    & (real["period_s"] == period) & (real["null"] == "none")
                    & (real["stratum"].astype(str) == stratum)]
         for _, r in sel.sort_values("training", ascending=False).iterrows():
+            why = r["ci_reason"] if isinstance(r["ci_reason"], str) and r["ci_reason"] \
+                else "no CI"
             ci = (f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]" if np.isfinite(r["ci_low"])
-                  else f"({r['ci_reason'] or 'no CI'})")
+                  else f"({why})")
             lines.append(f"| {ds} | {target} / {inf} ({metric}) | {int(period) // 60} min | "
                          f"{r['training']} | {_num(r['value'])} {ci} | "
                          f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
                          f"{int(r['n_households'])} |")
     lines.append(README_END)
     return "\n".join(lines)
+
+
+def report_section(real: pd.DataFrame, *, stratum: str = "held_out") -> str:
+    """A report's "Real households" section (Markdown): every non-null row of ``real.csv``
+    of ``stratum`` (METER; ECO's rows are stratum ``all``) with value, CI or the reason there
+    is none, both priors and skills, households and days, by dataset, training and rung.
+    For the report of :mod:`nilm.report` to append (the integrator wires it in)."""
+    keep = (real["null"] == "none") & ((real["stratum"].astype(str) == stratum)
+                                       | (real["dataset"] != "METER"))
+    rows = real[keep].sort_values(["dataset", "training", "inference", "target", "metric",
+                                   "period_s"])
+    lines = ["## Real households (real ground truth)", "",
+             f"Real data (METER sample: time-use diaries, stratum `{stratum}`; ECO house 2: "
+             "tablet + PIR occupancy), scored by the headline attacks; `sim_to_real`: trained "
+             "on simulated households, `real_others`: on other real households "
+             f"({N_FOLDS}-fold over METER's households; ECO: earlier half of the days).", "",
+             "| data | training | inference / target (metric) | resolution | value [95 % CI] | "
+             "population prior | skill | household prior | skill | households | days |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        why = r["ci_reason"] if isinstance(r["ci_reason"], str) and r["ci_reason"] else "no CI"
+        ci = (f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]" if np.isfinite(r["ci_low"])
+              else f"({why})")
+        res = "1 day" if r["period_s"] >= 86400 else f"{int(r['period_s']) // 60} min"
+        days = "–" if not np.isfinite(float(r["n_days"])) else f"{float(r['n_days']):.0f}"
+        lines.append(f"| {r['dataset']} | {r['training']} | {r['inference']} / {r['target']} "
+                     f"({r['metric']}) | {res} | {_num(r['value'])} {ci} | "
+                     f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
+                     f"{_num(r['prior_household'])} | {_num(r['skill_household'])} | "
+                     f"{int(r['n_households'])} | {days} |")
+    return "\n".join(lines) + "\n"
 
 
 def with_readme_block(readme: str, real: pd.DataFrame) -> str:
@@ -539,5 +572,6 @@ __all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "N_FOLDS", "PER_HOUSEHOLD", "S
            "STRATA", "count_rows", "cv_counts", "eco_rows", "held_out", "household_folds",
            "load_real", "meter_rows", "strata_masks",
            "occupancy_accuracy", "occupants_rows", "per_household_rows", "readme_block",
+           "report_section",
            "score_household", "with_readme_block",
            "shift_to", "simulated_training", "summarise"]

@@ -45,13 +45,16 @@ def _commit() -> str | None:
 
 
 def write_published(docs: Path) -> None:
-    """``docs/published.csv``, ``docs/../published.md`` and the README's real rows from
-    ``docs/real.csv``."""
+    """``docs/published.csv``, ``docs/../published.md``, the report section ``docs/real.md``
+    and the README's real rows from ``docs/real.csv``."""
     table = published.side_by_side(pd.read_csv(docs / "real.csv", dtype={"stratum": str}))
     with atomic_open(docs / "published.csv", "w") as f:
         table.to_csv(f, index=False, float_format="%.6g")
     with atomic_open(docs.parent / "published.md", "w") as f:
         f.write(published.markdown(table))
+    with atomic_open(docs / "real.md", "w") as f:
+        f.write(real_rows.report_section(pd.read_csv(docs / "real.csv",
+                                                     dtype={"stratum": str})))
     # the README's real rows from the CSV as committed (rounded as written)
     readme = ROOT / "README.md"
     text = real_rows.with_readme_block(readme.read_text(encoding="utf-8"),

@@ -207,3 +207,21 @@ def test_with_readme_block_replaces_the_old_block():
     twice = real_rows.with_readme_block(once, real.assign(value=0.5))
     assert twice.count(real_rows.README_START) == 1 and "| 0.50 [" in twice
     assert twice.endswith("b\n")
+
+
+def test_report_section_lists_every_non_null_row_of_the_stratum():
+    import pandas as pd
+
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupancy", target="absence", metric="mcc", period_s=1800,
+        null="none", training="sim_to_real", value=0.3, ci_low=0.1, ci_high=0.5,
+        prior_population=0.0, skill_population=0.3, n_households=18, n_days=18, ci_reason="")
+    real = pd.DataFrame([base | dict(stratum="held_out"), base | dict(stratum="all", value=0.9),
+                         base | dict(stratum="held_out", null="permute_households"),
+                         base | dict(dataset="ECO", stratum="all", value=0.4, ci_low=math.nan,
+                                     ci_reason=real_rows.TOO_FEW_DAYS, n_households=1)])
+    md = real_rows.report_section(real)
+    table = [ln for ln in md.splitlines() if ln.startswith("| METER") or ln.startswith("| ECO")]
+    assert len(table) == 2
+    assert "0.30 [0.10, 0.50]" in md and "0.90" not in md
+    assert f"0.40 ({real_rows.TOO_FEW_DAYS})" in md
