@@ -368,9 +368,28 @@ def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, see
         "prior_population": agg["prior"], "skill_population": agg["skill"],
         "prior_household": agg["prior_household"], "skill_household": agg["skill_household"],
         "note": note})
-    few = (out["n_households"] == 1) & (out["n_days"].fillna(0) < stats.MIN_BLOCKS)
+    # the household's days at the rung (an event metric's row counts events, not days)
+    days = out.groupby("period_s")["n_days"].transform("max").fillna(0)
+    few = (out["n_households"] == 1) & (days < stats.MIN_BLOCKS) & out["value"].notna()
     out.loc[few, ["ci_low", "ci_high"]] = math.nan
     out.loc[few, "ci_reason"] = TOO_FEW_DAYS
+    return out
+
+
+ONE_HOUSEHOLD = "fewer than 2 households: not written (METER terms: aggregates only)"
+
+
+def redact_single_households(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (:data:`COLUMNS`) with every METER row that averages fewer than 2 households
+    emptied (value, CI, priors, skills NaN; ``ci_reason`` :data:`ONE_HOUSEHOLD`): such a row
+    would be one real household's score, which METER's terms keep out of the repository."""
+    out = rows.copy()
+    one = (out["dataset"] == "METER") & (out["n_households"].fillna(0) < 2) \
+        & out["value"].notna()
+    cols = ["value", "ci_low", "ci_high", "prior_population", "skill_population",
+            "prior_household", "skill_household"]
+    out.loc[one, cols] = math.nan
+    out.loc[one, "ci_reason"] = ONE_HOUSEHOLD
     return out
 
 
@@ -572,6 +591,6 @@ __all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "N_FOLDS", "PER_HOUSEHOLD", "S
            "STRATA", "count_rows", "cv_counts", "eco_rows", "held_out", "household_folds",
            "load_real", "meter_rows", "strata_masks",
            "occupancy_accuracy", "occupants_rows", "per_household_rows", "readme_block",
-           "report_section",
+           "redact_single_households", "report_section",
            "score_household", "with_readme_block",
            "shift_to", "simulated_training", "summarise"]

@@ -94,7 +94,7 @@ def main(argv=None) -> int:
                                            seed=SEED, n_boot=N_BOOT)
     e_rows, e_house = real_rows.eco_rows(eco, real_rows.simulated_training("ECO"), seed=SEED,
                                          n_boot=N_BOOT)
-    rows = pd.concat([m_rows, e_rows], ignore_index=True)
+    rows = real_rows.redact_single_households(pd.concat([m_rows, e_rows], ignore_index=True))
     a.out.mkdir(parents=True, exist_ok=True)
     with atomic_open(a.out / "per_household.csv", "w") as f:
         pd.concat([m_house.assign(dataset="METER"), e_house.assign(dataset="ECO")]

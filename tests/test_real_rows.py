@@ -88,6 +88,11 @@ def test_summarise_single_household_with_few_days_has_no_ci():
                               seed=0, n_boot=50)
     assert out["ci_reason"].iloc[0] == real_rows.TOO_FEW_DAYS
     assert math.isnan(out["ci_low"].iloc[0]) and out["value"].iloc[0] == pytest.approx(0.4)
+    # an event metric's row has no day count of its own: the rung's days decide
+    events = pd.concat([rows, rows.assign(metric="episode_f1", n=5)], ignore_index=True)
+    out = real_rows.summarise(events, dataset="ECO", training="real_others", null="none",
+                              seed=0, n_boot=50)
+    assert (out["ci_reason"] == real_rows.TOO_FEW_DAYS).all()
     many = rows.assign(n=14 * 96)
     out = real_rows.summarise(many, dataset="ECO", training="sim_to_real", null="none",
                               seed=0, n_boot=50)
@@ -167,8 +172,8 @@ def test_committed_real_csv_is_aggregates_only():
     assert list(df.columns) == real_rows.COLUMNS
     assert not {"house", "household", "household_id", "prediction"} & set(df.columns)
     meter = df[df["dataset"] == "METER"]
-    # aggregates: every METER row averages several households (none is one household's row)
-    assert (meter["n_households"] > 1).all()
+    # aggregates: every METER value averages several households (none is one household's)
+    assert (meter.loc[meter["value"].notna(), "n_households"] > 1).all()
     assert set(meter["stratum"]) == set(real_rows.STRATA)
     assert set(df.loc[df["dataset"] == "ECO", "stratum"]) == {"all"}
     assert not df["simulated"].any() and set(df["truth_kind"]) == {"real"}
