@@ -45,9 +45,13 @@ def _commit() -> str | None:
 
 
 def write_published(docs: Path) -> None:
-    """``docs/published.csv``, ``docs/../published.md``, the report section ``docs/real.md``
-    and the README's real rows from ``docs/real.csv``."""
-    table = published.side_by_side(pd.read_csv(docs / "real.csv", dtype={"stratum": str}))
+    """``docs/real_null.csv``, ``docs/published.csv``, ``docs/../published.md``, the report
+    section ``docs/real.md`` and the README's real rows, from ``docs/real.csv``."""
+    real = pd.read_csv(docs / "real.csv", dtype={"stratum": str})
+    # the permutation-null rows on their own (they stay in real.csv, labelled by ``null``)
+    with atomic_open(docs / "real_null.csv", "w") as f:
+        real[real["null"] != "none"].to_csv(f, index=False, float_format="%.6g")
+    table = published.side_by_side(real)
     with atomic_open(docs / "published.csv", "w") as f:
         table.to_csv(f, index=False, float_format="%.6g")
     with atomic_open(docs.parent / "published.md", "w") as f:
