@@ -182,6 +182,13 @@ def _pct(x) -> str:
     return "not stated" if not math.isfinite(float(x)) else f"{float(x):.2f}"
 
 
+def _floor(metric: str, majority) -> str:
+    """The majority-class floor beside a figure: the accuracy's, MCC's 0, else "–"."""
+    if metric == "accuracy":
+        return _pct(majority)
+    return "(MCC: 0)" if metric == "mcc" else "–"
+
+
 def markdown(table: pd.DataFrame) -> str:
     """``docs/published.md``: the side-by-side table and the citations."""
     lines = ["# Published results beside nilm's real rows", "",
@@ -199,14 +206,15 @@ def markdown(table: pd.DataFrame) -> str:
             nilm = "not available"
             where = training = majority = ""
         else:
-            nilm = (f"{r['nilm_value']:.2f} [{_pct(r['nilm_ci_low'])}, "
-                    f"{_pct(r['nilm_ci_high'])}]")
+            nilm = (f"{r['nilm_value']:.2f} [{r['nilm_ci_low']:.2f}, {r['nilm_ci_high']:.2f}]"
+                    if math.isfinite(float(r["nilm_ci_low"])) else
+                    f"{r['nilm_value']:.2f} (no CI)")
             where = f"{r['nilm_dataset']} {int(r['nilm_period_s']) // 60} min"
             training = r["nilm_training"]
-            majority = _pct(r["nilm_majority"]) if r["metric"] == "accuracy" else "(MCC: 0)"
+            majority = _floor(r["metric"], r["nilm_majority"])
         pub = "qualitative" if not math.isfinite(float(r["published"])) else \
             f"{r['published']:.3g}"
-        pub_major = _pct(r["published_majority"]) if r["metric"] == "accuracy" else "(MCC: 0)"
+        pub_major = _floor(r["metric"], r["published_majority"])
         lines.append(f"| {r['citation'].split(' (')[0]} {r['citation'].split('(')[1][:4]} "
                      f"({r['dataset']}, {r['resolution']}) | {r['task']} | {r['metric']} | "
                      f"{r['protocol']} | {pub} | {pub_major} | {where} | {training} | {nilm} | "
