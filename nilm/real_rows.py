@@ -136,7 +136,7 @@ def shift_to(truth: GroundTruth, onto: GroundTruth) -> GroundTruth:
     """``truth`` moved by whole days so that its first day is ``onto``'s (the permutation
     null's partner on the attacked household's dates; same clock times)."""
     d = int(round((int(onto.days[0]) - int(truth.days[0])) / 86400)) * 86400
-    # a diary use without a recorded end keeps end=None (ApplianceUse)
+    # a use without a recorded end (ApplianceUse.end is None) keeps no end: only its start moves
     events = [dataclasses.replace(e, start=e.start + d, end=None if e.end is None else e.end + d)
               for e in truth.events]
     return dataclasses.replace(truth, start=int(truth.start) + d,
@@ -368,9 +368,28 @@ def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, see
         "prior_population": agg["prior"], "skill_population": agg["skill"],
         "prior_household": agg["prior_household"], "skill_household": agg["skill_household"],
         "note": note})
-    few = (out["n_households"] == 1) & (out["n_days"].fillna(0) < stats.MIN_BLOCKS)
+    # the household's days at the rung (an event metric's row counts events, not days)
+    days = out.groupby("period_s")["n_days"].transform("max").fillna(0)
+    few = (out["n_households"] == 1) & (days < stats.MIN_BLOCKS) & out["value"].notna()
     out.loc[few, ["ci_low", "ci_high"]] = math.nan
     out.loc[few, "ci_reason"] = TOO_FEW_DAYS
+    return out
+
+
+ONE_HOUSEHOLD = "fewer than 2 households: not written (METER terms: aggregates only)"
+
+
+def redact_single_households(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (:data:`COLUMNS`) with every METER row that averages fewer than 2 households
+    emptied (value, CI, priors, skills NaN; ``ci_reason`` :data:`ONE_HOUSEHOLD`): such a row
+    would be one real household's score, which METER's terms keep out of the repository."""
+    out = rows.copy()
+    one = (out["dataset"] == "METER") & (out["n_households"].fillna(0) < 2) \
+        & out["value"].notna()
+    cols = ["value", "ci_low", "ci_high", "prior_population", "skill_population",
+            "prior_household", "skill_household"]
+    out.loc[one, cols] = math.nan
+    out.loc[one, "ci_reason"] = ONE_HOUSEHOLD
     return out
 
 
@@ -481,8 +500,97 @@ def eco_rows(eco: list[tuple], sim: list[tuple], *, seed: int, n_boot: int
             pd.concat(per_house, ignore_index=True))
 
 
+#: the real rows the README shows: (dataset, inference, target, metric, period_s), stratum
+#: ``held_out`` for METER (the households no design choice looked at), ``all`` for ECO
+README_ROWS = (("METER", "occupancy", "absence", "mcc", 1800),
+               ("METER", "occupancy", "absence", "accuracy", 1800),
+               ("METER", "routine", "wake", "within_30min", 1800),
+               ("METER", "occupants", "three_or_more", "accuracy", 1800),
+               ("ECO", "occupancy", "absence", "mcc", 900),
+               ("ECO", "occupancy", "absence", "accuracy", 900))
+README_START, README_END = "<!-- real:start -->", "<!-- real:end -->"
+
+
+def _num(x) -> str:
+    return "–" if not np.isfinite(float(x)) else f"{float(x):.2f}"
+
+
+def readme_block(real: pd.DataFrame) -> str:
+    """The README's real rows (between :data:`README_START` and :data:`README_END`) from
+    ``real.csv`` (:data:`COLUMNS`): :data:`README_ROWS` under both training regimes, the
+    numbers rounded to 2 decimals as the CSV holds them."""
+    lines = [README_START,
+             "Real households, real ground truth (METER diaries: held-out odd-id households; "
+             "ECO house 2 occupancy); `docs/results/real.csv`, `make real-results`:", "",
+             "| data | inference (metric) | resolution | training | value [95 % CI] | prior | "
+             "skill | households |", "|---|---|---|---|---|---|---|---|"]
+    for ds, inf, target, metric, period in README_ROWS:
+        stratum = "held_out" if ds == "METER" else "all"
+        sel = real[(real["dataset"] == ds) & (real["inference"] == inf)
+                   & (real["target"] == target) & (real["metric"] == metric)
+                   & (real["period_s"] == period) & (real["null"] == "none")
+                   & (real["stratum"].astype(str) == stratum)]
+        for _, r in sel.sort_values("training", ascending=False).iterrows():
+            why = r["ci_reason"] if isinstance(r["ci_reason"], str) and r["ci_reason"] \
+                else "no CI"
+            ci = (f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]" if np.isfinite(r["ci_low"])
+                  else f"({why})")
+            lines.append(f"| {ds} | {target} / {inf} ({metric}) | {int(period) // 60} min | "
+                         f"{r['training']} | {_num(r['value'])} {ci} | "
+                         f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
+                         f"{int(r['n_households'])} |")
+    lines.append(README_END)
+    return "\n".join(lines)
+
+
+def report_section(real: pd.DataFrame, *, stratum: str = "held_out") -> str:
+    """A report's "Real households" section (Markdown): every non-null row of ``real.csv``
+    of ``stratum`` (METER; ECO's rows are stratum ``all``) with value, CI or the reason there
+    is none, both priors and skills, households and days, by dataset, training and rung.
+    For the report of :mod:`nilm.report` to append (the integrator wires it in)."""
+    keep = (real["null"] == "none") & ((real["stratum"].astype(str) == stratum)
+                                       | (real["dataset"] != "METER"))
+    rows = real[keep].sort_values(["dataset", "training", "inference", "target", "metric",
+                                   "period_s"])
+    lines = ["## Real households (real ground truth)", "",
+             f"Real data (METER sample: time-use diaries, stratum `{stratum}`; ECO house 2: "
+             "tablet + PIR occupancy), scored by the headline attacks; `sim_to_real`: trained "
+             "on simulated households, `real_others`: on other real households "
+             f"({N_FOLDS}-fold over METER's households; ECO: earlier half of the days).", "",
+             "| data | training | inference / target (metric) | resolution | value [95 % CI] | "
+             "population prior | skill | household prior | skill | households | days |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        why = r["ci_reason"] if isinstance(r["ci_reason"], str) and r["ci_reason"] else "no CI"
+        ci = (f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]" if np.isfinite(r["ci_low"])
+              else f"({why})")
+        res = "1 day" if r["period_s"] >= 86400 else f"{int(r['period_s']) // 60} min"
+        days = "–" if not np.isfinite(float(r["n_days"])) else f"{float(r['n_days']):.0f}"
+        lines.append(f"| {r['dataset']} | {r['training']} | {r['inference']} / {r['target']} "
+                     f"({r['metric']}) | {res} | {_num(r['value'])} {ci} | "
+                     f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
+                     f"{_num(r['prior_household'])} | {_num(r['skill_household'])} | "
+                     f"{int(r['n_households'])} | {days} |")
+    return "\n".join(lines) + "\n"
+
+
+def with_readme_block(readme: str, real: pd.DataFrame) -> str:
+    """``readme`` with its real block replaced (or inserted after the headline table's
+    ``<!-- headline:end -->``)."""
+    block = readme_block(real)
+    if README_START in readme and README_END in readme:
+        a, rest = readme.split(README_START, 1)
+        return a + block + rest.split(README_END, 1)[1]
+    marker = "<!-- headline:end -->"
+    if marker not in readme:
+        raise ValueError(f"README has neither {README_START} nor {marker}")
+    return readme.replace(marker, marker + "\n\n" + block, 1)
+
+
 __all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "N_FOLDS", "PER_HOUSEHOLD", "SIM_TRAINING",
            "STRATA", "count_rows", "cv_counts", "eco_rows", "held_out", "household_folds",
            "load_real", "meter_rows", "strata_masks",
-           "occupancy_accuracy", "occupants_rows", "per_household_rows", "score_household",
+           "occupancy_accuracy", "occupants_rows", "per_household_rows", "readme_block",
+           "redact_single_households", "report_section",
+           "score_household", "with_readme_block",
            "shift_to", "simulated_training", "summarise"]

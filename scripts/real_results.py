@@ -2,6 +2,11 @@
 training regimes (:mod:`nilm.real_rows`), written as aggregates.
 
     python scripts/real_results.py [--data ../shared/data] [--out reports/real]
+    python scripts/real_results.py --published-only
+
+``--published-only`` rebuilds ``docs/results/published.csv`` and ``docs/published.md`` (the
+published figures beside nilm's, :mod:`nilm.published`) from the committed ``real.csv``; a
+full run writes them too.
 
 Writes ``docs/results/real.csv`` (aggregates over households / days only: METER's terms of use
 forbid committing per-household truth or predictions) and ``docs/results/real_provenance.json``
@@ -23,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nilm import real_rows
+from nilm import published, real_rows
 from nilm.atomic import atomic_open
 from nilm.errors import NilmDataError
 
@@ -39,12 +44,44 @@ def _commit() -> str | None:
     return r.stdout.strip() or None
 
 
+def write_published(docs: Path) -> None:
+    """``docs/real_null.csv``, ``docs/published.csv``, ``docs/../published.md``, the report
+    section ``docs/real.md`` and the README's real rows, from ``docs/real.csv``."""
+    real = pd.read_csv(docs / "real.csv", dtype={"stratum": str})
+    # the permutation-null rows on their own (they stay in real.csv, labelled by ``null``)
+    with atomic_open(docs / "real_null.csv", "w") as f:
+        real[real["null"] != "none"].to_csv(f, index=False, float_format="%.6g")
+    table = published.side_by_side(real)
+    with atomic_open(docs / "published.csv", "w") as f:
+        table.to_csv(f, index=False, float_format="%.6g")
+    with atomic_open(docs.parent / "published.md", "w") as f:
+        f.write(published.markdown(table))
+    with atomic_open(docs / "real.md", "w") as f:
+        f.write(real_rows.report_section(pd.read_csv(docs / "real.csv",
+                                                     dtype={"stratum": str})))
+    # the README's real rows from the CSV as committed (rounded as written)
+    readme = ROOT / "README.md"
+    text = real_rows.with_readme_block(readme.read_text(encoding="utf-8"),
+                                       pd.read_csv(docs / "real.csv", dtype={"stratum": str}))
+    with atomic_open(readme, "w") as f:
+        f.write(text)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "real")
     ap.add_argument("--docs", type=Path, default=ROOT / "docs" / "results")
+    ap.add_argument("--published-only", action="store_true",
+                    help="only rebuild the published side-by-side from the committed real.csv")
     a = ap.parse_args(argv)
+    if a.published_only:
+        if not (a.docs / "real.csv").is_file():
+            print(f"real_results: {a.docs / 'real.csv'} not found: run without "
+                  "--published-only first", file=sys.stderr)
+            return 2
+        write_published(a.docs)
+        return 0
     for sub in (METER, ECO):
         if not (a.data / sub).is_dir():
             print(f"real_results: real data not found at {a.data / sub}", file=sys.stderr)
@@ -61,7 +98,7 @@ def main(argv=None) -> int:
                                            seed=SEED, n_boot=N_BOOT)
     e_rows, e_house = real_rows.eco_rows(eco, real_rows.simulated_training("ECO"), seed=SEED,
                                          n_boot=N_BOOT)
-    rows = pd.concat([m_rows, e_rows], ignore_index=True)
+    rows = real_rows.redact_single_households(pd.concat([m_rows, e_rows], ignore_index=True))
     a.out.mkdir(parents=True, exist_ok=True)
     with atomic_open(a.out / "per_household.csv", "w") as f:
         pd.concat([m_house.assign(dataset="METER"), e_house.assign(dataset="ECO")]
@@ -79,6 +116,7 @@ def main(argv=None) -> int:
             "loadavg_end": os.getloadavg(), "cpus": os.cpu_count()}
     with atomic_open(a.docs / "real_provenance.json", "w") as f:
         json.dump(prov, f, indent=1, sort_keys=True)
+    write_published(a.docs)
     print(f"wrote {a.docs / 'real.csv'} ({len(rows)} rows) in {prov['wall_s']} s")
     return 0
 

@@ -84,6 +84,7 @@ def test_the_results_file_named_by_the_environment(results, tmp_path, monkeypatc
     monkeypatch.setenv("NILM_HEADLINE", str(path))
     assert results_path() == path
     monkeypatch.setenv("NILM_HEADLINE", str(tmp_path / "nowhere.csv"))
+    monkeypatch.setenv("NILM_REAL", str(tmp_path / "nowhere_real.csv"))
     assert results_path() is None and read_results() is None
 
 

@@ -78,20 +78,6 @@ def test_shift_to_moves_whole_days(house):
     np.testing.assert_allclose(moved.wake - truth.wake, 3 * 86400)
 
 
-def test_shift_to_keeps_an_open_ended_use_open(house):
-    from nilm.truth import ApplianceUse
-
-    _, truth = house
-    t0 = int(truth.start) + 3600
-    truth = dataclasses.replace(truth, events=[
-        ApplianceUse("kettle", t0, None, 0, "Making tea", "diary"),
-        ApplianceUse("kettle", t0, t0 + 600, 0, "Making tea", "diary")])
-    onto = dataclasses.replace(truth, days=np.asarray(truth.days) + 2 * 86400)
-    open_use, closed = real_rows.shift_to(truth, onto).events
-    assert open_use.start == t0 + 2 * 86400 and open_use.end is None
-    assert closed.end == t0 + 600 + 2 * 86400
-
-
 def test_summarise_single_household_with_few_days_has_no_ci():
     import pandas as pd
 
@@ -102,6 +88,11 @@ def test_summarise_single_household_with_few_days_has_no_ci():
                               seed=0, n_boot=50)
     assert out["ci_reason"].iloc[0] == real_rows.TOO_FEW_DAYS
     assert math.isnan(out["ci_low"].iloc[0]) and out["value"].iloc[0] == pytest.approx(0.4)
+    # an event metric's row has no day count of its own: the rung's days decide
+    events = pd.concat([rows, rows.assign(metric="episode_f1", n=5)], ignore_index=True)
+    out = real_rows.summarise(events, dataset="ECO", training="real_others", null="none",
+                              seed=0, n_boot=50)
+    assert (out["ci_reason"] == real_rows.TOO_FEW_DAYS).all()
     many = rows.assign(n=14 * 96)
     out = real_rows.summarise(many, dataset="ECO", training="sim_to_real", null="none",
                               seed=0, n_boot=50)
@@ -156,3 +147,86 @@ def test_occupants_rows_carry_both_strata(shared_data):
     assert set(rows.loc[rows["stratum"] == "held_out", "houses"]) == {odd}
     assert set(rows.loc[rows["stratum"] == "all", "houses"]) == {len(meter)}
     assert {"mae_persons", "balanced_accuracy", "accuracy", "mcc"} <= set(rows["metric"])
+
+
+def test_shift_to_keeps_an_endless_use_endless(house):
+    from nilm.truth import ApplianceUse
+
+    _, truth = house
+    ev = [ApplianceUse("kettle", int(truth.start) + 60, None, -1, "Kettle", "annotation"),
+          ApplianceUse("tv", int(truth.start) + 60, int(truth.start) + 600, 0, "TV", "diary")]
+    moved = real_rows.shift_to(dataclasses.replace(truth, events=ev), dataclasses.replace(
+        truth, days=np.asarray(truth.days) + 86400))
+    assert moved.events[0].end is None and moved.events[0].start == ev[0].start + 86400
+    assert moved.events[1].end == ev[1].end + 86400
+
+
+def test_committed_real_csv_is_aggregates_only():
+    from pathlib import Path
+
+    import pandas as pd
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "results" / "real.csv"
+    assert path.exists(), "docs/results/real.csv is committed (make real-results)"
+    df = pd.read_csv(path, dtype={"stratum": str})
+    assert list(df.columns) == real_rows.COLUMNS
+    assert not {"house", "household", "household_id", "prediction"} & set(df.columns)
+    meter = df[df["dataset"] == "METER"]
+    # aggregates: every METER value averages several households (none is one household's)
+    assert (meter.loc[meter["value"].notna(), "n_households"] > 1).all()
+    assert set(meter["stratum"]) == set(real_rows.STRATA)
+    assert set(df.loc[df["dataset"] == "ECO", "stratum"]) == {"all"}
+    assert not df["simulated"].any() and set(df["truth_kind"]) == {"real"}
+    held = meter[meter["stratum"] == "held_out"]["n_households"]
+    assert (held <= meter[meter["stratum"] == "all"]["n_households"].max() // 2 + 1).all()
+    # the too-few-days rows are ECO's real_others rows that have a value
+    eco = df[(df["dataset"] == "ECO") & df["value"].notna()]
+    few = eco[eco["ci_reason"] == real_rows.TOO_FEW_DAYS]
+    assert set(few["training"]) <= {"real_others"}
+
+
+def test_readme_real_rows_are_the_committed_csv():
+    from pathlib import Path
+
+    import pandas as pd
+
+    root = Path(__file__).resolve().parents[1]
+    real = pd.read_csv(root / "docs" / "results" / "real.csv", dtype={"stratum": str})
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert real_rows.readme_block(real) in readme
+    assert readme.count(real_rows.README_START) == 1
+    # the block follows the headline table
+    assert readme.index("<!-- headline:end -->") < readme.index(real_rows.README_START)
+
+
+def test_with_readme_block_replaces_the_old_block():
+    import pandas as pd
+
+    real = pd.DataFrame([{c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="ECO", inference="occupancy", target="absence", metric="mcc", period_s=900,
+        null="none", stratum="all", training="sim_to_real", value=0.123, ci_low=0.05,
+        ci_high=0.2, prior_population=0.0, skill_population=0.123, n_households=1,
+        ci_reason="")])
+    once = real_rows.with_readme_block("a\n<!-- headline:end -->\nb\n", real)
+    assert "| 0.12 [0.05, 0.20] |" in once
+    twice = real_rows.with_readme_block(once, real.assign(value=0.5))
+    assert twice.count(real_rows.README_START) == 1 and "| 0.50 [" in twice
+    assert twice.endswith("b\n")
+
+
+def test_report_section_lists_every_non_null_row_of_the_stratum():
+    import pandas as pd
+
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupancy", target="absence", metric="mcc", period_s=1800,
+        null="none", training="sim_to_real", value=0.3, ci_low=0.1, ci_high=0.5,
+        prior_population=0.0, skill_population=0.3, n_households=18, n_days=18, ci_reason="")
+    real = pd.DataFrame([base | dict(stratum="held_out"), base | dict(stratum="all", value=0.9),
+                         base | dict(stratum="held_out", null="permute_households"),
+                         base | dict(dataset="ECO", stratum="all", value=0.4, ci_low=math.nan,
+                                     ci_reason=real_rows.TOO_FEW_DAYS, n_households=1)])
+    md = real_rows.report_section(real)
+    table = [ln for ln in md.splitlines() if ln.startswith("| METER") or ln.startswith("| ECO")]
+    assert len(table) == 2
+    assert "0.30 [0.10, 0.50]" in md and "0.90" not in md
+    assert f"0.40 ({real_rows.TOO_FEW_DAYS})" in md

@@ -1,0 +1,227 @@
+"""Published privacy-inference results from smart-meter data, as data, and nilm's figure on
+the nearest real data and protocol it has (``docs/results/real.csv``), side by side.
+
+Every published figure is copied from the paper named in its ``citation`` (values as
+fractions; MCC as is). ``majority`` is the majority-class accuracy of the published data where
+the figure quoted states it, else NaN ("not stated"); nilm's side always carries its own
+majority-class accuracy beside an accuracy (``prior_population`` of the accuracy rows of
+:mod:`nilm.real_rows`). Where nilm has no comparable row the side-by-side says
+"not available" and why; every pairing states how the data and protocol differ.
+
+References
+----------
+Beckel, C., Sadamori, L., Staake, T. & Santini, S. (2014). Revealing household characteristics
+from smart meter data. Energy 78.
+Kleiminger, W., Beckel, C. & Santini, S. (2015). Household occupancy monitoring using
+electricity meters. ACM UbiComp 2015.
+Becker, V. & Kleiminger, W. (2018). Exploring zero-training algorithms for occupancy detection
+based on smart meter measurements. Computer Science – Research and Development 33.
+Petralia, A., Charpentier, P. & Palpanas, T. (2023). Appliance detection using very
+low-frequency smart meter time series. ACM e-Energy 2023.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+BECKEL = ("Beckel, Sadamori, Staake & Santini (2014), Revealing household characteristics "
+          "from smart meter data, Energy 78")
+KLEIMINGER = ("Kleiminger, Beckel & Santini (2015), Household occupancy monitoring using "
+              "electricity meters, ACM UbiComp 2015")
+BECKER = ("Becker & Kleiminger (2018), Exploring zero-training algorithms for occupancy "
+          "detection based on smart meter measurements, Comput. Sci. Res. Dev. 33")
+PETRALIA = ("Petralia, Charpentier & Palpanas (2023), Appliance detection using very "
+            "low-frequency smart meter time series, ACM e-Energy 2023")
+
+#: how nilm's METER occupant rows differ from Beckel et al.'s CER protocol
+_BECKEL_DIFF = ("METER: 36 UK households (18 held out), one 28-h study day in July 2018, "
+                "10-min curve read at 30 min, nilm's headline occupant attack (ordinal "
+                "forest); CER: ~4,200 Irish households, one week (or majority vote over "
+                "weeks) at 30 min, 2009-10, the paper's own feature selection and classifiers")
+_ECO_DIFF = ("nilm: ECO house 2 only, derived 15-min curve (not 1 Hz), 14 days of June 2012, "
+             "nilm's headline supervised occupancy attack; paper: ECO houses 1-5, 1 Hz, "
+             "summer and winter, SVM / KNN / THR / HMM")
+_NO_APPLIANCE_ROW = ("not available: nilm has no real appliance-use truth for this appliance "
+                     "at 30 min (METER diaries name activities, not sub-metered appliances; "
+                     "no real REFIT / UK-DALE / CER sub-meter months here)")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published figure and where nilm's nearest figure is looked up.
+
+    ``value``: the figure (fraction / MCC; NaN for a qualitative finding, stated in
+    ``task``); ``majority``: the published data's majority-class accuracy (NaN: not stated);
+    ``nilm``: (dataset, inference, target, metric, period_s) of the real row compared, or
+    None with ``difference`` saying why nothing is comparable."""
+
+    key: str
+    citation: str
+    dataset: str
+    resolution: str
+    households: str
+    task: str
+    metric: str
+    protocol: str
+    value: float
+    majority: float
+    nilm: tuple | None
+    difference: str
+
+
+NAN = math.nan
+FIGURES: tuple[Figure, ...] = (
+    Figure("beckel_3plus_week", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "residents 1-2 vs 3+", "accuracy", "one week", 0.72, NAN,
+           ("METER", "occupants", "three_or_more", "accuracy", 1800), _BECKEL_DIFF),
+    Figure("beckel_3plus_vote", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "residents 1-2 vs 3+", "accuracy", "majority vote over weeks", 0.76, NAN,
+           ("METER", "occupants", "three_or_more", "accuracy", 1800), _BECKEL_DIFF),
+    Figure("beckel_3plus_week_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "residents 1-2 vs 3+", "mcc", "one week", 0.45, NAN,
+           ("METER", "occupants", "three_or_more", "mcc", 1800), _BECKEL_DIFF),
+    Figure("beckel_3plus_vote_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "residents 1-2 vs 3+", "mcc", "majority vote over weeks", 0.51, NAN,
+           ("METER", "occupants", "three_or_more", "mcc", 1800), _BECKEL_DIFF),
+    Figure("beckel_single_week", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "single-person household", "accuracy", "one week", 0.80, NAN,
+           ("METER", "occupants", "single_person", "accuracy", 1800), _BECKEL_DIFF),
+    Figure("beckel_single_vote", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "single-person household", "accuracy", "majority vote over weeks", 0.82, NAN,
+           ("METER", "occupants", "single_person", "accuracy", 1800), _BECKEL_DIFF),
+    Figure("beckel_single_week_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "single-person household", "mcc", "one week", 0.43, NAN,
+           ("METER", "occupants", "single_person", "mcc", 1800), _BECKEL_DIFF),
+    Figure("beckel_single_vote_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "single-person household", "mcc", "majority vote over weeks", 0.50, NAN,
+           ("METER", "occupants", "single_person", "mcc", 1800), _BECKEL_DIFF),
+    Figure("beckel_unoccupied", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "unoccupied during the day (household survey answer)", "accuracy", "one week",
+           0.76, NAN, None, "not available: no household-level 'unoccupied during the day' "
+           "label in METER or ECO (nilm scores absence per interval instead)"),
+    Figure("beckel_unoccupied_week_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "unoccupied during the day (household survey answer)", "mcc", "one week", 0.29,
+           NAN, None, "not available: no household-level 'unoccupied during the day' label"),
+    Figure("beckel_unoccupied_vote_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
+           "unoccupied during the day (household survey answer)", "mcc",
+           "majority vote over weeks", 0.38, NAN, None,
+           "not available: no household-level 'unoccupied during the day' label"),
+    Figure("kleiminger_low", KLEIMINGER, "ECO", "1 Hz", "5", "occupancy per interval",
+           "accuracy", "supervised, per house (lowest of the range)", 0.83, NAN,
+           ("ECO", "occupancy", "absence", "accuracy", 900), _ECO_DIFF),
+    Figure("kleiminger_high", KLEIMINGER, "ECO", "1 Hz", "5", "occupancy per interval",
+           "accuracy", "supervised, per house (highest of the range)", 0.94, NAN,
+           ("ECO", "occupancy", "absence", "accuracy", 900), _ECO_DIFF),
+    Figure("becker_30min", BECKER, "ECO and others", "30 min vs 1 s", "ECO houses",
+           "unsupervised occupancy on 30-min data performs similarly to fine data "
+           "(qualitative)", "accuracy", "zero-training", NAN, NAN,
+           ("ECO", "occupancy", "absence", "accuracy", 1800),
+           "nilm's figure is supervised (not zero-training), ECO house 2 at 30 min; compare "
+           "it with the 15-min row for the resolution effect"),
+    *(Figure(f"petralia_{k}", PETRALIA, ds, "30 min", "", f"{name} presence", "f1_macro",
+             proto, v, NAN, None, _NO_APPLIANCE_ROW)
+      for k, ds, name, v, proto in (
+          ("microwave_best", "REFIT", "microwave", 0.745, "best of 11 classifiers"),
+          ("microwave_avg", "REFIT", "microwave", 0.629, "average of 11 classifiers"),
+          ("kettle_best", "UK-DALE", "kettle", 0.583, "best of 11 classifiers"),
+          ("kettle_avg", "UK-DALE", "kettle", 0.475, "average of 11 classifiers"),
+          ("dishwasher_best", "CER", "dishwasher", 0.737, "best of 11 classifiers"),
+          ("dishwasher_avg", "CER", "dishwasher", 0.658, "average of 11 classifiers"),
+          ("washing_machine_best", "REFIT", "washing machine", 0.614,
+           "best of 11 classifiers"),
+          ("washing_machine_avg", "REFIT", "washing machine", 0.572,
+           "average of 11 classifiers"),
+          ("water_heater_best", "CER", "water heater", 0.637, "best of 11 classifiers"),
+          ("water_heater_avg", "CER", "water heater", 0.577, "average of 11 classifiers"))),
+)
+
+#: columns of ``docs/results/published.csv``
+COLUMNS = ["key", "citation", "dataset", "resolution", "households", "task", "metric",
+           "protocol", "published", "published_majority", "nilm_dataset", "nilm_period_s",
+           "nilm_training", "nilm_stratum", "nilm_value", "nilm_ci_low", "nilm_ci_high",
+           "nilm_n_households", "nilm_majority", "nilm_skill", "difference"]
+
+
+def side_by_side(real: pd.DataFrame, *, stratum: str = "all") -> pd.DataFrame:
+    """:data:`COLUMNS` rows: each published figure beside nilm's row of ``real`` (the columns
+    of :data:`nilm.real_rows.COLUMNS`; no permutation null) under each training regime, or
+    one "not available" row. ``nilm_majority``: the row's majority-class accuracy (accuracy
+    rows; NaN for MCC, whose prior is 0)."""
+    real = real[(real["null"] == "none") & (real["stratum"].astype(str) == stratum)]
+    out = []
+    for f in FIGURES:
+        base = {k: v for k, v in asdict(f).items() if k not in ("value", "majority", "nilm")}
+        base.update(published=f.value, published_majority=f.majority)
+        hits = pd.DataFrame()
+        if f.nilm is not None:
+            ds, inf, target, metric, period = f.nilm
+            hits = real[(real["dataset"] == ds) & (real["inference"] == inf)
+                        & (real["target"] == target) & (real["metric"] == metric)
+                        & (real["period_s"] == period)]
+        if hits.empty:
+            out.append({**base, "nilm_dataset": "not available", "nilm_period_s": NAN,
+                        "nilm_training": "", "nilm_stratum": "", "nilm_value": NAN,
+                        "nilm_ci_low": NAN, "nilm_ci_high": NAN, "nilm_n_households": NAN,
+                        "nilm_majority": NAN, "nilm_skill": NAN})
+            continue
+        for _, r in hits.sort_values("training", ascending=False).iterrows():
+            out.append({**base, "nilm_dataset": r["dataset"], "nilm_period_s": r["period_s"],
+                        "nilm_training": r["training"], "nilm_stratum": stratum,
+                        "nilm_value": r["value"], "nilm_ci_low": r["ci_low"],
+                        "nilm_ci_high": r["ci_high"], "nilm_n_households": r["n_households"],
+                        "nilm_majority": (r["prior_population"] if metric == "accuracy"
+                                          else NAN),
+                        "nilm_skill": r["skill_population"]})
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _pct(x) -> str:
+    return "not stated" if not math.isfinite(float(x)) else f"{float(x):.2f}"
+
+
+def _floor(metric: str, majority) -> str:
+    """The majority-class floor beside a figure: the accuracy's, MCC's 0, else "–"."""
+    if metric == "accuracy":
+        return _pct(majority)
+    return "(MCC: 0)" if metric == "mcc" else "–"
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """``docs/published.md``: the side-by-side table and the citations."""
+    lines = ["# Published results beside nilm's real rows", "",
+             "Generated by `python scripts/real_results.py --published-only` from "
+             "`docs/results/real.csv` (real data: METER sample, ECO house 2; stratum `all`) "
+             "and `nilm/published.py`. Accuracy and F1 as fractions; *majority* = the "
+             "majority-class accuracy (the floor an accuracy must beat). nilm's `sim_to_real` "
+             "attack learns on simulated households, `real_others` on other real households "
+             "(METER: 6-fold over households; ECO: earlier days).", "",
+             "| study | task | metric | protocol | published | majority | nilm data | "
+             "training | nilm [95 % CI] | nilm majority | differences |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for _, r in table.iterrows():
+        if r["nilm_dataset"] == "not available":
+            nilm = "not available"
+            where = training = majority = ""
+        else:
+            nilm = (f"{r['nilm_value']:.2f} [{r['nilm_ci_low']:.2f}, {r['nilm_ci_high']:.2f}]"
+                    if math.isfinite(float(r["nilm_ci_low"])) else
+                    f"{r['nilm_value']:.2f} (no CI)")
+            where = f"{r['nilm_dataset']} {int(r['nilm_period_s']) // 60} min"
+            training = r["nilm_training"]
+            majority = _floor(r["metric"], r["nilm_majority"])
+        pub = "qualitative" if not math.isfinite(float(r["published"])) else \
+            f"{r['published']:.3g}"
+        pub_major = _floor(r["metric"], r["published_majority"])
+        lines.append(f"| {r['citation'].split(' (')[0]} {r['citation'].split('(')[1][:4]} "
+                     f"({r['dataset']}, {r['resolution']}) | {r['task']} | {r['metric']} | "
+                     f"{r['protocol']} | {pub} | {pub_major} | {where} | {training} | {nilm} | "
+                     f"{majority} | {r['difference']} |")
+    lines += ["", "## References", ""]
+    lines += [f"* {c}" for c in dict.fromkeys(table["citation"])]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["COLUMNS", "FIGURES", "Figure", "markdown", "side_by_side"]

@@ -1,0 +1,50 @@
+"""nilm.published: the published figures as data, and the side-by-side against real rows
+(a synthetic real.csv here: the pairing logic, not the committed numbers)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from nilm import published, real_rows
+
+
+def _real(**over):
+    row = {c: math.nan for c in real_rows.COLUMNS}
+    row.update(dataset="METER", simulated=False, truth_kind="real", training="sim_to_real",
+               null="none", stratum="all", inference="occupants", target="three_or_more",
+               metric="accuracy", period_s=1800, value=0.6, ci_low=0.4, ci_high=0.8,
+               n_households=36, prior_population=0.55, skill_population=0.11)
+    row.update(over)
+    return row
+
+
+def test_every_figure_is_cited_and_in_range():
+    keys = [f.key for f in published.FIGURES]
+    assert len(keys) == len(set(keys))
+    for f in published.FIGURES:
+        assert f.citation and ("20" in f.citation)
+        assert math.isnan(f.value) or -1 <= f.value <= 1
+        assert f.nilm is not None or f.difference.startswith("not available")
+    assert {f.value for f in published.FIGURES if f.key.startswith("petralia_kettle")} == \
+        {0.583, 0.475}
+
+
+def test_side_by_side_pairs_the_nearest_row_and_says_not_available():
+    real = pd.DataFrame([_real(), _real(training="real_others", value=0.7),
+                         _real(null="permute_households", value=0.5),
+                         _real(stratum="held_out", value=0.9, n_households=18)])
+    t = published.side_by_side(real)
+    assert list(t.columns) == published.COLUMNS
+    week = t[t["key"] == "beckel_3plus_week"]
+    assert sorted(week["nilm_training"]) == ["real_others", "sim_to_real"]
+    assert sorted(week["nilm_value"]) == [0.6, 0.7]      # no null row, no held-out row
+    assert (week["nilm_majority"] == 0.55).all()          # the majority beside an accuracy
+    assert (week["published"] == 0.72).all()
+    petralia = t[t["key"].str.startswith("petralia")]
+    assert (petralia["nilm_dataset"] == "not available").all()
+    held = published.side_by_side(real, stratum="held_out")
+    assert held.loc[held["key"] == "beckel_3plus_week", "nilm_value"].tolist() == [0.9]
+    md = published.markdown(t)
+    assert "not available" in md and "0.72" in md and "Beckel" in md
