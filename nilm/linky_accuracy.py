@@ -14,11 +14,12 @@ household's report at its own step, :func:`lookup` returns the row that measures
 * real households with ground truth first (``simulated`` false; of ``real.csv`` only the
   ``sim_to_real`` rows, the training ``nilm linky`` uses), the one with the most households,
   else the simulated evaluation population, and says which;
-* stratum ``all`` (real rows have no stratum), never a permutation-null row (``null`` other
+* stratum ``all``, never a permutation-null row (``null`` other
   than ``none``).
 
 A finding is *revealed* only when the attack beats the population prior: the lower end of the
-skill's 95 % CI is above 0. When the file has no skill CI columns (``skill_ci_low``,
+skill's 95 % CI is above 0. The headline rows take their skill CI from ``headline_tests.csv``
+beside the headline file (:func:`with_skill_ci`). When there is no skill CI (``skill_ci_low``,
 ``skill_ci_high``), the skill CI is derived from the value's CI with the prior held fixed
 (skill = (v − prior)/(1 − prior) for scores where higher is better, 1 − v/prior for errors),
 which is how ``skill_population`` is defined. No CI, no claim: the finding is then not shown
@@ -54,6 +55,8 @@ PACKAGED = "results/headline.csv"
 REPOSITORY = Path(__file__).resolve().parents[1] / "docs" / "results" / "headline.csv"
 REAL_PACKAGED = "results/real.csv"
 REAL_REPOSITORY = REPOSITORY.with_name("real.csv")
+#: the protocol's per-row tests (skill CI, q-value) beside the headline file
+TESTS_NAME = "headline_tests.csv"
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,21 @@ def real_path(path=None) -> Path | None:
     return _located(path, "NILM_REAL", REAL_PACKAGED, REAL_REPOSITORY)
 
 
+def with_skill_ci(headline: pd.DataFrame, tests_path: Path) -> pd.DataFrame:
+    """``headline`` with ``skill_ci_low`` / ``skill_ci_high`` from the protocol's tests file
+    beside it (``headline_tests.csv``: each stratum-``all`` row's skill CI over households,
+    written by ``make results``), when that file exists; other rows and a headline without the
+    file are returned unchanged (the skill CI is then derived from the value's CI)."""
+    if not tests_path.is_file():
+        return headline
+    tests = pd.read_csv(tests_path)
+    keys = ["dataset", "inference", "target", "metric", "method", "period_s", "threat_model"]
+    tests = tests[keys + ["skill_lo", "skill_hi"]].rename(
+        columns={"skill_lo": "skill_ci_low", "skill_hi": "skill_ci_high"})
+    tests["stratum"] = "all"
+    return headline.merge(tests, on=keys + ["stratum"], how="left", validate="many_to_one")
+
+
 def read_results(path=None, real=None) -> pd.DataFrame | None:
     """The headline rows and the real-household rows in one table, each row's file in a
     ``source_file`` column (None when neither file exists).
@@ -128,9 +146,12 @@ def read_results(path=None, real=None) -> pd.DataFrame | None:
     on purpose is not mixed with rows found elsewhere)."""
     frames = []
     found_real = real_path(real) if path is None or real is not None else None
-    for found in (found_real, results_path(path)):
+    headline = results_path(path)
+    for found in (found_real, headline):
         if found is not None:
             frame = pd.read_csv(found)
+            if found == headline:
+                frame = with_skill_ci(frame, found.with_name(TESTS_NAME))
             # the committed files by their repository name, another file by its own
             frame["source_file"] = (f"docs/results/{found.name}"
                                     if found.parent.name == "results" else found.name)

@@ -165,3 +165,19 @@ def test_a_named_headline_file_comes_alone(with_real, monkeypatch):
     assert set(read_results(headline)["source_file"]) == {"headline.csv"}
     monkeypatch.setenv("NILM_HEADLINE", str(headline))
     assert set(read_results()["source_file"]) == {"headline.csv", "real.csv"}
+
+
+def test_the_protocols_skill_ci_beside_the_headline_decides(results, tmp_path):
+    """With headline_tests.csv beside the headline file, its skill CI (over households) is the
+    one a finding is judged by, for the stratum-'all' row it names only."""
+    hot = dict(dataset="simulated", inference="hot_water", target="water_heater",
+               metric="mae_kwh_day", method="offpeak_step", threat_model="consented_curve")
+    pd.DataFrame([dict(hot, period_s=3600, method="regression", skill_lo=0.12, skill_hi=0.8),
+                  dict(hot, period_s=1800, skill_lo=-0.2, skill_hi=0.6)]).to_csv(
+        tmp_path / "headline_tests.csv", index=False)
+    with_tests = read_results(tmp_path / "headline.csv")
+    assert lookup(with_tests, "water_heater", 3600).skill_low == pytest.approx(0.12)
+    assert lookup(with_tests, "water_heater", 3600).revealed      # the value's CI said no
+    assert not lookup(with_tests, "water_heater", 1800).revealed  # the value's CI said yes
+    assert len(with_tests) == len(results)                        # no row added or lost
+    assert lookup(with_tests, "wake", 3600).skill_low == lookup(results, "wake", 3600).skill_low
