@@ -254,7 +254,8 @@ def test_nilm_linky_on_a_tic_log(tmp_path, trained):
     _no_prm_in(out)
 
 
-def test_nilm_linky_on_daily_data_only(tmp_path, trained):
+def test_nilm_linky_on_daily_data_only(tmp_path, trained, monkeypatch):
+    from nilm.linky_accuracy import lookup, read_results
     from tests import linky_files as lf
 
     readings, total = [], 1_000_000
@@ -263,12 +264,23 @@ def test_nilm_linky_on_daily_data_only(tmp_path, trained):
         total += 3000 if 10 <= d <= 16 else 12000  # a week away
     src = lf.index(tmp_path / "index.csv", readings)
     out = tmp_path / "out"
+    # with the committed results: the low days are shown only if the daily absence attack
+    # beats its prior there
+    acc = lookup(read_results(), "absence", 86400.0)
     result = analyse_export(src, out, lang="en")
     assert result["period_s"] == 86400 and len(result["days"]) == 27
     assert result["summary"][0].startswith("Daily energy only")
-    assert "7 days below half the median" in " ".join(result["summary"])
+    shown = "7 days below half the median" in " ".join(result["summary"])
+    hidden = "Days away: not revealed by the methods we tested." in " ".join(result["summary"])
+    assert (shown, hidden) == ((False, True) if acc is not None and not acc.revealed
+                               else (True, False))
     assert "figures/carpet.png" not in result["files"]
     np.testing.assert_allclose(result["days"]["energy_kwh"][:3], [12, 12, 12])
+    # without any results file the week away is shown, with its accuracy not yet measured
+    monkeypatch.setenv("NILM_HEADLINE", str(tmp_path / "no_headline.csv"))
+    monkeypatch.setenv("NILM_REAL", str(tmp_path / "no_real.csv"))
+    result = analyse_export(src, tmp_path / "out2", lang="en")
+    assert "7 days below half the median" in " ".join(result["summary"])
 
 
 def test_nilm_linky_on_a_folder_of_downloads_and_masked_outputs(tmp_path, trained, capsys):
