@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import multiprocessing
 import platform
 import subprocess
 import time
@@ -289,8 +290,12 @@ def _run_dask(args, scheduler: str, workers: int, bar) -> None:
 
     cluster = None
     if scheduler == "local":
-        # each nanny copies the configuration current when it is made into its worker
-        with dask.config.set(QUIET_WORKER):
+        # each nanny copies the configuration current when it is made into its worker. Its
+        # worker starts as the process pool's do (fork on Linux): a spawned one imports nilm,
+        # scikit-learn and Numba's caches afresh, seconds of CPU per worker, which made a
+        # 2-worker LocalCluster 2.2x the pool's wall time on short studies (docs/study.md)
+        start = {"distributed.worker.multiprocessing-method": multiprocessing.get_start_method()}
+        with dask.config.set({**QUIET_WORKER, **start}):
             cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1,
                                    processes=True, dashboard_address=None)
         client = Client(cluster)
