@@ -283,7 +283,7 @@ def _accuracy_text(acc, L, finding_name: str, period: float) -> str:
                    v=L.number(acc.value, 2), ci=ci, source=acc.source)
     return L._("Measured accuracy: on {n} {kind} households at a step of {step}, the water "
                "heater's daily energy is off by {v} per day on average ({ci}), against {p} "
-               "when guessing the population's mean. Source: {source}.",
+               "when guessing the population's typical (median) value. Source: {source}.",
                n=acc.n_households, kind=kind, step=step, v=L.unit(acc.value, "kWh", 2),
                ci=ci, p=L.unit(acc.prior, "kWh", 2), source=acc.source)
 
