@@ -47,7 +47,7 @@ leaderboard: $(STAMP)
 		--workers 2 $(if $(wildcard $(DATA)),--data $(DATA)) --publish docs
 
 docs: $(STAMP)
-	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	$(VENV)/bin/sphinx-build -E -W --keep-going -q -b html docs docs/_build/html
 
 notebooks: $(STAMP)
 	$(PY) scripts/make_notebooks.py --check

@@ -37,7 +37,7 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "requirements.txt", "README.md", "results/README.md"]
+exclude_patterns = ["_build", "requirements.txt", "README.md", "results/*.md"]
 
 # numpydoc renders "name : type" lines verbatim: many docstrings put units and prose in the
 # type slot ("t : int64 array, epoch seconds UTC, strictly increasing"), which napoleon would
