@@ -41,6 +41,11 @@ _BECKEL_DIFF = ("METER: 36 UK households (18 held out), one 28-h study day in Ju
                 "10-min curve read at 30 min, nilm's headline occupant attack (ordinal "
                 "forest); CER: ~4,200 Irish households, one week (or majority vote over "
                 "weeks) at 30 min, 2009-10, the paper's own feature selection and classifiers")
+_THREE, _SINGLE = "residents 1-2 vs 3+", "single-person household"
+_UNOCC = "unoccupied during the day (household survey answer)"
+_WEEK, _VOTE = "one week", "majority vote over weeks"
+_NO_UNOCCUPIED_ROW = ("not available: no household-level 'unoccupied during the day' label "
+                      "in METER or ECO (nilm scores absence per interval instead)")
 _ECO_DIFF = ("nilm: ECO house 2 only, derived 15-min curve (not 1 Hz), 14 days of June 2012, "
              "nilm's headline supervised occupancy attack; paper: ECO houses 1-5, 1 Hz, "
              "summer and winter, SVM / KNN / THR / HMM")
@@ -74,41 +79,22 @@ class Figure:
 
 NAN = math.nan
 FIGURES: tuple[Figure, ...] = (
-    Figure("beckel_3plus_week", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "residents 1-2 vs 3+", "accuracy", "one week", 0.72, NAN,
-           ("METER", "occupants", "three_or_more", "accuracy", 1800), _BECKEL_DIFF),
-    Figure("beckel_3plus_vote", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "residents 1-2 vs 3+", "accuracy", "majority vote over weeks", 0.76, NAN,
-           ("METER", "occupants", "three_or_more", "accuracy", 1800), _BECKEL_DIFF),
-    Figure("beckel_3plus_week_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "residents 1-2 vs 3+", "mcc", "one week", 0.45, NAN,
-           ("METER", "occupants", "three_or_more", "mcc", 1800), _BECKEL_DIFF),
-    Figure("beckel_3plus_vote_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "residents 1-2 vs 3+", "mcc", "majority vote over weeks", 0.51, NAN,
-           ("METER", "occupants", "three_or_more", "mcc", 1800), _BECKEL_DIFF),
-    Figure("beckel_single_week", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "single-person household", "accuracy", "one week", 0.80, NAN,
-           ("METER", "occupants", "single_person", "accuracy", 1800), _BECKEL_DIFF),
-    Figure("beckel_single_vote", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "single-person household", "accuracy", "majority vote over weeks", 0.82, NAN,
-           ("METER", "occupants", "single_person", "accuracy", 1800), _BECKEL_DIFF),
-    Figure("beckel_single_week_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "single-person household", "mcc", "one week", 0.43, NAN,
-           ("METER", "occupants", "single_person", "mcc", 1800), _BECKEL_DIFF),
-    Figure("beckel_single_vote_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "single-person household", "mcc", "majority vote over weeks", 0.50, NAN,
-           ("METER", "occupants", "single_person", "mcc", 1800), _BECKEL_DIFF),
-    Figure("beckel_unoccupied", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "unoccupied during the day (household survey answer)", "accuracy", "one week",
-           0.76, NAN, None, "not available: no household-level 'unoccupied during the day' "
-           "label in METER or ECO (nilm scores absence per interval instead)"),
-    Figure("beckel_unoccupied_week_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "unoccupied during the day (household survey answer)", "mcc", "one week", 0.29,
-           NAN, None, "not available: no household-level 'unoccupied during the day' label"),
-    Figure("beckel_unoccupied_vote_mcc", BECKEL, "CER Ireland", "30 min", "~4,200",
-           "unoccupied during the day (household survey answer)", "mcc",
-           "majority vote over weeks", 0.38, NAN, None,
-           "not available: no household-level 'unoccupied during the day' label"),
+    # Beckel et al. 2014, CER, 30 min: each task x metric x protocol (one week, majority vote)
+    *(Figure(f"beckel_{k}", BECKEL, "CER Ireland", "30 min", "~4,200", task, metric, proto,
+             v, NAN, None if target is None else ("METER", "occupants", target, metric, 1800),
+             _BECKEL_DIFF if target is not None else _NO_UNOCCUPIED_ROW)
+      for k, task, target, metric, proto, v in (
+          ("3plus_week", _THREE, "three_or_more", "accuracy", _WEEK, 0.72),
+          ("3plus_vote", _THREE, "three_or_more", "accuracy", _VOTE, 0.76),
+          ("3plus_week_mcc", _THREE, "three_or_more", "mcc", _WEEK, 0.45),
+          ("3plus_vote_mcc", _THREE, "three_or_more", "mcc", _VOTE, 0.51),
+          ("single_week", _SINGLE, "single_person", "accuracy", _WEEK, 0.80),
+          ("single_vote", _SINGLE, "single_person", "accuracy", _VOTE, 0.82),
+          ("single_week_mcc", _SINGLE, "single_person", "mcc", _WEEK, 0.43),
+          ("single_vote_mcc", _SINGLE, "single_person", "mcc", _VOTE, 0.50),
+          ("unoccupied", _UNOCC, None, "accuracy", _WEEK, 0.76),
+          ("unoccupied_week_mcc", _UNOCC, None, "mcc", _WEEK, 0.29),
+          ("unoccupied_vote_mcc", _UNOCC, None, "mcc", _VOTE, 0.38))),
     Figure("kleiminger_low", KLEIMINGER, "ECO", "1 Hz", "5", "occupancy per interval",
            "accuracy", "supervised, per house (lowest of the range)", 0.83, NAN,
            ("ECO", "occupancy", "absence", "accuracy", 900), _ECO_DIFF),
