@@ -3,7 +3,6 @@ French and English write numbers, clock times and dates."""
 
 from __future__ import annotations
 
-import importlib.util
 import string
 from pathlib import Path
 
@@ -15,11 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _messages():
-    spec = importlib.util.spec_from_file_location("linky_messages",
-                                                  ROOT / "scripts" / "linky_messages.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.messages(ROOT)
+    from tests.scripts import load_script
+
+    return load_script("linky_messages").messages(ROOT)
 
 
 def _fields(text: str) -> set[str]:

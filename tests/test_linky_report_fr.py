@@ -212,13 +212,9 @@ def test_a_year_of_half_hours_with_both_dst_days(trained, headline, tmp_path):
     """The realistic fixture of scripts/linky_year.py: 2024 at 30 min (31 March has 23 h,
     27 October 25 h). Every local day is there, the DST days' energy is the CSV's, and the
     English report gives the French numbers."""
-    import importlib.util
-    from pathlib import Path
+    from tests.scripts import load_script
 
-    spec = importlib.util.spec_from_file_location(
-        "linky_year", Path(__file__).resolve().parents[1] / "scripts" / "linky_year.py")
-    year = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(year)
+    year = load_script("linky_year")
     rows = year.year_rows()
     src = lf.horodate(tmp_path / f"Enedis_Conso_Heure_2024_{lf.PRM}.csv", rows)
     fr = _run(src, tmp_path / "fr", trained, results=headline, compare=False)

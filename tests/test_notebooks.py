@@ -10,7 +10,6 @@ the junit-xml user properties).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
 from pathlib import Path
@@ -27,11 +26,9 @@ TIMEOUT_S = 180
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("make_notebooks",
-                                                  ROOT / "scripts" / "make_notebooks.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    from tests.scripts import load_script
+
+    return load_script("make_notebooks")
 
 
 def execute(name: str, cwd: Path, env: dict[str, str], tmp_path: Path, monkeypatch):

@@ -201,14 +201,9 @@ def test_no_method_reads_an_unscaled_population():
 
 
 def _script():
-    import importlib.util
-    from pathlib import Path
+    from tests.scripts import load_script
 
-    path = Path(__file__).parents[1] / "scripts" / "occupants_population.py"
-    spec = importlib.util.spec_from_file_location("occupants_population", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("occupants_population")
 
 
 @pytest.mark.slow

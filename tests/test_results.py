@@ -72,13 +72,9 @@ def test_headline_csv_strata_and_house_identity():
 
 
 def _results_script():
-    import importlib.util
+    from tests.scripts import load_script
 
-    spec = importlib.util.spec_from_file_location("results_script",
-                                                  ROOT / "scripts" / "results.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("results")
 
 
 def test_headline_tests_say_leak_or_no_leak_with_ci_upper_end_and_power():
