@@ -5,6 +5,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DATA   ?= ../shared/data
+# pytest-xdist workers for the test targets (one per core of the 2-core CI machine; a test file
+# stays on one worker so its module fixtures are built once)
+JOBS   ?= 2
+XDIST  := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 
 .PHONY: demo test test-fast docs notebooks lint bench peers lock clean results real-results leaderboard
 
@@ -19,12 +23,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check nilm tests benchmarks scripts docs/conf.py
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q $(XDIST) tests
 
 # the suite without the tests marked slow (notebooks, end-to-end studies, real-data model fits)
 test-fast: $(STAMP)
 	$(VENV)/bin/ruff check nilm tests benchmarks scripts docs/conf.py
-	$(PY) -m pytest -q -m "not slow" tests
+	$(PY) -m pytest -q -m "not slow" $(XDIST) tests
 
 # the headline evaluation study (studies/headline.toml), its permutation null, and the committed
 # docs/results/headline.csv, null.csv, provenance.json and README table; HOUSEHOLDS=N runs a
