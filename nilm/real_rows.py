@@ -56,7 +56,7 @@ from .privacy.base import evaluate
 from .privacy.occupants import balanced_accuracy, majority, population_features
 from .privacy.truth_proxy import presence_on_grid
 from .protocol import HEADLINE, threat_model
-from .report import aggregate
+from .report import aggregate, real_intro, real_table
 from .simulate import simulate_household
 from .simulate.population import house_seeds
 from .truth import GroundTruth
@@ -546,31 +546,13 @@ def readme_block(real: pd.DataFrame) -> str:
 def report_section(real: pd.DataFrame, *, stratum: str = "held_out") -> str:
     """A report's "Real households" section (Markdown): every non-null row of ``real.csv``
     of ``stratum`` (METER; ECO's rows are stratum ``all``) with value, CI or the reason there
-    is none, both priors and skills, households and days, by dataset, training and rung.
-    For the report of :mod:`nilm.report` to append (the integrator wires it in)."""
-    keep = (real["null"] == "none") & ((real["stratum"].astype(str) == stratum)
-                                       | (real["dataset"] != "METER"))
-    rows = real[keep].sort_values(["dataset", "training", "inference", "target", "metric",
-                                   "period_s"])
-    lines = ["## Real households (real ground truth)", "",
-             f"Real data (METER sample: time-use diaries, stratum `{stratum}`; ECO house 2: "
-             "tablet + PIR occupancy), scored by the headline attacks; `sim_to_real`: trained "
-             "on simulated households, `real_others`: on other real households "
-             f"({N_FOLDS}-fold over METER's households; ECO: earlier half of the days).", "",
-             "| data | training | inference / target (metric) | resolution | value [95 % CI] | "
-             "population prior | skill | household prior | skill | households | days |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for _, r in rows.iterrows():
-        why = r["ci_reason"] if isinstance(r["ci_reason"], str) and r["ci_reason"] else "no CI"
-        ci = (f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]" if np.isfinite(r["ci_low"])
-              else f"({why})")
-        res = "1 day" if r["period_s"] >= 86400 else f"{int(r['period_s']) // 60} min"
-        days = "–" if not np.isfinite(float(r["n_days"])) else f"{float(r['n_days']):.0f}"
-        lines.append(f"| {r['dataset']} | {r['training']} | {r['inference']} / {r['target']} "
-                     f"({r['metric']}) | {res} | {_num(r['value'])} {ci} | "
-                     f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
-                     f"{_num(r['prior_household'])} | {_num(r['skill_household'])} | "
-                     f"{int(r['n_households'])} | {days} |")
+    is none, both priors and skills, households and days, by dataset, training and rung
+    (the table of :func:`nilm.report.real_table`, which :func:`nilm.report.write_report`
+    also embeds)."""
+    header, rows = real_table(real, stratum=stratum)
+    lines = ["## Real households (real ground truth)", "", real_intro(stratum, N_FOLDS), "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -391,6 +391,9 @@ def ownership_scores(results: pd.DataFrame, ownership: pd.DataFrame, *,
         verdict "owns it" / "does not" matched the truth) give each household's prediction.
     ownership : ``source``, ``house``, ``target`` (appliance), ``owns`` (bool): the truth.
     seed : seed of the bootstrap over households.
+    real : real-households rows (``docs/results/real.csv`` of :mod:`nilm.real_rows`); when
+        given and not empty, the report gains a "Real households" section (held-out stratum).
+    real_folds : the number of folds over METER's households those rows were scored with.
 
     Returns
     -------
@@ -820,10 +823,51 @@ def _read_inputs(out: Path, results, provenance):
     return results, provenance
 
 
+def real_intro(stratum: str, n_folds: int) -> str:
+    """The sentence that says what the real rows are (data, truth, both threat models)."""
+    return (f"Real data (METER sample: time-use diaries, stratum `{stratum}`; ECO house 2: "
+            "tablet + PIR occupancy), scored by the headline attacks; `sim_to_real`: trained "
+            "on simulated households, `real_others`: on other real households "
+            f"({n_folds}-fold over METER's households; ECO: earlier half of the days).")
+
+
+def real_table(real: pd.DataFrame, *, stratum: str = "held_out"
+               ) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the real-households table from ``real.csv`` (nilm.real_rows'
+    aggregates): every non-null row of ``stratum`` (METER; ECO's rows are stratum ``all``)
+    with value, 95 % CI or the reason there is none, both priors and skills, households and
+    days, sorted by dataset, training, inference, target, metric and resolution."""
+    keep = (real["null"] == "none") & ((real["stratum"].astype(str) == stratum)
+                                       | (real["dataset"] != "METER"))
+    rows = real[keep].sort_values(["dataset", "training", "inference", "target", "metric",
+                                   "period_s"])
+
+    def num(x) -> str:
+        return "–" if not np.isfinite(float(x)) else f"{float(x):.2f}"
+
+    header = ["data", "training", "inference / target (metric)", "resolution",
+              "value [95 % CI]", "population prior", "skill", "household prior", "skill",
+              "households", "days"]
+    out = []
+    for _, r in rows.iterrows():
+        why = r["ci_reason"] if isinstance(r["ci_reason"], str) and r["ci_reason"] else "no CI"
+        ci = (f"[{num(r['ci_low'])}, {num(r['ci_high'])}]" if np.isfinite(r["ci_low"])
+              else f"({why})")
+        res = "1 day" if r["period_s"] >= 86400 else f"{int(r['period_s']) // 60} min"
+        days = "–" if not np.isfinite(float(r["n_days"])) else f"{float(r['n_days']):.0f}"
+        out.append([str(r["dataset"]), str(r["training"]),
+                    f"{r['inference']} / {r['target']} ({r['metric']})", res,
+                    f"{num(r['value'])} {ci}", num(r["prior_population"]),
+                    num(r["skill_population"]), num(r["prior_household"]),
+                    num(r["skill_household"]), str(int(r["n_households"])), days])
+    return header, out
+
+
 def write_report(out_dir, *, results: pd.DataFrame | None = None,
                  provenance: dict | None = None, figures: bool = True,
                  extra_figures: dict | None = None, headline: dict | None = None,
-                 seed: int = 0) -> dict[str, Path]:
+                 seed: int = 0, real: pd.DataFrame | None = None,
+                 real_folds: int = 6) -> dict[str, Path]:
     """Write ``report.md``, a self-contained ``report.html``, ``tables.tex`` and ``figures/``.
 
     Parameters
@@ -839,6 +883,9 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     headline : inference -> :class:`nilm.protocol.Headline` (default
         :data:`nilm.protocol.HEADLINE`).
     seed : seed of the bootstrap over households.
+    real : real-households rows (``docs/results/real.csv`` of :mod:`nilm.real_rows`); when
+        given and not empty, the report gains a "Real households" section (held-out stratum).
+    real_folds : the number of folds over METER's households those rows were scored with.
 
     Returns
     -------
@@ -915,6 +962,10 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
                 f.write(png)
             written[rel] = out / rel
             doc.fig(rel, caption, png)
+    if real is not None and not real.empty:
+        doc.h(2, "Real households (real ground truth)")
+        doc.p(real_intro("held_out", real_folds))
+        doc.table(*real_table(real, stratum="held_out"))
     tables = inference_tables(results, seed=seed)
     doc.h(2, "All results by inference")
     doc.p("Value [95 % CI], mean over households; every attack and metric. Metric "

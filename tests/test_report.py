@@ -314,3 +314,29 @@ def test_priors_scored_like_attacks_replace_the_scorer_prior():
     tab = report.headline_table(pd.DataFrame(rows)).iloc[0]
     assert tab.prior == pytest.approx(0.15) and tab.prior_household == pytest.approx(0.45)
     assert tab.skill_household == pytest.approx((0.45 - 0.45) / 0.55)
+
+
+def test_write_report_real_section_only_when_real_rows_exist(tmp_path):
+    import math
+
+    from nilm import real_rows
+
+    res = tidy_results()
+    report.write_report(tmp_path / "none", results=res, provenance=PROV, figures=False)
+    assert "Real households" not in (tmp_path / "none" / "report.md").read_text()
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupancy", target="absence", metric="mcc", period_s=600,
+        null="none", training="real_others", value=0.31, ci_low=0.12, ci_high=0.47,
+        prior_population=0.2, skill_population=0.14, n_households=16, n_days=16, ci_reason="")
+    real = pd.DataFrame([base | dict(stratum="held_out"),
+                         base | dict(stratum="all", value=0.4321, ci_low=0.1357)])
+    report.write_report(tmp_path / "real", results=res, provenance=PROV, figures=False,
+                        real=real)
+    md = (tmp_path / "real" / "report.md").read_text()
+    html = (tmp_path / "real" / "report.html").read_text()
+    for text in (md, html):
+        assert "Real households (real ground truth)" in text
+        assert "0.31 [0.12, 0.47]" in text and "[0.14, " not in text
+    # the study report and docs/results/real.md show the same table
+    for row in real_rows.report_section(real).splitlines()[6:]:
+        assert row in md
