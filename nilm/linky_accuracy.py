@@ -123,6 +123,19 @@ def real_path(path=None) -> Path | None:
     return _located(path, "NILM_REAL", REAL_PACKAGED, REAL_REPOSITORY)
 
 
+def source_label(found: Path) -> str:
+    """How a results file is named in a report: a committed file by its repository path
+    (``docs/results/<name>``), another file by its own name."""
+    return f"docs/results/{found.name}" if found.parent.name == "results" else found.name
+
+
+def read_real(path=None) -> tuple[pd.DataFrame, str] | None:
+    """The real-household rows found by :func:`real_path` and the file's
+    :func:`source_label`; None when there is no such file."""
+    found = real_path(path)
+    return None if found is None else (pd.read_csv(found), source_label(found))
+
+
 def with_skill_ci(headline: pd.DataFrame, tests_path: Path) -> pd.DataFrame:
     """``headline`` with ``skill_ci_low`` / ``skill_ci_high`` from the protocol's tests file
     beside it (``headline_tests.csv``: each stratum-``all`` row's skill CI over households,
@@ -152,9 +165,7 @@ def read_results(path=None, real=None) -> pd.DataFrame | None:
             frame = pd.read_csv(found)
             if found == headline:
                 frame = with_skill_ci(frame, found.with_name(TESTS_NAME))
-            # the committed files by their repository name, another file by its own
-            frame["source_file"] = (f"docs/results/{found.name}"
-                                    if found.parent.name == "results" else found.name)
+            frame["source_file"] = source_label(found)
             frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else None
 
@@ -231,5 +242,5 @@ def lookup(results: pd.DataFrame | None, finding: str, period_s: float,
                + (f", training={training}" if training else ""))
 
 
-__all__ = ["FINDINGS", "LINKY_TRAINING", "Accuracy", "lookup", "read_results", "real_path",
-           "results_path", "threat_model"]
+__all__ = ["FINDINGS", "LINKY_TRAINING", "Accuracy", "lookup", "read_real", "read_results",
+           "real_path", "results_path", "source_label", "threat_model"]

@@ -41,7 +41,17 @@ def test_probe_finds_real_uci(shared_data, tmp_path):
 
 
 @pytest.mark.slow
-def test_tiny_demo_end_to_end(tmp_path, capsys):
+def test_tiny_demo_end_to_end(tmp_path, capsys, monkeypatch):
+    import math
+
+    from nilm import real_rows
+
+    row = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupancy", target="absence", metric="mcc", period_s=600,
+        null="none", training="real_others", value=0.2468, ci_low=0.1, ci_high=0.4,
+        stratum="held_out", n_households=16, n_days=16, ci_reason="")
+    pd.DataFrame([row]).to_csv(tmp_path / "my_real.csv", index=False)
+    monkeypatch.setenv("NILM_REAL", str(tmp_path / "my_real.csv"))
     data = tmp_path / "data"
     (data / "redd" / "low_freq" / "house_5").mkdir(parents=True)
     (data / "redd" / "low_freq" / "house_5" / "channel_3.dat").write_text("garbage\n")
@@ -63,3 +73,6 @@ def test_tiny_demo_end_to_end(tmp_path, capsys):
     assert "redd_house5" in md and "skipped" in md
     assert "resolutions 2s not run" in md
     assert "simulated (nilm.simulate)" in md
+    # the committed real rows are shown, with the file they come from
+    assert "Real households (real ground truth)" in md and "0.25 [0.10, 0.40]" in md
+    assert "read from `my_real.csv`" in md

@@ -331,8 +331,9 @@ def test_write_report_real_section_only_when_real_rows_exist(tmp_path):
     real = pd.DataFrame([base | dict(stratum="held_out"),
                          base | dict(stratum="all", value=0.4321, ci_low=0.1357)])
     report.write_report(tmp_path / "real", results=res, provenance=PROV, figures=False,
-                        real=real)
+                        real=real, real_source="docs/results/real.csv")
     md = (tmp_path / "real" / "report.md").read_text()
+    assert "read from `docs/results/real.csv`" in md
     html = (tmp_path / "real" / "report.html").read_text()
     for text in (md, html):
         assert "Real households (real ground truth)" in text
