@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import h5py
 import numpy as np
 import pytest
 
@@ -31,6 +32,9 @@ def test_files_and_manifest(popdir):
         assert h["config"]["ownership"]["fridge"] is True
         assert h["mean_kwh_per_day"]["mains"] > 0
     assert not list(popdir.glob("*.tmp"))
+    # the simulator writes Blosc-LZ4 (HDF5 filter 32001), the fast filter nilmh5 offers
+    with h5py.File(popdir / "sim_000.nilm.h5", "r") as g:
+        assert "32001" in g["households/sim_000/channels/mains/p"]._filters
 
 
 def test_loads_back_identical_to_in_memory(popdir):
