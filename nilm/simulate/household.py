@@ -749,14 +749,31 @@ class TruthBuilder:
             occupants=self.cfg.occupants, ownership=own, source="simulated")
 
 
+#: heating strata of the evaluation reports, as the published statistics split main heating
+#: (SDES, enquête Logement 2020: electricity without heat pump 32.1 %, heat pump 5.1 %, other
+#: energies 62.8 % of French main residences; see :mod:`nilm.simulate.presets`)
+HEATING_STRATA = ("electric", "heat_pump", "none")
+
+
+def heating_stratum(cfg: HouseholdConfig) -> str:
+    """The household's heating stratum (:data:`HEATING_STRATA`): ``"electric"`` for resistive
+    electric heating (convectors, panel or night-storage heaters), ``"heat_pump"``, or
+    ``"none"`` (no electric space heating: gas, oil, wood, district heating)."""
+    if cfg.heating is None:
+        return "none"
+    return "heat_pump" if cfg.heating.emitter == "heat_pump" else "electric"
+
+
 def household_meta(cfg: HouseholdConfig, seed_info, period: float) -> dict:
-    """``Household.meta`` of a simulated household."""
+    """``Household.meta`` of a simulated household (``heating``: emitter/control or "none";
+    ``heating_stratum``: :func:`heating_stratum`)."""
     return {"dataset": "simulated", "house": cfg.house, "timezone": cfg.timezone,
             "simulated": True, "occupants": cfg.occupants, "household_type": cfg.household_type,
             "latitude": cfg.latitude, "longitude": cfg.longitude, "mains_kind": "measured",
             "preset": cfg.preset,
             "heating": (f"{cfg.heating.emitter}/{cfg.heating.control}" if cfg.heating
                         else "none"),
+            "heating_stratum": heating_stratum(cfg),
             "period_s": period, "seed": seed_info, "source_files": {},
             "ownership": {k: bool(v) for k, v in cfg.ownership.items()}}
 

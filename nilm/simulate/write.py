@@ -111,7 +111,7 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
             "house": cfg.house, "file": h5.name, "truth": f"{cfg.house}.truth.npz",
             "events": f"{cfg.house}.events.csv", "seed_spawn_key": list(sim_ss.spawn_key),
             "occupants": cfg.occupants, "household_type": cfg.household_type,
-            "heating": meta["heating"],
+            "heating": meta["heating"], "heating_stratum": meta["heating_stratum"],
             "mean_kwh_per_day": {k: round(v / days, 4) for k, v in energy.items()},
             "hot_water_l_per_day": round(float(np.mean(gt.hot_water_l)), 2),
             "config": cfg.to_dict()})
