@@ -488,7 +488,7 @@ def test_tolerance_choice_equals_fit_at_the_chosen_tolerance(seed):
     """Fitting with candidate tolerances is fitting at the one chosen: same clusters, labels,
     fill and predictions; the choice minimises the training error, ties going to the widest."""
     g, _ = on_off_grid(period=6.0, hours=24.0, seed=seed)
-    cands = (100.0, 50.0, 30.0)
+    cands = (100.0, 50.0, 30.0)  # three, not the default two
     model = Hart85(seed=0, tol_w=cands).fit(g)
     assert model.tol_w_ in cands
     fixed = Hart85(seed=0, tol_w=model.tol_w_).fit(g)

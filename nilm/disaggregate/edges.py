@@ -26,8 +26,9 @@ stopped at that appliance's nearest other edge: a sample is worth painting while
 is more likely on than off there. ``fit`` keeps this fill only for the appliances whose training
 error it lowers (on multi-state appliances unpaired edges are mostly inner steps of a cycle).
 
-**Pairing tolerance.** ``tol_w`` may list candidate tolerances: ``fit`` keeps the one with the
-lowest training error (sum over appliances of the MAE), a tie going to the widest. NILMTK's
+**Pairing tolerance.** ``tol_w`` lists candidate tolerances (100 and 30 W by default): ``fit``
+keeps the one with the lowest training error (sum over appliances of the MAE), a tie going to
+the widest. NILMTK's
 Hart85 pairs within 100 W (3.5 % above 1 kW): a wide tolerance pairs a switch-off with a
 switch-on whose step a simultaneous small change has altered, a narrow one keeps multi-state
 appliances' steps apart; which is better depends on the house, and the training data tells.
@@ -227,6 +228,8 @@ class Hart85(Disaggregator):
         ``max_on_factor`` times the appliance's longest training run (+ 2 samples).
     use_reactive : use ``grid.extra["reactive"]`` when present.
     fill_unpaired : paint unpaired edges where that lowers the training error (see above).
+    select_samples : the training error that chooses the fill and the tolerance is measured on
+        the first ``select_samples`` training samples (11.6 days at 1 s by default).
     seed : seeds k-means.
 
     Attributes
@@ -243,10 +246,10 @@ class Hart85(Disaggregator):
     """
 
     def __init__(self, noise_w: float = 15.0, min_duration_s: float = 12.0,
-                 min_step_w: float = 30.0, tol_w=(100.0, 50.0, 30.0), tol_frac: float = 0.1,
+                 min_step_w: float = 30.0, tol_w=(100.0, 30.0), tol_frac: float = 0.1,
                  tol_q: float = 30.0, max_on_s: float = 86400.0, n_clusters: int | None = None,
                  label_tol: float = 0.5, max_on_factor: float = 1.5, use_reactive: bool = True,
-                 fill_unpaired: bool = True, seed: int = 0):
+                 fill_unpaired: bool = True, select_samples: int = 1_000_000, seed: int = 0):
         self.noise_w = noise_w
         self.min_duration_s = min_duration_s
         self.min_step_w = min_step_w
@@ -259,6 +262,7 @@ class Hart85(Disaggregator):
         self.max_on_factor = max_on_factor
         self.use_reactive = use_reactive
         self.fill_unpaired = fill_unpaired
+        self.select_samples = select_samples
         self.seed = seed
 
     def _reactive(self, grid: Grid | None):
@@ -291,13 +295,19 @@ class Hart85(Disaggregator):
         q = self._reactive(grid)
         if q is not None:
             q = np.where(ok, q, np.nan)
+        # the training error is measured on the first ``select_samples`` samples (the sub-
+        # meters there, 0 off the training intervals), so that its cost stays bounded on
+        # long training series (a year at 1 s); the clusters use every training pair
+        m = min(len(x), int(self.select_samples))
+        head = (x[:m], None if q is None else q[:m], ok[:m],
+                np.where(ok[:m], grid.appliances[:, :m], 0.0))
         # each candidate tolerance, widest first: the lowest training error wins, and a tie
         # goes to the wider one (a narrower tolerance only refuses pairs the data cannot
         # tell apart)
         best, best_err = None, np.inf
         for tol in sorted(np.atleast_1d(np.asarray(self.tol_w, dtype=np.float64)), reverse=True):
             self.tol_w_ = float(tol)
-            err = self._fit_clusters(x, q, grid, ok)
+            err = self._fit_clusters(x, q, head)
             if err < best_err or best is None:
                 best, best_err = self._state(), err
         for name, value in best.items():
@@ -310,7 +320,7 @@ class Hart85(Disaggregator):
     def _state(self) -> dict:
         return {name: getattr(self, name) for name in self._TOL_STATE}
 
-    def _fit_clusters(self, x, q, grid: Grid, ok: np.ndarray) -> float:
+    def _fit_clusters(self, x, q, head) -> float:
         """Clusters, labels and ``fill_`` at the tolerance ``tol_w_``; returns the training
         error (sum over appliances of the mean absolute error, W) when more than one
         tolerance is tried, else 0."""
@@ -335,7 +345,7 @@ class Hart85(Disaggregator):
                                             dtype=np.int64)
         if not self.fill_unpaired and np.ndim(self.tol_w) == 0:
             return 0.0
-        return self._choose_fill(x, grid, ok)
+        return self._choose_fill(*head)
 
     def _label(self, p: float) -> int:
         rel = np.full(len(self.steps_), np.inf)
@@ -346,14 +356,14 @@ class Hart85(Disaggregator):
 
     def _predict(self, x: np.ndarray, grid: Grid | None) -> np.ndarray:
         xx = _as_f64(x)
-        return self._cap(self._paint(xx, grid, self.fill_)[0], xx)
+        q = self._reactive(grid) if self.reactive_ else None
+        return self._cap(self._paint(xx, q, self.fill_)[0], xx)
 
-    def _paint(self, xx: np.ndarray, grid: Grid | None, fill: np.ndarray | None = None):
+    def _paint(self, xx: np.ndarray, q, fill: np.ndarray | None = None):
         """(paired, unpaired): float64 [k, n] W painted from the pairs and from the unpaired
         edges (None when ``fill_unpaired`` is off or there are no pairs), before the caps.
         With ``fill`` (bool [k]) the unpaired edges of those appliances are painted into the
         first array and the second is None."""
-        q = self._reactive(grid) if self.reactive_ else None
         ed, on, off, feats = self._pairs(xx, q)
         out = np.zeros((len(self.names_), len(xx)), dtype=np.float64)
         if len(on) == 0:
@@ -390,17 +400,22 @@ class Hart85(Disaggregator):
         out[:, over] *= np.maximum(xx[over], 0.0) / total[over]
         return out
 
-    def _choose_fill(self, x: np.ndarray, grid: Grid, ok: np.ndarray) -> float:
+    def _choose_fill(self, x: np.ndarray, q, ok: np.ndarray, y: np.ndarray) -> float:
         """``fill_``: paint an appliance's unpaired edges only where doing so lowers its mean
         absolute error on the training intervals (both variants capped the same way): on
         appliances with multi-state cycles the unpaired edges are mostly inner steps of a
         cycle, not a masked switch. Returns the training error of the chosen variant (sum over
-        appliances of the mean absolute error, W)."""
-        paired, unpaired = self._paint(x, grid)
+        appliances of the mean absolute error, W). ``x`` / ``q``: training mains (NaN off
+        the training intervals ``ok``), ``y``: float64 [k, n] W, the sub-meters on ``ok``, 0
+        elsewhere."""
+        paired, unpaired = self._paint(x, q if self.reactive_ else None)
+        n_ok = max(int(ok.sum()), 1)
 
         def error(out) -> np.ndarray:
-            return np.array([np.abs(out[r, ok] - grid.appliances[r, ok]).mean()
-                             for r in range(len(out))])
+            # in place on a temporary: ``y`` is 0 off the training intervals, and so is ``out``
+            if not ok.all():
+                out[:, ~ok] = 0.0
+            return np.abs(np.subtract(out, y, out=out), out=out).sum(axis=1) / n_ok
 
         without = error(self._cap(paired.copy(), x))
         if unpaired is None:
@@ -411,7 +426,7 @@ class Hart85(Disaggregator):
             return float(with_.sum())
         if not self.fill_.any():
             return float(without.sum())
-        paired += np.where(self.fill_[:, None], unpaired, 0.0)
+        np.add(paired, unpaired, out=paired, where=self.fill_[:, None])
         return float(error(self._cap(paired, x)).sum())
 
     def _paint_unpaired(self, x, q, ed: Edges, on, off, pair_target, out, fill) -> None:
