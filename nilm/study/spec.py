@@ -115,6 +115,12 @@ class StudySpec:
     #: the source's house order (cyclically), so every job loads a bounded number of houses and
     #: a population of thousands scales linearly (5 = every other house of the demo's six)
     max_train_households: int = 5
+    #: houses that share one fit of each learned attack (:func:`nilm.study.plan.training_blocks`):
+    #: 1 = every house trained on its own ``max_train_households`` followers; B > 1 = the
+    #: source's houses cut into consecutive blocks of B (at most ``(n - k) // 2``), each block
+    #: attacked by models fitted once on the k houses after it (seeded by the block's first
+    #: house), B times fewer fits; the scorers' bootstraps keep each house's own seed
+    train_block: int = 1
     #: null control (:mod:`nilm.null`): ``"none"``, ``"permute_households"`` (each curve
     #: scored against another household's truth over the same dates) or ``"shift_days"``
     null: str = "none"
@@ -167,7 +173,7 @@ class StudySpec:
         if self.predictions not in PREDICTION_LEVELS:
             raise UsageError(f"predictions must be one of {list(PREDICTION_LEVELS)}, not "
                              f"{self.predictions!r}")
-        for key in ("seed", "n_boot", "max_train_households"):
+        for key in ("seed", "n_boot", "max_train_households", "train_block"):
             v = getattr(self, key)
             if not _whole(v) or v < (0 if key == "seed" else 1):
                 raise UsageError(f"{key} must be a whole number >= "
