@@ -88,6 +88,7 @@ def test_heating_stratum_is_exposed_for_the_study(popdir):
         assert h["heating_stratum"] == hh.meta["heating_stratum"] == (
             "none" if not heated else
             "heat_pump" if h["heating"].startswith("heat_pump/") else "electric")
+        assert (h["config"]["heating"] or {}).get("kind", "none") == h["heating_stratum"]
     sim = simulate_household(1, seed=3, period=60, preset="GB")
     assert sim.household.meta["heating"] == (
         "none" if sim.config.heating is None
@@ -110,3 +111,13 @@ def test_fr_population_draws_the_published_heating_strata():
     seen = {heating_stratum(cfg) for seed, k in [(101, 50), (102, 50), (103, 50), (104, 50)]
             for cfg, _ in population(seed, k, preset="FR")}
     assert seen == set(HEATING_STRATA)
+
+
+def test_manifest_heating_kind_is_the_stratum(tmp_path):
+    """population.json's config.heating.kind is the heating stratum (what the headline's strata
+    table reads): forced electric heating draws convectors, so every house is "electric"."""
+    simulate_to_dir(tmp_path, households=2, days=1, seed=1, period=600,
+                    ownership={"electric_heat": True})
+    for h in json.loads((tmp_path / "population.json").read_text())["houses"]:
+        assert h["config"]["heating"]["emitter"] == "convector"
+        assert h["config"]["heating"]["kind"] == h["heating_stratum"] == "electric"

@@ -114,7 +114,7 @@ def simulate_to_dir(out_dir, households: int, days: int, seed: int, period: int 
             "heating": meta["heating"], "heating_stratum": meta["heating_stratum"],
             "mean_kwh_per_day": {k: round(v / days, 4) for k, v in energy.items()},
             "hot_water_l_per_day": round(float(np.mean(gt.hot_water_l)), 2),
-            "config": cfg.to_dict()})
+            "config": _config_json(cfg, meta["heating_stratum"])})
         if progress:
             print(f"{cfg.house}: {days} days in {time.perf_counter() - t_start:.1f} s, "
                   f"{energy['mains'] / days:.2f} kWh/day")
@@ -143,6 +143,16 @@ def _flush(w: nilmh5.Writer, key: str, buf: dict, t0: int, period: int) -> None:
                  period=float(period), role="mains" if name == "mains" else "appliance",
                  t0=t0, step=period, interval=True)
     buf.clear()
+
+
+def _config_json(cfg, stratum: str) -> dict:
+    """The household's config as drawn, its heating also carrying ``kind``: the heating
+    stratum (:func:`nilm.simulate.household.heating_stratum`), which the headline's strata
+    table reads from ``config.heating.kind`` (``scripts/results.py``)."""
+    d = cfg.to_dict()
+    if d.get("heating") is not None:
+        d["heating"] = {**d["heating"], "kind": stratum}
+    return d
 
 
 def _json_default(o):
