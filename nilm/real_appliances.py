@@ -113,6 +113,7 @@ PRESENCE_METRICS = ("presence_f1_macro", "ownership_mcc", "accuracy")
 METHOD = "direct"
 PRESENCE_METHOD = "presence_forest"
 TOO_FEW_HOUSEHOLDS = "too few households"
+CONSTANT = "one verdict on every unit: MCC 0 (no decision), no CI"
 DAY_NOTE = ("household-days scored where every member aged 8+ kept a diary covering "
             f"{COVERAGE:.0%} of 06:00-24:00; household-typical prior not defined")
 PRESENCE_NOTE = "survey ownership; household-typical prior not defined for a household fact"
@@ -221,7 +222,7 @@ def pooled_row(attack: np.ndarray, always: np.ndarray, majority: np.ndarray, met
         y = attack[:, 0] + attack[:, 2]
         n = attack.sum(axis=1)
         if 0 < y.sum() < n.sum():
-            value = 0.0
+            value, reason = 0.0, CONSTANT
     return dict(metric=metric, value=value, ci_low=est.ci[0], ci_high=est.ci[1],
                 ci_reason=reason, prior=prior, skill=stats.skill(value, prior, metric))
 

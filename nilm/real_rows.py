@@ -506,6 +506,7 @@ README_ROWS = (("METER", "occupancy", "absence", "mcc", 1800),
                ("METER", "occupancy", "absence", "accuracy", 1800),
                ("METER", "routine", "wake", "within_30min", 1800),
                ("METER", "occupants", "three_or_more", "accuracy", 1800),
+               ("METER", "appliances", "washing_machine", "presence_f1_macro", 1800),
                ("ECO", "occupancy", "absence", "mcc", 900),
                ("ECO", "occupancy", "absence", "accuracy", 900))
 README_START, README_END = "<!-- real:start -->", "<!-- real:end -->"

@@ -95,7 +95,7 @@ def test_pooled_row_known_answers():
     assert r["prior"] == pytest.approx(0.5) and r["skill"] == pytest.approx(1.0)
     # a detector that says "used" on every day made no decision: MCC 0, not a high score
     r = ra.pooled_row(always, always, never, "day_use_mcc", seed=0, n_boot=50)
-    assert r["value"] == 0.0
+    assert r["value"] == 0.0 and r["ci_reason"] == ra.CONSTANT
     # truth of one class: the MCC is undefined
     r = ra.pooled_row(np.array([[1, 0, 0, 0]] * 12, float), always, never, "day_use_mcc",
                       seed=0, n_boot=50)
