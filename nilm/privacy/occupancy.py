@@ -21,6 +21,9 @@ Attacks (they see only ``grid.mains`` at the attacked period):
   median, long-window means for trips, the unsupervised verdict) and a seeded scikit-learn
   HistGradientBoostingClassifier trained on other households (``train``) or on the first half
   of the days, its labels smoothed by a 1-h moving majority.
+* ``kleiminger`` — Kleiminger et al. 2015's 15-min window features (min, max, mean, standard
+  deviation, range of power, sum of absolute changes, on/off events; as percentile ranks within
+  the household) and one of their classifiers (SVM, kNN, LDA), trained on other households.
 * ``tuned`` — ``unsupervised`` with its two thresholds chosen on the most similar training
   households (:func:`occupancy_tuned`).
 
@@ -330,6 +333,149 @@ class SupervisedOccupancy(Attack):
         return out
 
 
+#: classifiers of the ``kleiminger`` attack (Kleiminger et al. 2015 compared these)
+KLEIMINGER_CLASSIFIERS = ("svm", "knn", "lda")
+
+
+def window_features(grid: Grid, *, window_s: float = 900.0, on_off_w: float = 30.0
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Kleiminger et al. (2015)'s features of each ``window_s`` window of the aggregate (15 min
+    in the paper), each column as a percentile rank within the household (the per-household
+    normalisation that lets a classifier trained on other houses transfer).
+
+    Columns: minimum, maximum, mean, standard deviation and range of power (W), the sum of
+    absolute changes between successive intervals (W), and the number of on/off events (changes
+    larger than ``on_off_w`` W). Windows are consecutive blocks of ``window_s`` seconds from the
+    grid's start (one interval each when the period is coarser); a window with no finite power
+    is NaN.
+
+    Returns ``(x [windows, 7], block [n])``: the features and each interval's window index.
+    """
+    import pandas as pd
+
+    p = grid.mains.astype(np.float64)
+    period = float(grid.period)
+    k = max(1, int(round(window_s / period)))
+    block = np.arange(len(p)) // k
+    d = np.abs(np.diff(p, prepend=np.nan))
+    d[block != np.roll(block, 1)] = np.nan  # no change across a window boundary
+    df = pd.DataFrame({"b": block, "p": p, "d": d, "e": np.where(np.isfinite(d),
+                                                                   (d > on_off_w) * 1.0,
+                                                                   np.nan)})
+    g = df.groupby("b")
+    nb = int(block[-1]) + 1 if len(p) else 0
+    cols = [g["p"].min(), g["p"].max(), g["p"].mean(), g["p"].std(ddof=0)]
+    cols.append(cols[1] - cols[0])
+    cols += [g["d"].sum(min_count=0), g["e"].sum(min_count=0)]
+    x = np.stack([c.reindex(range(nb)).to_numpy(dtype=np.float64) for c in cols], axis=1)
+    x[~np.isfinite(x[:, 2])] = np.nan
+    return _rank(x), block
+
+
+def window_labels(truth: GroundTruth, grid: Grid, block: np.ndarray) -> np.ndarray:
+    """Occupied (1) / absent (0) / unknown (NaN) per window: the majority of its labelled
+    intervals (:func:`nilm.privacy.truth_proxy.presence_on_grid`)."""
+    y = presence_on_grid(truth, grid.start, grid.period, len(grid))
+    ok = np.isfinite(y)
+    nb = int(block[-1]) + 1 if len(block) else 0
+    n = np.bincount(block[ok], minlength=nb)
+    s = np.bincount(block[ok], weights=y[ok], minlength=nb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, (s / n >= 0.5).astype(np.float64), np.nan)
+
+
+class KleimingerOccupancy(SupervisedOccupancy):
+    """The ``kleiminger`` occupancy attack: Kleiminger et al. (2015)'s 15-min window features
+    (:func:`window_features`, per-household percentile ranks) and one of their classifiers,
+    trained on other households (or the first half of the days): ``svm`` (RBF support vector
+    machine, balanced class weights), ``knn`` (``k`` nearest neighbours) or ``lda`` (linear
+    discriminant). Each interval takes its window's verdict. It reads the aggregate like the
+    ``supervised`` attack (block means at :data:`nilm.signal.FEATURE_PERIOD_S` for finer
+    grids); with no training labels it abstains, with one class it predicts it.
+
+    Parameters
+    ----------
+    classifier : one of :data:`KLEIMINGER_CLASSIFIERS`.
+    window_s : feature window, s (15 min in the paper).
+    k : neighbours of ``knn``.
+    max_rows : most training windows fitted (drawn with ``seed``).
+    seed : seeds the row draw.
+    """
+
+    method = "kleiminger"
+
+    def __init__(self, classifier: str = "svm", window_s: float = 900.0, k: int = 15,
+                 max_rows: int = 20_000, seed: int = 0):
+        self.classifier = classifier
+        self.window_s = window_s
+        self.k = k
+        self.max_rows = max_rows
+        self.seed = seed
+
+    def _model(self):
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+        from sklearn.neighbors import KNeighborsClassifier
+        from sklearn.svm import SVC
+
+        if self.classifier == "svm":
+            return SVC(kernel="rbf", class_weight="balanced", random_state=self.seed)
+        if self.classifier == "knn":
+            return KNeighborsClassifier(n_neighbors=self.k)
+        if self.classifier == "lda":
+            return LinearDiscriminantAnalysis()
+        raise ValueError(f"classifier must be one of {KLEIMINGER_CLASSIFIERS}, "
+                         f"not {self.classifier!r}")
+
+    def fit(self, train) -> KleimingerOccupancy:
+        """Learn from ``(grid, truth)`` pairs (read through
+        :func:`nilm.privacy.scores.feature_view`); returns self."""
+        from .boosting import subsample
+
+        model = self._model()
+        xs, ys, periods = [], [], set()
+        for g, tr in train:
+            g = feature_view(g)
+            periods.add(float(g.period))
+            x, block = window_features(g, window_s=self.window_s)
+            y = window_labels(tr, g, block)
+            ok = np.isfinite(y) & np.isfinite(x).all(axis=1)
+            xs.append(x[ok])
+            ys.append(y[ok])
+        if len(periods) > 1:
+            raise ValueError(f"training grids at several periods: {sorted(periods)}")
+        self.period_ = periods.pop() if periods else None
+        self.model_ = None
+        self.constant_ = None
+        if xs and sum(len(y) for y in ys):
+            x, y = np.concatenate(xs), np.concatenate(ys).astype(int)
+            ix = subsample(len(y), self.max_rows, self.seed)
+            x, y = x[ix], y[ix]
+            if len(np.unique(y)) == 1:
+                self.constant_ = float(y[0])
+            else:
+                self.model_ = model.fit(x, y)
+        return self
+
+    def predict_features(self, fgrid: Grid, tz: str | None = None) -> np.ndarray:
+        """The verdict per interval of the feature grid ``fgrid`` (its window's)."""
+        self._check_fitted()
+        p = fgrid.mains
+        if self.model_ is None and self.constant_ is None:
+            return np.full(len(p), np.nan)
+        if self.period_ is not None and float(fgrid.period) != self.period_:
+            raise ValueError(f"fitted at {self.period_} s, asked to predict a "
+                             f"{fgrid.period} s feature grid")
+        x, block = window_features(fgrid, window_s=self.window_s)
+        ok = np.isfinite(x).all(axis=1)
+        win = np.full(len(x), np.nan)
+        if self.model_ is None:
+            win[ok] = self.constant_
+        elif ok.any():
+            win[ok] = self.model_.predict(x[ok])
+        pred = win[block] if len(block) else np.empty(0)
+        return np.where(np.isfinite(p), pred, np.nan)
+
+
 def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
                          seed: int, max_rows: int = 50_000, smooth_s: float = 3600.0
                          ) -> np.ndarray:
@@ -588,12 +734,15 @@ def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: in
 
 
 #: method name -> attack class
-ATTACKS = {c.method: c for c in (UnsupervisedOccupancy, SupervisedOccupancy, TunedOccupancy)}
+ATTACKS = {c.method: c for c in (UnsupervisedOccupancy, SupervisedOccupancy, TunedOccupancy,
+                                  KleimingerOccupancy)}
 #: the attacks this module implements
 METHODS = tuple(ATTACKS)
 
-__all__ = ["ATTACKS", "METHODS", "TUNING_GRID", "SupervisedOccupancy", "TunedOccupancy",
-           "UnsupervisedOccupancy", "episodes", "interval_features",
+__all__ = ["ATTACKS", "KLEIMINGER_CLASSIFIERS", "METHODS", "TUNING_GRID", "KleimingerOccupancy",
+           "SupervisedOccupancy", "TunedOccupancy",
+           "UnsupervisedOccupancy", "episodes", "interval_features", "window_features",
+           "window_labels",
            "local_day_confusion", "match_episodes", "night_quantile", "occupancy_design",
            "occupancy_features",
            "occupancy_rows", "occupancy_supervised", "occupancy_tuned",
