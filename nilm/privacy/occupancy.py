@@ -24,6 +24,8 @@ Attacks (they see only ``grid.mains`` at the attacked period):
 * ``kleiminger`` — Kleiminger et al. 2015's 15-min window features (min, max, mean, standard
   deviation, range of power, sum of absolute changes, on/off events; as percentile ranks within
   the household) and one of their classifiers (SVM, kNN, LDA), trained on other households.
+* ``hmm`` — zero training (after Becker & Kleiminger 2018): a two-state Gaussian HMM on the
+  household's own window features, its active state then read through the same sleep rules.
 * ``tuned`` — ``unsupervised`` with its two thresholds chosen on the most similar training
   households (:func:`occupancy_tuned`).
 
@@ -35,6 +37,10 @@ Kleiminger, W., Beckel, C. & Santini, S. (2015). Household occupancy monitoring 
 meters. UbiComp, 975–986.
 Chen, D., Barker, S., Subbaswamy, A., Irwin, D. & Shenoy, P. (2013). Non-intrusive occupancy
 monitoring using smart meters. BuildSys, 1–8.
+Becker, V. & Kleiminger, W. (2018). Exploring zero-training algorithms for occupancy detection
+based on smart meter measurements. Computer Science – Research and Development 33, 25–36.
+Rabiner, L. R. (1989). A tutorial on hidden Markov models and selected applications in speech
+recognition. Proceedings of the IEEE 77(2), 257–286.
 Matthews, B. W. (1975). Comparison of the predicted and observed secondary structure of T4 phage
 lysozyme. Biochimica et Biophysica Acta 405(2), 442–451.
 """
@@ -158,8 +164,19 @@ def _threshold_occupancy(lv: dict, *, margin_w: float = 50.0, window_s: float = 
     level_ref = night_quantile(level, sod, period, q)
     var_ref = night_quantile(var, sod, period, q)
     active = (level > level_ref + margin_w) | (var > var_ref + margin_w)
+    return occupied_from_active(active & finite, sod, period, finite, window_s=window_s,
+                                sleep=sleep, max_sleep_s=max_sleep_s)
+
+
+def occupied_from_active(active: np.ndarray, sod: np.ndarray, period: float,
+                         finite: np.ndarray, *, window_s: float = 3600.0, sleep=(0.0, 6.0),
+                         max_sleep_s: float = 12 * 3600.0) -> np.ndarray:
+    """Occupied (1) / absent (0) / NaN (where not ``finite``) per interval from a boolean
+    *active* series (someone using electricity): occupied within ``±window_s / 2`` of
+    activity, during the local ``sleep`` hours when active within the surrounding 24 h, and
+    throughout a quiet run holding sleep hours no longer than ``max_sleep_s`` (the night gap).
+    The rules of :func:`occupancy_unsupervised`, shared by the unsupervised attacks."""
     # "active somewhere in the window" is a centred moving max of a 0/1/NaN series above 0
-    active &= finite
     occupied = any_centered(active, max(1, int(round(window_s / period))))
     in_sleep = (sod >= sleep[0] * 3600) & (sod + period <= sleep[1] * 3600)
     day_w = max(1, int(round(DAY_S / period)))
@@ -476,6 +493,119 @@ class KleimingerOccupancy(SupervisedOccupancy):
         return np.where(np.isfinite(p), pred, np.nan)
 
 
+def gaussian_hmm_path(x: np.ndarray, *, n_iter: int = 30, stay: float = 0.9) -> np.ndarray:
+    """Most likely state path (0/1, int64 ``[T]``) of a two-state Gaussian hidden Markov model
+    with diagonal covariances fitted to ``x`` ``[T, f]`` (finite rows) by Baum–Welch (Rabiner
+    1989), decoded by Viterbi. Initialised deterministically: rows below / above the median of
+    the first column, self-transition ``stay``. State 1 is the state with the larger mean of
+    the first column."""
+    t_n, f = x.shape
+    if t_n < 4:
+        return np.zeros(t_n, np.int64)
+    z = (x[:, 0] > np.median(x[:, 0])).astype(int)
+    if z.min() == z.max():
+        return np.zeros(t_n, np.int64)
+    mu = np.stack([x[z == k].mean(axis=0) for k in (0, 1)])
+    var = np.stack([x[z == k].var(axis=0) for k in (0, 1)]) + 1e-3
+    a = np.array([[stay, 1 - stay], [1 - stay, stay]])
+    pi = np.array([0.5, 0.5])
+
+    def loglik():
+        return -0.5 * (((x[:, None, :] - mu[None]) ** 2 / var[None]).sum(axis=2)
+                       + np.log(2 * np.pi * var).sum(axis=1)[None])
+
+    for _ in range(n_iter):
+        b = np.exp(loglik() - loglik().max(axis=1, keepdims=True))
+        alpha = np.empty((t_n, 2))
+        c = np.empty(t_n)
+        alpha[0] = pi * b[0]
+        c[0] = alpha[0].sum()
+        alpha[0] /= c[0]
+        for t in range(1, t_n):
+            alpha[t] = (alpha[t - 1] @ a) * b[t]
+            c[t] = alpha[t].sum()
+            alpha[t] /= c[t]
+        beta = np.ones((t_n, 2))
+        for t in range(t_n - 2, -1, -1):
+            beta[t] = a @ (b[t + 1] * beta[t + 1]) / c[t + 1]
+        gamma = alpha * beta
+        gamma /= gamma.sum(axis=1, keepdims=True)
+        xi = (alpha[:-1, :, None] * a[None] * (b[1:] * beta[1:])[:, None, :]
+              / c[1:, None, None]).sum(axis=0)
+        a = xi / xi.sum(axis=1, keepdims=True)
+        pi = gamma[0]
+        w = gamma.sum(axis=0)
+        if np.any(w < 1e-6):
+            break
+        mu = (gamma.T @ x) / w[:, None]
+        var = (gamma.T @ x ** 2) / w[:, None] - mu ** 2 + 1e-3
+    ll = loglik()
+    la = np.log(a)
+    delta = np.log(pi + 1e-300) + ll[0]
+    back = np.zeros((t_n, 2), np.int64)
+    for t in range(1, t_n):
+        m = delta[:, None] + la
+        back[t] = np.argmax(m, axis=0)
+        delta = m[back[t], [0, 1]] + ll[t]
+    path = np.empty(t_n, np.int64)
+    path[-1] = int(np.argmax(delta))
+    for t in range(t_n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path if mu[1, 0] >= mu[0, 0] else 1 - path
+
+
+def occupancy_hmm(grid: Grid, tz: str, *, window_s: float = 900.0, window_occ_s: float = 3600.0,
+                  sleep=(0.0, 6.0), max_sleep_s: float = 12 * 3600.0) -> np.ndarray:
+    """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``, with no training
+    labels: a two-state Gaussian HMM (:func:`gaussian_hmm_path`) on the household's own
+    :func:`window_features` (mean, standard deviation and sum of absolute changes, as ranks
+    within the household), its more active state taken as *someone active*, then the sleep
+    and night-gap rules of :func:`occupied_from_active` (``window_occ_s``: occupied within
+    ``±window_occ_s / 2`` of an active window). A zero-training HMM as in Becker & Kleiminger
+    (2018); it reads block means at :data:`nilm.signal.FEATURE_PERIOD_S` below that period."""
+    fgrid = feature_view(grid)
+    x, block = window_features(fgrid, window_s=window_s)
+    cols = x[:, [2, 3, 5]]
+    ok = np.isfinite(cols).all(axis=1)
+    win = np.zeros(len(x), bool)
+    if ok.any():
+        win[ok] = gaussian_hmm_path(cols[ok]) == 1
+    p = fgrid.mains
+    finite = np.isfinite(p)
+    _, sod = grid_clock(fgrid, tz)
+    active = (win[block] if len(block) else np.zeros(0, bool)) & finite
+    occ = occupied_from_active(active, sod, float(fgrid.period), finite,
+                               window_s=window_occ_s, sleep=sleep, max_sleep_s=max_sleep_s)
+    out = np.array(spread(occ, fgrid, grid, np.nan), dtype=np.float64)
+    out[~np.isfinite(grid.mains)] = np.nan
+    return out
+
+
+class HmmOccupancy(Attack):
+    """The ``hmm`` occupancy attack (:func:`occupancy_hmm`): a two-state Gaussian HMM fitted
+    on the attacked household alone (zero training, after Becker & Kleiminger 2018); ``fit``
+    ignores ``train``. Parameters are those of :func:`occupancy_hmm`; ``seed`` is unused (the
+    fit is initialised deterministically)."""
+
+    inference = "occupancy"
+    method = "hmm"
+
+    def __init__(self, window_s: float = 900.0, window_occ_s: float = 3600.0,
+                 sleep=(0.0, 6.0), max_sleep_s: float = 12 * 3600.0, seed: int = 0):
+        self.window_s = window_s
+        self.window_occ_s = window_occ_s
+        self.sleep = sleep
+        self.max_sleep_s = max_sleep_s
+        self.seed = seed
+
+    def predict(self, grid: Grid, tz: str | None = None) -> np.ndarray:
+        """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``."""
+        self._check_fitted()
+        params = self.get_params()
+        params.pop("seed")
+        return occupancy_hmm(grid, timezone(grid, tz), **params)
+
+
 def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
                          seed: int, max_rows: int = 50_000, smooth_s: float = 3600.0
                          ) -> np.ndarray:
@@ -735,11 +865,12 @@ def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: in
 
 #: method name -> attack class
 ATTACKS = {c.method: c for c in (UnsupervisedOccupancy, SupervisedOccupancy, TunedOccupancy,
-                                  KleimingerOccupancy)}
+                                  KleimingerOccupancy, HmmOccupancy)}
 #: the attacks this module implements
 METHODS = tuple(ATTACKS)
 
-__all__ = ["ATTACKS", "KLEIMINGER_CLASSIFIERS", "METHODS", "TUNING_GRID", "KleimingerOccupancy",
+__all__ = ["ATTACKS", "KLEIMINGER_CLASSIFIERS", "METHODS", "TUNING_GRID", "HmmOccupancy",
+           "KleimingerOccupancy", "gaussian_hmm_path", "occupancy_hmm", "occupied_from_active",
            "SupervisedOccupancy", "TunedOccupancy",
            "UnsupervisedOccupancy", "episodes", "interval_features", "window_features",
            "window_labels",
