@@ -21,6 +21,11 @@ Attacks (they see only ``grid.mains`` at the attacked period):
   median, long-window means for trips, the unsupervised verdict) and a seeded scikit-learn
   HistGradientBoostingClassifier trained on other households (``train``) or on the first half
   of the days, its labels smoothed by a 1-h moving majority.
+* ``kleiminger`` — Kleiminger et al. 2015's 15-min window features (min, max, mean, standard
+  deviation, range of power, sum of absolute changes, on/off events; as percentile ranks within
+  the household) and one of their classifiers (SVM, kNN, LDA), trained on other households.
+* ``hmm`` — zero training (after Becker & Kleiminger 2018): a two-state Gaussian HMM on the
+  household's own window features, its active state then read through the same sleep rules.
 * ``tuned`` — ``unsupervised`` with its two thresholds chosen on the most similar training
   households (:func:`occupancy_tuned`).
 
@@ -32,6 +37,10 @@ Kleiminger, W., Beckel, C. & Santini, S. (2015). Household occupancy monitoring 
 meters. UbiComp, 975–986.
 Chen, D., Barker, S., Subbaswamy, A., Irwin, D. & Shenoy, P. (2013). Non-intrusive occupancy
 monitoring using smart meters. BuildSys, 1–8.
+Becker, V. & Kleiminger, W. (2018). Exploring zero-training algorithms for occupancy detection
+based on smart meter measurements. Computer Science – Research and Development 33, 25–36.
+Rabiner, L. R. (1989). A tutorial on hidden Markov models and selected applications in speech
+recognition. Proceedings of the IEEE 77(2), 257–286.
 Matthews, B. W. (1975). Comparison of the predicted and observed secondary structure of T4 phage
 lysozyme. Biochimica et Biophysica Acta 405(2), 442–451.
 """
@@ -155,8 +164,19 @@ def _threshold_occupancy(lv: dict, *, margin_w: float = 50.0, window_s: float = 
     level_ref = night_quantile(level, sod, period, q)
     var_ref = night_quantile(var, sod, period, q)
     active = (level > level_ref + margin_w) | (var > var_ref + margin_w)
+    return occupied_from_active(active & finite, sod, period, finite, window_s=window_s,
+                                sleep=sleep, max_sleep_s=max_sleep_s)
+
+
+def occupied_from_active(active: np.ndarray, sod: np.ndarray, period: float,
+                         finite: np.ndarray, *, window_s: float = 3600.0, sleep=(0.0, 6.0),
+                         max_sleep_s: float = 12 * 3600.0) -> np.ndarray:
+    """Occupied (1) / absent (0) / NaN (where not ``finite``) per interval from a boolean
+    *active* series (someone using electricity): occupied within ``±window_s / 2`` of
+    activity, during the local ``sleep`` hours when active within the surrounding 24 h, and
+    throughout a quiet run holding sleep hours no longer than ``max_sleep_s`` (the night gap).
+    The rules of :func:`occupancy_unsupervised`, shared by the unsupervised attacks."""
     # "active somewhere in the window" is a centred moving max of a 0/1/NaN series above 0
-    active &= finite
     occupied = any_centered(active, max(1, int(round(window_s / period))))
     in_sleep = (sod >= sleep[0] * 3600) & (sod + period <= sleep[1] * 3600)
     day_w = max(1, int(round(DAY_S / period)))
@@ -328,6 +348,262 @@ class SupervisedOccupancy(Attack):
         out = np.array(spread(verdict, fgrid, grid, np.nan), dtype=np.float64)
         out[~np.isfinite(grid.mains)] = np.nan
         return out
+
+
+#: classifiers of the ``kleiminger`` attack (Kleiminger et al. 2015 compared these)
+KLEIMINGER_CLASSIFIERS = ("svm", "knn", "lda")
+
+
+def window_features(grid: Grid, *, window_s: float = 900.0, on_off_w: float = 30.0
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Kleiminger et al. (2015)'s features of each ``window_s`` window of the aggregate (15 min
+    in the paper), each column as a percentile rank within the household (the per-household
+    normalisation that lets a classifier trained on other houses transfer).
+
+    Columns: minimum, maximum, mean, standard deviation and range of power (W), the sum of
+    absolute changes between successive intervals (W), and the number of on/off events (changes
+    larger than ``on_off_w`` W). Windows are consecutive blocks of ``window_s`` seconds from the
+    grid's start (one interval each when the period is coarser); a window with no finite power
+    is NaN.
+
+    Returns ``(x [windows, 7], block [n])``: the features and each interval's window index.
+    """
+    import pandas as pd
+
+    p = grid.mains.astype(np.float64)
+    period = float(grid.period)
+    k = max(1, int(round(window_s / period)))
+    block = np.arange(len(p)) // k
+    d = np.abs(np.diff(p, prepend=np.nan))
+    d[block != np.roll(block, 1)] = np.nan  # no change across a window boundary
+    df = pd.DataFrame({"b": block, "p": p, "d": d, "e": np.where(np.isfinite(d),
+                                                                   (d > on_off_w) * 1.0,
+                                                                   np.nan)})
+    g = df.groupby("b")
+    nb = int(block[-1]) + 1 if len(p) else 0
+    cols = [g["p"].min(), g["p"].max(), g["p"].mean(), g["p"].std(ddof=0)]
+    cols.append(cols[1] - cols[0])
+    cols += [g["d"].sum(min_count=0), g["e"].sum(min_count=0)]
+    x = np.stack([c.reindex(range(nb)).to_numpy(dtype=np.float64) for c in cols], axis=1)
+    x[~np.isfinite(x[:, 2])] = np.nan
+    return _rank(x), block
+
+
+def window_labels(truth: GroundTruth, grid: Grid, block: np.ndarray) -> np.ndarray:
+    """Occupied (1) / absent (0) / unknown (NaN) per window: the majority of its labelled
+    intervals (:func:`nilm.privacy.truth_proxy.presence_on_grid`)."""
+    y = presence_on_grid(truth, grid.start, grid.period, len(grid))
+    ok = np.isfinite(y)
+    nb = int(block[-1]) + 1 if len(block) else 0
+    n = np.bincount(block[ok], minlength=nb)
+    s = np.bincount(block[ok], weights=y[ok], minlength=nb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, (s / n >= 0.5).astype(np.float64), np.nan)
+
+
+class KleimingerOccupancy(SupervisedOccupancy):
+    """The ``kleiminger`` occupancy attack: Kleiminger et al. (2015)'s 15-min window features
+    (:func:`window_features`, per-household percentile ranks) and one of their classifiers,
+    trained on other households (or the first half of the days): ``svm`` (RBF support vector
+    machine, balanced class weights), ``knn`` (``k`` nearest neighbours) or ``lda`` (linear
+    discriminant). Each interval takes its window's verdict. It reads the aggregate like the
+    ``supervised`` attack (block means at :data:`nilm.signal.FEATURE_PERIOD_S` for finer
+    grids); with no training labels it abstains, with one class it predicts it.
+
+    Parameters
+    ----------
+    classifier : one of :data:`KLEIMINGER_CLASSIFIERS`.
+    window_s : feature window, s (15 min in the paper).
+    k : neighbours of ``knn``.
+    max_rows : most training windows fitted (drawn with ``seed``).
+    seed : seeds the row draw.
+    """
+
+    method = "kleiminger"
+
+    def __init__(self, classifier: str = "svm", window_s: float = 900.0, k: int = 15,
+                 max_rows: int = 20_000, seed: int = 0):
+        self.classifier = classifier
+        self.window_s = window_s
+        self.k = k
+        self.max_rows = max_rows
+        self.seed = seed
+
+    def _model(self):
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+        from sklearn.neighbors import KNeighborsClassifier
+        from sklearn.svm import SVC
+
+        if self.classifier == "svm":
+            return SVC(kernel="rbf", class_weight="balanced", random_state=self.seed)
+        if self.classifier == "knn":
+            return KNeighborsClassifier(n_neighbors=self.k)
+        if self.classifier == "lda":
+            return LinearDiscriminantAnalysis()
+        raise ValueError(f"classifier must be one of {KLEIMINGER_CLASSIFIERS}, "
+                         f"not {self.classifier!r}")
+
+    def fit(self, train) -> KleimingerOccupancy:
+        """Learn from ``(grid, truth)`` pairs (read through
+        :func:`nilm.privacy.scores.feature_view`); returns self."""
+        from .boosting import subsample
+
+        model = self._model()
+        xs, ys, periods = [], [], set()
+        for g, tr in train:
+            g = feature_view(g)
+            periods.add(float(g.period))
+            x, block = window_features(g, window_s=self.window_s)
+            y = window_labels(tr, g, block)
+            ok = np.isfinite(y) & np.isfinite(x).all(axis=1)
+            xs.append(x[ok])
+            ys.append(y[ok])
+        if len(periods) > 1:
+            raise ValueError(f"training grids at several periods: {sorted(periods)}")
+        self.period_ = periods.pop() if periods else None
+        self.model_ = None
+        self.constant_ = None
+        if xs and sum(len(y) for y in ys):
+            x, y = np.concatenate(xs), np.concatenate(ys).astype(int)
+            ix = subsample(len(y), self.max_rows, self.seed)
+            x, y = x[ix], y[ix]
+            if len(np.unique(y)) == 1:
+                self.constant_ = float(y[0])
+            else:
+                self.model_ = model.fit(x, y)
+        return self
+
+    def predict_features(self, fgrid: Grid, tz: str | None = None) -> np.ndarray:
+        """The verdict per interval of the feature grid ``fgrid`` (its window's)."""
+        self._check_fitted()
+        p = fgrid.mains
+        if self.model_ is None and self.constant_ is None:
+            return np.full(len(p), np.nan)
+        if self.period_ is not None and float(fgrid.period) != self.period_:
+            raise ValueError(f"fitted at {self.period_} s, asked to predict a "
+                             f"{fgrid.period} s feature grid")
+        x, block = window_features(fgrid, window_s=self.window_s)
+        ok = np.isfinite(x).all(axis=1)
+        win = np.full(len(x), np.nan)
+        if self.model_ is None:
+            win[ok] = self.constant_
+        elif ok.any():
+            win[ok] = self.model_.predict(x[ok])
+        pred = win[block] if len(block) else np.empty(0)
+        return np.where(np.isfinite(p), pred, np.nan)
+
+
+def gaussian_hmm_path(x: np.ndarray, *, n_iter: int = 30, stay: float = 0.9) -> np.ndarray:
+    """Most likely state path (0/1, int64 ``[T]``) of a two-state Gaussian hidden Markov model
+    with diagonal covariances fitted to ``x`` ``[T, f]`` (finite rows) by Baum–Welch (Rabiner
+    1989), decoded by Viterbi. Initialised deterministically: rows below / above the median of
+    the first column, self-transition ``stay``. State 1 is the state with the larger mean of
+    the first column."""
+    t_n, f = x.shape
+    if t_n < 4:
+        return np.zeros(t_n, np.int64)
+    z = (x[:, 0] > np.median(x[:, 0])).astype(int)
+    if z.min() == z.max():
+        return np.zeros(t_n, np.int64)
+    mu = np.stack([x[z == k].mean(axis=0) for k in (0, 1)])
+    var = np.stack([x[z == k].var(axis=0) for k in (0, 1)]) + 1e-3
+    a = np.array([[stay, 1 - stay], [1 - stay, stay]])
+    pi = np.array([0.5, 0.5])
+
+    def loglik():
+        return -0.5 * (((x[:, None, :] - mu[None]) ** 2 / var[None]).sum(axis=2)
+                       + np.log(2 * np.pi * var).sum(axis=1)[None])
+
+    for _ in range(n_iter):
+        b = np.exp(loglik() - loglik().max(axis=1, keepdims=True))
+        alpha = np.empty((t_n, 2))
+        c = np.empty(t_n)
+        alpha[0] = pi * b[0]
+        c[0] = alpha[0].sum()
+        alpha[0] /= c[0]
+        for t in range(1, t_n):
+            alpha[t] = (alpha[t - 1] @ a) * b[t]
+            c[t] = alpha[t].sum()
+            alpha[t] /= c[t]
+        beta = np.ones((t_n, 2))
+        for t in range(t_n - 2, -1, -1):
+            beta[t] = a @ (b[t + 1] * beta[t + 1]) / c[t + 1]
+        gamma = alpha * beta
+        gamma /= gamma.sum(axis=1, keepdims=True)
+        xi = (alpha[:-1, :, None] * a[None] * (b[1:] * beta[1:])[:, None, :]
+              / c[1:, None, None]).sum(axis=0)
+        a = xi / xi.sum(axis=1, keepdims=True)
+        pi = gamma[0]
+        w = gamma.sum(axis=0)
+        if np.any(w < 1e-6):
+            break
+        mu = (gamma.T @ x) / w[:, None]
+        var = (gamma.T @ x ** 2) / w[:, None] - mu ** 2 + 1e-3
+    ll = loglik()
+    la = np.log(a)
+    delta = np.log(pi + 1e-300) + ll[0]
+    back = np.zeros((t_n, 2), np.int64)
+    for t in range(1, t_n):
+        m = delta[:, None] + la
+        back[t] = np.argmax(m, axis=0)
+        delta = m[back[t], [0, 1]] + ll[t]
+    path = np.empty(t_n, np.int64)
+    path[-1] = int(np.argmax(delta))
+    for t in range(t_n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path if mu[1, 0] >= mu[0, 0] else 1 - path
+
+
+def occupancy_hmm(grid: Grid, tz: str, *, window_s: float = 900.0, window_occ_s: float = 3600.0,
+                  sleep=(0.0, 6.0), max_sleep_s: float = 12 * 3600.0) -> np.ndarray:
+    """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``, with no training
+    labels: a two-state Gaussian HMM (:func:`gaussian_hmm_path`) on the household's own
+    :func:`window_features` (mean, standard deviation and sum of absolute changes, as ranks
+    within the household), its more active state taken as *someone active*, then the sleep
+    and night-gap rules of :func:`occupied_from_active` (``window_occ_s``: occupied within
+    ``±window_occ_s / 2`` of an active window). A zero-training HMM as in Becker & Kleiminger
+    (2018); it reads block means at :data:`nilm.signal.FEATURE_PERIOD_S` below that period."""
+    fgrid = feature_view(grid)
+    x, block = window_features(fgrid, window_s=window_s)
+    cols = x[:, [2, 3, 5]]
+    ok = np.isfinite(cols).all(axis=1)
+    win = np.zeros(len(x), bool)
+    if ok.any():
+        win[ok] = gaussian_hmm_path(cols[ok]) == 1
+    p = fgrid.mains
+    finite = np.isfinite(p)
+    _, sod = grid_clock(fgrid, tz)
+    active = (win[block] if len(block) else np.zeros(0, bool)) & finite
+    occ = occupied_from_active(active, sod, float(fgrid.period), finite,
+                               window_s=window_occ_s, sleep=sleep, max_sleep_s=max_sleep_s)
+    out = np.array(spread(occ, fgrid, grid, np.nan), dtype=np.float64)
+    out[~np.isfinite(grid.mains)] = np.nan
+    return out
+
+
+class HmmOccupancy(Attack):
+    """The ``hmm`` occupancy attack (:func:`occupancy_hmm`): a two-state Gaussian HMM fitted
+    on the attacked household alone (zero training, after Becker & Kleiminger 2018); ``fit``
+    ignores ``train``. Parameters are those of :func:`occupancy_hmm`; ``seed`` is unused (the
+    fit is initialised deterministically)."""
+
+    inference = "occupancy"
+    method = "hmm"
+
+    def __init__(self, window_s: float = 900.0, window_occ_s: float = 3600.0,
+                 sleep=(0.0, 6.0), max_sleep_s: float = 12 * 3600.0, seed: int = 0):
+        self.window_s = window_s
+        self.window_occ_s = window_occ_s
+        self.sleep = sleep
+        self.max_sleep_s = max_sleep_s
+        self.seed = seed
+
+    def predict(self, grid: Grid, tz: str | None = None) -> np.ndarray:
+        """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``."""
+        self._check_fitted()
+        params = self.get_params()
+        params.pop("seed")
+        return occupancy_hmm(grid, timezone(grid, tz), **params)
 
 
 def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
@@ -588,12 +864,16 @@ def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: in
 
 
 #: method name -> attack class
-ATTACKS = {c.method: c for c in (UnsupervisedOccupancy, SupervisedOccupancy, TunedOccupancy)}
+ATTACKS = {c.method: c for c in (UnsupervisedOccupancy, SupervisedOccupancy, TunedOccupancy,
+                                  KleimingerOccupancy, HmmOccupancy)}
 #: the attacks this module implements
 METHODS = tuple(ATTACKS)
 
-__all__ = ["ATTACKS", "METHODS", "TUNING_GRID", "SupervisedOccupancy", "TunedOccupancy",
-           "UnsupervisedOccupancy", "episodes", "interval_features",
+__all__ = ["ATTACKS", "KLEIMINGER_CLASSIFIERS", "METHODS", "TUNING_GRID", "HmmOccupancy",
+           "KleimingerOccupancy", "gaussian_hmm_path", "occupancy_hmm", "occupied_from_active",
+           "SupervisedOccupancy", "TunedOccupancy",
+           "UnsupervisedOccupancy", "episodes", "interval_features", "window_features",
+           "window_labels",
            "local_day_confusion", "match_episodes", "night_quantile", "occupancy_design",
            "occupancy_features",
            "occupancy_rows", "occupancy_supervised", "occupancy_tuned",

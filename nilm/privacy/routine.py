@@ -40,6 +40,11 @@ time off each day's household-normalised morning / evening profile (:func:`day_p
 trained on other households' days (the curve's shape, after Molina-Markham et al. 2010's
 observation that routines show in 15-min curves).
 
+Attack ``segmentation`` (:func:`segmentation_wake_bed`): each night's activity (the same
+threshold) split into awake / asleep / awake by an exact least-squares segmentation with two
+change points (Auger & Lawrence 1989): a change point must explain the whole night, so a night
+blip does not end it.
+
 A day without any such interval (e.g. every day at a 1-day period) gets no estimate: the attack
 abstains and is scored with the prior's estimate, so it then has skill 0 by construction.
 
@@ -51,6 +56,8 @@ Chow, C. K. (1970). On optimum recognition error and reject tradeoff. IEEE Trans
 Information Theory, 16(1), 41–46.
 Kleiminger, W., Beckel, C. & Santini, S. (2015). Household occupancy monitoring using electricity
 meters. UbiComp.
+Auger, I. E. & Lawrence, C. E. (1989). Algorithms for the optimal identification of segment
+neighborhoods. Bulletin of Mathematical Biology, 51(1), 39–54.
 Molina-Markham, A., Shenoy, P., Fu, K., Cecchet, E. & Irwin, D. (2010). Private memoirs of a
 smart meter. BuildSys. (sleep/wake cycles visible in 15-min to 1-s load curves)
 """
@@ -256,6 +263,137 @@ def changepoint_wake_bed(grid: Grid, tz: str, *, q: float = 0.95, margin_w: floa
                         morning=morning, evening=evening, max_spread_w=max_spread_w)
     period = prep["period"]
     return prep["days"], wake + position[0] * period, bed + position[1] * period
+
+
+def segment_night(active: np.ndarray, lo_bed: int, hi_bed: int, lo_wake: int, hi_wake: int
+                  ) -> tuple[int, int]:
+    """Exact least-squares segmentation of one night's 0/1 activity sequence into three
+    segments (awake / asleep / awake) with a fixed number of change points, by exhaustive
+    search over the boundaries (the segment-neighbourhood problem, Auger & Lawrence 1989, with
+    two change points: every pair is scored from cumulative sums).
+
+    ``active``: float64 activity per interval (1 active, 0 quiet, NaN unknown: left out of the
+    costs). The bed boundary ``i`` (first quiet interval) is searched in ``[lo_bed, hi_bed)``,
+    the wake boundary ``j`` (first active interval after the night) in ``[lo_wake, hi_wake)``,
+    ``i < j``. Returns ``(i, j)``, or ``(-1, -1)`` when no valid pair exists or the middle
+    segment is not quieter than both outer ones (no night to find).
+    """
+    ok = np.isfinite(active)
+    a = np.where(ok, active, 0.0)
+    n1 = np.concatenate([[0.0], np.cumsum(ok)])
+    s1 = np.concatenate([[0.0], np.cumsum(a)])
+    i = np.arange(max(lo_bed, 1), hi_bed)
+    j = np.arange(lo_wake, min(hi_wake, len(a)))
+    if not i.size or not j.size:
+        return -1, -1
+
+    def cost_mean(cnt, tot):
+        # a 0/1 segment's sum of squared deviations from its mean: tot − tot² / cnt
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(cnt > 0, tot - tot * tot / cnt, 0.0), np.where(cnt > 0, tot / cnt,
+                                                                              np.nan)
+
+    c1, m1 = cost_mean(n1[i], s1[i])
+    c3, m3 = cost_mean(n1[-1] - n1[j], s1[-1] - s1[j])
+    cnt2 = n1[j][None, :] - n1[i][:, None]
+    tot2 = s1[j][None, :] - s1[i][:, None]
+    c2, m2 = cost_mean(cnt2, tot2)
+    cost = c1[:, None] + c2 + c3[None, :]
+    valid = (i[:, None] < j[None, :]) & (cnt2 > 0) & (m2 < m1[:, None]) & (m2 < m3[None, :])
+    if not valid.any():
+        return -1, -1
+    cost = np.where(valid, cost, np.inf)
+    # ties (e.g. quiet intervals on the edges of the night): the longest night, stable order
+    k = int(np.argmin(cost))
+    bi, bj = divmod(k, len(j))
+    return int(i[bi]), int(j[bj])
+
+
+def segmentation_wake_bed(grid: Grid, tz: str, *, q: float = 0.95, margin_w: float = 50.0,
+                          night=(1.0, 5.0), morning=(4.0, 12.0), evening=(17.0, 27.0),
+                          remove_heater: bool = True, max_spread_w: float = MAX_SPREAD_W
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bed and wake-up times per local day by an exact offline change-point segmentation of
+    the night-time duty cycle (:func:`segment_night`).
+
+    An interval is *active* when its heater-free power (:func:`heater_step_free`) exceeds the
+    ``q`` quantile of the night power by ``margin_w`` (as in :func:`changepoint_wake_bed`).
+    For each evening *d* the activity from ``evening[0]`` of day *d* to ``morning[1]`` of day
+    *d + 1* is split into awake / asleep / awake with the least squared error; the bed
+    boundary must lie in the ``evening`` window and the wake boundary in the ``morning`` one.
+    Unlike a first exceedance, one fridge start or a night-time kettle boil does not end the
+    night: a change point must pay for itself over the whole night. Grids finer than
+    :data:`nilm.signal.FEATURE_PERIOD_S` are read as their block means
+    (:func:`nilm.privacy.scores.feature_view`). Estimates are the midpoints of the last active
+    interval before the night and of the first active one after it. Reject option and
+    parameters as in :func:`changepoint_wake_bed`.
+
+    Returns ``(days, wake, bed)`` like :func:`changepoint_wake_bed`.
+    """
+    g = feature_view(grid)
+    prep = _prepare(g, tz, remove_heater)
+    p, day, sod, days, period = (prep[k] for k in ("p", "day", "sod", "days", "period"))
+    wake = np.full(len(days), np.nan)
+    bed = np.full(len(days), np.nan)
+    in_night = (sod >= night[0] * 3600) & (sod + period <= night[1] * 3600) & np.isfinite(p)
+    if in_night.sum() < 1 or len(days) == 0 or _night_spread(prep, night) > max_spread_w:
+        return days, wake, bed
+    thr = float(np.quantile(p[in_night], q)) + margin_w
+    active = np.where(np.isfinite(p), (p > thr).astype(np.float64), np.nan)
+    # local seconds since evening[0] of the day each interval's night belongs to
+    k = np.searchsorted(days, day)
+    since = sod - evening[0] * 3600
+    for d in range(len(days) - 1):
+        if days[d + 1] != days[d] + 1:
+            continue
+        sel = np.flatnonzero(((k == d) & (since >= 0))
+                             | ((k == d + 1) & (sod + period <= morning[1] * 3600)))
+        if sel.size < 3:
+            continue
+        t = np.where(k[sel] == d, since[sel], sod[sel] + DAY_S - evening[0] * 3600)
+        # the bed boundary (first quiet interval) inside the evening window, the wake
+        # boundary (first active interval) inside the morning window
+        span_bed = (evening[1] - evening[0]) * 3600
+        lo_w, hi_w = ((h + 24 - evening[0]) * 3600 for h in morning)
+        lo_bed = int(np.searchsorted(t, 0.0, side="right"))
+        hi_bed = int(np.searchsorted(t, span_bed + 1e-9, side="right"))
+        lo_wake = int(np.searchsorted(t, lo_w - 1e-9))
+        hi_wake = int(np.searchsorted(t, hi_w - period + 1e-9, side="right"))
+        i, j = segment_night(active[sel], lo_bed, hi_bed, lo_wake, hi_wake)
+        if i < 0:
+            continue
+        bed[d] = _starts(prep, np.array([sel[i - 1]]))[0] + 0.5 * period
+        wake[d + 1] = _starts(prep, np.array([sel[j]]))[0] + 0.5 * period
+    return days, wake, bed
+
+
+class SegmentationWakeBed(Attack):
+    """The ``segmentation`` attack (:func:`segmentation_wake_bed`): an exact two-change-point
+    segmentation of each night's activity (Auger & Lawrence 1989). It learns nothing (``fit``
+    ignores ``train``); parameters are those of :func:`segmentation_wake_bed`; ``seed`` is
+    unused (the attack is deterministic)."""
+
+    inference = "routine"
+    method = "segmentation"
+
+    def __init__(self, q: float = 0.95, margin_w: float = 50.0, night=(1.0, 5.0),
+                 morning=(4.0, 12.0), evening=(17.0, 27.0), remove_heater: bool = True,
+                 max_spread_w: float = MAX_SPREAD_W, seed: int = 0):
+        self.q = q
+        self.margin_w = margin_w
+        self.night = night
+        self.morning = morning
+        self.evening = evening
+        self.remove_heater = remove_heater
+        self.max_spread_w = max_spread_w
+        self.seed = seed
+
+    def predict(self, grid: Grid, tz: str | None = None) -> DayTimes:
+        """Estimated wake-up and bed times per local day of ``grid``."""
+        self._check_fitted()
+        params = self.get_params()
+        params.pop("seed")
+        return DayTimes(*segmentation_wake_bed(grid, timezone(grid, tz), **params))
 
 
 #: the detector settings searched by the ``tuned`` attack
@@ -589,7 +727,8 @@ def regression_wake_bed(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: s
 
 
 #: method name -> attack class
-ATTACKS = {c.method: c for c in (ChangepointWakeBed, TunedWakeBed, RegressionWakeBed)}
+ATTACKS = {c.method: c for c in (ChangepointWakeBed, TunedWakeBed, RegressionWakeBed,
+                                  SegmentationWakeBed)}
 #: the attacks this module implements
 METHODS = tuple(ATTACKS)
 
@@ -682,7 +821,8 @@ def _within_row(target, err, err_p, tol, method, split, seed) -> dict:
 
 
 __all__ = ["ATTACKS", "MAX_SPREAD_W", "METHODS", "POSITIONS", "PROFILE_WINDOWS", "TUNING_GRID",
-           "ChangepointWakeBed", "RegressionWakeBed", "TunedWakeBed", "changepoint_wake_bed",
+           "ChangepointWakeBed", "RegressionWakeBed", "SegmentationWakeBed", "TunedWakeBed",
+           "changepoint_wake_bed", "segment_night", "segmentation_wake_bed",
            "day_profiles", "heater_step_free", "household_wake_bed", "power_profile",
            "regression_wake_bed", "routine_design", "routine_rows", "score_routine",
            "tune_wake_bed", "tuned_wake_bed"]
