@@ -77,8 +77,10 @@ def strata(spec: StudySpec, out: Path) -> pd.DataFrame:
         for h in pop["houses"]:
             cfg = h["config"]
             own = cfg["ownership"]
-            heat = cfg.get("heating") or {}
-            heating = heat.get("kind") or ("electric" if own.get("electric_heat") else "none")
+            # electric / heat_pump / none, written by the simulator (population.json); a file
+            # from before it had the stratum: electric heat owned or not
+            heating = h.get("heating_stratum") or ("electric" if own.get("electric_heat")
+                                                   else "none")
             wh = cfg.get("water_heater") or {}
             water = ("none" if not own.get("water_heater") else
                      "offpeak" if wh.get("offpeak") else "daytime")
