@@ -416,14 +416,18 @@ class KleimingerOccupancy(SupervisedOccupancy):
     window_s : feature window, s (15 min in the paper).
     k : neighbours of ``knn``.
     max_rows : most training windows fitted (drawn with ``seed``).
+    sleep : local hours (start, end) taken as occupied when the household was found occupied
+        within the surrounding 24 h (Kleiminger et al. score only the daytime; ``None``: the
+        classifier's verdict at every hour).
     seed : seeds the row draw.
     """
 
     method = "kleiminger"
 
     def __init__(self, classifier: str = "svm", window_s: float = 900.0, k: int = 15,
-                 max_rows: int = 20_000, seed: int = 0):
+                 max_rows: int = 20_000, sleep=(0.0, 6.0), seed: int = 0):
         self.classifier = classifier
+        self.sleep = sleep
         self.window_s = window_s
         self.k = k
         self.max_rows = max_rows
@@ -490,6 +494,16 @@ class KleimingerOccupancy(SupervisedOccupancy):
         elif ok.any():
             win[ok] = self.model_.predict(x[ok])
         pred = win[block] if len(block) else np.empty(0)
+        finite = np.isfinite(p) & np.isfinite(pred)
+        if self.sleep is not None and len(p):
+            # the window statistics of a sleeping household look like an empty one; Kleiminger
+            # et al. score the daytime only: the sleep hours are occupied when the household
+            # was found occupied within the surrounding 24 h (the rule of `unsupervised`)
+            _, sod = grid_clock(fgrid, timezone(fgrid, tz))
+            period = float(fgrid.period)
+            in_sleep = (sod >= self.sleep[0] * 3600) & (sod + period <= self.sleep[1] * 3600)
+            recent = any_centered(finite & (pred == 1), max(1, int(round(DAY_S / period))))
+            pred = np.where(in_sleep & finite, recent.astype(np.float64), pred)
         return np.where(np.isfinite(p), pred, np.nan)
 
 
