@@ -128,3 +128,14 @@ def test_block_results_do_not_depend_on_workers_or_job_cuts(tmp_path):
     run_study(spec, tmp_path / "six", workers=6, progress=False)
     one, six = ((tmp_path / d / "results.csv").read_bytes() for d in ("one", "six"))
     assert one == six and len(one) > 1000
+
+
+def test_scaled_spec_keeps_the_sources_in_proportion():
+    from nilm.study import scaled
+
+    spec = StudySpec(sources=[Source("a", households=50), Source("b", households=8),
+                              Source("c", kind="path", path=".")])
+    small = scaled(spec, 29)
+    assert [s.households for s in small.sources[:2]] == [25, 4]
+    assert small.sources[2] == spec.sources[2] and scaled(spec, None) is spec
+    assert [s.households for s in scaled(spec, 3).sources[:2]] == [3, 2]  # at least 2 each
