@@ -108,3 +108,34 @@ def test_a_block_house_gets_the_block_fit_and_its_own_bootstrap(tmp_path):
                                    equal_nan=True)
     # the fit seed changes at least one learned attack's rows (the block path was taken)
     assert checked >= 1
+
+
+def test_block_results_do_not_depend_on_workers_or_job_cuts(tmp_path):
+    """Three block jobs on six workers are cut by resolution (split_jobs): each part fits the
+    block's attacks again, with the same training houses and seed, so results.csv is the same
+    bytes as on one worker."""
+    from nilm.study import run_study
+
+    spec = StudySpec(sources=[Source("sim", households=6, days=2, period=60, seed=4)],
+                     seed=3, resolutions=["1min", "30min"], inferences=["occupancy", "routine"],
+                     methods={"occupancy": ["supervised", "clock_prior"],
+                              "routine": ["regression"]},
+                     n_boot=10, max_train_households=2, train_block=2)
+    run_study(spec, tmp_path / "one", workers=1, progress=False)
+    from nilm.study import plan, split_jobs
+
+    assert len(split_jobs(plan(spec, tmp_path / "one"), 6)) == 6  # each block job in 2 parts
+    run_study(spec, tmp_path / "six", workers=6, progress=False)
+    one, six = ((tmp_path / d / "results.csv").read_bytes() for d in ("one", "six"))
+    assert one == six and len(one) > 1000
+
+
+def test_scaled_spec_keeps_the_sources_in_proportion():
+    from nilm.study import scaled
+
+    spec = StudySpec(sources=[Source("a", households=50), Source("b", households=8),
+                              Source("c", kind="path", path=".")])
+    small = scaled(spec, 29)
+    assert [s.households for s in small.sources[:2]] == [25, 4]
+    assert small.sources[2] == spec.sources[2] and scaled(spec, None) is spec
+    assert [s.households for s in scaled(spec, 3).sources[:2]] == [3, 2]  # at least 2 each

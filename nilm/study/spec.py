@@ -4,6 +4,7 @@ disaggregators; the results table's columns (docs/study.md has the format)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -250,6 +251,21 @@ class StudySpec:
             return list(self.methods[inference])
         extra = DEFAULT_DISAGGREGATORS if inference == "appliances" else []
         return [*METHODS[inference], *extra]
+
+
+def scaled(spec: StudySpec, households: int | None) -> StudySpec:
+    """``spec`` with its simulated sources scaled to about ``households`` in total (each at
+    least 2, in proportion to its size); ``None``: ``spec`` itself. A smaller stated population
+    of the same study (``make results HOUSEHOLDS=N``, the growth curve of
+    scripts/study_speed.py)."""
+    if households is None:
+        return spec
+    sim = [s for s in spec.sources if s.kind == "simulated"]
+    total = sum(s.households for s in sim)
+    sources = [dataclasses.replace(s, households=max(2, round(households * s.households /
+                                                               total)))
+               if s.kind == "simulated" else s for s in spec.sources]
+    return dataclasses.replace(spec, sources=sources)
 
 
 def check_resolution(resolution) -> str:
