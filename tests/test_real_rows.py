@@ -41,6 +41,28 @@ def test_count_rows_known_answers():
     assert const[("occupants", "balanced_accuracy")]["value"] == pytest.approx(1 / 5)
 
 
+def test_count_rows_priors_from_each_households_training_fold():
+    """Cross-validation: each household's prior is its own fold's training majority / median,
+    not the scored households' (two folds of 4; the other fold's labels train each)."""
+    y = np.array([1, 1, 1, 2, 4, 4, 5, 3], float)
+    fold = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    per = [y[fold != fold[i]] for i in range(8)]
+    rows = {(r["target"], r["metric"]): r for r in
+            real_rows.count_rows(y, y.copy(), per, seed=0, n_boot=50)}
+    # fold 0 is trained on {4, 4, 5, 3}: majority 4, "3+", "not single"; fold 1 on
+    # {1, 1, 1, 2}: 1, "1-2", "single" -- every one wrong but fold 0's 2-person household
+    assert rows[("occupants", "accuracy")]["prior"] == pytest.approx(0 / 8)
+    assert rows[("three_or_more", "accuracy")]["prior"] == pytest.approx(0 / 8)
+    assert rows[("single_person", "accuracy")]["prior"] == pytest.approx(1 / 8)
+    # medians 4 (fold 0) and 1 (fold 1): |4-1|*3 + |4-2| + |1-4|*2 + |1-5| + |1-3| = 23
+    assert rows[("occupants", "mae_persons")]["prior"] == pytest.approx(23 / 8)
+    pooled = {(r["target"], r["metric"]): r for r in
+              real_rows.count_rows(y, y.copy(), y, seed=0, n_boot=50)}
+    assert pooled[("occupants", "accuracy")]["prior"] == pytest.approx(3 / 8)
+    with pytest.raises(ValueError, match="training sets"):
+        real_rows.count_rows(y, y.copy(), per[:3], seed=0, n_boot=50)
+
+
 def test_occupancy_accuracy_of_always_occupied_is_the_majority_class(house):
     h, truth = house
     grid = h.to_grid(600)
