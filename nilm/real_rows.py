@@ -533,6 +533,37 @@ def _num(x) -> str:
     return "–" if not np.isfinite(float(x)) else f"{float(x):.2f}"
 
 
+_KEYS = ["dataset", "training", "stratum", "inference", "target", "metric", "period_s"]
+
+
+def below_null(real: pd.DataFrame, *, stratum: str = "held_out",
+               rows: tuple | None = None) -> list[str]:
+    """One sentence per MCC row of ``real`` (:data:`COLUMNS`, null rows included) whose value
+    does not exceed its permutation null's (``null = "permute_households"``, same dataset,
+    training, stratum, inference, target, metric and rung): such a figure is no evidence of
+    skill. METER rows of ``stratum``, other datasets' of ``all``; ``rows``: only those
+    (dataset, inference, target, metric, period_s)."""
+    r = real.assign(stratum=real["stratum"].astype(str))
+    mine = (r["stratum"] == stratum) | ((r["dataset"] != "METER") & (r["stratum"] == "all"))
+    mcc = r["metric"].astype(str).str.contains("mcc")
+    obs = r[mine & mcc & (r["null"] == "none")]
+    null = r[mine & mcc & (r["null"] == "permute_households")]
+    both = obs.merge(null[_KEYS + ["value"]], on=_KEYS, suffixes=("", "_null"))
+    out = []
+    for _, x in both.sort_values(_KEYS).iterrows():
+        if rows is not None and (x["dataset"], x["inference"], x["target"], x["metric"],
+                                 x["period_s"]) not in rows:
+            continue
+        if np.isfinite(x["value"]) and np.isfinite(x["value_null"]) \
+                and x["value"] <= x["value_null"]:
+            res = "1 day" if x["period_s"] >= 86400 else f"{int(x['period_s']) // 60} min"
+            out.append(f"{x['dataset']} {x['inference']} / {x['target']} ({x['metric']}), "
+                       f"{res}, {x['training']}: {x['value']:.2f} is not above its "
+                       f"permutation null {x['value_null']:.2f} (`real_null.csv`): no "
+                       "evidence of skill.")
+    return out
+
+
 def readme_block(real: pd.DataFrame) -> str:
     """The README's real rows (between :data:`README_START` and :data:`README_END`) from
     ``real.csv`` (:data:`COLUMNS`): :data:`README_ROWS` under both training regimes, the
@@ -557,6 +588,9 @@ def readme_block(real: pd.DataFrame) -> str:
                          f"{r['training']} | {_num(r['value'])} {ci} | "
                          f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
                          f"{int(r['n_households'])} |")
+    notes = below_null(real, rows=README_ROWS)
+    if notes:
+        lines += [""] + [f"* {n}" for n in notes]
     lines.append(README_END)
     return "\n".join(lines)
 
@@ -571,6 +605,10 @@ def report_section(real: pd.DataFrame, *, stratum: str = "held_out") -> str:
     lines = ["## Real households (real ground truth)", "", real_intro(stratum, N_FOLDS), "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
+    notes = below_null(real, stratum=stratum)
+    if notes:
+        lines += ["", "MCCs not above their permutation null:", ""]
+        lines += [f"* {n}" for n in notes]
     return "\n".join(lines) + "\n"
 
 
@@ -588,6 +626,7 @@ def with_readme_block(readme: str, real: pd.DataFrame) -> str:
 
 
 __all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "N_FOLDS", "PER_HOUSEHOLD", "SIM_TRAINING",
+           "below_null",
            "STRATA", "count_rows", "cv_counts", "eco_rows", "held_out", "household_folds",
            "load_real", "meter_rows", "strata_masks",
            "occupancy_accuracy", "occupants_rows", "per_household_rows", "readme_block",

@@ -221,6 +221,28 @@ def test_readme_real_rows_are_the_committed_csv():
     assert readme.index("<!-- headline:end -->") < readme.index(real_rows.README_START)
 
 
+def test_below_null_names_an_mcc_not_above_its_permutation_null():
+    import pandas as pd
+
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupancy", target="absence", metric="mcc",
+        period_s=1800, stratum="held_out", training="sim_to_real", n_households=5)
+    real = pd.DataFrame([base | dict(null="none", value=0.38),
+                         base | dict(null="permute_households", value=0.61),
+                         base | dict(null="none", value=0.7, period_s=600),
+                         base | dict(null="permute_households", value=0.1, period_s=600),
+                         base | dict(null="none", value=0.2, stratum="all"),
+                         base | dict(null="permute_households", value=0.9, stratum="all")])
+    notes = real_rows.below_null(real)
+    assert len(notes) == 1 and "0.38" in notes[0] and "0.61" in notes[0]
+    assert "30 min" in notes[0]
+    assert len(real_rows.below_null(real, stratum="all")) == 1
+    assert real_rows.below_null(real, rows=()) == []
+    assert "* " + notes[0] in real_rows.readme_block(real.assign(
+        ci_low=math.nan, prior_population=0.0, skill_population=0.0))
+    assert notes[0] in real_rows.report_section(real)
+
+
 def test_with_readme_block_replaces_the_old_block():
     import pandas as pd
 
