@@ -299,6 +299,8 @@ def _summary(recs: list[dict], *, training: str, null: str, period: float, strat
              "metric": r["metric"], "period_s": period, "method": method,
              "value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
              "ci_reason": r["ci_reason"], "n_households": n_households, "n_days": n_days,
+             # one pooled decision: 1 when the detector said one class on every unit
+             "no_decision": float(r["ci_reason"] == CONSTANT),
              "prior_population": r["prior"], "skill_population": r["skill"],
              "prior_household": math.nan, "skill_household": math.nan,
              "note": inference_note} for r in recs]

@@ -362,7 +362,8 @@ def occupants_rows(test: list[tuple], periods, *, train: list[tuple] | None, see
 #: columns of ``docs/results/real.csv``
 COLUMNS = ["dataset", "simulated", "truth_kind", "training", "threat_model", "null",
            "stratum", "inference", "target", "metric", "period_s", "method", "value", "ci_low",
-           "ci_high", "ci_reason", "n_households", "n_days", "prior_population", "skill_population",
+           "ci_high", "ci_reason", "n_households", "n_days", "no_decision", "prior_population",
+           "skill_population",
            "prior_household", "skill_household", "note"]
 
 
@@ -381,6 +382,9 @@ def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, see
         "period_s": agg["period_s"], "method": agg["method"], "value": agg["value"],
         "ci_low": agg["ci_low"], "ci_high": agg["ci_high"], "ci_reason": agg["ci_reason"],
         "n_households": agg["houses"], "n_days": agg["n_days"],
+        # share of the group's households whose detector made no decision (left out of the
+        # mean: ``n_households`` counts the decided ones)
+        "no_decision": agg["no_decision"],
         "prior_population": agg["prior"], "skill_population": agg["skill"],
         "prior_household": agg["prior_household"], "skill_household": agg["skill_household"],
         "note": note})
@@ -402,7 +406,7 @@ def redact_single_households(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows.copy()
     one = (out["dataset"] == "METER") & (out["n_households"].fillna(0) < 2) \
         & out["value"].notna()
-    cols = ["value", "ci_low", "ci_high", "prior_population", "skill_population",
+    cols = ["value", "ci_low", "ci_high", "no_decision", "prior_population", "skill_population",
             "prior_household", "skill_household"]
     out.loc[one, cols] = math.nan
     out.loc[one, "ci_reason"] = ONE_HOUSEHOLD
@@ -420,7 +424,8 @@ def population_summary(rows: pd.DataFrame, *, dataset: str, training: str, null:
         "period_s": rows["period_s"], "method": rows["method"], "value": rows["value"],
         "ci_low": rows["ci_low"], "ci_high": rows["ci_high"],
         "ci_reason": np.where(np.isfinite(rows["ci_low"].to_numpy(float)), "", "no CI"),
-        "n_households": rows["houses"], "n_days": math.nan, "prior_population": rows["prior"],
+        "n_households": rows["houses"], "n_days": math.nan, "no_decision": math.nan,
+        "prior_population": rows["prior"],
         "skill_population": rows["skill"], "prior_household": math.nan,
         "skill_household": math.nan, "note": "household-typical prior not defined for a "
         "household-level count"})
@@ -435,8 +440,9 @@ def not_measurable(dataset: str, training: str, n_households: int, stratum: str 
                  target=t, metric=HEADLINE["routine"].metric, period_s=86400,
                  method=HEADLINE["routine"].method, value=math.nan, ci_low=math.nan,
                  ci_high=math.nan, ci_reason=NOT_MEASURABLE, n_households=n_households,
-                 n_days=math.nan, prior_population=math.nan, skill_population=math.nan,
-                 prior_household=math.nan, skill_household=math.nan, note=NOT_MEASURABLE)
+                 n_days=math.nan, no_decision=math.nan, prior_population=math.nan,
+                 skill_population=math.nan, prior_household=math.nan,
+                 skill_household=math.nan, note=NOT_MEASURABLE)
             for t in ("wake", "bed")]
     return pd.DataFrame(recs, columns=COLUMNS)
 

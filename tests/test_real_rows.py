@@ -121,6 +121,30 @@ def test_summarise_single_household_with_few_days_has_no_ci():
     assert out["ci_low"].iloc[0] == pytest.approx(0.1)
 
 
+
+def test_summarise_keeps_the_no_decision_share():
+    """A household whose detector made no decision (MCC 0, no CI) is left out of the mean,
+    and the row says which share of the households that was."""
+    import pandas as pd
+
+    base = dict(period_s=1800, inference="occupancy", target="absence", metric="mcc",
+                method="supervised", prior=0.0, n=48)
+    rows = pd.DataFrame([base | dict(house="1", value=0.4, ci_low=0.1, ci_high=0.6),
+                         base | dict(house="2", value=0.6, ci_low=0.3, ci_high=0.8),
+                         base | dict(house="3", value=0.0, ci_low=math.nan,
+                                     ci_high=math.nan),
+                         base | dict(house="4", value=0.0, ci_low=math.nan,
+                                     ci_high=math.nan)])
+    out = real_rows.summarise(rows, dataset="METER", training="sim_to_real", null="none",
+                              seed=0, n_boot=50)
+    assert list(out.columns) == real_rows.COLUMNS
+    r = out.iloc[0]
+    assert r["no_decision"] == pytest.approx(0.5) and r["n_households"] == 2
+    assert r["value"] == pytest.approx(0.5)
+    one = real_rows.redact_single_households(out.assign(n_households=1))
+    assert one["no_decision"].isna().all()
+
+
 def test_real_rows_on_meter_and_eco(shared_data):
     meter = real_rows.load_real(shared_data / "meter/sample_2018-07_visible")
     eco = real_rows.load_real(shared_data / "eco/house_2_2012-06_15min_derived")
