@@ -47,8 +47,8 @@ the other folds' METER households, an interval labelled active when a diary use 
 appliance overlaps it (:func:`diary_labels`; unscored days unlabelled). Day use = some active
 interval on the day. Metrics over the pooled household-days of a stratum
 (:data:`nilm.real_rows.STRATA`): ``day_use_mcc`` (prior 0: any input-blind rule),
-``day_use_f1`` (prior: "used every day", ``2p/(1+p)``), ``accuracy`` (prior: the majority
-verdict's accuracy, majority as for presence below); CIs by bootstrap over households
+``day_use_f1`` (prior: "used every day", ``2p/(1+p)``), ``accuracy`` (prior: the training
+majority verdict's accuracy, as for presence below); CIs by bootstrap over households
 (:func:`nilm.stats.paired_bootstrap` on per-household confusion counts; fewer than
 :data:`nilm.stats.MIN_BLOCKS` households: no CI).
 
@@ -58,14 +58,17 @@ dryer``, ``Electric hob``, ``Power shower (number of)`` ≥ 1), predicted by a h
 random forest (:func:`presence_classifier`, fixed before scoring) on the occupant attack's
 multi-resolution features of the curve (:func:`nilm.privacy.occupants.population_features`),
 trained on the simulated households' ownership (sim → real) or out of fold on the other METER
-households (real_others). ``presence_f1_macro`` (Petralia et al.'s metric; prior: the training
-majority class), ``ownership_mcc`` (prior 0) and ``accuracy`` (prior: majority-class
-accuracy), CIs over households. The majority is the training set's for sim → real (the
-simulated households') and all METER households' for real_others, as for the occupant count
-(an out-of-fold majority flips against the held-out fold on a balanced answer). Only the
-MCCs have an input-blind expectation of 0 whatever the pairing, so the permutation null is
-read on them; an F1-macro or accuracy of a predictor that says both classes can beat the
-majority constant without information.
+households (real_others). ``presence_f1_macro`` (Petralia et al.'s metric; prior: the
+**better of** the majority constant's F1-macro and the expected F1-macro of an input-blind
+random guess that says "owns" at the training prevalence, :func:`guess_stats`: about 0.5,
+while the constant's is at most 0.5), ``ownership_mcc`` (prior 0) and ``accuracy`` (prior:
+majority-class accuracy), CIs over households. Training majority and prevalence are the
+training set's: the simulated households' for sim → real, the other folds' METER households
+for real_others (fitted like the estimator; the day-use accuracy prior likewise). Read the
+F1-macro beside ``ownership_mcc``: only the MCCs have an input-blind expectation of 0
+whatever the pairing, so the permutation null is read on them. A detector whose verdict is
+one class on every scored unit made no decision (:data:`CONSTANT`): none of its metrics has a
+CI or a skill.
 
 Permutation null (``null = "permute_households"``, sim → real): each household's predictions
 against the next household's diaries moved onto its dates, and the survey answers rolled by one.
@@ -113,7 +116,7 @@ PRESENCE_METRICS = ("presence_f1_macro", "ownership_mcc", "accuracy")
 METHOD = "direct"
 PRESENCE_METHOD = "presence_forest"
 TOO_FEW_HOUSEHOLDS = "too few households"
-CONSTANT = "one verdict on every unit: MCC 0 (no decision), no CI"
+CONSTANT = "no decision: one verdict on every unit (MCC 0), no CI, no skill"
 DAY_NOTE = ("household-days scored where every member aged 8+ kept a diary covering "
             f"{COVERAGE:.0%} of 06:00-24:00; household-typical prior not defined")
 PRESENCE_NOTE = "survey ownership; household-typical prior not defined for a household fact"
@@ -202,29 +205,58 @@ def constant_stats(value: bool, used: np.ndarray, scored: np.ndarray) -> np.ndar
     return day_stats(np.full(len(used), bool(value)), used, scored)
 
 
+def guess_stats(y: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Expected confusion counts ``[h, 4]`` of an input-blind random guess that says "yes"
+    with probability ``q`` (the training prevalence, per household) against the truths
+    ``y`` (bool [h]): ``(q y, q (1-y), (1-q) y, (1-q)(1-y))``. Pooled, they give the guess's
+    expected F1-macro to first order (about 0.5 whatever the prevalences when q = p)."""
+    y = np.asarray(y, float)
+    q = np.broadcast_to(np.asarray(q, float), y.shape)
+    return np.stack([q * y, q * (1 - y), (1 - q) * y, (1 - q) * (1 - y)], axis=1)
+
+
+def is_constant(attack: np.ndarray) -> bool:
+    """Whether the pooled verdicts of ``attack`` (counts ``[h, 4]``: tp, fp, fn, tn) are one
+    class on every unit: a detector that made no decision."""
+    said_yes = float(np.sum(attack[:, 0] + attack[:, 1]))
+    n = float(np.sum(attack))
+    return n > 0 and (said_yes == 0 or said_yes == n)
+
+
 def pooled_row(attack: np.ndarray, always: np.ndarray, majority: np.ndarray, metric: str, *,
-               seed: int, n_boot: int) -> dict:
+               seed: int, n_boot: int, guess: np.ndarray | None = None) -> dict:
     """A metric over the pooled units of several households: value and CI by bootstrap over
     households (:func:`nilm.stats.paired_bootstrap` on per-household counts ``[h, 4]``), prior
-    0 (an MCC: any input-blind rule), "used every day" (day-use F1) or the ``majority``
-    verdict (accuracy, presence F1-macro)."""
+    0 (an MCC: any input-blind rule), "used every day" (day-use F1), the ``majority``
+    verdict (accuracy) or, for the presence F1-macro, the **better** of the majority
+    constant and the random guess at the training prevalence (``guess``,
+    :func:`guess_stats`): an input-blind shuffled guess averages an F1-macro of about 0.5,
+    the constant at most 0.5.
+
+    A detector whose pooled verdict is one class (:func:`is_constant`) made no decision:
+    every metric of it gets no CI and the reason :data:`CONSTANT`, no skill; its MCC is 0
+    (NaN only when the truth holds one class)."""
     prior_stats = always if metric == "day_use_f1" else majority
     k = len(stats.metric_info(metric).stats)
+    if metric == "presence_f1_macro" and guess is not None and len(guess):
+        m = stats.metric_info(metric)
+        if m.from_sums(guess[:, :k].sum(axis=0)) > m.from_sums(majority[:, :k].sum(axis=0)):
+            prior_stats = guess
     est = stats.paired_bootstrap(attack[:, :k], prior_stats[:, :k], metric, seed=seed,
                                  n_boot=n_boot)
     reason = TOO_FEW_HOUSEHOLDS if est.reason == "too few days" else est.reason
     mcc = metric in ("day_use_mcc", "ownership_mcc")
     prior = 0.0 if mcc else est.prior
-    value = est.value
-    if mcc and not math.isfinite(value) and len(attack):
-        # a detector that says one class on every day made no decision: MCC 0 (as the
-        # appliance inference scores it), NaN only when the truth holds one class
+    value, lo, hi = est.value, est.ci[0], est.ci[1]
+    skill = stats.skill(value, prior, metric)
+    if len(attack) and is_constant(attack):
         y = attack[:, 0] + attack[:, 2]
-        n = attack.sum(axis=1)
-        if 0 < y.sum() < n.sum():
-            value, reason = 0.0, CONSTANT
-    return dict(metric=metric, value=value, ci_low=est.ci[0], ci_high=est.ci[1],
-                ci_reason=reason, prior=prior, skill=stats.skill(value, prior, metric))
+        if mcc and not math.isfinite(value) and 0 < y.sum() < attack.sum():
+            value = 0.0
+        lo = hi = skill = math.nan
+        reason = CONSTANT
+    return dict(metric=metric, value=value, ci_low=lo, ci_high=hi,
+                ci_reason=reason, prior=prior, skill=skill)
 
 
 def _majority(y: np.ndarray) -> bool:
@@ -267,6 +299,8 @@ def _summary(recs: list[dict], *, training: str, null: str, period: float, strat
              "metric": r["metric"], "period_s": period, "method": method,
              "value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
              "ci_reason": r["ci_reason"], "n_households": n_households, "n_days": n_days,
+             # one pooled decision: 1 when the detector said one class on every unit
+             "no_decision": float(r["ci_reason"] == CONSTANT),
              "prior_population": r["prior"], "skill_population": r["skill"],
              "prior_household": math.nan, "skill_household": math.nan,
              "note": inference_note} for r in recs]
@@ -301,10 +335,11 @@ def day_use_rows(meter: list[tuple], sim: list[tuple], *, seed: int, n_boot: int
             for i in np.flatnonzero(fold == k):
                 cv[i] = det_k.predict(hd[i][0], meter[i][1].timezone)
         verdicts["real_others"] = cv
-        # real_others' majority from all the households' scored days (as the occupant count's
-        # prior): an out-of-fold majority flips against the held-out fold on a balanced label
-        all_major = {nm: _majority(np.concatenate([x[4][nm][x[3][nm]] for x in hd]))
-                     for nm in names}
+        # real_others' majority: each fold's training households' scored days (a prior is
+        # fitted like the estimator, on training data only)
+        fold_major = {k: {nm: _majority(np.concatenate(
+            [hd[j][4][nm][hd[j][3][nm]] for j in range(n) if fold[j] != k] or [np.zeros(0, bool)]))
+            for nm in names} for k in np.unique(fold)}
         null_truth = []
         for i, (_g, cal, *_rest) in enumerate(hd):
             _, sc, us = diary_days(partners[i][0], partners[i][1], cal.days)
@@ -320,7 +355,8 @@ def day_use_rows(meter: list[tuple], sim: list[tuple], *, seed: int, n_boot: int
                         (swapped[i][0][nm], swapped[i][1][nm])
                     ok = np.isfinite(g.mains)
                     pred = cal.any(verdict[i][nm] & ok)
-                    major = (sim_major if training == "sim_to_real" else all_major)[nm]
+                    major = (sim_major if training == "sim_to_real"
+                             else fold_major[fold[i]])[nm]
                     att.append(day_stats(pred, used, scored))
                     alw.append(constant_stats(True, used, scored))
                     maj.append(constant_stats(major, used, scored))
@@ -377,23 +413,30 @@ def presence_rows(meter: list[tuple], sim: list[tuple], *, seed: int, n_boot: in
             ys = np.array([bool(t.ownership.get(nm, False)) for _, t in sim])
             sim_pred = _fit_predict(xs, ys, x, seed)
             cv_pred = np.zeros(n, bool)
+            # real_others' priors from each fold's training households only: their majority
+            # and their prevalence (the random guess's rate)
+            cv_major = np.zeros(n, bool)
+            cv_rate = np.zeros(n)
             for k in np.unique(fold):
                 te, tr = (fold == k) & has, (fold != k) & has
                 cv_pred[te] = _fit_predict(x[tr], y[tr], x[te], seed)
-            # all households' majority (see day_use_rows)
-            cv_major = np.full(n, _majority(y[has]))
-            runs = (("sim_to_real", "none", sim_pred, y, np.full(n, _majority(ys))),
-                    ("real_others", "none", cv_pred, y, cv_major),
+                cv_major[fold == k] = _majority(y[tr])
+                cv_rate[fold == k] = float(np.mean(y[tr])) if tr.any() else 0.0
+            sim_rate = np.full(n, float(np.mean(ys)) if len(ys) else 0.0)
+            runs = (("sim_to_real", "none", sim_pred, y, np.full(n, _majority(ys)), sim_rate),
+                    ("real_others", "none", cv_pred, y, cv_major, cv_rate),
                     ("sim_to_real", "permute_households", sim_pred, np.roll(y, 1),
-                     np.full(n, _majority(ys))))
-            for training, null, pred, truth, major in runs:
+                     np.full(n, _majority(ys)), sim_rate))
+            for training, null, pred, truth, major, rate in runs:
                 keep = has & (np.roll(has, 1) if null != "none" else True)
                 att = _presence_stats(pred, truth)
                 maj = _presence_stats(major, truth)
+                gss = guess_stats(truth, rate)
                 for stratum, m in masks.items():
                     sel = m & keep
                     recs = [pooled_row(att[sel], maj[sel], maj[sel], metric, seed=seed,
-                                       n_boot=n_boot) for metric in PRESENCE_METRICS]
+                                       n_boot=n_boot, guess=gss[sel])
+                            for metric in PRESENCE_METRICS]
                     out += _summary(recs, training=training, null=null, period=period,
                                     stratum=stratum, target=nm, n_households=int(sel.sum()),
                                     n_days=math.nan, inference_note=PRESENCE_NOTE,
@@ -402,5 +445,5 @@ def presence_rows(meter: list[tuple], sim: list[tuple], *, seed: int, n_boot: in
 
 
 __all__ = ["COVERAGE", "DAY_USE", "NEEDS_SURVEY", "PRESENCE", "WAKING", "day_stats",
-           "day_use_rows", "diary_days", "diary_labels", "pooled_row", "presence_classifier",
-           "presence_rows", "sim_day_use", "survey_yes"]
+           "day_use_rows", "diary_days", "diary_labels", "guess_stats", "is_constant",
+           "pooled_row", "presence_classifier", "presence_rows", "sim_day_use", "survey_yes"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nilm import real_appliances as ra
-from nilm import real_rows
+from nilm import real_rows, stats
 from nilm.clock import local_clock
 from nilm.io import meter
 from nilm.metrics import on_threshold
@@ -93,9 +93,16 @@ def test_pooled_row_known_answers():
     assert r["value"] == pytest.approx(1.0) and r["prior"] == pytest.approx(2 * .5 / 1.5)
     r = ra.pooled_row(perfect, always, never, "accuracy", seed=0, n_boot=50)
     assert r["prior"] == pytest.approx(0.5) and r["skill"] == pytest.approx(1.0)
-    # a detector that says "used" on every day made no decision: MCC 0, not a high score
+    # a detector that says "used" on every day made no decision: MCC 0, not a high score,
+    # and none of its metrics has a CI or a skill
+    for metric in ("day_use_mcc", "day_use_f1", "accuracy"):
+        r = ra.pooled_row(always, always, never, metric, seed=0, n_boot=50)
+        assert r["ci_reason"] == ra.CONSTANT, metric
+        assert np.isnan(r["ci_low"]) and np.isnan(r["ci_high"]) and np.isnan(r["skill"])
     r = ra.pooled_row(always, always, never, "day_use_mcc", seed=0, n_boot=50)
-    assert r["value"] == 0.0 and r["ci_reason"] == ra.CONSTANT
+    assert r["value"] == 0.0
+    assert ra.pooled_row(perfect, always, never, "day_use_f1", seed=0,
+                         n_boot=50)["ci_reason"] != ra.CONSTANT
     # truth of one class: the MCC is undefined
     r = ra.pooled_row(np.array([[1, 0, 0, 0]] * 12, float), always, never, "day_use_mcc",
                       seed=0, n_boot=50)
@@ -106,7 +113,36 @@ def test_pooled_row_known_answers():
     y = np.array([1, 1, 0] * 4, bool)
     maj = np.stack([y, ~y, np.zeros(12, bool), np.zeros(12, bool)], axis=1).astype(float)
     r = ra.pooled_row(maj, maj, maj, "presence_f1_macro", seed=0, n_boot=50)
-    assert r["value"] == pytest.approx(0.4) and r["skill"] == pytest.approx(0.0)
+    assert r["value"] == pytest.approx(0.4) and r["ci_reason"] == ra.CONSTANT
+    # the random guess at the training prevalence 2/3 beats the constant: its expected
+    # F1-macro (2/3 and 1/3 per class) is 0.5, and that is the prior
+    attack = np.stack([y, np.zeros(12, bool), np.zeros(12, bool), ~y], axis=1).astype(float)
+    guess = ra.guess_stats(y, np.full(12, 2 / 3))
+    assert guess.sum() == pytest.approx(12)
+    r = ra.pooled_row(attack, maj, maj, "presence_f1_macro", seed=0, n_boot=50, guess=guess)
+    assert r["value"] == pytest.approx(1.0) and r["prior"] == pytest.approx(0.5)
+    assert r["skill"] == pytest.approx(1.0)
+    # a guess at a training prevalence of 1 is the "owns" constant: the majority's 0.4 stays
+    r = ra.pooled_row(attack, maj, maj, "presence_f1_macro", seed=0, n_boot=50,
+                      guess=ra.guess_stats(y, np.ones(12)))
+    assert r["prior"] == pytest.approx(0.4)
+
+
+def test_random_guess_prior_matches_a_simulated_shuffle():
+    """The guess prior is the mean F1-macro of shuffled answers at the same prevalence
+    (36 households, 25 yes: the METER washing-machine answer), within Monte-Carlo error."""
+    y = np.zeros(36, bool)
+    y[:25] = True
+    m = stats.metric_info("presence_f1_macro")
+    rng = np.random.default_rng(0)
+    sims = []
+    for _ in range(2000):
+        p = rng.permutation(y)
+        sims.append(m.from_sums(np.array([np.sum(p & y), np.sum(p & ~y), np.sum(~p & y),
+                                          np.sum(~p & ~y)], float)))
+    expected = m.from_sums(ra.guess_stats(y, np.full(36, 25 / 36)).sum(axis=0))
+    assert expected == pytest.approx(np.mean(sims), abs=0.02)
+    assert expected > 25 / 61 + 0.05   # above the "owns" constant's 0.41
 
 
 def test_survey_yes():
