@@ -144,7 +144,8 @@ FIGURES: tuple[Figure, ...] = (
 COLUMNS = ["key", "citation", "dataset", "resolution", "households", "task", "metric",
            "protocol", "published", "published_majority", "nilm_dataset", "nilm_period_s",
            "nilm_training", "nilm_stratum", "nilm_value", "nilm_ci_low", "nilm_ci_high",
-           "nilm_n_households", "nilm_majority", "nilm_skill", "nilm_mcc", "nilm_mcc_ci_low",
+           "nilm_n_households", "nilm_ci_reason", "nilm_majority", "nilm_skill", "nilm_mcc",
+           "nilm_mcc_ci_low",
            "nilm_mcc_ci_high", "difference"]
 
 
@@ -172,8 +173,8 @@ def side_by_side(real: pd.DataFrame, *, stratum: str = "all") -> pd.DataFrame:
             out.append({**base, "nilm_dataset": "not available", "nilm_period_s": NAN,
                         "nilm_training": "", "nilm_stratum": "", "nilm_value": NAN,
                         "nilm_ci_low": NAN, "nilm_ci_high": NAN, "nilm_n_households": NAN,
-                        "nilm_majority": NAN, "nilm_skill": NAN, "nilm_mcc": NAN,
-                        "nilm_mcc_ci_low": NAN, "nilm_mcc_ci_high": NAN})
+                        "nilm_ci_reason": "", "nilm_majority": NAN, "nilm_skill": NAN,
+                        "nilm_mcc": NAN, "nilm_mcc_ci_low": NAN, "nilm_mcc_ci_high": NAN})
             continue
         for _, r in hits.sort_values("training", ascending=False).iterrows():
             mcc = real.iloc[0:0]
@@ -186,6 +187,8 @@ def side_by_side(real: pd.DataFrame, *, stratum: str = "all") -> pd.DataFrame:
                         "nilm_training": r["training"], "nilm_stratum": stratum,
                         "nilm_value": r["value"], "nilm_ci_low": r["ci_low"],
                         "nilm_ci_high": r["ci_high"], "nilm_n_households": r["n_households"],
+                        "nilm_ci_reason": r["ci_reason"] if isinstance(r["ci_reason"], str)
+                        else "",
                         "nilm_majority": (r["prior_population"] if metric in
                                           ("accuracy", "presence_f1_macro") else NAN),
                         "nilm_skill": r["skill_population"], "nilm_mcc": m["value"],
@@ -228,6 +231,8 @@ def markdown(table: pd.DataFrame) -> str:
         else:
             nilm = (f"{r['nilm_value']:.2f} [{r['nilm_ci_low']:.2f}, {r['nilm_ci_high']:.2f}]"
                     if math.isfinite(float(r["nilm_ci_low"])) else
+                    f"{r['nilm_value']:.2f} (no decision)"
+                    if str(r["nilm_ci_reason"]).startswith("no decision") else
                     f"{r['nilm_value']:.2f} (no CI)")
             if math.isfinite(float(r["nilm_mcc"])):
                 nilm += (f"; MCC {r['nilm_mcc']:.2f} [{r['nilm_mcc_ci_low']:.2f}, "

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from nilm import published, real_rows
+from nilm import real_appliances as ra
 
 
 def _real(**over):
@@ -73,5 +74,7 @@ def test_petralia_washing_machine_pairs_the_meter_presence_row():
     md = published.markdown(t)
     assert "0.50 [0.40, 0.80]; MCC -0.11 [-0.57, 0.35]" in md and "| 0.41 |" in md
     assert "random guess at the training prevalence" in md
+    const = published.side_by_side(real.assign(ci_low=math.nan, ci_reason=ra.CONSTANT))
+    assert "0.50 (no decision)" in published.markdown(const)
     beckel = t[t["key"] == "beckel_3plus_week"]
     assert beckel["nilm_mcc"].isna().all()   # only beside a presence F1-macro
