@@ -19,21 +19,17 @@ simulated.
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from nilm.simulate.household import simulate_household
-from nilm.simulate.population import population
 from nilm.simulate.presets import get_preset
 from nilm.simulate.realism import ks_distance
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from simulator_realism import meter_profiles  # noqa: E402
+from simulator_realism import gb_july_days, meter_profiles  # noqa: E402
 
 #: the candidate values, W
 CANDIDATES = (45.0, 30.0, 15.0, 0.0, -15.0, -30.0, -45.0, -60.0, -75.0)
@@ -42,18 +38,6 @@ CANDIDATES = (45.0, 30.0, 15.0, 0.0, -15.0, -30.0, -45.0, -60.0, -75.0)
 def base_p5(profiles: np.ndarray) -> np.ndarray:
     """Per-profile 5th percentile of the 10-min means (W)."""
     return np.nanpercentile(profiles, 5, axis=1)
-
-
-def simulated_days(other_w: float, households: int, seed: int) -> np.ndarray:
-    """24-h profiles from 17:00 at 10 min of a GB July population with ``other_w``."""
-    pre = dataclasses.replace(get_preset("GB"), other_loads_w=other_w)
-    rng = np.random.default_rng(seed)
-    out = []
-    for cfg, ss in population(seed, households, preset=pre, prefix="simGB"):
-        d0 = dt.date(2018, 7, 8) + dt.timedelta(days=int(rng.integers(16)))
-        s = simulate_household(2, seed=ss, config=cfg, period=600, start=d0.isoformat())
-        out.append(s.household.mains.p.astype(np.float64)[102:102 + 144])
-    return np.array(out)
 
 
 def main(argv=None) -> int:
@@ -70,7 +54,7 @@ def main(argv=None) -> int:
     dev = base_p5(real[ids % 2 == 0])
     rows = []
     for w in CANDIDATES:
-        sim = base_p5(simulated_days(w, a.households, a.seed))
+        sim = base_p5(gb_july_days(a.households, a.seed, other_loads_w=w))
         rows.append({"other_loads_w": w, "ks": ks_distance(dev, sim),
                      "sim_median_w": float(np.median(sim))})
         print(json.dumps(rows[-1]), flush=True)

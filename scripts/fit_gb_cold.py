@@ -16,21 +16,17 @@ Kolmogorov-Smirnov distance. The scale with the smallest distance is the preset'
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from nilm.simulate.household import simulate_household
-from nilm.simulate.population import population
 from nilm.simulate.presets import get_preset
 from nilm.simulate.realism import ks_distance
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from simulator_realism import meter_profiles  # noqa: E402
+from simulator_realism import gb_july_days, meter_profiles  # noqa: E402
 
 #: the candidate scales
 SCALES = (1.0, 0.85, 0.7, 0.6, 0.5, 0.4)
@@ -42,18 +38,6 @@ def night_steps(profiles: np.ndarray) -> np.ndarray:
     """Pooled absolute 10-min steps 00:00-06:00 of profiles starting at 17:00 (W)."""
     d = np.abs(np.diff(profiles[:, NIGHT], axis=1)).ravel()
     return d[np.isfinite(d)]
-
-
-def simulated_nights(scale: float, households: int, seed: int) -> np.ndarray:
-    """24-h profiles from 17:00 at 10 min of a GB July population with ``scale``."""
-    pre = dataclasses.replace(get_preset("GB"), cold_run_scale=scale)
-    rng = np.random.default_rng(seed)
-    out = []
-    for cfg, ss in population(seed, households, preset=pre, prefix="simGB"):
-        d0 = dt.date(2018, 7, 8) + dt.timedelta(days=int(rng.integers(16)))
-        s = simulate_household(2, seed=ss, config=cfg, period=600, start=d0.isoformat())
-        out.append(s.household.mains.p.astype(np.float64)[102:102 + 144])
-    return np.array(out)
 
 
 def main(argv=None) -> int:
@@ -70,7 +54,7 @@ def main(argv=None) -> int:
     dev = night_steps(real[ids % 2 == 0])
     rows = []
     for s in SCALES:
-        sim = night_steps(simulated_nights(s, a.households, a.seed))
+        sim = night_steps(gb_july_days(a.households, a.seed, cold_run_scale=s))
         rows.append({"scale": s, "ks": ks_distance(dev, sim),
                      "sim_median_w": float(np.median(sim)),
                      "sim_p90_w": float(np.percentile(sim, 90))})

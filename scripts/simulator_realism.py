@@ -21,6 +21,7 @@ Everything simulated is labelled so; the real files are read from ``--data`` (de
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -36,6 +37,7 @@ from nilm.io import meter as meter_io
 from nilm.resample import resample
 from nilm.simulate.household import simulate_household
 from nilm.simulate.population import population
+from nilm.simulate.presets import get_preset
 from nilm.simulate.realism import (
     FEATURES,
     feature_matrix,
@@ -74,6 +76,20 @@ def meter_profiles(folder: Path):
         ids.append(hid)
         people.append(int(h.meta.get("people") or 0))
     return np.array(out), np.array(ids), np.array(people), dropped
+
+
+def gb_july_days(households: int, seed: int, **changes) -> np.ndarray:
+    """24-h profiles from 17:00 at 10 min (W, simulated) of a GB population in July, one per
+    household on a day drawn in 8-23 July 2018 (the METER dates), with the GB preset's fields
+    replaced by ``changes`` (the parameter a ``scripts/fit_gb_*.py`` fit searches)."""
+    pre = dataclasses.replace(get_preset("GB"), **changes)
+    rng = np.random.default_rng(seed)
+    out = []
+    for cfg, ss in population(seed, households, preset=pre, prefix="simGB"):
+        d0 = dt.date(2018, 7, 8) + dt.timedelta(days=int(rng.integers(16)))
+        s = simulate_household(2, seed=ss, config=cfg, period=600, start=d0.isoformat())
+        out.append(s.household.mains.p.astype(np.float64)[102:102 + 144])
+    return np.array(out)
 
 
 def sim_profiles(preset: str, n: int, seed: int, first: str, span_days: int):
