@@ -10,7 +10,7 @@ equipped household (every appliance, off-peak electric tank, electric heating):
   mains channel: the cost of touching the data once, which no simulator can beat.
 
 ``extra_info`` of the first holds ``ratio`` = simulate / reference (same run) and
-``year_s_extrapolated`` (365 x the per-day time). The full year to disk (nilm-h5, lzf) is too
+``year_s_extrapolated`` (365 x the per-day time). The full year to disk (nilm-h5, Blosc-LZ4) is too
 long for a benchmark loop; run it once with::
 
     .venv/bin/python benchmarks/bench_simulate.py --days 365

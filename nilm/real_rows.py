@@ -263,12 +263,16 @@ def cv_counts(x: np.ndarray, y: np.ndarray, method: str, fold: np.ndarray, seed:
     return pred
 
 
-def count_rows(y: np.ndarray, pred: np.ndarray, y_train: np.ndarray, *, seed: int,
+def count_rows(y: np.ndarray, pred: np.ndarray, y_train, *, seed: int,
                n_boot: int) -> list[dict]:
     """Occupant-count rows over households: MAE in persons (prior: the training median),
     balanced accuracy (prior 1/K), accuracy (prior: the training majority count), and Beckel et
     al.'s (2014) binary tasks "1–2 vs 3+" and "single person" as accuracy (prior: the majority
-    class) and MCC (prior 0). CIs: bootstrap over households."""
+    class) and MCC (prior 0). CIs: bootstrap over households.
+
+    ``y_train``: the training counts (one array: one training set for every household), or
+    one array per household of ``y`` (cross-validation: its fold's training households), so
+    that each prior is fitted on the training data of the household it is scored on."""
     from .metrics import bootstrap_ci, mae, mcc
 
     def acc(a, b):
@@ -277,24 +281,32 @@ def count_rows(y: np.ndarray, pred: np.ndarray, y_train: np.ndarray, *, seed: in
     def boot(fn, a, b):
         return bootstrap_ci(fn, a, b, 1, n_boot=n_boot, seed=seed, block_s=1)
 
+    if isinstance(y_train, np.ndarray):
+        per = [y_train] * len(y)
+    else:
+        per = [np.asarray(t, float) for t in y_train]
+        if len(per) != len(y):
+            raise ValueError(f"y_train: {len(per)} training sets for {len(y)} households")
+    med = np.array([np.median(t) for t in per])
+    major = np.array([majority(t) for t in per])
     rows = []
     v, lo, hi = boot(mae, y, pred)
     rows.append(dict(target="occupants", metric="mae_persons", value=v, ci_low=lo, ci_high=hi,
-                     prior=float(np.mean(np.abs(np.median(y_train) - y)))))
+                     prior=float(np.mean(np.abs(med - y)))))
     v, lo, hi = boot(balanced_accuracy, y, pred)
     k = np.unique(y).size
     rows.append(dict(target="occupants", metric="balanced_accuracy", value=v, ci_low=lo,
                      ci_high=hi, prior=1.0 / k))
     v, lo, hi = boot(acc, y, pred)
     rows.append(dict(target="occupants", metric="accuracy", value=v, ci_low=lo, ci_high=hi,
-                     prior=acc(y, np.full(len(y), majority(y_train)))))
+                     prior=acc(y, major)))
     for target, cut in (("three_or_more", 3), ("single_person", 1)):
         yb = (y >= cut) if cut == 3 else (y == 1)
         pb = (pred >= cut) if cut == 3 else (pred == 1)
-        tb = (y_train >= cut) if cut == 3 else (y_train == 1)
+        tb = np.array([np.mean((t >= cut) if cut == 3 else (t == 1)) >= 0.5 for t in per])
         v, lo, hi = boot(acc, yb, pb)
         rows.append(dict(target=target, metric="accuracy", value=v, ci_low=lo, ci_high=hi,
-                         prior=acc(yb, np.full(len(yb), bool(np.mean(tb) >= 0.5)))))
+                         prior=acc(yb, tb)))
         v, lo, hi = boot(lambda a, b: float(mcc(a, b, threshold=0.5)), yb.astype(float),
                          pb.astype(float))
         rows.append(dict(target=target, metric="mcc", value=v if np.isfinite(v) else 0.0,
@@ -315,7 +327,8 @@ def occupants_rows(test: list[tuple], periods, *, train: list[tuple] | None, see
                    n_boot: int, permute: bool = False) -> pd.DataFrame:
     """Occupant count over the population at ``periods``, one set of rows per stratum
     (:func:`strata_masks`): fitted on ``train`` (sim → real) or, when None, cross-validated
-    over the test households (:func:`household_folds`; priors from all their labels);
+    over the test households (:func:`household_folds`; each household's priors from its
+    fold's training households);
     ``permute`` pairs each household's curve with another's count (the null)."""
     method = HEADLINE["occupants"].method
     truths = [t for _, t in test]
@@ -329,7 +342,8 @@ def occupants_rows(test: list[tuple], periods, *, train: list[tuple] | None, see
         grids = [h.to_grid(period) for h, _ in test]
         if train is None:
             pred = cv_counts(population_features(grids, truths, period), y, method, fold, seed)
-            y_train = y
+            # each household's priors from its fold's training households only
+            y_train = [y[fold != fold[i]] for i in range(len(y))]
         else:
             pairs = [(h.to_grid(period), t) for h, t in train]
             attack = ATTACKS[f"occupants.{method}"](seed=seed).fit(pairs)
@@ -337,7 +351,9 @@ def occupants_rows(test: list[tuple], periods, *, train: list[tuple] | None, see
                              zip(grids, truths, strict=True)], float)
             y_train = np.array([t.occupants for _, t in train], float)
         for stratum, m in masks.items():
-            for r in count_rows(y[m], pred[m], y_train, seed=seed, n_boot=n_boot):
+            tr = [y_train[i] for i in np.flatnonzero(m)] if isinstance(y_train, list) \
+                else y_train
+            for r in count_rows(y[m], pred[m], tr, seed=seed, n_boot=n_boot):
                 recs.append({**r, "method": method, "period_s": period, "houses": int(m.sum()),
                              "stratum": stratum})
     return pd.DataFrame(recs)
@@ -346,7 +362,8 @@ def occupants_rows(test: list[tuple], periods, *, train: list[tuple] | None, see
 #: columns of ``docs/results/real.csv``
 COLUMNS = ["dataset", "simulated", "truth_kind", "training", "threat_model", "null",
            "stratum", "inference", "target", "metric", "period_s", "method", "value", "ci_low",
-           "ci_high", "ci_reason", "n_households", "n_days", "prior_population", "skill_population",
+           "ci_high", "ci_reason", "n_households", "n_days", "no_decision", "prior_population",
+           "skill_population",
            "prior_household", "skill_household", "note"]
 
 
@@ -365,6 +382,9 @@ def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, see
         "period_s": agg["period_s"], "method": agg["method"], "value": agg["value"],
         "ci_low": agg["ci_low"], "ci_high": agg["ci_high"], "ci_reason": agg["ci_reason"],
         "n_households": agg["houses"], "n_days": agg["n_days"],
+        # share of the group's households whose detector made no decision (left out of the
+        # mean: ``n_households`` counts the decided ones)
+        "no_decision": agg["no_decision"],
         "prior_population": agg["prior"], "skill_population": agg["skill"],
         "prior_household": agg["prior_household"], "skill_household": agg["skill_household"],
         "note": note})
@@ -386,7 +406,7 @@ def redact_single_households(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows.copy()
     one = (out["dataset"] == "METER") & (out["n_households"].fillna(0) < 2) \
         & out["value"].notna()
-    cols = ["value", "ci_low", "ci_high", "prior_population", "skill_population",
+    cols = ["value", "ci_low", "ci_high", "no_decision", "prior_population", "skill_population",
             "prior_household", "skill_household"]
     out.loc[one, cols] = math.nan
     out.loc[one, "ci_reason"] = ONE_HOUSEHOLD
@@ -404,7 +424,8 @@ def population_summary(rows: pd.DataFrame, *, dataset: str, training: str, null:
         "period_s": rows["period_s"], "method": rows["method"], "value": rows["value"],
         "ci_low": rows["ci_low"], "ci_high": rows["ci_high"],
         "ci_reason": np.where(np.isfinite(rows["ci_low"].to_numpy(float)), "", "no CI"),
-        "n_households": rows["houses"], "n_days": math.nan, "prior_population": rows["prior"],
+        "n_households": rows["houses"], "n_days": math.nan, "no_decision": math.nan,
+        "prior_population": rows["prior"],
         "skill_population": rows["skill"], "prior_household": math.nan,
         "skill_household": math.nan, "note": "household-typical prior not defined for a "
         "household-level count"})
@@ -419,8 +440,9 @@ def not_measurable(dataset: str, training: str, n_households: int, stratum: str 
                  target=t, metric=HEADLINE["routine"].metric, period_s=86400,
                  method=HEADLINE["routine"].method, value=math.nan, ci_low=math.nan,
                  ci_high=math.nan, ci_reason=NOT_MEASURABLE, n_households=n_households,
-                 n_days=math.nan, prior_population=math.nan, skill_population=math.nan,
-                 prior_household=math.nan, skill_household=math.nan, note=NOT_MEASURABLE)
+                 n_days=math.nan, no_decision=math.nan, prior_population=math.nan,
+                 skill_population=math.nan, prior_household=math.nan,
+                 skill_household=math.nan, note=NOT_MEASURABLE)
             for t in ("wake", "bed")]
     return pd.DataFrame(recs, columns=COLUMNS)
 
@@ -506,6 +528,8 @@ README_ROWS = (("METER", "occupancy", "absence", "mcc", 1800),
                ("METER", "occupancy", "absence", "accuracy", 1800),
                ("METER", "routine", "wake", "within_30min", 1800),
                ("METER", "occupants", "three_or_more", "accuracy", 1800),
+               ("METER", "appliances", "washing_machine", "presence_f1_macro", 1800),
+               ("METER", "appliances", "washing_machine", "ownership_mcc", 1800),
                ("ECO", "occupancy", "absence", "mcc", 900),
                ("ECO", "occupancy", "absence", "accuracy", 900))
 README_START, README_END = "<!-- real:start -->", "<!-- real:end -->"
@@ -513,6 +537,37 @@ README_START, README_END = "<!-- real:start -->", "<!-- real:end -->"
 
 def _num(x) -> str:
     return "–" if not np.isfinite(float(x)) else f"{float(x):.2f}"
+
+
+_KEYS = ["dataset", "training", "stratum", "inference", "target", "metric", "period_s"]
+
+
+def below_null(real: pd.DataFrame, *, stratum: str = "held_out",
+               rows: tuple | None = None) -> list[str]:
+    """One sentence per MCC row of ``real`` (:data:`COLUMNS`, null rows included) whose value
+    does not exceed its permutation null's (``null = "permute_households"``, same dataset,
+    training, stratum, inference, target, metric and rung): such a figure is no evidence of
+    skill. METER rows of ``stratum``, other datasets' of ``all``; ``rows``: only those
+    (dataset, inference, target, metric, period_s)."""
+    r = real.assign(stratum=real["stratum"].astype(str))
+    mine = (r["stratum"] == stratum) | ((r["dataset"] != "METER") & (r["stratum"] == "all"))
+    mcc = r["metric"].astype(str).str.contains("mcc")
+    obs = r[mine & mcc & (r["null"] == "none")]
+    null = r[mine & mcc & (r["null"] == "permute_households")]
+    both = obs.merge(null[_KEYS + ["value"]], on=_KEYS, suffixes=("", "_null"))
+    out = []
+    for _, x in both.sort_values(_KEYS).iterrows():
+        if rows is not None and (x["dataset"], x["inference"], x["target"], x["metric"],
+                                 x["period_s"]) not in rows:
+            continue
+        if np.isfinite(x["value"]) and np.isfinite(x["value_null"]) \
+                and x["value"] <= x["value_null"]:
+            res = "1 day" if x["period_s"] >= 86400 else f"{int(x['period_s']) // 60} min"
+            out.append(f"{x['dataset']} {x['inference']} / {x['target']} ({x['metric']}), "
+                       f"{res}, {x['training']}: {x['value']:.2f} is not above its "
+                       f"permutation null {x['value_null']:.2f} (`real_null.csv`): no "
+                       "evidence of skill.")
+    return out
 
 
 def readme_block(real: pd.DataFrame) -> str:
@@ -539,6 +594,9 @@ def readme_block(real: pd.DataFrame) -> str:
                          f"{r['training']} | {_num(r['value'])} {ci} | "
                          f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
                          f"{int(r['n_households'])} |")
+    notes = below_null(real, rows=README_ROWS)
+    if notes:
+        lines += [""] + [f"* {n}" for n in notes]
     lines.append(README_END)
     return "\n".join(lines)
 
@@ -553,6 +611,10 @@ def report_section(real: pd.DataFrame, *, stratum: str = "held_out") -> str:
     lines = ["## Real households (real ground truth)", "", real_intro(stratum, N_FOLDS), "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
+    notes = below_null(real, stratum=stratum)
+    if notes:
+        lines += ["", "MCCs not above their permutation null:", ""]
+        lines += [f"* {n}" for n in notes]
     return "\n".join(lines) + "\n"
 
 
@@ -570,6 +632,7 @@ def with_readme_block(readme: str, real: pd.DataFrame) -> str:
 
 
 __all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "N_FOLDS", "PER_HOUSEHOLD", "SIM_TRAINING",
+           "below_null",
            "STRATA", "count_rows", "cv_counts", "eco_rows", "held_out", "household_folds",
            "load_real", "meter_rows", "strata_masks",
            "occupancy_accuracy", "occupants_rows", "per_household_rows", "readme_block",

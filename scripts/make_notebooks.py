@@ -391,7 +391,9 @@ results[results.metric.isin(["mcc", "within_30min", "mae_kwh_day"])][cols].head(
 ## Headline table and report
 
 `nilm.report` summarises each inference by its headline metric (`nilm.plot.HEADLINE`), averaged
-over households with a two-stage bootstrap CI, and writes `report.md`, a self-contained
+over households with a bootstrap CI over households (`nilm.stats.household_bootstrap`: each
+household's value, with its prior, resampled; a single household keeps its day-block CI), and
+writes `report.md`, a self-contained
 `report.html`, `tables.tex` and the figures."""),
     ("code", '''\
 from nilm import plot, report

@@ -1,5 +1,6 @@
 """``make real-results``: the real rows — METER diaries and ECO house 2 occupancy — under both
-training regimes (:mod:`nilm.real_rows`), written as aggregates.
+training regimes (:mod:`nilm.real_rows`; METER's appliance use and presence:
+:mod:`nilm.real_appliances`), written as aggregates.
 
     python scripts/real_results.py [--data ../shared/data] [--out reports/real]
     python scripts/real_results.py --published-only
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nilm import published, real_rows
+from nilm import published, real_appliances, real_rows
 from nilm.atomic import atomic_open
 from nilm.errors import NilmDataError
 
@@ -94,11 +95,15 @@ def main(argv=None) -> int:
     except (NilmDataError, ValueError) as e:
         print(f"real_results: {e}", file=sys.stderr)
         return 2
-    m_rows, m_house = real_rows.meter_rows(meter, real_rows.simulated_training("METER"),
-                                           seed=SEED, n_boot=N_BOOT)
+    sim_meter = real_rows.simulated_training("METER")
+    m_rows, m_house = real_rows.meter_rows(meter, sim_meter, seed=SEED, n_boot=N_BOOT)
+    # appliance use from the diaries and presence against the survey (aggregates only)
+    a_rows = [real_appliances.day_use_rows(meter, sim_meter, seed=SEED, n_boot=N_BOOT),
+              real_appliances.presence_rows(meter, sim_meter, seed=SEED, n_boot=N_BOOT)]
     e_rows, e_house = real_rows.eco_rows(eco, real_rows.simulated_training("ECO"), seed=SEED,
                                          n_boot=N_BOOT)
-    rows = real_rows.redact_single_households(pd.concat([m_rows, e_rows], ignore_index=True))
+    rows = real_rows.redact_single_households(pd.concat([m_rows, *a_rows, e_rows],
+                                                        ignore_index=True))
     a.out.mkdir(parents=True, exist_ok=True)
     with atomic_open(a.out / "per_household.csv", "w") as f:
         pd.concat([m_house.assign(dataset="METER"), e_house.assign(dataset="ECO")]

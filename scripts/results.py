@@ -33,24 +33,12 @@ from nilm import report
 from nilm.atomic import atomic_open
 from nilm.linky_accuracy import read_real
 from nilm.real_rows import N_FOLDS
-from nilm.study import StudySpec, run_study
+from nilm.study import StudySpec, run_study, scaled
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK_START, MARK_END = "<!-- headline:start -->", "<!-- headline:end -->"
 SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
            6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
-
-
-def scaled(spec: StudySpec, households: int | None) -> StudySpec:
-    """``spec`` with its simulated sources scaled to about ``households`` in total."""
-    if households is None:
-        return spec
-    sim = [s for s in spec.sources if s.kind == "simulated"]
-    total = sum(s.households for s in sim)
-    sources = [dataclasses.replace(s, households=max(2, round(households * s.households /
-                                                               total)))
-               if s.kind == "simulated" else s for s in spec.sources]
-    return dataclasses.replace(spec, sources=sources)
 
 
 def _population(spec: StudySpec, out: Path):
@@ -77,8 +65,10 @@ def strata(spec: StudySpec, out: Path) -> pd.DataFrame:
         for h in pop["houses"]:
             cfg = h["config"]
             own = cfg["ownership"]
-            heat = cfg.get("heating") or {}
-            heating = heat.get("kind") or ("electric" if own.get("electric_heat") else "none")
+            # electric / heat_pump / none, written by the simulator (population.json); a file
+            # from before it had the stratum: electric heat owned or not
+            heating = h.get("heating_stratum") or ("electric" if own.get("electric_heat")
+                                                   else "none")
             wh = cfg.get("water_heater") or {}
             water = ("none" if not own.get("water_heater") else
                      "offpeak" if wh.get("offpeak") else "daytime")

@@ -13,6 +13,8 @@ Usage::
     .venv/bin/python scripts/study_speed.py --households 1,2,4 --days 30 --workers 1,2 --dask
     .venv/bin/python scripts/study_speed.py --households 4,8 --days 7 --workers 1,2 \
         --dask-workers 2,4
+    .venv/bin/python scripts/study_speed.py --spec studies/headline.toml \
+        --households 25,50,100,200 --workers 2 --dask-workers 2   # the growth curve
 
 Prints one JSON line per run (households, days, executor, workers, wall_s, cpu_s: user + system
 of this process and its workers, peak_rss_gb: the largest of this process and of any one
@@ -42,15 +44,25 @@ def _usage() -> tuple[float, float]:
 
 
 def run(households: int, days: int, workers: list[int], dask: list[int], root: Path,
-        seed: int):
-    from nilm.study import Source, StudySpec, materialise, run_study, tune_heap
+        seed: int, spec_path: Path | None = None):
+    from nilm.study import Source, StudySpec, materialise, run_study, scaled, tune_heap
 
     tune_heap()  # as the `nilm study` command does in its own process
-    spec = StudySpec(sources=[Source("sim", households=households, days=days, period=1,
-                                     seed=seed)], name=f"speed_{households}x{days}d", seed=0)
-    data = root / f"{households}x{days}d"
+    if spec_path is None:
+        spec = StudySpec(sources=[Source("sim", households=households, days=days, period=1,
+                                         seed=seed)], name=f"speed_{households}x{days}d",
+                         seed=0)
+        data = root / f"{households}x{days}d"
+    else:
+        # a study spec (e.g. the headline's) with its simulated sources scaled to about
+        # ``households`` in all, as `make results HOUSEHOLDS=N` scales it
+        spec = scaled(StudySpec.from_toml(spec_path), households)
+        households = int(sum(s.households for s in spec.sources))
+        days = max(s.days for s in spec.sources)
+        data = root / f"{spec.name}_{households}"
     t = time.time()
-    materialise(spec.sources[0], data)
+    for source in spec.sources:
+        materialise(source, data)
     sim_s = time.time() - t
     configs = [("local", w, None) for w in workers]
     configs += [("dask", w, "local") for w in dask]
@@ -88,6 +100,9 @@ def main(argv=None) -> int:
                          "--dask; default: those of --workers above 1)")
     ap.add_argument("--root", default="/tmp/nilm_study_speed", help="scratch folder")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--spec", type=Path, default=None,
+                    help="time this study spec scaled to each --households size instead "
+                         "(e.g. studies/headline.toml: the growth curve; --days ignored)")
     ap.add_argument("--out", help="write the JSON lines to this file")
     a = ap.parse_args(argv)
     from nilm.atomic import write_text
@@ -97,7 +112,7 @@ def main(argv=None) -> int:
             [w for w in workers if w > 1] if a.dask else [])
     lines = []
     for n in (int(h) for h in a.households.split(",")):
-        for rec in run(n, a.days, workers, dask, Path(a.root), a.seed):
+        for rec in run(n, a.days, workers, dask, Path(a.root), a.seed, a.spec):
             lines.append(json.dumps(rec))
             print(lines[-1], flush=True)
     if a.out:

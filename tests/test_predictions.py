@@ -20,8 +20,10 @@ from nilm.study import PREDICTION_COLUMNS, Source, StudySpec, collect, run_study
 def study(tmp_path_factory):
     out = tmp_path_factory.mktemp("predictions")
     spec = StudySpec(sources=[Source("sim", households=4, days=3, period=300, seed=3)],
-                     resolutions=["30min"], inferences=["hot_water", "appliances", "occupants"],
+                     resolutions=["30min"],
+                     inferences=["hot_water", "appliances", "occupants", "routine"],
                      methods={"hot_water": ["offpeak_step", "population_prior"],
+                              "routine": ["changepoint"],
                               "appliances": ["direct"], "occupants": ["ordinal_forest"]},
                      n_boot=20, max_train_households=3, predictions="day")
     res = run_study(spec, out, progress=False)
@@ -33,7 +35,7 @@ def test_columns_and_units(study):
     assert list(pred.columns) == PREDICTION_COLUMNS
     assert {"household"} < set(pred["unit"])  # per-day records too (predictions = "day")
     assert set(pred["threat_model"]) == {"consented_curve"}
-    assert set(pred["inference"]) == {"hot_water", "appliances", "occupants"}
+    assert set(pred["inference"]) == {"hot_water", "appliances", "occupants", "routine"}
 
 
 def test_daily_energy_mae_rescored_from_predictions(study):
@@ -49,6 +51,26 @@ def test_daily_energy_mae_rescored_from_predictions(study):
                                                                               rel=1e-5)
         assert np.mean(np.abs(p["prior_prediction"] - p["truth"])) == pytest.approx(
             x["prior"], rel=1e-5)
+
+
+def test_wake_and_bed_times_rescored_from_predictions(study):
+    """Per-day wake / bed records (epoch s): mae_min and within_30min of the attack and its
+    prior re-scored from the file equal results.csv's."""
+    _, _, res, pred = study
+    r = res[(res["inference"] == "routine") & res["metric"].isin(["mae_min", "within_30min"])
+            & res["value"].notna()]
+    assert set(r["target"]) == {"wake", "bed"} and len(r) >= 8
+    for _, x in r.iterrows():
+        p = pred[(pred["inference"] == "routine") & (pred["target"] == x["target"])
+                 & (pred["house"].astype(str) == str(x["house"]))
+                 & (pred["method"] == x["method"])]
+        p = p[np.isfinite(p["prediction"]) & np.isfinite(p["prior_prediction"])]
+        assert len(p) == x["n"] and (p["unit"] != "household").all()
+        err = np.abs(p["prediction"] - p["truth"]) / 60
+        err_p = np.abs(p["prior_prediction"] - p["truth"]) / 60
+        got = (err.mean(), err_p.mean()) if x["metric"] == "mae_min" else (
+            (err <= 30).mean(), (err_p <= 30).mean())
+        assert got == pytest.approx((x["value"], x["prior"]), rel=1e-6)
 
 
 def test_ownership_and_occupant_count_rescored_from_predictions(study):

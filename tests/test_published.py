@@ -48,3 +48,30 @@ def test_side_by_side_pairs_the_nearest_row_and_says_not_available():
     assert held.loc[held["key"] == "beckel_3plus_week", "nilm_value"].tolist() == [0.9]
     md = published.markdown(t)
     assert "not available" in md and "0.72" in md and "Beckel" in md
+
+
+def test_petralia_washing_machine_pairs_the_meter_presence_row():
+    real = pd.DataFrame([_real(inference="appliances", target="washing_machine",
+                               metric="presence_f1_macro", value=0.5, prior_population=0.41),
+                         _real(inference="appliances", target="washing_machine",
+                               metric="presence_f1_macro", period_s=600, value=0.9),
+                         _real(inference="appliances", target="washing_machine",
+                               metric="ownership_mcc", value=-0.11, ci_low=-0.57,
+                               ci_high=0.35),
+                         _real(inference="appliances", target="washing_machine",
+                               metric="ownership_mcc", training="real_others", value=0.3)])
+    t = published.side_by_side(real)
+    wm = t[t["key"].str.startswith("petralia_washing_machine")]
+    assert len(wm) == 2 and (wm["nilm_value"] == 0.5).all()   # the 30-min row only
+    assert (wm["nilm_majority"] == 0.41).all()   # the F1-macro's prior beside it
+    # the same regime's ownership MCC beside the F1-macro (not the other regime's 0.3)
+    assert (wm["nilm_mcc"] == -0.11).all() and (wm["nilm_mcc_ci_high"] == 0.35).all()
+    assert wm["difference"].str.contains("REFIT").all()
+    rest = t[t["key"].str.startswith("petralia") & ~t["key"].isin(wm["key"])]
+    assert (rest["nilm_dataset"] == "not available").all()
+    assert rest["difference"].str.contains("survey").all()
+    md = published.markdown(t)
+    assert "0.50 [0.40, 0.80]; MCC -0.11 [-0.57, 0.35]" in md and "| 0.41 |" in md
+    assert "random guess at the training prevalence" in md
+    beckel = t[t["key"] == "beckel_3plus_week"]
+    assert beckel["nilm_mcc"].isna().all()   # only beside a presence F1-macro

@@ -41,6 +41,28 @@ def test_count_rows_known_answers():
     assert const[("occupants", "balanced_accuracy")]["value"] == pytest.approx(1 / 5)
 
 
+def test_count_rows_priors_from_each_households_training_fold():
+    """Cross-validation: each household's prior is its own fold's training majority / median,
+    not the scored households' (two folds of 4; the other fold's labels train each)."""
+    y = np.array([1, 1, 1, 2, 4, 4, 5, 3], float)
+    fold = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    per = [y[fold != fold[i]] for i in range(8)]
+    rows = {(r["target"], r["metric"]): r for r in
+            real_rows.count_rows(y, y.copy(), per, seed=0, n_boot=50)}
+    # fold 0 is trained on {4, 4, 5, 3}: majority 4, "3+", "not single"; fold 1 on
+    # {1, 1, 1, 2}: 1, "1-2", "single" -- every one wrong but fold 0's 2-person household
+    assert rows[("occupants", "accuracy")]["prior"] == pytest.approx(0 / 8)
+    assert rows[("three_or_more", "accuracy")]["prior"] == pytest.approx(0 / 8)
+    assert rows[("single_person", "accuracy")]["prior"] == pytest.approx(1 / 8)
+    # medians 4 (fold 0) and 1 (fold 1): |4-1|*3 + |4-2| + |1-4|*2 + |1-5| + |1-3| = 23
+    assert rows[("occupants", "mae_persons")]["prior"] == pytest.approx(23 / 8)
+    pooled = {(r["target"], r["metric"]): r for r in
+              real_rows.count_rows(y, y.copy(), y, seed=0, n_boot=50)}
+    assert pooled[("occupants", "accuracy")]["prior"] == pytest.approx(3 / 8)
+    with pytest.raises(ValueError, match="training sets"):
+        real_rows.count_rows(y, y.copy(), per[:3], seed=0, n_boot=50)
+
+
 def test_occupancy_accuracy_of_always_occupied_is_the_majority_class(house):
     h, truth = house
     grid = h.to_grid(600)
@@ -97,6 +119,30 @@ def test_summarise_single_household_with_few_days_has_no_ci():
     out = real_rows.summarise(many, dataset="ECO", training="sim_to_real", null="none",
                               seed=0, n_boot=50)
     assert out["ci_low"].iloc[0] == pytest.approx(0.1)
+
+
+
+def test_summarise_keeps_the_no_decision_share():
+    """A household whose detector made no decision (MCC 0, no CI) is left out of the mean,
+    and the row says which share of the households that was."""
+    import pandas as pd
+
+    base = dict(period_s=1800, inference="occupancy", target="absence", metric="mcc",
+                method="supervised", prior=0.0, n=48)
+    rows = pd.DataFrame([base | dict(house="1", value=0.4, ci_low=0.1, ci_high=0.6),
+                         base | dict(house="2", value=0.6, ci_low=0.3, ci_high=0.8),
+                         base | dict(house="3", value=0.0, ci_low=math.nan,
+                                     ci_high=math.nan),
+                         base | dict(house="4", value=0.0, ci_low=math.nan,
+                                     ci_high=math.nan)])
+    out = real_rows.summarise(rows, dataset="METER", training="sim_to_real", null="none",
+                              seed=0, n_boot=50)
+    assert list(out.columns) == real_rows.COLUMNS
+    r = out.iloc[0]
+    assert r["no_decision"] == pytest.approx(0.5) and r["n_households"] == 2
+    assert r["value"] == pytest.approx(0.5)
+    one = real_rows.redact_single_households(out.assign(n_households=1))
+    assert one["no_decision"].isna().all()
 
 
 def test_real_rows_on_meter_and_eco(shared_data):
@@ -197,6 +243,28 @@ def test_readme_real_rows_are_the_committed_csv():
     assert readme.count(real_rows.README_START) == 1
     # the block follows the headline table
     assert readme.index("<!-- headline:end -->") < readme.index(real_rows.README_START)
+
+
+def test_below_null_names_an_mcc_not_above_its_permutation_null():
+    import pandas as pd
+
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupancy", target="absence", metric="mcc",
+        period_s=1800, stratum="held_out", training="sim_to_real", n_households=5)
+    real = pd.DataFrame([base | dict(null="none", value=0.38),
+                         base | dict(null="permute_households", value=0.61),
+                         base | dict(null="none", value=0.7, period_s=600),
+                         base | dict(null="permute_households", value=0.1, period_s=600),
+                         base | dict(null="none", value=0.2, stratum="all"),
+                         base | dict(null="permute_households", value=0.9, stratum="all")])
+    notes = real_rows.below_null(real)
+    assert len(notes) == 1 and "0.38" in notes[0] and "0.61" in notes[0]
+    assert "30 min" in notes[0]
+    assert len(real_rows.below_null(real, stratum="all")) == 1
+    assert real_rows.below_null(real, rows=()) == []
+    assert "* " + notes[0] in real_rows.readme_block(real.assign(
+        ci_low=math.nan, prior_population=0.0, skill_population=0.0))
+    assert notes[0] in real_rows.report_section(real)
 
 
 def test_with_readme_block_replaces_the_old_block():

@@ -14,6 +14,7 @@ from nilm.simulate.clock import local_days
 from nilm.simulate.household import BASE_LOAD_FIT, BASE_OTHER_LOADS_W, draw_config
 from nilm.simulate.occupants import Routines, draw_person
 from nilm.simulate.presets import PRESETS, get_preset
+from nilm.simulate.realism import ks_distance
 from nilm.simulate.thermal import Heating, draw_heating
 from nilm.study import Source
 
@@ -274,3 +275,23 @@ def test_rc_heat_kernel_matches_naive_twin(hp):
         np.testing.assert_allclose(h1, h2, rtol=1e-9, atol=1e-6)
         assert t1 == pytest.approx(t2, abs=1e-9) and o1 == o2
         assert h1.max() > 0 and (not hp or np.any((h1 > 0) & (h1 <= 0.3 * args[5] + 1e-9)))
+
+
+def test_gb_base_offset_fits_the_meter_development_households(shared_data):
+    """The GB preset's other_loads_w (scripts/fit_gb_base.py) brings the simulated per-household
+    5th percentile of 10-min power closer to the METER development households' than the
+    default 45 W, on another seed than the fit's (with 40 households the KS moved by 0.1
+    between seeds; with 120 it held: 0.31 -> 0.14-0.15 on seeds 1 and 3). The odd households
+    are not read."""
+    from tests.scripts import load_script
+
+    folder = shared_data / "meter" / "sample_2018-07_visible"
+    if not folder.is_dir():
+        pytest.skip(f"{folder}: METER sample not found")
+    fit = load_script("fit_gb_base")
+    real, ids, _, _ = fit.meter_profiles(folder)
+    dev = fit.base_p5(real[ids % 2 == 0])
+    ks = {w: ks_distance(dev, fit.base_p5(fit.simulated_days(w, 120, 3)))
+          for w in (45.0, PRESETS["GB"].other_loads_w)}
+    assert PRESETS["GB"].other_loads_w < 45.0
+    assert ks[PRESETS["GB"].other_loads_w] < ks[45.0] - 0.05, ks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import h5py
 import numpy as np
 import pytest
 
@@ -31,6 +32,9 @@ def test_files_and_manifest(popdir):
         assert h["config"]["ownership"]["fridge"] is True
         assert h["mean_kwh_per_day"]["mains"] > 0
     assert not list(popdir.glob("*.tmp"))
+    # the simulator writes Blosc-LZ4 (HDF5 filter 32001), the fast filter nilmh5 offers
+    with h5py.File(popdir / "sim_000.nilm.h5", "r") as g:
+        assert "32001" in g["households/sim_000/channels/mains/p"]._filters
 
 
 def test_loads_back_identical_to_in_memory(popdir):
@@ -80,7 +84,40 @@ def test_heating_stratum_is_exposed_for_the_study(popdir):
             "convector", "heat_pump", "storage")
         hh = nilm.load(popdir / h["file"])
         assert hh.meta["heating"] == h["heating"]
+        # the report's stratum: resistive electric / heat pump / none
+        assert h["heating_stratum"] == hh.meta["heating_stratum"] == (
+            "none" if not heated else
+            "heat_pump" if h["heating"].startswith("heat_pump/") else "electric")
+        assert (h["config"]["heating"] or {}).get("kind", "none") == h["heating_stratum"]
     sim = simulate_household(1, seed=3, period=60, preset="GB")
     assert sim.household.meta["heating"] == (
         "none" if sim.config.heating is None
         else f"{sim.config.heating.emitter}/{sim.config.heating.control}")
+
+
+def test_fr_population_draws_the_published_heating_strata():
+    """The FR preset's heating strata follow SDES 2020 (electric without heat pump 32.1 %, heat
+    pump 5.1 %, none 62.8 %): 3,000 drawn households within 4 binomial standard errors, and
+    the headline's evaluation sources (seeds 101-105) hold every stratum."""
+    from nilm.simulate.household import HEATING_STRATA, heating_stratum
+    from nilm.simulate.population import population
+
+    n = 3000
+    counts = dict.fromkeys(HEATING_STRATA, 0)
+    for cfg, _ in population(7, n, preset="FR"):
+        counts[heating_stratum(cfg)] += 1
+    for stratum, p in {"electric": 0.321, "heat_pump": 0.051, "none": 0.628}.items():
+        assert abs(counts[stratum] / n - p) < 4 * (p * (1 - p) / n) ** 0.5, (stratum, counts)
+    seen = {heating_stratum(cfg) for seed, k in [(101, 50), (102, 50), (103, 50), (104, 50)]
+            for cfg, _ in population(seed, k, preset="FR")}
+    assert seen == set(HEATING_STRATA)
+
+
+def test_manifest_heating_kind_is_the_stratum(tmp_path):
+    """population.json's config.heating.kind is the heating stratum (what the headline's strata
+    table reads): forced electric heating draws convectors, so every house is "electric"."""
+    simulate_to_dir(tmp_path, households=2, days=1, seed=1, period=600,
+                    ownership={"electric_heat": True})
+    for h in json.loads((tmp_path / "population.json").read_text())["houses"]:
+        assert h["config"]["heating"]["emitter"] == "convector"
+        assert h["config"]["heating"]["kind"] == h["heating_stratum"] == "electric"

@@ -382,6 +382,16 @@ class DirectDetector(Attack):
                                            max_rows=self.max_rows, day_id=np.concatenate(ds))
         return self
 
+    def for_names(self, names) -> DirectDetector:
+        """This fitted detector narrowed to ``names`` (an appliance it has no model of: never
+        detected). Each appliance's model is fitted alone (:func:`cross_fit`, seeded by
+        ``seed`` only), so the result equals a detector fitted with these ``names`` on the
+        same training data; a study fits once for a block of houses (nilm.study.score)."""
+        self._check_fitted()
+        out = DirectDetector(names=list(names), max_rows=self.max_rows, seed=self.seed)
+        out.models_ = {n: self.models_.get(n) for n in names}
+        return out
+
     def predict(self, grid: Grid, tz: str | None = None, *, features: Grid | None = None
                 ) -> dict[str, np.ndarray]:
         """Per-interval activity (bool ``[n]``) of each appliance on ``grid``.

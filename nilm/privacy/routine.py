@@ -75,6 +75,7 @@ from .scores import (
     as_grid,
     error_rows,
     feature_view,
+    prediction,
     quantisation_floor_s,
     ratio_ci,
     row,
@@ -800,8 +801,13 @@ def routine_rows(verdict: DayTimes, test: Grid, truth: GroundTruth, *, seed: int
         est = np.where(abstain, prior, est)
         err = np.abs(est - y) / 60
         err_p = np.abs(prior - y) / 60
-        rows.append(error_rows("routine", target, "mae_min", err, err_p, method=method,
-                               split=split, seed=seed, floor=floor_min))
+        mae = error_rows("routine", target, "mae_min", err, err_p, method=method,
+                         split=split, seed=seed, floor=floor_min)
+        # each labelled day's time (epoch s UTC): truth, the attack's (abstentions take the
+        # prior's, as scored) and the prior's, so mae_min and within_30min re-score from them
+        lab = np.flatnonzero(np.isfinite(y))
+        mae["predictions"] = [prediction(y[i], est[i], prior[i], unit=tdays[i]) for i in lab]
+        rows.append(mae)
         rows.append(_within_row(target, err, err_p, tolerance_min, method, split, seed))
         labelled = np.isfinite(y)
         rows.append(row("routine", target, "coverage",

@@ -34,7 +34,7 @@ from . import appliances as ap
 from .clock import Day, local_days
 from .daylight import sunrise_sunset
 from .occupants import DayRoutine, PersonSpec, Routines, draw_occupants
-from .presets import Preset, get_preset
+from .presets import OTHER_LOADS_W, Preset, get_preset
 from .thermal import Cooling, Heating, Weather, draw_cooling, draw_emitter, draw_heating
 from .water_heater import WaterHeater, draw_water_heater
 
@@ -44,9 +44,10 @@ PARIS = (48.8566, 2.3522)
 #: recordings, July 2018; ``scripts/fit_meter_occupants.py``): log of the recording's 5th
 #: percentile of 10-min power = a + b x people + N(0, sd); the simulator's always-on "other"
 #: load is that minus :data:`BASE_OTHER_LOADS_W` (fridge/freezer mean draw and standbys it
-#: simulates separately)
+#: simulates separately; a preset may set its own, :attr:`~nilm.simulate.presets.Preset.
+#: other_loads_w`)
 BASE_LOAD_FIT = {"a": 5.205, "b": 0.134, "sd": 0.473}
-BASE_OTHER_LOADS_W = 45.0
+BASE_OTHER_LOADS_W = OTHER_LOADS_W
 
 #: washing machine runs per week: log-normal, median 3.5 for two people and sd of log 0.74
 #: (DECC/EST Household Electricity Survey 2012 as analysed by Sidebottom, "What is normal energy
@@ -208,7 +209,7 @@ def draw_config(rng: np.random.Generator, house: str = "sim_000", *,
         water_heater=draw_water_heater(rng, n, pre) if own["water_heater"] else None,
         heating=draw_heating(rng, pre, emitter, smart_share) if own["electric_heat"] else None,
         lamps_w=lamps,
-        base_w=float(round(max(15.0, base - BASE_OTHER_LOADS_W) * base_scale, 1)),
+        base_w=float(round(max(15.0, base - pre.other_loads_w) * base_scale, 1)),
         wm_per_week=float(round(min(wm_week, 14.0), 2)),
         dw_per_week=float(round(min(dw_week, 14.0), 2)),
         timer_p=float(round(rng.uniform(0.0, 0.35), 2)),
@@ -749,14 +750,31 @@ class TruthBuilder:
             occupants=self.cfg.occupants, ownership=own, source="simulated")
 
 
+#: heating strata of the evaluation reports, as the published statistics split main heating
+#: (SDES, enquête Logement 2020: electricity without heat pump 32.1 %, heat pump 5.1 %, other
+#: energies 62.8 % of French main residences; see :mod:`nilm.simulate.presets`)
+HEATING_STRATA = ("electric", "heat_pump", "none")
+
+
+def heating_stratum(cfg: HouseholdConfig) -> str:
+    """The household's heating stratum (:data:`HEATING_STRATA`): ``"electric"`` for resistive
+    electric heating (convectors, panel or night-storage heaters), ``"heat_pump"``, or
+    ``"none"`` (no electric space heating: gas, oil, wood, district heating)."""
+    if cfg.heating is None:
+        return "none"
+    return "heat_pump" if cfg.heating.emitter == "heat_pump" else "electric"
+
+
 def household_meta(cfg: HouseholdConfig, seed_info, period: float) -> dict:
-    """``Household.meta`` of a simulated household."""
+    """``Household.meta`` of a simulated household (``heating``: emitter/control or "none";
+    ``heating_stratum``: :func:`heating_stratum`)."""
     return {"dataset": "simulated", "house": cfg.house, "timezone": cfg.timezone,
             "simulated": True, "occupants": cfg.occupants, "household_type": cfg.household_type,
             "latitude": cfg.latitude, "longitude": cfg.longitude, "mains_kind": "measured",
             "preset": cfg.preset,
             "heating": (f"{cfg.heating.emitter}/{cfg.heating.control}" if cfg.heating
                         else "none"),
+            "heating_stratum": heating_stratum(cfg),
             "period_s": period, "seed": seed_info, "source_files": {},
             "ownership": {k: bool(v) for k, v in cfg.ownership.items()}}
 

@@ -86,6 +86,12 @@ _OXFORD_C = (5.0, 5.5, 7.5, 10.0, 13.0, 16.0, 18.5, 18.0, 15.0, 11.5, 8.0, 5.5)
 _ZURICH_C = (1.0, 2.0, 5.5, 9.5, 13.5, 17.0, 19.0, 18.5, 14.5, 10.5, 5.0, 2.0)
 
 
+#: GB :attr:`Preset.other_loads_w`, W (fitted: scripts/fit_gb_base.py)
+GB_OTHER_LOADS_W = -30.0
+#: default :attr:`Preset.other_loads_w`, W (FR, CH: the fridge/freezer mean draw and standbys)
+OTHER_LOADS_W = 45.0
+
+
 @dataclass(frozen=True)
 class Preset:
     """One country's population parameters (see the module docstring for every source).
@@ -114,6 +120,9 @@ class Preset:
         tracebase-based ranges of :func:`nilm.simulate.appliances.draw_device`, with runs
         lengthened to keep each device's mean draw (:func:`~nilm.simulate.appliances.
         rescale_compressor`); 1 for the tracebase devices.
+    other_loads_w : W of the base-load rule's 5th percentile (:data:`nilm.simulate.household.
+        BASE_LOAD_FIT`) taken as supplied by the loads the simulator runs itself (fridge and
+        freezer draw, standbys); the always-on "other" load is the rest.
     """
 
     code: str
@@ -139,6 +148,7 @@ class Preset:
     dwelling_mix: dict = field(default_factory=dict)
     kettle_boils: tuple | None = None
     cold_run_scale: float = 1.0
+    other_loads_w: float = OTHER_LOADS_W
 
     def daily_mean_c(self, doy: float) -> float:
         """Climatological daily mean temperature on day of year ``doy`` (1-366), C: linear
@@ -183,6 +193,10 @@ PRESETS: dict[str, Preset] = {
         # fitted on the night-time 10-min steps of the METER development households
         # (scripts/fit_gb_cold.py: KS 0.22 at 1.0, 0.06 at 0.7): lower-power, longer runs
         cold_run_scale=0.7,
+        # fitted on the 5th percentile of the METER development households' 10-min power
+        # (scripts/fit_gb_base.py): with the lower compressor power above, the simulated 5th
+        # percentile fell below the base-load rule it is drawn from
+        other_loads_w=GB_OTHER_LOADS_W,
         # GB: kettles far more common, filter coffee makers and electric hobs less (gas hobs);
         # washing machine, tumble dryer (incl. washer-dryers) and electric hob from the METER
         # survey of the development households (even idHousehold, 18 households: 0.78 + 0.17

@@ -46,6 +46,7 @@ from .spec import (
     StudySpec,
     check_resolution,
     known_methods,
+    scaled,
 )
 from .store import code_digest, fingerprint, read_cell, write_cell
 
@@ -54,5 +55,5 @@ __all__ = ["COLUMNS", "DEFAULT_DISAGGREGATORS", "DEFAULT_INFERENCES", "DEFAULT_R
            "check_resolution", "code_digest", "collect", "fingerprint", "house_ids",
            "household_meta", "known_methods", "load_house", "materialise", "null_pairing",
            "null_truths", "period_of", "plan", "prediction_records", "read_cell",
-           "run_house_job", "run_study", "schedule_order", "score_cell", "score_prior",
+           "run_house_job", "run_study", "scaled", "schedule_order", "score_cell", "score_prior",
            "split_jobs", "tidy", "training_houses", "trim_heap", "tune_heap", "write_cell"]

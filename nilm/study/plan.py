@@ -49,11 +49,14 @@ def period_of(resolution: str, household) -> int:
 
 
 def plan(spec: StudySpec, out: Path) -> dict[tuple[str, str], list[Cell]]:
-    """Cells grouped by job: (source, house) for per-house inferences, (source, "*") for the
-    occupant count."""
+    """Cells grouped by job: (source, first house of its training block) for per-house
+    inferences (:func:`training_blocks`; one house per job unless ``spec.train_block`` > 1),
+    (source, "*") for the occupant count."""
     jobs: dict[tuple[str, str], list[Cell]] = {}
     for source in spec.sources:
         houses = house_ids(source, out)
+        job_of = {h: block[0] for block in training_blocks(spec, source, houses)
+                  for h in block}
         for res in spec.resolutions:
             for inf in spec.inferences:
                 for m in spec.methods_for(inf):
@@ -63,9 +66,52 @@ def plan(spec: StudySpec, out: Path) -> dict[tuple[str, str], list[Cell]]:
                                 Cell(source.name, "*", res, inf, m))
                         continue
                     for h in houses:
-                        jobs.setdefault((source.name, h), []).append(
+                        jobs.setdefault((source.name, job_of[h]), []).append(
                             Cell(source.name, h, res, inf, m))
     return jobs
+
+
+def trains_on_others(spec: StudySpec, source, houses: list[str]) -> bool:
+    """True when the houses of ``source`` train on other households of it (a simulated source
+    of 3+ households under ``train_on_others``)."""
+    return (spec.train_on_others and source.kind == "simulated"
+            and min(spec.max_train_households, len(houses) - 1) >= 2)
+
+
+def block_size(n: int, k: int, train_block: int) -> int:
+    """Houses per training block of a source of ``n`` houses with ``k`` training households:
+    ``train_block``, at most ``(n - k) // 2`` (so that a block, its ``k`` training houses and
+    the null's partners, :func:`nilm.null.partner`, never overlap), at least 1."""
+    return max(1, min(int(train_block), (n - k) // 2))
+
+
+def training_blocks(spec: StudySpec, source, houses: list[str]) -> list[list[str]]:
+    """The source's houses cut into training blocks, consecutive in house order: every house
+    of a block is attacked by the same fitted learned attacks, trained on the block's
+    :func:`block_training_houses` (K-fold-like: a block of ``k`` is trained on the next ``k``
+    houses). One house per block (each house trained on the ``k`` after it, the default) unless
+    ``spec.train_block`` > 1 and the houses train on others (:func:`trains_on_others`)."""
+    b = 1
+    if trains_on_others(spec, source, houses):
+        b = block_size(len(houses), spec.max_train_households, spec.train_block)
+    return [houses[i:i + b] for i in range(0, len(houses), b)]
+
+
+def null_skip(spec: StudySpec, source, houses: list[str]) -> int:
+    """The ``skip`` of :func:`nilm.null.partner` for ``source``: the houses after an attacked
+    one that may have trained its attacks (its block's others and the block's training
+    houses: ``block size + k - 1``; ``k`` for blocks of one), 0 without training on others."""
+    if not spec.train_on_others:
+        return 0
+    b = len(training_blocks(spec, source, houses)[0])
+    return b + spec.max_train_households - 1
+
+
+def block_training_houses(houses: list[str], block: list[str], k: int) -> list[str]:
+    """The at most ``k`` houses that train every house of ``block``: the
+    :func:`training_houses` of its last house, those following the block cyclically (none of
+    them in the block, :func:`block_size` leaving room). A block of one house: its own."""
+    return training_houses(houses, block[-1], k)
 
 
 def split_jobs(jobs: dict[tuple[str, str], list[Cell]], workers: int

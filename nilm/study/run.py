@@ -19,7 +19,17 @@ import numpy as np
 from ..atomic import atomic_open
 from .data import cache_dir, data_dir, house_ids, household_meta, load_house, materialise
 from .heap import trim_heap, tune_heap
-from .plan import Cell, period_of, plan, schedule_order, split_jobs, training_houses
+from .plan import (
+    Cell,
+    block_training_houses,
+    null_skip,
+    period_of,
+    plan,
+    schedule_order,
+    split_jobs,
+    training_blocks,
+    trains_on_others,
+)
 from .score import prediction_records, score_cell, tidy
 from .spec import COLUMNS, PREDICTION_COLUMNS, Source, StudySpec
 from .store import code_digest, fingerprint, read_cell, write_cell
@@ -37,9 +47,6 @@ def run_house_job(spec_dict: dict, out: str, source_name: str, house: str,
 
 def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
              cells: list[Cell]) -> int:
-    from ..privacy import INFERENCES
-    from ..privacy.scores import FEATURE_PERIOD_S
-
     spec = StudySpec.from_dict(spec_dict)
     out = Path(out)
     fp = fingerprint(spec, source_name)
@@ -49,17 +56,46 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     source = next(s for s in spec.sources if s.name == source_name)
     if house == "*":
         return _run_population_job(spec, out, source, todo, fp)
+    houses = house_ids(source, out)
+    block = next((b for b in training_blocks(spec, source, houses) if house in b), [house])
+    others = []
+    if trains_on_others(spec, source, houses):
+        others = [load_house(source, h, out)
+                  for h in block_training_houses(houses, block, spec.max_train_households)]
+    by_house: dict[str, list[Cell]] = {}
+    for c in todo:
+        by_house.setdefault(c.house, []).append(c)
+    # a block of several houses shares one fit of each learned attack (plan.training_blocks)
+    # and the training grids of the coarser rungs
+    shared = _Block(others, block[0], {}, {}) if len(block) > 1 else None
+    for h, group in by_house.items():
+        _run_house(spec, out, source, h, group, others, shared, fp)
+    return len(todo)
+
+
+@dataclasses.dataclass
+class _Block:
+    """What the houses of one training block share: the training households, the block's
+    first house (whose cell seeds seed the shared fits), the fitted learned attacks
+    (:func:`~nilm.study.score.score_cell`) and the training grids by period."""
+
+    others: list
+    first: str
+    fitted: dict
+    train_grids: dict
+
+
+def _run_house(spec: StudySpec, out: Path, source: Source, house: str, todo: list[Cell],
+               others: list, shared: _Block | None, fp: str) -> None:
+    from ..privacy import INFERENCES
+    from ..privacy.scores import FEATURE_PERIOD_S
+
     household, truth = load_house(source, house, out)
     truth_house, truth = null_pairing(spec, source, house, out, household, truth)
     if truth_house is not household:
         # under a null the attacked grid's sub-meters are truth too (the household-typical
         # appliance prior is fitted on them): the truth side's; the mains stays the attacked one
         household = dataclasses.replace(household, appliances=truth_house.appliances)
-    others = []
-    if spec.train_on_others and source.kind == "simulated":
-        ids = training_houses(house_ids(source, out), house, spec.max_train_households)
-        if len(ids) >= 2:
-            others = [load_house(source, h, out) for h in ids]
     by_res: dict[str, list[Cell]] = {}
     for c in todo:
         by_res.setdefault(c.resolution, []).append(c)
@@ -69,11 +105,20 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     per_house: dict[str, dict] = {}  # each inference's household inputs, built once
     fits: dict = {}  # attacks fitted on the feature rung, shared by the rungs that read it
 
+    def training(period: int) -> list:
+        """The training pairs at ``period``; a block keeps those of the feature rung and
+        coarser (small) for its next houses, finer ones are made again (a 1-s year is
+        gigabytes)."""
+        if shared is None or period < FEATURE_PERIOD_S:
+            return [(h.to_grid(period), t) for h, t in others]
+        if period not in shared.train_grids:
+            shared.train_grids[period] = [(h.to_grid(period), t) for h, t in others]
+        return shared.train_grids[period]
+
     def rung(period: int):
         """(grid, training pairs) of this house and the others at ``period``, made once."""
         if period not in rungs:
-            rungs[period] = (household.to_grid(period),
-                             [(h.to_grid(period), t) for h, t in others])
+            rungs[period] = (household.to_grid(period), training(period))
         return rungs[period]
 
     for res, group in by_res.items():
@@ -103,15 +148,17 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
                 per_grid[c.inference] = inf.grid_inputs(grid, truth, train,
                                                         **per_house[c.inference])
             seed = c.seed(spec.seed)
+            block = None if shared is None else (
+                shared.fitted, dataclasses.replace(c, house=shared.first).seed(spec.seed))
             rows = score_cell(c, grid, truth, seed, train, features,
-                              {**per_house[c.inference], **per_grid[c.inference]}, fits)
+                              {**per_house[c.inference], **per_grid[c.inference]}, fits,
+                              block=block)
             write_cell(out, c, tidy(rows, c, household.meta, period, seed),
                        {"house_meta": house_meta, "predictions": prediction_records(
                            rows, c, household.meta, period, seed)}, fp)
         if period != FEATURE_PERIOD_S:
             del rungs[period]  # a year of 1-s grids is gigabytes; the feature rung is kept
         del grid, train, per_grid
-    return len(todo)
 
 
 def null_pairing(spec: StudySpec, source: Source, house: str, out: Path, household, truth):
@@ -127,14 +174,13 @@ def null_pairing(spec: StudySpec, source: Source, house: str, out: Path, househo
     if spec.null == "shift_days":
         return null.shift_submeters(household, truth), null.shift_truth(truth)
     houses = house_ids(source, out)
-    skip = spec.max_train_households if spec.train_on_others else 0
-    other = null.partner(houses, house, skip)
+    other = null.partner(houses, house, null_skip(spec, source, houses))
     other_house, other_truth = load_house(source, other, out)
     null.check_same_dates(truth, other_truth, house, other)
     return other_house, other_truth
 
 
-def null_truths(spec: StudySpec, houses: list[str], truths: list) -> list:
+def null_truths(spec: StudySpec, houses: list[str], truths: list, source: Source) -> list:
     """The truths a population job scores its houses' curves against under the spec's null
     control (see :func:`null_pairing`; occupants are household-level, so ``shift_days`` keeps
     them)."""
@@ -142,7 +188,7 @@ def null_truths(spec: StudySpec, houses: list[str], truths: list) -> list:
 
     if spec.null != "permute_households":
         return truths
-    skip = spec.max_train_households if spec.train_on_others else 0
+    skip = null_skip(spec, source, houses)
     return [truths[houses.index(null.partner(houses, h, skip))] for h in houses]
 
 
@@ -159,7 +205,7 @@ def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[C
 
     houses = house_ids(source, out)
     truths = [GroundTruth.load(data_dir(out, source) / f"{h}.truth.npz") for h in houses]
-    truths = null_truths(spec, houses, truths)
+    truths = null_truths(spec, houses, truths, source)
     # only labelled households are read by the scorer, and none when too few are labelled:
     # loading and resampling a population of 1-s years for nothing dominated small studies
     labelled = [i for i, t in enumerate(truths) if t.occupants > 0]

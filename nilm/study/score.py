@@ -45,7 +45,7 @@ def prediction_records(rows: list[dict], cell: Cell, household_meta: dict, perio
 
 
 def score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dict,
-               fits: dict) -> list[dict]:
+               fits: dict, block: tuple[dict, int] | None = None) -> list[dict]:
     """Attack ``grid`` with the registered attack of ``cell`` and score it
     (:func:`nilm.privacy.base.evaluate`), the same for every inference.
 
@@ -56,6 +56,11 @@ def score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dict
     verdict on the feature grid (:func:`nilm.privacy.base.predict_on_features`), each rung
     reading it at its own intervals. ``inputs``: the inference's method-independent inputs of
     its scorer (:class:`nilm.privacy.base.Inference`), built once by the caller.
+
+    ``block``: ``(fitted, fit seed)`` when the house belongs to a training block of several
+    houses (:func:`nilm.study.plan.training_blocks`): a learned attack trained on other
+    households is then fitted once per block (:func:`shared_fit`) and the scorer's bootstrap
+    keeps the cell's own ``seed``.
     """
     from ..privacy import ATTACKS, INFERENCES, METHODS, PRIORS
     from ..privacy.base import evaluate, predict_on_features
@@ -68,6 +73,19 @@ def score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dict
     if name not in ATTACKS:
         raise ValueError(f"unknown attack {cell.method!r} of inference {cell.inference!r}")
     params = inf.params(grid, cell.method)
+    if block is not None and train is not None and ATTACKS[name].needs_train:
+        attack, on_features = shared_fit(ATTACKS[name], cell, params, grid, train, features,
+                                         *block)
+        if not on_features:
+            return evaluate(attack, grid, truth, design=inf.design, score=inf.score,
+                            seed=seed, train=train, fit=False, **inputs)
+        key = (cell.inference, cell.method, "block")
+        if key not in fits or fits[key][0] != params:
+            fits[key] = (params, attack, predict_on_features(attack, features, truth,
+                                                             design=inf.design, fit=False))
+        _, attack, verdict = fits[key]
+        return evaluate(attack, grid, truth, design=inf.design, score=inf.score, seed=seed,
+                        train=train, feature_verdict=verdict, **inputs)
     if not (features is not None and getattr(ATTACKS[name], "reads_features", False)):
         return evaluate(ATTACKS[name](**params, seed=seed), grid, truth, design=inf.design,
                         score=inf.score, seed=seed, train=train, **inputs)
@@ -79,6 +97,38 @@ def score_cell(cell: Cell, grid, truth, seed: int, train, features, inputs: dict
     _, attack, verdict = fits[key]
     return evaluate(attack, grid, truth, design=inf.design, score=inf.score, seed=seed,
                     train=train, feature_verdict=verdict, **inputs)
+
+
+def shared_fit(cls, cell: Cell, params: dict, grid, train, features, fitted: dict,
+               fit_seed: int):
+    """The learned attack ``cls`` of ``cell`` fitted once for a training block: on the block's
+    training pairs (``train`` at this rung, or their feature-period views / the ``features``
+    training pairs for an attack that reads features; every design attacks the whole house and
+    learns from exactly these pairs when it has other households) with ``fit_seed``, kept in
+    ``fitted`` by (inference, method, rung, parameters) for the block's other houses.
+
+    An attack with per-appliance models fitted independently (``for_names``, the direct
+    detector) is fitted for every appliance of the training households and narrowed to the
+    house's ``names``: the same models a fit on those names alone would give.
+
+    Returns ``(attack for this house, whether it reads this rung through ``features``)``.
+    """
+    on_features = features is not None and getattr(cls, "reads_features", False)
+    narrow = hasattr(cls, "for_names") and "names" in params
+    fit_params = {**params, "names": None} if narrow else params
+    rung = "features" if on_features else int(grid.period)
+    key = (cell.inference, cell.method, rung, repr(sorted(fit_params.items())))
+    if key not in fitted:
+        attack = cls(**fit_params, seed=fit_seed)
+        if on_features:
+            pairs = features[1]
+        elif getattr(cls, "reads_features", False):
+            pairs = [(attack.feature_view(g), t) for g, t in train]
+        else:
+            pairs = train
+        fitted[key] = attack.fit(list(pairs))
+    attack = fitted[key]
+    return (attack.for_names(params["names"]) if narrow else attack), on_features
 
 
 def score_prior(cls, inf, grid, truth, seed: int, train, params: dict, inputs: dict

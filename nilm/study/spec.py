@@ -4,6 +4,7 @@ disaggregators; the results table's columns (docs/study.md has the format)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -115,6 +116,12 @@ class StudySpec:
     #: the source's house order (cyclically), so every job loads a bounded number of houses and
     #: a population of thousands scales linearly (5 = every other house of the demo's six)
     max_train_households: int = 5
+    #: houses that share one fit of each learned attack (:func:`nilm.study.plan.training_blocks`):
+    #: 1 = every house trained on its own ``max_train_households`` followers; B > 1 = the
+    #: source's houses cut into consecutive blocks of B (at most ``(n - k) // 2``), each block
+    #: attacked by models fitted once on the k houses after it (seeded by the block's first
+    #: house), B times fewer fits; the scorers' bootstraps keep each house's own seed
+    train_block: int = 1
     #: null control (:mod:`nilm.null`): ``"none"``, ``"permute_households"`` (each curve
     #: scored against another household's truth over the same dates) or ``"shift_days"``
     null: str = "none"
@@ -167,7 +174,7 @@ class StudySpec:
         if self.predictions not in PREDICTION_LEVELS:
             raise UsageError(f"predictions must be one of {list(PREDICTION_LEVELS)}, not "
                              f"{self.predictions!r}")
-        for key in ("seed", "n_boot", "max_train_households"):
+        for key in ("seed", "n_boot", "max_train_households", "train_block"):
             v = getattr(self, key)
             if not _whole(v) or v < (0 if key == "seed" else 1):
                 raise UsageError(f"{key} must be a whole number >= "
@@ -244,6 +251,21 @@ class StudySpec:
             return list(self.methods[inference])
         extra = DEFAULT_DISAGGREGATORS if inference == "appliances" else []
         return [*METHODS[inference], *extra]
+
+
+def scaled(spec: StudySpec, households: int | None) -> StudySpec:
+    """``spec`` with its simulated sources scaled to about ``households`` in total (each at
+    least 2, in proportion to its size); ``None``: ``spec`` itself. A smaller stated population
+    of the same study (``make results HOUSEHOLDS=N``, the growth curve of
+    scripts/study_speed.py)."""
+    if households is None:
+        return spec
+    sim = [s for s in spec.sources if s.kind == "simulated"]
+    total = sum(s.households for s in sim)
+    sources = [dataclasses.replace(s, households=max(2, round(households * s.households /
+                                                               total)))
+               if s.kind == "simulated" else s for s in spec.sources]
+    return dataclasses.replace(spec, sources=sources)
 
 
 def check_resolution(resolution) -> str:
