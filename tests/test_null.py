@@ -116,10 +116,10 @@ def test_permuted_null_study_finds_no_leak_against_the_population_prior(tmp_path
 def test_priors_run_as_study_methods(tmp_path):
     spec = StudySpec(sources=[Source("sim", households=3, days=3, period=60, seed=2)],
                      resolutions=["60min"], inferences=["occupancy"],
-                     methods={"occupancy": ["supervised", "clock_prior", "household_typical"]})
+                     methods={"occupancy": ["unsupervised", "clock_prior", "household_typical"]})
     res = run_study(spec, tmp_path, progress=False)
     mcc = res[res.metric == "mcc"].pivot(index="house", columns="method", values="value")
-    assert set(mcc.columns) == {"supervised", "clock_prior", "household_typical"}
+    assert set(mcc.columns) == {"unsupervised", "clock_prior", "household_typical"}
     assert np.isfinite(mcc["household_typical"]).all()
     tab = report.headline_table(res).iloc[0]
     # the headline's population prior is now the clock prior's mean MCC, not the scorer's 0
