@@ -16,6 +16,12 @@ households with :func:`aggregate`, whose statistics are those of :mod:`nilm.stat
   day-block CI, unless it has fewer than :data:`nilm.stats.MIN_BLOCKS` days ("too few days");
 * skill: :func:`nilm.stats.skill` of the mean value against the mean prior, its CI from the same
   paired replicates;
+* headline rows whose metric is a mean of per-day terms that ``OUT/predictions.csv`` records
+  (:data:`DAY_TERMS`: the wake/bed timing metrics and the water heater's daily kWh, with the
+  study's ``predictions = "day"``) take their CI from the **two-stage bootstrap**, households
+  then local days within each drawn household (:func:`nilm.stats.two_stage_bootstrap`; the
+  column ``bootstrap`` says which was used), the attack paired with the population prior on
+  the same days;
 * **no decision**: a detector that predicted one class on every day of a household has no MCC
   (the scorers write it as 0 with no CI); such rows are left out of the mean and their share is
   reported in ``no_decision``, never averaged in as an MCC of 0.
@@ -42,6 +48,7 @@ import base64
 import html
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -264,12 +271,99 @@ def dedupe_native(results: pd.DataFrame) -> pd.DataFrame:
 
 
 HEADLINE_COLUMNS = ["simulated", "dataset", "inference", "method", "target", "period_s",
-                    "threat_model", *AGGREGATE_COLUMNS, "q_value", "discovery",
+                    "threat_model", *AGGREGATE_COLUMNS, "bootstrap", "q_value", "discovery",
                     "detectable_skill", "attacks_tried"]
+
+#: ``bootstrap`` of a headline row: households resampled, or households then their days
+BOOTSTRAP_HOUSEHOLDS, BOOTSTRAP_TWO_STAGE = "households", "households, then days"
+
+
+def _day_term(metric: str, truth: np.ndarray, pred: np.ndarray) -> np.ndarray | None:
+    """Per-day term whose mean over a household's days is its ``metric``, from the records of
+    predictions.csv (the routine scorer records epoch seconds, the hot-water scorer kWh per
+    day); None for a metric not re-scored per day here."""
+    err = np.abs(pred - truth)
+    if metric == "mae_min":
+        return err / 60.0
+    tol = re.fullmatch(r"within_([0-9.]+)min", metric)
+    if tol:
+        return (err / 60.0 <= float(tol.group(1))).astype(float)
+    if metric == "mae_kwh_day":
+        return err
+    return None
+
+
+
+def day_blocks(predictions: pd.DataFrame, inference: str, h: Headline
+               ) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
+    """Per-household per-local-day sufficient statistics ``(sum, count)`` of the headline
+    attack ``h`` and of the population prior (:data:`POPULATION_PRIORS`) on the same days.
+
+    Parameters
+    ----------
+    predictions : rows of ``OUT/predictions.csv`` (per-day units: the study's
+        ``predictions = "day"``).
+    inference, h : the inference and its declared headline.
+
+    Returns
+    -------
+    ``{(dataset, household key, period_s): (attack (days, 2), prior (days, 2))}``; empty when
+    the metric has no per-day term (:func:`_day_term`) or the file has no such records. A day
+    the prior did not predict is left out of both (the pairing of :func:`attach_priors`).
+    """
+    probe = _day_term(h.metric, np.zeros(1), np.zeros(1))
+    if probe is None or predictions is None or predictions.empty:
+        return {}
+    p = predictions[(predictions["inference"] == inference)
+                    & (predictions["unit"].astype(str) != "household")]
+    if h.target is not None:
+        p = p[p["target"] == h.target]
+    if p.empty:
+        return {}
+    p = p.assign(_key=house_key(p), period_s=p["period_s"].astype(float))
+    keys = ["dataset", "_key", "period_s", "target", "unit"]
+    att = p[p["method"] == h.method][keys + ["truth", "prediction"]]
+    pri = p[p["method"].isin(POPULATION_PRIORS)][keys + ["prediction"]]
+    pri = pri.drop_duplicates(keys).rename(columns={"prediction": "_prior"})
+    m = att.merge(pri, on=keys, how="inner")
+    t = m["truth"].to_numpy(float)
+    m = m.assign(_a=_day_term(h.metric, t, m["prediction"].to_numpy(float)),
+                 _p=_day_term(h.metric, t, m["_prior"].to_numpy(float)))
+    out = {}
+    for (ds, key, period), g in m.groupby(["dataset", "_key", "period_s"], sort=True):
+        ones = np.ones(len(g))
+        out[(ds, key, float(period))] = (np.column_stack([g["_a"].to_numpy(float), ones]),
+                                         np.column_stack([g["_p"].to_numpy(float), ones]))
+    return out
+
+
+def _two_stage(a: pd.DataFrame, g: pd.DataFrame, blocks: dict, ds, metric: str, seed: int,
+               n_boot: int) -> pd.DataFrame:
+    """Rows of ``a`` (:func:`aggregate` of ``g`` by period) whose every household has day
+    blocks get the two-stage bootstrap's value, prior, skill and CIs."""
+    a = a.assign(bootstrap=BOOTSTRAP_HOUSEHOLDS)
+    if not blocks:
+        return a
+    for i, x in a.iterrows():
+        r = g[g["period_s"].astype(float) == float(x["period_s"])]
+        r = r[~no_decision(r) & np.isfinite(r["value"].to_numpy(float))]
+        keys = sorted(set(house_key(r)))
+        houses = [blocks.get((ds, k, float(x["period_s"]))) for k in keys]
+        if not keys or any(b is None for b in houses):
+            continue
+        d = stats.two_stage_bootstrap(houses, metric, seed=seed, n_boot=n_boot).as_dict()
+        a.loc[i, ["value", "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi",
+                  "p_value", "skill_se"]] = [d[k] for k in (
+                      "value", "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi",
+                      "p_value", "skill_se")]
+        a.loc[i, "ci_reason"] = ("too few days/households" if d["ci_reason"] else "")
+        a.loc[i, "bootstrap"] = BOOTSTRAP_TWO_STAGE
+    return a
 
 
 def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
-                   seed: int = 0) -> pd.DataFrame:
+                   seed: int = 0, predictions: pd.DataFrame | None = None,
+                   n_boot: int = stats.N_BOOT) -> pd.DataFrame:
     """Each inference's declared headline (:data:`nilm.protocol.HEADLINE`: attack, target and
     primary metric) per dataset and period, aggregated over households with :func:`aggregate`.
 
@@ -278,8 +372,11 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
     (:func:`attach_priors`). Over all the table's rows the Benjamini–Hochberg q-value of
     "skill ≤ 0" is given (``q_value``; ``discovery`` where it is ≤ 0.05) and the smallest
     skill the study could have detected at 80 % power (``detectable_skill``);
-    ``attacks_tried`` lists every attack of the inference in ``results`` (what a "no leak
-    found" row was found with).
+    ``attacks_tried`` lists every attack of the inference in ``results``, the priors left out
+    (what a "no leak found" row was found with). With ``predictions``
+    (``OUT/predictions.csv``), rows whose metric has per-day records take their CIs from the
+    two-stage bootstrap over households, then days (:func:`day_blocks`; ``bootstrap`` says
+    which).
 
     Returns a DataFrame with the columns :data:`HEADLINE_COLUMNS`.
     """
@@ -294,10 +391,13 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
         if h.target is not None:
             r = r[r["target"] == h.target]
         tried = results[results["inference"] == inf]
+        blocks = day_blocks(predictions, inf, h) if predictions is not None else {}
         for (sim, ds), g in r.groupby(["simulated", "dataset"], sort=True):
-            a = aggregate(g, ["period_s"], seed=seed)
+            a = _two_stage(aggregate(g, ["period_s"], seed=seed, n_boot=n_boot), g, blocks,
+                           ds, h.metric, seed, n_boot)
             a["attacks_tried"] = ", ".join(sorted(set(tried.loc[tried["dataset"] == ds,
-                                                                "method"].astype(str))))
+                                                                "method"].astype(str))
+                                                  - {*POPULATION_PRIORS, HOUSEHOLD_PRIOR}))
             a.insert(0, "target", h.target if h.target is not None else "all")
             a.insert(0, "method", h.method)
             a.insert(0, "inference", inf)
@@ -322,7 +422,8 @@ HEADLINE_CSV_COLUMNS = ["dataset", "simulated", "truth_kind", "threat_model", "s
 
 
 def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
-                 headline: dict | None = None, seed: int = 0) -> pd.DataFrame:
+                 headline: dict | None = None, seed: int = 0,
+                 predictions: pd.DataFrame | None = None) -> pd.DataFrame:
     """The committed headline table: population aggregates only, never a household's truth.
 
     Parameters
@@ -331,7 +432,7 @@ def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
     strata : optional ``source``, ``house`` and one column per stratum variable (e.g.
         ``heating``, ``water_heater``, ``household_type``, ``season``); each value of each
         variable gets its rows (``stratum = "heating=electric"``) beside ``stratum = "all"``.
-    headline, seed : as :func:`headline_table`.
+    headline, seed, predictions : as :func:`headline_table`.
 
     Returns
     -------
@@ -351,7 +452,7 @@ def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
                 groups.append((f"{var}={val}", results[rkey.isin(members)]))
     parts = []
     for stratum, r in groups:
-        tab = headline_table(r, headline=headline, seed=seed)
+        tab = headline_table(r, headline=headline, seed=seed, predictions=predictions)
         if tab.empty:
             continue
         tab = tab.assign(stratum=stratum)

@@ -97,3 +97,31 @@ def test_headline_tests_say_leak_or_no_leak_with_ci_upper_end_and_power():
     same = _rows().assign(value=0.0)
     (finding,) = script.tests_table(same, seed=0)["finding"]
     assert finding.startswith("no decision")
+
+
+def test_readme_prose_is_generated_from_the_committed_tables():
+    script = _results_script()
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = script.PROSE_START, script.PROSE_END
+    assert start in text and end in text, "README.md lacks the headline-prose markers"
+    block = text.split(start, 1)[1].split(end, 1)[0].strip("\n")
+    assert block == script.readme_prose(ROOT / "docs" / "results")
+    tests = pd.read_csv(ROOT / "docs" / "results" / "headline_tests.csv")
+    shown = tests[tests["period_s"].isin([float(p) for p in report.HEADLINE_PERIODS])]
+    assert block.count("\n- ") + block.startswith("- ") == len(shown) > 0
+
+
+def test_a_no_leak_sentence_names_the_attacks_tried_and_the_power():
+    script = _results_script()
+    none = _rows().assign(method="unsupervised", period_s=600.0, resolution="10min")
+    none["value"] = np.random.default_rng(2).normal(0, 0.05, len(none))
+    prior = none.assign(method="clock_prior", value=0.0)
+    other = none.assign(method="hmm")
+    (x,) = [r for _, r in script.tests_table(pd.concat([none, prior, other]),
+                                              seed=0).iterrows()]
+    assert x["attacks_tried"] == "hmm, unsupervised"  # the priors are not attacks
+    s = script.prose_sentence(x)
+    assert "at 10 min" in s and "attack unsupervised" in s and "24 households" in s
+    assert (f"no leak found by these attacks (tried: hmm, unsupervised; CI upper end "
+            f"{x['skill_hi']:.2f}; detectable skill {x['detectable_skill']:.2f})".replace(
+                "-", "−") in s)

@@ -395,8 +395,8 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
     with atomic_open(out / "results.csv", "w", newline="") as f:
         df.to_csv(f, index=False, float_format="%.6g")
     pred = pd.DataFrame(preds, columns=PREDICTION_COLUMNS)
-    pred = pred.sort_values(["dataset", "house", "period_s", "inference", "method", "target",
-                             "unit"], kind="mergesort")
+    pred = pred.sort_values(["dataset", "source", "house", "period_s", "inference", "method",
+                             "target", "unit"], kind="mergesort")
     with atomic_open(out / "predictions.csv", "w", newline="") as f:
         # full precision: a metric re-scored from this file must equal results.csv's
         pred.to_csv(f, index=False, float_format="%.17g")

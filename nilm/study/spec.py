@@ -26,9 +26,10 @@ COLUMNS = ["dataset", "house", "period_s", "resolution", "inference", "method", 
 #: ``"household"``: water-heater ownership, appliance presence, the occupant count) and, with
 #: ``predictions = "day"``, each per-day one (``unit`` = the local date: the water heater's
 #: daily energy, each appliance's day use), with the truth and the population prior's
-#: prediction, so that anyone can re-score them (issue 11, item 8)
-PREDICTION_COLUMNS = ["dataset", "house", "inference", "target", "period_s", "method", "seed",
-                      "threat_model", "unit", "truth", "prediction", "prior_prediction"]
+#: prediction, so that anyone can re-score them (issue 11, item 8); ``source``: the study
+#: source (two simulated sources both name their houses ``sim_000``…)
+PREDICTION_COLUMNS = ["dataset", "source", "house", "inference", "target", "period_s", "method",
+                      "seed", "threat_model", "unit", "truth", "prediction", "prior_prediction"]
 #: what ``predictions.csv`` holds: the household-level inferences, or those and the per-day ones
 PREDICTION_LEVELS = ("household", "day")
 
