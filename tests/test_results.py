@@ -125,3 +125,29 @@ def test_a_no_leak_sentence_names_the_attacks_tried_and_the_power():
     assert (f"no leak found by these attacks (tried: hmm, unsupervised; CI upper end "
             f"{x['skill_hi']:.2f}; detectable skill {x['detectable_skill']:.2f})".replace(
                 "-", "−") in s)
+
+
+def test_the_null_with_headline_attacks_only_gives_the_full_nulls_rows(tmp_path):
+    """The null study runs each inference's headline attack and the priors only; its headline
+    rows are those of the null with every attack of the spec."""
+    from nilm.study import Source, StudySpec, run_study
+
+    script = _results_script()
+    spec = StudySpec(sources=[Source("sim", households=4, days=2, period=60, seed=4)], seed=3,
+                     resolutions=["30min"], inferences=["occupancy", "routine"],
+                     methods={"occupancy": ["supervised", "unsupervised", "hmm", "clock_prior"],
+                              "routine": ["segmentation", "regression", "population_prior"]},
+                     n_boot=10, max_train_households=2, train_block=2)
+    narrow = script.null_spec(spec)
+    assert narrow.null == "permute_households"
+    assert narrow.methods == {"occupancy": ["unsupervised", "clock_prior"],
+                              "routine": ["regression", "population_prior"]}
+    import dataclasses
+
+    full = run_study(dataclasses.replace(spec, null="permute_households"), tmp_path / "full",
+                     progress=False)
+    part = run_study(narrow, tmp_path / "part", progress=False)
+    keep = full["method"].isin(["unsupervised", "clock_prior", "regression", "population_prior"])
+    cols = [c for c in full.columns if c != "source"]
+    pd.testing.assert_frame_equal(full[keep][cols].reset_index(drop=True),
+                                  part[cols].reset_index(drop=True))
