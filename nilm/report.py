@@ -679,14 +679,15 @@ def _sentence(inf: str, rows: pd.DataFrame, native_period: float | None) -> str:
 
 
 def headline_sentences(results: pd.DataFrame, *, headline: dict | None = None,
-                       seed: int = 0) -> list[dict]:
+                       seed: int = 0, predictions: pd.DataFrame | None = None) -> list[dict]:
     """Plain-words headline per (dataset, inference): what a 10-min and a 30-min curve reveal,
-    for the declared headline attacks (``headline``, default :data:`nilm.protocol.HEADLINE`).
+    for the declared headline attacks (``headline``, default :data:`nilm.protocol.HEADLINE`;
+    ``predictions``: as :func:`headline_table`).
 
     Returns a list of dicts with ``label`` (real/simulated and dataset), ``dataset``,
     ``simulated``, ``inference``, ``method``, ``sentence`` and the numbers used (``rows``: the
     headline rows at every period, a DataFrame)."""
-    tab = headline_table(results, headline=headline, seed=seed)
+    tab = headline_table(results, headline=headline, seed=seed, predictions=predictions)
     natives = {}
     if "resolution" in results.columns:
         nat = results[results["resolution"] == "native"]
@@ -965,7 +966,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
                  provenance: dict | None = None, figures: bool = True,
                  extra_figures: dict | None = None, headline: dict | None = None,
                  seed: int = 0, real: pd.DataFrame | None = None,
-                 real_folds: int = 6, real_source: str | None = None) -> dict[str, Path]:
+                 real_folds: int = 6, real_source: str | None = None,
+                 predictions: pd.DataFrame | None = None) -> dict[str, Path]:
     """Write ``report.md``, a self-contained ``report.html``, ``tables.tex`` and ``figures/``.
 
     Parameters
@@ -986,6 +988,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     real_folds : the number of folds over METER's households those rows were scored with.
     real_source : the file those rows were read from; when given, the section says that its
         rows come from that file (``make real-results``), not from this run.
+    predictions : the study's per-day predictions (``predictions.csv``): the headline CIs of
+        the per-day metrics then come from the two-stage bootstrap (:func:`headline_table`).
 
     Returns
     -------
@@ -1015,12 +1019,13 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     for note in provenance.get("notes", []):
         doc.p(f"Note: {note}")
     doc.h(2, "Headline: what a 10-min and a 30-min curve reveal")
-    sentences = headline_sentences(results, headline=headline, seed=seed)
+    sentences = headline_sentences(results, headline=headline, seed=seed,
+                                   predictions=predictions)
     for label in dict.fromkeys(s["label"] for s in sentences):
         doc.h(3, f"Data: {label}")
         doc.ul(s["sentence"] + f" [attack: {s['method']}]" for s in sentences
                if s["label"] == label)
-    tab = headline_table(results, headline=headline, seed=seed)
+    tab = headline_table(results, headline=headline, seed=seed, predictions=predictions)
     if not tab.empty:
         doc.h(3, "Headline table")
         doc.p("Declared headline attack and primary metric per inference; q: Benjamini-Hochberg "
@@ -1038,7 +1043,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     if figures:
         figs.append(("leakage_vs_resolution",
                      plot.leakage_vs_resolution(headline_table(results, headline=headline,
-                                                               seed=seed)),
+                                                               seed=seed,
+                                                               predictions=predictions)),
                      "Skill of each inference's headline metric against the resolution, 95 % "
                      "CI bands; one panel per dataset, labelled real or simulated."))
         app = dedupe_native(results)
