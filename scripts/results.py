@@ -158,12 +158,17 @@ def prose_sentence(x) -> str:
     with which attack, the skill against the population prior with its CI and q-value, and
     the finding ("leak", "no leak found by these attacks (tried: …)", "no decision")."""
     what = METRIC_WORDS.get(str(x["metric"]), str(x["metric"]))
+    kind = data_label(x["simulated"]).split(" ")[0]  # "simulated" or "real"
+    name = "" if str(x["dataset"]).lower() == kind else f" {x['dataset']}"
     head = (f"**{INFERENCE_LABELS.get(x['inference'], x['inference'])}** at "
             f"{period_label(x['period_s'])} ({what}; attack {x['method']}; "
-            f"{data_label(x['simulated'], x['dataset'])}, {int(x['houses'])} households)")
-    if pd.notna(x["skill_lo"]) and pd.notna(x["skill_hi"]):
+            f"{int(x['houses'])} {kind}{name} households)")
+    q = float(x["q_value"])
+    qs = "q < 0.001" if q < 0.001 else f"q {q:.2g}"
+    tested = pd.notna(x["skill_lo"]) and pd.notna(x["skill_hi"])
+    if tested:
         sk = (f"skill against the population prior {_num(x['skill'])} "
-              f"[{_num(x['skill_lo'])}, {_num(x['skill_hi'])}], q {_num(x['q_value'])}")
+              f"[{_num(x['skill_lo'])}, {_num(x['skill_hi'])}], {qs}")
     else:
         reason = x["ci_reason"] if isinstance(x["ci_reason"], str) and x["ci_reason"] else \
             "no CI"
@@ -171,6 +176,8 @@ def prose_sentence(x) -> str:
     finding = str(x["finding"])
     if finding == "leak":
         verdict = "a leak (a discovery at 5 % false discovery rate)"
+    elif finding.startswith("no leak found") and not tested:
+        verdict = f"not tested (attacks tried: {x['attacks_tried']})"
     elif finding.startswith("no leak found"):
         verdict = (f"no leak found by these attacks (tried: {x['attacks_tried']}; CI upper "
                    f"end {_num(x['skill_hi'])}; detectable skill {_num(x['detectable_skill'])})")
@@ -187,10 +194,12 @@ def population_sentence(prov: dict) -> str:
     null = (f", the permutation null on {prov['null_households']}"
             if prov.get("null_households") else "")
     load = prov.get("load_average") or []
+    rss = (f", peak RSS {prov['peak_rss_gb']} GB" if prov.get("peak_rss_gb") is not None
+           else "")
     return (f"Population that ran: **{prov.get('households')} households** "
             f"(`{prov.get('command')}`){null}; {', '.join(parts) or 'time not recorded'} "
-            f"on {prov.get('workers')} workers, peak RSS {prov.get('peak_rss_gb')} GB, "
-            f"load afterwards {load[0] if load else 'not recorded'}.")
+            f"on {prov.get('workers')} workers{rss}, load afterwards "
+            f"{load[0] if load else 'not recorded'}.")
 
 
 def null_sentence(nulls: pd.DataFrame) -> str:

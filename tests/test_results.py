@@ -121,7 +121,7 @@ def test_a_no_leak_sentence_names_the_attacks_tried_and_the_power():
                                               seed=0).iterrows()]
     assert x["attacks_tried"] == "hmm, unsupervised"  # the priors are not attacks
     s = script.prose_sentence(x)
-    assert "at 10 min" in s and "attack unsupervised" in s and "24 households" in s
+    assert "at 10 min" in s and "attack unsupervised" in s and "24 simulated households" in s
     assert (f"no leak found by these attacks (tried: hmm, unsupervised; CI upper end "
             f"{x['skill_hi']:.2f}; detectable skill {x['detectable_skill']:.2f})".replace(
                 "-", "−") in s)
