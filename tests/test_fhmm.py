@@ -3,6 +3,10 @@ state decoding and MAE on simulated on/off appliances, every period, and real RE
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import naive
 import numpy as np
 import pytest
@@ -17,6 +21,7 @@ from nilm.disaggregate.fhmm import (
     viterbi_factorial,
 )
 from nilm.disaggregate.mean import Mean
+from nilm.kernels import viterbi
 from nilm.kernels.kmeans import pairwise_sum, state_counts
 from nilm.kernels.viterbi import paint
 from nilm.series import Grid
@@ -124,6 +129,94 @@ def test_more_than_256_joint_states():
     want, _ = naive.viterbi_kron(x, means, trans, init, 0.0, 100.0)
     got, _ = decode(x, means, trans, init, 0.0, 100.0, max_backpointer_bytes=324 * 2 * 7)
     np.testing.assert_array_equal(got, want)
+
+
+def binary_model(rng, C):
+    means = [np.array([0.0, w]) for w in rng.uniform(50, 2500, C)]
+    trans = [rng.dirichlet(np.ones(2) * 2, size=2) for _ in range(C)]
+    init = [rng.dirichlet(np.ones(2)) for _ in range(C)]
+    return means, trans, init
+
+
+@pytest.mark.parametrize("C", [1, 2, 3, 4])
+def test_unrolled_binary_equals_kronecker_viterbi(C):
+    """The unrolled kernel (every chain with 2 states, up to 4 chains) gives the Kronecker
+    path; NaN runs included, single pass and checkpointed chunks."""
+    rng = np.random.default_rng(40 + C)
+    means, trans, init = binary_model(rng, C)
+    x = rng.uniform(0, 2500 * C, 60)
+    x[[5, 6, 7, 30]] = np.nan
+    want, lp_want = naive.viterbi_kron(x, means, trans, init, 20.0, 80.0)
+    got, lp = decode(x, means, trans, init, 20.0, 80.0)
+    np.testing.assert_array_equal(got, want)
+    assert lp == pytest.approx(lp_want, rel=1e-10)
+    chunked, _ = decode(x, means, trans, init, 20.0, 80.0, max_backpointer_bytes=7 * 2 ** C)
+    np.testing.assert_array_equal(chunked, want)
+
+
+def looped_and_unrolled(C, n, seed):
+    """Scores, shift and backpointers of the looped and of the unrolled forward pass."""
+    rng = np.random.default_rng(seed)
+    means, trans, init = binary_model(rng, C)
+    S = 2 ** C
+    comp = np.stack(np.unravel_index(np.arange(S), (2,) * C))
+    mu = 15.0 + sum(means[c][comp[c]] for c in range(C))
+    linit = sum(np.log(init[c])[comp[c]] for c in range(C))
+    lt = np.stack([np.log(t) for t in trans])
+    strides = np.array([2 ** (C - 1 - c) for c in range(C)])
+    x = rng.uniform(0, 2500 * C, n).astype(np.float32)
+    x[rng.random(n) < 0.05] = np.nan
+    out = []
+    for unroll in (0, viterbi.UNROLL_MAX_CHAINS):
+        viterbi.UNROLL_MAX_CHAINS, saved = unroll, viterbi.UNROLL_MAX_CHAINS
+        try:
+            delta, bp = np.empty(S), np.empty((n, S), np.uint8)
+            shift = viterbi.viterbi_forward(x, mu, 1 / 90.0 ** 2, lt, np.full(C, 2), strides,
+                                            linit, delta, bp, True, True)
+            delta2 = delta.copy()  # a second call continues from the scores (first=False)
+            shift2 = viterbi.viterbi_forward(x[:50], mu, 1 / 90.0 ** 2, lt, np.full(C, 2),
+                                             strides, linit, delta2, bp[:50], False, True)
+        finally:
+            viterbi.UNROLL_MAX_CHAINS = saved
+        out.append((shift, delta, bp[1:], shift2, delta2))
+    return out
+
+
+@pytest.mark.parametrize("C", [1, 2, 3, 4])
+def test_unrolled_bit_identical_to_loops(C):
+    """Same float operations in the same order: scores, shifts and backpointers equal bit for
+    bit (not approximately), continuing a sequence (``first`` false) included."""
+    looped, unrolled = looped_and_unrolled(C, 3000, C)
+    for a, b in zip(looped, unrolled, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+FRESH = """
+import sys, numpy as np
+sys.path.insert(0, sys.argv[1])
+import test_fhmm
+from nilm.kernels import viterbi
+looped, unrolled = test_fhmm.looped_and_unrolled(2, 500, 3)
+stats = viterbi.unrolled_forward(2).stats
+print(all(np.array_equal(a, b) for a, b in zip(looped, unrolled)),
+      sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
+"""
+
+
+def test_unrolled_after_fresh_compile_and_from_cache(tmp_path):
+    """In a fresh process with empty nilm and Numba caches the generated source is written,
+    compiled and bit-identical to the loops; a second process loads it from the cache."""
+    env = dict(os.environ, NILM_CACHE=str(tmp_path / "nilm"),
+               NUMBA_CACHE_DIR=str(tmp_path / "numba"))
+    here = os.path.dirname(__file__)
+    for hits_misses in (["0", "1"], ["1", "0"]):
+        proc = subprocess.run([sys.executable, "-c", FRESH, here], env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.split() == ["True", *hits_misses]
+    src = tmp_path / "nilm" / "kernels" / "viterbi_binary_2.py"
+    assert src.read_text() == viterbi.unrolled_source(2)
+    assert list((tmp_path / "numba").rglob("viterbi_binary_2.forward-*.nbi"))
 
 
 # ---------------------------------------------------------------- learning pieces

@@ -12,6 +12,10 @@ is computed one chain at a time (max over ``s_c`` with the other components fixe
 ``S * sum_c K_c`` per step instead of ``S**2`` and never stores the ``S x S`` matrix. The joint
 argmax is carried through the stages, so decoding stays exact.
 
+For all-binary models of up to :data:`UNROLL_MAX_CHAINS` chains, the pass that stores
+backpointers runs a generated kernel with every loop over the joint states unrolled
+(:func:`unrolled_source`), bit-identical to the loops and 2-4 times faster.
+
 Memory layout. The scores stay in one contiguous float64 vector of the joint states and every
 stage works in place: viewing it as ``[P, K_c, Q]`` (``Q = stride_c``), stage ``c`` replaces each
 column ``[p, :, q]`` by its max-product with ``log A_c``; the innermost loop runs over ``q``, so the
@@ -26,8 +30,20 @@ their maximum at each step to keep precision over long sequences.
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
 import numba
 import numpy as np
+
+from ..atomic import write_text
+
+#: all-binary models of at most this many chains (``S <= 16``) get the unrolled forward pass
+#: with backpointers; at 5 chains the unrolled body spills registers (slower than the loops,
+#: measured) and takes half a minute to compile
+UNROLL_MAX_CHAINS = 4
 
 
 @numba.njit(cache=True, inline="always")
@@ -198,6 +214,104 @@ def _forward(x, mu, inv_var, log_trans, n_states, strides, log_init, delta, bp, 
     return shift
 
 
+def unrolled_source(n_chains: int) -> str:
+    """Python source of :func:`viterbi_forward` with ``store`` for ``n_chains`` 2-state chains,
+    every loop over joint states unrolled (``S = 2**n_chains`` scores, backpointers, emission
+    means and the ``4 C`` log transitions held in local variables, so in registers or L1).
+
+    The operations and their order are those of the looped kernel (stages from the last chain
+    to the first, ties keep the lower source state, the same emission expression), so both give
+    bit-identical scores, shifts and backpointers. It runs 2-4x faster for 1-4 chains (10^6
+    steps: 13 vs 52 ms at ``S = 2``, 55-70 vs 140-215 ms at ``S = 16``, on the shared 2-core
+    machine): the looped stages spend most of their time in loop control over runs of 1-8
+    states and in storing the scores between stages."""
+    C = int(n_chains)
+    S = 1 << C
+    out = ["import numpy as np", "", "",
+           "def forward(x, mu, inv_var, lt, linit, delta, bp, first):"]
+    a = out.append
+    for s in range(S):
+        a(f"    d{s} = delta[{s}]")
+        a(f"    m{s} = mu[{s}]")
+    for c in range(C):
+        for i in range(2):
+            for j in range(2):
+                a(f"    l{c}_{i}{j} = lt[{c}, {i}, {j}]")
+    a("    shift = 0.0")
+    a("    prev = 0.0")
+    a("    for t in range(x.shape[0]):")
+    a("        if first and t == 0:")
+    for s in range(S):
+        a(f"            d{s} = linit[{s}]")
+        a(f"            g{s} = {s}")
+    a("        else:")
+    for s in range(S):
+        a(f"            g{s} = {s}")
+    for c in range(C - 1, -1, -1):
+        Q = 1 << (C - 1 - c)
+        for i0 in range(S):
+            if i0 & Q:
+                continue
+            i1 = i0 + Q
+            a(f"            x0, x1, h0, h1 = d{i0}, d{i1}, g{i0}, g{i1}")
+            for b, ib in ((0, i0), (1, i1)):
+                a(f"            p, q = x0 + l{c}_0{b}, x1 + l{c}_1{b}")
+                a(f"            d{ib} = q if q > p else p")
+                a(f"            g{ib} = h1 if q > p else h0")
+    a("        xt = x[t]")
+    a("        finite = np.isfinite(xt)")
+    a("        top = -np.inf")
+    for s in range(S):
+        a(f"        e = xt - m{s}")
+        a(f"        d{s} = (d{s} - prev) - (0.5 * e * e * inv_var if finite else 0.0)")
+        a(f"        top = d{s} if d{s} > top else top")
+    for s in range(S):
+        a(f"        bp[t, {s}] = g{s}")
+    a("        shift += prev")
+    a("        prev = top if np.isfinite(top) else 0.0")
+    for s in range(S):
+        a(f"    delta[{s}] = d{s} - prev")
+    a("    shift += prev")
+    a("    return shift")
+    return "\n".join(out) + "\n"
+
+
+_UNROLLED: dict[int, object] = {}
+
+
+def unrolled_forward(n_chains: int):
+    """The compiled :func:`unrolled_source` kernel, ``f(x, mu, inv_var, log_trans, log_init,
+    delta, bp, first) -> shift`` (arguments as in :func:`viterbi_forward`, ``store`` true).
+
+    Its source is written once to ``$NILM_CACHE/kernels`` (default ``~/.cache/nilm``, the
+    folder of :mod:`nilm.io.cache`) and imported from there, so that Numba caches the compiled
+    code beside it: the first compile takes 1-8 s (1 to 4 chains), later processes load it in
+    well under a second. Where that folder cannot be written the kernel is compiled in memory,
+    uncached."""
+    C = int(n_chains)
+    if C not in _UNROLLED:
+        src = unrolled_source(C)
+        folder = Path(os.environ.get("NILM_CACHE") or Path.home() / ".cache" / "nilm")
+        path = folder.expanduser() / "kernels" / f"viterbi_binary_{C}.py"
+        try:
+            if not path.is_file() or path.read_text() != src:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_text(path, src)
+            name = f"nilm_viterbi_binary_{C}"
+            spec = importlib.util.spec_from_file_location(name, path)
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            # Numba's cached code re-imports its module by name when it is loaded
+            sys.modules[name] = mod
+            fn = numba.njit(cache=True)(mod.forward)
+        except OSError:
+            ns: dict = {}
+            exec(compile(src, f"<viterbi_binary_{C}>", "exec"), ns)  # noqa: S102 - our source
+            fn = numba.njit(ns["forward"])
+        _UNROLLED[C] = fn
+    return _UNROLLED[C]
+
+
 def viterbi_forward(x, mu, inv_var, log_trans, n_states, strides, log_init, delta, bp, first,
                     store):
     """Advance the Viterbi recursion over ``x``, in place.
@@ -223,6 +337,9 @@ def viterbi_forward(x, mu, inv_var, log_trans, n_states, strides, log_init, delt
     shift : float, total amount subtracted from the scores (add it back for log-probabilities).
     """
     binary = bool(np.all(np.asarray(n_states) == 2))
+    if binary and store and len(n_states) <= UNROLL_MAX_CHAINS:
+        return unrolled_forward(len(n_states))(x, mu, inv_var, log_trans, log_init, delta, bp,
+                                               first)
     return _forward(x, mu, inv_var, log_trans, n_states, strides, log_init, delta, bp, first,
                     store, binary)
 
