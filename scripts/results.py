@@ -224,7 +224,7 @@ def readme_prose(docs: Path) -> str:
                                                        report.HEADLINE_PERIODS])]
     lines = [population_sentence(prov), ""]
     lines += [prose_sentence(x) for _, x in rows.iterrows()]
-    if (docs / "null.csv").exists():
+    if prov.get("null_households") and (docs / "null.csv").exists():  # not a stale null
         lines += ["", null_sentence(pd.read_csv(docs / "null.csv"))]
     return "\n".join(lines)
 
