@@ -679,15 +679,18 @@ def _sentence(inf: str, rows: pd.DataFrame, native_period: float | None) -> str:
 
 
 def headline_sentences(results: pd.DataFrame, *, headline: dict | None = None,
-                       seed: int = 0, predictions: pd.DataFrame | None = None) -> list[dict]:
+                       seed: int = 0, predictions: pd.DataFrame | None = None,
+                       table: pd.DataFrame | None = None) -> list[dict]:
     """Plain-words headline per (dataset, inference): what a 10-min and a 30-min curve reveal,
     for the declared headline attacks (``headline``, default :data:`nilm.protocol.HEADLINE`;
-    ``predictions``: as :func:`headline_table`).
+    ``predictions``: as :func:`headline_table`; ``table``: that table when the caller has
+    it already).
 
     Returns a list of dicts with ``label`` (real/simulated and dataset), ``dataset``,
     ``simulated``, ``inference``, ``method``, ``sentence`` and the numbers used (``rows``: the
     headline rows at every period, a DataFrame)."""
-    tab = headline_table(results, headline=headline, seed=seed, predictions=predictions)
+    tab = (headline_table(results, headline=headline, seed=seed, predictions=predictions)
+           if table is None else table)
     natives = {}
     if "resolution" in results.columns:
         nat = results[results["resolution"] == "native"]
@@ -1019,13 +1022,13 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     for note in provenance.get("notes", []):
         doc.p(f"Note: {note}")
     doc.h(2, "Headline: what a 10-min and a 30-min curve reveal")
-    sentences = headline_sentences(results, headline=headline, seed=seed,
-                                   predictions=predictions)
+    # the headline table once, for the sentences, the table and the figure
+    tab = headline_table(results, headline=headline, seed=seed, predictions=predictions)
+    sentences = headline_sentences(results, headline=headline, seed=seed, table=tab)
     for label in dict.fromkeys(s["label"] for s in sentences):
         doc.h(3, f"Data: {label}")
         doc.ul(s["sentence"] + f" [attack: {s['method']}]" for s in sentences
                if s["label"] == label)
-    tab = headline_table(results, headline=headline, seed=seed, predictions=predictions)
     if not tab.empty:
         doc.h(3, "Headline table")
         doc.p("Declared headline attack and primary metric per inference; q: Benjamini-Hochberg "
@@ -1042,9 +1045,7 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     figs = []
     if figures:
         figs.append(("leakage_vs_resolution",
-                     plot.leakage_vs_resolution(headline_table(results, headline=headline,
-                                                               seed=seed,
-                                                               predictions=predictions)),
+                     plot.leakage_vs_resolution(tab),
                      "Skill of each inference's headline metric against the resolution, 95 % "
                      "CI bands; one panel per dataset, labelled real or simulated."))
         app = dedupe_native(results)
