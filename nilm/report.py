@@ -363,7 +363,7 @@ def _two_stage(a: pd.DataFrame, g: pd.DataFrame, blocks: dict, ds, metric: str, 
 
 def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
                    seed: int = 0, predictions: pd.DataFrame | None = None,
-                   n_boot: int = stats.N_BOOT) -> pd.DataFrame:
+                   n_boot: int = stats.N_BOOT, blocks: dict | None = None) -> pd.DataFrame:
     """Each inference's declared headline (:data:`nilm.protocol.HEADLINE`: attack, target and
     primary metric) per dataset and period, aggregated over households with :func:`aggregate`.
 
@@ -376,7 +376,8 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
     (what a "no leak found" row was found with). With ``predictions``
     (``OUT/predictions.csv``), rows whose metric has per-day records take their CIs from the
     two-stage bootstrap over households, then days (:func:`day_blocks`; ``bootstrap`` says
-    which).
+    which); ``blocks``: ``{inference: day_blocks(...)}`` computed once by a caller that makes
+    several tables of the same study (:func:`headline_csv`'s strata).
 
     Returns a DataFrame with the columns :data:`HEADLINE_COLUMNS`.
     """
@@ -391,9 +392,10 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
         if h.target is not None:
             r = r[r["target"] == h.target]
         tried = results[results["inference"] == inf]
-        blocks = day_blocks(predictions, inf, h) if predictions is not None else {}
+        days = (blocks[inf] if blocks is not None and inf in blocks else
+                day_blocks(predictions, inf, h) if predictions is not None else {})
         for (sim, ds), g in r.groupby(["simulated", "dataset"], sort=True):
-            a = _two_stage(aggregate(g, ["period_s"], seed=seed, n_boot=n_boot), g, blocks,
+            a = _two_stage(aggregate(g, ["period_s"], seed=seed, n_boot=n_boot), g, days,
                            ds, h.metric, seed, n_boot)
             a["attacks_tried"] = ", ".join(sorted(set(tried.loc[tried["dataset"] == ds,
                                                                 "method"].astype(str))
@@ -450,9 +452,12 @@ def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
                 members = set(key[strata[var].astype(str) == val])
                 # population rows (house "*", the occupant count) have no stratum
                 groups.append((f"{var}={val}", results[rkey.isin(members)]))
+    heads = HEADLINE if headline is None else headline
+    blocks = ({inf: day_blocks(predictions, inf, h) for inf, h in heads.items()}
+              if predictions is not None else None)
     parts = []
     for stratum, r in groups:
-        tab = headline_table(r, headline=headline, seed=seed, predictions=predictions)
+        tab = headline_table(r, headline=headline, seed=seed, blocks=blocks)
         if tab.empty:
             continue
         tab = tab.assign(stratum=stratum)
