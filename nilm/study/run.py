@@ -25,6 +25,7 @@ from .plan import (
     null_skip,
     period_of,
     plan,
+    population_pools,
     schedule_order,
     split_jobs,
     training_blocks,
@@ -53,9 +54,9 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     todo = [c for c in cells if read_cell(out, c, fp) is None]
     if not todo:
         return 0
-    source = next(s for s in spec.sources if s.name == source_name)
     if house == "*":
-        return _run_population_job(spec, out, source, todo, fp)
+        return _run_population_job(spec, out, population_pools(spec)[source_name], todo, fp)
+    source = next(s for s in spec.sources if s.name == source_name)
     houses = house_ids(source, out)
     block = next((b for b in training_blocks(spec, source, houses) if house in b), [house])
     others = []
@@ -197,26 +198,34 @@ def null_truths(spec: StudySpec, houses: list[str], truths: list, source: Source
 _MIN_POPULATION = 3
 
 
-def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[Cell],
+def _run_population_job(spec: StudySpec, out: Path, sources: list[Source], todo: list[Cell],
                         fp: str) -> int:
+    """The occupant-count cells of one population (:func:`~nilm.study.plan.population_pools`):
+    the households of ``sources`` pooled, each source's truths permuted within it under the
+    null (:func:`null_truths`: the same dates)."""
     from ..privacy import score_occupants_population
     from ..privacy.occupants import population_features
     from ..truth import GroundTruth
 
-    houses = house_ids(source, out)
-    truths = [GroundTruth.load(data_dir(out, source) / f"{h}.truth.npz") for h in houses]
-    truths = null_truths(spec, houses, truths, source)
+    pairs, truths = [], []  # (source, house) of each truth
+    for source in sources:
+        hs = house_ids(source, out)
+        ts = [GroundTruth.load(data_dir(out, source) / f"{h}.truth.npz") for h in hs]
+        pairs += [(source, h) for h in hs]
+        truths += null_truths(spec, hs, ts, source)
+    # the ids predictions.csv names: a house id is unique only within its source
+    houses = [h if len(sources) == 1 else f"{s.name}/{h}" for s, h in pairs]
     # only labelled households are read by the scorer, and none when too few are labelled:
     # loading and resampling a population of 1-s years for nothing dominated small studies
     labelled = [i for i, t in enumerate(truths) if t.occupants > 0]
     if len(labelled) < _MIN_POPULATION:
         labelled = []
-    loaded = {i: load_house(source, houses[i], out)[0] for i in labelled}
+    loaded = {i: load_house(*pairs[i], out)[0] for i in labelled}
     meta = {"dataset": (loaded[labelled[0]].meta if labelled else
-                        household_meta(source, houses[0], out)).get("dataset", source.name),
-            "simulated": source.kind == "simulated"}
-    # a simulated source is written at its own period (population jobs are simulated only)
-    native = int(source.period)
+                        household_meta(*pairs[0], out)).get("dataset", sources[0].name),
+            "simulated": True}
+    # a simulated source is written at its own period, the same for a pool's sources
+    native = int(sources[0].period)
     by_res: dict[str, list[Cell]] = {}
     for c in todo:
         by_res.setdefault(c.resolution, []).append(c)
@@ -372,6 +381,7 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
     jobs = plan(spec, out) if jobs is None else jobs
     rows, preds, missing, files = [], [], [], {}
     fps = {s.name: fingerprint(spec, s.name) for s in spec.sources}
+    fps.update({p: fingerprint(spec, p) for p in population_pools(spec)})
     for cells in jobs.values():
         for c in cells:
             d = read_cell(out, c, fps[c.source])
