@@ -185,6 +185,9 @@ class Inference:
     grid_inputs : ``grid_inputs(grid, truth, train, **household_inputs) -> dict``, keyword
         arguments of ``score`` that do not depend on the method (computed once per attacked
         grid).
+    intervals : whether ``score`` takes ``intervals=True`` and then attaches each local day's
+        per-interval truth and verdict to its rows (:func:`nilm.privacy.scores.interval_prediction`;
+        the study option ``predictions = "interval"``).
     """
 
     name: str
@@ -194,6 +197,7 @@ class Inference:
     params: Callable = field(default=_no_inputs)
     household_inputs: Callable = field(default=_no_inputs)
     grid_inputs: Callable = field(default=_no_inputs)
+    intervals: bool = False
 
     def __call__(self, *args, **kwargs):
         return self.scorer(*args, **kwargs)

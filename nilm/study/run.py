@@ -32,7 +32,14 @@ from .plan import (
     trains_on_others,
 )
 from .score import prediction_records, score_cell, tidy
-from .spec import COLUMNS, PREDICTION_COLUMNS, Source, StudySpec
+from .spec import (
+    COLUMNS,
+    PREDICTION_COLUMNS,
+    PREDICTION_LEVELS,
+    Source,
+    StudySpec,
+    prediction_level,
+)
 from .store import code_digest, fingerprint, read_cell, write_cell
 
 
@@ -148,6 +155,8 @@ def _run_house(spec: StudySpec, out: Path, source: Source, house: str, todo: lis
             if c.inference not in per_grid:
                 per_grid[c.inference] = inf.grid_inputs(grid, truth, train,
                                                         **per_house[c.inference])
+                if inf.intervals and spec.predictions == "interval":
+                    per_grid[c.inference]["intervals"] = True
             seed = c.seed(spec.seed)
             block = None if shared is None else (
                 shared.fitted, dataclasses.replace(c, house=shared.first).seed(spec.seed))
@@ -380,6 +389,7 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
     out = Path(out)
     jobs = plan(spec, out) if jobs is None else jobs
     rows, preds, missing, files = [], [], [], {}
+    level = PREDICTION_LEVELS.index(spec.predictions)
     fps = {s.name: fingerprint(spec, s.name) for s in spec.sources}
     fps.update({p: fingerprint(spec, p) for p in population_pools(spec)})
     for cells in jobs.values():
@@ -390,7 +400,7 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
                 continue
             rows.extend(d["rows"])
             preds.extend(p for p in d["meta"].get("predictions", ())
-                         if spec.predictions == "day" or p["unit"] == "household")
+                         if PREDICTION_LEVELS.index(prediction_level(p)) <= level)
     if missing:
         raise RuntimeError(f"{len(missing)} cells missing, e.g. {missing[:3]}")
     for source in spec.sources:

@@ -57,7 +57,8 @@ def fingerprint(spec: StudySpec, source_name: str) -> str:
     nilm version and the :func:`code_digest` of its source, and every spec setting that changes
     a cell's numbers (the study seed, ``n_boot``, the training design, the null control and the
     source's definition) — not the lists of resolutions, inferences and methods, which only
-    choose cells, nor ``predictions``, which only filters what is collected, nor the git
+    choose cells, nor ``predictions`` (unless ``"interval"``, whose cells carry more records),
+    which only filters what is collected, nor the git
     commit (a re-commit of the same code keeps the store valid, an uncommitted edit
     invalidates it)."""
     from ..version import __version__
@@ -65,6 +66,8 @@ def fingerprint(spec: StudySpec, source_name: str) -> str:
     d = spec.to_dict()
     keep = {k: v for k, v in d.items() if k not in ("name", "resolutions", "inferences",
                                                     "methods", "sources", "predictions")}
+    if d["predictions"] == "interval":  # its cells carry the per-interval records too
+        keep["predictions"] = "interval"
     pool = population_pools(spec).get(source_name, ())
     if len(pool) > 1:  # a population cell (the occupant count) of several sources
         names = {s.name for s in pool}
