@@ -85,6 +85,14 @@ class Attack(BaseEstimator):
     def predict(self, grid, tz: str | None = None):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def kernel_params(self) -> dict:
+        """The attack's parameters without ``seed``: the keywords of the function that computes
+        an unsupervised attack's verdict (e.g. :func:`nilm.privacy.occupancy.occupancy_hmm`),
+        which is deterministic and takes no seed."""
+        params = self.get_params()
+        params.pop("seed", None)
+        return params
+
     def _check_fitted(self) -> None:
         if not any(k.endswith("_") and not k.startswith("_") for k in vars(self)):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(train) first")

@@ -256,9 +256,7 @@ class UnsupervisedOccupancy(Attack):
     def predict(self, grid: Grid, tz: str | None = None) -> np.ndarray:
         """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``."""
         self._check_fitted()
-        params = self.get_params()
-        params.pop("seed")
-        return occupancy_unsupervised(grid, timezone(grid, tz), **params)
+        return occupancy_unsupervised(grid, timezone(grid, tz), **self.kernel_params())
 
 
 class SupervisedOccupancy(Attack):
@@ -616,9 +614,7 @@ class HmmOccupancy(Attack):
     def predict(self, grid: Grid, tz: str | None = None) -> np.ndarray:
         """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``."""
         self._check_fitted()
-        params = self.get_params()
-        params.pop("seed")
-        return occupancy_hmm(grid, timezone(grid, tz), **params)
+        return occupancy_hmm(grid, timezone(grid, tz), **self.kernel_params())
 
 
 def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
