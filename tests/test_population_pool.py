@@ -1,7 +1,7 @@
 """The occupant count (a population inference) is cross-validated and bootstrapped over the
-study's simulated households pooled across sources of one native period
-(nilm.study.plan.population_pools), so a study of several season sources gets a CI over its
-households, not "too few households" from one row per source."""
+study's simulated households pooled across sources (nilm.study.plan.population_pools; at each
+rung those recorded at that period or finer), so a study of several season sources gets a CI
+over its households, not "too few households" from one row per source."""
 
 from __future__ import annotations
 
@@ -22,19 +22,18 @@ def _spec(**kw) -> StudySpec:
                               Source("b", households=6, days=2, period=300, seed=4,
                                      start="2024-04-08"),
                               Source("c", households=2, days=2, period=60, seed=5)],
-                     seed=7, resolutions=["30min"], inferences=["occupants"],
+                     seed=7, resolutions=["native", "30min"], inferences=["occupants"],
                      methods={"occupants": ["ordinal_forest"]}, n_boot=20, **kw)
 
 
-def test_pools_group_simulated_sources_by_native_period_and_fingerprint_every_member():
+def test_one_pool_of_every_simulated_source_fingerprints_every_member():
     spec = _spec()
     pools = population_pools(spec)
-    assert {k: [s.name for s in v] for k, v in pools.items()} == {"a+b": ["a", "b"],
-                                                                   "c": ["c"]}
-    # a member's change invalidates the pool's cells; a lone source keeps its fingerprint
+    assert {k: [s.name for s in v] for k, v in pools.items()} == {"a+b+c": ["a", "b", "c"]}
+    # a member's change invalidates the pool's cells, not another source's house cells
     other = dataclasses.replace(spec, sources=[spec.sources[0], dataclasses.replace(
         spec.sources[1], seed=40), spec.sources[2]])
-    assert fingerprint(spec, "a+b") != fingerprint(other, "a+b")
+    assert fingerprint(spec, "a+b+c") != fingerprint(other, "a+b+c")
     assert fingerprint(spec, "c") == fingerprint(other, "c")
 
 
@@ -45,23 +44,26 @@ def test_pooled_occupant_count_gets_a_ci_over_the_households_of_all_sources(tmp_
     spec = _spec()
     res = run_study(spec, tmp_path, progress=False)
     jobs = plan(spec, tmp_path)
-    assert sorted(k for k in jobs if k[1] == "*") == [("a+b", "*"), ("c", "*")]
-    (cell,) = jobs[("a+b", "*")]
-    # the rows are the scorer's own on the 12 pooled households
-    pairs = [load_house(s, f"sim_{i:03d}", tmp_path) for s in spec.sources[:2]
-             for i in range(6)]
+    assert [k for k in jobs if k[1] == "*"] == [("a+b+c", "*")]
+    native, half_hour = jobs[("a+b+c", "*")]
+    assert (native.resolution, half_hour.resolution) == ("native", "30min")
+    # at 30 min the rows are the scorer's own on the 14 pooled households
+    pairs = [load_house(s, f"sim_{i:03d}", tmp_path) for s in spec.sources
+             for i in range(s.households)]
     want = pd.DataFrame(score_occupants_population(
         [h.to_grid(1800) for h, _ in pairs], [t for _, t in pairs], 1800,
-        method="ordinal_forest", seed=cell.seed(7), n_boot=20)).sort_values("metric")
-    got = res[res.source == "a+b"].sort_values("metric")
+        method="ordinal_forest", seed=half_hour.seed(7), n_boot=20)).sort_values("metric")
+    got = res[(res.source == "a+b+c") & (res.period_s == 1800)].sort_values("metric")
     np.testing.assert_allclose(got.value.to_numpy(), want.value.to_numpy())
-    assert (got.n == 12).all()
-    # one population row of 12 households: a CI (was: 2 rows, one per source, no CI); the
-    # 2-household source "c" scores nothing (the scorer abstains below 3)
-    tab = report.headline_table(res[res.source == "a+b"], seed=7)
+    assert (got.n == 14).all()
+    # one population row of 14 households: a CI (was: one row per source, no CI)
+    tab = report.headline_table(res[res.period_s == 1800], seed=7)
     (x,) = tab.itertuples()
-    assert x.houses == 12 and x.ci_reason == "" and np.isfinite([x.ci_low, x.ci_high]).all()
-    assert res[res.source == "c"].value.isna().all()
+    assert x.houses == 14 and x.ci_reason == "" and np.isfinite([x.ci_low, x.ci_high]).all()
+    # "native": one pool per native period; the 2 households of "c" (60 s) are too few
+    nat = res[res.resolution == "native"]
+    assert set(nat.period_s) == {60, 300}
+    assert (nat[nat.period_s == 300].n == 12).all() and nat[nat.period_s == 60].value.isna().all()
 
 
 def test_a_population_row_of_few_households_has_no_ci():

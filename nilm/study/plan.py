@@ -50,17 +50,16 @@ def period_of(resolution: str, household) -> int:
 
 
 def population_pools(spec: StudySpec) -> dict:
-    """The populations the occupant count (a population inference) is cross-validated and
-    bootstrapped over: the simulated sources of ``spec`` grouped by native period, each named
-    by its sources' names joined with ``"+"`` (a single source: its own name) and mapped to
-    its list of :class:`~nilm.study.spec.Source`. One pool, not one per source: the four
-    seasons of the headline study are one population of households, and a bootstrap over
-    four per-source rows gives no CI (fewer than :data:`nilm.stats.MIN_BLOCKS` units)."""
-    by_period: dict[int, list] = {}
-    for s in spec.sources:
-        if s.kind == "simulated":
-            by_period.setdefault(int(s.period), []).append(s)
-    return {"+".join(s.name for s in group): group for group in by_period.values()}
+    """The population the occupant count (a population inference) is cross-validated and
+    bootstrapped over: every simulated source of ``spec``, named by their names joined with
+    ``"+"`` (a single source: its own name) and mapped to their list of
+    :class:`~nilm.study.spec.Source` (empty without simulated sources). At each rung the job
+    pools the households recorded at that period or finer. One population, not one per
+    source: the seasons of the headline study are one population of households, and a
+    bootstrap over one row per source gives no CI (fewer than :data:`nilm.stats.MIN_BLOCKS`
+    units)."""
+    sim = [s for s in spec.sources if s.kind == "simulated"]
+    return {"+".join(s.name for s in sim): sim} if sim else {}
 
 
 def plan(spec: StudySpec, out: Path) -> dict[tuple[str, str], list[Cell]]:

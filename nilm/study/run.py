@@ -209,11 +209,14 @@ _MIN_POPULATION = 3
 
 def _run_population_job(spec: StudySpec, out: Path, sources: list[Source], todo: list[Cell],
                         fp: str) -> int:
-    """The occupant-count cells of one population (:func:`~nilm.study.plan.population_pools`):
-    the households of ``sources`` pooled, each source's truths permuted within it under the
-    null (:func:`null_truths`: the same dates)."""
+    """The occupant-count cells of the study's population
+    (:func:`~nilm.study.plan.population_pools`): at each rung, every household of ``sources``
+    recorded at that period or finer, pooled (at ``"native"``: one pool per native period, each
+    with its rows); each source's truths permuted within it under the null
+    (:func:`null_truths`: the same dates)."""
     from ..privacy import score_occupants_population
     from ..privacy.occupants import population_features
+    from ..resample import parse_period
     from ..truth import GroundTruth
 
     pairs, truths = [], []  # (source, house) of each truth
@@ -233,30 +236,42 @@ def _run_population_job(spec: StudySpec, out: Path, sources: list[Source], todo:
     meta = {"dataset": (loaded[labelled[0]].meta if labelled else
                         household_meta(*pairs[0], out)).get("dataset", sources[0].name),
             "simulated": True}
-    # a simulated source is written at its own period, the same for a pool's sources
-    native = int(sources[0].period)
+    # a simulated source is written at its own period
+    native = [int(s.period) for s, _ in pairs]
     by_res: dict[str, list[Cell]] = {}
     for c in todo:
         by_res.setdefault(c.resolution, []).append(c)
     for res, group in by_res.items():
-        from ..resample import parse_period
-
-        period = native if res == "native" else int(parse_period(res))
-        if period < native:
+        if res == "native":
+            pools = [(p, [i for i, q in enumerate(native) if q == p])
+                     for p in sorted(set(native))]
+        else:
+            period = int(parse_period(res))
+            members = [i for i, q in enumerate(native) if q <= period]
+            pools = [(period, members)] if members else []
+        if not pools:
             for c in group:
                 write_cell(out, c, [], {"houses": houses, "skipped": f"{res} is finer than "
-                                        "the native period"}, fp)
+                                        "every native period"}, fp)
             continue
-        grids = [loaded[i].to_grid(period) if i in loaded else None for i in range(len(houses))]
-        # the household features of this rung, shared by every method
-        x = population_features(grids, truths, period) if labelled else None
+        rows: dict[Cell, list] = {c: [] for c in group}
+        preds: dict[Cell, list] = {c: [] for c in group}
+        for period, members in pools:
+            grids = [loaded[i].to_grid(period) if i in loaded else None for i in members]
+            sub = [truths[i] for i in members]
+            # the household features of this rung, shared by every method
+            x = (population_features(grids, sub, period)
+                 if sum(t.occupants > 0 for t in sub) >= _MIN_POPULATION else None)
+            for c in group:
+                seed = c.seed(spec.seed)
+                r = score_occupants_population(grids, sub, period, method=c.method,
+                                               seed=seed, n_boot=spec.n_boot, features=x)
+                rows[c] += tidy(r, c, meta, period, seed)
+                preds[c] += prediction_records(r, c, meta, period, seed,
+                                               [houses[i] for i in members])
+            del grids
         for c in group:
-            seed = c.seed(spec.seed)
-            rows = score_occupants_population(grids, truths, period, method=c.method,
-                                              seed=seed, n_boot=spec.n_boot, features=x)
-            write_cell(out, c, tidy(rows, c, meta, period, seed),
-                       {"houses": houses, "predictions": prediction_records(
-                           rows, c, meta, period, seed, houses)}, fp)
+            write_cell(out, c, rows[c], {"houses": houses, "predictions": preds[c]}, fp)
     return len(todo)
 
 
