@@ -232,7 +232,10 @@ def _run_population_job(spec: StudySpec, out: Path, sources: list[Source], todo:
     labelled = [i for i, t in enumerate(truths) if t.occupants > 0]
     if len(labelled) < _MIN_POPULATION:
         labelled = []
-    loaded = {i: load_house(*pairs[i], out)[0] for i in labelled}
+    # the occupant features read the mains only: the sub-meters (about 12x the mains of a
+    # simulated household) are dropped, or a pooled 208-household population holds GBs
+    loaded = {i: dataclasses.replace(load_house(*pairs[i], out)[0], appliances={})
+              for i in labelled}
     meta = {"dataset": (loaded[labelled[0]].meta if labelled else
                         household_meta(*pairs[0], out)).get("dataset", sources[0].name),
             "simulated": True}
