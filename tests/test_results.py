@@ -47,7 +47,7 @@ def _rows(n=12):
             v = 0.3 + rng.normal(0, 0.05)
             rows.append(dict(dataset="simulated", source=src, house=f"sim_{k:03d}",
                              period_s=1800.0, resolution="30min", inference="occupancy",
-                             method="supervised", target="absence", metric="mcc", value=v,
+                             method="unsupervised", target="absence", metric="mcc", value=v,
                              ci_low=v - 0.1, ci_high=v + 0.1, n=672, prior=0.0, skill=v,
                              simulated=True))
     return pd.DataFrame(rows)
@@ -80,7 +80,7 @@ def _results_script():
 def test_headline_tests_say_leak_or_no_leak_with_ci_upper_end_and_power():
     script = _results_script()
     leak = _rows()  # MCC ≈ 0.3 against a prior of 0 on 24 households: a discovery
-    none = _rows().assign(method="supervised", period_s=600.0, resolution="10min")
+    none = _rows().assign(method="unsupervised", period_s=600.0, resolution="10min")
     none["value"] = np.random.default_rng(2).normal(0, 0.05, len(none))  # skill ≈ 0
     tab = script.tests_table(pd.concat([leak, none], ignore_index=True), seed=0)
     assert list(tab.columns) == script.TEST_COLUMNS
