@@ -53,7 +53,9 @@ from .io import load_all
 from .io.ground_truth import truth_for
 from .privacy import ATTACKS, INFERENCES, PRIORS
 from .privacy.base import evaluate
+from .privacy.occupancy import local_day_confusion
 from .privacy.occupants import balanced_accuracy, majority, population_features
+from .privacy.scores import ratio_ci
 from .privacy.truth_proxy import presence_on_grid
 from .protocol import HEADLINE, threat_model
 from .report import aggregate, real_intro, real_table
@@ -86,6 +88,11 @@ NOT_DEFINED_METER = ("household-typical prior not defined: 28 h of diary per hou
                      "wake-up, one bed time)")
 NOT_MEASURABLE = "not measurable: a daily total has no time of day"
 TOO_FEW_DAYS = "too few days"
+TOO_FEW_HOUSEHOLDS = "too few households"
+#: an occupant-count MCC whose attack gave every household the same binary verdict
+COUNT_CONSTANT = "no decision: one verdict for every household (MCC undefined)"
+#: an MCC whose truth has one class (every household 3+, or a household never absent)
+ONE_CLASS = "truth one class: MCC undefined"
 
 #: the population prior of each inference (a :data:`nilm.privacy.PRIORS` method)
 POPULATION_PRIOR = {"occupancy": "clock_prior", "routine": "population_prior",
@@ -160,15 +167,25 @@ def _majority_present(pairs, period: float) -> float:
     return float(np.mean(y) >= 0.5) if y.size else math.nan
 
 
-def occupancy_accuracy(verdict, test, truth, majority_label: float) -> dict:
-    """Accuracy row of an occupancy verdict, prior = the training majority class's accuracy."""
+def occupancy_accuracy(verdict, test, truth, majority_label: float, *, seed: int = 0) -> dict:
+    """Accuracy row of an occupancy verdict, prior = the training majority class's accuracy.
+
+    CI: local-day block bootstrap (Künsch 1989) of the per-day (correct, labelled) interval
+    counts (:func:`nilm.privacy.occupancy.local_day_confusion`, the MCC's day blocks), seeded
+    by ``seed``; a household with fewer than :data:`nilm.stats.MIN_BLOCKS` days gets its CI
+    removed by :func:`summarise` ("too few days")."""
     y = presence_on_grid(truth, test.start, float(test.period), len(test))
     ok = np.isfinite(y) & np.isfinite(verdict)
     n = int(ok.sum())
-    acc = float(np.mean((verdict[ok] >= 0.5) == (y[ok] >= 0.5))) if n else math.nan
-    prior = float(np.mean((y[ok] >= 0.5) == (majority_label >= 0.5))) if n else math.nan
+    if not n:
+        return dict(inference="occupancy", target="absence", metric="accuracy",
+                    value=math.nan, ci_low=math.nan, ci_high=math.nan, n=0, prior=math.nan,
+                    skill=math.nan)
+    conf = local_day_confusion(y, verdict, test, truth.timezone)  # TP, FP, FN, TN per day
+    acc, lo, hi = ratio_ci(conf[:, 0] + conf[:, 3], conf.sum(axis=1), seed=seed)
+    prior = float(np.mean((y[ok] >= 0.5) == (majority_label >= 0.5)))
     return dict(inference="occupancy", target="absence", metric="accuracy", value=acc,
-                ci_low=math.nan, ci_high=math.nan, n=n, prior=prior,
+                ci_low=lo, ci_high=hi, n=n, prior=prior,
                 skill=stats.skill(acc, prior, "accuracy"))
 
 
@@ -198,7 +215,7 @@ def score_household(inference: str, grid, truth, train, *, seed: int, typical: b
                          train=train, fit=False)
     if inference == "occupancy":
         acc = occupancy_accuracy(seen["verdict"], seen["test"], truth,
-                                 _majority_present(pairs, float(grid.period)))
+                                 _majority_present(pairs, float(grid.period)), seed=seed)
         rows.append({**acc, "method": head.method, "split": rows[0]["split"]})
     return rows, seen.get("verdict")
 
@@ -268,7 +285,11 @@ def count_rows(y: np.ndarray, pred: np.ndarray, y_train, *, seed: int,
     """Occupant-count rows over households: MAE in persons (prior: the training median),
     balanced accuracy (prior 1/K), accuracy (prior: the training majority count), and Beckel et
     al.'s (2014) binary tasks "1–2 vs 3+" and "single person" as accuracy (prior: the majority
-    class) and MCC (prior 0). CIs: bootstrap over households.
+    class) and MCC (prior 0). CIs: bootstrap over households; none below
+    :data:`nilm.stats.MIN_BLOCKS` households (:data:`TOO_FEW_HOUSEHOLDS`). A binary task's MCC
+    is undefined (0/0) when the truth has one class (:data:`ONE_CLASS`) or the attack gives
+    every household one verdict (:data:`COUNT_CONSTANT`, "no decision"): value, CI and skill
+    NaN, the reason in ``ci_reason`` (every row carries one, "" when there is a CI).
 
     ``y_train``: the training counts (one array: one training set for every household), or
     one array per household of ``y`` (cross-validation: its fold's training households), so
@@ -309,9 +330,20 @@ def count_rows(y: np.ndarray, pred: np.ndarray, y_train, *, seed: int,
                          prior=acc(yb, tb)))
         v, lo, hi = boot(lambda a, b: float(mcc(a, b, threshold=0.5)), yb.astype(float),
                          pb.astype(float))
-        rows.append(dict(target=target, metric="mcc", value=v if np.isfinite(v) else 0.0,
-                         ci_low=lo, ci_high=hi, prior=0.0))
+        # MCC is 0/0 when either side is one class: say which, with no value, CI or skill
+        why = ONE_CLASS if np.unique(yb).size < 2 else \
+            COUNT_CONSTANT if np.unique(pb).size < 2 else ""
+        if why:
+            v = lo = hi = math.nan
+        rows.append(dict(target=target, metric="mcc", value=v, ci_low=lo, ci_high=hi,
+                         prior=0.0, ci_reason=why))
+    few = len(y) < stats.MIN_BLOCKS
     for r in rows:
+        r.setdefault("ci_reason", "")
+        if few and not r["ci_reason"]:
+            r.update(ci_low=math.nan, ci_high=math.nan, ci_reason=TOO_FEW_HOUSEHOLDS)
+        elif not r["ci_reason"] and not np.isfinite(r["ci_low"]):
+            r["ci_reason"] = "no CI"
         r.update(inference="occupants", n=len(y), skill=stats.skill(r["value"], r["prior"],
                                                                     r["metric"]))
     return rows
@@ -423,8 +455,9 @@ def population_summary(rows: pd.DataFrame, *, dataset: str, training: str, null:
         "metric": rows["metric"],
         "period_s": rows["period_s"], "method": rows["method"], "value": rows["value"],
         "ci_low": rows["ci_low"], "ci_high": rows["ci_high"],
-        "ci_reason": np.where(np.isfinite(rows["ci_low"].to_numpy(float)), "", "no CI"),
-        "n_households": rows["houses"], "n_days": math.nan, "no_decision": math.nan,
+        "ci_reason": rows["ci_reason"],
+        "n_households": rows["houses"], "n_days": math.nan,
+        "no_decision": (rows["ci_reason"] == COUNT_CONSTANT).astype(float),
         "prior_population": rows["prior"],
         "skill_population": rows["skill"], "prior_household": math.nan,
         "skill_household": math.nan, "note": "household-typical prior not defined for a "

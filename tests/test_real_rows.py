@@ -11,6 +11,7 @@ import pytest
 
 from nilm import real_rows
 from nilm.privacy.occupancy import occupancy_rows
+from nilm.privacy.truth_proxy import presence_on_grid
 from tests.synthetic import synthetic_household
 
 
@@ -33,12 +34,33 @@ def test_count_rows_known_answers():
     assert rows[("occupants", "accuracy")]["prior"] == pytest.approx(2 / 8)
     assert rows[("three_or_more", "accuracy")]["prior"] == pytest.approx(4 / 8)
     assert rows[("single_person", "accuracy")]["prior"] == pytest.approx(6 / 8)
-    # the constant "always 2": accuracy 2/8, MCC of the binary tasks 0 (no decision)
+    # 8 households: fewer than MIN_BLOCKS, no CI on any row
+    assert all(r["ci_reason"] == real_rows.TOO_FEW_HOUSEHOLDS and math.isnan(r["ci_low"])
+               for r in rows.values())
+    # the constant "always 2": accuracy 2/8; the binary tasks' MCC undefined, "no decision"
     const = {(r["target"], r["metric"]): r for r in
              real_rows.count_rows(y, np.full(8, 2.0), y, seed=0, n_boot=50)}
     assert const[("occupants", "accuracy")]["value"] == pytest.approx(2 / 8)
-    assert const[("three_or_more", "mcc")]["value"] == 0.0
+    m = const[("three_or_more", "mcc")]
+    assert math.isnan(m["value"]) and math.isnan(m["skill"]) and math.isnan(m["ci_low"])
+    assert m["ci_reason"] == real_rows.COUNT_CONSTANT
     assert const[("occupants", "balanced_accuracy")]["value"] == pytest.approx(1 / 5)
+
+
+def test_count_rows_mcc_of_one_class_truth_and_ci_from_min_blocks_households():
+    """Every household 3+: the "3+" MCC is undefined because of the truth (not the attack);
+    12 households (>= MIN_BLOCKS) get bootstrap CIs."""
+    y = np.array([3, 4, 3, 5, 4, 3, 6, 3, 4, 3, 5, 4], float)
+    pred = np.array([3, 4, 2, 5, 4, 3, 1, 3, 4, 3, 5, 2], float)
+    rows = {(r["target"], r["metric"]): r for r in
+            real_rows.count_rows(y, pred, y, seed=0, n_boot=200)}
+    m = rows[("three_or_more", "mcc")]
+    assert math.isnan(m["value"]) and m["ci_reason"] == real_rows.ONE_CLASS
+    a = rows[("three_or_more", "accuracy")]
+    assert a["value"] == pytest.approx(9 / 12) and a["ci_reason"] == ""
+    assert a["ci_low"] < a["value"] <= a["ci_high"]
+    s = rows[("single_person", "mcc")]  # truth: nobody single; one household said single
+    assert s["ci_reason"] == real_rows.ONE_CLASS
 
 
 def test_count_rows_priors_from_each_households_training_fold():
@@ -73,6 +95,28 @@ def test_occupancy_accuracy_of_always_occupied_is_the_majority_class(house):
     assert r["skill"] == pytest.approx(0.0)
     wrong = real_rows.occupancy_accuracy(1 - verdict, grid, truth, majority_label=1.0)
     assert wrong["value"] == pytest.approx(1 - r["value"])
+
+
+def test_occupancy_accuracy_ci_is_a_local_day_block_bootstrap():
+    """14 local days (ECO sim -> real's span): a CI from resampling whole days' (correct,
+    labelled) counts; a verdict wrong on exactly one day's intervals has a CI that reaches
+    below the other days' accuracy of 1 but not to 0, and every replicate is a mix of days."""
+    h, truth = synthetic_household(days=14, seed=4)
+    grid = h.to_grid(900)
+    y = presence_on_grid(truth, grid.start, 900.0, len(grid))
+    verdict = np.where(np.isfinite(y), y, 1.0)
+    perfect = real_rows.occupancy_accuracy(verdict, grid, truth, majority_label=1.0, seed=0)
+    assert perfect["value"] == pytest.approx(1.0)
+    assert perfect["ci_low"] == pytest.approx(1.0) and perfect["ci_high"] == pytest.approx(1.0)
+    per_day = 86400 // 900
+    bad = verdict.copy()
+    bad[3 * per_day:4 * per_day] = 1.0 - bad[3 * per_day:4 * per_day]  # one day all wrong
+    r = real_rows.occupancy_accuracy(bad, grid, truth, majority_label=1.0, seed=0)
+    assert r["value"] == pytest.approx(13 / 14, abs=0.01)
+    assert 0.7 < r["ci_low"] < r["value"] and r["ci_high"] == pytest.approx(1.0)
+    # same seed, same CI
+    again = real_rows.occupancy_accuracy(bad, grid, truth, majority_label=1.0, seed=0)
+    assert (again["ci_low"], again["ci_high"]) == (r["ci_low"], r["ci_high"])
 
 
 def test_unknown_truth_steps_are_no_absence_episode(house):
