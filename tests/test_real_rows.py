@@ -135,6 +135,23 @@ def test_unknown_truth_steps_are_no_absence_episode(house):
     assert rows["episode_f1"]["n"] < full["episode_f1"]["n"]
 
 
+def test_occupancy_mcc_separates_truth_one_class_from_a_constant_attack(house):
+    """A household never absent: its MCC is undefined (NaN) whatever the attack says; a
+    constant attack against a truth with both classes made no decision (0, no CI)."""
+    h, truth = house
+    grid = h.to_grid(600)
+    home = dataclasses.replace(truth, household_present=np.ones_like(truth.presence),
+                               household_awake=np.ones_like(truth.presence), source="test")
+    rng = np.random.default_rng(0)
+    for verdict in (np.ones(len(grid)), rng.integers(0, 2, len(grid)).astype(float)):
+        r = {x["metric"]: x for x in occupancy_rows(verdict, grid, home, seed=0, method="x",
+                                                    split="y")}
+        assert math.isnan(r["mcc"]["value"]) and r["mcc"]["n"] > 0
+    r = {x["metric"]: x for x in occupancy_rows(np.ones(len(grid)), grid, truth, seed=0,
+                                                method="x", split="y")}
+    assert r["mcc"]["value"] == 0.0 and math.isnan(r["mcc"]["ci_low"])
+
+
 def test_shift_to_moves_whole_days(house):
     _, truth = house
     onto = dataclasses.replace(truth, days=np.asarray(truth.days) + 3 * 86400)
@@ -159,6 +176,15 @@ def test_summarise_single_household_with_few_days_has_no_ci():
     out = real_rows.summarise(events, dataset="ECO", training="real_others", null="none",
                               seed=0, n_boot=50)
     assert (out["ci_reason"] == real_rows.TOO_FEW_DAYS).all()
+    # the 1-day rung's episode F1 is not measurable (a whole-day verdict has no episodes of
+    # hours), whatever the per-household rows say; the 15-min rung's is kept
+    daily = pd.concat([events, events.assign(period_s=86400)], ignore_index=True)
+    out = real_rows.summarise(daily, dataset="ECO", training="sim_to_real", null="none",
+                              seed=0, n_boot=50).set_index(["period_s", "metric"])
+    assert math.isnan(out.loc[(86400, "episode_f1"), "value"])
+    assert out.loc[(86400, "episode_f1"), "ci_reason"] == real_rows.EPISODE_NOT_MEASURABLE
+    assert out.loc[(900, "episode_f1"), "value"] == pytest.approx(0.4)
+    assert out.loc[(86400, "mcc"), "value"] == pytest.approx(0.4)
     many = rows.assign(n=14 * 96)
     out = real_rows.summarise(many, dataset="ECO", training="sim_to_real", null="none",
                               seed=0, n_boot=50)
@@ -185,6 +211,15 @@ def test_summarise_keeps_the_no_decision_share():
     r = out.iloc[0]
     assert r["no_decision"] == pytest.approx(0.5) and r["n_households"] == 2
     assert r["value"] == pytest.approx(0.5)
+    assert r["n_no_decision"] == 2 and r["n_one_class"] == 0
+    # a household whose truth is one class (MCC NaN over scored intervals) is counted apart
+    one_class = base | dict(house="5", value=math.nan, ci_low=math.nan, ci_high=math.nan)
+    out = real_rows.summarise(pd.concat([rows, pd.DataFrame([one_class])]), dataset="METER",
+                              training="sim_to_real", null="none", seed=0, n_boot=50)
+    r = out.iloc[0]
+    assert (r["n_households"], r["n_no_decision"], r["n_one_class"]) == (2, 2, 1)
+    assert real_rows.households_cell(r) == "2 (+ 2 no decision, 1 truth one class)"
+    assert "left out: 2 no decision, 1 truth one class" in real_rows.left_out(out, stratum="all")[0]
     one = real_rows.redact_single_households(out.assign(n_households=1))
     assert one["no_decision"].isna().all()
 
@@ -308,6 +343,25 @@ def test_below_null_names_an_mcc_not_above_its_permutation_null():
     assert real_rows.below_null(real, rows=()) == []
     assert "* " + notes[0] in real_rows.readme_block(real.assign(
         ci_low=math.nan, prior_population=0.0, skill_population=0.0))
+    assert notes[0] in real_rows.report_section(real)
+    # the null beside the row it exceeds (the README's permutation-null column)
+    block = real_rows.readme_block(real.assign(ci_low=math.nan, prior_population=0.0,
+                                               skill_population=0.0))
+    assert "| 0.61 (value not above it: no skill) | 5 |" in block
+
+
+def test_prior_notes_flag_an_out_of_fold_prior_below_one_half():
+    import pandas as pd
+
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupants", target="three_or_more", metric="accuracy",
+        period_s=1800, stratum="held_out", training="real_others", null="none", value=0.72,
+        prior_population=0.22, skill_population=0.64, n_households=18)
+    real = pd.DataFrame([base, base | dict(training="sim_to_real", prior_population=0.39),
+                         base | dict(target="single_person", prior_population=0.61)])
+    notes = real_rows.prior_notes(real)
+    assert len(notes) == 1 and "prior 0.22" in notes[0] and "out of fold" in notes[0]
+    assert notes[0] in real_rows.readme_block(real.assign(ci_low=math.nan))
     assert notes[0] in real_rows.report_section(real)
 
 
