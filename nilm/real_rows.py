@@ -695,6 +695,34 @@ def prior_notes(real: pd.DataFrame, *, stratum: str = "held_out",
     return out
 
 
+def same_in_both_regimes(real: pd.DataFrame, rows: tuple, *, stratum: str = "held_out"
+                         ) -> list[str]:
+    """One sentence per (dataset, inference) of ``rows`` whose attack rows are identical
+    (value and CI, every target, metric and rung of ``real`` with a value) under
+    ``sim_to_real`` and ``real_others``: an attack that learns nothing from its training set
+    (e.g. the unsupervised occupancy attack), so that only the priors differ."""
+    r = real[(real["null"] == "none") & ((real["stratum"].astype(str) == stratum)
+                                         | (real["dataset"] != "METER"))]
+    keys = ["target", "metric", "period_s"]
+    out = []
+    for ds, inf in dict.fromkeys((x[0], x[1]) for x in rows):
+        g = r[(r["dataset"] == ds) & (r["inference"] == inf)]
+        a, b = (g[g["training"] == t].set_index(keys)[["value", "ci_low", "ci_high"]]
+                for t in ("sim_to_real", "real_others"))
+        both = a.merge(b, left_index=True, right_index=True, suffixes=("_a", "_b")).dropna(
+            subset=["value_a", "value_b"])
+        if len(both) < 3:  # too few figures to tell a coincidence from an untrained attack
+            continue
+        x = both[["value_a", "ci_low_a", "ci_high_a"]].to_numpy(float)
+        y = both[["value_b", "ci_low_b", "ci_high_b"]].to_numpy(float)
+        if np.allclose(x, y, equal_nan=True):
+            method = HEADLINE[inf].method if inf in HEADLINE else "its attack"
+            out.append(f"{ds} {inf}: the same figures under both training regimes (all "
+                       f"{len(both)} rows): the headline attack ({method}) learns nothing "
+                       "from its training households; only the priors differ.")
+    return out
+
+
 def readme_block(real: pd.DataFrame) -> str:
     """The README's real rows (between :data:`README_START` and :data:`README_END`) from
     ``real.csv`` (:data:`COLUMNS`): :data:`README_ROWS` under both training regimes, the
@@ -732,7 +760,8 @@ def readme_block(real: pd.DataFrame) -> str:
                          f"{r['training']} | {value} {ci} | "
                          f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
                          f"{null} | {households_cell(r)} |")
-    notes = below_null(real, rows=README_ROWS) + prior_notes(real, rows=README_ROWS)
+    notes = below_null(real, rows=README_ROWS) + prior_notes(real, rows=README_ROWS) \
+        + same_in_both_regimes(real, README_ROWS)
     if notes:
         lines += [""] + [f"* {n}" for n in notes]
     lines.append(README_END)
@@ -780,6 +809,7 @@ def with_readme_block(readme: str, real: pd.DataFrame) -> str:
 
 __all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "N_FOLDS", "PER_HOUSEHOLD", "SIM_TRAINING",
            "below_null", "households_cell", "left_out", "prior_notes",
+           "same_in_both_regimes",
            "STRATA", "count_rows", "cv_counts", "eco_rows", "held_out", "household_folds",
            "load_real", "meter_rows", "strata_masks",
            "occupancy_accuracy", "occupants_rows", "per_household_rows", "readme_block",

@@ -396,3 +396,22 @@ def test_report_section_lists_every_non_null_row_of_the_stratum():
     assert len(table) == 2
     assert "0.30 [0.10, 0.50]" in md and "0.90" not in md
     assert f"0.40 ({real_rows.TOO_FEW_DAYS})" in md
+
+
+def test_same_in_both_regimes_needs_every_row_equal():
+    import pandas as pd
+
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupancy", target="absence", stratum="held_out",
+        null="none", ci_low=0.1, ci_high=0.6)
+    rows = [base | dict(training=t, metric=m, period_s=p, value=v)
+            for t in ("sim_to_real", "real_others")
+            for m, v in (("mcc", 0.4), ("accuracy", 0.8)) for p in (600, 1800)]
+    real = pd.DataFrame(rows)
+    key = (("METER", "occupancy", "absence", "mcc", 1800),)
+    notes = real_rows.same_in_both_regimes(real, key)
+    assert len(notes) == 1 and "all 4 rows" in notes[0]
+    # one differing figure (a trained attack that happens to tie elsewhere): no note
+    real.loc[(real["training"] == "real_others") & (real["period_s"] == 600)
+             & (real["metric"] == "accuracy"), "value"] = 0.7
+    assert real_rows.same_in_both_regimes(real, key) == []
