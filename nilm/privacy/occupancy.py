@@ -821,7 +821,8 @@ def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: in
     Rows (see :mod:`nilm.privacy.scores`):
 
     * ``mcc`` (occupied vs absent), prior 0 — every constant or input-independent predictor has
-      an expected MCC of 0 (an attack that predicts a constant is scored 0, not NaN);
+      an expected MCC of 0 (an attack that predicts a constant is scored 0 with no CI, "no
+      decision"; when the truth itself has one class the MCC is undefined: NaN);
     * ``f1_absent`` — F1 of the class "absent", prior = the always-"absent" predictor
       ``2π/(1+π)`` (π = share of absent intervals);
     * ``episode_f1`` — absence episodes of at least ``min_episode_s`` (true ones from the native
@@ -853,8 +854,11 @@ def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: in
     else:
         sums_absent = sums[:, [3, 2, 1, 0]]
     mcc, lo, hi = metrics.bootstrap_block_sums(metrics.mcc, sums, seed=seed)
+    # 0/0: a constant attack made no decision (0, no CI); a truth of one class (a household
+    # never absent) leaves the MCC undefined whatever the attack said (NaN, left out)
+    truth_one_class = min(sums[:, [0, 2]].sum(), sums[:, [1, 3]].sum()) == 0
     if not np.isfinite(mcc):
-        mcc = 0.0
+        mcc = np.nan if truth_one_class else 0.0
     rows.append(row("occupancy", "absence", "mcc", mcc, (lo, hi), n=n, prior=0.0,
                     skill=skill_score(mcc, 0.0), method=method, split=split))
     if intervals:
