@@ -185,13 +185,18 @@ def aggregate(rows: pd.DataFrame, by: list[str], *, seed: int = 0,
                 lo, hi = (float(x["ci_low"]), float(x["ci_high"])) if len(g) == 1 else \
                     (math.nan, math.nan)
                 few = rec["n_days"] < stats.MIN_BLOCKS  # False when the days are not counted
-                if few:
+                # a population row's CI is a bootstrap over its households (the occupant count)
+                few_houses = (str(g["house"].iloc[0]) == "*"
+                              and rec["houses"] < stats.MIN_BLOCKS)
+                if few or few_houses:
                     lo, hi = math.nan, math.nan
                 rec.update(value=value, ci_low=lo, ci_high=hi, prior=prior,
                            skill=stats.skill(value, prior, metric))
                 rec["skill_lo"], rec["skill_hi"] = _skill_bounds(metric, lo, hi, prior)
                 if few:
                     rec["ci_reason"] = "too few days"
+                elif few_houses:
+                    rec["ci_reason"] = "too few households"
                 elif not (math.isfinite(lo) and math.isfinite(hi)):
                     rec["ci_reason"] = "no day-block CI"
             else:

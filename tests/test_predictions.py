@@ -97,7 +97,7 @@ def test_household_level_is_the_default_and_keeps_the_cells(study):
                                   pred[pred["unit"] == "household"].reset_index(drop=True),
                                   check_dtype=False)
     with pytest.raises(UsageError, match="predictions must be one of"):
-        dataclasses.replace(spec, predictions="interval")
+        dataclasses.replace(spec, predictions="minute")
 
 
 def test_two_stage_headline_reads_the_studys_day_records(study):

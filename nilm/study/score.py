@@ -37,7 +37,7 @@ def prediction_records(rows: list[dict], cell: Cell, household_meta: dict, perio
         for p in r.get("predictions", ()):
             house = houses[p["house"]] if houses is not None else cell.house
             out.append({"dataset": household_meta.get("dataset", cell.source),
-                    "source": cell.source, "house": house,
+                        "source": cell.source, "house": house,
                         "inference": r["inference"], "target": r["target"],
                         "period_s": period, "method": r["method"], "seed": seed,
                         "threat_model": threat_model(period), **{
