@@ -134,6 +134,12 @@ def tests_table(results: pd.DataFrame, seed: int, predictions=None) -> pd.DataFr
         if pd.notna(lo) and lo == hi:
             # e.g. an attack that abstains on every day and is scored with the prior's estimate
             return "no decision (every replicate gives the same skill: no CI, no test)"
+        if pd.isna(x["p_value"]) and pd.notna(lo) and pd.notna(hi):
+            # a population row (the occupant count) has its scorer's household-bootstrap CI
+            # but no replicates here, hence no p-value: outside the FDR control, never "no leak"
+            side = "above 0" if lo > 0 else "below 0" if hi < 0 else "includes 0"
+            return (f"not in the FDR control (a population row: no bootstrap p-value); "
+                    f"skill CI {side}")
         up = f"{hi:.2f}" if pd.notna(hi) else "none"
         det = f"{d:.2f}" if pd.notna(d) else "none"
         return f"no leak found (skill CI upper end {up}; detectable skill {det})"
@@ -164,7 +170,7 @@ def prose_sentence(x) -> str:
             f"{period_label(x['period_s'])} ({what}; attack {x['method']}; "
             f"{int(x['houses'])} {kind}{name} households)")
     q = float(x["q_value"])
-    qs = "q < 0.001" if q < 0.001 else f"q {q:.2g}"
+    qs = "q < 0.001" if q < 0.001 else f"q {q:.2g}" if pd.notna(q) else "no q-value"
     tested = pd.notna(x["skill_lo"]) and pd.notna(x["skill_hi"])
     if tested:
         sk = (f"skill against the population prior {_num(x['skill'])} "
@@ -196,6 +202,13 @@ def population_sentence(prov: dict) -> str:
     load = prov.get("load_average") or []
     rss = (f", peak RSS {prov['peak_rss_gb']} GB" if prov.get("peak_rss_gb") is not None
            else "")
+    if prov.get("reused"):
+        # a re-report's own load and memory say nothing about the run: its notes carry them
+        notes = " ".join(str(n) for n in prov.get("notes", []))
+        return (f"Population that ran: **{prov.get('households')} households** "
+                f"(`{prov.get('command')}`){null}; {', '.join(parts) or 'time not recorded'} "
+                f"on {prov.get('workers')} workers, re-reported from the finished studies "
+                f"(`--reuse`){f'; {notes}' if notes else ''}.")
     return (f"Population that ran: **{prov.get('households')} households** "
             f"(`{prov.get('command')}`){null}; {', '.join(parts) or 'time not recorded'} "
             f"on {prov.get('workers')} workers{rss}, load afterwards "
@@ -209,8 +222,14 @@ def null_sentence(nulls: pd.DataFrame) -> str:
     disc = int(nulls["discovery"].astype(str).str.lower().isin(["true", "1"]).sum())
     rungs = ", ".join(dict.fromkeys(period_label(p) for p in nulls["period_s"]))
     span = f"skills {_num(sk.min())} to {_num(sk.max())}" if sk.size else "no skill"
+    found = nulls[nulls["discovery"].astype(str).str.lower().isin(["true", "1"])]
+    named = "; ".join(
+        f"{INFERENCE_LABELS.get(x['inference'], x['inference'])} at "
+        f"{period_label(x['period_s'])}: skill {_num(x['skill'])} [{_num(x['skill_lo'])}, "
+        f"{_num(x['skill_hi'])}], {int(x['houses'])} households" for _, x in found.iterrows())
+    word = "discovery" if disc == 1 else "discoveries"
     return (f"Permutation null (each curve scored against another household's truth; {rungs}):"
-            f" {disc} discoveries in {len(nulls)} rows; {span}.")
+            f" {disc} {word} in {len(nulls)} rows{f' ({named})' if named else ''}; {span}.")
 
 
 def readme_prose(docs: Path) -> str:
@@ -351,6 +370,7 @@ def main(argv=None) -> int:
         prov["report_git_commit"] = _git_head()
     prov["notes"] = list(prov.get("notes", [])) + a.note
     prov.update(timing=timing, peak_rss_gb=None if a.reuse else round(peak_rss_gb(), 2),
+                reused=bool(a.reuse),
                 load_average=[round(x, 2) for x in os.getloadavg()], cpus=os.cpu_count(),
                 households_override=a.households, workers=a.workers,
                 households=int(sum(s.households for s in spec.sources)),

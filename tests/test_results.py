@@ -127,6 +127,30 @@ def test_a_no_leak_sentence_names_the_attacks_tried_and_the_power():
                 "-", "−") in s)
 
 
+def test_a_population_row_without_p_value_is_never_called_no_leak():
+    """The occupant count's row carries its scorer's CI but no bootstrap p-value: it stays
+    outside the FDR control and says on which side of 0 its skill CI lies."""
+    script = _results_script()
+    rows = _rows().assign(house="*", method="ordinal_forest", inference="occupants",
+                          target="occupants", metric="balanced_accuracy", value=0.32,
+                          ci_low=0.27, ci_high=0.38, prior=0.2, skill=0.15).iloc[:1]
+    (finding,) = script.tests_table(rows, seed=0)["finding"]
+    assert finding.startswith("not in the FDR control") and finding.endswith("above 0")
+    assert not finding.startswith("no leak")
+
+
+def test_the_null_sentence_names_each_discovery():
+    script = _results_script()
+    nulls = pd.DataFrame([
+        dict(inference="occupancy", period_s=86400, skill=0.14, skill_lo=0.10, skill_hi=0.17,
+             houses=10, discovery=True),
+        dict(inference="routine", period_s=600, skill=-0.27, skill_lo=-0.52, skill_hi=-0.08,
+             houses=50, discovery=False)])
+    s = script.null_sentence(nulls)
+    assert "1 discovery in 2 rows" in s and "1 day: skill 0.14 [0.10, 0.17], 10 households" in s
+    assert "0 discoveries in 1 rows" in script.null_sentence(nulls.iloc[1:])
+
+
 def test_the_null_with_headline_attacks_only_gives_the_full_nulls_rows(tmp_path):
     """The null study runs each inference's headline attack and the priors only; its headline
     rows are those of the null with every attack of the spec."""
@@ -151,3 +175,13 @@ def test_the_null_with_headline_attacks_only_gives_the_full_nulls_rows(tmp_path)
     cols = [c for c in full.columns if c != "source"]
     pd.testing.assert_frame_equal(full[keep][cols].reset_index(drop=True),
                                   part[cols].reset_index(drop=True))
+
+
+def test_a_re_report_does_not_pass_its_own_load_off_as_the_runs():
+    script = _results_script()
+    prov = dict(households=208, command="python scripts/results.py x", workers=2,
+                timing={"study_s": 1271.6}, load_average=[2.96], peak_rss_gb=None,
+                notes=["measured: 25 min wall"])
+    assert "load afterwards 2.96" in script.population_sentence(prov)
+    s = script.population_sentence({**prov, "reused": True})
+    assert "2.96" not in s and "re-reported" in s and "measured: 25 min wall" in s
