@@ -4,8 +4,9 @@ Declared here, in code, before any evaluation population is scored (docs/metrics
 "Evaluation protocol"):
 
 * :data:`HEADLINE`: per inference, **one** headline attack, its target and its primary
-  metric. They were chosen on the development population (the demo's seed-0 population,
-  6 households × 14 days in January, :data:`DEVELOPMENT_SEEDS`) and are never re-chosen on the
+  metric. They were chosen on the development population (seed-0 populations,
+  :data:`DEVELOPMENT_SEEDS`: the demo's 6 households × 14 days in January, and 200 households
+  × 14 days in January for the occupancy attack) and are never re-chosen on the
   rows a report shows: the report prints the other attacks only in its full tables, labelled
   "not the headline attack".
 * :data:`DEVELOPMENT_SEEDS` / :func:`is_development`: simulated populations drawn with these
@@ -44,10 +45,16 @@ class Headline:
 #: daily appliances, which makes its skill ill-conditioned); hot water: MAE of the water
 #: heater's daily energy (kWh/day); occupants: balanced accuracy of the occupant count
 #: (Brodersen et al. 2010). The attacks are those the development population's report named
-#: for each inference before this protocol existed (supervised occupancy classifier,
-#: wake/bed regression, direct day-use detector, off-peak step, ordinal forest).
+#: for each inference before this protocol existed (wake/bed regression, direct day-use
+#: detector, off-peak step, ordinal forest), except occupancy: on the 200-household
+#: development study (studies/dev_attacks.toml, seed 0, 10 min; docs/inferences.md, "Attack
+#: strength on the development population") the declared ``supervised`` attack's MCC (0.424)
+#: lies below the CI of ``unsupervised`` (0.505 [0.469, 0.540]), so ``unsupervised`` became
+#: the headline before the evaluation population was regenerated. The rule: the headline
+#: changes only when its development point estimate lies outside the best attack's CI (the
+#: wake-up regression, 0.567, lies inside ``tuned``'s [0.551, 0.624] and stays).
 HEADLINE: dict[str, Headline] = {
-    "occupancy": Headline("supervised", "absence", "mcc"),
+    "occupancy": Headline("unsupervised", "absence", "mcc"),
     "routine": Headline("regression", "wake", "within_30min"),
     "appliances": Headline("direct", None, "day_use_mcc"),
     "hot_water": Headline("offpeak_step", "water_heater", "mae_kwh_day"),

@@ -25,7 +25,9 @@ appliance               METER activity codes (label)
 ======================  ================================================================
 
 plus the household's own annotations of its electricity graph that name one of them. Generic
-entries imply no particular appliance and are no events: 3112 "Prepare hot meal", "Laundry"
+entries imply no particular appliance and are no events here: 3112 "Prepare hot meal" (which
+:data:`nilm.io.meter.DIARY_APPLIANCES` maps to a generic "cooker" event that no row scores),
+"Laundry"
 (sorting, hanging), "Wash dishes" (by hand), screen time on an unspecified device. A hob or
 shower in a household without the electric one is not scored for that appliance (its use is
 not an electrical event); the other appliances have no survey question and every household is
@@ -74,7 +76,7 @@ Permutation null (``null = "permute_households"``, sim → real): each household
 against the next household's diaries moved onto its dates, and the survey answers rolled by one.
 Aggregates only (METER's terms): the per-household rows stay in memory.
 
-References: Grünewald & Diakonova (2020) (METER); Petralia, A., Charpentier, P., Kaddah, K. &
+References: Grünewald & Diakonova (2020) (METER); Petralia, A., Charpentier, P., Boniol, P. &
 Palpanas, T. (2023), "Appliance detection using very low-frequency smart meter time series",
 e-Energy '23; Matthews (1975) (MCC).
 """
@@ -118,7 +120,9 @@ PRESENCE_METHOD = "presence_forest"
 TOO_FEW_HOUSEHOLDS = "too few households"
 CONSTANT = "no decision: one verdict on every unit (MCC 0), no CI, no skill"
 DAY_NOTE = ("household-days scored where every member aged 8+ kept a diary covering "
-            f"{COVERAGE:.0%} of 06:00-24:00; household-typical prior not defined")
+            f"{COVERAGE:.0%} of 06:00-24:00; label noise: members under 8 keep no diary (their "
+            "TV use is never recorded) and 'not used' means 'not logged' (e.g. kettle use is "
+            "rarely logged); household-typical prior not defined")
 PRESENCE_NOTE = "survey ownership; household-typical prior not defined for a household fact"
 
 

@@ -22,9 +22,13 @@ Priors: the population (clock) prior of each inference fitted on the same traini
 attack; the household-typical prior (leave-one-day-out on the household's own days) where it is
 defined — not on METER, whose 28 h per household hold a single wake-up and bed time
 (``prior_household`` NaN, ``note`` says so). CIs: bootstrap over households for METER
-(:func:`nilm.report.aggregate`), over local days for ECO. Wake / bed at the 1-day rung is not
-measurable by construction (a daily total has no time of day): that row is written with a NaN
-value and the reason. The permutation null (``null = "permute_households"``) scores each METER
+(:func:`nilm.report.aggregate`), over local days for ECO (accuracy too: day blocks of
+(correct, labelled) counts). Wake / bed at the 1-day rung is not measurable by construction
+(a daily total has no time of day), nor is the absence episode F1 (a whole-day verdict places
+no episode of hours): those rows have a NaN value and the reason. An MCC's mean leaves out,
+and counts apart, the households whose attack made no decision (``n_no_decision``) and those
+whose truth has one class (``n_one_class``, e.g. never absent in 28 h: MCC undefined). The
+permutation null (``null = "permute_households"``) scores each METER
 household's curve against another household's diaries moved onto its dates (every METER study
 day runs 17:00 → 21:00 next day, UK local time, so a whole-day shift aligns the clocks).
 
@@ -53,10 +57,12 @@ from .io import load_all
 from .io.ground_truth import truth_for
 from .privacy import ATTACKS, INFERENCES, PRIORS
 from .privacy.base import evaluate
+from .privacy.occupancy import local_day_confusion
 from .privacy.occupants import balanced_accuracy, majority, population_features
+from .privacy.scores import ratio_ci
 from .privacy.truth_proxy import presence_on_grid
 from .protocol import HEADLINE, threat_model
-from .report import aggregate, real_intro, real_table
+from .report import aggregate, no_decision, real_intro, real_table
 from .simulate import simulate_household
 from .simulate.population import house_seeds
 from .truth import GroundTruth
@@ -85,7 +91,15 @@ STRATA = ("all", "held_out")
 NOT_DEFINED_METER = ("household-typical prior not defined: 28 h of diary per household (one "
                      "wake-up, one bed time)")
 NOT_MEASURABLE = "not measurable: a daily total has no time of day"
+#: absence episodes (hours, IoU >= 0.5) against a verdict of one value per day
+EPISODE_NOT_MEASURABLE = ("not measurable: a 1-day verdict cannot place an absence episode "
+                          "of hours")
 TOO_FEW_DAYS = "too few days"
+TOO_FEW_HOUSEHOLDS = "too few households"
+#: an occupant-count MCC whose attack gave every household the same binary verdict
+COUNT_CONSTANT = "no decision: one verdict for every household (MCC undefined)"
+#: an MCC whose truth has one class (every household 3+, or a household never absent)
+ONE_CLASS = "truth one class: MCC undefined"
 
 #: the population prior of each inference (a :data:`nilm.privacy.PRIORS` method)
 POPULATION_PRIOR = {"occupancy": "clock_prior", "routine": "population_prior",
@@ -160,15 +174,25 @@ def _majority_present(pairs, period: float) -> float:
     return float(np.mean(y) >= 0.5) if y.size else math.nan
 
 
-def occupancy_accuracy(verdict, test, truth, majority_label: float) -> dict:
-    """Accuracy row of an occupancy verdict, prior = the training majority class's accuracy."""
+def occupancy_accuracy(verdict, test, truth, majority_label: float, *, seed: int = 0) -> dict:
+    """Accuracy row of an occupancy verdict, prior = the training majority class's accuracy.
+
+    CI: local-day block bootstrap (Künsch 1989) of the per-day (correct, labelled) interval
+    counts (:func:`nilm.privacy.occupancy.local_day_confusion`, the MCC's day blocks), seeded
+    by ``seed``; a household with fewer than :data:`nilm.stats.MIN_BLOCKS` days gets its CI
+    removed by :func:`summarise` ("too few days")."""
     y = presence_on_grid(truth, test.start, float(test.period), len(test))
     ok = np.isfinite(y) & np.isfinite(verdict)
     n = int(ok.sum())
-    acc = float(np.mean((verdict[ok] >= 0.5) == (y[ok] >= 0.5))) if n else math.nan
-    prior = float(np.mean((y[ok] >= 0.5) == (majority_label >= 0.5))) if n else math.nan
+    if not n:
+        return dict(inference="occupancy", target="absence", metric="accuracy",
+                    value=math.nan, ci_low=math.nan, ci_high=math.nan, n=0, prior=math.nan,
+                    skill=math.nan)
+    conf = local_day_confusion(y, verdict, test, truth.timezone)  # TP, FP, FN, TN per day
+    acc, lo, hi = ratio_ci(conf[:, 0] + conf[:, 3], conf.sum(axis=1), seed=seed)
+    prior = float(np.mean((y[ok] >= 0.5) == (majority_label >= 0.5)))
     return dict(inference="occupancy", target="absence", metric="accuracy", value=acc,
-                ci_low=math.nan, ci_high=math.nan, n=n, prior=prior,
+                ci_low=lo, ci_high=hi, n=n, prior=prior,
                 skill=stats.skill(acc, prior, "accuracy"))
 
 
@@ -198,7 +222,7 @@ def score_household(inference: str, grid, truth, train, *, seed: int, typical: b
                          train=train, fit=False)
     if inference == "occupancy":
         acc = occupancy_accuracy(seen["verdict"], seen["test"], truth,
-                                 _majority_present(pairs, float(grid.period)))
+                                 _majority_present(pairs, float(grid.period)), seed=seed)
         rows.append({**acc, "method": head.method, "split": rows[0]["split"]})
     return rows, seen.get("verdict")
 
@@ -268,7 +292,11 @@ def count_rows(y: np.ndarray, pred: np.ndarray, y_train, *, seed: int,
     """Occupant-count rows over households: MAE in persons (prior: the training median),
     balanced accuracy (prior 1/K), accuracy (prior: the training majority count), and Beckel et
     al.'s (2014) binary tasks "1–2 vs 3+" and "single person" as accuracy (prior: the majority
-    class) and MCC (prior 0). CIs: bootstrap over households.
+    class) and MCC (prior 0). CIs: bootstrap over households; none below
+    :data:`nilm.stats.MIN_BLOCKS` households (:data:`TOO_FEW_HOUSEHOLDS`). A binary task's MCC
+    is undefined (0/0) when the truth has one class (:data:`ONE_CLASS`) or the attack gives
+    every household one verdict (:data:`COUNT_CONSTANT`, "no decision"): value, CI and skill
+    NaN, the reason in ``ci_reason`` (every row carries one, "" when there is a CI).
 
     ``y_train``: the training counts (one array: one training set for every household), or
     one array per household of ``y`` (cross-validation: its fold's training households), so
@@ -309,9 +337,20 @@ def count_rows(y: np.ndarray, pred: np.ndarray, y_train, *, seed: int,
                          prior=acc(yb, tb)))
         v, lo, hi = boot(lambda a, b: float(mcc(a, b, threshold=0.5)), yb.astype(float),
                          pb.astype(float))
-        rows.append(dict(target=target, metric="mcc", value=v if np.isfinite(v) else 0.0,
-                         ci_low=lo, ci_high=hi, prior=0.0))
+        # MCC is 0/0 when either side is one class: say which, with no value, CI or skill
+        why = ONE_CLASS if np.unique(yb).size < 2 else \
+            COUNT_CONSTANT if np.unique(pb).size < 2 else ""
+        if why:
+            v = lo = hi = math.nan
+        rows.append(dict(target=target, metric="mcc", value=v, ci_low=lo, ci_high=hi,
+                         prior=0.0, ci_reason=why))
+    few = len(y) < stats.MIN_BLOCKS
     for r in rows:
+        r.setdefault("ci_reason", "")
+        if few and not r["ci_reason"]:
+            r.update(ci_low=math.nan, ci_high=math.nan, ci_reason=TOO_FEW_HOUSEHOLDS)
+        elif not r["ci_reason"] and not np.isfinite(r["ci_low"]):
+            r["ci_reason"] = "no CI"
         r.update(inference="occupants", n=len(y), skill=stats.skill(r["value"], r["prior"],
                                                                     r["metric"]))
     return rows
@@ -362,7 +401,8 @@ def occupants_rows(test: list[tuple], periods, *, train: list[tuple] | None, see
 #: columns of ``docs/results/real.csv``
 COLUMNS = ["dataset", "simulated", "truth_kind", "training", "threat_model", "null",
            "stratum", "inference", "target", "metric", "period_s", "method", "value", "ci_low",
-           "ci_high", "ci_reason", "n_households", "n_days", "no_decision", "prior_population",
+           "ci_high", "ci_reason", "n_households", "n_days", "no_decision", "n_no_decision",
+           "n_one_class", "prior_population",
            "skill_population",
            "prior_household", "skill_household", "note"]
 
@@ -371,9 +411,20 @@ def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, see
               n_boot: int, note: str = "", stratum: str = "all") -> pd.DataFrame:
     """Aggregate per-household rows over households (:func:`nilm.report.aggregate`) into
     :data:`COLUMNS` rows; a single household's row with fewer than
-    :data:`nilm.stats.MIN_BLOCKS` day blocks has no CI ("too few days")."""
-    agg = aggregate(rows, ["period_s", "inference", "target", "metric", "method"], seed=seed,
-                    n_boot=n_boot)
+    :data:`nilm.stats.MIN_BLOCKS` day blocks has no CI ("too few days").
+
+    Households left out of an MCC's mean, counted apart: ``n_no_decision`` (the attack gave
+    one verdict on every scored interval: MCC 0 with no CI, :func:`nilm.report.no_decision`)
+    and ``n_one_class`` (the truth has one class on the scored intervals, e.g. a household
+    never absent in its 28 h: the MCC is undefined, NaN, whatever the attack said)."""
+    by = ["period_s", "inference", "target", "metric", "method"]
+    agg = aggregate(rows, by, seed=seed, n_boot=n_boot)
+    mcc = rows["metric"].astype(str).str.contains("mcc")
+    undefined = mcc & rows["value"].isna() & (rows["n"].fillna(0) > 0)
+    counts = rows.assign(_nd=no_decision(rows), _oc=undefined).groupby(by, dropna=False)[
+        ["_nd", "_oc"]].sum()
+    counts = agg[by].merge(counts.reset_index(), on=by, how="left")
+    mcc_agg = agg["metric"].astype(str).str.contains("mcc").to_numpy(bool)
     out = pd.DataFrame({
         "dataset": dataset, "simulated": False, "truth_kind": "real", "training": training,
         "threat_model": [threat_model(p) for p in agg["period_s"]], "null": null,
@@ -385,6 +436,8 @@ def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, see
         # share of the group's households whose detector made no decision (left out of the
         # mean: ``n_households`` counts the decided ones)
         "no_decision": agg["no_decision"],
+        "n_no_decision": np.where(mcc_agg, counts["_nd"].to_numpy(float), np.nan),
+        "n_one_class": np.where(mcc_agg, counts["_oc"].to_numpy(float), np.nan),
         "prior_population": agg["prior"], "skill_population": agg["skill"],
         "prior_household": agg["prior_household"], "skill_household": agg["skill_household"],
         "note": note})
@@ -393,6 +446,12 @@ def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, see
     few = (out["n_households"] == 1) & (days < stats.MIN_BLOCKS) & out["value"].notna()
     out.loc[few, ["ci_low", "ci_high"]] = math.nan
     out.loc[few, "ci_reason"] = TOO_FEW_DAYS
+    # at the 1-day rung an episode F1 is 0 by construction (a whole-day verdict never matches
+    # an absence of hours), not a measured failure: no value, as wake / bed there
+    daily = (out["period_s"] >= 86400) & (out["metric"] == "episode_f1")
+    out.loc[daily, ["value", "ci_low", "ci_high", "prior_population", "skill_population",
+                    "prior_household", "skill_household"]] = math.nan
+    out.loc[daily, "ci_reason"] = EPISODE_NOT_MEASURABLE
     return out
 
 
@@ -406,7 +465,8 @@ def redact_single_households(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows.copy()
     one = (out["dataset"] == "METER") & (out["n_households"].fillna(0) < 2) \
         & out["value"].notna()
-    cols = ["value", "ci_low", "ci_high", "no_decision", "prior_population", "skill_population",
+    cols = ["value", "ci_low", "ci_high", "no_decision", "n_no_decision", "n_one_class",
+            "prior_population", "skill_population",
             "prior_household", "skill_household"]
     out.loc[one, cols] = math.nan
     out.loc[one, "ci_reason"] = ONE_HOUSEHOLD
@@ -423,8 +483,10 @@ def population_summary(rows: pd.DataFrame, *, dataset: str, training: str, null:
         "metric": rows["metric"],
         "period_s": rows["period_s"], "method": rows["method"], "value": rows["value"],
         "ci_low": rows["ci_low"], "ci_high": rows["ci_high"],
-        "ci_reason": np.where(np.isfinite(rows["ci_low"].to_numpy(float)), "", "no CI"),
-        "n_households": rows["houses"], "n_days": math.nan, "no_decision": math.nan,
+        "ci_reason": rows["ci_reason"],
+        "n_households": rows["houses"], "n_days": math.nan,
+        "no_decision": (rows["ci_reason"] == COUNT_CONSTANT).astype(float),
+        "n_no_decision": math.nan, "n_one_class": math.nan,
         "prior_population": rows["prior"],
         "skill_population": rows["skill"], "prior_household": math.nan,
         "skill_household": math.nan, "note": "household-typical prior not defined for a "
@@ -440,7 +502,8 @@ def not_measurable(dataset: str, training: str, n_households: int, stratum: str 
                  target=t, metric=HEADLINE["routine"].metric, period_s=86400,
                  method=HEADLINE["routine"].method, value=math.nan, ci_low=math.nan,
                  ci_high=math.nan, ci_reason=NOT_MEASURABLE, n_households=n_households,
-                 n_days=math.nan, no_decision=math.nan, prior_population=math.nan,
+                 n_days=math.nan, no_decision=math.nan, n_no_decision=math.nan,
+                 n_one_class=math.nan, prior_population=math.nan,
                  skill_population=math.nan, prior_household=math.nan,
                  skill_household=math.nan, note=NOT_MEASURABLE)
             for t in ("wake", "bed")]
@@ -528,6 +591,7 @@ README_ROWS = (("METER", "occupancy", "absence", "mcc", 1800),
                ("METER", "occupancy", "absence", "accuracy", 1800),
                ("METER", "routine", "wake", "within_30min", 1800),
                ("METER", "occupants", "three_or_more", "accuracy", 1800),
+               ("METER", "occupants", "three_or_more", "mcc", 1800),
                ("METER", "appliances", "washing_machine", "presence_f1_macro", 1800),
                ("METER", "appliances", "washing_machine", "ownership_mcc", 1800),
                ("ECO", "occupancy", "absence", "mcc", 900),
@@ -570,6 +634,95 @@ def below_null(real: pd.DataFrame, *, stratum: str = "held_out",
     return out
 
 
+def _left_out(r) -> list[str]:
+    """["2 no decision", "8 truth one class"]: the households a row's mean leaves out."""
+    return [f"{int(r[c])} {why}" for c, why in (("n_no_decision", "no decision"),
+                                                ("n_one_class", "truth one class"))
+            if c in r and np.isfinite(float(r[c])) and float(r[c]) > 0]
+
+
+def households_cell(r) -> str:
+    """A row's households, with those left out of an MCC's mean and why: "6 (+ 2 no
+    decision, 8 truth one class)" (``n_no_decision``, ``n_one_class`` of :func:`summarise`)."""
+    extra = _left_out(r)
+    n = str(int(r["n_households"])) if np.isfinite(float(r["n_households"])) else "–"
+    return n + (f" (+ {', '.join(extra)})" if extra else "")
+
+
+def left_out(real: pd.DataFrame, *, stratum: str = "held_out") -> list[str]:
+    """One sentence per non-null row of ``real`` (METER rows of ``stratum``, other datasets'
+    of ``all``) whose mean leaves households out: how many made no decision and how many
+    have a truth of one class."""
+    r = real[(real["null"] == "none") & ((real["stratum"].astype(str) == stratum)
+                                         | (real["dataset"] != "METER"))]
+    out = []
+    for _, x in r.sort_values(_KEYS).iterrows():
+        extra = _left_out(x)
+        if not extra:
+            continue
+        res = "1 day" if x["period_s"] >= 86400 else f"{int(x['period_s']) // 60} min"
+        out.append(f"{x['dataset']} {x['inference']} / {x['target']} ({x['metric']}), {res}, "
+                   f"{x['training']}: mean over {households_cell(x).split(' ')[0]} households;"
+                   f" left out: {', '.join(extra)}.")
+    return out
+
+
+def prior_notes(real: pd.DataFrame, *, stratum: str = "held_out",
+                rows: tuple | None = None) -> list[str]:
+    """One sentence per real_others occupant-count binary-task accuracy row (METER, ``stratum``;
+    ``rows``: only those (dataset, inference, target, metric, period_s)) whose prior is below
+    0.5: each household's prior is its own fold's out-of-fold training majority, which can
+    name the class the scored stratum mostly lacks -- the estimator's prior, fitted like the
+    attack, not the scored households' majority."""
+    r = real[(real["null"] == "none") & (real["dataset"] == "METER")
+             & (real["stratum"].astype(str) == stratum) & (real["training"] == "real_others")
+             & (real["inference"] == "occupants") & (real["metric"] == "accuracy")
+             & real["target"].isin(["three_or_more", "single_person"])]
+    out = []
+    for _, x in r.sort_values(_KEYS).iterrows():
+        if rows is not None and (x["dataset"], x["inference"], x["target"], x["metric"],
+                                 x["period_s"]) not in rows:
+            continue
+        if np.isfinite(x["prior_population"]) and x["prior_population"] < 0.5:
+            res = "1 day" if x["period_s"] >= 86400 else f"{int(x['period_s']) // 60} min"
+            out.append(f"METER occupants / {x['target']} (accuracy), {res}, real_others: "
+                       f"prior {x['prior_population']:.2f} is below 0.5 for a binary task "
+                       "because each household's prior is its own fold's training majority "
+                       "(out of fold, fitted like the attack), which often names the class "
+                       f"the {stratum} households mostly lack; its skill "
+                       f"{x['skill_population']:.2f} is against that prior, so read the MCC "
+                       "beside it.")
+    return out
+
+
+def same_in_both_regimes(real: pd.DataFrame, rows: tuple, *, stratum: str = "held_out"
+                         ) -> list[str]:
+    """One sentence per (dataset, inference) of ``rows`` whose attack rows are identical
+    (value and CI, every target, metric and rung of ``real`` with a value) under
+    ``sim_to_real`` and ``real_others``: an attack that learns nothing from its training set
+    (e.g. the unsupervised occupancy attack), so that only the priors differ."""
+    r = real[(real["null"] == "none") & ((real["stratum"].astype(str) == stratum)
+                                         | (real["dataset"] != "METER"))]
+    keys = ["target", "metric", "period_s"]
+    out = []
+    for ds, inf in dict.fromkeys((x[0], x[1]) for x in rows):
+        g = r[(r["dataset"] == ds) & (r["inference"] == inf)]
+        a, b = (g[g["training"] == t].set_index(keys)[["value", "ci_low", "ci_high"]]
+                for t in ("sim_to_real", "real_others"))
+        both = a.merge(b, left_index=True, right_index=True, suffixes=("_a", "_b")).dropna(
+            subset=["value_a", "value_b"])
+        if len(both) < 3:  # too few figures to tell a coincidence from an untrained attack
+            continue
+        x = both[["value_a", "ci_low_a", "ci_high_a"]].to_numpy(float)
+        y = both[["value_b", "ci_low_b", "ci_high_b"]].to_numpy(float)
+        if np.allclose(x, y, equal_nan=True):
+            method = HEADLINE[inf].method if inf in HEADLINE else "its attack"
+            out.append(f"{ds} {inf}: the same figures under both training regimes (all "
+                       f"{len(both)} rows): the headline attack ({method}) learns nothing "
+                       "from its training households; only the priors differ.")
+    return out
+
+
 def readme_block(real: pd.DataFrame) -> str:
     """The README's real rows (between :data:`README_START` and :data:`README_END`) from
     ``real.csv`` (:data:`COLUMNS`): :data:`README_ROWS` under both training regimes, the
@@ -578,7 +731,10 @@ def readme_block(real: pd.DataFrame) -> str:
              "Real households, real ground truth (METER diaries: held-out odd-id households; "
              "ECO house 2 occupancy); `docs/results/real.csv`, `make real-results`:", "",
              "| data | inference (metric) | resolution | training | value [95 % CI] | prior | "
-             "skill | households |", "|---|---|---|---|---|---|---|---|"]
+             "skill | permutation null | households |", "|---|---|---|---|---|---|---|---|---|"]
+    nulls = real[real["null"] == "permute_households"].assign(
+        stratum=lambda d: d["stratum"].astype(str)).drop_duplicates(_KEYS).set_index(_KEYS)[
+        "value"]
     for ds, inf, target, metric, period in README_ROWS:
         stratum = "held_out" if ds == "METER" else "all"
         sel = real[(real["dataset"] == ds) & (real["inference"] == inf)
@@ -590,11 +746,22 @@ def readme_block(real: pd.DataFrame) -> str:
                 else "no CI"
             ci = (f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]" if np.isfinite(r["ci_low"])
                   else f"({why})")
+            if why.startswith("no decision"):  # the reason is the value: no figure to show
+                value, ci = "no decision", "(one verdict on every unit: no CI, no skill)"
+            else:
+                value = _num(r["value"])
+            key = (ds, r["training"], stratum, inf, target, metric, period)
+            null = _num(nulls[key]) if key in nulls.index else "–"
+            higher_better = not str(metric).startswith("mae")
+            if null != "–" and higher_better and np.isfinite(r["value"]) \
+                    and r["value"] <= nulls[key]:
+                null += " (value not above it: no skill)"
             lines.append(f"| {ds} | {target} / {inf} ({metric}) | {int(period) // 60} min | "
-                         f"{r['training']} | {_num(r['value'])} {ci} | "
+                         f"{r['training']} | {value} {ci} | "
                          f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
-                         f"{int(r['n_households'])} |")
-    notes = below_null(real, rows=README_ROWS)
+                         f"{null} | {households_cell(r)} |")
+    notes = below_null(real, rows=README_ROWS) + prior_notes(real, rows=README_ROWS) \
+        + same_in_both_regimes(real, README_ROWS)
     if notes:
         lines += [""] + [f"* {n}" for n in notes]
     lines.append(README_END)
@@ -615,6 +782,15 @@ def report_section(real: pd.DataFrame, *, stratum: str = "held_out") -> str:
     if notes:
         lines += ["", "MCCs not above their permutation null:", ""]
         lines += [f"* {n}" for n in notes]
+    priors = prior_notes(real, stratum=stratum)
+    if priors:
+        lines += ["", "Priors below 0.5 on a binary task:", ""] + [f"* {n}" for n in priors]
+    gone = left_out(real, stratum=stratum)
+    if gone:
+        lines += ["", "Households left out of an MCC's mean (\"no decision\": the attack said "
+                  "one class on every interval; \"truth one class\": e.g. never absent in the "
+                  "28 h, the MCC is undefined):", ""]
+        lines += [f"* {n}" for n in gone]
     return "\n".join(lines) + "\n"
 
 
@@ -632,7 +808,8 @@ def with_readme_block(readme: str, real: pd.DataFrame) -> str:
 
 
 __all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "N_FOLDS", "PER_HOUSEHOLD", "SIM_TRAINING",
-           "below_null",
+           "below_null", "households_cell", "left_out", "prior_notes",
+           "same_in_both_regimes",
            "STRATA", "count_rows", "cv_counts", "eco_rows", "held_out", "household_folds",
            "load_real", "meter_rows", "strata_masks",
            "occupancy_accuracy", "occupants_rows", "per_household_rows", "readme_block",

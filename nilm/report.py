@@ -16,6 +16,12 @@ households with :func:`aggregate`, whose statistics are those of :mod:`nilm.stat
   day-block CI, unless it has fewer than :data:`nilm.stats.MIN_BLOCKS` days ("too few days");
 * skill: :func:`nilm.stats.skill` of the mean value against the mean prior, its CI from the same
   paired replicates;
+* headline rows whose metric is a mean of per-day terms that ``OUT/predictions.csv`` records
+  (:data:`DAY_TERMS`: the wake/bed timing metrics and the water heater's daily kWh, with the
+  study's ``predictions = "day"``) take their CI from the **two-stage bootstrap**, households
+  then local days within each drawn household (:func:`nilm.stats.two_stage_bootstrap`; the
+  column ``bootstrap`` says which was used), the attack paired with the population prior on
+  the same days;
 * **no decision**: a detector that predicted one class on every day of a household has no MCC
   (the scorers write it as 0 with no CI); such rows are left out of the mean and their share is
   reported in ``no_decision``, never averaged in as an MCC of 0.
@@ -42,6 +48,7 @@ import base64
 import html
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -178,13 +185,18 @@ def aggregate(rows: pd.DataFrame, by: list[str], *, seed: int = 0,
                 lo, hi = (float(x["ci_low"]), float(x["ci_high"])) if len(g) == 1 else \
                     (math.nan, math.nan)
                 few = rec["n_days"] < stats.MIN_BLOCKS  # False when the days are not counted
-                if few:
+                # a population row's CI is a bootstrap over its households (the occupant count)
+                few_houses = (str(g["house"].iloc[0]) == "*"
+                              and rec["houses"] < stats.MIN_BLOCKS)
+                if few or few_houses:
                     lo, hi = math.nan, math.nan
                 rec.update(value=value, ci_low=lo, ci_high=hi, prior=prior,
                            skill=stats.skill(value, prior, metric))
                 rec["skill_lo"], rec["skill_hi"] = _skill_bounds(metric, lo, hi, prior)
                 if few:
                     rec["ci_reason"] = "too few days"
+                elif few_houses:
+                    rec["ci_reason"] = "too few households"
                 elif not (math.isfinite(lo) and math.isfinite(hi)):
                     rec["ci_reason"] = "no day-block CI"
             else:
@@ -264,12 +276,99 @@ def dedupe_native(results: pd.DataFrame) -> pd.DataFrame:
 
 
 HEADLINE_COLUMNS = ["simulated", "dataset", "inference", "method", "target", "period_s",
-                    "threat_model", *AGGREGATE_COLUMNS, "q_value", "discovery",
+                    "threat_model", *AGGREGATE_COLUMNS, "bootstrap", "q_value", "discovery",
                     "detectable_skill", "attacks_tried"]
+
+#: ``bootstrap`` of a headline row: households resampled, or households then their days
+BOOTSTRAP_HOUSEHOLDS, BOOTSTRAP_TWO_STAGE = "households", "households, then days"
+
+
+def _day_term(metric: str, truth: np.ndarray, pred: np.ndarray) -> np.ndarray | None:
+    """Per-day term whose mean over a household's days is its ``metric``, from the records of
+    predictions.csv (the routine scorer records epoch seconds, the hot-water scorer kWh per
+    day); None for a metric not re-scored per day here."""
+    err = np.abs(pred - truth)
+    if metric == "mae_min":
+        return err / 60.0
+    tol = re.fullmatch(r"within_([0-9.]+)min", metric)
+    if tol:
+        return (err / 60.0 <= float(tol.group(1))).astype(float)
+    if metric == "mae_kwh_day":
+        return err
+    return None
+
+
+
+def day_blocks(predictions: pd.DataFrame, inference: str, h: Headline
+               ) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
+    """Per-household per-local-day sufficient statistics ``(sum, count)`` of the headline
+    attack ``h`` and of the population prior (:data:`POPULATION_PRIORS`) on the same days.
+
+    Parameters
+    ----------
+    predictions : rows of ``OUT/predictions.csv`` (per-day units: the study's
+        ``predictions = "day"``).
+    inference, h : the inference and its declared headline.
+
+    Returns
+    -------
+    ``{(dataset, household key, period_s): (attack (days, 2), prior (days, 2))}``; empty when
+    the metric has no per-day term (:func:`_day_term`) or the file has no such records. A day
+    the prior did not predict is left out of both (the pairing of :func:`attach_priors`).
+    """
+    probe = _day_term(h.metric, np.zeros(1), np.zeros(1))
+    if probe is None or predictions is None or predictions.empty:
+        return {}
+    p = predictions[(predictions["inference"] == inference)
+                    & (predictions["unit"].astype(str) != "household")]
+    if h.target is not None:
+        p = p[p["target"] == h.target]
+    if p.empty:
+        return {}
+    p = p.assign(_key=house_key(p), period_s=p["period_s"].astype(float))
+    keys = ["dataset", "_key", "period_s", "target", "unit"]
+    att = p[p["method"] == h.method][keys + ["truth", "prediction"]]
+    pri = p[p["method"].isin(POPULATION_PRIORS)][keys + ["prediction"]]
+    pri = pri.drop_duplicates(keys).rename(columns={"prediction": "_prior"})
+    m = att.merge(pri, on=keys, how="inner")
+    t = m["truth"].to_numpy(float)
+    m = m.assign(_a=_day_term(h.metric, t, m["prediction"].to_numpy(float)),
+                 _p=_day_term(h.metric, t, m["_prior"].to_numpy(float)))
+    out = {}
+    for (ds, key, period), g in m.groupby(["dataset", "_key", "period_s"], sort=True):
+        ones = np.ones(len(g))
+        out[(ds, key, float(period))] = (np.column_stack([g["_a"].to_numpy(float), ones]),
+                                         np.column_stack([g["_p"].to_numpy(float), ones]))
+    return out
+
+
+def _two_stage(a: pd.DataFrame, g: pd.DataFrame, blocks: dict, ds, metric: str, seed: int,
+               n_boot: int) -> pd.DataFrame:
+    """Rows of ``a`` (:func:`aggregate` of ``g`` by period) whose every household has day
+    blocks get the two-stage bootstrap's value, prior, skill and CIs."""
+    a = a.assign(bootstrap=BOOTSTRAP_HOUSEHOLDS)
+    if not blocks:
+        return a
+    for i, x in a.iterrows():
+        r = g[g["period_s"].astype(float) == float(x["period_s"])]
+        r = r[~no_decision(r) & np.isfinite(r["value"].to_numpy(float))]
+        keys = sorted(set(house_key(r)))
+        houses = [blocks.get((ds, k, float(x["period_s"]))) for k in keys]
+        if not keys or any(b is None for b in houses):
+            continue
+        d = stats.two_stage_bootstrap(houses, metric, seed=seed, n_boot=n_boot).as_dict()
+        a.loc[i, ["value", "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi",
+                  "p_value", "skill_se"]] = [d[k] for k in (
+                      "value", "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi",
+                      "p_value", "skill_se")]
+        a.loc[i, "ci_reason"] = ("too few days/households" if d["ci_reason"] else "")
+        a.loc[i, "bootstrap"] = BOOTSTRAP_TWO_STAGE
+    return a
 
 
 def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
-                   seed: int = 0) -> pd.DataFrame:
+                   seed: int = 0, predictions: pd.DataFrame | None = None,
+                   n_boot: int = stats.N_BOOT, blocks: dict | None = None) -> pd.DataFrame:
     """Each inference's declared headline (:data:`nilm.protocol.HEADLINE`: attack, target and
     primary metric) per dataset and period, aggregated over households with :func:`aggregate`.
 
@@ -278,8 +377,12 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
     (:func:`attach_priors`). Over all the table's rows the Benjamini–Hochberg q-value of
     "skill ≤ 0" is given (``q_value``; ``discovery`` where it is ≤ 0.05) and the smallest
     skill the study could have detected at 80 % power (``detectable_skill``);
-    ``attacks_tried`` lists every attack of the inference in ``results`` (what a "no leak
-    found" row was found with).
+    ``attacks_tried`` lists every attack of the inference in ``results``, the priors left out
+    (what a "no leak found" row was found with). With ``predictions``
+    (``OUT/predictions.csv``), rows whose metric has per-day records take their CIs from the
+    two-stage bootstrap over households, then days (:func:`day_blocks`; ``bootstrap`` says
+    which); ``blocks``: ``{inference: day_blocks(...)}`` computed once by a caller that makes
+    several tables of the same study (:func:`headline_csv`'s strata).
 
     Returns a DataFrame with the columns :data:`HEADLINE_COLUMNS`.
     """
@@ -294,10 +397,14 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
         if h.target is not None:
             r = r[r["target"] == h.target]
         tried = results[results["inference"] == inf]
+        days = (blocks[inf] if blocks is not None and inf in blocks else
+                day_blocks(predictions, inf, h) if predictions is not None else {})
         for (sim, ds), g in r.groupby(["simulated", "dataset"], sort=True):
-            a = aggregate(g, ["period_s"], seed=seed)
+            a = _two_stage(aggregate(g, ["period_s"], seed=seed, n_boot=n_boot), g, days,
+                           ds, h.metric, seed, n_boot)
             a["attacks_tried"] = ", ".join(sorted(set(tried.loc[tried["dataset"] == ds,
-                                                                "method"].astype(str))))
+                                                                "method"].astype(str))
+                                                  - {*POPULATION_PRIORS, HOUSEHOLD_PRIOR}))
             a.insert(0, "target", h.target if h.target is not None else "all")
             a.insert(0, "method", h.method)
             a.insert(0, "inference", inf)
@@ -322,7 +429,8 @@ HEADLINE_CSV_COLUMNS = ["dataset", "simulated", "truth_kind", "threat_model", "s
 
 
 def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
-                 headline: dict | None = None, seed: int = 0) -> pd.DataFrame:
+                 headline: dict | None = None, seed: int = 0,
+                 predictions: pd.DataFrame | None = None) -> pd.DataFrame:
     """The committed headline table: population aggregates only, never a household's truth.
 
     Parameters
@@ -331,7 +439,7 @@ def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
     strata : optional ``source``, ``house`` and one column per stratum variable (e.g.
         ``heating``, ``water_heater``, ``household_type``, ``season``); each value of each
         variable gets its rows (``stratum = "heating=electric"``) beside ``stratum = "all"``.
-    headline, seed : as :func:`headline_table`.
+    headline, seed, predictions : as :func:`headline_table`.
 
     Returns
     -------
@@ -349,9 +457,12 @@ def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
                 members = set(key[strata[var].astype(str) == val])
                 # population rows (house "*", the occupant count) have no stratum
                 groups.append((f"{var}={val}", results[rkey.isin(members)]))
+    heads = HEADLINE if headline is None else headline
+    blocks = ({inf: day_blocks(predictions, inf, h) for inf, h in heads.items()}
+              if predictions is not None else None)
     parts = []
     for stratum, r in groups:
-        tab = headline_table(r, headline=headline, seed=seed)
+        tab = headline_table(r, headline=headline, seed=seed, blocks=blocks)
         if tab.empty:
             continue
         tab = tab.assign(stratum=stratum)
@@ -578,14 +689,18 @@ def _sentence(inf: str, rows: pd.DataFrame, native_period: float | None) -> str:
 
 
 def headline_sentences(results: pd.DataFrame, *, headline: dict | None = None,
-                       seed: int = 0) -> list[dict]:
+                       seed: int = 0, predictions: pd.DataFrame | None = None,
+                       table: pd.DataFrame | None = None) -> list[dict]:
     """Plain-words headline per (dataset, inference): what a 10-min and a 30-min curve reveal,
-    for the declared headline attacks (``headline``, default :data:`nilm.protocol.HEADLINE`).
+    for the declared headline attacks (``headline``, default :data:`nilm.protocol.HEADLINE`;
+    ``predictions``: as :func:`headline_table`; ``table``: that table when the caller has
+    it already).
 
     Returns a list of dicts with ``label`` (real/simulated and dataset), ``dataset``,
     ``simulated``, ``inference``, ``method``, ``sentence`` and the numbers used (``rows``: the
     headline rows at every period, a DataFrame)."""
-    tab = headline_table(results, headline=headline, seed=seed)
+    tab = (headline_table(results, headline=headline, seed=seed, predictions=predictions)
+           if table is None else table)
     natives = {}
     if "resolution" in results.columns:
         nat = results[results["resolution"] == "native"]
@@ -864,7 +979,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
                  provenance: dict | None = None, figures: bool = True,
                  extra_figures: dict | None = None, headline: dict | None = None,
                  seed: int = 0, real: pd.DataFrame | None = None,
-                 real_folds: int = 6, real_source: str | None = None) -> dict[str, Path]:
+                 real_folds: int = 6, real_source: str | None = None,
+                 predictions: pd.DataFrame | None = None) -> dict[str, Path]:
     """Write ``report.md``, a self-contained ``report.html``, ``tables.tex`` and ``figures/``.
 
     Parameters
@@ -885,6 +1001,8 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     real_folds : the number of folds over METER's households those rows were scored with.
     real_source : the file those rows were read from; when given, the section says that its
         rows come from that file (``make real-results``), not from this run.
+    predictions : the study's per-day predictions (``predictions.csv``): the headline CIs of
+        the per-day metrics then come from the two-stage bootstrap (:func:`headline_table`).
 
     Returns
     -------
@@ -914,12 +1032,13 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     for note in provenance.get("notes", []):
         doc.p(f"Note: {note}")
     doc.h(2, "Headline: what a 10-min and a 30-min curve reveal")
-    sentences = headline_sentences(results, headline=headline, seed=seed)
+    # the headline table once, for the sentences, the table and the figure
+    tab = headline_table(results, headline=headline, seed=seed, predictions=predictions)
+    sentences = headline_sentences(results, headline=headline, seed=seed, table=tab)
     for label in dict.fromkeys(s["label"] for s in sentences):
         doc.h(3, f"Data: {label}")
         doc.ul(s["sentence"] + f" [attack: {s['method']}]" for s in sentences
                if s["label"] == label)
-    tab = headline_table(results, headline=headline, seed=seed)
     if not tab.empty:
         doc.h(3, "Headline table")
         doc.p("Declared headline attack and primary metric per inference; q: Benjamini-Hochberg "
@@ -936,8 +1055,7 @@ def write_report(out_dir, *, results: pd.DataFrame | None = None,
     figs = []
     if figures:
         figs.append(("leakage_vs_resolution",
-                     plot.leakage_vs_resolution(headline_table(results, headline=headline,
-                                                               seed=seed)),
+                     plot.leakage_vs_resolution(tab),
                      "Skill of each inference's headline metric against the resolution, 95 % "
                      "CI bands; one panel per dataset, labelled real or simulated."))
         app = dedupe_native(results)

@@ -399,22 +399,27 @@ def two_stage_bootstrap(houses, metric: str, *, seed: int, n_boot: int = N_BOOT,
         return _finish(metric, value, pv, None, None, int(idx.size), n_out, reason, alpha)
     rng = np.random.default_rng(seed)
     pick = rng.integers(0, idx.size, size=(n_boot, idx.size))
-    mult = np.stack([(pick == j).sum(axis=1) for j in range(idx.size)], axis=1)
+    # copies of each household in each replicate: one bincount over (replicate, household)
+    mult = np.bincount((pick + np.arange(n_boot)[:, None] * idx.size).ravel(),
+                       minlength=n_boot * idx.size).reshape(n_boot, idx.size)
     sum_v = np.zeros(n_boot)
     sum_p = np.zeros(n_boot)
     cnt = np.zeros(n_boot)
     for j, h in enumerate(idx):
         a, p = pairs[h]
-        k = int(mult[:, j].max())
-        if k == 0:
+        copies = mult[:, j]
+        total = int(copies.sum())
+        if total == 0:
             continue
-        # one fresh day draw per copy of the household in a replicate
-        draw = rng.integers(0, len(a), size=(n_boot, k, len(a)))
-        rv, rp = m.from_sums(a[draw].sum(axis=2)), m.from_sums(p[draw].sum(axis=2))
-        use = (np.arange(k)[None, :] < mult[:, j][:, None]) & np.isfinite(rv) & np.isfinite(rp)
-        sum_v += np.where(use, rv, 0.0).sum(axis=1)
-        sum_p += np.where(use, rp, 0.0).sum(axis=1)
-        cnt += use.sum(axis=1)
+        # one fresh day draw per copy of the household, all its copies over all replicates
+        # drawn at once (replicate ``rep[c]`` holds copy ``c``)
+        draw = rng.integers(0, len(a), size=(total, len(a)))
+        rv, rp = m.from_sums(a[draw].sum(axis=1)), m.from_sums(p[draw].sum(axis=1))
+        rep = np.repeat(np.arange(n_boot), copies)
+        use = np.isfinite(rv) & np.isfinite(rp)
+        sum_v += np.bincount(rep[use], weights=rv[use], minlength=n_boot)
+        sum_p += np.bincount(rep[use], weights=rp[use], minlength=n_boot)
+        cnt += np.bincount(rep[use], minlength=n_boot)
     with np.errstate(invalid="ignore", divide="ignore"):
         reps_v, reps_p = sum_v / cnt, sum_p / cnt
     return _finish(metric, value, pv, reps_v, reps_p, int(idx.size), n_out, "", alpha)

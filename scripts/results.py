@@ -31,12 +31,21 @@ import pandas as pd
 
 from nilm import report
 from nilm.atomic import atomic_open
+from nilm.labels import INFERENCE_LABELS, data_label, period_label
 from nilm.linky_accuracy import read_real
+from nilm.protocol import HEADLINE
 from nilm.real_rows import N_FOLDS
 from nilm.study import StudySpec, run_study, scaled
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK_START, MARK_END = "<!-- headline:start -->", "<!-- headline:end -->"
+PROSE_START, PROSE_END = "<!-- headline-prose:start -->", "<!-- headline-prose:end -->"
+#: what each headline metric measures, in words (the README's sentences)
+METRIC_WORDS = {"mcc": "MCC of occupied vs absent intervals",
+                "within_30min": "share of days found within ±30 min",
+                "day_use_mcc": "day-use MCC per appliance, mean over households",
+                "mae_kwh_day": "MAE of the water heater's daily energy, kWh",
+                "balanced_accuracy": "balanced accuracy of the occupant count"}
 SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
            6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
 
@@ -78,30 +87,45 @@ def strata(spec: StudySpec, out: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def null_table(results: pd.DataFrame, seed: int) -> pd.DataFrame:
+def null_spec(spec: StudySpec) -> StudySpec:
+    """The permutation null of ``spec``: each curve scored against another household's truth,
+    with each inference's declared headline attack and the priors only. null.csv reports
+    nothing else (:func:`null_table`), and a cell's numbers do not depend on which other
+    cells run, so its rows are those the full method list would give, at a fraction of the
+    cost (the other attacks are the "attacks tried" of the study, not of the null)."""
+    priors = {*report.POPULATION_PRIORS, report.HOUSEHOLD_PRIOR}
+    methods = {inf: [m for m in spec.methods_for(inf)
+                     if m == HEADLINE[inf].method or m in priors]
+               for inf in spec.inferences if inf in HEADLINE}
+    return dataclasses.replace(spec, null="permute_households",
+                               methods={k: v for k, v in methods.items() if v})
+
+
+def null_table(results: pd.DataFrame, seed: int, predictions=None) -> pd.DataFrame:
     """Every inference's declared headline metric at every rung of the null study, against the
     population prior (``prior``, ``skill``) and the household-typical prior."""
-    tab = report.headline_table(results, seed=seed)
+    tab = report.headline_table(results, seed=seed, predictions=predictions)
     return tab[["dataset", "inference", "target", "metric", "method", "period_s", "value",
                 "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi", "houses",
-                "ci_reason", "discovery", "prior_household", "skill_household"]]
+                "ci_reason", "bootstrap", "discovery", "prior_household", "skill_household"]]
 
 
 #: columns of ``docs/results/headline_tests.csv``
 TEST_COLUMNS = ["dataset", "simulated", "inference", "target", "metric", "method", "period_s",
                 "threat_model", "skill", "skill_lo", "skill_hi", "p_value", "q_value",
                 "discovery", "detectable_skill", "no_decision", "houses", "ci_reason",
-                "attacks_tried", "finding"]
+                "bootstrap", "attacks_tried", "finding"]
 
 
-def tests_table(results: pd.DataFrame, seed: int) -> pd.DataFrame:
+def tests_table(results: pd.DataFrame, seed: int, predictions=None) -> pd.DataFrame:
     """The headline rows (population "all") as tests of "skill ≤ 0" against the population
     prior (issue 11, item 9): the skill's CI, the bootstrap p-value and its Benjamini–Hochberg
     q-value over the table's rows (``discovery`` at FDR 5 %), the smallest skill the study
     could have detected at 80 % power, and a ``finding`` in words — "leak" for a discovery,
     "no decision" when every replicate gives the same skill (a zero-width CI tests nothing),
-    else "no leak found" with the skill's CI upper end and that detectable skill."""
-    tab = report.headline_table(results, seed=seed)
+    else "no leak found" with the skill's CI upper end and that detectable skill.
+    ``predictions`` (the study's predictions.csv): as :func:`nilm.report.headline_table`."""
+    tab = report.headline_table(results, seed=seed, predictions=predictions)
 
     def finding(x) -> str:
         if bool(x["discovery"]):
@@ -118,19 +142,114 @@ def tests_table(results: pd.DataFrame, seed: int) -> pd.DataFrame:
     return tab[TEST_COLUMNS]
 
 
+def read_predictions(out: Path) -> pd.DataFrame | None:
+    """A study's per-day predictions (``OUT/predictions.csv``), for the two-stage bootstrap of
+    the headline CIs; None when the study wrote none."""
+    path = out / "predictions.csv"
+    return pd.read_csv(path) if path.exists() else None
+
+
+def _num(v) -> str:
+    return f"{float(v):.2f}".replace("-", "−") if pd.notna(v) else "none"
+
+
+def prose_sentence(x) -> str:
+    """One README sentence for a row of headline_tests.csv: what was inferred, at which rung,
+    with which attack, the skill against the population prior with its CI and q-value, and
+    the finding ("leak", "no leak found by these attacks (tried: …)", "no decision")."""
+    what = METRIC_WORDS.get(str(x["metric"]), str(x["metric"]))
+    kind = data_label(x["simulated"]).split(" ")[0]  # "simulated" or "real"
+    name = "" if str(x["dataset"]).lower() == kind else f" {x['dataset']}"
+    head = (f"**{INFERENCE_LABELS.get(x['inference'], x['inference'])}** at "
+            f"{period_label(x['period_s'])} ({what}; attack {x['method']}; "
+            f"{int(x['houses'])} {kind}{name} households)")
+    q = float(x["q_value"])
+    qs = "q < 0.001" if q < 0.001 else f"q {q:.2g}"
+    tested = pd.notna(x["skill_lo"]) and pd.notna(x["skill_hi"])
+    if tested:
+        sk = (f"skill against the population prior {_num(x['skill'])} "
+              f"[{_num(x['skill_lo'])}, {_num(x['skill_hi'])}], {qs}")
+    else:
+        reason = x["ci_reason"] if isinstance(x["ci_reason"], str) and x["ci_reason"] else \
+            "no CI"
+        sk = f"skill against the population prior {_num(x['skill'])} (no CI: {reason})"
+    finding = str(x["finding"])
+    if finding == "leak":
+        verdict = "a leak (a discovery at 5 % false discovery rate)"
+    elif finding.startswith("no leak found") and not tested:
+        verdict = f"not tested (attacks tried: {x['attacks_tried']})"
+    elif finding.startswith("no leak found"):
+        verdict = (f"no leak found by these attacks (tried: {x['attacks_tried']}; CI upper "
+                   f"end {_num(x['skill_hi'])}; detectable skill {_num(x['detectable_skill'])})")
+    else:
+        verdict = finding
+    return f"- {head}: {sk}; {verdict}."
+
+
+def population_sentence(prov: dict) -> str:
+    """Which population ran, with which command, how long and on what machine load."""
+    t = prov.get("timing") or {}
+    parts = [f"{t[k]:.0f} s {k[:-2]}" for k in ("study_s", "null_s")
+             if isinstance(t.get(k), (int, float))]
+    null = (f", the permutation null on {prov['null_households']}"
+            if prov.get("null_households") else "")
+    load = prov.get("load_average") or []
+    rss = (f", peak RSS {prov['peak_rss_gb']} GB" if prov.get("peak_rss_gb") is not None
+           else "")
+    return (f"Population that ran: **{prov.get('households')} households** "
+            f"(`{prov.get('command')}`){null}; {', '.join(parts) or 'time not recorded'} "
+            f"on {prov.get('workers')} workers{rss}, load afterwards "
+            f"{load[0] if load else 'not recorded'}.")
+
+
+def null_sentence(nulls: pd.DataFrame) -> str:
+    """What the permutation null found: discoveries among its rows and its skills' range."""
+    sk = nulls["skill"].to_numpy(float)
+    sk = sk[pd.notna(sk)]
+    disc = int(nulls["discovery"].astype(str).str.lower().isin(["true", "1"]).sum())
+    rungs = ", ".join(dict.fromkeys(period_label(p) for p in nulls["period_s"]))
+    span = f"skills {_num(sk.min())} to {_num(sk.max())}" if sk.size else "no skill"
+    return (f"Permutation null (each curve scored against another household's truth; {rungs}):"
+            f" {disc} discoveries in {len(nulls)} rows; {span}.")
+
+
+def readme_prose(docs: Path) -> str:
+    """The README's sentences from the files of ``docs`` (headline_tests.csv, provenance.json,
+    null.csv): the population that ran, one sentence per headline test row at the README
+    table's rungs (:data:`nilm.report.HEADLINE_PERIODS`, in the table's order) and the null."""
+    tests = pd.read_csv(docs / "headline_tests.csv")
+    with open(docs / "provenance.json") as f:
+        prov = json.load(f)
+    rows = tests[tests["period_s"].astype(float).isin([float(p) for p in
+                                                       report.HEADLINE_PERIODS])]
+    lines = [population_sentence(prov), ""]
+    lines += [prose_sentence(x) for _, x in rows.iterrows()]
+    if prov.get("null_households") and (docs / "null.csv").exists():  # not a stale null
+        lines += ["", null_sentence(pd.read_csv(docs / "null.csv"))]
+    return "\n".join(lines)
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     with atomic_open(path, "w", newline="") as f:
         df.to_csv(f, index=False, float_format="%.6g")
 
 
-def update_readme(table: str, path: Path) -> None:
+def between_markers(text: str, start: str, end: str, block: str, path: Path) -> str:
+    """``text`` with what lies between the markers ``start`` and ``end`` replaced by ``block``."""
+    if start not in text or end not in text:
+        raise SystemExit(f"{path}: no {start} … {end} markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{block}\n{end}{tail}"
+
+
+def update_readme(table: str, prose: str, path: Path) -> None:
+    """Write the headline table and its sentences between their README markers."""
     text = path.read_text(encoding="utf-8")
-    if MARK_START not in text or MARK_END not in text:
-        raise SystemExit(f"{path}: no {MARK_START} … {MARK_END} markers")
-    head, rest = text.split(MARK_START, 1)
-    _, tail = rest.split(MARK_END, 1)
+    text = between_markers(text, MARK_START, MARK_END, table, path)
+    text = between_markers(text, PROSE_START, PROSE_END, prose, path)
     with atomic_open(path, "w", encoding="utf-8") as f:
-        f.write(f"{head}{MARK_START}\n{table}\n{MARK_END}{tail}")
+        f.write(text)
 
 
 def _git_head() -> str | None:
@@ -194,15 +313,15 @@ def main(argv=None) -> int:
     # the real-household rows are regenerated by `make real-results`; the report shows the
     # committed ones, naming the file
     real = read_real()
-    report.write_report(a.out, results=res, seed=spec.seed,
+    preds = read_predictions(a.out)
+    report.write_report(a.out, results=res, seed=spec.seed, predictions=preds,
                         real=None if real is None else real[0], real_folds=N_FOLDS,
                         real_source=None if real is None else real[1])
     nulls = None
     if not a.no_null:
         t1 = time.time()
         nsize = a.null_households if a.null_households is not None else a.households
-        nspec = dataclasses.replace(scaled(StudySpec.from_toml(a.null_spec or a.spec), nsize),
-                                    null="permute_households")
+        nspec = null_spec(scaled(StudySpec.from_toml(a.null_spec or a.spec), nsize))
         if a.null_resolutions:
             nspec = dataclasses.replace(nspec, resolutions=a.null_resolutions.split(","))
         nout = a.null_out or a.out / "null"
@@ -211,11 +330,12 @@ def main(argv=None) -> int:
                           ignore_index=True) if a.reuse
                 else run_study(nspec, nout, workers=a.workers))
         timing["null_s"] = round(time.time() - t1, 1)
-        nulls = null_table(nres, spec.seed)
+        nulls = null_table(nres, spec.seed, read_predictions(nout))
     a.docs.mkdir(parents=True, exist_ok=True)
-    head = report.headline_csv(res, strata(spec, a.out), seed=spec.seed)
+    head = report.headline_csv(res, strata(spec, a.out), seed=spec.seed, predictions=preds)
     write_csv(head, a.docs / "headline.csv")
-    write_csv(tests_table(res, spec.seed), a.docs / "headline_tests.csv")
+    tests = tests_table(res, spec.seed, preds)
+    write_csv(tests, a.docs / "headline_tests.csv")
     if nulls is not None:
         write_csv(nulls, a.docs / "null.csv")
     write_csv(report.ownership_scores(res, ownership(spec, a.out), seed=spec.seed),
@@ -245,7 +365,7 @@ def main(argv=None) -> int:
                                     if a.null_resolutions else [])))
     with atomic_open(a.docs / "provenance.json", "w") as f:
         json.dump(prov, f, indent=2, default=str)
-    update_readme(report.readme_table(head), a.readme)
+    update_readme(report.readme_table(head), readme_prose(a.docs), a.readme)
     print(json.dumps({"timing": timing, "peak_rss_gb": prov["peak_rss_gb"],
                       "households": prov["households"], "rows": len(head)}))
     return 0

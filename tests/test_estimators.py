@@ -340,3 +340,28 @@ def test_attack_nan_in_nan_or_abstain_out(name, population, fitted_attack):
         empty = Grid(grid.start, grid.period, np.full(len(grid), np.nan), grid.appliances,
                      list(grid.names), dict(grid.meta), dict(grid.extra))
         assert np.isnan(_verdict(est, empty, truth))
+
+
+@pytest.mark.parametrize(("name", "kernel", "params"), [
+    ("occupancy.unsupervised", "occupancy_unsupervised", {"margin_w": 80.0, "q": 0.8}),
+    ("occupancy.hmm", "occupancy_hmm", {"window_occ_s": 7200.0}),
+    ("routine.changepoint", "changepoint_wake_bed", {"q": 0.9, "margin_w": 80.0}),
+    ("routine.segmentation", "segmentation_wake_bed", {"q": 0.9, "margin_w": 80.0}),
+])
+def test_unsupervised_attack_predicts_its_kernel_with_every_parameter_but_the_seed(
+        name, kernel, params, population):
+    """An unsupervised attack's verdict is its kernel function called with
+    :meth:`~nilm.privacy.base.Attack.kernel_params` (its parameters, no seed), so a
+    non-default parameter reaches the kernel and the seed does not."""
+    import importlib
+
+    est = privacy.ATTACKS[name](**params, seed=3).fit([])
+    assert est.kernel_params() == {k: v for k, v in est.get_params().items() if k != "seed"}
+    _, grid, truth = _train_test(population)
+    fn = getattr(importlib.import_module(type(est).__module__), kernel)
+    want = fn(grid, truth.timezone, **est.kernel_params())
+    got = est.predict(grid, truth.timezone)
+    np.testing.assert_equal(tuple(got) if isinstance(got, tuple) else got, want)
+    default = fn(grid, truth.timezone, **privacy.ATTACKS[name](seed=3).kernel_params())
+    assert not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(
+        *(([got], [default]) if not isinstance(got, tuple) else (got, default)), strict=True))

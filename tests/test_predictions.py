@@ -97,4 +97,21 @@ def test_household_level_is_the_default_and_keeps_the_cells(study):
                                   pred[pred["unit"] == "household"].reset_index(drop=True),
                                   check_dtype=False)
     with pytest.raises(UsageError, match="predictions must be one of"):
-        dataclasses.replace(spec, predictions="interval")
+        dataclasses.replace(spec, predictions="minute")
+
+
+def test_two_stage_headline_reads_the_studys_day_records(study):
+    """The per-day records re-give each household's value and prior: the two-stage headline
+    row (nilm.report.day_blocks) has the household aggregate's value and prior."""
+    from nilm import report
+    from nilm.protocol import Headline
+
+    _, _, res, pred = study
+    hot = {"hot_water": Headline("offpeak_step", "water_heater", "mae_kwh_day")}
+    a = report.headline_table(res, headline=hot, seed=0).iloc[0]
+    b = report.headline_table(res, headline=hot, seed=0, predictions=pred).iloc[0]
+    assert (a["bootstrap"], b["bootstrap"]) == (report.BOOTSTRAP_HOUSEHOLDS,
+                                                report.BOOTSTRAP_TWO_STAGE)
+    assert b["value"] == pytest.approx(a["value"], rel=1e-5)
+    assert b["prior"] == pytest.approx(a["prior"], rel=1e-5)
+    assert b["houses"] == a["houses"] > 0

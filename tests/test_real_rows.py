@@ -11,6 +11,7 @@ import pytest
 
 from nilm import real_rows
 from nilm.privacy.occupancy import occupancy_rows
+from nilm.privacy.truth_proxy import presence_on_grid
 from tests.synthetic import synthetic_household
 
 
@@ -33,12 +34,33 @@ def test_count_rows_known_answers():
     assert rows[("occupants", "accuracy")]["prior"] == pytest.approx(2 / 8)
     assert rows[("three_or_more", "accuracy")]["prior"] == pytest.approx(4 / 8)
     assert rows[("single_person", "accuracy")]["prior"] == pytest.approx(6 / 8)
-    # the constant "always 2": accuracy 2/8, MCC of the binary tasks 0 (no decision)
+    # 8 households: fewer than MIN_BLOCKS, no CI on any row
+    assert all(r["ci_reason"] == real_rows.TOO_FEW_HOUSEHOLDS and math.isnan(r["ci_low"])
+               for r in rows.values())
+    # the constant "always 2": accuracy 2/8; the binary tasks' MCC undefined, "no decision"
     const = {(r["target"], r["metric"]): r for r in
              real_rows.count_rows(y, np.full(8, 2.0), y, seed=0, n_boot=50)}
     assert const[("occupants", "accuracy")]["value"] == pytest.approx(2 / 8)
-    assert const[("three_or_more", "mcc")]["value"] == 0.0
+    m = const[("three_or_more", "mcc")]
+    assert math.isnan(m["value"]) and math.isnan(m["skill"]) and math.isnan(m["ci_low"])
+    assert m["ci_reason"] == real_rows.COUNT_CONSTANT
     assert const[("occupants", "balanced_accuracy")]["value"] == pytest.approx(1 / 5)
+
+
+def test_count_rows_mcc_of_one_class_truth_and_ci_from_min_blocks_households():
+    """Every household 3+: the "3+" MCC is undefined because of the truth (not the attack);
+    12 households (>= MIN_BLOCKS) get bootstrap CIs."""
+    y = np.array([3, 4, 3, 5, 4, 3, 6, 3, 4, 3, 5, 4], float)
+    pred = np.array([3, 4, 2, 5, 4, 3, 1, 3, 4, 3, 5, 2], float)
+    rows = {(r["target"], r["metric"]): r for r in
+            real_rows.count_rows(y, pred, y, seed=0, n_boot=200)}
+    m = rows[("three_or_more", "mcc")]
+    assert math.isnan(m["value"]) and m["ci_reason"] == real_rows.ONE_CLASS
+    a = rows[("three_or_more", "accuracy")]
+    assert a["value"] == pytest.approx(9 / 12) and a["ci_reason"] == ""
+    assert a["ci_low"] < a["value"] <= a["ci_high"]
+    s = rows[("single_person", "mcc")]  # truth: nobody single; one household said single
+    assert s["ci_reason"] == real_rows.ONE_CLASS
 
 
 def test_count_rows_priors_from_each_households_training_fold():
@@ -75,6 +97,28 @@ def test_occupancy_accuracy_of_always_occupied_is_the_majority_class(house):
     assert wrong["value"] == pytest.approx(1 - r["value"])
 
 
+def test_occupancy_accuracy_ci_is_a_local_day_block_bootstrap():
+    """14 local days (ECO sim -> real's span): a CI from resampling whole days' (correct,
+    labelled) counts; a verdict wrong on exactly one day's intervals has a CI that reaches
+    below the other days' accuracy of 1 but not to 0, and every replicate is a mix of days."""
+    h, truth = synthetic_household(days=14, seed=4)
+    grid = h.to_grid(900)
+    y = presence_on_grid(truth, grid.start, 900.0, len(grid))
+    verdict = np.where(np.isfinite(y), y, 1.0)
+    perfect = real_rows.occupancy_accuracy(verdict, grid, truth, majority_label=1.0, seed=0)
+    assert perfect["value"] == pytest.approx(1.0)
+    assert perfect["ci_low"] == pytest.approx(1.0) and perfect["ci_high"] == pytest.approx(1.0)
+    per_day = 86400 // 900
+    bad = verdict.copy()
+    bad[3 * per_day:4 * per_day] = 1.0 - bad[3 * per_day:4 * per_day]  # one day all wrong
+    r = real_rows.occupancy_accuracy(bad, grid, truth, majority_label=1.0, seed=0)
+    assert r["value"] == pytest.approx(13 / 14, abs=0.01)
+    assert 0.7 < r["ci_low"] < r["value"] and r["ci_high"] == pytest.approx(1.0)
+    # same seed, same CI
+    again = real_rows.occupancy_accuracy(bad, grid, truth, majority_label=1.0, seed=0)
+    assert (again["ci_low"], again["ci_high"]) == (r["ci_low"], r["ci_high"])
+
+
 def test_unknown_truth_steps_are_no_absence_episode(house):
     h, truth = house
     grid = h.to_grid(600)
@@ -89,6 +133,23 @@ def test_unknown_truth_steps_are_no_absence_episode(house):
     # the unknown half holds no labelled interval and no true absence episode
     assert rows["mcc"]["n"] < 0.6 * full["mcc"]["n"]
     assert rows["episode_f1"]["n"] < full["episode_f1"]["n"]
+
+
+def test_occupancy_mcc_separates_truth_one_class_from_a_constant_attack(house):
+    """A household never absent: its MCC is undefined (NaN) whatever the attack says; a
+    constant attack against a truth with both classes made no decision (0, no CI)."""
+    h, truth = house
+    grid = h.to_grid(600)
+    home = dataclasses.replace(truth, household_present=np.ones_like(truth.presence),
+                               household_awake=np.ones_like(truth.presence), source="test")
+    rng = np.random.default_rng(0)
+    for verdict in (np.ones(len(grid)), rng.integers(0, 2, len(grid)).astype(float)):
+        r = {x["metric"]: x for x in occupancy_rows(verdict, grid, home, seed=0, method="x",
+                                                    split="y")}
+        assert math.isnan(r["mcc"]["value"]) and r["mcc"]["n"] > 0
+    r = {x["metric"]: x for x in occupancy_rows(np.ones(len(grid)), grid, truth, seed=0,
+                                                method="x", split="y")}
+    assert r["mcc"]["value"] == 0.0 and math.isnan(r["mcc"]["ci_low"])
 
 
 def test_shift_to_moves_whole_days(house):
@@ -115,6 +176,15 @@ def test_summarise_single_household_with_few_days_has_no_ci():
     out = real_rows.summarise(events, dataset="ECO", training="real_others", null="none",
                               seed=0, n_boot=50)
     assert (out["ci_reason"] == real_rows.TOO_FEW_DAYS).all()
+    # the 1-day rung's episode F1 is not measurable (a whole-day verdict has no episodes of
+    # hours), whatever the per-household rows say; the 15-min rung's is kept
+    daily = pd.concat([events, events.assign(period_s=86400)], ignore_index=True)
+    out = real_rows.summarise(daily, dataset="ECO", training="sim_to_real", null="none",
+                              seed=0, n_boot=50).set_index(["period_s", "metric"])
+    assert math.isnan(out.loc[(86400, "episode_f1"), "value"])
+    assert out.loc[(86400, "episode_f1"), "ci_reason"] == real_rows.EPISODE_NOT_MEASURABLE
+    assert out.loc[(900, "episode_f1"), "value"] == pytest.approx(0.4)
+    assert out.loc[(86400, "mcc"), "value"] == pytest.approx(0.4)
     many = rows.assign(n=14 * 96)
     out = real_rows.summarise(many, dataset="ECO", training="sim_to_real", null="none",
                               seed=0, n_boot=50)
@@ -141,6 +211,15 @@ def test_summarise_keeps_the_no_decision_share():
     r = out.iloc[0]
     assert r["no_decision"] == pytest.approx(0.5) and r["n_households"] == 2
     assert r["value"] == pytest.approx(0.5)
+    assert r["n_no_decision"] == 2 and r["n_one_class"] == 0
+    # a household whose truth is one class (MCC NaN over scored intervals) is counted apart
+    one_class = base | dict(house="5", value=math.nan, ci_low=math.nan, ci_high=math.nan)
+    out = real_rows.summarise(pd.concat([rows, pd.DataFrame([one_class])]), dataset="METER",
+                              training="sim_to_real", null="none", seed=0, n_boot=50)
+    r = out.iloc[0]
+    assert (r["n_households"], r["n_no_decision"], r["n_one_class"]) == (2, 2, 1)
+    assert real_rows.households_cell(r) == "2 (+ 2 no decision, 1 truth one class)"
+    assert "left out: 2 no decision, 1 truth one class" in real_rows.left_out(out, stratum="all")[0]
     one = real_rows.redact_single_households(out.assign(n_households=1))
     assert one["no_decision"].isna().all()
 
@@ -265,6 +344,25 @@ def test_below_null_names_an_mcc_not_above_its_permutation_null():
     assert "* " + notes[0] in real_rows.readme_block(real.assign(
         ci_low=math.nan, prior_population=0.0, skill_population=0.0))
     assert notes[0] in real_rows.report_section(real)
+    # the null beside the row it exceeds (the README's permutation-null column)
+    block = real_rows.readme_block(real.assign(ci_low=math.nan, prior_population=0.0,
+                                               skill_population=0.0))
+    assert "| 0.61 (value not above it: no skill) | 5 |" in block
+
+
+def test_prior_notes_flag_an_out_of_fold_prior_below_one_half():
+    import pandas as pd
+
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupants", target="three_or_more", metric="accuracy",
+        period_s=1800, stratum="held_out", training="real_others", null="none", value=0.72,
+        prior_population=0.22, skill_population=0.64, n_households=18)
+    real = pd.DataFrame([base, base | dict(training="sim_to_real", prior_population=0.39),
+                         base | dict(target="single_person", prior_population=0.61)])
+    notes = real_rows.prior_notes(real)
+    assert len(notes) == 1 and "prior 0.22" in notes[0] and "out of fold" in notes[0]
+    assert notes[0] in real_rows.readme_block(real.assign(ci_low=math.nan))
+    assert notes[0] in real_rows.report_section(real)
 
 
 def test_with_readme_block_replaces_the_old_block():
@@ -298,3 +396,22 @@ def test_report_section_lists_every_non_null_row_of_the_stratum():
     assert len(table) == 2
     assert "0.30 [0.10, 0.50]" in md and "0.90" not in md
     assert f"0.40 ({real_rows.TOO_FEW_DAYS})" in md
+
+
+def test_same_in_both_regimes_needs_every_row_equal():
+    import pandas as pd
+
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupancy", target="absence", stratum="held_out",
+        null="none", ci_low=0.1, ci_high=0.6)
+    rows = [base | dict(training=t, metric=m, period_s=p, value=v)
+            for t in ("sim_to_real", "real_others")
+            for m, v in (("mcc", 0.4), ("accuracy", 0.8)) for p in (600, 1800)]
+    real = pd.DataFrame(rows)
+    key = (("METER", "occupancy", "absence", "mcc", 1800),)
+    notes = real_rows.same_in_both_regimes(real, key)
+    assert len(notes) == 1 and "all 4 rows" in notes[0]
+    # one differing figure (a trained attack that happens to tie elsewhere): no note
+    real.loc[(real["training"] == "real_others") & (real["period_s"] == 600)
+             & (real["metric"] == "accuracy"), "value"] = 0.7
+    assert real_rows.same_in_both_regimes(real, key) == []

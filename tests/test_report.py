@@ -113,12 +113,12 @@ def test_aggregate_skips_nan_and_keeps_skill_nan_when_undefined():
 def test_headline_uses_the_declared_attack_never_the_best_one():
     res = tidy_results()
     # make the other attack far better on the rows shown: the headline must not follow it
-    better = (res.inference == "occupancy") & (res.method == "unsupervised")
+    better = (res.inference == "occupancy") & (res.method == "supervised")
     res.loc[better, "value"] = 0.99
     tab = report.headline_table(res)
     occ = tab[tab.inference == "occupancy"]
-    assert set(occ.method) == {HEADLINE["occupancy"].method} == {"supervised"}
-    sup = res[(res.dataset == "UCI") & (res.metric == "mcc") & (res.method == "supervised")
+    assert set(occ.method) == {HEADLINE["occupancy"].method} == {"unsupervised"}
+    sup = res[(res.dataset == "UCI") & (res.metric == "mcc") & (res.method == "unsupervised")
               & (res.period_s == 600)]
     assert occ[(occ.dataset == "UCI") & (occ.period_s == 600)].value.iloc[0] == \
         pytest.approx(sup.value.iloc[0])
@@ -133,7 +133,7 @@ def test_headline_fdr_and_detectable_skill_over_a_population():
         v = mean + rng.normal(0, 0.1, 20)
         rows.append(_rows(v, v - 0.1, v + 0.1, 0.0).assign(
             period_s=float(p), dataset="sim", simulated=True, inference="occupancy",
-            method="supervised", target="absence", resolution="x"))
+            method="unsupervised", target="absence", resolution="x"))
     tab = report.headline_table(pd.concat(rows, ignore_index=True))
     strong, none = tab.iloc[0], tab.iloc[1]
     assert strong.discovery and strong.q_value < 0.01
@@ -177,7 +177,7 @@ def test_headline_sentences_carry_the_numbers():
     # the simulated value is the mean over its three households
     sim = {s["inference"]: s["sentence"] for s in sents if s["simulated"]}
     m = res[(res.dataset == "simulated") & (res.metric == "mcc") & (res.period_s == 600)
-            & (res.method == "supervised")].value.mean()
+            & (res.method == "unsupervised")].value.mean()
     assert f"MCC {m:.2f} [" in sim["occupancy"]
 
 
@@ -302,12 +302,12 @@ def test_priors_scored_like_attacks_replace_the_scorer_prior():
                 simulated=True, resolution="30min")
     rows = []
     for k, (attack, clock, own) in enumerate([(0.5, 0.2, 0.6), (0.4, 0.1, 0.3)]):
-        for method, v in (("supervised", attack), ("clock_prior", clock),
+        for method, v in (("unsupervised", attack), ("clock_prior", clock),
                           ("household_typical", own)):
             rows.append({**base, "house": f"h{k}", "method": method, "value": v, "prior": 0.0,
                          "skill": v})
     out = report.attach_priors(pd.DataFrame(rows))
-    sup = out[out.method == "supervised"].set_index("house")
+    sup = out[out.method == "unsupervised"].set_index("house")
     assert sup.loc["h0", "prior"] == 0.2 and sup.loc["h1", "prior"] == 0.1
     assert sup.loc["h0", "skill"] == pytest.approx((0.5 - 0.2) / 0.8)
     assert sup.loc["h0", "prior_household"] == 0.6

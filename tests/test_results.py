@@ -47,7 +47,7 @@ def _rows(n=12):
             v = 0.3 + rng.normal(0, 0.05)
             rows.append(dict(dataset="simulated", source=src, house=f"sim_{k:03d}",
                              period_s=1800.0, resolution="30min", inference="occupancy",
-                             method="supervised", target="absence", metric="mcc", value=v,
+                             method="unsupervised", target="absence", metric="mcc", value=v,
                              ci_low=v - 0.1, ci_high=v + 0.1, n=672, prior=0.0, skill=v,
                              simulated=True))
     return pd.DataFrame(rows)
@@ -80,7 +80,7 @@ def _results_script():
 def test_headline_tests_say_leak_or_no_leak_with_ci_upper_end_and_power():
     script = _results_script()
     leak = _rows()  # MCC ≈ 0.3 against a prior of 0 on 24 households: a discovery
-    none = _rows().assign(method="supervised", period_s=600.0, resolution="10min")
+    none = _rows().assign(method="unsupervised", period_s=600.0, resolution="10min")
     none["value"] = np.random.default_rng(2).normal(0, 0.05, len(none))  # skill ≈ 0
     tab = script.tests_table(pd.concat([leak, none], ignore_index=True), seed=0)
     assert list(tab.columns) == script.TEST_COLUMNS
@@ -97,3 +97,57 @@ def test_headline_tests_say_leak_or_no_leak_with_ci_upper_end_and_power():
     same = _rows().assign(value=0.0)
     (finding,) = script.tests_table(same, seed=0)["finding"]
     assert finding.startswith("no decision")
+
+
+def test_readme_prose_is_generated_from_the_committed_tables():
+    script = _results_script()
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = script.PROSE_START, script.PROSE_END
+    assert start in text and end in text, "README.md lacks the headline-prose markers"
+    block = text.split(start, 1)[1].split(end, 1)[0].strip("\n")
+    assert block == script.readme_prose(ROOT / "docs" / "results")
+    tests = pd.read_csv(ROOT / "docs" / "results" / "headline_tests.csv")
+    shown = tests[tests["period_s"].isin([float(p) for p in report.HEADLINE_PERIODS])]
+    assert block.count("\n- ") + block.startswith("- ") == len(shown) > 0
+
+
+def test_a_no_leak_sentence_names_the_attacks_tried_and_the_power():
+    script = _results_script()
+    none = _rows().assign(method="unsupervised", period_s=600.0, resolution="10min")
+    none["value"] = np.random.default_rng(2).normal(0, 0.05, len(none))
+    prior = none.assign(method="clock_prior", value=0.0)
+    other = none.assign(method="hmm")
+    (x,) = [r for _, r in script.tests_table(pd.concat([none, prior, other]),
+                                              seed=0).iterrows()]
+    assert x["attacks_tried"] == "hmm, unsupervised"  # the priors are not attacks
+    s = script.prose_sentence(x)
+    assert "at 10 min" in s and "attack unsupervised" in s and "24 simulated households" in s
+    assert (f"no leak found by these attacks (tried: hmm, unsupervised; CI upper end "
+            f"{x['skill_hi']:.2f}; detectable skill {x['detectable_skill']:.2f})".replace(
+                "-", "−") in s)
+
+
+def test_the_null_with_headline_attacks_only_gives_the_full_nulls_rows(tmp_path):
+    """The null study runs each inference's headline attack and the priors only; its headline
+    rows are those of the null with every attack of the spec."""
+    from nilm.study import Source, StudySpec, run_study
+
+    script = _results_script()
+    spec = StudySpec(sources=[Source("sim", households=4, days=2, period=60, seed=4)], seed=3,
+                     resolutions=["30min"], inferences=["occupancy", "routine"],
+                     methods={"occupancy": ["supervised", "unsupervised", "hmm", "clock_prior"],
+                              "routine": ["segmentation", "regression", "population_prior"]},
+                     n_boot=10, max_train_households=2, train_block=2)
+    narrow = script.null_spec(spec)
+    assert narrow.null == "permute_households"
+    assert narrow.methods == {"occupancy": ["unsupervised", "clock_prior"],
+                              "routine": ["regression", "population_prior"]}
+    import dataclasses
+
+    full = run_study(dataclasses.replace(spec, null="permute_households"), tmp_path / "full",
+                     progress=False)
+    part = run_study(narrow, tmp_path / "part", progress=False)
+    keep = full["method"].isin(["unsupervised", "clock_prior", "regression", "population_prior"])
+    cols = [c for c in full.columns if c != "source"]
+    pd.testing.assert_frame_equal(full[keep][cols].reset_index(drop=True),
+                                  part[cols].reset_index(drop=True))

@@ -35,7 +35,7 @@ from .truth_proxy import proxy_truth
 #: study inputs); calling one calls its ``score_<inference>``
 INFERENCES = {
     "occupancy": Inference("occupancy", occupancy.occupancy_design, occupancy.occupancy_rows,
-                           score_occupancy),
+                           score_occupancy, intervals=True),
     "routine": Inference("routine", routine.routine_design, routine.routine_rows,
                          score_routine),
     "appliances": Inference("appliances", appliances.appliances_design,

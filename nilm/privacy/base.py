@@ -85,6 +85,14 @@ class Attack(BaseEstimator):
     def predict(self, grid, tz: str | None = None):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def kernel_params(self) -> dict:
+        """The attack's parameters without ``seed``: the keywords of the function that computes
+        an unsupervised attack's verdict (e.g. :func:`nilm.privacy.occupancy.occupancy_hmm`),
+        which is deterministic and takes no seed."""
+        params = self.get_params()
+        params.pop("seed", None)
+        return params
+
     def _check_fitted(self) -> None:
         if not any(k.endswith("_") and not k.startswith("_") for k in vars(self)):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(train) first")
@@ -185,6 +193,9 @@ class Inference:
     grid_inputs : ``grid_inputs(grid, truth, train, **household_inputs) -> dict``, keyword
         arguments of ``score`` that do not depend on the method (computed once per attacked
         grid).
+    intervals : whether ``score`` takes ``intervals=True`` and then attaches each local day's
+        per-interval truth and verdict to its rows (:func:`nilm.privacy.scores.interval_prediction`;
+        the study option ``predictions = "interval"``).
     """
 
     name: str
@@ -194,6 +205,7 @@ class Inference:
     params: Callable = field(default=_no_inputs)
     household_inputs: Callable = field(default=_no_inputs)
     grid_inputs: Callable = field(default=_no_inputs)
+    intervals: bool = False
 
     def __call__(self, *args, **kwargs):
         return self.scorer(*args, **kwargs)

@@ -61,6 +61,7 @@ from .scores import (
     always_positive_f1,
     as_grid,
     feature_view,
+    interval_prediction,
     ratio_ci,
     row,
     skill_score,
@@ -255,9 +256,7 @@ class UnsupervisedOccupancy(Attack):
     def predict(self, grid: Grid, tz: str | None = None) -> np.ndarray:
         """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``."""
         self._check_fitted()
-        params = self.get_params()
-        params.pop("seed")
-        return occupancy_unsupervised(grid, timezone(grid, tz), **params)
+        return occupancy_unsupervised(grid, timezone(grid, tz), **self.kernel_params())
 
 
 class SupervisedOccupancy(Attack):
@@ -615,9 +614,7 @@ class HmmOccupancy(Attack):
     def predict(self, grid: Grid, tz: str | None = None) -> np.ndarray:
         """Occupied (1) / absent (0) / unknown (NaN) per interval of ``grid``."""
         self._check_fitted()
-        params = self.get_params()
-        params.pop("seed")
-        return occupancy_hmm(grid, timezone(grid, tz), **params)
+        return occupancy_hmm(grid, timezone(grid, tz), **self.kernel_params())
 
 
 def occupancy_supervised(train: list[tuple[Grid, GroundTruth]], grid: Grid, tz: str, *,
@@ -738,16 +735,24 @@ def match_episodes(true_ep: np.ndarray, pred_ep: np.ndarray, *, min_iou: float =
     return matched
 
 
+def local_day_bounds(grid: Grid, tz: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(local days, first interval, end interval) of each local calendar day of ``grid``: the
+    intervals ``lo[d]:hi[d]`` start on ``days[d]`` (an interval belongs to the day its start
+    falls on)."""
+    days = grid_days(grid, tz)
+    period = float(grid.period)
+    lo, hi = (np.clip(np.ceil((day_start_utc(d, tz) - grid.start) / period), 0, len(grid))
+              .astype(np.int64) for d in (days, days + 1))
+    return days, lo, hi
+
+
 def local_day_confusion(y: np.ndarray, pred: np.ndarray, grid: Grid, tz: str) -> np.ndarray:
     """TP, FP, FN, TN (Matthews 1975) of "occupied" (``>= 0.5``) per **local calendar day** of
     ``grid`` (an interval belongs to the day its start falls on; a DST day has 23 or 25 hours
     of intervals), float64 ``[days, 4]``; pairs with a NaN are ignored. These are the day
     blocks of the bootstrap (Künsch 1989): runs of 86400 / period intervals from the grid's
     start would cut days wherever the grid does not start at local midnight."""
-    days = grid_days(grid, tz)
-    period = float(grid.period)
-    lo, hi = (np.clip(np.ceil((day_start_utc(d, tz) - grid.start) / period), 0, len(grid))
-              .astype(np.int64) for d in (days, days + 1))
+    days, lo, hi = local_day_bounds(grid, tz)
     ok = np.isfinite(y) & np.isfinite(pred)
     yt, yp = ok & (y >= 0.5), ok & (pred >= 0.5)
     out = np.empty((len(days), 4))
@@ -808,7 +813,7 @@ def score_occupancy(household_or_grid, truth: GroundTruth, period: float, *,
 
 def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: int, method: str,
                    split: str, train=None, rule: str = "majority",
-                   min_episode_s: float = 3600.0) -> list[dict]:
+                   min_episode_s: float = 3600.0, intervals: bool = False) -> list[dict]:
     """Score an occupancy verdict ``pred`` (1 occupied / 0 absent / NaN per interval of the
     attacked grid ``test``) against ``truth``; it never trains (``train`` is unused: the
     priors below need no population).
@@ -816,7 +821,8 @@ def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: in
     Rows (see :mod:`nilm.privacy.scores`):
 
     * ``mcc`` (occupied vs absent), prior 0 — every constant or input-independent predictor has
-      an expected MCC of 0 (an attack that predicts a constant is scored 0, not NaN);
+      an expected MCC of 0 (an attack that predicts a constant is scored 0 with no CI, "no
+      decision"; when the truth itself has one class the MCC is undefined: NaN);
     * ``f1_absent`` — F1 of the class "absent", prior = the always-"absent" predictor
       ``2π/(1+π)`` (π = share of absent intervals);
     * ``episode_f1`` — absence episodes of at least ``min_episode_s`` (true ones from the native
@@ -825,6 +831,10 @@ def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: in
 
     CIs: day-block bootstrap (seeded by ``seed``). ``n`` = labelled intervals (episodes for
     episode F1: true + predicted).
+
+    ``intervals``: attach to the ``mcc`` row, as its ``predictions``, each local day's truth and
+    verdict per interval (:func:`nilm.privacy.scores.interval_prediction`), from which the
+    MCC re-scores exactly (the study option ``predictions = "interval"``).
     """
     tz = truth.timezone
     period = float(test.period)
@@ -844,10 +854,17 @@ def occupancy_rows(pred: np.ndarray, test: Grid, truth: GroundTruth, *, seed: in
     else:
         sums_absent = sums[:, [3, 2, 1, 0]]
     mcc, lo, hi = metrics.bootstrap_block_sums(metrics.mcc, sums, seed=seed)
+    # 0/0: a constant attack made no decision (0, no CI); a truth of one class (a household
+    # never absent) leaves the MCC undefined whatever the attack said (NaN, left out)
+    truth_one_class = min(sums[:, [0, 2]].sum(), sums[:, [1, 3]].sum()) == 0
     if not np.isfinite(mcc):
-        mcc = 0.0
+        mcc = np.nan if truth_one_class else 0.0
     rows.append(row("occupancy", "absence", "mcc", mcc, (lo, hi), n=n, prior=0.0,
                     skill=skill_score(mcc, 0.0), method=method, split=split))
+    if intervals:
+        days, d0, d1 = local_day_bounds(test, tz)
+        rows[-1]["predictions"] = [interval_prediction(d, y[a:b], pred[a:b])
+                                   for d, a, b in zip(days, d0, d1, strict=True) if b > a]
     f1, lo, hi = metrics.bootstrap_block_sums(metrics.f1, sums_absent, seed=seed)
     n_absent = float(sums[:, 1].sum() + sums[:, 3].sum())  # truly absent (FP + TN)
     if not np.isfinite(f1) and n_absent > 0:

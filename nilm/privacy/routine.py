@@ -392,9 +392,7 @@ class SegmentationWakeBed(Attack):
     def predict(self, grid: Grid, tz: str | None = None) -> DayTimes:
         """Estimated wake-up and bed times per local day of ``grid``."""
         self._check_fitted()
-        params = self.get_params()
-        params.pop("seed")
-        return DayTimes(*segmentation_wake_bed(grid, timezone(grid, tz), **params))
+        return DayTimes(*segmentation_wake_bed(grid, timezone(grid, tz), **self.kernel_params()))
 
 
 #: the detector settings searched by the ``tuned`` attack
@@ -502,9 +500,7 @@ class ChangepointWakeBed(Attack):
     def predict(self, grid: Grid, tz: str | None = None) -> DayTimes:
         """Estimated wake-up and bed times per local day of ``grid``."""
         self._check_fitted()
-        params = self.get_params()
-        params.pop("seed")
-        return DayTimes(*changepoint_wake_bed(grid, timezone(grid, tz), **params))
+        return DayTimes(*changepoint_wake_bed(grid, timezone(grid, tz), **self.kernel_params()))
 
 
 class TunedWakeBed(Attack):

@@ -2,7 +2,8 @@
 
 A study is a :class:`~nilm.study.spec.StudySpec` (a TOML file or a Python object). It is cut
 into **cells**, one per (source, house, period, inference, method); the occupant count is a
-population inference, so its cells are per (source, period, method) with house ``"*"``. Each
+population inference, so its cells are per (population, period, method) with house ``"*"``
+(the population: every simulated source, :func:`~.plan.population_pools`). Each
 finished cell is stored as one JSON file under ``OUT/cells/`` (written atomically), so a study
 that is interrupted, even by SIGKILL, resumes by computing only the missing cells, with
 identical results: every cell's seed is derived from the study seed and the cell's key (never

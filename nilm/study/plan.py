@@ -1,6 +1,6 @@
 """A study cut into cells (one per source, house, resolution, inference and method, each with
-its own seed) and the cells grouped into jobs (one per house; per source for the occupant
-count), split and ordered for the workers."""
+its own seed) and the cells grouped into jobs (one per house; one per population of
+:func:`population_pools` for the occupant count), split and ordered for the workers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from .spec import StudySpec
 @dataclass(frozen=True)
 class Cell:
     """One unit of a study's work and of its store: a method of an inference scored on one
-    house (``"*"``: the source's population) of one source at one resolution."""
+    house (``"*"``: a population of :func:`population_pools`, named in ``source``) of one
+    source at one resolution."""
 
     source: str
     house: str
@@ -48,11 +49,26 @@ def period_of(resolution: str, household) -> int:
     return household.native_period if resolution == "native" else int(parse_period(resolution))
 
 
+def population_pools(spec: StudySpec) -> dict:
+    """The population the occupant count (a population inference) is cross-validated and
+    bootstrapped over: every simulated source of ``spec``, named by their names joined with
+    ``"+"`` (a single source: its own name) and mapped to their list of
+    :class:`~nilm.study.spec.Source` (empty without simulated sources). At each rung the job
+    pools the households recorded at that period or finer. One population, not one per
+    source: the seasons of the headline study are one population of households, and a
+    bootstrap over one row per source gives no CI (fewer than :data:`nilm.stats.MIN_BLOCKS`
+    units)."""
+    sim = [s for s in spec.sources if s.kind == "simulated"]
+    return {"+".join(s.name for s in sim): sim} if sim else {}
+
+
 def plan(spec: StudySpec, out: Path) -> dict[tuple[str, str], list[Cell]]:
     """Cells grouped by job: (source, first house of its training block) for per-house
     inferences (:func:`training_blocks`; one house per job unless ``spec.train_block`` > 1),
-    (source, "*") for the occupant count."""
+    (pool, "*") for the occupant count (:func:`population_pools`)."""
     jobs: dict[tuple[str, str], list[Cell]] = {}
+    pools = population_pools(spec)
+    first = {group[0].name: name for name, group in pools.items()}
     for source in spec.sources:
         houses = house_ids(source, out)
         job_of = {h: block[0] for block in training_blocks(spec, source, houses)
@@ -61,9 +77,10 @@ def plan(spec: StudySpec, out: Path) -> dict[tuple[str, str], list[Cell]]:
             for inf in spec.inferences:
                 for m in spec.methods_for(inf):
                     if inf == "occupants":
-                        if source.kind == "simulated":
-                            jobs.setdefault((source.name, "*"), []).append(
-                                Cell(source.name, "*", res, inf, m))
+                        if source.name in first:  # a pool's cells, once, with its first source
+                            pool = first[source.name]
+                            jobs.setdefault((pool, "*"), []).append(
+                                Cell(pool, "*", res, inf, m))
                         continue
                     for h in houses:
                         jobs.setdefault((source.name, job_of[h]), []).append(

@@ -25,13 +25,21 @@ from .plan import (
     null_skip,
     period_of,
     plan,
+    population_pools,
     schedule_order,
     split_jobs,
     training_blocks,
     trains_on_others,
 )
 from .score import prediction_records, score_cell, tidy
-from .spec import COLUMNS, PREDICTION_COLUMNS, Source, StudySpec
+from .spec import (
+    COLUMNS,
+    PREDICTION_COLUMNS,
+    PREDICTION_LEVELS,
+    Source,
+    StudySpec,
+    prediction_level,
+)
 from .store import code_digest, fingerprint, read_cell, write_cell
 
 
@@ -53,9 +61,9 @@ def _run_job(spec_dict: dict, out: str, source_name: str, house: str,
     todo = [c for c in cells if read_cell(out, c, fp) is None]
     if not todo:
         return 0
-    source = next(s for s in spec.sources if s.name == source_name)
     if house == "*":
-        return _run_population_job(spec, out, source, todo, fp)
+        return _run_population_job(spec, out, population_pools(spec)[source_name], todo, fp)
+    source = next(s for s in spec.sources if s.name == source_name)
     houses = house_ids(source, out)
     block = next((b for b in training_blocks(spec, source, houses) if house in b), [house])
     others = []
@@ -147,6 +155,8 @@ def _run_house(spec: StudySpec, out: Path, source: Source, house: str, todo: lis
             if c.inference not in per_grid:
                 per_grid[c.inference] = inf.grid_inputs(grid, truth, train,
                                                         **per_house[c.inference])
+                if inf.intervals and spec.predictions == "interval":
+                    per_grid[c.inference]["intervals"] = True
             seed = c.seed(spec.seed)
             block = None if shared is None else (
                 shared.fitted, dataclasses.replace(c, house=shared.first).seed(spec.seed))
@@ -197,48 +207,74 @@ def null_truths(spec: StudySpec, houses: list[str], truths: list, source: Source
 _MIN_POPULATION = 3
 
 
-def _run_population_job(spec: StudySpec, out: Path, source: Source, todo: list[Cell],
+def _run_population_job(spec: StudySpec, out: Path, sources: list[Source], todo: list[Cell],
                         fp: str) -> int:
+    """The occupant-count cells of the study's population
+    (:func:`~nilm.study.plan.population_pools`): at each rung, every household of ``sources``
+    recorded at that period or finer, pooled (at ``"native"``: one pool per native period, each
+    with its rows); each source's truths permuted within it under the null
+    (:func:`null_truths`: the same dates)."""
     from ..privacy import score_occupants_population
     from ..privacy.occupants import population_features
+    from ..resample import parse_period
     from ..truth import GroundTruth
 
-    houses = house_ids(source, out)
-    truths = [GroundTruth.load(data_dir(out, source) / f"{h}.truth.npz") for h in houses]
-    truths = null_truths(spec, houses, truths, source)
+    pairs, truths = [], []  # (source, house) of each truth
+    for source in sources:
+        hs = house_ids(source, out)
+        ts = [GroundTruth.load(data_dir(out, source) / f"{h}.truth.npz") for h in hs]
+        pairs += [(source, h) for h in hs]
+        truths += null_truths(spec, hs, ts, source)
+    # the ids predictions.csv names: a house id is unique only within its source
+    houses = [h if len(sources) == 1 else f"{s.name}/{h}" for s, h in pairs]
     # only labelled households are read by the scorer, and none when too few are labelled:
     # loading and resampling a population of 1-s years for nothing dominated small studies
     labelled = [i for i, t in enumerate(truths) if t.occupants > 0]
     if len(labelled) < _MIN_POPULATION:
         labelled = []
-    loaded = {i: load_house(source, houses[i], out)[0] for i in labelled}
+    # the occupant features read the mains only: the sub-meters (about 12x the mains of a
+    # simulated household) are dropped, or a pooled 208-household population holds GBs
+    loaded = {i: dataclasses.replace(load_house(*pairs[i], out)[0], appliances={})
+              for i in labelled}
     meta = {"dataset": (loaded[labelled[0]].meta if labelled else
-                        household_meta(source, houses[0], out)).get("dataset", source.name),
-            "simulated": source.kind == "simulated"}
-    # a simulated source is written at its own period (population jobs are simulated only)
-    native = int(source.period)
+                        household_meta(*pairs[0], out)).get("dataset", sources[0].name),
+            "simulated": True}
+    # a simulated source is written at its own period
+    native = [int(s.period) for s, _ in pairs]
     by_res: dict[str, list[Cell]] = {}
     for c in todo:
         by_res.setdefault(c.resolution, []).append(c)
     for res, group in by_res.items():
-        from ..resample import parse_period
-
-        period = native if res == "native" else int(parse_period(res))
-        if period < native:
+        if res == "native":
+            pools = [(p, [i for i, q in enumerate(native) if q == p])
+                     for p in sorted(set(native))]
+        else:
+            period = int(parse_period(res))
+            members = [i for i, q in enumerate(native) if q <= period]
+            pools = [(period, members)] if members else []
+        if not pools:
             for c in group:
                 write_cell(out, c, [], {"houses": houses, "skipped": f"{res} is finer than "
-                                        "the native period"}, fp)
+                                        "every native period"}, fp)
             continue
-        grids = [loaded[i].to_grid(period) if i in loaded else None for i in range(len(houses))]
-        # the household features of this rung, shared by every method
-        x = population_features(grids, truths, period) if labelled else None
+        rows: dict[Cell, list] = {c: [] for c in group}
+        preds: dict[Cell, list] = {c: [] for c in group}
+        for period, members in pools:
+            grids = [loaded[i].to_grid(period) if i in loaded else None for i in members]
+            sub = [truths[i] for i in members]
+            # the household features of this rung, shared by every method
+            x = (population_features(grids, sub, period)
+                 if sum(t.occupants > 0 for t in sub) >= _MIN_POPULATION else None)
+            for c in group:
+                seed = c.seed(spec.seed)
+                r = score_occupants_population(grids, sub, period, method=c.method,
+                                               seed=seed, n_boot=spec.n_boot, features=x)
+                rows[c] += tidy(r, c, meta, period, seed)
+                preds[c] += prediction_records(r, c, meta, period, seed,
+                                               [houses[i] for i in members])
+            del grids
         for c in group:
-            seed = c.seed(spec.seed)
-            rows = score_occupants_population(grids, truths, period, method=c.method,
-                                              seed=seed, n_boot=spec.n_boot, features=x)
-            write_cell(out, c, tidy(rows, c, meta, period, seed),
-                       {"houses": houses, "predictions": prediction_records(
-                           rows, c, meta, period, seed, houses)}, fp)
+            write_cell(out, c, rows[c], {"houses": houses, "predictions": preds[c]}, fp)
     return len(todo)
 
 
@@ -371,7 +407,9 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
     out = Path(out)
     jobs = plan(spec, out) if jobs is None else jobs
     rows, preds, missing, files = [], [], [], {}
+    level = PREDICTION_LEVELS.index(spec.predictions)
     fps = {s.name: fingerprint(spec, s.name) for s in spec.sources}
+    fps.update({p: fingerprint(spec, p) for p in population_pools(spec)})
     for cells in jobs.values():
         for c in cells:
             d = read_cell(out, c, fps[c.source])
@@ -380,7 +418,7 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
                 continue
             rows.extend(d["rows"])
             preds.extend(p for p in d["meta"].get("predictions", ())
-                         if spec.predictions == "day" or p["unit"] == "household")
+                         if PREDICTION_LEVELS.index(prediction_level(p)) <= level)
     if missing:
         raise RuntimeError(f"{len(missing)} cells missing, e.g. {missing[:3]}")
     for source in spec.sources:
@@ -395,8 +433,8 @@ def collect(spec: StudySpec, out, jobs=None, *, elapsed_s: float | None = None):
     with atomic_open(out / "results.csv", "w", newline="") as f:
         df.to_csv(f, index=False, float_format="%.6g")
     pred = pd.DataFrame(preds, columns=PREDICTION_COLUMNS)
-    pred = pred.sort_values(["dataset", "house", "period_s", "inference", "method", "target",
-                             "unit"], kind="mergesort")
+    pred = pred.sort_values(["dataset", "source", "house", "period_s", "inference", "method",
+                             "target", "unit"], kind="mergesort")
     with atomic_open(out / "predictions.csv", "w", newline="") as f:
         # full precision: a metric re-scored from this file must equal results.csv's
         pred.to_csv(f, index=False, float_format="%.17g")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from .plan import Cell
-from .spec import COLUMNS, PREDICTION_COLUMNS
+from .spec import COLUMNS
 
 
 def tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed: int
@@ -36,11 +36,13 @@ def prediction_records(rows: list[dict], cell: Cell, household_meta: dict, perio
     for r in rows:
         for p in r.get("predictions", ()):
             house = houses[p["house"]] if houses is not None else cell.house
-            out.append({"dataset": household_meta.get("dataset", cell.source), "house": house,
+            out.append({"dataset": household_meta.get("dataset", cell.source),
+                        "source": cell.source, "house": house,
                         "inference": r["inference"], "target": r["target"],
                         "period_s": period, "method": r["method"], "seed": seed,
                         "threat_model": threat_model(period), **{
-                            k: p[k] for k in PREDICTION_COLUMNS[8:]}})
+                            k: p[k] for k in ("unit", "truth", "prediction",
+                                              "prior_prediction")}})
     return out
 
 

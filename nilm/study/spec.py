@@ -26,11 +26,23 @@ COLUMNS = ["dataset", "house", "period_s", "resolution", "inference", "method", 
 #: ``"household"``: water-heater ownership, appliance presence, the occupant count) and, with
 #: ``predictions = "day"``, each per-day one (``unit`` = the local date: the water heater's
 #: daily energy, each appliance's day use), with the truth and the population prior's
-#: prediction, so that anyone can re-score them (issue 11, item 8)
-PREDICTION_COLUMNS = ["dataset", "house", "inference", "target", "period_s", "method", "seed",
-                      "threat_model", "unit", "truth", "prediction", "prior_prediction"]
-#: what ``predictions.csv`` holds: the household-level inferences, or those and the per-day ones
-PREDICTION_LEVELS = ("household", "day")
+#: prediction, so that anyone can re-score them (issue 11, item 8); ``source``: the study
+#: source (two simulated sources both name their houses ``sim_000``…)
+PREDICTION_COLUMNS = ["dataset", "source", "house", "inference", "target", "period_s", "method",
+                      "seed", "threat_model", "unit", "truth", "prediction", "prior_prediction"]
+#: what ``predictions.csv`` holds: the household-level inferences; or those and the per-day
+#: ones; or those and, for the per-interval inference (occupancy), each local day's intervals
+#: (one record a day: ``truth`` and ``prediction`` are strings of one character per interval,
+#: "1" / "0" / "-" unknown; :func:`nilm.privacy.scores.interval_prediction`)
+PREDICTION_LEVELS = ("household", "day", "interval")
+
+
+def prediction_level(record: dict) -> str:
+    """The :data:`PREDICTION_LEVELS` entry of a predictions record: ``"household"`` (unit
+    "household"), ``"interval"`` (a day of per-interval codes, a string truth) or ``"day"``."""
+    if record["unit"] == "household":
+        return "household"
+    return "interval" if isinstance(record["truth"], str) else "day"
 
 
 def _whole(v) -> bool:
@@ -126,7 +138,8 @@ class StudySpec:
     #: scored against another household's truth over the same dates) or ``"shift_days"``
     null: str = "none"
     #: rows of ``OUT/predictions.csv`` (:data:`PREDICTION_COLUMNS`): ``"household"`` (the
-    #: household-level inferences) or ``"day"`` (those and the per-day ones)
+    #: household-level inferences), ``"day"`` (those and the per-day ones) or ``"interval"``
+    #: (those and occupancy's per-interval verdicts, :data:`PREDICTION_LEVELS`)
     predictions: str = "household"
 
     def __post_init__(self):

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_open
-from .plan import Cell
+from .plan import Cell, population_pools
 from .spec import StudySpec
 
 #: the nilm modules that cannot take part in computing a cell, left out of :func:`code_digest`
@@ -52,11 +52,13 @@ def code_digest(root: Path = CODE_ROOT) -> str:
 
 
 def fingerprint(spec: StudySpec, source_name: str) -> str:
-    """What a stored cell of ``source_name`` must have been computed with to be reused: the
+    """What a stored cell of ``source_name`` (a source, or a pool of
+    :func:`~nilm.study.plan.population_pools`) must have been computed with to be reused: the
     nilm version and the :func:`code_digest` of its source, and every spec setting that changes
     a cell's numbers (the study seed, ``n_boot``, the training design, the null control and the
     source's definition) — not the lists of resolutions, inferences and methods, which only
-    choose cells, nor ``predictions``, which only filters what is collected, nor the git
+    choose cells, nor ``predictions`` (unless ``"interval"``, whose cells carry more records),
+    which only filters what is collected, nor the git
     commit (a re-commit of the same code keeps the store valid, an uncommitted edit
     invalidates it)."""
     from ..version import __version__
@@ -64,7 +66,14 @@ def fingerprint(spec: StudySpec, source_name: str) -> str:
     d = spec.to_dict()
     keep = {k: v for k, v in d.items() if k not in ("name", "resolutions", "inferences",
                                                     "methods", "sources", "predictions")}
-    keep["source"] = next(s for s in d["sources"] if s["name"] == source_name)
+    if d["predictions"] == "interval":  # its cells carry the per-interval records too
+        keep["predictions"] = "interval"
+    pool = population_pools(spec).get(source_name, ())
+    if len(pool) > 1:  # a population cell (the occupant count) of several sources
+        names = {s.name for s in pool}
+        keep["source"] = [s for s in d["sources"] if s["name"] in names]
+    else:
+        keep["source"] = next(s for s in d["sources"] if s["name"] == source_name)
     keep["nilm"] = [__version__, code_digest()]
     return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()
 
