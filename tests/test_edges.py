@@ -19,6 +19,7 @@ from nilm.disaggregate.edges import (
     min_samples,
     pair_edges,
     typical_step,
+    validation_split,
 )
 from nilm.disaggregate.mean import Mean
 from nilm.kernels import edges as k
@@ -417,16 +418,17 @@ def test_uci_water_heater_real(uci_1min):
     assert mae[0] < base[0]
 
 
-def _fridge_washer(n: int, starts_on: bool, seed: int = 0):
+def _fridge_washer(n: int, starts_on: bool, seed: int = 0, masked: tuple = ()):
     """Simulated 6-s grid: a 90 W fridge cycling 20 samples on / 40 off (on from sample 0 when
-    ``starts_on``) and a 450 W washer, 60 W base, N(0, 2 W) noise."""
+    ``starts_on``) and a 450 W washer on for 100 samples from 45 every 600 samples and from each
+    sample in ``masked``, 60 W base, N(0, 2 W) noise."""
     rng = np.random.default_rng(seed)
     fridge = np.zeros(n)
     first = 0 if starts_on else 30
     for a in range(first, n, 60):
         fridge[a:a + 20] = 90.0
     washer = np.zeros(n)
-    for a in range(45, n - 200, 600):
+    for a in (*range(45, n - 200, 600), *masked):
         washer[a:a + 100] = 450.0
     apps = np.stack([fridge, washer])
     mains = apps.sum(axis=0) + 60.0 + rng.normal(0.0, 2.0, n)
@@ -437,21 +439,27 @@ def test_unpaired_edges_are_painted_for_the_median_run():
     """The fridge's switch-off hidden in the washer's switch-on (one +360 W edge) and a run
     already on when the series starts leave unpaired fridge edges: they are painted for the
     fridge's median training run (20 samples), stopped at its next edge; without the fill the
-    fridge reads 0 there. The training series starts mid-run, so the fill is chosen there."""
-    train = _fridge_washer(6000, starts_on=True)
+    fridge reads 0 there. The validation part (the last quarter of training) holds such a
+    masked switch-off (washer on at sample 5420, as the fridge switches off), so the fill is
+    chosen there."""
+    train = _fridge_washer(6000, starts_on=True, masked=(5420,))
+    assert validation_split(np.ones(6000, bool), 0.25) == 4500
     x = np.full(400, 60.0)
     x[:14] += 90.0           # fridge on from before the series start
     x[100:115] += 90.0       # fridge on ...
     x[115:200] += 450.0      # ... off at the very sample the washer switches on
     model = Hart85(seed=0).fit(train)
     assert model.fill_[0] and model.median_on_samples_[0] == 20
+    # without the masked switch-off in the validation part the fill earns nothing there
+    assert not Hart85(seed=0).fit(_fridge_washer(6000, starts_on=True)).fill_[0]
     pred = model.predict(x)
     assert np.all(np.abs(pred[0, 101:115] - 90.0) < 10.0)
     assert np.all(np.abs(pred[0, 0:13] - 90.0) < 10.0)
     assert np.all(pred[0, 140:400] == 0.0)  # painted at most the median run (20 samples)
     # the washer pair still pairs (the fridge fill overlaps it until sample 120, where the
-    # mains cap scales both)
-    assert np.all(np.abs(pred[1, 121:199] - 450.0) < 10.0)
+    # mains cap scales both), painted at its cluster's power: the masked training run pairs at
+    # (360 + 450) / 2 = 405 W, as this one does, and forms a cluster of its own
+    assert np.all(np.abs(pred[1, 121:199] - 450.0) < 50.0)
     assert np.all(pred.sum(axis=0) <= np.maximum(x, 0) + 1e-3)
     plain = Hart85(seed=0, fill_unpaired=False).fit(train).predict(x)
     assert np.all(plain[0, 100:115] == 0.0)
@@ -483,10 +491,30 @@ def test_fill_not_chosen_where_it_raises_training_error():
     assert err < err_fill
 
 
+def _validation_choice(g: Grid, tol: float, share: float = 0.25):
+    """Independent re-derivation of the out-of-sample choice at one tolerance: a model without
+    fill fitted on the part of ``g`` before the split, scored on the part after it (painted with
+    as many samples of context before it), each appliance taking the fill where it lowers its
+    validation MAE. Returns (summed validation MAE in W, fill bool [k])."""
+    s = validation_split(g.fully_valid(), share)
+    head = Grid(g.start, g.period, g.mains[:s], g.appliances[:, :s], list(g.names))
+    m = Hart85(seed=0, tol_w=tol, fill_unpaired=False).fit(head)
+    m.fill_unpaired = True
+    c = max(0, s - (len(g) - s))
+    errs = []
+    for fill in (False, True):
+        m.fill_ = np.full(len(g.names), fill)
+        pred = m.predict(g.mains[c:])[:, s - c:]
+        errs.append(_mae(pred, g.appliances[:, s:]))
+    fill = errs[1] < errs[0]
+    return float(np.where(fill, errs[1], errs[0]).sum()), fill
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_tolerance_choice_equals_fit_at_the_chosen_tolerance(seed):
     """Fitting with candidate tolerances is fitting at the one chosen: same clusters, labels,
-    fill and predictions; the choice minimises the training error, ties going to the widest."""
+    fill and predictions; the choice minimises the validation error (the last quarter of the
+    training intervals, scored with a model fitted on the rest), ties going to the widest."""
     g, _ = on_off_grid(period=6.0, hours=24.0, seed=seed)
     cands = (100.0, 50.0, 30.0)  # three, not the default two
     model = Hart85(seed=0, tol_w=cands).fit(g)
@@ -495,15 +523,53 @@ def test_tolerance_choice_equals_fit_at_the_chosen_tolerance(seed):
     np.testing.assert_array_equal(model.centroids_, fixed.centroids_)
     np.testing.assert_array_equal(model.fill_, fixed.fill_)
     np.testing.assert_array_equal(model.predict(g), fixed.predict(g))
+    # the final model is fitted on the whole training span: its clusters are those of a fit
+    # without any choice at that tolerance
+    plain = Hart85(seed=0, tol_w=model.tol_w_, fill_unpaired=False).fit(g)
+    np.testing.assert_array_equal(model.centroids_, plain.centroids_)
+    choice = {t: _validation_choice(g, t) for t in cands}
+    best = min(e for e, _ in choice.values())
+    assert np.isclose(choice[model.tol_w_][0], best)
+    assert model.tol_w_ == max(t for t, (e, _) in choice.items() if np.isclose(e, best))
+    np.testing.assert_array_equal(model.fill_, choice[model.tol_w_][1])
 
-    def train_err(tol):
-        m = Hart85(seed=0, tol_w=tol).fit(g)
-        return np.abs(m.predict(g) - g.appliances).mean(axis=1).sum()
 
-    errs = {t: train_err(t) for t in cands}
-    best = min(errs.values())
-    assert np.isclose(errs[model.tol_w_], best)
-    assert model.tol_w_ == max(t for t, e in errs.items() if np.isclose(e, best))
+def test_fill_chosen_out_of_sample_not_in_sample():
+    """A 1.2 kW appliance (simulated, 6-s) that runs eight times in the first three quarters of
+    training, four times with its switch-off masked by a 900 W unmetered load switching on (a
+    -300 W edge): painting its unpaired switch-ons lowers the in-sample training error. The last
+    quarter (the validation part) holds no run of it, only an unmetered load climbing by
+    1.2 kW steps and dropping at once, whose unpaired steps the fill paints as the appliance.
+    Scored in sample the fill wins; out of sample it is refused, and on a test series like the
+    validation part (the appliance absent) the chosen model paints nothing."""
+    n = 8000
+    rng = np.random.default_rng(0)
+    dish = np.zeros(n)
+    other = np.zeros(n)
+    for a in range(300, 5800, 700):
+        dish[a:a + 150] = 1200.0
+    for a in range(1000, 5800, 1400):  # the masking load switches on as the dishwasher stops
+        other[a + 150:a + 250] = 900.0
+    stair = np.zeros(n)
+    for a in (6500,):            # validation part only: +1.2 kW, +1.2 kW, then off at once
+        stair[a:a + 100] = 1200.0
+        stair[a + 100:a + 200] = 2400.0
+    mains = dish + other + stair + 60.0 + rng.normal(0.0, 2.0, n)
+    g = Grid(1_600_000_000, 6.0, mains, dish[None], ["dishwasher"])
+    assert validation_split(g.fully_valid(), 0.25) == 6000
+    model = Hart85(seed=0).fit(g)
+    forced = Hart85(seed=0).fit(g)
+    forced.fill_ = np.ones(1, dtype=bool)
+    in_sample = _mae(model.predict(g.mains), g.appliances)[0]
+    in_sample_fill = _mae(forced.predict(g.mains), g.appliances)[0]
+    assert in_sample_fill < in_sample  # the in-sample choice would paint
+    assert not model.fill_[0]          # the out-of-sample one does not
+    # a test series: one clean run (samples 280-500 of training; unpaired edges are painted
+    # only where the series holds pairs), then a stretch like the validation part
+    x = np.concatenate([mains[280:500], mains[6000:]])
+    absent = np.zeros((1, len(x) - 220))
+    assert _mae(model.predict(x)[:, 220:], absent)[0] == 0.0
+    assert _mae(forced.predict(x)[:, 220:], absent)[0] > 100.0
 
 
 def test_hart85_beats_nilmtk_on_the_peers_toy_household():

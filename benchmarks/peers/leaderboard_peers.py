@@ -17,6 +17,9 @@ Usage::
 
     .venv/bin/python benchmarks/peers/leaderboard_peers.py --data ../shared/data \
         --out docs/results/leaderboard_nilmtk.csv
+
+``--algos Hart85`` reruns only the named pairs (both sides) and keeps the other methods' rows
+of the CSV already at ``--out``, e.g. after a change to one model.
 """
 
 from __future__ import annotations
@@ -87,7 +90,19 @@ def main(argv=None) -> None:
     p.add_argument("--data", type=Path, default=HERE.parents[2] / "shared" / "data")
     p.add_argument("--out", type=Path, required=True, help="CSV to write")
     p.add_argument("--timeout", type=float, default=600.0, help="s per algorithm run")
+    p.add_argument("--algos", nargs="*", default=[o for o, _ in PAIRS],
+                   help="nilm-side names of the pairs to run; the other methods' rows of the "
+                   "CSV at --out are kept")
     args = p.parse_args(argv)
+    pairs = [pr for pr in PAIRS if pr[0] in args.algos]
+    if not pairs:
+        sys.exit(f"--algos: none of {args.algos} is one of {[o for o, _ in PAIRS]}")
+    kept = None
+    if len(pairs) < len(PAIRS):
+        if not args.out.exists():
+            sys.exit(f"--algos needs the CSV of a full run at {args.out} to keep the other rows")
+        kept = pd.read_csv(args.out)
+        kept = kept[~kept["method"].isin([o.lower() for o, _ in pairs])]
     if not NILMTK_PY.exists():
         sys.exit(f"no NILMTK venv at {NILMTK_PY}: run benchmarks/peers/install_nilmtk.sh")
     rows = []
@@ -96,7 +111,7 @@ def main(argv=None) -> None:
         for inp, info in inputs(args.spec, args.data, work):
             with np.load(inp) as z:
                 y = z["test_apps"]
-            for ours, theirs in PAIRS:
+            for ours, theirs in pairs:
                 for side, algo in (("nilm", ours), ("nilmtk", theirs)):
                     print(f"{info['dataset']} {info['period_s']:g} s: {side} {algo}",
                           file=sys.stderr, flush=True)
@@ -115,6 +130,14 @@ def main(argv=None) -> None:
                                          side=side, method=ours.lower(), target=target,
                                          metric=metric, value=value, n_test=info["n_test"]))
     df = pd.DataFrame(rows, columns=COLUMNS)
+    if kept is not None:
+        # back in the full run's order: dataset and period as written, then PAIRS' order
+        df = pd.concat([kept, df], ignore_index=True)
+        order = {o.lower(): i for i, (o, _) in enumerate(PAIRS)}
+        first = {k: i for i, k in enumerate(dict.fromkeys(zip(kept["dataset"], kept["period_s"])))}
+        df = df.assign(_k=[first.get(k, len(first)) for k in zip(df["dataset"], df["period_s"])],
+                       _m=df["method"].map(order)).sort_values(["_k", "_m"], kind="stable")
+        df = df.drop(columns=["_k", "_m"])[COLUMNS]
     with atomic_open(args.out) as f:
         df.to_csv(f, index=False, float_format="%.6g", lineterminator="\n")
     print(f"{len(df)} rows -> {args.out}", file=sys.stderr)
