@@ -134,6 +134,11 @@ def tests_table(results: pd.DataFrame, seed: int, predictions=None) -> pd.DataFr
         if pd.notna(lo) and lo == hi:
             # e.g. an attack that abstains on every day and is scored with the prior's estimate
             return "no decision (every replicate gives the same skill: no CI, no test)"
+        if pd.notna(lo) and pd.notna(hi) and pd.isna(x["p_value"]):
+            # a population row (the occupant count) keeps its scorer's CI, with no replicates
+            # of the skill here: no p-value, so no test, whatever the CI
+            return (f"not tested (skill CI [{lo:.2f}, {hi:.2f}] from the scorer; no bootstrap "
+                    "p-value)")
         up = f"{hi:.2f}" if pd.notna(hi) else "none"
         det = f"{d:.2f}" if pd.notna(d) else "none"
         return f"no leak found (skill CI upper end {up}; detectable skill {det})"
@@ -164,7 +169,7 @@ def prose_sentence(x) -> str:
             f"{period_label(x['period_s'])} ({what}; attack {x['method']}; "
             f"{int(x['houses'])} {kind}{name} households)")
     q = float(x["q_value"])
-    qs = "q < 0.001" if q < 0.001 else f"q {q:.2g}"
+    qs = ("no q-value" if pd.isna(q) else "q < 0.001" if q < 0.001 else f"q {q:.2g}")
     tested = pd.notna(x["skill_lo"]) and pd.notna(x["skill_hi"])
     if tested:
         sk = (f"skill against the population prior {_num(x['skill'])} "
@@ -176,7 +181,8 @@ def prose_sentence(x) -> str:
     finding = str(x["finding"])
     if finding == "leak":
         verdict = "a leak (a discovery at 5 % false discovery rate)"
-    elif finding.startswith("no leak found") and not tested:
+    elif (finding.startswith("no leak found") and not tested) or finding.startswith(
+            "not tested"):
         verdict = f"not tested (attacks tried: {x['attacks_tried']})"
     elif finding.startswith("no leak found"):
         verdict = (f"no leak found by these attacks (tried: {x['attacks_tried']}; CI upper "
@@ -210,7 +216,8 @@ def null_sentence(nulls: pd.DataFrame) -> str:
     rungs = ", ".join(dict.fromkeys(period_label(p) for p in nulls["period_s"]))
     span = f"skills {_num(sk.min())} to {_num(sk.max())}" if sk.size else "no skill"
     return (f"Permutation null (each curve scored against another household's truth; {rungs}):"
-            f" {disc} discoveries in {len(nulls)} rows; {span}.")
+            f" {disc} {'discovery' if disc == 1 else 'discoveries'} in {len(nulls)} rows;"
+            f" {span}.")
 
 
 def readme_prose(docs: Path) -> str:

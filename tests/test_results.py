@@ -151,3 +151,20 @@ def test_the_null_with_headline_attacks_only_gives_the_full_nulls_rows(tmp_path)
     cols = [c for c in full.columns if c != "source"]
     pd.testing.assert_frame_equal(full[keep][cols].reset_index(drop=True),
                                   part[cols].reset_index(drop=True))
+
+
+def test_a_row_with_a_ci_but_no_p_value_is_not_tested():
+    """A population row (the occupant count) keeps its scorer's CI with no replicates here:
+    it is "not tested", never "no leak found", even when its CI excludes 0."""
+    script = _results_script()
+    row = pd.DataFrame([dict(dataset="simulated", source="a+b", house="*", period_s=600.0,
+                             resolution="10min", inference="occupants", method="ordinal_forest",
+                             target="occupants", metric="balanced_accuracy", value=0.4,
+                             ci_low=0.35, ci_high=0.45, n=208, prior=0.25, skill=0.2,
+                             simulated=True)])
+    (x,) = [r for _, r in script.tests_table(row, seed=0).iterrows()]
+    assert x["skill_lo"] > 0 and pd.isna(x["p_value"])
+    assert x["finding"].startswith("not tested")
+    s = script.prose_sentence(x)
+    assert "no q-value" in s and "not tested (attacks tried: ordinal_forest)" in s
+    assert "no leak found" not in s
