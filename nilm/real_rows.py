@@ -306,6 +306,12 @@ def count_rows(y: np.ndarray, pred: np.ndarray, y_train, *, seed: int,
     def acc(a, b):
         return float(np.mean(a == b))
 
+    def mcc_or_0(a, b):
+        # a replicate of one class on either side shows no skill: 0, as a constant verdict
+        # scores (docs/metrics.md); the point value of such a table is NaN with its reason below
+        v = float(mcc(a, b, threshold=0.5))
+        return v if math.isfinite(v) else 0.0
+
     def boot(fn, a, b):
         return bootstrap_ci(fn, a, b, 1, n_boot=n_boot, seed=seed, block_s=1)
 
@@ -335,8 +341,7 @@ def count_rows(y: np.ndarray, pred: np.ndarray, y_train, *, seed: int,
         v, lo, hi = boot(acc, yb, pb)
         rows.append(dict(target=target, metric="accuracy", value=v, ci_low=lo, ci_high=hi,
                          prior=acc(yb, tb)))
-        v, lo, hi = boot(lambda a, b: float(mcc(a, b, threshold=0.5)), yb.astype(float),
-                         pb.astype(float))
+        v, lo, hi = boot(mcc_or_0, yb.astype(float), pb.astype(float))
         # MCC is 0/0 when either side is one class: say which, with no value, CI or skill
         why = ONE_CLASS if np.unique(yb).size < 2 else \
             COUNT_CONSTANT if np.unique(pb).size < 2 else ""

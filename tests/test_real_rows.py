@@ -63,6 +63,19 @@ def test_count_rows_mcc_of_one_class_truth_and_ci_from_min_blocks_households():
     assert s["ci_reason"] == real_rows.ONE_CLASS
 
 
+def test_count_rows_mcc_ci_counts_one_class_replicates_as_zero():
+    """18 households, 6 of 3+; the count says 3+ for one household only, wrongly: a replicate
+    that misses it has a constant verdict, MCC 0, so the CI's upper end reaches 0 (review12b
+    #1: dropping those replicates gave an upper end of -0.19, a CI wholly below 0)."""
+    y = np.array([3, 4, 3, 5, 4, 3] + [1, 2] * 6, float)
+    pred = np.array([2, 2, 2, 2, 2, 2] + [1, 2] * 5 + [1, 3], float)
+    rows = {(r["target"], r["metric"]): r for r in
+            real_rows.count_rows(y, pred, y, seed=0, n_boot=2000)}
+    m = rows[("three_or_more", "mcc")]
+    assert m["value"] < 0 and m["ci_reason"] == ""
+    assert m["ci_low"] < m["value"] and m["ci_high"] >= 0.0
+
+
 def test_count_rows_priors_from_each_households_training_fold():
     """Cross-validation: each household's prior is its own fold's training majority / median,
     not the scored households' (two folds of 4; the other fold's labels train each)."""
