@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable
 
 import numba
@@ -548,6 +549,11 @@ def bootstrap_block_sums(metric_fn, sums: np.ndarray, *, n_boot: int = 1000,
     nb = max(1, len(sums))
     draws = np.random.default_rng(seed).integers(0, nb, size=(n_boot, nb))
     value = float(value_fn(sums.sum(axis=0)))
+    if not np.isfinite(value):
+        # undefined on the whole series (an empty margin or denominator): every replicate is
+        # too, whatever the MCC replicate rule says, so no CI (the scorers read value NaN or
+        # 0 with no CI as "no decision" / "truth one class")
+        return value, math.nan, math.nan
     # counts[b, j] = how often block j is drawn in replicate b; one matrix product then
     # gives every replicate's summed statistics
     flat = (np.arange(n_boot)[:, None] * nb + draws).ravel()

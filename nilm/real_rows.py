@@ -100,6 +100,13 @@ TOO_FEW_HOUSEHOLDS = "too few households"
 COUNT_CONSTANT = "no decision: one verdict for every household (MCC undefined)"
 #: an MCC whose truth has one class (every household 3+, or a household never absent)
 ONE_CLASS = "truth one class: MCC undefined"
+#: an MCC of a rung where every household's attack made no decision
+ALL_NO_DECISION = "no decision: one verdict on every interval of every household (MCC undefined)"
+#: an MCC of a rung where each household made no decision or had a truth of one class
+ALL_UNDEFINED = "no decision or truth one class in every household: MCC undefined"
+#: a CI of zero width: every unit resampled scores the same, so the bootstrap shows no spread
+ZERO_WIDTH = ("zero-width CI: every household (ECO: day) resampled scores the same value, so "
+              "the bootstrap shows no spread; not a measured certainty")
 
 #: the population prior of each inference (a :data:`nilm.privacy.PRIORS` method)
 POPULATION_PRIOR = {"occupancy": "clock_prior", "routine": "population_prior",
@@ -460,6 +467,24 @@ def summarise(rows: pd.DataFrame, *, dataset: str, training: str, null: str, see
     return out
 
 
+def with_reasons(out: pd.DataFrame) -> pd.DataFrame:
+    """``out`` (:data:`COLUMNS`) with a ``ci_reason`` on the rows that had a known reason but
+    none written: an MCC left with no household (every one no decision: :data:`ALL_NO_DECISION`;
+    every one a truth of one class: :data:`ONE_CLASS`; both: :data:`ALL_UNDEFINED`), and a CI of
+    zero width (:data:`ZERO_WIDTH`)."""
+    out = out.copy()
+    blank = out["ci_reason"].fillna("").astype(str) == ""
+    nd = out["n_no_decision"].fillna(0).to_numpy(float) > 0
+    oc = out["n_one_class"].fillna(0).to_numpy(float) > 0
+    empty = blank & out["value"].isna() & (out["n_households"].fillna(0) == 0) & (nd | oc)
+    out.loc[empty & nd & oc, "ci_reason"] = ALL_UNDEFINED
+    out.loc[empty & nd & ~oc, "ci_reason"] = ALL_NO_DECISION
+    out.loc[empty & ~nd & oc, "ci_reason"] = ONE_CLASS
+    flat = blank & out["ci_low"].notna() & (out["ci_low"] == out["ci_high"])
+    out.loc[flat, "ci_reason"] = ZERO_WIDTH
+    return out
+
+
 ONE_HOUSEHOLD = "fewer than 2 households: not written (METER terms: aggregates only)"
 
 
@@ -672,6 +697,50 @@ def left_out(real: pd.DataFrame, *, stratum: str = "held_out") -> list[str]:
     return out
 
 
+def no_decision_as_zero(real: pd.DataFrame, *, stratum: str = "held_out",
+                        rows: tuple | None = None) -> list[str]:
+    """One sentence per MCC row of ``real`` (METER rows of ``stratum``, other datasets' of
+    ``all``; ``rows``: only those (dataset, inference, target, metric, period_s)) whose mean
+    leaves out no-decision households: the mean with them read as MCC 0 (a constant verdict's
+    score), ``value · n / (n + n_no_decision)``, and its permutation null read the same way.
+    Leaving them out favours the attack (review12b #6); this is the other reading."""
+    r = real.assign(stratum=real["stratum"].astype(str))
+    mine = (r["stratum"] == stratum) | ((r["dataset"] != "METER") & (r["stratum"] == "all"))
+    mcc = r["metric"].astype(str).str.contains("mcc")
+
+    def as_zero(x) -> tuple[float, int]:
+        n, nd = float(x["n_households"]), float(x["n_no_decision"])
+        nd = nd if np.isfinite(nd) else 0.0
+        if not (np.isfinite(n) and n > 0 and np.isfinite(float(x["value"]))):
+            return math.nan, 0
+        return float(x["value"]) * n / (n + nd), int(n + nd)
+
+    nulls = r[mine & mcc & (r["null"] == "permute_households")].set_index(_KEYS)
+    out = []
+    obs = r[mine & mcc & (r["null"] == "none") & (r["n_no_decision"].fillna(0) > 0)]
+    for _, x in obs.sort_values(_KEYS).iterrows():
+        if rows is not None and (x["dataset"], x["inference"], x["target"], x["metric"],
+                                 x["period_s"]) not in rows:
+            continue
+        v0, n0 = as_zero(x)
+        if not np.isfinite(v0):
+            continue
+        res = "1 day" if x["period_s"] >= 86400 else f"{int(x['period_s']) // 60} min"
+        nd = int(x["n_no_decision"])
+        text = (f"{x['dataset']} {x['inference']} / {x['target']} ({x['metric']}), {res}, "
+                f"{x['training']}: with its {nd} no-decision household{'s' * (nd > 1)} read "
+                f"as MCC 0 (a constant verdict's score) the mean over {n0} households is "
+                f"{v0:.2f}, not {_num(x['value'])}")
+        key = tuple(x[k] for k in _KEYS)
+        if key in nulls.index:
+            z, _ = as_zero(nulls.loc[[key]].iloc[0])
+            if np.isfinite(z):
+                text += (f"; its permutation null read the same way is {z:.2f}"
+                         + (" (not above it: no evidence of skill)" if v0 <= z else ""))
+        out.append(text + ".")
+    return out
+
+
 def prior_notes(real: pd.DataFrame, *, stratum: str = "held_out",
                 rows: tuple | None = None) -> list[str]:
     """One sentence per real_others occupant-count binary-task accuracy row (METER, ``stratum``;
@@ -765,8 +834,8 @@ def readme_block(real: pd.DataFrame) -> str:
                          f"{r['training']} | {value} {ci} | "
                          f"{_num(r['prior_population'])} | {_num(r['skill_population'])} | "
                          f"{null} | {households_cell(r)} |")
-    notes = below_null(real, rows=README_ROWS) + prior_notes(real, rows=README_ROWS) \
-        + same_in_both_regimes(real, README_ROWS)
+    notes = below_null(real, rows=README_ROWS) + no_decision_as_zero(real, rows=README_ROWS) \
+        + prior_notes(real, rows=README_ROWS) + same_in_both_regimes(real, README_ROWS)
     if notes:
         lines += [""] + [f"* {n}" for n in notes]
     lines.append(README_END)
@@ -787,6 +856,10 @@ def report_section(real: pd.DataFrame, *, stratum: str = "held_out") -> str:
     if notes:
         lines += ["", "MCCs not above their permutation null:", ""]
         lines += [f"* {n}" for n in notes]
+    zero = no_decision_as_zero(real, stratum=stratum)
+    if zero:
+        lines += ["", "MCCs with the no-decision households read as 0 (the mean above leaves "
+                  "them out, which favours the attack):", ""] + [f"* {n}" for n in zero]
     priors = prior_notes(real, stratum=stratum)
     if priors:
         lines += ["", "Priors below 0.5 on a binary task:", ""] + [f"* {n}" for n in priors]
@@ -813,11 +886,11 @@ def with_readme_block(readme: str, real: pd.DataFrame) -> str:
 
 
 __all__ = ["COLUMNS", "ECO_RUNGS", "METER_RUNGS", "N_FOLDS", "PER_HOUSEHOLD", "SIM_TRAINING",
-           "below_null", "households_cell", "left_out", "prior_notes",
+           "below_null", "households_cell", "left_out", "no_decision_as_zero", "prior_notes",
            "same_in_both_regimes",
            "STRATA", "count_rows", "cv_counts", "eco_rows", "held_out", "household_folds",
            "load_real", "meter_rows", "strata_masks",
            "occupancy_accuracy", "occupants_rows", "per_household_rows", "readme_block",
            "redact_single_households", "report_section",
-           "score_household", "with_readme_block",
+           "score_household", "with_readme_block", "with_reasons",
            "shift_to", "simulated_training", "summarise"]

@@ -276,6 +276,10 @@ def _finish(metric, value, prior, reps_v, reps_p, n_blocks, n_out, reason, alpha
         return Estimate(float(value), float(prior), float(sk), _NAN2, _NAN2, n_blocks, n_out,
                         reason, math.nan, math.nan)
     reps_s = skill(reps_v, reps_p, metric)
+    if not math.isfinite(sk):
+        # an undefined skill (e.g. a constant prior's MCC, NaN) has no CI, although the MCC
+        # replicate rule scores that prior's replicates 0
+        reps_s = np.full(np.shape(reps_s), np.nan)
     fin = reps_s[np.isfinite(reps_s)]
     p = float((np.sum(fin <= 0) + 1) / (fin.size + 1)) if fin.size else math.nan
     se = float(np.std(fin, ddof=1)) if fin.size > 1 else math.nan

@@ -174,8 +174,9 @@ def test_mcc_replicates_of_one_class_count_zero_not_dropped(correct):
         assert e.ci[0] == pytest.approx(0.0, abs=0.005) and e.ci[1] > 0.3
     else:
         assert e.ci[0] < -0.3 and e.ci[1] >= 0.0
-    # the constant prior's replicates are 0 too, so the skill CI is defined and spans 0 likewise
-    assert np.isfinite(e.skill_ci).all() and e.skill_ci[0] <= 0.0 <= e.skill_ci[1] + 1e-12
+    # the constant prior's MCC is NaN, so is the skill: no skill CI although its replicates
+    # score 0 (the replicate rule never defines what the point value leaves undefined)
+    assert math.isnan(e.skill) and np.isnan(e.skill_ci).all() and math.isnan(e.p_value)
     # the point value keeps the rule "one class is no decision" (NaN), only replicates are 0
     m = stats.metric_info("ownership_mcc")
     assert math.isnan(float(m.from_sums(prior.sum(axis=0))))
