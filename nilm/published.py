@@ -189,10 +189,10 @@ FIGURES: tuple[Figure, ...] = (
            "unsupervised occupancy on 30-min data performs similarly to fine data "
            "(qualitative)", "accuracy", "zero-training", NAN, NAN,
            ("ECO", "occupancy", "absence", "accuracy", 1800),
-           "nilm's headline occupancy attack is unsupervised (zero-training, like the paper's; "
-           "its figure is the same under both training regimes), ECO house 2 at 30 min, so "
-           "the comparison is direct: compare it with the 15-min row for the resolution "
-           "effect", _QUALITATIVE),
+           "nilm's headline occupancy attack is unsupervised (zero-training, like the "
+           "paper's; real_others differs only in scoring the later half of the days), ECO "
+           "house 2 at 30 min, so the comparison is direct: compare it with the 15-min row "
+           "for the resolution effect", _QUALITATIVE),
     *(Figure(f"petralia_{k}", PETRALIA, ds, "30 min", "", f"{name} presence", "f1_macro",
              proto, v, NAN,
              ("METER", "appliances", "washing_machine", "presence_f1_macro", 1800)
