@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable
 
 import numba
@@ -181,6 +182,13 @@ def _mcc_v(s):
     tp, fp, fn, tn = s[..., 0], s[..., 1], s[..., 2], s[..., 3]
     den = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)
     return _ratio(tp * tn - fp * fn, np.sqrt(den))
+
+
+def _mcc_replicate_v(s):
+    # a bootstrap replicate with an empty margin (its draw's verdict or truth of one class)
+    # shows no skill: 0, as a constant verdict scores (docs/metrics.md "Statistics of scores")
+    v = _mcc_v(s)
+    return np.where(np.isnan(v) & (s.sum(axis=-1) > 0), 0.0, v)
 
 
 def _event_v(s):
@@ -478,7 +486,8 @@ def bootstrap_ci(metric_fn, y_true, y_pred, period, *, n_boot: int = 1000, alpha
     Returns
     -------
     (value, lo, hi) : floats. ``lo``/``hi`` are percentiles over the replicates where the metric
-    is defined (NaN if none is).
+    is defined (NaN if none is); an :func:`mcc` replicate with an empty margin (its draw's
+    verdict or truth of one class) is defined as 0, not dropped.
     """
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
@@ -536,14 +545,20 @@ def bootstrap_block_sums(metric_fn, sums: np.ndarray, *, n_boot: int = 1000,
     n_boot, alpha, seed : as in :func:`bootstrap_ci`.
     """
     _, value_fn = _DECOMPOSABLE[metric_fn]
+    rep_fn = _mcc_replicate_v if metric_fn is mcc else value_fn
     nb = max(1, len(sums))
     draws = np.random.default_rng(seed).integers(0, nb, size=(n_boot, nb))
     value = float(value_fn(sums.sum(axis=0)))
+    if not np.isfinite(value):
+        # undefined on the whole series (an empty margin or denominator): every replicate is
+        # too, whatever the MCC replicate rule says, so no CI (the scorers read value NaN or
+        # 0 with no CI as "no decision" / "truth one class")
+        return value, math.nan, math.nan
     # counts[b, j] = how often block j is drawn in replicate b; one matrix product then
     # gives every replicate's summed statistics
     flat = (np.arange(n_boot)[:, None] * nb + draws).ravel()
     counts = np.bincount(flat, minlength=n_boot * nb).reshape(n_boot, nb).astype(np.float64)
-    return value, *_percentile_ci(value_fn(counts @ sums), alpha)
+    return value, *_percentile_ci(rep_fn(counts @ sums), alpha)
 
 
 def needs(metric_fn) -> set[str]:

@@ -967,11 +967,15 @@ def real_table(real: pd.DataFrame, *, stratum: str = "held_out"
               else f"({why})")
         res = "1 day" if r["period_s"] >= 86400 else f"{int(r['period_s']) // 60} min"
         days = "–" if not np.isfinite(float(r["n_days"])) else f"{float(r['n_days']):.0f}"
+        value, skills = f"{num(r['value'])} {ci}", (r["skill_population"],
+                                                   r["skill_household"])
+        if why.startswith("no decision"):  # the reason is the figure: no value, no skill
+            value, skills = f"no decision ({why})", (math.nan, math.nan)
         out.append([str(r["dataset"]), str(r["training"]),
                     f"{r['inference']} / {r['target']} ({r['metric']})", res,
-                    f"{num(r['value'])} {ci}", num(r["prior_population"]),
-                    num(r["skill_population"]), num(r["prior_household"]),
-                    num(r["skill_household"]), str(int(r["n_households"])), days])
+                    value, num(r["prior_population"]), num(skills[0]),
+                    num(r["prior_household"]), num(skills[1]), str(int(r["n_households"])),
+                    days])
     return header, out
 
 

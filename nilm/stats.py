@@ -70,6 +70,14 @@ def _mcc(s):
     return _safe_div(tp * tn - fp * fn, np.sqrt(np.maximum(den, 0.0)))
 
 
+def _mcc_replicate(s):
+    # inside a bootstrap replicate an empty margin (the draw's verdict or truth of one class)
+    # shows no skill: 0, the rule of a constant verdict; dropping such replicates would cut the
+    # CI off 0 whenever the detector said "yes" to few units (docs/metrics.md)
+    v = _mcc(s)
+    return np.where(np.isnan(v) & (np.asarray(s, float).sum(axis=-1) > 0), 0.0, v)
+
+
 def _f1(s):
     tp, fp, fn = s[..., 0], s[..., 1], s[..., 2]
     return _safe_div(2 * tp, 2 * tp + fp + fn)
@@ -110,6 +118,9 @@ class Metric:
     from_sums : value from the statistics summed over days (``(..., len(stats))`` array).
     n_unit : what a result row's ``n`` counts: ``"days"``, ``"intervals"`` (of the row's
         period), ``"events"`` or ``"households"``.
+    from_reps : value of a bootstrap replicate from its summed statistics, where it differs
+        from :attr:`from_sums` (an MCC replicate with an empty margin is 0, not NaN); None:
+        :attr:`from_sums`.
     """
 
     name: str
@@ -120,6 +131,11 @@ class Metric:
     stats: tuple = ()
     from_sums: Callable | None = None
     n_unit: str = "days"
+    from_reps: Callable | None = None
+
+    def replicate(self, sums):
+        """A bootstrap replicate's value from its summed statistics (:attr:`from_reps`)."""
+        return (self.from_reps or self.from_sums)(sums)
 
 
 _CONFUSION = ("tp", "fp", "fn", "tn")
@@ -132,10 +148,12 @@ _SHARE_PRIOR = "the share reached by the population prior's constant prediction"
 
 #: metric name -> :class:`Metric` (the metrics the inferences write, docs/metrics.md)
 METRICS: dict[str, Metric] = {m.name: m for m in [
-    Metric("mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc, "intervals"),
-    Metric("day_use_mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc),
+    Metric("mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc, "intervals",
+           _mcc_replicate),
+    Metric("day_use_mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc, "days",
+           _mcc_replicate),
     Metric("ownership_mcc", False, -1.0, 1.0, "the majority ownership of the households",
-           _CONFUSION, _mcc, "households"),
+           _CONFUSION, _mcc, "households", _mcc_replicate),
     Metric("f1_absent", False, 0.0, 1.0, "always 'absent' (F1 2p/(1+p))", _CONFUSION[:3], _f1,
            "intervals"),
     Metric("episode_f1", False, 0.0, 1.0, "always 'absent'", _CONFUSION[:3], _f1, "events"),
@@ -258,6 +276,10 @@ def _finish(metric, value, prior, reps_v, reps_p, n_blocks, n_out, reason, alpha
         return Estimate(float(value), float(prior), float(sk), _NAN2, _NAN2, n_blocks, n_out,
                         reason, math.nan, math.nan)
     reps_s = skill(reps_v, reps_p, metric)
+    if not math.isfinite(sk):
+        # an undefined skill (e.g. a constant prior's MCC, NaN) has no CI, although the MCC
+        # replicate rule scores that prior's replicates 0
+        reps_s = np.full(np.shape(reps_s), np.nan)
     fin = reps_s[np.isfinite(reps_s)]
     p = float((np.sum(fin <= 0) + 1) / (fin.size + 1)) if fin.size else math.nan
     se = float(np.std(fin, ddof=1)) if fin.size > 1 else math.nan
@@ -298,7 +320,9 @@ def paired_bootstrap(attack, prior, metric: str, *, seed: int, n_boot: int = N_B
     Returns
     -------
     :class:`Estimate`: value and prior from all kept days; each replicate draws days with
-    replacement and scores attack and prior on the same draw, so the skill CI is paired.
+    replacement and scores attack and prior on the same draw, so the skill CI is paired. A
+    replicate is scored with :meth:`Metric.replicate` (an MCC draw of one class on either side
+    is 0).
     """
     m = metric_info(metric)
     a, p = _check_stats(m, attack, prior)
@@ -312,8 +336,8 @@ def paired_bootstrap(attack, prior, metric: str, *, seed: int, n_boot: int = N_B
     if reason:
         return _finish(metric, value, pv, None, None, len(a), n_out, reason, alpha)
     draw = np.random.default_rng(seed).integers(0, len(a), size=(n_boot, len(a)))
-    reps_v = m.from_sums(a[draw].sum(axis=1))
-    reps_p = m.from_sums(p[draw].sum(axis=1))
+    reps_v = m.replicate(a[draw].sum(axis=1))
+    reps_p = m.replicate(p[draw].sum(axis=1))
     return _finish(metric, value, pv, reps_v, reps_p, len(a), n_out, "", alpha)
 
 
@@ -378,7 +402,8 @@ def two_stage_bootstrap(houses, metric: str, *, seed: int, n_boot: int = N_BOOT,
     score is NaN are left out and counted), prior likewise, skill of the two means. Each
     replicate draws households with replacement and, for every drawn copy, its days with
     replacement (Davison & Hinkley 1997, §3.8); a drawn copy whose score is NaN on its day draw
-    is left out of that replicate's mean.
+    is left out of that replicate's mean (a copy is scored with :meth:`Metric.replicate`: an
+    MCC day draw of one class on either side is 0, not NaN).
     """
     m = metric_info(metric)
     pairs = []
@@ -414,7 +439,7 @@ def two_stage_bootstrap(houses, metric: str, *, seed: int, n_boot: int = N_BOOT,
         # one fresh day draw per copy of the household, all its copies over all replicates
         # drawn at once (replicate ``rep[c]`` holds copy ``c``)
         draw = rng.integers(0, len(a), size=(total, len(a)))
-        rv, rp = m.from_sums(a[draw].sum(axis=1)), m.from_sums(p[draw].sum(axis=1))
+        rv, rp = m.replicate(a[draw].sum(axis=1)), m.replicate(p[draw].sum(axis=1))
         rep = np.repeat(np.arange(n_boot), copies)
         use = np.isfinite(rv) & np.isfinite(rp)
         sum_v += np.bincount(rep[use], weights=rv[use], minlength=n_boot)

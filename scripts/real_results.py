@@ -102,8 +102,9 @@ def main(argv=None) -> int:
               real_appliances.presence_rows(meter, sim_meter, seed=SEED, n_boot=N_BOOT)]
     e_rows, e_house = real_rows.eco_rows(eco, real_rows.simulated_training("ECO"), seed=SEED,
                                          n_boot=N_BOOT)
-    rows = real_rows.redact_single_households(pd.concat([m_rows, *a_rows, e_rows],
-                                                        ignore_index=True))
+    # a reason on every row whose CI is missing or of zero width (after the redaction's own)
+    rows = real_rows.with_reasons(real_rows.redact_single_households(
+        pd.concat([m_rows, *a_rows, e_rows], ignore_index=True)))
     a.out.mkdir(parents=True, exist_ok=True)
     with atomic_open(a.out / "per_household.csv", "w") as f:
         pd.concat([m_house.assign(dataset="METER"), e_house.assign(dataset="ECO")]

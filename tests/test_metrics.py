@@ -334,6 +334,29 @@ def test_day_blocks_keep_between_day_variance():
     assert (hi_d - lo_d) == pytest.approx(2 * 1.96 * se, rel=0.35)
 
 
+def test_bootstrap_mcc_replicates_of_one_class_are_zero_not_dropped():
+    """A detector "on" in one interval of one day of 18 (correctly): a replicate that misses
+    that day has a constant verdict, MCC 0 by the project's rule (review12b #1), so the CI
+    reaches 0; the naive loop scores each replicate the same way. F1 keeps dropping NaN."""
+    per_day, days = 24, 18
+    y = np.zeros(per_day * days)
+    y[::per_day] = 1000.0                     # the truth is "on" once a day
+    p = np.zeros_like(y)
+    p[0] = 1000.0                             # the detector says "on" once, rightly
+
+    def mcc0(a, b):
+        v = M.mcc(a, b, threshold=300.0)
+        return v if math.isfinite(v) else 0.0
+
+    got = M.bootstrap_ci(M.mcc, y, p, 3600, n_boot=500, seed=3, threshold=300.0)
+    want = _naive_bootstrap(mcc0, y, p, 3600, 500, 0.05, 3)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert got[1] == 0.0 < got[0] < got[2]
+    f1 = M.bootstrap_ci(M.f1, y, p, 3600, n_boot=500, seed=3, threshold=300.0)
+    f1_naive = functools.partial(M.f1, threshold=300.0)
+    np.testing.assert_allclose(f1, _naive_bootstrap(f1_naive, y, p, 3600, 500, 0.05, 3))
+
+
 def test_bootstrap_all_undefined_and_single_sample():
     y = np.zeros(100)
     v, lo, hi = M.bootstrap_ci(M.f1, y, y, 600, threshold=10)

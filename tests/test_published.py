@@ -115,3 +115,22 @@ def test_petralia_washing_machine_pairs_the_meter_presence_row():
     assert "0.50 (no decision)" in published.markdown(const)
     beckel = t[t["key"] == "beckel_3plus_week"]
     assert beckel["nilm_mcc"].isna().all()   # only beside a presence F1-macro
+
+
+def test_design_notes_state_the_switch_and_the_all_stratum_and_no_fit_wording():
+    md = published.markdown(published.side_by_side(pd.DataFrame([_real()]), stratum="all"))
+    for words in ("0.66 [0.47, 0.79]", "45721ad", "6b695b4", "supervised",
+                  "not out of sample for sim_to_real", "no fit was made"):
+        assert words in md, words
+    assert "no design choice looked at" not in md
+    # nilm's occupancy attack is unsupervised: the Becker row no longer calls it supervised
+    becker = next(f for f in published.FIGURES if f.key == "becker_30min")
+    assert "unsupervised" in becker.difference and "is supervised" not in becker.difference
+
+
+def test_an_out_of_fold_majority_below_one_half_is_marked_not_a_floor():
+    real = pd.DataFrame([_real(), _real(training="real_others", value=0.72,
+                                        prior_population=0.22)])
+    md = published.markdown(published.side_by_side(real, stratum="all"))
+    assert "| 0.22 (out-of-fold prior, not a floor: see below) |" in md
+    assert "*nilm majority* below 0.5" in md and "| 0.55 |" in md

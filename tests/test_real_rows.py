@@ -63,6 +63,19 @@ def test_count_rows_mcc_of_one_class_truth_and_ci_from_min_blocks_households():
     assert s["ci_reason"] == real_rows.ONE_CLASS
 
 
+def test_count_rows_mcc_ci_counts_one_class_replicates_as_zero():
+    """18 households, 6 of 3+; the count says 3+ for one household only, wrongly: a replicate
+    that misses it has a constant verdict, MCC 0, so the CI's upper end reaches 0 (review12b
+    #1: dropping those replicates gave an upper end of -0.19, a CI wholly below 0)."""
+    y = np.array([3, 4, 3, 5, 4, 3] + [1, 2] * 6, float)
+    pred = np.array([2, 2, 2, 2, 2, 2] + [1, 2] * 5 + [1, 3], float)
+    rows = {(r["target"], r["metric"]): r for r in
+            real_rows.count_rows(y, pred, y, seed=0, n_boot=2000)}
+    m = rows[("three_or_more", "mcc")]
+    assert m["value"] < 0 and m["ci_reason"] == ""
+    assert m["ci_low"] < m["value"] and m["ci_high"] >= 0.0
+
+
 def test_count_rows_priors_from_each_households_training_fold():
     """Cross-validation: each household's prior is its own fold's training majority / median,
     not the scored households' (two folds of 4; the other fold's labels train each)."""
@@ -415,3 +428,57 @@ def test_same_in_both_regimes_needs_every_row_equal():
     real.loc[(real["training"] == "real_others") & (real["period_s"] == 600)
              & (real["metric"] == "accuracy"), "value"] = 0.7
     assert real_rows.same_in_both_regimes(real, key) == []
+
+
+def test_with_reasons_says_why_an_mcc_has_no_household_and_a_ci_has_no_width():
+    import pandas as pd
+
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupancy", target="absence", metric="mcc",
+        period_s=86400, stratum="held_out", training="sim_to_real", null="none",
+        n_households=0, n_no_decision=0, n_one_class=0, ci_reason="")
+    real = pd.DataFrame([base | dict(n_one_class=15), base | dict(n_no_decision=1),
+                         base | dict(n_no_decision=1, n_one_class=2),
+                         base | dict(ci_reason=real_rows.TOO_FEW_DAYS, n_one_class=3),
+                         base | dict(metric="day_use_f1", value=0.0, ci_low=0.0, ci_high=0.0,
+                                     n_households=17, n_no_decision=math.nan),
+                         base | dict(value=0.3, ci_low=0.1, ci_high=0.5, n_households=9)])
+    got = real_rows.with_reasons(real)["ci_reason"].tolist()
+    assert got == [real_rows.ONE_CLASS, real_rows.ALL_NO_DECISION, real_rows.ALL_UNDEFINED,
+                   real_rows.TOO_FEW_DAYS, real_rows.ZERO_WIDTH, ""]
+    assert real["ci_reason"].tolist()[0] == ""                # a copy: the input is kept
+
+
+def test_no_decision_as_zero_reads_left_out_households_as_mcc_0():
+    import pandas as pd
+
+    base = {c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="occupancy", target="absence", metric="mcc",
+        period_s=1800, stratum="held_out", training="sim_to_real")
+    real = pd.DataFrame([
+        base | dict(null="none", value=0.43, n_households=5, n_no_decision=2),
+        base | dict(null="permute_households", value=0.39, n_households=4, n_no_decision=0),
+        base | dict(null="none", value=0.5, n_households=6, n_no_decision=0, period_s=600)])
+    notes = real_rows.no_decision_as_zero(real)
+    # 0.43 * 5 / 7 = 0.307 against the null's 0.39 (no no-decision household to add)
+    assert len(notes) == 1 and "7 households is 0.31, not 0.43" in notes[0]
+    assert "null read the same way is 0.39 (not above it" in notes[0]
+    assert notes[0] in real_rows.readme_block(real.assign(ci_low=math.nan, ci_reason="",
+                                                          prior_population=0.0))
+    assert notes[0] in real_rows.report_section(real.assign(n_days=1, ci_reason=""))
+    assert real_rows.no_decision_as_zero(real, rows=()) == []
+
+
+def test_report_section_prints_no_decision_not_a_value():
+    import pandas as pd
+
+    from nilm import real_appliances
+
+    real = pd.DataFrame([{c: math.nan for c in real_rows.COLUMNS} | dict(
+        dataset="METER", inference="appliances", target="washing_machine",
+        metric="presence_f1_macro", period_s=1800, null="none", stratum="held_out",
+        training="sim_to_real", value=0.38, prior_population=0.38, skill_population=0.0,
+        n_households=18, n_days=18, ci_reason=real_appliances.CONSTANT)])
+    md = real_rows.report_section(real)
+    row = next(ln for ln in md.splitlines() if ln.startswith("| METER"))
+    assert f"no decision ({real_appliances.CONSTANT})" in row and "0.38 (" not in row

@@ -149,3 +149,66 @@ def test_benjamini_hochberg_hand_computed():
 def test_detectable_skill():
     assert stats.detectable_skill(0.1) == pytest.approx((1.959964 + 0.841621) * 0.1, rel=1e-5)
     assert math.isnan(stats.detectable_skill(math.nan))
+
+
+def _one_yes(correct: bool, n: int = 18, owners: int = 6):
+    """Per-household (tp, fp, fn, tn) rows: a detector saying "yes" to one household only
+    (an owner if ``correct``), and the majority prior ("no" to all)."""
+    truth = np.zeros(n, bool)
+    truth[:owners] = True
+    pred = np.zeros(n, bool)
+    pred[0 if correct else n - 1] = True
+    return _confusion(truth[:, None], pred[:, None]), _confusion(truth[:, None],
+                                                                  np.zeros((n, 1), bool))
+
+
+@pytest.mark.parametrize("correct", [True, False])
+def test_mcc_replicates_of_one_class_count_zero_not_dropped(correct):
+    # the review's probes (review12b #1): a replicate that draws none of the households the
+    # detector said "yes" to has a constant verdict, MCC 0 by the project's rule; dropping it
+    # put the CI wholly off 0 ([0.19, 0.57] and [-0.65, -0.19])
+    attack, prior = _one_yes(correct)
+    e = stats.paired_bootstrap(attack, prior, "ownership_mcc", seed=0, n_boot=2000)
+    assert (e.value > 0) == correct
+    if correct:
+        assert e.ci[0] == pytest.approx(0.0, abs=0.005) and e.ci[1] > 0.3
+    else:
+        assert e.ci[0] < -0.3 and e.ci[1] >= 0.0
+    # the constant prior's MCC is NaN, so is the skill: no skill CI although its replicates
+    # score 0 (the replicate rule never defines what the point value leaves undefined)
+    assert math.isnan(e.skill) and np.isnan(e.skill_ci).all() and math.isnan(e.p_value)
+    # the point value keeps the rule "one class is no decision" (NaN), only replicates are 0
+    m = stats.metric_info("ownership_mcc")
+    assert math.isnan(float(m.from_sums(prior.sum(axis=0))))
+    assert float(m.replicate(prior.sum(axis=0))) == 0.0
+    assert float(m.replicate(np.array([0.0, 0.0, 0.0, 5.0]))) == 0.0   # truth of one class
+    assert math.isnan(float(m.replicate(np.zeros(4))))                  # nothing scored
+
+
+def test_mcc_replicate_rule_leaves_other_metrics_unchanged():
+    for name, m in stats.METRICS.items():
+        assert (m.from_reps is not None) == name.endswith("mcc"), name
+    attack, prior = _one_yes(True)
+    e = stats.paired_bootstrap(attack, prior, "balanced_accuracy", seed=0, n_boot=500)
+    draw = np.random.default_rng(0).integers(0, 18, size=(500, 18))
+    reps = stats.metric_info("balanced_accuracy").from_sums(attack[draw].sum(axis=1))
+    reps = reps[np.isfinite(reps)]
+    assert e.ci == pytest.approx(tuple(np.quantile(reps, [0.025, 0.975])))
+
+
+def test_two_stage_mcc_copies_of_one_class_count_zero():
+    # 10 households, each "yes" on one day of 20 (correct); the prior "yes" on two days (one
+    # right): a day draw that misses the attack's day is a constant verdict, MCC 0 in it
+    t = np.zeros((20, 1), bool)
+    t[:5] = True
+    p = np.zeros((20, 1), bool)
+    p[0] = True
+    q = np.zeros((20, 1), bool)
+    q[[1, 10]] = True
+    hs = [(_confusion(t, p), _confusion(t, q))] * 10
+    e = stats.two_stage_bootstrap(hs, "mcc", seed=0, n_boot=500)
+    value = float(stats.metric_info("mcc").from_sums(_confusion(t, p).sum(axis=0)))
+    assert e.value == pytest.approx(value) and e.reason == ""
+    # each copy misses its one "yes" day with probability (19/20)^20 = 0.36: the lower end
+    # lies well below the value (dropping those copies kept it near the value)
+    assert e.ci[0] < 0.7 * value < value < e.ci[1]
