@@ -229,7 +229,9 @@ def null_sentence(nulls: pd.DataFrame) -> str:
         f"{_num(x['skill_hi'])}], {int(x['houses'])} households" for _, x in found.iterrows())
     word = "discovery" if disc == 1 else "discoveries"
     return (f"Permutation null (each curve scored against another household's truth; {rungs}):"
-            f" {disc} {word} in {len(nulls)} rows{f' ({named})' if named else ''}; {span}.")
+            f" {disc} {word} in {len(nulls)} rows{f' ({named})' if named else ''}; {span}. "
+            "What the null tests, and each discovery investigated: docs/metrics.md, "
+            "\"Null controls\".")
 
 
 def readme_prose(docs: Path) -> str:
