@@ -18,18 +18,13 @@ simulated.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from nilm.simulate.presets import get_preset
-from nilm.simulate.realism import ks_distance
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from simulator_realism import gb_july_days, meter_profiles  # noqa: E402
+from simulator_realism import fit_gb_setting  # noqa: E402
 
 #: the candidate values, W
 CANDIDATES = (45.0, 30.0, 15.0, 0.0, -15.0, -30.0, -45.0, -60.0, -75.0)
@@ -41,29 +36,8 @@ def base_p5(profiles: np.ndarray) -> np.ndarray:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="../shared/data")
-    ap.add_argument("--households", type=int, default=120)
-    ap.add_argument("--seed", type=int, default=0)
-    a = ap.parse_args(argv)
-    folder = Path(a.data) / "meter" / "sample_2018-07_visible"
-    if not folder.is_dir():
-        print(f"{folder}: METER sample not found", file=sys.stderr)
-        return 2
-    real, ids, _, _ = meter_profiles(folder)
-    dev = base_p5(real[ids % 2 == 0])
-    rows = []
-    for w in CANDIDATES:
-        sim = base_p5(gb_july_days(a.households, a.seed, other_loads_w=w))
-        rows.append({"other_loads_w": w, "ks": ks_distance(dev, sim),
-                     "sim_median_w": float(np.median(sim))})
-        print(json.dumps(rows[-1]), flush=True)
-    best = min(rows, key=lambda r: r["ks"])
-    print(json.dumps({"development_even": {"median_w": float(np.median(dev)),
-                                           "households": int(len(dev))},
-                      "best_other_loads_w": best["other_loads_w"],
-                      "in_preset": get_preset("GB").other_loads_w}, indent=1))
-    return 0
+    return fit_gb_setting(argv, __doc__.split("\n")[0], "other_loads_w", CANDIDATES, base_p5,
+                          lambda x: {"median_w": float(np.median(x))})
 
 
 if __name__ == "__main__":

@@ -15,18 +15,13 @@ Kolmogorov-Smirnov distance. The scale with the smallest distance is the preset'
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from nilm.simulate.presets import get_preset
-from nilm.simulate.realism import ks_distance
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from simulator_realism import gb_july_days, meter_profiles  # noqa: E402
+from simulator_realism import fit_gb_setting  # noqa: E402
 
 #: the candidate scales
 SCALES = (1.0, 0.85, 0.7, 0.6, 0.5, 0.4)
@@ -41,31 +36,9 @@ def night_steps(profiles: np.ndarray) -> np.ndarray:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="../shared/data")
-    ap.add_argument("--households", type=int, default=120)
-    ap.add_argument("--seed", type=int, default=0)
-    a = ap.parse_args(argv)
-    folder = Path(a.data) / "meter" / "sample_2018-07_visible"
-    if not folder.is_dir():
-        print(f"{folder}: METER sample not found", file=sys.stderr)
-        return 2
-    real, ids, _, _ = meter_profiles(folder)
-    dev = night_steps(real[ids % 2 == 0])
-    rows = []
-    for s in SCALES:
-        sim = night_steps(gb_july_days(a.households, a.seed, cold_run_scale=s))
-        rows.append({"scale": s, "ks": ks_distance(dev, sim),
-                     "sim_median_w": float(np.median(sim)),
-                     "sim_p90_w": float(np.percentile(sim, 90))})
-        print(json.dumps(rows[-1]), flush=True)
-    best = min(rows, key=lambda r: r["ks"])
-    print(json.dumps({"development_even": {"median_w": float(np.median(dev)),
-                                           "p90_w": float(np.percentile(dev, 90)),
-                                           "steps": int(len(dev))},
-                      "best_scale": best["scale"],
-                      "in_preset": get_preset("GB").cold_run_scale}, indent=1))
-    return 0
+    return fit_gb_setting(argv, __doc__.split("\n")[0], "cold_run_scale", SCALES, night_steps,
+                          lambda x: {"median_w": float(np.median(x)),
+                                       "p90_w": float(np.percentile(x, 90))})
 
 
 if __name__ == "__main__":

@@ -92,6 +92,38 @@ def gb_july_days(households: int, seed: int, **changes) -> np.ndarray:
     return np.array(out)
 
 
+def fit_gb_setting(argv, description: str, knob: str, candidates, statistic, describe) -> int:
+    """The grid fit of one GB preset field (``knob``) that each ``scripts/fit_gb_*.py`` runs:
+    for every candidate value, the Kolmogorov-Smirnov distance between ``statistic`` (profiles
+    -> 1-d sample, W) of the METER households with an even ``idHousehold`` (development; the
+    odd ones are never read) and of :func:`gb_july_days` with ``knob`` = the candidate; one
+    JSON line per candidate (with ``describe(sample)`` of the simulated sample, prefixed
+    ``sim_``), then the best candidate beside the preset's value. Exit 2 when the METER sample
+    is not found."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--households", type=int, default=120)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args(argv)
+    folder = Path(a.data) / "meter" / "sample_2018-07_visible"
+    if not folder.is_dir():
+        print(f"{folder}: METER sample not found", file=sys.stderr)
+        return 2
+    real, ids, _, _ = meter_profiles(folder)
+    dev = statistic(real[ids % 2 == 0])
+    rows = []
+    for c in candidates:
+        sim = statistic(gb_july_days(a.households, a.seed, **{knob: c}))
+        rows.append({knob: c, "ks": ks_distance(dev, sim),
+                     **{f"sim_{k}": v for k, v in describe(sim).items()}})
+        print(json.dumps(rows[-1]), flush=True)
+    best = min(rows, key=lambda r: r["ks"])
+    print(json.dumps({"development_even": {**describe(dev), "n": int(len(dev))},
+                      f"best_{knob}": best[knob],
+                      "in_preset": getattr(get_preset("GB"), knob)}, indent=1))
+    return 0
+
+
 def sim_profiles(preset: str, n: int, seed: int, first: str, span_days: int):
     """One 24-h profile from 17:00 (10-min means, W) per simulated household, each on a day
     drawn in [first, first + span_days)."""

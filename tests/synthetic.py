@@ -148,3 +148,18 @@ def tidy_results(seed: int = 0) -> pd.DataFrame:
                                 ci_high=v + 0.05, n=20, prior=prior, skill=sk, floor=np.nan,
                                 seed=1, split="temporal_half", simulated=sim))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def spiked_night(*, days: int = 3, seed: int = 4):
+    """A heater-free synthetic household at 60 s with a 2-minute 1 kW spike at 04:30 local
+    every morning (a fridge defrost, a pump), and its true wake-up times (s, UTC) per day:
+    the case a wake-up detector must not mistake for someone getting up."""
+    from nilm.privacy.routine import household_wake_bed
+    from nilm.privacy.scores import local_clock
+
+    h, truth = synthetic_household(days=days, seed=seed, heater=False)
+    g = h.to_grid(60)
+    _, sod = local_clock(g.t, TZ)
+    g.mains[(sod >= 4.5 * 3600) & (sod < 4.5 * 3600 + 120)] += 1000.0
+    _, t_wake, _ = household_wake_bed(truth)
+    return g, t_wake

@@ -14,7 +14,7 @@ from nilm.privacy.routine import (
     score_routine,
 )
 from nilm.privacy.scores import OPTIONAL_ROW_KEYS, ROW_KEYS, local_clock
-from tests.synthetic import TZ, synthetic_household
+from tests.synthetic import TZ, spiked_night, synthetic_household
 
 
 @pytest.fixture(scope="module")
@@ -125,13 +125,8 @@ def test_tuning_picks_a_setting_from_the_grid(week):
 
 
 def test_sustained_rise_ignores_a_lone_night_spike():
-    h, truth = synthetic_household(days=3, seed=4, heater=False)
-    g = h.to_grid(60)
-    _, sod = local_clock(g.t, TZ)
     # a 2-minute 1 kW spike at 04:30 every morning (a fridge defrost, a pump)
-    spike = (sod >= 4.5 * 3600) & (sod < 4.5 * 3600 + 120)
-    g.mains[spike] += 1000.0
-    _, t_wake, _ = household_wake_bed(truth)
+    g, t_wake = spiked_night()
     # a 100 W margin over the night median: the 100 W fridge cycle alone stays below it
     _, naive, _ = changepoint_wake_bed(g, TZ, q=0.5, margin_w=100.0)
     _, sustained, _ = changepoint_wake_bed(g, TZ, q=0.5, margin_w=100.0, sustain_s=900)

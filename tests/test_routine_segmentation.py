@@ -13,8 +13,7 @@ from nilm.privacy.routine import (
     segment_night,
     segmentation_wake_bed,
 )
-from nilm.privacy.scores import local_clock
-from tests.synthetic import TZ, synthetic_household
+from tests.synthetic import TZ, spiked_night, synthetic_household
 
 
 def _naive_segment(a, lo_bed, hi_bed, lo_wake, hi_wake):
@@ -79,12 +78,7 @@ def test_segmentation_recovers_planted_times_and_not_permuted_ones(week):
 
 
 def test_segmentation_ignores_a_lone_night_spike():
-    h, truth = synthetic_household(days=3, seed=4, heater=False)
-    g = h.to_grid(60)
-    _, sod = local_clock(g.t, TZ)
-    spike = (sod >= 4.5 * 3600) & (sod < 4.5 * 3600 + 120)
-    g.mains[spike] += 1000.0
-    _, t_wake, _ = household_wake_bed(truth)
+    g, t_wake = spiked_night()
     _, wake, _ = segmentation_wake_bed(g, TZ, q=0.5, margin_w=100.0)
     assert np.isfinite(wake).sum() >= 2
     assert np.nanmax(np.abs(wake - t_wake)) < 20 * 60

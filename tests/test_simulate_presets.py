@@ -288,10 +288,10 @@ def test_gb_base_offset_fits_the_meter_development_households(shared_data):
     folder = shared_data / "meter" / "sample_2018-07_visible"
     if not folder.is_dir():
         pytest.skip(f"{folder}: METER sample not found")
-    fit = load_script("fit_gb_base")
-    real, ids, _, _ = fit.meter_profiles(folder)
+    fit, realism = load_script("fit_gb_base"), load_script("simulator_realism")
+    real, ids, _, _ = realism.meter_profiles(folder)
     dev = fit.base_p5(real[ids % 2 == 0])
-    ks = {w: ks_distance(dev, fit.base_p5(fit.gb_july_days(120, 3, other_loads_w=w)))
+    ks = {w: ks_distance(dev, fit.base_p5(realism.gb_july_days(120, 3, other_loads_w=w)))
           for w in (45.0, PRESETS["GB"].other_loads_w)}
     assert PRESETS["GB"].other_loads_w < 45.0
     assert ks[PRESETS["GB"].other_loads_w] < ks[45.0] - 0.05, ks
