@@ -184,9 +184,12 @@ def _mcc_v(s):
     return _ratio(tp * tn - fp * fn, np.sqrt(den))
 
 
-def _mcc_replicate_v(s):
-    # a bootstrap replicate with an empty margin (its draw's verdict or truth of one class)
-    # shows no skill: 0, as a constant verdict scores (docs/metrics.md "Statistics of scores")
+def mcc_replicate(sums) -> np.ndarray:
+    """MCC of a bootstrap replicate from its summed confusion counts ``(..., 4)`` = (tp, fp,
+    fn, tn) (Matthews 1975): a replicate with an empty margin (its draw's verdict or truth of
+    one class) shows no skill and scores 0, as a constant verdict does, instead of NaN; a
+    replicate with no counts at all stays NaN (docs/metrics.md "Statistics of scores")."""
+    s = np.asarray(sums, dtype=np.float64)
     v = _mcc_v(s)
     return np.where(np.isnan(v) & (s.sum(axis=-1) > 0), 0.0, v)
 
@@ -545,7 +548,7 @@ def bootstrap_block_sums(metric_fn, sums: np.ndarray, *, n_boot: int = 1000,
     n_boot, alpha, seed : as in :func:`bootstrap_ci`.
     """
     _, value_fn = _DECOMPOSABLE[metric_fn]
-    rep_fn = _mcc_replicate_v if metric_fn is mcc else value_fn
+    rep_fn = mcc_replicate if metric_fn is mcc else value_fn
     nb = max(1, len(sums))
     draws = np.random.default_rng(seed).integers(0, nb, size=(n_boot, nb))
     value = float(value_fn(sums.sum(axis=0)))
@@ -571,5 +574,5 @@ def needs(metric_fn) -> set[str]:
 
 __all__ = ["METRICS", "block_length",
            "bootstrap_block_sums", "bootstrap_ci", "confusion_block_sums",
-           "eac", "event_f1", "f1", "mae", "match_events", "mcc", "nde", "needs", "on_threshold",
-           "onsets", "precision", "recall", "rmse", "sae"]
+           "eac", "event_f1", "f1", "mae", "match_events", "mcc", "mcc_replicate", "nde",
+           "needs", "on_threshold", "onsets", "precision", "recall", "rmse", "sae"]

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .metrics import mcc_replicate
+
 #: fewest blocks (local days within a household, or households in a population) a bootstrap CI
 #: is computed from; below it the CI is NaN and the reason says so
 MIN_BLOCKS = 10
@@ -68,14 +70,6 @@ def _mcc(s):
     # a predictor that never says one of the classes made no decision: NaN, not 0
     den = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)
     return _safe_div(tp * tn - fp * fn, np.sqrt(np.maximum(den, 0.0)))
-
-
-def _mcc_replicate(s):
-    # inside a bootstrap replicate an empty margin (the draw's verdict or truth of one class)
-    # shows no skill: 0, the rule of a constant verdict; dropping such replicates would cut the
-    # CI off 0 whenever the detector said "yes" to few units (docs/metrics.md)
-    v = _mcc(s)
-    return np.where(np.isnan(v) & (np.asarray(s, float).sum(axis=-1) > 0), 0.0, v)
 
 
 def _f1(s):
@@ -149,11 +143,11 @@ _SHARE_PRIOR = "the share reached by the population prior's constant prediction"
 #: metric name -> :class:`Metric` (the metrics the inferences write, docs/metrics.md)
 METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc, "intervals",
-           _mcc_replicate),
+           mcc_replicate),
     Metric("day_use_mcc", False, -1.0, 1.0, _CLASS_PRIOR, _CONFUSION, _mcc, "days",
-           _mcc_replicate),
+           mcc_replicate),
     Metric("ownership_mcc", False, -1.0, 1.0, "the majority ownership of the households",
-           _CONFUSION, _mcc, "households", _mcc_replicate),
+           _CONFUSION, _mcc, "households", mcc_replicate),
     Metric("f1_absent", False, 0.0, 1.0, "always 'absent' (F1 2p/(1+p))", _CONFUSION[:3], _f1,
            "intervals"),
     Metric("episode_f1", False, 0.0, 1.0, "always 'absent'", _CONFUSION[:3], _f1, "events"),
