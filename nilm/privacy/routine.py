@@ -71,6 +71,7 @@ from ..series import Grid
 from ..signal import heater_free, heater_power, runs
 from ..truth import GroundTruth
 from .base import Attack, DayTimes, timezone
+from .boosting import one_thread
 from .scores import (
     as_grid,
     error_rows,
@@ -656,7 +657,6 @@ class RegressionWakeBed(Attack):
     def fit(self, train) -> RegressionWakeBed:
         """Learn one regressor per target from the ``(grid, truth)`` pairs; returns self."""
         from sklearn.ensemble import HistGradientBoostingRegressor
-        from threadpoolctl import threadpool_limits
 
         # each training grid is prepared once for both targets (its heater run and clock cost
         # most at 1 s) and dropped before the next, so one year of 1-s arrays is held at a time
@@ -684,14 +684,12 @@ class RegressionWakeBed(Attack):
             model = HistGradientBoostingRegressor(loss="absolute_error", max_iter=self.max_iter,
                                                   min_samples_leaf=self.min_samples_leaf,
                                                   random_state=self.seed)
-            with threadpool_limits(1):
+            with one_thread():
                 self.models_[target] = model.fit(np.concatenate(xs[j]), np.concatenate(ys[j]))
         return self
 
     def predict(self, grid: Grid, tz: str | None = None) -> DayTimes:
         """Estimated wake-up and bed times per local day of ``grid``."""
-        from threadpoolctl import threadpool_limits
-
         self._check_fitted()
         tz = timezone(grid, tz)
         days_all = unique_days(grid_clock(grid, tz)[0])
@@ -707,7 +705,7 @@ class RegressionWakeBed(Attack):
             d, x = _day_profiles(mine, h0, length)
             if not len(d):
                 continue
-            with threadpool_limits(1):
+            with one_thread():
                 pred = np.clip(model.predict(x), 0.0, length)
             seen = np.isfinite(x[:, : x.shape[1] // 2]).any(axis=1)
             est = day_start_utc(d, tz) + h0 * 3600 + pred * 3600
