@@ -1,15 +1,15 @@
-"""The study's speed-only changes keep every byte: a cell file is the text the streaming
-encoder wrote before, and the cached one-thread limit limits every thread pool the
-per-call ``threadpool_limits(1)`` did."""
+"""The study's speed-only changes: a cell file holds its content as before and checks its
+digest on the text it holds; the cached one-thread limit limits every thread pool the
+per-call ``threadpool_limits(1)`` did; the report's vectorised skill is the per-row one."""
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from dataclasses import asdict
 
 import numpy as np
+import pytest
 import threadpoolctl
 
 from nilm.privacy.boosting import one_thread
@@ -25,25 +25,44 @@ def _numpy(x):
     raise TypeError(type(x))
 
 
-def _streamed(cell, rows, meta, fp, sha) -> str:
-    """A cell file as json.dump (the pure-Python streaming encoder) wrote it before."""
-    buf = io.StringIO()
-    json.dump({"cell": asdict(cell), "fingerprint": fp, "meta": meta, "rows": rows,
-               "sha256": sha}, buf, default=_numpy)
-    return buf.getvalue()
+CELL = Cell("sim", "h1", "10min", "occupancy", "unsupervised")
+ROWS = [{"value": np.float64(0.1 + 0.2), "ci_low": math.nan, "ci_high": math.inf,
+         "n": np.int64(7), "method": "unsupervised", "ok": True, "skill": -1e-300},
+        {"value": 1 / 3, "ci_low": np.float32(0.25), "ci_high": None, "n": 3,
+         "note": 'a note quoting the digest\'s key: , "sha256": "00"'}]
+META = {"house_meta": {"dataset": "sim", "é": "ü"}, "predictions": [
+    {"truth": np.float64(2.5), "prediction": -math.inf, "unit": "kWh/day"}]}
 
 
-def test_a_cell_file_is_the_text_the_streaming_encoder_wrote(tmp_path):
-    cell = Cell("sim", "h1", "10min", "occupancy", "unsupervised")
-    rows = [{"value": np.float64(0.1 + 0.2), "ci_low": math.nan, "ci_high": math.inf,
-             "n": np.int64(7), "method": "unsupervised", "ok": True, "skill": -1e-300},
-            {"value": 1 / 3, "ci_low": np.float32(0.25), "ci_high": None, "n": 3}]
-    meta = {"house_meta": {"dataset": "sim", "é": "ü"}, "predictions": [
-        {"truth": np.float64(2.5), "prediction": -math.inf, "unit": "kWh/day"}]}
-    write_cell(tmp_path, cell, rows, meta, "fp0")
-    text = (tmp_path / "cells" / cell.filename()).read_text()
-    assert text == _streamed(cell, rows, meta, "fp0", json.loads(text)["sha256"])
-    assert read_cell(tmp_path, cell, "fp0")["rows"][0]["n"] == 7  # its digest holds
+def test_a_cell_file_holds_its_content_and_survives_a_json_round_trip(tmp_path):
+    write_cell(tmp_path, CELL, ROWS, META, "fp0")
+    path = tmp_path / "cells" / CELL.filename()
+    text = path.read_text()
+    d = json.loads(text)
+    assert list(d) == ["cell", "fingerprint", "meta", "rows", "sha256"]
+    assert d["cell"] == asdict(CELL) and d["fingerprint"] == "fp0"
+    # the content, as JSON
+    assert json.dumps(d["rows"]) == json.dumps(ROWS, default=_numpy)
+    assert json.dumps(d["meta"]) == json.dumps(META, default=_numpy)
+    assert json.dumps(d) == text  # a round trip writes the same bytes: still valid
+    got = read_cell(tmp_path, CELL, "fp0")
+    assert got is not None and got["rows"][0]["n"] == 7 and got["rows"][1] == d["rows"][1]
+    assert read_cell(tmp_path, CELL, "fp1") is None  # another fingerprint: recomputed
+
+
+def test_a_cell_file_edited_after_writing_fails_its_checksum(tmp_path):
+    write_cell(tmp_path, CELL, ROWS, META, "fp0")
+    path = tmp_path / "cells" / CELL.filename()
+    d = json.loads(path.read_text())
+    d["rows"][0]["value"] += 0.125
+    path.write_text(json.dumps(d))
+    with pytest.warns(RuntimeWarning, match="failed its checksum"):
+        assert read_cell(tmp_path, CELL, "fp0") is None
+    path.write_text(path.read_text().replace('"sha256": "', '"sha": "'))  # digest gone
+    with pytest.warns(RuntimeWarning, match="failed its checksum"):
+        assert read_cell(tmp_path, CELL, "fp0") is None
+    path.write_text(path.read_text()[:-40])  # torn: unreadable, recomputed without a word
+    assert read_cell(tmp_path, CELL, "fp0") is None
 
 
 def _threads() -> dict:
