@@ -1,12 +1,13 @@
-"""``make results``: run the headline study and its permutation null, and write the committed
-headline table.
+"""``make results``: run the headline study, re-score its permutation null, and write the
+committed headline table.
 
     python scripts/results.py studies/headline.toml [--households N] [--workers 2]
 
-Runs the spec (``OUT/``, default ``reports/headline``) and the same spec with
-``null = "permute_households"`` (``OUT/null``), writes both reports, then
+Runs the spec (``OUT/``, default ``reports/headline``), writes its report, then
 ``docs/results/headline.csv`` (:func:`nilm.report.headline_csv`, by stratum),
-``docs/results/null.csv`` (the null-control table: every inference, every rung),
+``docs/results/null.csv`` (the null-control table: every inference, every rung, re-scored from
+the study's predictions.csv over every allowed partner, :func:`null_table`; occupancy needs the
+spec's ``predictions = "interval"``),
 ``docs/results/ownership.csv`` (water-heater and appliance ownership over households),
 ``docs/results/headline_tests.csv`` (each headline row as a test: skill CI, Benjamini–Hochberg
 q-value, smallest detectable skill, "leak" / "no leak found"),
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nilm import report
+from nilm import null, report
 from nilm.atomic import atomic_open
 from nilm.labels import INFERENCE_LABELS, data_label, period_label
 from nilm.linky_accuracy import read_real
@@ -88,11 +89,12 @@ def strata(spec: StudySpec, out: Path) -> pd.DataFrame:
 
 
 def null_spec(spec: StudySpec) -> StudySpec:
-    """The permutation null of ``spec``: each curve scored against another household's truth,
-    with each inference's declared headline attack and the priors only. null.csv reports
-    nothing else (:func:`null_table`), and a cell's numbers do not depend on which other
-    cells run, so its rows are those the full method list would give, at a fraction of the
-    cost (the other attacks are the "attacks tried" of the study, not of the null)."""
+    """The permutation null of ``spec`` as a study of its own (the study option ``null =
+    "permute_households"``: each curve scored against ONE other household's truth), with each
+    inference's declared headline attack and the priors only (a cell's numbers do not depend
+    on which other cells run). ``make results`` no longer runs it: null.csv is re-scored over
+    every partner from the study's own predictions (:func:`null_table`); it stays the test of
+    that re-scoring (tests/test_null_rescore.py) and a study anyone can run."""
     priors = {*report.POPULATION_PRIORS, report.HOUSEHOLD_PRIOR}
     methods = {inf: [m for m in spec.methods_for(inf)
                      if m == HEADLINE[inf].method or m in priors]
@@ -101,13 +103,77 @@ def null_spec(spec: StudySpec) -> StudySpec:
                                methods={k: v for k, v in methods.items() if v})
 
 
-def null_table(results: pd.DataFrame, seed: int, predictions=None) -> pd.DataFrame:
-    """Every inference's declared headline metric at every rung of the null study, against the
-    population prior (``prior``, ``skill``) and the household-typical prior."""
-    tab = report.headline_table(results, seed=seed, predictions=predictions)
-    return tab[["dataset", "inference", "target", "metric", "method", "period_s", "value",
-                "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi", "houses",
-                "ci_reason", "bootstrap", "discovery", "prior_household", "skill_household"]]
+def null_partners(spec: StudySpec, out: Path, *, cyclic: bool = False) -> dict:
+    """``{source: {house: [partners]}}`` of the permutation null (:func:`nilm.null.pair_scores`):
+    every house of the same source (the same calendar dates) except the house itself, its
+    training block and the houses that trained the block's attacks and population priors
+    (:func:`nilm.study.plan.block_training_houses`); for the occupant count's pool every other
+    household of the pool (ids ``source/house`` when it pools several sources). ``cyclic``:
+    only the one partner of the ``permute_households`` study (:func:`nilm.null.partner`)."""
+    from nilm.study import house_ids
+    from nilm.study.plan import (
+        block_training_houses,
+        null_skip,
+        population_pools,
+        training_blocks,
+        trains_on_others,
+    )
+
+    out_map = {}
+    for source in spec.sources:
+        houses = house_ids(source, out)
+        if len(houses) < 2:
+            continue
+        blocks = training_blocks(spec, source, houses)
+        trains = trains_on_others(spec, source, houses)
+        skip = null_skip(spec, source, houses)
+        m = {}
+        for h in houses:
+            if cyclic:
+                m[h] = [null.partner(houses, h, skip)]
+                continue
+            block = next(b for b in blocks if h in b)
+            shut = {h, *block}
+            if trains:
+                shut |= set(block_training_houses(houses, block, spec.max_train_households))
+            m[h] = [b for b in houses if b not in shut]
+        out_map[source.name] = m
+    for pool, sources in population_pools(spec).items():
+        ids = [(s.name, h) for s in sources for h in house_ids(s, out)]
+        name = (lambda s, h: h) if len(sources) == 1 else (lambda s, h: f"{s}/{h}")
+        keys = [name(s, h) for s, h in ids]
+        if cyclic:
+            # the study permutes each source's truths within it (nilm.study.null_truths)
+            m = {}
+            for s in sources:
+                hs = house_ids(s, out)
+                skip = null_skip(spec, s, hs)
+                m.update({name(s.name, h): [name(s.name, null.partner(hs, h, skip))]
+                          for h in hs})
+            out_map[pool] = m
+        else:
+            out_map[pool] = {k: [b for b in keys if b != k] for k in keys}
+    return out_map
+
+
+def null_table(results: pd.DataFrame, predictions: pd.DataFrame | None, partners: dict,
+               seed: int) -> pd.DataFrame:
+    """Every inference's declared headline metric at every rung of the study, re-scored under
+    the permutation null over every allowed partner (:func:`nilm.null.pair_scores`,
+    :func:`nilm.null.null_rows`: value, the population prior (``prior``, ``skill``) and the
+    household-typical prior over the same pairs, two-way bootstrap CIs, ``n_pairs``). An
+    inference without the records it needs (occupancy without ``predictions = "interval"``)
+    is missing, and said so on stderr."""
+    if predictions is None:
+        print("results: no predictions.csv: no null table", file=sys.stderr)
+        return pd.DataFrame(columns=null.NULL_COLUMNS)
+    pairs = null.pair_scores(predictions, partners, results=results)
+    tab = null.null_rows(pairs, seed=seed)
+    missing = sorted(set(HEADLINE) & set(results["inference"]) - set(tab["inference"]))
+    if missing:
+        print(f"results: the null has no rows for {', '.join(missing)} (predictions.csv lacks "
+              "their records: occupancy needs predictions = \"interval\")", file=sys.stderr)
+    return tab
 
 
 #: columns of ``docs/results/headline_tests.csv``
@@ -228,7 +294,11 @@ def null_sentence(nulls: pd.DataFrame) -> str:
         f"{period_label(x['period_s'])}: skill {_num(x['skill'])} [{_num(x['skill_lo'])}, "
         f"{_num(x['skill_hi'])}], {int(x['houses'])} households" for _, x in found.iterrows())
     word = "discovery" if disc == 1 else "discoveries"
-    return (f"Permutation null (each curve scored against another household's truth; {rungs}):"
+    # a null.csv re-scored over every partner counts its pairs (nilm.null.null_rows)
+    how = ("every curve scored against the truth of every allowed other household, "
+           f"{int(nulls['n_pairs'].sum()):,} pairs" if "n_pairs" in nulls.columns
+           else "each curve scored against another household's truth")
+    return (f"Permutation null ({how}; {rungs}):"
             f" {disc} {word} in {len(nulls)} rows{f' ({named})' if named else ''}; {span}. "
             "What the null tests, and each discovery investigated: docs/metrics.md, "
             "\"Null controls\".")
@@ -298,27 +368,18 @@ def main(argv=None) -> int:
     ap.add_argument("--readme", type=Path, default=ROOT / "README.md")
     ap.add_argument("--households", type=int, default=None,
                     help="scale the simulated sources to about this many households")
-    ap.add_argument("--null-spec", type=Path, default=None,
-                    help="spec the null study is scaled from (default: SPEC)")
-    ap.add_argument("--null-households", type=int, default=None,
-                    help="population of the permutation null (default: as the study's)")
-    ap.add_argument("--null-resolutions", default=None,
-                    help="comma-separated rungs of the null study (default: the study's)")
-    ap.add_argument("--null-out", type=Path, default=None,
-                    help="output folder of the null study (default: OUT/null)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--no-null", action="store_true", help="skip the permutation null")
+    ap.add_argument("--no-null", action="store_true",
+                    help="skip the permutation null (re-scored from the study's predictions)")
     ap.add_argument("--note", action="append", default=[],
                     help="a line added to the provenance notes (e.g. measurements of a reused "
                          "run)")
     ap.add_argument("--add-results", type=Path, action="append", default=[],
                     help="with --reuse: another results.csv of the same population (e.g. its "
                          "priors scored by a later run) appended to the study's")
-    ap.add_argument("--add-null-results", type=Path, action="append", default=[],
-                    help="with --reuse: likewise for the null study")
     ap.add_argument("--reuse", action="store_true",
-                    help="read the finished studies' results.csv (OUT, the null's folder) "
-                         "instead of running them: re-reports with this code")
+                    help="read the finished study's results.csv and predictions.csv (OUT) "
+                         "instead of running it: re-reports with this code")
     a = ap.parse_args(argv)
     try:
         spec = scaled(StudySpec.from_toml(a.spec), a.households)
@@ -340,18 +401,13 @@ def main(argv=None) -> int:
                         real_source=None if real is None else real[1])
     nulls = None
     if not a.no_null:
+        # the null over every partner, re-scored from this study's predictions: no study of
+        # its own (the 48-household, 4-rung null study took 116 s of the 20-min bar)
         t1 = time.time()
-        nsize = a.null_households if a.null_households is not None else a.households
-        nspec = null_spec(scaled(StudySpec.from_toml(a.null_spec or a.spec), nsize))
-        if a.null_resolutions:
-            nspec = dataclasses.replace(nspec, resolutions=a.null_resolutions.split(","))
-        nout = a.null_out or a.out / "null"
-        nres = (pd.concat([pd.read_csv(p) for p in [nout / "results.csv",
-                                                    *a.add_null_results]],
-                          ignore_index=True) if a.reuse
-                else run_study(nspec, nout, workers=a.workers))
-        timing["null_s"] = round(time.time() - t1, 1)
-        nulls = null_table(nres, spec.seed, read_predictions(nout))
+        path = a.out / "predictions.csv"
+        nulls = null_table(res, null.read_predictions(path) if path.exists() else None,
+                           null_partners(spec, a.out), spec.seed)
+        null_s = round(time.time() - t1, 1)
     a.docs.mkdir(parents=True, exist_ok=True)
     head = report.headline_csv(res, strata(spec, a.out), seed=spec.seed, predictions=preds)
     write_csv(head, a.docs / "headline.csv")
@@ -366,25 +422,21 @@ def main(argv=None) -> int:
     if a.reuse:
         # the studies ran before: their own wall times are in their provenance records
         timing = {"study_s": prov.get("elapsed_s")}
-        if not a.no_null:
-            with open(nout / "provenance.json") as f:
-                timing["null_s"] = json.load(f).get("elapsed_s")
         prov["report_git_commit"] = _git_head()
+    if nulls is not None:
+        timing["null_s"] = null_s  # the re-scoring, also under --reuse (it runs here)
     prov["notes"] = list(prov.get("notes", [])) + a.note
     prov.update(timing=timing, peak_rss_gb=None if a.reuse else round(peak_rss_gb(), 2),
                 reused=bool(a.reuse),
                 load_average=[round(x, 2) for x in os.getloadavg()], cpus=os.cpu_count(),
                 households_override=a.households, workers=a.workers,
                 households=int(sum(s.households for s in spec.sources)),
-                null_households=(None if a.no_null else int(sum(
-                    s.households for s in nspec.sources))),
+                null_households=(None if nulls is None else int(nulls["houses"].max())
+                                 if len(nulls) else 0),
+                null="none" if nulls is None else "every allowed partner, re-scored",
                 command=" ".join(["python", "scripts/results.py", str(a.spec)]
                                  + ([f"--households {a.households}"] if a.households else [])
-                                 + ([f"--null-spec {a.null_spec}"] if a.null_spec else [])
-                                 + ([f"--null-households {a.null_households}"]
-                                    if a.null_households else [])
-                                 + ([f"--null-resolutions {a.null_resolutions}"]
-                                    if a.null_resolutions else [])))
+))
     with atomic_open(a.docs / "provenance.json", "w") as f:
         json.dump(prov, f, indent=2, default=str)
     update_readme(report.readme_table(head), readme_prose(a.docs), a.readme)

@@ -311,3 +311,28 @@ def test_local_day_confusion_blocks_are_local_calendar_days():
         want.append([np.sum(t & q), np.sum(q & ~t), np.sum(t & ~q), np.sum(~t & ~q)])
     np.testing.assert_array_equal(got, np.array(want, float))
     assert len(got) == 5  # 29 (from 13:00), 30, 31 (23 h), 1, 2 (until 13:xx)
+
+
+def test_the_1_day_rung_reads_each_day_against_the_households_median_day():
+    # at one day no interval lies inside the night: the unsupervised attack reads the days by
+    # the day rule, a day below DAY_FRACTION of the median day is absent (holidays, trips)
+    import pandas as pd
+
+    from nilm.grid import Grid
+    from nilm.privacy.occupancy import (
+        DAY_FRACTION,
+        day_rule_occupancy,
+        occupancy_unsupervised,
+    )
+
+    start = int(pd.Timestamp("2024-01-08", tz="UTC").timestamp())
+    w = np.array([600, 620, 580, 200, 190, 610, 640, 600, 0.96 * 600, 0.94 * 600, np.nan, 610],
+                 dtype=np.float32)
+    g = Grid(start, 86400.0, w, np.zeros((0, len(w)), np.float32), [])
+    got = day_rule_occupancy(g, "UTC", remove_heater=False)
+    med = np.nanmedian(w.astype(float))
+    want = np.where(np.isfinite(w), (w >= DAY_FRACTION * med).astype(float), np.nan)
+    np.testing.assert_array_equal(got, want)
+    assert got[3] == 0 and got[4] == 0 and got[0] == 1 and np.isnan(got[10])
+    # the attack itself: the same verdict at 1 day (the night references would not exist)
+    np.testing.assert_array_equal(occupancy_unsupervised(g, "UTC", remove_heater=False), got)

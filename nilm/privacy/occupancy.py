@@ -133,9 +133,37 @@ def occupancy_unsupervised(grid: Grid, tz: str, *, margin_w: float = 50.0,
     smooth_s : moving-mean window of the level test, s (at least one interval).
     max_sleep_s : a run without activity that holds some ``sleep`` hours (with activity within
         ±12 h) and lasts at most this long is the night gap, taken as occupied throughout.
+
+    At a period of a day or more no interval lies inside the night, so there are no night
+    references: each interval is read by the day rule of :func:`day_rule_occupancy` instead
+    (the other parameters then play no part).
     """
+    if float(grid.period) >= DAY_S:
+        return day_rule_occupancy(grid, tz, remove_heater=remove_heater)
     return _threshold_occupancy(_levels(grid, tz, remove_heater, smooth_s), margin_w=margin_w,
                                 window_s=window_s, sleep=sleep, q=q, max_sleep_s=max_sleep_s)
+
+
+#: the 1-day rule of :func:`day_rule_occupancy`: a day is absent when its mean power is below
+#: this fraction of the household's median day. Fixed on the development population only
+#: (scripts/dev_occupancy_1d.py: seed 0, 200 households x 14 days in January; docs/inferences.md
+#: "The 1-day rung"), before the evaluation population was scored with it.
+DAY_FRACTION = 0.95
+
+
+def day_rule_occupancy(grid: Grid, tz: str, *, fraction: float = DAY_FRACTION,
+                       remove_heater: bool = True) -> np.ndarray:
+    """Occupied (1) / absent (0) / NaN per interval of a grid of one-day (or longer) intervals:
+    absent when the interval's mean power (W, the off-peak water-heater run removed, as
+    :func:`occupancy_unsupervised` reads it) is below ``fraction`` of the household's median
+    interval. What a daily index reveals: a day away (a trip, holidays) leaves only the
+    automatic loads, a fraction of an ordinary day's energy."""
+    p, _, _ = heater_free(grid, tz, remove_heater)
+    finite = np.isfinite(p)
+    if not finite.any():
+        return np.full(len(p), np.nan)
+    ref = float(np.median(p[finite]))
+    return np.where(finite, (p >= fraction * ref).astype(np.float64), np.nan)
 
 
 def _levels(grid: Grid, tz: str, remove_heater: bool = True, smooth_s: float = 1800.0) -> dict:
@@ -900,10 +928,12 @@ ATTACKS = {c.method: c for c in (UnsupervisedOccupancy, SupervisedOccupancy, Tun
 #: the attacks this module implements
 METHODS = tuple(ATTACKS)
 
-__all__ = ["ATTACKS", "KLEIMINGER_CLASSIFIERS", "METHODS", "TUNING_GRID", "HmmOccupancy",
+__all__ = ["ATTACKS", "DAY_FRACTION", "KLEIMINGER_CLASSIFIERS", "METHODS", "TUNING_GRID",
+           "HmmOccupancy",
            "KleimingerOccupancy", "gaussian_hmm_path", "occupancy_hmm", "occupied_from_active",
            "SupervisedOccupancy", "TunedOccupancy",
-           "UnsupervisedOccupancy", "episodes", "interval_features", "window_features",
+           "UnsupervisedOccupancy", "day_rule_occupancy", "episodes", "interval_features",
+           "window_features",
            "window_labels",
            "local_day_confusion", "match_episodes", "night_quantile", "occupancy_design",
            "occupancy_features",
