@@ -49,6 +49,7 @@ import html
 import json
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -286,7 +287,7 @@ BOOTSTRAP_HOUSEHOLDS, BOOTSTRAP_TWO_STAGE = "households", "households, then days
 def _day_term(metric: str, truth: np.ndarray, pred: np.ndarray) -> np.ndarray | None:
     """Per-day term whose mean over a household's days is its ``metric``, from the records of
     predictions.csv (the routine scorer records epoch seconds, the hot-water scorer kWh per
-    day); None for a metric not re-scored per day here."""
+    day); None for a metric that is not a mean of per-day terms."""
     err = np.abs(pred - truth)
     if metric == "mae_min":
         return err / 60.0
@@ -298,26 +299,85 @@ def _day_term(metric: str, truth: np.ndarray, pred: np.ndarray) -> np.ndarray | 
     return None
 
 
+def _confusion(yt: np.ndarray, yp: np.ndarray) -> np.ndarray:
+    """``(..., 4)`` counts (tp, fp, fn, tn) of boolean truth and verdict arrays, summed over
+    the last axis."""
+    return np.stack([(yt & yp).sum(-1), (~yt & yp).sum(-1), (yt & ~yp).sum(-1),
+                     (~yt & ~yp).sum(-1)], axis=-1).astype(float)
+
+
+def interval_confusion(truth, pred) -> np.ndarray:
+    """``(records, 4)`` confusion counts (tp, fp, fn, tn; positive = ``"1"``) of per-interval
+    records of predictions.csv (:func:`nilm.privacy.scores.interval_prediction`: a string per
+    local day, one character per interval, ``"1"`` / ``"0"`` / ``"-"`` unknown); an interval
+    unknown on either side is not counted, as the scorer leaves it out of its MCC."""
+    out = np.zeros((len(truth), 4))
+    for i, (t, p) in enumerate(zip(truth, pred, strict=True)):
+        t = np.frombuffer(str(t).encode("ascii"), np.uint8)
+        p = np.frombuffer(str(p).encode("ascii"), np.uint8)
+        if t.size != p.size:
+            raise ValueError(f"interval record {i}: truth has {t.size} intervals, the "
+                             f"prediction {p.size}")
+        ok = (t != ord("-")) & (p != ord("-"))
+        out[i] = _confusion(t[ok] == ord("1"), p[ok] == ord("1"))
+    return out
+
+
+def _day_stats(metric: str, truth: pd.Series, pred: pd.Series) -> np.ndarray | None:
+    """``(records, k)`` per-local-day sufficient statistics of ``metric``
+    (:attr:`nilm.stats.Metric.stats`) from the records of predictions.csv: the per-interval
+    confusion counts of a day for the absence MCC (``predictions = "interval"``), the one-hot
+    confusion row of a day's used / not-used verdict for the appliance day-use MCC, (term, 1)
+    for a mean of per-day terms (:func:`_day_term`); None for a metric not re-scored here."""
+    if metric == "mcc":
+        return interval_confusion(truth.astype(str).to_numpy(), pred.astype(str).to_numpy())
+    t = pd.to_numeric(truth, errors="coerce").to_numpy(float)
+    p = pd.to_numeric(pred, errors="coerce").to_numpy(float)
+    if metric == "day_use_mcc":
+        out = _confusion((t >= 0.5)[:, None], (p >= 0.5)[:, None])
+        out[~(np.isfinite(t) & np.isfinite(p))] = np.nan
+        return out
+    term = _day_term(metric, t, p)
+    return None if term is None else np.column_stack([term, np.ones(len(term))])
+
+
+#: metrics whose per-day records are per-interval strings (``predictions = "interval"``)
+_INTERVAL_METRICS = ("mcc",)
+
+
+@dataclass(frozen=True)
+class DayBlocks:
+    """One household's per-local-day statistics at one period (:func:`day_blocks`):
+    ``attack`` and ``prior`` are ``(days, targets, k)`` arrays (the days both predicted, in
+    date order; a day a target has no record for holds zeros), ``targets`` names the second
+    axis (the appliances of the appliance day-use MCC; one target elsewhere)."""
+
+    attack: np.ndarray
+    prior: np.ndarray
+    targets: tuple
+
 
 def day_blocks(predictions: pd.DataFrame, inference: str, h: Headline
-               ) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
-    """Per-household per-local-day sufficient statistics ``(sum, count)`` of the headline
-    attack ``h`` and of the population prior (:data:`POPULATION_PRIORS`) on the same days.
+               ) -> dict[tuple, DayBlocks]:
+    """Per-household per-local-day sufficient statistics of the headline attack ``h`` and of
+    the population prior (:data:`POPULATION_PRIORS`) on the same days.
 
     Parameters
     ----------
     predictions : rows of ``OUT/predictions.csv`` (per-day units: the study's
-        ``predictions = "day"``).
+        ``predictions = "day"``; the absence MCC's per-interval records need
+        ``predictions = "interval"``).
     inference, h : the inference and its declared headline.
 
     Returns
     -------
-    ``{(dataset, household key, period_s): (attack (days, 2), prior (days, 2))}``; empty when
-    the metric has no per-day term (:func:`_day_term`) or the file has no such records. A day
-    the prior did not predict is left out of both (the pairing of :func:`attach_priors`).
+    ``{(dataset, household key, period_s): DayBlocks}``; empty when the metric has no
+    per-day statistics (:func:`_day_stats`) or the file has no such records. A day the prior
+    did not predict is left out of both (the pairing of :func:`attach_priors`).
     """
-    probe = _day_term(h.metric, np.zeros(1), np.zeros(1))
-    if probe is None or predictions is None or predictions.empty:
+    if predictions is None or predictions.empty or h.metric not in (
+            "day_use_mcc", *_INTERVAL_METRICS) and _day_term(
+            h.metric, np.zeros(1), np.zeros(1)) is None:
         return {}
     p = predictions[(predictions["inference"] == inference)
                     & (predictions["unit"].astype(str) != "household")]
@@ -328,33 +388,53 @@ def day_blocks(predictions: pd.DataFrame, inference: str, h: Headline
     p = p.assign(_key=house_key(p), period_s=p["period_s"].astype(float))
     keys = ["dataset", "_key", "period_s", "target", "unit"]
     att = p[p["method"] == h.method][keys + ["truth", "prediction"]]
-    pri = p[p["method"].isin(POPULATION_PRIORS)][keys + ["prediction"]]
-    pri = pri.drop_duplicates(keys).rename(columns={"prediction": "_prior"})
-    m = att.merge(pri, on=keys, how="inner")
-    t = m["truth"].to_numpy(float)
-    m = m.assign(_a=_day_term(h.metric, t, m["prediction"].to_numpy(float)),
-                 _p=_day_term(h.metric, t, m["_prior"].to_numpy(float)))
+    pri = p[p["method"].isin(POPULATION_PRIORS)][keys + ["truth", "prediction"]]
+    pri = pri.drop_duplicates(keys)
+    m = att.merge(pri, on=keys, how="inner", suffixes=("", "_p"))
+    if m.empty:
+        return {}
+    sa = _day_stats(h.metric, m["truth"], m["prediction"])
+    sp = _day_stats(h.metric, m["truth_p"], m["prediction_p"])
+    k = sa.shape[1]
+    m = m.reset_index(drop=True)
     out = {}
     for (ds, key, period), g in m.groupby(["dataset", "_key", "period_s"], sort=True):
-        ones = np.ones(len(g))
-        out[(ds, key, float(period))] = (np.column_stack([g["_a"].to_numpy(float), ones]),
-                                         np.column_stack([g["_p"].to_numpy(float), ones]))
+        days = sorted(set(g["unit"].astype(str)))
+        targets = tuple(sorted(set(g["target"].astype(str))))
+        di = g["unit"].astype(str).map({d: i for i, d in enumerate(days)}).to_numpy()
+        ti = g["target"].astype(str).map({t: i for i, t in enumerate(targets)}).to_numpy()
+        a = np.zeros((len(days), len(targets), k))
+        q = np.zeros((len(days), len(targets), k))
+        a[di, ti] = sa[g.index]
+        q[di, ti] = sp[g.index]
+        out[(ds, key, float(period))] = DayBlocks(a, q, targets)
     return out
 
 
 def _two_stage(a: pd.DataFrame, g: pd.DataFrame, blocks: dict, ds, metric: str, seed: int,
                n_boot: int) -> pd.DataFrame:
     """Rows of ``a`` (:func:`aggregate` of ``g`` by period) whose every household has day
-    blocks get the two-stage bootstrap's value, prior, skill and CIs."""
+    blocks get the two-stage bootstrap's value, prior, skill and CIs: a household's score is
+    the mean over its scored targets (rows of ``g``, "no decision" and NaN rows left out as in
+    :func:`aggregate`) of each target's metric from its summed per-day statistics."""
     a = a.assign(bootstrap=BOOTSTRAP_HOUSEHOLDS)
     if not blocks:
         return a
     for i, x in a.iterrows():
         r = g[g["period_s"].astype(float) == float(x["period_s"])]
         r = r[~no_decision(r) & np.isfinite(r["value"].to_numpy(float))]
-        keys = sorted(set(house_key(r)))
-        houses = [blocks.get((ds, k, float(x["period_s"]))) for k in keys]
-        if not keys or any(b is None for b in houses):
+        if r.empty:
+            continue
+        houses = []
+        for key, rows in r.groupby(house_key(r), sort=True):
+            b = blocks.get((ds, key, float(x["period_s"])))
+            want = [b.targets.index(str(t)) for t in rows["target"].astype(str)
+                    if b is not None and str(t) in b.targets]
+            if b is None or len(want) != len(rows):
+                houses = None
+                break
+            houses.append((b.attack[:, want], b.prior[:, want]))
+        if not houses:
             continue
         d = stats.two_stage_bootstrap(houses, metric, seed=seed, n_boot=n_boot).as_dict()
         a.loc[i, ["value", "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi",

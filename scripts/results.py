@@ -150,9 +150,12 @@ def tests_table(results: pd.DataFrame, seed: int, predictions=None) -> pd.DataFr
 
 def read_predictions(out: Path) -> pd.DataFrame | None:
     """A study's per-day predictions (``OUT/predictions.csv``), for the two-stage bootstrap of
-    the headline CIs; None when the study wrote none."""
+    the headline CIs; None when the study wrote none. ``truth`` and ``prediction`` are read
+    as text: a per-interval record (``predictions = "interval"``) is a string of "1" / "0" /
+    "-" that must not be parsed as a number."""
     path = out / "predictions.csv"
-    return pd.read_csv(path) if path.exists() else None
+    return (pd.read_csv(path, dtype={"truth": str, "prediction": str}) if path.exists()
+            else None)
 
 
 def _num(v) -> str:

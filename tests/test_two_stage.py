@@ -84,9 +84,11 @@ def test_day_blocks_pair_the_attack_with_the_population_prior_per_source():
     other = pred.assign(source="other", prediction=pred["prediction"] + 1.0)
     blocks = report.day_blocks(pd.concat([pred, other]), "hot_water", HOT["hot_water"])
     assert len(blocks) == 20  # source/house keys: two sources naming their houses alike
-    a, p = blocks[("simulated", "eval/sim_003", 1800.0)]
-    assert a.shape == p.shape == (14, 2)
+    b = blocks[("simulated", "eval/sim_003", 1800.0)]
+    assert b.attack.shape == b.prior.shape == (14, 1, 2) and b.targets == ("water_heater",)
+    a, p = b.attack[:, 0], b.prior[:, 0]
     assert a[:, 0].mean() == pytest.approx(1.06)
     assert p[:, 0] == pytest.approx(np.full(14, 2.0)) and (a[:, 1] == 1).all()
-    a2, p2 = blocks[("simulated", "other/sim_003", 1800.0)]  # every prediction 1 kWh higher
+    b2 = blocks[("simulated", "other/sim_003", 1800.0)]
+    a2, p2 = b2.attack[:, 0], b2.prior[:, 0]  # every prediction 1 kWh higher
     assert a2[:, 0].mean() == pytest.approx(2.06) and p2[:, 0] == pytest.approx(np.full(14, 3.0))
