@@ -428,6 +428,7 @@ def _two_stage(a: pd.DataFrame, g: pd.DataFrame, blocks: dict, ds, metric: str, 
         houses = []
         for key, rows in r.groupby(house_key(r), sort=True):
             b = blocks.get((ds, key, float(x["period_s"])))
+            b = b if isinstance(b, DayBlocks) else None
             want = [b.targets.index(str(t)) for t in rows["target"].astype(str)
                     if b is not None and str(t) in b.targets]
             if b is None or len(want) != len(rows):
@@ -446,6 +447,79 @@ def _two_stage(a: pd.DataFrame, g: pd.DataFrame, blocks: dict, ds, metric: str, 
     return a
 
 
+@dataclass(frozen=True)
+class PopulationRecords:
+    """A pooled population row's household records (predictions.csv, unit ``"household"``):
+    each household's true and predicted value, from which the row re-scores."""
+
+    truth: np.ndarray
+    prediction: np.ndarray
+
+
+def population_records(predictions: pd.DataFrame | None, inference: str, h: Headline
+                       ) -> dict[tuple, PopulationRecords]:
+    """``{(dataset, "*", period_s): PopulationRecords}`` of the headline attack ``h`` where the
+    inference's headline row is one pooled population (the occupant count, whose metric
+    :data:`nilm.privacy.occupants.POPULATION_SCORES` re-scores); empty otherwise."""
+    from .privacy.occupants import POPULATION_SCORES
+
+    if (inference != "occupants" or h.metric not in POPULATION_SCORES or predictions is None
+            or predictions.empty):
+        return {}
+    p = predictions[(predictions["inference"] == inference)
+                    & (predictions["unit"].astype(str) == "household")
+                    & (predictions["method"] == h.method)]
+    if h.target is not None:
+        p = p[p["target"] == h.target]
+    out = {}
+    for (ds, period), g in p.groupby(["dataset", p["period_s"].astype(float)], sort=True):
+        out[(ds, "*", float(period))] = PopulationRecords(
+            pd.to_numeric(g["truth"], errors="coerce").to_numpy(float),
+            pd.to_numeric(g["prediction"], errors="coerce").to_numpy(float))
+    return out
+
+
+def headline_blocks(predictions: pd.DataFrame | None, inference: str, h: Headline) -> dict:
+    """What the headline row of ``inference`` re-scores from predictions.csv: per-household
+    day blocks (:func:`day_blocks`) or a pooled population's household records
+    (:func:`population_records`)."""
+    if predictions is None:
+        return {}
+    return {**day_blocks(predictions, inference, h), **population_records(predictions,
+                                                                          inference, h)}
+
+
+def _population_test(a: pd.DataFrame, g: pd.DataFrame, blocks: dict, ds, metric: str,
+                     seed: int, n_boot: int) -> pd.DataFrame:
+    """Rows of ``a`` that aggregate one pooled population row (house ``"*"``) with household
+    records in ``blocks`` get the paired household bootstrap of (attack − prior) re-scored
+    from those records (:func:`nilm.stats.population_bootstrap`): CIs and the p-value of
+    "skill ≤ 0", so that the row enters the Benjamini–Hochberg control like the others. Records
+    that do not re-give the row's value and prior leave the row as it was, with ``ci_reason``
+    saying so."""
+    from .privacy.occupants import POPULATION_SCORES
+
+    if metric not in POPULATION_SCORES:
+        return a
+    score, prior = POPULATION_SCORES[metric]
+    for i, x in a.iterrows():
+        r = g[g["period_s"].astype(float) == float(x["period_s"])]
+        rec = blocks.get((ds, "*", float(x["period_s"])))
+        if rec is None or len(r) != 1 or str(r["house"].iloc[0]) != "*":
+            continue
+        d = stats.population_bootstrap(rec.truth, rec.prediction, metric, score, prior,
+                                       seed=seed, n_boot=n_boot).as_dict()
+        if not (math.isclose(d["value"], float(x["value"]), abs_tol=1e-9)
+                and math.isclose(d["prior"], float(x["prior"]), abs_tol=1e-9)):
+            a.loc[i, "ci_reason"] = "household records do not re-score the row"
+            continue
+        a.loc[i, ["ci_low", "ci_high", "skill", "skill_lo", "skill_hi", "p_value",
+                  "skill_se"]] = [d[k] for k in ("ci_low", "ci_high", "skill", "skill_lo",
+                                                 "skill_hi", "p_value", "skill_se")]
+        a.loc[i, "ci_reason"] = d["ci_reason"]
+    return a
+
+
 def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
                    seed: int = 0, predictions: pd.DataFrame | None = None,
                    n_boot: int = stats.N_BOOT, blocks: dict | None = None) -> pd.DataFrame:
@@ -461,7 +535,9 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
     (what a "no leak found" row was found with). With ``predictions``
     (``OUT/predictions.csv``), rows whose metric has per-day records take their CIs from the
     two-stage bootstrap over households, then days (:func:`day_blocks`; ``bootstrap`` says
-    which); ``blocks``: ``{inference: day_blocks(...)}`` computed once by a caller that makes
+    which), and a pooled population row (the occupant count) its paired household bootstrap
+    and p-value re-scored from its household records (:func:`population_records`);
+    ``blocks``: ``{inference: headline_blocks(...)}`` computed once by a caller that makes
     several tables of the same study (:func:`headline_csv`'s strata).
 
     Returns a DataFrame with the columns :data:`HEADLINE_COLUMNS`.
@@ -478,10 +554,11 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
             r = r[r["target"] == h.target]
         tried = results[results["inference"] == inf]
         days = (blocks[inf] if blocks is not None and inf in blocks else
-                day_blocks(predictions, inf, h) if predictions is not None else {})
+                headline_blocks(predictions, inf, h))
         for (sim, ds), g in r.groupby(["simulated", "dataset"], sort=True):
             a = _two_stage(aggregate(g, ["period_s"], seed=seed, n_boot=n_boot), g, days,
                            ds, h.metric, seed, n_boot)
+            a = _population_test(a, g, days, ds, h.metric, seed, n_boot)
             a["attacks_tried"] = ", ".join(sorted(set(tried.loc[tried["dataset"] == ds,
                                                                 "method"].astype(str))
                                                   - {*POPULATION_PRIORS, HOUSEHOLD_PRIOR}))
@@ -538,7 +615,7 @@ def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
                 # population rows (house "*", the occupant count) have no stratum
                 groups.append((f"{var}={val}", results[rkey.isin(members)]))
     heads = HEADLINE if headline is None else headline
-    blocks = ({inf: day_blocks(predictions, inf, h) for inf, h in heads.items()}
+    blocks = ({inf: headline_blocks(predictions, inf, h) for inf, h in heads.items()}
               if predictions is not None else None)
     parts = []
     for stratum, r in groups:

@@ -379,6 +379,45 @@ def household_bootstrap(values, priors, metric: str, *, seed: int, n_boot: int =
     return est
 
 
+def population_bootstrap(truth, pred, metric: str, score: Callable, prior: Callable, *,
+                         seed: int, n_boot: int = N_BOOT, alpha: float = ALPHA,
+                         min_blocks: int = MIN_BLOCKS) -> Estimate:
+    """A score of one pooled population (e.g. the occupant count's balanced accuracy over its
+    households), households resampled, paired with its prior.
+
+    Parameters
+    ----------
+    truth, pred : one true and one predicted value per household (NaN in either: left out).
+    metric : a :data:`METRICS` name (the skill's direction).
+    score : ``score(truth, pred) -> float`` over a set of households.
+    prior : ``prior(truth) -> float``: the prior's score on the same households (e.g. 1/K for
+        a balanced accuracy over the K classes present), recomputed on each draw.
+    min_blocks : fewest households for a CI (below: ``"too few households"``).
+
+    Returns
+    -------
+    :class:`Estimate`: value and prior on all households; each replicate draws households with
+    replacement and scores attack and prior on the same draw, so the skill's CI and the
+    p-value of "skill ≤ 0" are paired (Davison & Hinkley 1997, §4.4).
+    """
+    y, p = np.asarray(truth, float), np.asarray(pred, float)
+    if y.shape != p.shape or y.ndim != 1:
+        raise ValueError("truth and pred must be 1-D arrays of one length")
+    ok = np.isfinite(y) & np.isfinite(p)
+    y, p = y[ok], p[ok]
+    n_out = int((~ok).sum())
+    value = float(score(y, p)) if y.size else math.nan
+    pv = float(prior(y)) if y.size else math.nan
+    reason = ("no finite value" if not math.isfinite(value) else
+              "too few households" if y.size < min_blocks else "")
+    if reason:
+        return _finish(metric, value, pv, None, None, int(y.size), n_out, reason, alpha)
+    draw = np.random.default_rng(seed).integers(0, y.size, size=(n_boot, y.size))
+    reps_v = np.array([score(y[d], p[d]) for d in draw], dtype=float)
+    reps_p = np.array([prior(y[d]) for d in draw], dtype=float)
+    return _finish(metric, value, pv, reps_v, reps_p, int(y.size), n_out, "", alpha)
+
+
 def _targets_mean(m: Metric, sums: np.ndarray) -> np.ndarray:
     """A household's score from its statistics summed over days, ``(..., targets, k)``: the
     mean over its targets of each target's :meth:`Metric.replicate` (NaN targets left out;
@@ -511,4 +550,5 @@ def detectable_skill(se: float, *, alpha: float = ALPHA, power: float = POWER) -
 
 __all__ = ["ALPHA", "METRICS", "MIN_BLOCKS", "N_BOOT", "POWER", "Estimate", "Metric",
            "benjamini_hochberg", "detectable_skill", "household_bootstrap", "is_error",
-           "metric_info", "paired_bootstrap", "skill", "two_stage_bootstrap"]
+           "metric_info", "paired_bootstrap", "population_bootstrap", "skill",
+           "two_stage_bootstrap"]
