@@ -16,12 +16,15 @@ households with :func:`aggregate`, whose statistics are those of :mod:`nilm.stat
   day-block CI, unless it has fewer than :data:`nilm.stats.MIN_BLOCKS` days ("too few days");
 * skill: :func:`nilm.stats.skill` of the mean value against the mean prior, its CI from the same
   paired replicates;
-* headline rows whose metric is a mean of per-day terms that ``OUT/predictions.csv`` records
-  (:data:`DAY_TERMS`: the wake/bed timing metrics and the water heater's daily kWh, with the
-  study's ``predictions = "day"``) take their CI from the **two-stage bootstrap**, households
-  then local days within each drawn household (:func:`nilm.stats.two_stage_bootstrap`; the
-  column ``bootstrap`` says which was used), the attack paired with the population prior on
-  the same days;
+* headline rows whose per-day statistics ``OUT/predictions.csv`` records (:func:`day_blocks`:
+  the wake/bed timing metrics and the water heater's daily kWh as per-day terms, the appliance
+  day-use MCC as one-hot confusion rows per day and appliance, the absence MCC as each day's
+  confusion counts from the per-interval records of ``predictions = "interval"``) take their
+  CI from the **two-stage bootstrap**, households then local days within each drawn household
+  (:func:`nilm.stats.two_stage_bootstrap`; the column ``bootstrap`` says which was used), the
+  attack paired with the population prior on the same days; the occupant count's pooled
+  population row takes a paired household bootstrap re-scored from its household records
+  (:func:`population_records`), hence a p-value;
 * **no decision**: a detector that predicted one class on every day of a household has no MCC
   (the scorers write it as 0 with no CI); such rows are left out of the mean and their share is
   reported in ``no_decision``, never averaged in as an MCC of 0.
