@@ -16,12 +16,15 @@ households with :func:`aggregate`, whose statistics are those of :mod:`nilm.stat
   day-block CI, unless it has fewer than :data:`nilm.stats.MIN_BLOCKS` days ("too few days");
 * skill: :func:`nilm.stats.skill` of the mean value against the mean prior, its CI from the same
   paired replicates;
-* headline rows whose metric is a mean of per-day terms that ``OUT/predictions.csv`` records
-  (:data:`DAY_TERMS`: the wake/bed timing metrics and the water heater's daily kWh, with the
-  study's ``predictions = "day"``) take their CI from the **two-stage bootstrap**, households
-  then local days within each drawn household (:func:`nilm.stats.two_stage_bootstrap`; the
-  column ``bootstrap`` says which was used), the attack paired with the population prior on
-  the same days;
+* headline rows whose per-day statistics ``OUT/predictions.csv`` records (:func:`day_blocks`:
+  the wake/bed timing metrics and the water heater's daily kWh as per-day terms, the appliance
+  day-use MCC as one-hot confusion rows per day and appliance, the absence MCC as each day's
+  confusion counts from the per-interval records of ``predictions = "interval"``) take their
+  CI from the **two-stage bootstrap**, households then local days within each drawn household
+  (:func:`nilm.stats.two_stage_bootstrap`; the column ``bootstrap`` says which was used), the
+  attack paired with the population prior on the same days; the occupant count's pooled
+  population row takes a paired household bootstrap re-scored from its household records
+  (:func:`population_records`), hence a p-value;
 * **no decision**: a detector that predicted one class on every day of a household has no MCC
   (the scorers write it as 0 with no CI); such rows are left out of the mean and their share is
   reported in ``no_decision``, never averaged in as an MCC of 0.
@@ -49,6 +52,7 @@ import html
 import json
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -293,7 +297,7 @@ BOOTSTRAP_HOUSEHOLDS, BOOTSTRAP_TWO_STAGE = "households", "households, then days
 def _day_term(metric: str, truth: np.ndarray, pred: np.ndarray) -> np.ndarray | None:
     """Per-day term whose mean over a household's days is its ``metric``, from the records of
     predictions.csv (the routine scorer records epoch seconds, the hot-water scorer kWh per
-    day); None for a metric not re-scored per day here."""
+    day); None for a metric that is not a mean of per-day terms."""
     err = np.abs(pred - truth)
     if metric == "mae_min":
         return err / 60.0
@@ -305,26 +309,85 @@ def _day_term(metric: str, truth: np.ndarray, pred: np.ndarray) -> np.ndarray | 
     return None
 
 
+def _confusion(yt: np.ndarray, yp: np.ndarray) -> np.ndarray:
+    """``(..., 4)`` counts (tp, fp, fn, tn) of boolean truth and verdict arrays, summed over
+    the last axis."""
+    return np.stack([(yt & yp).sum(-1), (~yt & yp).sum(-1), (yt & ~yp).sum(-1),
+                     (~yt & ~yp).sum(-1)], axis=-1).astype(float)
+
+
+def interval_confusion(truth, pred) -> np.ndarray:
+    """``(records, 4)`` confusion counts (tp, fp, fn, tn; positive = ``"1"``) of per-interval
+    records of predictions.csv (:func:`nilm.privacy.scores.interval_prediction`: a string per
+    local day, one character per interval, ``"1"`` / ``"0"`` / ``"-"`` unknown); an interval
+    unknown on either side is not counted, as the scorer leaves it out of its MCC."""
+    out = np.zeros((len(truth), 4))
+    for i, (t, p) in enumerate(zip(truth, pred, strict=True)):
+        t = np.frombuffer(str(t).encode("ascii"), np.uint8)
+        p = np.frombuffer(str(p).encode("ascii"), np.uint8)
+        if t.size != p.size:
+            raise ValueError(f"interval record {i}: truth has {t.size} intervals, the "
+                             f"prediction {p.size}")
+        ok = (t != ord("-")) & (p != ord("-"))
+        out[i] = _confusion(t[ok] == ord("1"), p[ok] == ord("1"))
+    return out
+
+
+def _day_stats(metric: str, truth: pd.Series, pred: pd.Series) -> np.ndarray | None:
+    """``(records, k)`` per-local-day sufficient statistics of ``metric``
+    (:attr:`nilm.stats.Metric.stats`) from the records of predictions.csv: the per-interval
+    confusion counts of a day for the absence MCC (``predictions = "interval"``), the one-hot
+    confusion row of a day's used / not-used verdict for the appliance day-use MCC, (term, 1)
+    for a mean of per-day terms (:func:`_day_term`); None for a metric not re-scored here."""
+    if metric == "mcc":
+        return interval_confusion(truth.astype(str).to_numpy(), pred.astype(str).to_numpy())
+    t = pd.to_numeric(truth, errors="coerce").to_numpy(float)
+    p = pd.to_numeric(pred, errors="coerce").to_numpy(float)
+    if metric == "day_use_mcc":
+        out = _confusion((t >= 0.5)[:, None], (p >= 0.5)[:, None])
+        out[~(np.isfinite(t) & np.isfinite(p))] = np.nan
+        return out
+    term = _day_term(metric, t, p)
+    return None if term is None else np.column_stack([term, np.ones(len(term))])
+
+
+#: metrics whose per-day records are per-interval strings (``predictions = "interval"``)
+_INTERVAL_METRICS = ("mcc",)
+
+
+@dataclass(frozen=True)
+class DayBlocks:
+    """One household's per-local-day statistics at one period (:func:`day_blocks`):
+    ``attack`` and ``prior`` are ``(days, targets, k)`` arrays (the days both predicted, in
+    date order; a day a target has no record for holds zeros), ``targets`` names the second
+    axis (the appliances of the appliance day-use MCC; one target elsewhere)."""
+
+    attack: np.ndarray
+    prior: np.ndarray
+    targets: tuple
+
 
 def day_blocks(predictions: pd.DataFrame, inference: str, h: Headline
-               ) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
-    """Per-household per-local-day sufficient statistics ``(sum, count)`` of the headline
-    attack ``h`` and of the population prior (:data:`POPULATION_PRIORS`) on the same days.
+               ) -> dict[tuple, DayBlocks]:
+    """Per-household per-local-day sufficient statistics of the headline attack ``h`` and of
+    the population prior (:data:`POPULATION_PRIORS`) on the same days.
 
     Parameters
     ----------
     predictions : rows of ``OUT/predictions.csv`` (per-day units: the study's
-        ``predictions = "day"``).
+        ``predictions = "day"``; the absence MCC's per-interval records need
+        ``predictions = "interval"``).
     inference, h : the inference and its declared headline.
 
     Returns
     -------
-    ``{(dataset, household key, period_s): (attack (days, 2), prior (days, 2))}``; empty when
-    the metric has no per-day term (:func:`_day_term`) or the file has no such records. A day
-    the prior did not predict is left out of both (the pairing of :func:`attach_priors`).
+    ``{(dataset, household key, period_s): DayBlocks}``; empty when the metric has no
+    per-day statistics (:func:`_day_stats`) or the file has no such records. A day the prior
+    did not predict is left out of both (the pairing of :func:`attach_priors`).
     """
-    probe = _day_term(h.metric, np.zeros(1), np.zeros(1))
-    if probe is None or predictions is None or predictions.empty:
+    if predictions is None or predictions.empty or h.metric not in (
+            "day_use_mcc", *_INTERVAL_METRICS) and _day_term(
+            h.metric, np.zeros(1), np.zeros(1)) is None:
         return {}
     p = predictions[(predictions["inference"] == inference)
                     & (predictions["unit"].astype(str) != "household")]
@@ -335,33 +398,54 @@ def day_blocks(predictions: pd.DataFrame, inference: str, h: Headline
     p = p.assign(_key=house_key(p), period_s=p["period_s"].astype(float))
     keys = ["dataset", "_key", "period_s", "target", "unit"]
     att = p[p["method"] == h.method][keys + ["truth", "prediction"]]
-    pri = p[p["method"].isin(POPULATION_PRIORS)][keys + ["prediction"]]
-    pri = pri.drop_duplicates(keys).rename(columns={"prediction": "_prior"})
-    m = att.merge(pri, on=keys, how="inner")
-    t = m["truth"].to_numpy(float)
-    m = m.assign(_a=_day_term(h.metric, t, m["prediction"].to_numpy(float)),
-                 _p=_day_term(h.metric, t, m["_prior"].to_numpy(float)))
+    pri = p[p["method"].isin(POPULATION_PRIORS)][keys + ["truth", "prediction"]]
+    pri = pri.drop_duplicates(keys)
+    m = att.merge(pri, on=keys, how="inner", suffixes=("", "_p"))
+    if m.empty:
+        return {}
+    sa = _day_stats(h.metric, m["truth"], m["prediction"])
+    sp = _day_stats(h.metric, m["truth_p"], m["prediction_p"])
+    k = sa.shape[1]
+    m = m.reset_index(drop=True)
     out = {}
     for (ds, key, period), g in m.groupby(["dataset", "_key", "period_s"], sort=True):
-        ones = np.ones(len(g))
-        out[(ds, key, float(period))] = (np.column_stack([g["_a"].to_numpy(float), ones]),
-                                         np.column_stack([g["_p"].to_numpy(float), ones]))
+        days = sorted(set(g["unit"].astype(str)))
+        targets = tuple(sorted(set(g["target"].astype(str))))
+        di = g["unit"].astype(str).map({d: i for i, d in enumerate(days)}).to_numpy()
+        ti = g["target"].astype(str).map({t: i for i, t in enumerate(targets)}).to_numpy()
+        a = np.zeros((len(days), len(targets), k))
+        q = np.zeros((len(days), len(targets), k))
+        a[di, ti] = sa[g.index]
+        q[di, ti] = sp[g.index]
+        out[(ds, key, float(period))] = DayBlocks(a, q, targets)
     return out
 
 
 def _two_stage(a: pd.DataFrame, g: pd.DataFrame, blocks: dict, ds, metric: str, seed: int,
                n_boot: int) -> pd.DataFrame:
     """Rows of ``a`` (:func:`aggregate` of ``g`` by period) whose every household has day
-    blocks get the two-stage bootstrap's value, prior, skill and CIs."""
+    blocks get the two-stage bootstrap's value, prior, skill and CIs: a household's score is
+    the mean over its scored targets (rows of ``g``, "no decision" and NaN rows left out as in
+    :func:`aggregate`) of each target's metric from its summed per-day statistics."""
     a = a.assign(bootstrap=BOOTSTRAP_HOUSEHOLDS)
     if not blocks:
         return a
     for i, x in a.iterrows():
         r = g[g["period_s"].astype(float) == float(x["period_s"])]
         r = r[~no_decision(r) & np.isfinite(r["value"].to_numpy(float))]
-        keys = sorted(set(house_key(r)))
-        houses = [blocks.get((ds, k, float(x["period_s"]))) for k in keys]
-        if not keys or any(b is None for b in houses):
+        if r.empty:
+            continue
+        houses = []
+        for key, rows in r.groupby(house_key(r), sort=True):
+            b = blocks.get((ds, key, float(x["period_s"])))
+            b = b if isinstance(b, DayBlocks) else None
+            want = [b.targets.index(str(t)) for t in rows["target"].astype(str)
+                    if b is not None and str(t) in b.targets]
+            if b is None or len(want) != len(rows):
+                houses = None
+                break
+            houses.append((b.attack[:, want], b.prior[:, want]))
+        if not houses:
             continue
         d = stats.two_stage_bootstrap(houses, metric, seed=seed, n_boot=n_boot).as_dict()
         a.loc[i, ["value", "ci_low", "ci_high", "prior", "skill", "skill_lo", "skill_hi",
@@ -370,6 +454,79 @@ def _two_stage(a: pd.DataFrame, g: pd.DataFrame, blocks: dict, ds, metric: str, 
                       "p_value", "skill_se")]
         a.loc[i, "ci_reason"] = ("too few days/households" if d["ci_reason"] else "")
         a.loc[i, "bootstrap"] = BOOTSTRAP_TWO_STAGE
+    return a
+
+
+@dataclass(frozen=True)
+class PopulationRecords:
+    """A pooled population row's household records (predictions.csv, unit ``"household"``):
+    each household's true and predicted value, from which the row re-scores."""
+
+    truth: np.ndarray
+    prediction: np.ndarray
+
+
+def population_records(predictions: pd.DataFrame | None, inference: str, h: Headline
+                       ) -> dict[tuple, PopulationRecords]:
+    """``{(dataset, "*", period_s): PopulationRecords}`` of the headline attack ``h`` where the
+    inference's headline row is one pooled population (the occupant count, whose metric
+    :data:`nilm.privacy.occupants.POPULATION_SCORES` re-scores); empty otherwise."""
+    from .privacy.occupants import POPULATION_SCORES
+
+    if (inference != "occupants" or h.metric not in POPULATION_SCORES or predictions is None
+            or predictions.empty):
+        return {}
+    p = predictions[(predictions["inference"] == inference)
+                    & (predictions["unit"].astype(str) == "household")
+                    & (predictions["method"] == h.method)]
+    if h.target is not None:
+        p = p[p["target"] == h.target]
+    out = {}
+    for (ds, period), g in p.groupby(["dataset", p["period_s"].astype(float)], sort=True):
+        out[(ds, "*", float(period))] = PopulationRecords(
+            pd.to_numeric(g["truth"], errors="coerce").to_numpy(float),
+            pd.to_numeric(g["prediction"], errors="coerce").to_numpy(float))
+    return out
+
+
+def headline_blocks(predictions: pd.DataFrame | None, inference: str, h: Headline) -> dict:
+    """What the headline row of ``inference`` re-scores from predictions.csv: per-household
+    day blocks (:func:`day_blocks`) or a pooled population's household records
+    (:func:`population_records`)."""
+    if predictions is None:
+        return {}
+    return {**day_blocks(predictions, inference, h), **population_records(predictions,
+                                                                          inference, h)}
+
+
+def _population_test(a: pd.DataFrame, g: pd.DataFrame, blocks: dict, ds, metric: str,
+                     seed: int, n_boot: int) -> pd.DataFrame:
+    """Rows of ``a`` that aggregate one pooled population row (house ``"*"``) with household
+    records in ``blocks`` get the paired household bootstrap of (attack − prior) re-scored
+    from those records (:func:`nilm.stats.population_bootstrap`): CIs and the p-value of
+    "skill ≤ 0", so that the row enters the Benjamini–Hochberg control like the others. Records
+    that do not re-give the row's value and prior leave the row as it was, with ``ci_reason``
+    saying so."""
+    from .privacy.occupants import POPULATION_SCORES
+
+    if metric not in POPULATION_SCORES:
+        return a
+    score, prior = POPULATION_SCORES[metric]
+    for i, x in a.iterrows():
+        r = g[g["period_s"].astype(float) == float(x["period_s"])]
+        rec = blocks.get((ds, "*", float(x["period_s"])))
+        if rec is None or len(r) != 1 or str(r["house"].iloc[0]) != "*":
+            continue
+        d = stats.population_bootstrap(rec.truth, rec.prediction, metric, score, prior,
+                                       seed=seed, n_boot=n_boot).as_dict()
+        if not (math.isclose(d["value"], float(x["value"]), abs_tol=1e-9)
+                and math.isclose(d["prior"], float(x["prior"]), abs_tol=1e-9)):
+            a.loc[i, "ci_reason"] = "household records do not re-score the row"
+            continue
+        a.loc[i, ["ci_low", "ci_high", "skill", "skill_lo", "skill_hi", "p_value",
+                  "skill_se"]] = [d[k] for k in ("ci_low", "ci_high", "skill", "skill_lo",
+                                                 "skill_hi", "p_value", "skill_se")]
+        a.loc[i, "ci_reason"] = d["ci_reason"]
     return a
 
 
@@ -388,7 +545,9 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
     (what a "no leak found" row was found with). With ``predictions``
     (``OUT/predictions.csv``), rows whose metric has per-day records take their CIs from the
     two-stage bootstrap over households, then days (:func:`day_blocks`; ``bootstrap`` says
-    which); ``blocks``: ``{inference: day_blocks(...)}`` computed once by a caller that makes
+    which), and a pooled population row (the occupant count) its paired household bootstrap
+    and p-value re-scored from its household records (:func:`population_records`);
+    ``blocks``: ``{inference: headline_blocks(...)}`` computed once by a caller that makes
     several tables of the same study (:func:`headline_csv`'s strata).
 
     Returns a DataFrame with the columns :data:`HEADLINE_COLUMNS`.
@@ -405,10 +564,11 @@ def headline_table(results: pd.DataFrame, *, headline: dict | None = None,
             r = r[r["target"] == h.target]
         tried = results[results["inference"] == inf]
         days = (blocks[inf] if blocks is not None and inf in blocks else
-                day_blocks(predictions, inf, h) if predictions is not None else {})
+                headline_blocks(predictions, inf, h))
         for (sim, ds), g in r.groupby(["simulated", "dataset"], sort=True):
             a = _two_stage(aggregate(g, ["period_s"], seed=seed, n_boot=n_boot), g, days,
                            ds, h.metric, seed, n_boot)
+            a = _population_test(a, g, days, ds, h.metric, seed, n_boot)
             a["attacks_tried"] = ", ".join(sorted(set(tried.loc[tried["dataset"] == ds,
                                                                 "method"].astype(str))
                                                   - {*POPULATION_PRIORS, HOUSEHOLD_PRIOR}))
@@ -465,7 +625,7 @@ def headline_csv(results: pd.DataFrame, strata: pd.DataFrame | None = None, *,
                 # population rows (house "*", the occupant count) have no stratum
                 groups.append((f"{var}={val}", results[rkey.isin(members)]))
     heads = HEADLINE if headline is None else headline
-    blocks = ({inf: day_blocks(predictions, inf, h) for inf, h in heads.items()}
+    blocks = ({inf: headline_blocks(predictions, inf, h) for inf, h in heads.items()}
               if predictions is not None else None)
     parts = []
     for stratum, r in groups:

@@ -379,6 +379,55 @@ def household_bootstrap(values, priors, metric: str, *, seed: int, n_boot: int =
     return est
 
 
+def population_bootstrap(truth, pred, metric: str, score: Callable, prior: Callable, *,
+                         seed: int, n_boot: int = N_BOOT, alpha: float = ALPHA,
+                         min_blocks: int = MIN_BLOCKS) -> Estimate:
+    """A score of one pooled population (e.g. the occupant count's balanced accuracy over its
+    households), households resampled, paired with its prior.
+
+    Parameters
+    ----------
+    truth, pred : one true and one predicted value per household (NaN in either: left out).
+    metric : a :data:`METRICS` name (the skill's direction).
+    score : ``score(truth, pred) -> float`` over a set of households.
+    prior : ``prior(truth) -> float``: the prior's score on the same households (e.g. 1/K for
+        a balanced accuracy over the K classes present), recomputed on each draw.
+    min_blocks : fewest households for a CI (below: ``"too few households"``).
+
+    Returns
+    -------
+    :class:`Estimate`: value and prior on all households; each replicate draws households with
+    replacement and scores attack and prior on the same draw, so the skill's CI and the
+    p-value of "skill ≤ 0" are paired (Davison & Hinkley 1997, §4.4).
+    """
+    y, p = np.asarray(truth, float), np.asarray(pred, float)
+    if y.shape != p.shape or y.ndim != 1:
+        raise ValueError("truth and pred must be 1-D arrays of one length")
+    ok = np.isfinite(y) & np.isfinite(p)
+    y, p = y[ok], p[ok]
+    n_out = int((~ok).sum())
+    value = float(score(y, p)) if y.size else math.nan
+    pv = float(prior(y)) if y.size else math.nan
+    reason = ("no finite value" if not math.isfinite(value) else
+              "too few households" if y.size < min_blocks else "")
+    if reason:
+        return _finish(metric, value, pv, None, None, int(y.size), n_out, reason, alpha)
+    draw = np.random.default_rng(seed).integers(0, y.size, size=(n_boot, y.size))
+    reps_v = np.array([score(y[d], p[d]) for d in draw], dtype=float)
+    reps_p = np.array([prior(y[d]) for d in draw], dtype=float)
+    return _finish(metric, value, pv, reps_v, reps_p, int(y.size), n_out, "", alpha)
+
+
+def _targets_mean(m: Metric, sums: np.ndarray) -> np.ndarray:
+    """A household's score from its statistics summed over days, ``(..., targets, k)``: the
+    mean over its targets of each target's :meth:`Metric.replicate` (NaN targets left out;
+    NaN when every target is)."""
+    v = m.replicate(sums)
+    n = np.isfinite(v).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, np.nansum(v, axis=-1) / np.maximum(n, 1), np.nan)
+
+
 def two_stage_bootstrap(houses, metric: str, *, seed: int, n_boot: int = N_BOOT,
                         alpha: float = ALPHA, min_blocks: int = MIN_BLOCKS) -> Estimate:
     """Population mean over households of a per-household score, households then days resampled.
@@ -386,27 +435,38 @@ def two_stage_bootstrap(houses, metric: str, *, seed: int, n_boot: int = N_BOOT,
     Parameters
     ----------
     houses : list of ``(attack, prior)`` pairs, one per household, each a ``(days, k)`` array of
-        per-local-day sufficient statistics as in :func:`paired_bootstrap`.
+        per-local-day sufficient statistics as in :func:`paired_bootstrap`, or ``(days,
+        targets, k)``: a household scored on several targets on the same days (the appliances
+        of the day-use MCC), whose score is the mean over its targets of each target's metric.
     metric : a :data:`METRICS` name with sufficient statistics.
     min_blocks : fewest households for a CI (below: ``"too few households"``).
 
     Returns
     -------
     :class:`Estimate`: value = mean over households of each household's score (households whose
-    score is NaN are left out and counted), prior likewise, skill of the two means. Each
-    replicate draws households with replacement and, for every drawn copy, its days with
-    replacement (Davison & Hinkley 1997, §3.8); a drawn copy whose score is NaN on its day draw
-    is left out of that replicate's mean (a copy is scored with :meth:`Metric.replicate`: an
-    MCC day draw of one class on either side is 0, not NaN).
+    score is NaN are left out and counted), prior likewise, skill of the two means. A score is
+    computed from the statistics summed over the household's days with :meth:`Metric.replicate`,
+    for the point estimate as for the replicates (an MCC with an empty margin is 0: the
+    scorers' value of a constant verdict, e.g. a clock prior that says "occupied" all day).
+    Each replicate draws households with replacement and, for every drawn copy, its days with
+    replacement (Davison & Hinkley 1997, §3.8), the same days for all its targets and for
+    attack and prior; a drawn copy whose score is NaN on its day draw is left out of that
+    replicate's mean.
     """
     m = metric_info(metric)
     pairs = []
     for a, p in houses:
-        a, p = _check_stats(m, a, p)
-        ok = np.isfinite(a).all(axis=1) & np.isfinite(p).all(axis=1)
+        a, p = np.asarray(a, float), np.asarray(p, float)
+        if a.ndim == 2:
+            a, p = a[:, None, :], p[:, None, :]
+        if a.ndim != 3 or a.shape != p.shape:
+            raise ValueError(f"{metric}: per-day statistics must be (days, k) or (days, "
+                             f"targets, k) arrays of one shape, got {a.shape} and {p.shape}")
+        _check_stats(m, a.reshape(-1, a.shape[-1]), p.reshape(-1, p.shape[-1]))
+        ok = np.isfinite(a).all(axis=(1, 2)) & np.isfinite(p).all(axis=(1, 2))
         pairs.append((a[ok], p[ok]))
-    vals = np.array([m.from_sums(a.sum(axis=0)) if len(a) else np.nan for a, _ in pairs])
-    pris = np.array([m.from_sums(p.sum(axis=0)) if len(p) else np.nan for _, p in pairs])
+    vals = np.array([_targets_mean(m, a.sum(axis=0)) if len(a) else np.nan for a, _ in pairs])
+    pris = np.array([_targets_mean(m, p.sum(axis=0)) if len(p) else np.nan for _, p in pairs])
     keep = np.isfinite(vals) & np.isfinite(pris)
     n_out = int((~keep).sum())
     value = float(vals[keep].mean()) if keep.any() else math.nan
@@ -433,7 +493,8 @@ def two_stage_bootstrap(houses, metric: str, *, seed: int, n_boot: int = N_BOOT,
         # one fresh day draw per copy of the household, all its copies over all replicates
         # drawn at once (replicate ``rep[c]`` holds copy ``c``)
         draw = rng.integers(0, len(a), size=(total, len(a)))
-        rv, rp = m.replicate(a[draw].sum(axis=1)), m.replicate(p[draw].sum(axis=1))
+        rv = _targets_mean(m, a[draw].sum(axis=1))
+        rp = _targets_mean(m, p[draw].sum(axis=1))
         rep = np.repeat(np.arange(n_boot), copies)
         use = np.isfinite(rv) & np.isfinite(rp)
         sum_v += np.bincount(rep[use], weights=rv[use], minlength=n_boot)
@@ -489,4 +550,5 @@ def detectable_skill(se: float, *, alpha: float = ALPHA, power: float = POWER) -
 
 __all__ = ["ALPHA", "METRICS", "MIN_BLOCKS", "N_BOOT", "POWER", "Estimate", "Metric",
            "benjamini_hochberg", "detectable_skill", "household_bootstrap", "is_error",
-           "metric_info", "paired_bootstrap", "skill", "two_stage_bootstrap"]
+           "metric_info", "paired_bootstrap", "population_bootstrap", "skill",
+           "two_stage_bootstrap"]

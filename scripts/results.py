@@ -201,11 +201,10 @@ def tests_table(results: pd.DataFrame, seed: int, predictions=None) -> pd.DataFr
             # e.g. an attack that abstains on every day and is scored with the prior's estimate
             return "no decision (every replicate gives the same skill: no CI, no test)"
         if pd.isna(x["p_value"]) and pd.notna(lo) and pd.notna(hi):
-            # a population row (the occupant count) has its scorer's household-bootstrap CI
-            # but no replicates here, hence no p-value: outside the FDR control, never "no leak"
+            # a CI without replicates here (e.g. a study without predictions.csv, whose
+            # occupant-count row keeps its scorer's CI): untested, never "no leak found"
             side = "above 0" if lo > 0 else "below 0" if hi < 0 else "includes 0"
-            return (f"not in the FDR control (a population row: no bootstrap p-value); "
-                    f"skill CI {side}")
+            return f"not tested (no bootstrap p-value); skill CI {side}"
         up = f"{hi:.2f}" if pd.notna(hi) else "none"
         det = f"{d:.2f}" if pd.notna(d) else "none"
         return f"no leak found (skill CI upper end {up}; detectable skill {det})"
@@ -216,9 +215,12 @@ def tests_table(results: pd.DataFrame, seed: int, predictions=None) -> pd.DataFr
 
 def read_predictions(out: Path) -> pd.DataFrame | None:
     """A study's per-day predictions (``OUT/predictions.csv``), for the two-stage bootstrap of
-    the headline CIs; None when the study wrote none."""
+    the headline CIs; None when the study wrote none. ``truth`` and ``prediction`` are read
+    as text: a per-interval record (``predictions = "interval"``) is a string of "1" / "0" /
+    "-" that must not be parsed as a number."""
     path = out / "predictions.csv"
-    return pd.read_csv(path) if path.exists() else None
+    return (pd.read_csv(path, dtype={"truth": str, "prediction": str}) if path.exists()
+            else None)
 
 
 def _num(v) -> str:

@@ -60,6 +60,12 @@ def test_pooled_occupant_count_gets_a_ci_over_the_households_of_all_sources(tmp_
     tab = report.headline_table(res[res.period_s == 1800], seed=7)
     (x,) = tab.itertuples()
     assert x.houses == 14 and x.ci_reason == "" and np.isfinite([x.ci_low, x.ci_high]).all()
+    # its household records in predictions.csv re-give its value: a paired p-value
+    preds = pd.read_csv(tmp_path / "predictions.csv", dtype={"truth": str, "prediction": str})
+    (y,) = report.headline_table(res[res.period_s == 1800], seed=7, predictions=preds
+                                 ).itertuples()
+    assert y.ci_reason == "" and 0 < y.p_value <= 1 and y.value == pytest.approx(x.value)
+    assert np.isnan(x.p_value)
     # "native": one pool per native period; the 2 households of "c" (60 s) are too few
     nat = res[res.resolution == "native"]
     assert set(nat.period_s) == {60, 300}

@@ -127,16 +127,65 @@ def test_a_no_leak_sentence_names_the_attacks_tried_and_the_power():
                 "-", "−") in s)
 
 
-def test_a_population_row_without_p_value_is_never_called_no_leak():
-    """The occupant count's row carries its scorer's CI but no bootstrap p-value: it stays
-    outside the FDR control and says on which side of 0 its skill CI lies."""
+def _occupant_row(truth, pred, period=600.0):
+    """The occupant count's pooled population row (house "*") scored like the scorer does,
+    and its household records of predictions.csv."""
+    from nilm.privacy.occupants import balanced_accuracy, chance_balanced_accuracy
+
+    ba, prior = balanced_accuracy(truth, pred), chance_balanced_accuracy(truth)
+    row = _rows().iloc[:1].assign(house="*", source="pool", method="ordinal_forest",
+                                  inference="occupants", target="occupants",
+                                  metric="balanced_accuracy", value=ba, ci_low=ba - 0.05,
+                                  ci_high=ba + 0.05, prior=prior, n=len(truth),
+                                  skill=(ba - prior) / (1 - prior), period_s=period)
+    pred_rows = pd.DataFrame(dict(dataset="simulated", source="pool",
+                                  house=[f"sim_{i:03d}" for i in range(len(truth))],
+                                  inference="occupants", target="occupants", period_s=period,
+                                  method="ordinal_forest", unit="household",
+                                  truth=np.asarray(truth, float).astype(str),
+                                  prediction=np.asarray(pred, float).astype(str),
+                                  prior_prediction=2.0))
+    return row, pred_rows
+
+
+def test_the_occupant_count_row_gets_a_paired_household_bootstrap_p_value():
+    """Re-scored from its household records, the population row has a p-value and enters the
+    Benjamini–Hochberg control: a planted count (70 % right) is a discovery, a count that
+    ignores the curve (a shuffle of the truth) has a large p-value and is not."""
+    script = _results_script()
+    rng = np.random.default_rng(5)
+    truth = rng.integers(1, 5, 200).astype(float)
+    planted = np.where(rng.random(200) < 0.7, truth, rng.integers(1, 5, 200))
+    row, pred = _occupant_row(truth, planted)
+    (x,) = [r for _, r in script.tests_table(row, seed=0, predictions=pred).iterrows()]
+    assert x["p_value"] < 0.01 and x["discovery"] and x["finding"] == "leak"
+    assert x["skill_lo"] > 0.4
+    blind, pred_b = _occupant_row(truth, rng.permutation(truth))
+    (y,) = [r for _, r in script.tests_table(blind, seed=0, predictions=pred_b).iterrows()]
+    assert y["p_value"] > 0.2 and not y["discovery"]
+    assert y["skill_lo"] < 0 < y["skill_hi"] and y["finding"].startswith("no leak found")
+
+
+def test_a_row_without_p_value_is_never_called_no_leak():
+    """Without its household records the occupant count's row keeps its scorer's CI but has no
+    p-value: "not tested", on which side of 0 its skill CI lies, never "no leak found"."""
     script = _results_script()
     rows = _rows().assign(house="*", method="ordinal_forest", inference="occupants",
                           target="occupants", metric="balanced_accuracy", value=0.32,
                           ci_low=0.27, ci_high=0.38, prior=0.2, skill=0.15).iloc[:1]
     (finding,) = script.tests_table(rows, seed=0)["finding"]
-    assert finding.startswith("not in the FDR control") and finding.endswith("above 0")
-    assert not finding.startswith("no leak")
+    assert finding == "not tested (no bootstrap p-value); skill CI above 0"
+
+
+def test_occupant_records_that_do_not_rescore_the_row_leave_it_untested():
+    script = _results_script()
+    rng = np.random.default_rng(6)
+    truth = rng.integers(1, 5, 50).astype(float)
+    row, pred = _occupant_row(truth, truth)
+    (x,) = [r for _, r in script.tests_table(row.assign(value=0.5), seed=0,
+                                              predictions=pred).iterrows()]
+    assert pd.isna(x["p_value"]) and x["ci_reason"] == \
+        "household records do not re-score the row"
 
 
 def test_the_null_sentence_names_each_discovery():

@@ -84,9 +84,87 @@ def test_day_blocks_pair_the_attack_with_the_population_prior_per_source():
     other = pred.assign(source="other", prediction=pred["prediction"] + 1.0)
     blocks = report.day_blocks(pd.concat([pred, other]), "hot_water", HOT["hot_water"])
     assert len(blocks) == 20  # source/house keys: two sources naming their houses alike
-    a, p = blocks[("simulated", "eval/sim_003", 1800.0)]
-    assert a.shape == p.shape == (14, 2)
+    b = blocks[("simulated", "eval/sim_003", 1800.0)]
+    assert b.attack.shape == b.prior.shape == (14, 1, 2) and b.targets == ("water_heater",)
+    a, p = b.attack[:, 0], b.prior[:, 0]
     assert a[:, 0].mean() == pytest.approx(1.06)
     assert p[:, 0] == pytest.approx(np.full(14, 2.0)) and (a[:, 1] == 1).all()
-    a2, p2 = blocks[("simulated", "other/sim_003", 1800.0)]  # every prediction 1 kWh higher
+    b2 = blocks[("simulated", "other/sim_003", 1800.0)]
+    a2, p2 = b2.attack[:, 0], b2.prior[:, 0]  # every prediction 1 kWh higher
     assert a2[:, 0].mean() == pytest.approx(2.06) and p2[:, 0] == pytest.approx(np.full(14, 3.0))
+
+
+APP = {"appliances": Headline("direct", None, "day_use_mcc")}
+
+
+def _mcc01(t: np.ndarray, p: np.ndarray) -> float:
+    """The scorers' day-use MCC: NaN for a truth of one class, 0 for a constant verdict."""
+    if t.min() == t.max():
+        return np.nan
+    tp, fp = np.sum(t & p), np.sum(~t & p)
+    fn, tn = np.sum(t & ~p), np.sum(~t & ~p)
+    den = np.sqrt(float((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)))
+    return float((tp * tn - fp * fn) / den) if den else 0.0
+
+
+def _appliance_study(n_houses: int = 12, days: int = 14, seed: int = 0):
+    """results.csv and predictions.csv rows of the appliance day-use headline: each household
+    has 3 appliances; the attack sees a day's use with probability 0.8, the clock prior with
+    0.55; household 0's "kettle" attack verdict is constant ("no decision") and household 1's
+    "oven" is never used (truth of one class: NaN)."""
+    rng = np.random.default_rng(seed)
+    res, pred = [], []
+    for h in range(n_houses):
+        for name in ("kettle", "oven", "washer"):
+            t = rng.random(days) < 0.5
+            t[:2] = (True, False)
+            if h == 1 and name == "oven":
+                t[:] = False
+            verdicts = {"direct": np.where(rng.random(days) < 0.8, t, ~t),
+                        "clock_prior": np.where(rng.random(days) < 0.55, t, ~t)}
+            if h == 0 and name == "kettle":
+                verdicts["direct"] = np.ones(days, bool)
+            for method, p in verdicts.items():
+                v = _mcc01(t, p)
+                constant = np.isfinite(v) and p.min() == p.max()
+                res.append(dict(dataset="simulated", source="eval", house=f"sim_{h:03d}",
+                                period_s=600.0, resolution="10min", inference="appliances",
+                                method=method, target=name, metric="day_use_mcc", value=v,
+                                ci_low=np.nan if constant else v - 0.1,
+                                ci_high=np.nan if constant else v + 0.1, n=days, prior=0.0,
+                                skill=np.nan, simulated=True))
+                for d in range(days):
+                    pred.append(dict(dataset="simulated", source="eval",
+                                     house=f"sim_{h:03d}", inference="appliances",
+                                     target=name, period_s=600.0, method=method,
+                                     unit=str(DAY0 + d), truth=float(t[d]),
+                                     prediction=float(p[d]), prior_prediction=np.nan))
+    return pd.DataFrame(res), pd.DataFrame(pred)
+
+
+def test_appliance_day_use_two_stage_reproduces_the_households_mean_over_appliances():
+    res, pred = _appliance_study()
+    a = report.headline_table(res, headline=APP, seed=1, n_boot=300).iloc[0]
+    b = report.headline_table(res, headline=APP, seed=1, predictions=pred, n_boot=300).iloc[0]
+    assert (a["bootstrap"], b["bootstrap"]) == (report.BOOTSTRAP_HOUSEHOLDS,
+                                                report.BOOTSTRAP_TWO_STAGE)
+    # the per-household mean over its decided appliances, from the sums of one-hot day rows
+    direct = res[res.method == "direct"]
+    kept = direct[np.isfinite(direct["value"]) & ~report.no_decision(direct)]
+    assert len(kept) == 12 * 3 - 2
+    assert b["value"] == pytest.approx(kept.groupby("house")["value"].mean().mean(), abs=1e-12)
+    assert b["value"] == pytest.approx(a["value"], abs=1e-12)
+    assert b["prior"] == pytest.approx(a["prior"], abs=1e-12)
+    assert b["no_decision"] == a["no_decision"] == pytest.approx(1 / 36)
+    assert np.isfinite(b["p_value"]) and b["ci_low"] < b["value"] < b["ci_high"]
+
+
+def test_appliance_day_blocks_hold_one_hot_confusion_rows_per_day_and_appliance():
+    res, pred = _appliance_study(n_houses=2)
+    b = report.day_blocks(pred, "appliances", APP["appliances"])[
+        ("simulated", "eval/sim_000", 600.0)]
+    assert b.targets == ("kettle", "oven", "washer")
+    assert b.attack.shape == b.prior.shape == (14, 3, 4)
+    assert (b.attack.sum(axis=2) == 1).all() and (b.prior.sum(axis=2) == 1).all()
+    # the constant kettle verdict: every day predicted "used" (tp or fp)
+    assert (b.attack[:, 0, 2:] == 0).all()

@@ -396,6 +396,31 @@ def balanced_accuracy(y_true, y_pred) -> float:
     return float(np.mean([np.mean(y_pred[y_true == c] == c) for c in classes]))
 
 
+def chance_balanced_accuracy(y_true) -> float:
+    """Balanced accuracy of any input-blind predictor: 1/K over the K classes present in
+    ``y_true`` (the prior of :func:`score_occupants_population`'s ``balanced_accuracy``)."""
+    k = np.unique(np.asarray(y_true)).size
+    return 1.0 / k if k else float("nan")
+
+
+def mean_abs_error(y_true, y_pred) -> float:
+    """Mean absolute error in persons."""
+    return float(np.mean(np.abs(np.asarray(y_pred, float) - np.asarray(y_true, float))))
+
+
+def median_count_mae(y_true) -> float:
+    """MAE of the population's median count (the prior of the ``mae_persons`` row)."""
+    y = np.asarray(y_true, float)
+    return mean_abs_error(y, np.full(y.shape, np.median(y)))
+
+
+#: metric of a :func:`score_occupants_population` row -> (``score(truth, pred)``,
+#: ``prior(truth)``) over a set of households: what the row's household records (its
+#: ``predictions``) re-score, e.g. in a paired household bootstrap (nilm.report)
+POPULATION_SCORES = {"balanced_accuracy": (balanced_accuracy, chance_balanced_accuracy),
+                     "mae_persons": (mean_abs_error, median_count_mae)}
+
+
 def score_occupants(household_or_grid, truth: GroundTruth, period: float, *,
                     method: str = "forest", seed: int = 0,
                     train: list[tuple[Grid, GroundTruth]] | None = None) -> list[dict]:
@@ -477,10 +502,10 @@ def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], per
                                        block_s=1)
     # priors from the labels alone: a per-fold majority would be anti-correlated with the
     # held-out households (leaving a class out makes it the minority) and unfairly weak
-    mae_p = float(np.mean(np.abs(np.median(y) - y)))
+    mae_p = median_count_mae(y)
     ba, blo, bhi = metrics.bootstrap_ci(balanced_accuracy, y, pred, 1, n_boot=n_boot,
                                         seed=seed, block_s=1)
-    ba_p = 1.0 / np.unique(y).size
+    ba_p = chance_balanced_accuracy(y)
     rows = [row("occupants", "occupants", "mae_persons", mae, (lo, hi), n=len(y), prior=mae_p,
                 skill=skill_error(mae, mae_p), method=method, split=split),
             row("occupants", "occupants", "balanced_accuracy", ba, (blo, bhi), n=len(y),
@@ -491,10 +516,12 @@ def score_occupants_population(grids: list[Grid], truths: list[GroundTruth], per
     return rows
 
 
-__all__ = ["ATTACKS", "COARSER_RUNGS_S", "FEATURES", "METHODS", "RIDGE_FEATURES",
+__all__ = ["ATTACKS", "COARSER_RUNGS_S", "FEATURES", "METHODS", "POPULATION_SCORES",
+           "RIDGE_FEATURES",
            "ForestCount", "ForestRegressorCount", "OccupantCount", "OrdinalForest",
            "OrdinalForestCount", "RidgeCount", "occupants_design", "occupants_rows",
            "population_features",
-           "balanced_accuracy", "household_features", "majority", "median_class",
+           "balanced_accuracy", "chance_balanced_accuracy", "household_features",
+           "majority", "mean_abs_error", "median_class", "median_count_mae",
            "multiresolution_features", "predict_occupants", "score_occupants",
            "score_occupants_population"]

@@ -25,16 +25,34 @@ def tidy(rows: list[dict], cell: Cell, household_meta: dict, period: int, seed: 
     return out
 
 
+def keeps_intervals(inference: str, method: str) -> bool:
+    """Whether a cell's per-interval records (``predictions = "interval"``) go into
+    predictions.csv: only those of the inference's declared headline attack
+    (:data:`nilm.protocol.HEADLINE`) and of the priors (:data:`nilm.privacy.PRIORS`), what the
+    headline's two-stage bootstrap and the null's re-scoring read. The other attacks' records
+    are dropped: at 1 s a household-day is two 86,400-character strings per method."""
+    from ..privacy import PRIORS
+    from ..protocol import HEADLINE
+
+    h = HEADLINE.get(inference)
+    return (h is not None and method == h.method) or f"{inference}.{method}" in PRIORS
+
+
 def prediction_records(rows: list[dict], cell: Cell, household_meta: dict, period: int,
                        seed: int, houses: list[str] | None = None) -> list[dict]:
     """The ``predictions`` a scorer attached to its rows (:func:`nilm.privacy.scores.prediction`)
     as rows of predictions.csv (:data:`~nilm.study.spec.PREDICTION_COLUMNS`). ``houses``: for
-    a population cell, the house ids its records' ``house`` indices point into."""
+    a population cell, the house ids its records' ``house`` indices point into. Per-interval
+    records (:func:`nilm.privacy.scores.interval_prediction`) are kept only where
+    :func:`keeps_intervals`."""
     from ..protocol import threat_model
 
     out = []
     for r in rows:
         for p in r.get("predictions", ()):
+            if isinstance(p["truth"], str) and not keeps_intervals(r["inference"],
+                                                                   r["method"]):
+                continue
             house = houses[p["house"]] if houses is not None else cell.house
             out.append({"dataset": household_meta.get("dataset", cell.source),
                         "source": cell.source, "house": house,
