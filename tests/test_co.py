@@ -14,7 +14,14 @@ import numpy as np
 import pytest
 
 from nilm.disaggregate.co import CO, learn_states
-from nilm.kernels.co import AMBIGUOUS, build_index, cell_table, combination_table, search
+from nilm.kernels.co import (
+    AMBIGUOUS,
+    build_index,
+    cell_table,
+    combination_table,
+    search,
+    thresholds,
+)
 from nilm.series import Grid
 from tests import co_property, naive
 
@@ -144,6 +151,40 @@ def test_cell_table_brackets_the_nearest_index():
     nearest = np.argmin(np.abs(t[:, None] - sums[None, :-1]), axis=1)
     assert np.all((lo[b] <= nearest) & (nearest <= hi[b]))
     assert np.array_equal(cells >= AMBIGUOUS, hi - lo > 1)
+
+
+def test_thresholds_are_the_exact_decision_boundaries():
+    """``τ_c`` is the largest float64 where ``s_{c+1}`` is not strictly nearer than ``s_c``: the
+    predicate is false there and true one ulp above, on continuous totals, totals straddling 0
+    with huge magnitudes (the boundary falls among tiny floats), neighbours one ulp apart, and
+    huge totals; the sentinel's threshold is +inf."""
+    rng = np.random.default_rng(11)
+    cases = [rng.random(50) * 3000, np.array([-1e6, 1e6]), np.array([-1e300, 3.0, 1e300]),
+             np.array([5.0, np.nextafter(5.0, 6.0), 7.5]), np.array([1e-310, 2e-310, 1.0]),
+             rng.normal(0, 800, 30), np.array([42.0])]
+    for raw in cases:
+        sums = np.append(np.unique(raw), np.inf)
+        tau = thresholds(sums)
+        s, nxt = sums[:-1], sums[1:]
+        with np.errstate(invalid="ignore"):
+            false_at = tau - s > nxt - tau
+            up = np.nextafter(tau, np.inf)
+            true_above = up - s > nxt - up
+        assert not false_at.any()
+        assert true_above[:-1].all() and tau[-1] == np.inf
+        assert np.all((s[:-1] <= tau[:-1]) & (tau[:-1] < nxt[:-1]))
+
+
+def test_co_output_needs_no_clipping():
+    """CO declares its output non-negative (predict skips the clipping pass): every state it
+    learns is 0 or above 10 W, even from negative, noisy sub-meter readings."""
+    rng = np.random.default_rng(12)
+    grid = _synthetic(rng, [100.0, 450.0], 5000, noise=30.0, base=-200.0)
+    grid.appliances[:] += rng.normal(0, 40.0, grid.appliances.shape)
+    for n_states in (2, 3, 4, "auto"):
+        model = CO(n_states=n_states).fit(grid)
+        assert CO.nonnegative_output and all(np.all(s >= 0) for s in model.states_)
+        assert np.nanmin(model.predict(grid.mains - 500.0)) >= 0
 
 
 def test_combination_table_is_sorted_distinct_with_lowest_code():

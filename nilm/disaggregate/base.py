@@ -21,6 +21,9 @@ class Disaggregator:
 
     #: subclasses set True when ``_fit`` needs reactive power in ``grid.extra["reactive"]``
     uses_reactive = False
+    #: subclasses set True when ``_predict`` already returns float32 values ``>= 0`` (or NaN), so
+    #: that ``predict`` skips its clipping pass (a read and a write of the whole output)
+    nonnegative_output = False
 
     def get_params(self, deep: bool = True) -> dict:
         """Hyper-parameters: each argument of ``__init__`` by name, as stored. ``deep`` is
@@ -79,8 +82,9 @@ class Disaggregator:
         if grid is not None and abs(grid.period - self.period_) > 1e-9:
             raise ValueError(f"model fitted at period {self.period_} s, got {grid.period} s")
         out = np.asarray(self._predict(x, grid), dtype=np.float32)
-        # in place: at 10^6 samples a copy costs as much as CO's whole search
-        np.maximum(out, 0.0, out=out)
+        if not self.nonnegative_output:
+            # in place: at 10^6 samples a copy costs as much as CO's whole search
+            np.maximum(out, 0.0, out=out)
         missing = ~np.isfinite(x)
         if missing.any():
             out[:, missing] = np.nan

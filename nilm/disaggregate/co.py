@@ -16,8 +16,9 @@ per interval: no temporal model). This is the NILMTK ``CombinatorialOptimisation
   ``base_quantile`` quantile of the unmetered remainder ``mains − Σ sub-meters`` (so test data is
   never peeked at), and subtracted from the mains before the search;
 * search: the exact nearest combination while the table has at most ``max_combinations`` entries
-  (default 2**22: 32 MiB each of sorted totals, codes and bucket guesses, plus a state lookup
-  table of at most ``max_lookup`` entries); beyond that the appliances with the
+  (default 2**22: 32 MiB each of sorted totals, codes and cell thresholds, 16 MiB each of the
+  cells' two indices, plus a state lookup table of at most ``max_lookup`` entries); beyond that
+  the appliances with the
   largest states keep an exact table under the cap and the others are set by coordinate descent
   (see :mod:`nilm.kernels.co`).
 
@@ -118,6 +119,9 @@ class CO(Disaggregator):
     exact_ : int array, appliances (indices into ``names_``) searched exactly.
     rest_ : int array, appliances set by coordinate descent (empty under the cap).
     """
+
+    #: every output is one of the learned states: 0 W or a k-means centre of values > 10 W
+    nonnegative_output = True
 
     def __init__(self, n_states: int | str = 3, base_quantile: float | None = 0.05,
                  max_combinations: int = 2**22, max_iter: int = 10, max_lookup: int = 2**22,

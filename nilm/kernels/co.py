@@ -5,10 +5,11 @@ total is nearest to it. The full table has ``Π n_states`` entries, so the appli
 
 * an **exact group**, whose combination sums are precomputed, de-duplicated and sorted once
   (:func:`combination_table`) and looked up per sample in a quantised table over the range of
-  the sums (:func:`cell_table`): each cell stores the nearest-total indices at its two ends, so a
-  sample whose cell holds at most one decision boundary is answered by one comparison, and the
-  rare crowded cell by bisection between the two stored indices; O(1) per sample for spread-out
-  totals;
+  the sums (:func:`cell_table`): each cell stores the nearest-total indices at its two ends and
+  the exact float64 threshold of the one decision boundary it may hold (:func:`thresholds`), so
+  a sample whose cell holds at most one boundary is answered by two independent table reads and
+  one comparison, and the rare crowded cell by bisection between the two stored indices; O(1)
+  per sample for spread-out totals;
 * a **rest group** (only when the whole table exceeds the cap), refined by coordinate descent,
   also called iterated conditional modes (Besag 1986): starting from every rest appliance in its
   lowest state, each rest appliance in turn takes the state that best explains what the others
@@ -26,7 +27,9 @@ subtractions are monotone under rounding, so ``P_c(t)`` implies ``P_{c-1}(t)`` a
 ``t' > t``: the nearest index is the count ``F(t) = #{c : P_c(t)}``, non-decreasing in ``t``. The
 cell of ``t`` is ``⌊(t − s_0) · inv_width⌋`` (clamped), itself monotone in ``t``, so every ``t`` of
 cell ``b`` has ``F(t)`` between ``F`` at the cell's two edges widened by a rounding margin, which
-:func:`cell_table` stores; when they differ by at most one, ``F(t) = lo + P_lo(t)``. The sums
+:func:`cell_table` stores; when they differ by at most one, ``F(t) = lo + P_lo(t)``, and since
+``P_lo`` is monotone it is exactly ``t > τ_lo`` with ``τ_lo`` the largest float64 where it is
+false (:func:`thresholds` finds it by bisection over the floats in ``[s_lo, s_{lo+1}]``). The sums
 carry a ``+inf`` sentinel after ``s_{u-1}``, so ``P_{u-1}`` is false and no index ever leaves
 ``[0, u − 1]``, whatever the input (NaN and ±inf included; their output rows are NaN).
 
@@ -112,6 +115,37 @@ def nearest_index(sums: np.ndarray, t) -> np.ndarray:
     raise AssertionError("nearest_index did not settle")  # pragma: no cover - P is monotone
 
 
+def _ordered(bits: np.ndarray) -> np.ndarray:
+    """Map float64 bit patterns (as int64) to int64 keys in the order of the floats, and back
+    (the map is its own inverse): negative floats get their magnitude bits flipped."""
+    return bits ^ ((bits >> 63) & np.int64(0x7FFFFFFFFFFFFFFF))
+
+
+def thresholds(sums: np.ndarray) -> np.ndarray:
+    """``τ_c``: the largest float64 ``t`` where ``P_c(t)`` is false, for ``c`` in ``[0, u − 1]``,
+    so that ``P_c(t) ⟺ t > τ_c`` for every float64 ``t`` (NaN included: both are false).
+
+    ``sums`` is the sorted table followed by its ``+inf`` sentinel; ``τ_{u-1} = +inf``. ``P_c`` is
+    monotone (module docstring), false at ``s_c`` and true at ``s_{c+1}``, so ``τ_c`` is found by
+    bisection over the floats between them (at most 64 halvings of their bit-pattern keys).
+    """
+    sums = np.asarray(sums, dtype=np.float64)
+    u = len(sums) - 1
+    s, nxt = sums[:u - 1], sums[1:u]
+    lo = _ordered(s.view(np.int64))
+    hi = _ordered(nxt.view(np.int64))
+    for _ in range(65):
+        open_ = hi - 1 > lo
+        if not open_.any():
+            break
+        mid = (lo >> 1) + (hi >> 1) + (lo & hi & 1)  # floor of the mean, without overflow
+        t = _ordered(mid).view(np.float64)
+        p = t - s > nxt - t
+        hi = np.where(open_ & p, mid, hi)
+        lo = np.where(open_ & ~p, mid, lo)
+    return np.append(_ordered(lo).view(np.float64), np.inf)
+
+
 #: flag bit of a :func:`cell_table` entry: the cell holds two or more decision boundaries
 AMBIGUOUS = 1 << 30
 
@@ -157,6 +191,7 @@ class CombinationIndex(NamedTuple):
     sums: np.ndarray
     codes: np.ndarray
     cells: np.ndarray
+    cell_tau: np.ndarray
     cell_hi: np.ndarray
     inv_width: float
     exact: np.ndarray
@@ -175,11 +210,15 @@ def build_index(exact_states: list[np.ndarray], rest_states: list[np.ndarray],
     exact_states, rest_states : per appliance, float arrays of state powers (W).
     max_lookup : largest table of per-combination state powers (entries, 4 bytes each); above it
         the kernel decodes combination codes per sample (integer divisions), below it reads them.
-    max_cells : largest :func:`cell_table` (8 bytes per cell).
+    max_cells : largest :func:`cell_table` (16 bytes per cell with its thresholds).
     """
     sums, codes = combination_table(exact_states)
     sums = np.append(sums, np.inf)
-    cells, cell_hi, inv_width = cell_table(sums, max_cells=max_cells)
+    # 32 cells per total: few ambiguous cells (1 % of the samples at 8 per total on the
+    # benchmark's 81 totals, each a bisection), and a table that still stays in cache
+    cells, cell_hi, inv_width = cell_table(sums, per_entry=32, max_cells=max_cells)
+    # the threshold of each cell's low index, read beside it (no dependent second read)
+    cell_tau = thresholds(sums)[cells & (AMBIGUOUS - 1)]
     exact, exact_n = pad_states(exact_states)
     rest, rest_n = pad_states(rest_states)
     h = len(exact_states)
@@ -190,8 +229,8 @@ def build_index(exact_states: list[np.ndarray], rest_states: list[np.ndarray],
         lut = np.ascontiguousarray(lut, dtype=np.float32)
     else:
         lut = np.zeros((h, 0), dtype=np.float32)
-    return CombinationIndex(sums, codes, cells, cell_hi, inv_width, exact, exact_n, lut, rest,
-                            rest_n)
+    return CombinationIndex(sums, codes, cells, cell_tau, cell_hi, inv_width, exact, exact_n, lut,
+                            rest, rest_n)
 
 
 def search(mains, index: CombinationIndex, *, offset: float = 0.0, max_iter: int = 10,
@@ -211,9 +250,14 @@ def search(mains, index: CombinationIndex, *, offset: float = 0.0, max_iter: int
     x = np.asarray(mains)
     if x.dtype not in (np.float32, np.float64):
         x = x.astype(np.float64)
-    return co_search(x, float(offset), index.sums, index.codes, index.cells, index.cell_hi,
-                     index.inv_width, index.exact, index.exact_n, index.lut, index.rest,
-                     index.rest_n, int(max_iter), rows)
+    # allocated by NumPy, which asks for transparent huge pages on large arrays: a Numba-allocated
+    # output of 4 x 10^6 samples took ~4000 page faults on first touch, measured here to cost
+    # more than the whole search in a fresh process (see docs/benchmarks.md)
+    out = np.empty((k, len(x)), dtype=np.float32)
+    co_search(x, float(offset), index.sums, index.codes, index.cells, index.cell_tau,
+              index.cell_hi, index.inv_width, index.exact, index.exact_n, index.lut, index.rest,
+              index.rest_n, int(max_iter), rows, out)
+    return out
 
 
 @numba.njit(cache=True)
@@ -242,23 +286,22 @@ def _nearest(sums, cells, cell_hi, inv_width, t):
 
 
 @numba.njit(cache=True)
-def _guess(x, offset, sums, cells, inv_width, k, ambiguous):
-    """``k[i] = lo + P_lo(t_i)`` from each sample's cell (exact there unless the cell is
+def _guess(x, offset, s0, s1, cells, cell_tau, inv_width, u, k, ambiguous):
+    """``k[i] = lo + (t_i > τ_lo)`` from each sample's cell (exact there unless the cell is
     ambiguous), ``u`` for non-finite ``t_i``; the positions of samples in ambiguous cells go to
-    ``ambiguous``, their number is returned. Branch-free, so the loop runs at a few cycles per
-    sample whatever the data."""
-    u = sums.shape[0] - 1
-    s0 = sums[0]
-    s1 = sums[u - 1]
-    last = cells.shape[0] - 1
+    ``ambiguous``, their number is returned. ``s0``, ``s1``: the smallest and largest total.
+    Branch-free, and the cell's index and threshold are read side by side, so the loop runs at a
+    few cycles per sample whatever the data."""
+    last = np.uint64(cells.shape[0] - 1)
     m = 0
     for i in range(x.shape[0]):
         t = np.float64(x[i]) - offset
         tc = t if t > s0 else s0
         tc = tc if tc < s1 else s1
-        e = cells[min(int((tc - s0) * inv_width), last)]
-        lo = e & (AMBIGUOUS - 1)
-        c = lo + np.int32(t - sums[lo] > sums[lo + 1] - t)
+        # unsigned (tc >= s0): no negative-index wraparound code in the loop
+        b = min(np.uint64((tc - s0) * inv_width), last)
+        e = cells[b]
+        c = (e & (AMBIGUOUS - 1)) + np.int32(t > cell_tau[b])
         finite = t - t == 0.0  # False for NaN and +-inf
         k[i] = c if finite else u
         ambiguous[m] = i
@@ -270,22 +313,26 @@ def _guess(x, offset, sums, cells, inv_width, k, ambiguous):
 def _write_rows(k, lut, rows, out, c0):
     """``out[rows[j], c0 + i] = lut[j, k[i]]``, one output row at a time."""
     for j in range(lut.shape[0]):
-        row = out[rows[j]]
+        # a slice and unsigned indices keep wraparound checks out of the loop: 2x faster here
+        row = out[rows[j], c0:c0 + k.shape[0]]
         col = lut[j]
         for i in range(k.shape[0]):
-            row[c0 + i] = col[k[i]]
+            row[i] = col[np.uint32(k[i])]
 
 
 @numba.njit(cache=True)
-def _lookup(x, offset, sums, cells, cell_hi, inv_width, lut, rows, out):
+def _lookup(x, offset, sums, cells, cell_tau, cell_hi, inv_width, lut, rows, out):
     """Exact group only, state powers read from ``lut``, in chunks that stay in cache."""
     chunk = 4096
+    u = np.int32(sums.shape[0] - 1)
+    s0 = sums[0]
+    s1 = sums[u - 1]
     k = np.empty(chunk, dtype=np.int32)
     ambiguous = np.empty(chunk, dtype=np.int64)
     for c0 in range(0, x.shape[0], chunk):
         seg = x[c0:c0 + chunk]
         kk = k[:seg.shape[0]]
-        m = _guess(seg, offset, sums, cells, inv_width, kk, ambiguous)
+        m = _guess(seg, offset, s0, s1, cells, cell_tau, inv_width, u, kk, ambiguous)
         for q in range(m):
             i = ambiguous[q]
             kk[i] = _nearest(sums, cells, cell_hi, inv_width, np.float64(seg[i]) - offset)
@@ -293,22 +340,21 @@ def _lookup(x, offset, sums, cells, cell_hi, inv_width, lut, rows, out):
 
 
 @numba.njit(cache=True)
-def co_search(x, offset, sums, codes, cells, cell_hi, inv_width, exact, exact_n, lut, rest,
-              rest_n, max_iter, rows):
+def co_search(x, offset, sums, codes, cells, cell_tau, cell_hi, inv_width, exact, exact_n, lut,
+              rest, rest_n, max_iter, rows, out):
     """Per-sample state powers of the best combination found (see the module docstring).
 
     Call it through :func:`search`, which documents the arguments; here ``target = x − offset``
-    is explained, ``out[rows[j]]`` receives appliance ``j`` of the exact group then the rest
-    group, and the output is float32 W, NaN where ``x`` is NaN.
+    is explained, ``out[rows[j]]`` (float32 ``[h + l, n]``, W) receives appliance ``j`` of the
+    exact group then the rest group, NaN where ``x`` is not finite.
     """
     h = exact.shape[0]
     nl = rest.shape[0]
     n = len(x)
-    out = np.empty((h + nl, n), dtype=np.float32)
     use_lut = lut.shape[1] > 0
     if nl == 0 and use_lut:
-        _lookup(x, offset, sums, cells, cell_hi, inv_width, lut, rows, out)
-        return out
+        _lookup(x, offset, sums, cells, cell_tau, cell_hi, inv_width, lut, rows, out)
+        return
     choice = np.zeros(nl, dtype=np.int64)
     for i in range(n):
         t = np.float64(x[i]) - offset
@@ -358,4 +404,3 @@ def co_search(x, offset, sums, codes, cells, cell_hi, inv_width, exact, exact_n,
                 code //= exact_n[j]
         for j in range(nl):
             out[rows[h + j], i] = rest[j, choice[j]]
-    return out
