@@ -581,7 +581,8 @@ def gaussian_hmm_path(x: np.ndarray, *, n_iter: int = 30, stay: float = 0.9) -> 
         mu = (gamma.T @ x) / w[:, None]
         var = (gamma.T @ x ** 2) / w[:, None] - mu ** 2 + 1e-3
     ll = loglik()
-    la = np.log(a)
+    with np.errstate(divide="ignore"):  # a zero transition is impossible: log 0 = -inf
+        la = np.log(a)
     delta = np.log(pi + 1e-300) + ll[0]
     back = np.zeros((t_n, 2), np.int64)
     for t in range(1, t_n):
