@@ -19,7 +19,9 @@ Usage::
         --out docs/results/leaderboard_nilmtk.csv
 
 ``--algos Hart85`` reruns only the named pairs (both sides) and keeps the other methods' rows
-of the CSV already at ``--out``, e.g. after a change to one model.
+of the CSV already at ``--out`` byte for byte, in the full run's order, e.g. after a change to
+one model. It refuses an unknown name, a missing CSV, and a rerun whose inputs lack a dataset ×
+period of that CSV (its rows of the rerun methods would be lost).
 """
 
 from __future__ import annotations
@@ -94,9 +96,11 @@ def main(argv=None) -> None:
                    help="nilm-side names of the pairs to run; the other methods' rows of the "
                    "CSV at --out are kept")
     args = p.parse_args(argv)
+    known = [o for o, _ in PAIRS]
+    unknown = [a for a in args.algos if a not in known]
+    if unknown or not args.algos:
+        sys.exit(f"--algos: {unknown or 'no name'} given, each must be one of {known}")
     pairs = [pr for pr in PAIRS if pr[0] in args.algos]
-    if not pairs:
-        sys.exit(f"--algos: none of {args.algos} is one of {[o for o, _ in PAIRS]}")
     kept = None
     if len(pairs) < len(PAIRS):
         if not args.out.exists():
@@ -108,7 +112,16 @@ def main(argv=None) -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for inp, info in inputs(args.spec, args.data, work):
+        todo = inputs(args.spec, args.data, work)
+        if kept is not None:
+            # a dataset of the full run not found now would lose the rerun methods' rows
+            lost = (set(zip(kept["dataset"], kept["period_s"].astype(float)))
+                    - {(info["dataset"], float(info["period_s"])) for _, info in todo})
+            if lost:
+                where = ", ".join(f"{d} {p:g} s" for d, p in sorted(lost))
+                sys.exit(f"--algos: no input now for {where} of the CSV at {args.out}; "
+                         "the rerun methods' rows there would be lost")
+        for inp, info in todo:
             with np.load(inp) as z:
                 y = z["test_apps"]
             for ours, theirs in pairs:
