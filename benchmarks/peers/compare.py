@@ -43,6 +43,14 @@ BARS = {"Hart85": ("throughput", 100.0), "FHMM": ("end_to_end", 30.0),
         "CO": ("throughput", 3.0)}
 #: 2020-01-06 00:00 UTC, a Monday; simulated data starts there
 SIM_START = 1578268800
+#: simulated sizes (samples disaggregated) and real datasets of the Disaggregation issue's bars
+SIZES = (10_000, 100_000, 1_000_000)
+REDD, UCI = "REDD house 5, 1 min", "UCI Sceaux 2006-12, 1 min"
+
+
+def sim_name(n: int) -> str:
+    """The ``dataset`` of the simulated input disaggregating ``n`` samples."""
+    return f"simulated {n:.0e}"
 
 
 def _runs(rng, n, mean_off, mean_on):
@@ -97,7 +105,7 @@ def synthetic_input(work: Path, n: int, seed: int = 0) -> tuple[Path, dict]:
     path = work / f"sim_{n}.npz"
     write_input(path, (t[:n_train], mains[:n_train], apps[:, :n_train]),
                 (t[n_train:], mains[n_train:], apps[:, n_train:]), 6.0, names)
-    return path, {"dataset": f"simulated {n:.0e}", "data": "simulated", "period_s": 6.0,
+    return path, {"dataset": sim_name(n), "data": "simulated", "period_s": 6.0,
                   "names": names, "n_train": n_train, "n_test": n}
 
 
@@ -116,7 +124,7 @@ def grid_input(work: Path, tag: str, grid, t_split: int, names) -> tuple[Path, d
 
 
 #: the one appliance per real dataset that Seq2Point is trained on (one network each)
-SEQ2POINT_TARGETS = {"REDD house 5, 1 min": "fridge", "UCI Sceaux 2006-12, 1 min": "water_heater"}
+SEQ2POINT_TARGETS = {REDD: "fridge", UCI: "water_heater"}
 
 
 def real_inputs(work: Path, root: Path, seq2point: bool = False) -> list[tuple[Path, dict]]:
@@ -143,7 +151,7 @@ def real_inputs(work: Path, root: Path, seq2point: bool = False) -> list[tuple[P
                      if n in g.names]
             t_ok = g.t[g.fully_valid()]
             t_split = int(t_ok[int(0.6 * len(t_ok))])
-            add("REDD house 5, 1 min", g, t_split, names)
+            add(REDD, g, t_split, names)
         except Exception as exc:  # noqa: BLE001 - report and carry on with the other datasets
             print(f"REDD skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
     uci = root / "uci_household_power_consumption" / "sceaux_2006-12-16_to_2007-01-19"
@@ -153,7 +161,7 @@ def real_inputs(work: Path, root: Path, seq2point: bool = False) -> list[tuple[P
             g = h.to_grid(60)
             names = [n for n in ("kitchen", "laundry", "water_heater") if n in g.names]
             t_split = int(g.t[g.fully_valid()][0]) + 21 * 86400
-            add("UCI Sceaux 2006-12, 1 min", g, t_split, names)
+            add(UCI, g, t_split, names)
         except Exception as exc:  # noqa: BLE001
             print(f"UCI skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
     return out
@@ -294,7 +302,7 @@ def write_results(rows, out: Path, argv, load=None) -> dict:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    p.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     p.add_argument("--real", action="store_true", help="add REDD house 5 and UCI from shared/")
     p.add_argument("--data", type=Path, default=HERE.parents[2] / "shared" / "data")
     p.add_argument("--algos", nargs="*", default=[o for o, _ in PAIRS],

@@ -9,7 +9,9 @@ regenerate the page from a stored run without re-measuring::
 The page keeps everything outside the markers :data:`BEGIN` / :data:`END` and replaces what is
 between them: the run's metadata (date, commit, machine, load before and after), the table of
 every row, and the bars of the Disaggregation issues read off those rows, so no number in that
-block is ever typed by hand.
+block is ever typed by hand. A verdict passes only when every dataset of the issue's bars
+(``compare.SIZES`` simulated and both real datasets) is measured: a dataset the run left out, a
+missing row or a failed side is said as *not measured on …*.
 """
 
 from __future__ import annotations
@@ -51,23 +53,40 @@ def _meets(value, metric, bar) -> bool:
     return value <= bar if metric == "algo_peak_ratio" else value >= bar
 
 
+def _required() -> list[str]:
+    """Datasets every bar is judged on: the issue's simulated sizes and both real datasets."""
+    from compare import REDD, SIZES, UCI, sim_name
+
+    return [sim_name(n) for n in SIZES] + [REDD, UCI]
+
+
+def _verdict(cols, unmeasured, failed, fail_text, ok_text) -> str:
+    """``ok_text`` only when every column and every required dataset is measured and passes:
+    a dataset left out of the run, a missing row or a side that failed is no pass."""
+    unmeasured = unmeasured + [d for d in _required() if d not in cols]
+    if len(unmeasured) == len(set(cols) | set(_required())):
+        return "not measured"
+    parts = ([f"{fail_text} on " + ", ".join(failed)] if failed else []) + (
+        ["not measured on " + ", ".join(unmeasured)] if unmeasured else [])
+    return "; ".join(parts) or ok_text
+
+
 def bars_table(rows) -> str:
     """One line per bar: the ratio on each dataset, and whether every dataset meets it."""
     cols = _columns(rows)
     lines = ["| bar | " + " | ".join(cols) + " | verdict |", "|---" * (len(cols) + 2) + "|"]
     for ours, metric, bar, text in BARS:
-        cells, met = [], []
+        cells, unmeasured, missed = [], [], []
         for d in cols:
             r = _row(rows, d, ours)
             v = None if r is None else r.get(metric)
             cells.append(_f(v, "{:.3g}") + ("×" if v is not None and metric != "algo_peak_ratio"
                                              else ""))
-            if v is not None:
-                met.append(_meets(v, metric, bar))
-        missed = [d for d, v in zip(cols, cells, strict=True)
-                  if v != "—" and not _meets(_row(rows, d, ours)[metric], metric, bar)]
-        verdict = ("not measured" if not met else "**met**" if not missed
-                   else "not met on " + ", ".join(missed))
+            if v is None:
+                unmeasured.append(d)
+            elif not _meets(v, metric, bar):
+                missed.append(d)
+        verdict = _verdict(cols, unmeasured, missed, "not met", "**met**")
         lines.append(f"| {text} | " + " | ".join(cells) + f" | {verdict} |")
     return "\n".join(lines)
 
@@ -82,16 +101,18 @@ def mae_table(rows) -> str:
         if (r["ours"], r["theirs"]) not in pairs and not r.get("seq2point"):
             pairs.append((r["ours"], r["theirs"]))
     for ours, theirs in pairs:
-        cells, worse = [], []
+        cells, unmeasured, worse = [], [], []
         for d in cols:
             r = _row(rows, d, ours)
             a = None if r is None else r["nilm"].get("mean_mae_w")
             b = None if r is None else r["nilmtk"].get("mean_mae_w")
             cells.append(f"{_f(a, '{:.1f}')} vs {_f(b, '{:.1f}')}")
-            if a is not None and b is not None and round(a, 1) > round(b, 1):
+            if a is None or b is None:
+                unmeasured.append(d)
+            elif round(a, 1) > round(b, 1):
                 worse.append(d)
         lines.append(f"| {ours} / {theirs} | " + " | ".join(cells) + " | "
-                     + ("yes" if not worse else "**no** on " + ", ".join(worse)) + " |")
+                     + _verdict(cols, unmeasured, worse, "**no**", "yes") + " |")
     return "\n".join(lines)
 
 
