@@ -186,12 +186,17 @@ def _mcc_v(s):
 
 def mcc_replicate(sums) -> np.ndarray:
     """MCC of a bootstrap replicate from its summed confusion counts ``(..., 4)`` = (tp, fp,
-    fn, tn) (Matthews 1975): a replicate with an empty margin (its draw's verdict or truth of
-    one class) shows no skill and scores 0, as a constant verdict does, instead of NaN; a
-    replicate with no counts at all stays NaN (docs/metrics.md "Statistics of scores")."""
+    fn, tn) (Matthews 1975), with the scorers' rules: a draw whose verdict is of one class on
+    a truth of both classes shows no skill and scores 0, as a constant verdict does, instead
+    of NaN; a draw whose truth is of one class (or that holds no counts) has no MCC for any
+    predictor and stays NaN, left out like every other metric's undefined replicate
+    (docs/metrics.md "Statistics of scores"). Counting those as 0 too pulled the replicates of
+    a positive MCC below its point value: the appliance day-use headline, where a household's
+    rarely used appliance misses all its used days in a day draw, read 0.25 [0.20, 0.25]."""
     s = np.asarray(sums, dtype=np.float64)
     v = _mcc_v(s)
-    return np.where(np.isnan(v) & (s.sum(axis=-1) > 0), 0.0, v)
+    both = (s[..., 0] + s[..., 2] > 0) & (s[..., 1] + s[..., 3] > 0)
+    return np.where(np.isnan(v) & both, 0.0, v)
 
 
 def _event_v(s):
@@ -489,8 +494,8 @@ def bootstrap_ci(metric_fn, y_true, y_pred, period, *, n_boot: int = 1000, alpha
     Returns
     -------
     (value, lo, hi) : floats. ``lo``/``hi`` are percentiles over the replicates where the metric
-    is defined (NaN if none is); an :func:`mcc` replicate with an empty margin (its draw's
-    verdict or truth of one class) is defined as 0, not dropped.
+    is defined (NaN if none is); an :func:`mcc` replicate whose verdict is of one class on a
+    truth of both classes is defined as 0, not dropped (:func:`mcc_replicate`).
     """
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)

@@ -113,7 +113,7 @@ class Metric:
     n_unit : what a result row's ``n`` counts: ``"days"``, ``"intervals"`` (of the row's
         period), ``"events"`` or ``"households"``.
     from_reps : value of a bootstrap replicate from its summed statistics, where it differs
-        from :attr:`from_sums` (an MCC replicate with an empty margin is 0, not NaN); None:
+        from :attr:`from_sums` (an MCC replicate with a constant verdict is 0, not NaN); None:
         :attr:`from_sums`.
     """
 
@@ -315,8 +315,8 @@ def paired_bootstrap(attack, prior, metric: str, *, seed: int, n_boot: int = N_B
     -------
     :class:`Estimate`: value and prior from all kept days; each replicate draws days with
     replacement and scores attack and prior on the same draw, so the skill CI is paired. A
-    replicate is scored with :meth:`Metric.replicate` (an MCC draw of one class on either side
-    is 0).
+    replicate is scored with :meth:`Metric.replicate` (an MCC draw with a constant verdict is
+    0; one whose truth is of one class is undefined and left out).
     """
     m = metric_info(metric)
     a, p = _check_stats(m, attack, prior)
@@ -446,7 +446,7 @@ def two_stage_bootstrap(houses, metric: str, *, seed: int, n_boot: int = N_BOOT,
     :class:`Estimate`: value = mean over households of each household's score (households whose
     score is NaN are left out and counted), prior likewise, skill of the two means. A score is
     computed from the statistics summed over the household's days with :meth:`Metric.replicate`,
-    for the point estimate as for the replicates (an MCC with an empty margin is 0: the
+    for the point estimate as for the replicates (an MCC of a constant verdict is 0: the
     scorers' value of a constant verdict, e.g. a clock prior that says "occupied" all day).
     Each replicate draws households with replacement and, for every drawn copy, its days with
     replacement (Davison & Hinkley 1997, §3.8), the same days for all its targets and for

@@ -8,13 +8,16 @@ import pytest
 
 from nilm.privacy.priors import (
     ClockPrior,
+    ClockPriorAppliances,
     PopulationCount,
     PopulationDailyEnergy,
     PopulationWakeBed,
+    TypicalAppliances,
     TypicalDailyEnergy,
     TypicalOccupancy,
     TypicalWakeBed,
     weekday,
+    weekday_day_rule,
 )
 from nilm.privacy.routine import household_wake_bed
 from nilm.privacy.scores import grid_clock
@@ -100,3 +103,53 @@ def test_energy_and_count_priors_are_medians(two_weeks):
     np.testing.assert_allclose(own.kwh, np.median(t1.water_heater_kwh))  # the same every day
     count = PopulationCount().fit([(g, t1), (g, t2)])
     assert count.predict(g, TZ) == np.median([t1.occupants, t2.occupants])
+
+
+def test_weekday_day_rule_keeps_the_split_of_the_week_with_the_best_mcc():
+    days = np.full(7, 10.0)
+    # used on 1 / 10 weekdays and 6 / 10 weekend days: "weekends" is the best split
+    used = np.array([1, 1, 1, 1, 1, 6, 6], float)
+    assert weekday_day_rule(used, days).tolist() == [False] * 5 + [True] * 2
+    # the same rate every day: no split has a positive MCC, the majority of all days
+    assert not weekday_day_rule(np.full(7, 2.0), days).any()
+    assert weekday_day_rule(np.full(7, 8.0), days).all()
+    # Friday used on 2 of 10 days, by hand: "weekends" has tp 12, fp 8, fn 6, tn 44;
+    # "Friday and weekends" adds Friday's 2 used / 8 unused days and scores lower
+    def mcc(tp, fp, fn, tn):
+        return (tp * tn - fp * fn) / np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    used[4] = 2
+    assert mcc(12, 8, 6, 44) > mcc(14, 16, 4, 36)
+    assert weekday_day_rule(used, days).tolist() == [False] * 5 + [True] * 2
+    # no labelled day on Sunday: never said "used" there
+    days[6] = 0
+    used[6] = 0
+    assert weekday_day_rule(used, days).tolist() == [False] * 5 + [True, False]
+
+
+def test_appliance_clock_prior_learns_the_weekend_appliance_day_by_day(two_weeks):
+    (h1, t1), (h2, _) = two_weeks
+    train = h1.to_grid(600)
+    i = train.names.index("tv")
+    day, sod = grid_clock(train, TZ)
+    apps = train.appliances.copy()
+    apps[i] = np.where(weekday(day) >= 5, apps[i], 0.0)  # the TV only at weekends
+    train = type(train)(train.start, train.period, train.mains, apps, list(train.names),
+                        train.extra)
+    prior = ClockPriorAppliances().fit([(train, t1)])
+    g = h2.to_grid(600)
+    g.mains = g.mains.copy()
+    g.mains[:6] = np.nan  # the first hour unknown: never "used" there
+    pred = prior.predict(g, TZ)
+    gday, gsod = grid_clock(g, TZ)
+    wd = weekday(gday)
+    for d in np.unique(gday):
+        on = np.flatnonzero(pred["tv"] & (gday == d))
+        assert len(on) == (1 if wd[gday == d][0] >= 5 else 0)
+        # a used day's one interval lies in the training weekend's busiest slot (from 20:30)
+        assert all(gsod[k] // 1800 == prior.day_slot_["tv"][wd[k]] for k in on)
+        # the kettle is used every day: one interval on every day
+        assert np.count_nonzero(pred["kettle"] & (gday == d)) == 1
+    assert not pred["kettle"][:6].any()
+    # the household-typical prior keeps the slot majority (not the day rule)
+    typical = TypicalAppliances().fit([(train, t1)])
+    assert not typical.day_rule and typical.day_used_ == {}

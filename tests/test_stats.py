@@ -181,7 +181,8 @@ def test_mcc_replicates_of_one_class_count_zero_not_dropped(correct):
     m = stats.metric_info("ownership_mcc")
     assert math.isnan(float(m.from_sums(prior.sum(axis=0))))
     assert float(m.replicate(prior.sum(axis=0))) == 0.0
-    assert float(m.replicate(np.array([0.0, 0.0, 0.0, 5.0]))) == 0.0   # truth of one class
+    assert float(m.replicate(np.array([0.0, 0.0, 3.0, 5.0]))) == 0.0   # verdict of one class
+    assert math.isnan(float(m.replicate(np.array([0.0, 0.0, 0.0, 5.0]))))  # truth of one class
     assert math.isnan(float(m.replicate(np.zeros(4))))                  # nothing scored
 
 
@@ -212,3 +213,34 @@ def test_two_stage_mcc_copies_of_one_class_count_zero():
     # each copy misses its one "yes" day with probability (19/20)^20 = 0.36: the lower end
     # lies well below the value (dropping those copies kept it near the value)
     assert e.ci[0] < 0.7 * value < value < e.ci[1]
+
+
+def test_two_stage_mcc_copies_whose_truth_has_one_class_are_left_out():
+    # 30 households, each with a rarely used appliance (used on 2 days of 14) that the
+    # detector finds every time, and a daily one it finds on 12 of 14 days: a day draw that
+    # misses both used days has no MCC (truth of one class) for that appliance. Counting such
+    # copies as 0 put the point value at the CI's upper end; left out, the CI holds it.
+    days = 14
+    rare = np.zeros((days, 1), bool)
+    rare[[3, 9]] = True
+    often = np.ones((days, 1), bool)
+    often[[0, 7, 11]] = False
+    seen = often.copy()
+    seen[[2, 5]] = False
+    never = np.zeros((days, 1), bool)
+    attack = np.stack([_confusion(rare, rare), _confusion(often, seen)], axis=1)
+    prior = np.stack([_confusion(rare, never), _confusion(often, never)], axis=1)
+    hs = [(attack, prior)] * 30
+    e = stats.two_stage_bootstrap(hs, "day_use_mcc", seed=0, n_boot=400)
+    m = stats.metric_info("day_use_mcc")
+    value = float(np.mean([m.from_sums(attack[:, j].sum(axis=0)) for j in range(2)]))
+    assert e.value == pytest.approx(value) and e.reason == ""
+    assert e.ci[0] < value < e.ci[1]
+    # the draws themselves: a copy missing the rare appliance's used days keeps the daily
+    # appliance's MCC only, never a 0 for the rare one
+    draw = np.random.default_rng(1).integers(0, days, size=(2000, days))
+    sums = attack[draw].sum(axis=1)
+    rare_reps = m.replicate(sums[:, 0])
+    missed = ~rare[draw, 0].any(axis=1)
+    assert missed.any() and np.isnan(rare_reps[missed]).all()
+    assert (rare_reps[~missed] == 1.0).all()
