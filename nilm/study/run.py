@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import json
 import multiprocessing
 import platform
@@ -365,8 +366,9 @@ QUIET_WORKER = {"distributed.scheduler.worker-saturation": 1.0,
 def _run_dask(args, scheduler: str, workers: int, bar) -> None:
     """Run the jobs on Dask: a LocalCluster of ``workers`` single-threaded worker processes
     with :data:`QUIET_WORKER` settings (``scheduler="local"``), or a running scheduler (its
-    workers keep their own settings). One task per job, submitted in
-    :func:`~nilm.study.plan.schedule_order`."""
+    workers keep their own settings). One task per job, in
+    :func:`~nilm.study.plan.schedule_order`, at most one per worker thread in flight (the
+    threads the scheduler has when the run starts)."""
     import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -385,11 +387,23 @@ def _run_dask(args, scheduler: str, workers: int, bar) -> None:
     else:
         client = Client(scheduler)
     try:
-        futures = [client.submit(run_house_job, *a, key=f"nilm-job-{i}-{a[2]}-{a[3]}",
-                                 pure=False) for i, a in enumerate(args)]
-        for fut in as_completed(futures):
+        # at most one job per worker thread in flight, the next submitted when one finishes,
+        # as the process pool hands them out: submitted all at once, the jobs were assigned
+        # to workers by the scheduler's estimates, not to the first free worker
+        slots = max(1, sum(client.nthreads().values()))
+        todo = iter(enumerate(args))
+
+        def submit(i, a):
+            return client.submit(run_house_job, *a, key=f"nilm-job-{i}-{a[2]}-{a[3]}",
+                                 pure=False)
+
+        running = as_completed([submit(i, a) for i, a in itertools.islice(todo, slots)])
+        for fut in running:
             fut.result()
             bar.update()
+            nxt = next(todo, None)
+            if nxt is not None:
+                running.add(submit(*nxt))
     finally:
         client.close()
         if cluster is not None:
