@@ -121,17 +121,19 @@ def _per_house(g: pd.DataFrame) -> pd.DataFrame:
 
 
 def _n_days(g: pd.DataFrame, metric: str) -> float:
-    """Household-days behind a group's rows (NaN when its ``n`` counts no days)."""
+    """Household-days behind a group's rows (NaN when its ``n`` counts no days): a household's
+    several rows on the same days (one per appliance) count its days once, by its row with the
+    most days."""
     try:
         unit = stats.metric_info(metric).n_unit
     except KeyError:
         return math.nan
     n = g["n"].to_numpy(float)
-    if unit == "days":
-        return float(np.nansum(n))
     if unit == "intervals" and "period_s" in g.columns:
-        return float(np.nansum(n * g["period_s"].to_numpy(float) / 86400.0))
-    return math.nan
+        n = n * g["period_s"].to_numpy(float) / 86400.0
+    elif unit != "days":
+        return math.nan
+    return float(pd.Series(n, index=g.index).groupby(house_key(g)).max().sum())
 
 
 def _skill_bounds(metric, lo, hi, prior):

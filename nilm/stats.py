@@ -137,7 +137,8 @@ _MEAN = ("sum", "count")
 
 _ERROR_PRIOR = "the constant minimising the error on training households (median for an MAE)"
 _CLASS_PRIOR = ("the majority class per time-of-day slot x weekday on training households "
-                "(clock prior); any input-blind predictor has expected MCC 0")
+                "(clock prior; for appliance day use, the weekdays they use it on); a "
+                "predictor independent of the truth has expected MCC 0")
 _SHARE_PRIOR = "the share reached by the population prior's constant prediction"
 
 #: metric name -> :class:`Metric` (the metrics the inferences write, docs/metrics.md)

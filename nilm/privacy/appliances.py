@@ -773,11 +773,12 @@ def _day_use_mcc_row(yt: np.ndarray, yp: np.ndarray, name: str, *, seed: int, me
                      split: str) -> dict:
     """The ``day_use_mcc`` row: Matthews correlation (Matthews 1975) of used / not-used days.
 
-    Prior 0: every predictor that ignores the curve (always "used", never, at random) has an
-    expected MCC of 0, whatever the share of used days, so the skill stays readable for an
-    appliance used nearly every day, where the F1 prior ``2π/(1+π)`` is close to 1. A constant
-    prediction scores 0 (as in :func:`nilm.privacy.occupancy.score_occupancy`); the value is
-    NaN when the truth holds one class only (MCC compares two classes).
+    Prior 0: a predictor independent of the truth (always "used", never, at random) has an
+    expected MCC of 0, whatever the share of used days (the study's population prior, which
+    knows the weekday, is scored as a method of its own, ``clock_prior``), so the skill stays
+    readable for an appliance used nearly every day, where the F1 prior ``2π/(1+π)`` is close
+    to 1. A constant prediction scores 0 (as in :func:`nilm.privacy.occupancy.score_occupancy`);
+    the value is NaN when the truth holds one class only (MCC compares two classes).
     """
     if yt.min() == yt.max():
         return row("appliances", name, "day_use_mcc", np.nan, n=int(yt.size), prior=0.0,
