@@ -82,22 +82,28 @@ def concat_grids(grids: Sequence[Grid], names: list[str], gap_s: float = 86400.0
 
     The time axis of the result is notional (start of the first grid, then consecutive
     intervals); only models that ignore absolute time should be trained on it, which every
-    disaggregator here does.
+    disaggregator here does. ``meta["house_starts"]`` holds the index of each house's first
+    interval (int, in order; 0 first), so that a model choosing a setting by cross-validation
+    can hold out one house at a time (:class:`nilm.disaggregate.edges.Hart85`).
     """
     period = grids[0].period
     if any(abs(g.period - period) > 1e-9 for g in grids):
         raise ValueError(f"training grids have different periods: {[g.period for g in grids]}")
     gap = int(math.ceil(gap_s / period))
-    mains, apps = [], []
+    mains, apps, starts = [], [], []
+    n = 0
     for i, g in enumerate(grids):
         if i:
             mains.append(np.full(gap, np.nan, dtype=np.float32))
             apps.append(np.full((len(names), gap), np.nan, dtype=np.float32))
+            n += gap
+        starts.append(n)
+        n += len(g.mains)
         s = g.select(names)
         mains.append(s.mains)
         apps.append(s.appliances)
     meta = {"concatenated": [f"{g.meta.get('dataset', '?')}/{g.meta.get('house', '?')}"
-                             for g in grids]}
+                             for g in grids], "house_starts": starts}
     return Grid(grids[0].start, period, np.concatenate(mains), np.concatenate(apps, axis=1),
                 list(names), meta)
 

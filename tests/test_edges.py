@@ -16,6 +16,7 @@ from nilm.disaggregate.edges import (
     Hart85,
     clear_gain,
     detect_edges,
+    house_folds,
     kmeans,
     min_samples,
     pair_edges,
@@ -490,9 +491,11 @@ def test_fill_not_chosen_where_it_raises_training_error():
     assert err < err_fill
 
 
-def _cv_choice(g: Grid, cands=(100.0, 30.0), k_folds: int = 10):
-    """Independent re-derivation of ``Hart85.fit``'s choice on a fully valid grid ``g``: blocked
-    ``k_folds``-fold cross-validation (contiguous folds of equal length), each fold predicted
+def _cv_choice(g: Grid, cands=(100.0, 30.0), k_folds: int = 10, bounds=None):
+    """Independent re-derivation of ``Hart85.fit``'s choice on a grid ``g`` whose invalid
+    intervals (if any) are NaN in both mains and sub-meters: blocked ``k_folds``-fold
+    cross-validation (contiguous folds of equal numbers of valid intervals), or the folds
+    ``bounds`` (sample indices ``[b0 = 0, b1, ..., n]``) when given, each fold predicted
     through the public API by a model fitted without it (its samples set to NaN) and painted
     with one fold length of context either side; per tolerance, an appliance takes the fill
     when its summed gain over the folds exceeds one standard error (sqrt(K) x the sample sd of
@@ -502,20 +505,27 @@ def _cv_choice(g: Grid, cands=(100.0, 30.0), k_folds: int = 10):
     import statistics
 
     n = len(g)
-    bounds = [int(round(j * n / k_folds)) for j in range(k_folds + 1)]
+    ok = np.isfinite(g.mains) & np.isfinite(g.appliances).all(axis=0)
+    n_ok = int(ok.sum())
+    if bounds is None:
+        rank = np.cumsum(ok) - 1   # the valid intervals' ranks; a fold starts at rank j n_ok / K
+        bounds = [0] + [int(np.argmax(ok & (rank == round(j * n_ok / k_folds))))
+                        for j in range(1, k_folds)] + [n]
+    k_folds = len(bounds) - 1
 
     def clear(gains) -> bool:
         return sum(gains) > (k_folds ** 0.5) * statistics.stdev(gains)
 
     def fold_errors(models, fill):
-        # per fold: [k] absolute error summed over the fold, / n (every sample is scored)
+        # per fold: [k] absolute error summed over the fold's valid intervals, / n_ok
         out = []
         for (a, b), m in zip(zip(bounds[:-1], bounds[1:]), models):
             c, d = max(0, a - (b - a)), min(n, b + (b - a))
             m.fill_unpaired = True
             m.fill_ = np.asarray(fill, dtype=bool)
             pred = m.predict(g.mains[c:d]).astype(np.float64)[:, a - c:b - c]
-            out.append(np.abs(pred - g.appliances[:, a:b]).sum(axis=1) / n)
+            err = np.abs(pred - g.appliances[:, a:b])[:, ok[a:b]]
+            out.append(err.sum(axis=1) / n_ok)
         return np.array(out)   # [K, k]
 
     k = len(g.names)
@@ -576,6 +586,59 @@ def test_validation_folds_cut_the_training_intervals_by_count():
     assert [int(ok[a:b].sum()) for a, b in f] == [10] * 5
     assert validation_folds(np.ones(19, dtype=bool), 10) is None
     assert validation_folds(ok, 1) is None
+
+
+def test_house_folds_are_one_per_house():
+    """One fold per house, from its first interval to the next house's (the gap between two
+    houses in the earlier fold); None when a house holds fewer than two training intervals;
+    starts that do not increase from 0 inside the span are an error."""
+    ok = np.ones(25, dtype=bool)
+    ok[10:15] = False   # the gap between house 0 (0-9) and house 1 (15-24)
+    assert house_folds(ok, [0, 15]) == [(0, 15), (15, 25)]
+    ok2 = ok.copy()
+    ok2[16:] = False    # house 1 keeps one training interval
+    assert house_folds(ok2, [0, 15]) is None
+    assert house_folds(ok, [0]) is None
+    for bad in ([1, 15], [0, 15, 15], [0, 25]):
+        with pytest.raises(ValueError, match="house starts"):
+            house_folds(ok, bad)
+
+
+def test_concat_grids_records_house_starts():
+    """Each house's first interval in the joined grid: after the previous houses and one gap
+    (ceil(gap_s / period) intervals) each."""
+    from nilm.evaluate import concat_grids
+
+    gs = [Grid(0, 60.0, np.ones(n), np.ones((1, n)), ["fridge"]) for n in (7, 3, 5)]
+    cg = concat_grids(gs, ["fridge"], gap_s=150.0)   # a gap of 3 intervals
+    assert cg.meta["house_starts"] == [0, 7 + 3, 7 + 3 + 3 + 3]
+    assert len(cg) == 7 + 3 + 3 + 3 + 5
+
+
+@pytest.mark.parametrize("case", ["peers_halves", "peers_twice"])
+def test_cross_house_choice_needs_both_cross_validations(case):
+    """On a grid joining houses (:func:`nilm.evaluate.concat_grids`), ``fit`` departs from the
+    reference only where the blocked 10-fold choice and the leave-one-house-out choice (both
+    re-derived by :func:`_cv_choice`) agree: the same tolerance, the fills both keep; with
+    ``house_folds=False`` it is the blocked choice alone. The peers toy household's two
+    halves as two houses: the blocked folds depart (100 W, fridge fill), one half to the other
+    does not, so the reference stays; the same household twice: both depart."""
+    from nilm.evaluate import concat_grids
+
+    g = _peers_toy_train()
+    gs = [g.slice(0, 5000), g.slice(5000, 10000)] if case == "peers_halves" else [g, g]
+    cg = concat_grids(gs, g.names, gap_s=600.0)
+    n0 = len(gs[0])
+    tb, fb, _ = _cv_choice(cg)
+    th, fh, _ = _cv_choice(cg, bounds=[0, n0 + 100, len(cg)])   # 600 s / 6 s: 100 gap intervals
+    blocked = Hart85(seed=0, house_folds=False).fit(cg)
+    assert (blocked.tol_w_, list(blocked.fill_)) == (tb, list(fb))
+    assert tb == 100.0 and fb.any()
+    model = Hart85(seed=0).fit(cg)
+    want = (tb, fb & fh) if tb == th else (30.0, np.zeros(len(g.names), dtype=bool))
+    assert model.tol_w_ == want[0]
+    np.testing.assert_array_equal(model.fill_, want[1])
+    assert model.fill_.any() == (case == "peers_twice")
 
 
 @pytest.mark.parametrize("case", ["peers_toy", "on_off_1", "fridge_washer"])

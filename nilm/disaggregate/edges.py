@@ -39,6 +39,14 @@ only on clear evidence from the training data:
    each fold is painted (with one fold length of context either side, not scored) by a model
    learned, at each candidate tolerance, on the other folds; the error is the absolute error
    summed over appliances and the folds' intervals (at most ``select_samples`` in all).
+   When the training grid joins several houses (:func:`nilm.evaluate.concat_grids`, its
+   ``meta["house_starts"]``) and ``house_folds`` is set, the choice below is also made with
+   one fold per house (leave-one-house-out; Arlot & Celisse 2010, sec. 8.1, folds that
+   respect the dependence structure), and a departure from the reference is kept only where
+   both choices make it (the same tolerance; the fills both keep): a cross-house model is
+   tested on a house it never saw, and the blocked folds alone cannot see how a setting
+   carries over to another house (with two training houses the one-SE rule over two folds
+   asks for a gain in each; alone it was worse on development data, docs/benchmarks.md).
 2. *Per appliance*, at each tolerance, the fill is kept when it lowers that appliance's error by
    more than one standard error (``n_se``), taken across the folds of the paired gain
    (:func:`clear_gain`: the one-standard-error rule of Hastie, Tibshirani & Friedman, *The
@@ -245,6 +253,23 @@ def validation_folds(ok: np.ndarray, folds: int) -> list[tuple[int, int]] | None
     return [(bounds[j], bounds[j + 1]) for j in range(k)]
 
 
+def house_folds(ok: np.ndarray, starts) -> list[tuple[int, int]] | None:
+    """Leave-one-house-out split of a training span that joins houses end to end: one fold
+    ``[a, b)`` per house, from its first interval (``starts``, indices into ``ok`` (bool [n]),
+    0 first, increasing) to the next house's (the last one ends at ``n``; the NaN gap between
+    two houses falls in the earlier one's fold and holds no training interval). None when a
+    house would hold fewer than two training intervals, or when fewer than two houses."""
+    b = [int(v) for v in starts]
+    n = len(ok)
+    if not b or b[0] != 0 or any(v <= u for u, v in zip(b, b[1:])) or b[-1] >= n:
+        raise ValueError(f"house starts must increase from 0 and lie below {n}, got {b}")
+    bounds = [*b, n]
+    folds = [(bounds[j], bounds[j + 1]) for j in range(len(b))]
+    if len(folds) < 2 or any(int(ok[a:e].sum()) < 2 for a, e in folds):
+        return None
+    return folds
+
+
 def clear_gain(gain: np.ndarray, n_se: float = 1.0) -> np.ndarray | bool:
     """Whether a validation gain is clear, by the one-standard-error rule (Hastie, Tibshirani &
     Friedman, *The Elements of Statistical Learning*, 2nd ed., sec. 7.10): the simpler model is
@@ -291,6 +316,8 @@ class Hart85(Disaggregator):
         (see above).
     folds : number of contiguous cross-validation folds of the training span that choose the
         fill and the tolerance (see above).
+    house_folds : on a training grid of several houses (``meta["house_starts"]``), the
+        choice must also be made by leave-one-house-out cross-validation (see above).
     select_samples : the cross-validation error is measured on at most ``select_samples``
         samples in all, the first ``select_samples / folds`` of each fold (11.6 days at 1 s by
         default).
@@ -315,7 +342,7 @@ class Hart85(Disaggregator):
                  min_step_w: float = 30.0, tol_w=(100.0, 30.0), tol_frac: float = 0.1,
                  tol_q: float = 30.0, max_on_s: float = 86400.0, n_clusters: int | None = None,
                  label_tol: float = 0.5, max_on_factor: float = 1.5, use_reactive: bool = True,
-                 fill_unpaired: bool = True, folds: int = 10,
+                 fill_unpaired: bool = True, folds: int = 10, house_folds: bool = True,
                  select_samples: int = 1_000_000, n_se: float = 1.0, seed: int = 0):
         self.noise_w = noise_w
         self.min_duration_s = min_duration_s
@@ -330,6 +357,7 @@ class Hart85(Disaggregator):
         self.use_reactive = use_reactive
         self.fill_unpaired = fill_unpaired
         self.folds = folds
+        self.house_folds = house_folds
         self.select_samples = select_samples
         self.n_se = n_se
         self.seed = seed
@@ -361,19 +389,35 @@ class Hart85(Disaggregator):
         # narrowest tolerance, unpaired edges unattributed); it is kept unless validation
         # shows a clear gain (see the module docstring)
         tol, fill = float(cands[-1]), np.zeros(len(self.names_), dtype=bool)
-        folds = validation_folds(ok, self.folds)
-        if (self.fill_unpaired or len(cands) > 1) and folds is not None:
-            parts = self._validation_parts(ok, folds)
-            tried = [(float(t), *self._validate(float(t), x, q, y, parts)) for t in cands]
-            # the lowest validation error, the widest first on a tie (a narrower tolerance
-            # only refuses pairs the data cannot tell apart), taken only when its gain over the
-            # reference (the narrowest tolerance's error without fill) is clear
-            best = min(range(len(tried)), key=lambda i: (tried[i][2].sum(), i))
-            if clear_gain(tried[-1][3] - tried[best][2], self.n_se):
-                tol, fill = tried[best][0], tried[best][1]
+        blocked = validation_folds(ok, self.folds)
+        starts = grid.meta.get("house_starts") if self.house_folds else None
+        by_house = house_folds(ok, starts) if starts is not None else None
+        sets = [f for f in (blocked, by_house) if f is not None]
+        if (self.fill_unpaired or len(cands) > 1) and sets:
+            chosen = [self._choose(cands, ok, x, q, y, f) for f in sets]
+            # several houses: a departure from the reference is taken only where both
+            # cross-validations show it (the same tolerance, the fills both keep): clear
+            # within the training houses and carried over from some of them to another
+            if all(c[0] == chosen[0][0] for c in chosen):
+                tol = chosen[0][0]
+                fill = np.logical_and.reduce([c[1] for c in chosen])
         self.tol_w_ = tol
         self._learn(x, q, y, ok)
         self.fill_ = fill if self.fill_unpaired else np.zeros(len(self.names_), dtype=bool)
+
+    def _choose(self, cands, ok, x, q, y, folds) -> tuple[float, np.ndarray]:
+        """The (tolerance W, fill bool [k]) chosen by cross-validation over ``folds``
+        (sample ranges ``[a, b)``): the reference unless a gain is clear (see above)."""
+        ref = (float(cands[-1]), np.zeros(len(self.names_), dtype=bool))
+        parts = self._validation_parts(ok, folds)
+        tried = [(float(t), *self._validate(float(t), x, q, y, parts)) for t in cands]
+        # the lowest validation error, the widest first on a tie (a narrower tolerance
+        # only refuses pairs the data cannot tell apart), taken only when its gain over the
+        # reference (the narrowest tolerance's error without fill) is clear
+        best = min(range(len(tried)), key=lambda i: (tried[i][2].sum(), i))
+        if clear_gain(tried[-1][3] - tried[best][2], self.n_se):
+            return tried[best][0], tried[best][1]
+        return ref
 
     def _validation_parts(self, ok: np.ndarray, folds) -> list[tuple]:
         """Per fold ``[a, b)``: (training intervals without the fold, painted range ``(c,
