@@ -56,10 +56,15 @@ class _SlotVotes:
         self.n_slots = int(np.ceil(86400 / self.slot_s))
         self.per_day: dict[int, np.ndarray] = {}  # day -> [2, slots] (positives, labelled)
 
+    def slots(self, sod: np.ndarray) -> np.ndarray:
+        """The time-of-day slot (int) of each interval from its start, s after local midnight
+        (a 25-h DST day's last hour falls in the last slot)."""
+        return np.minimum((sod // self.slot_s).astype(np.int64), self.n_slots - 1)
+
     def add(self, grid: Grid, tz: str, label: np.ndarray) -> None:
         day, sod = grid_clock(grid, tz)
         ok = np.isfinite(label)
-        slot = np.minimum((sod // self.slot_s).astype(np.int64), self.n_slots - 1)
+        slot = self.slots(sod)
         for d in unique_days(day[ok]):
             m = ok & (day == d)
             votes = self.per_day.setdefault(int(d), np.zeros((2, self.n_slots)))
@@ -70,8 +75,9 @@ class _SlotVotes:
         """Per weekday (0 = Monday), the slot with the most positive labels over its days
         (ties and weekdays without any: the earliest such slot)."""
         total = np.zeros((7, self.n_slots))
-        for d, v in self.per_day.items():
-            total[int(weekday(np.array([d]))[0])] += v[0]
+        if self.per_day:
+            np.add.at(total, weekday(np.fromiter(self.per_day, np.int64)),
+                      np.stack([v[0] for v in self.per_day.values()]))
         return np.argmax(total, axis=1)
 
     def predict(self, grid: Grid, tz: str, *, leave_day_out: bool) -> np.ndarray:
@@ -79,7 +85,7 @@ class _SlotVotes:
         of its calendar group (all its days when ``leave_day_out`` is False); NaN where no such
         day has a label in the slot, or where the mains is unknown."""
         day, sod = grid_clock(grid, tz)
-        slot = np.minimum((sod // self.slot_s).astype(np.int64), self.n_slots - 1)
+        slot = self.slots(sod)
         days = np.array(sorted(self.per_day), dtype=np.int64)
         votes = (np.stack([self.per_day[d] for d in days]) if len(days)
                  else np.zeros((0, 2, self.n_slots)))
@@ -157,18 +163,16 @@ def weekday_day_rule(used: np.ndarray, days: np.ndarray) -> np.ndarray:
     """
     used, days = np.asarray(used, np.float64), np.asarray(days, np.float64)
     rate = np.divide(used, days, out=np.zeros(7), where=days > 0)
-    best, pick = 0.0, None
-    for c in sorted(set(rate[days > 0].tolist()), reverse=True):
-        say = (rate >= c) & (days > 0)
-        tp, fp = used[say].sum(), (days - used)[say].sum()
-        fn, tn = used[~say].sum(), (days - used)[~say].sum()
-        den = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-        m = (tp * tn - fp * fn) / den if den > 0 else 0.0
-        if m > best:
-            best, pick = m, say
-    if pick is None:
+    # candidate thresholds from the highest rate down, so that argmax's first maximum is the
+    # split with the fewest "used" weekdays
+    cuts = np.unique(rate[days > 0])[::-1]
+    say = (rate[None, :] >= cuts[:, None]) & (days > 0)
+    unused = days - used
+    counts = np.stack([say @ used, say @ unused, ~say @ used, ~say @ unused], axis=-1)
+    m = np.nan_to_num(metrics.mcc_replicate(counts), nan=0.0)  # a constant verdict: 0
+    if not m.size or m.max() <= 0.0:
         return np.full(7, bool(2 * used.sum() >= days.sum() > 0))
-    return pick
+    return say[int(np.argmax(m))]
 
 
 class ClockPriorAppliances(Attack):
@@ -239,18 +243,15 @@ class ClockPriorAppliances(Attack):
             return {n: v.predict(grid, tz, leave_day_out=self.leave_day_out) == 1.0
                     for n, v in self.votes_.items()}
         day, sod = grid_clock(grid, tz)
-        ok = np.isfinite(grid.mains)
-        slot = np.minimum((sod // self.slot_s).astype(np.int64),
-                          int(np.ceil(86400 / self.slot_s)) - 1)
-        idx = np.flatnonzero(ok)
+        idx = np.flatnonzero(np.isfinite(grid.mains))
         u, first, k = np.unique(day[idx], return_index=True, return_inverse=True)
         wd = weekday(u)
+        pos = np.arange(len(idx))
         out = {}
         for n, say in self.day_used_.items():
             # per known day: its first interval in the weekday's busiest slot, else its first
             # known interval (a coarse grid may have none in that slot)
-            in_slot = slot[idx] == self.day_slot_[n][wd[k]]
-            pos = np.arange(len(idx))
+            in_slot = self.votes_[n].slots(sod[idx]) == self.day_slot_[n][wd[k]]
             hit = np.full(len(u), len(idx))
             np.minimum.at(hit, k[in_slot], pos[in_slot])
             at = np.where(hit < len(idx), hit, first)
