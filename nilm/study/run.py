@@ -388,8 +388,8 @@ def _run_dask(args, scheduler: str, workers: int, bar) -> None:
         client = Client(scheduler)
     try:
         # at most one job per worker thread in flight, the next submitted when one finishes,
-        # as the process pool hands them out: submitted all at once, the jobs were assigned
-        # to workers by the scheduler's estimates, not to the first free worker
+        # as the process pool hands them out; submitted all at once, a 2-worker cluster took
+        # 1.52x the pool's wall time at 1.10x its CPU (docs/benchmarks.md): workers idled
         slots = max(1, sum(client.nthreads().values()))
         todo = iter(enumerate(args))
 
